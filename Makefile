@@ -1,0 +1,49 @@
+# analys — the entry points. Every target sets up .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+JOBS ?= 2
+
+.PHONY: demo test lab bench lint format clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "analys kräver Python 3.11 eller senare"; exit 2; }
+	@if command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install -q uv >/dev/null 2>&1; then \
+		UV="$$(command -v uv || echo $(PYTHON) -m uv)"; \
+		[ -x $(BIN)/python ] || $$UV venv -q --python $(PYTHON) $(VENV); \
+		$$UV pip install -q --python $(BIN)/python -e '.[dev]'; \
+	else \
+		[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV); \
+		$(BIN)/python -m pip install -q --upgrade pip; \
+		$(BIN)/python -m pip install -q -e '.[dev]'; \
+	fi
+	@$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/analys demo
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --no-browser $(if $(filter 0,$(shell id -u)),--allow-root,) --notebook-dir=notebooks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/fetch.py
+	$(BIN)/python benchmarks/render.py
+	$(BIN)/python benchmarks/widgets.py
+	$(BIN)/python benchmarks/maps.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests benchmarks
+
+clean:
+	rm -rf $(VENV) reports

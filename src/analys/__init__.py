@@ -1,0 +1,50 @@
+"""analys – mål- och resultatstyrning med Kolada i Jupyter.
+
+The stable interface (DESIGN §6) is importable from here; the modules hold the rest.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from analys.data import load_groups, load_kpis, load_values, snapshot
+from analys.errors import AnalysError, KoladaError, ParamsError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AnalysError",
+    "KoladaError",
+    "ParamsError",
+    "KoladaClient",
+    "load_values",
+    "load_kpis",
+    "load_groups",
+    "snapshot",
+    "load_area",
+    "evaluate",
+    "compare",
+    "trend",
+    "model",
+    "plots",
+    "widgets",
+]
+
+_LAZY = {
+    "KoladaClient": ("analys.kolada", "KoladaClient"),
+    "load_area": ("analys.goals", "load_area"),
+    "evaluate": ("analys.fulfilment", "evaluate"),
+}
+_SUBMODULES = {"compare", "trend", "model", "plots", "maps", "widgets", "render", "goals",
+               "fulfilment", "kolada", "store", "demo", "registry", "reference", "peers"}
+
+
+def __getattr__(name: str) -> Any:
+    """Import heavy modules (statsmodels, matplotlib, ipywidgets) only when used."""
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        return getattr(import_module(module), attr)
+    if name in _SUBMODULES:
+        return import_module(f"analys.{name}")
+    raise AttributeError(f"module 'analys' has no attribute {name!r}")

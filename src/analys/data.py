@@ -1,0 +1,118 @@
+"""One entry point for values and metadata, whatever the source (DESIGN §3).
+
+Sources:
+
+* ``demo``   – the embedded synthetic data set (works offline; every output says so);
+* ``store``  – what ``analys fetch`` saved under ``data/`` before (works offline);
+* ``kolada`` – the live Kolada v3 API; what is fetched is saved in the store too.
+
+Nothing falls back silently from one source to another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pandas as pd
+
+from analys.errors import ParamsError
+from analys.frame import as_values_frame
+
+SOURCES = ("demo", "kolada", "store")
+
+
+def check_source(source: str) -> str:
+    """Return ``source`` when it is known, else raise a Swedish ``ParamsError``."""
+    if source not in SOURCES:
+        raise ParamsError(f"source: '{source}' är inte tillåtet – välj demo, kolada eller store")
+    return source
+
+
+def _as_list(items: str | Iterable | None) -> list | None:
+    if items is None:
+        return None
+    if isinstance(items, str | int):
+        return [items]
+    return list(items)
+
+
+def load_values(kpis: str | Sequence[str], municipalities: str | Sequence[str] | None = None,
+                years: int | Sequence[int] | None = None, *, source: str = "demo",
+                genders: Sequence[str] | None = ("T",)) -> pd.DataFrame:
+    """Values for ``kpis`` as the values frame of DESIGN §3.
+
+    Parameters
+    ----------
+    kpis
+        One KPI id or a list of ids.
+    municipalities
+        Codes of municipalities, regions, ``0000`` or groups; ``None`` for all.
+    years
+        One year or a list; ``None`` for all years the source has.
+    source
+        ``demo``, ``store`` or ``kolada``.
+    genders
+        Which of ``T``, ``K``, ``M`` to keep; ``None`` keeps all.
+    """
+    check_source(source)
+    kpi_list = [str(k) for k in _as_list(kpis)]
+    units = None if municipalities is None else [str(m) for m in _as_list(municipalities)]
+    year_list = None if years is None else [int(y) for y in _as_list(years)]
+    if source == "demo":
+        from analys import demo
+
+        frame = demo.load_values(kpi_list, units, year_list)
+    elif source == "store":
+        from analys.store import Store
+
+        frame = Store().read_values(kpi_list, units, year_list)
+    else:
+        from analys.store import fetch_values
+
+        frame = fetch_values(kpi_list, units, year_list)
+    if genders is not None:
+        frame = frame[frame["gender"].isin(list(genders))]
+    return as_values_frame(frame)
+
+
+def load_kpis(source: str = "demo") -> pd.DataFrame:
+    """The KPI catalogue of ``source``, with Kolada's metadata fields as columns."""
+    check_source(source)
+    if source == "demo":
+        from analys import demo
+
+        return demo.kpis()
+    from analys.store import Store
+
+    store = Store()
+    if source == "kolada":
+        store.refresh_metadata()
+    return store.kpis()
+
+
+def load_groups(source: str = "demo") -> pd.DataFrame:
+    """Municipality groups of ``source``: columns group, title, members (tuple of codes)."""
+    check_source(source)
+    if source == "demo":
+        from analys import demo
+
+        return demo.groups()
+    from analys.store import Store
+
+    store = Store()
+    if source == "kolada":
+        store.refresh_metadata()
+    return store.groups()
+
+
+def snapshot(source: str = "demo") -> dict[str, Any]:
+    """What the data is: source, label, snapshot date, URL, API version, demo flag."""
+    check_source(source)
+    if source == "demo":
+        from analys import demo
+
+        return demo.snapshot()
+    from analys.store import Store
+
+    return Store().snapshot()

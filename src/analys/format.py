@@ -1,0 +1,37 @@
+"""Swedish number formatting: decimal comma, space between thousands."""
+
+from __future__ import annotations
+
+import math
+
+MISSING = "–"
+
+
+def number(x: float | int | None, decimals: int = 1) -> str:
+    """Format ``x`` the Swedish way: ``12 345,6``; ``–`` for missing."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return MISSING
+    text = f"{x:,.{decimals}f}"
+    return text.replace(",", " ").replace(".", ",")
+
+
+def with_unit(x: float | int | None, unit: str | None = None, decimals: int = 1) -> str:
+    """``number`` followed by the unit, e.g. ``62,3 %`` or ``118 300 kr/elev``."""
+    text = number(x, decimals)
+    if text == MISSING or not unit:
+        return text
+    return f"{text} {unit}"
+
+
+def decimals_for(unit: str | None, magnitude: float | None = None) -> int:
+    """A sensible number of decimals for a unit: none for kronor and counts of people."""
+    if unit and unit.startswith("kr"):
+        return 0
+    if magnitude is not None and not math.isnan(magnitude) and abs(magnitude) >= 1000:
+        return 0
+    return 1
+
+
+def difference_unit(unit: str | None) -> str | None:
+    """The unit of a difference: percentage points for shares."""
+    return "procentenheter" if unit == "%" else unit

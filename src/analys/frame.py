@@ -1,0 +1,60 @@
+"""The values frame: the one data contract every loader returns (DESIGN §3)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+VALUES_COLUMNS = ["kpi", "municipality", "year", "gender", "value", "count", "status"]
+OU_COLUMNS = ["kpi", "ou", "municipality", "year", "gender", "value", "count", "status"]
+_DTYPES = {
+    "kpi": "str",
+    "ou": "str",
+    "municipality": "str",
+    "year": "int64",
+    "gender": "str",
+    "value": "float64",
+    "count": "int64",
+    "status": "str",
+}
+
+
+def empty_values(ou: bool = False) -> pd.DataFrame:
+    """An empty values frame with the contract's columns and dtypes."""
+    columns = OU_COLUMNS if ou else VALUES_COLUMNS
+    return pd.DataFrame({c: pd.Series([], dtype=_DTYPES[c]) for c in columns})
+
+
+def as_values_frame(frame: pd.DataFrame, ou: bool = False) -> pd.DataFrame:
+    """Coerce ``frame`` to exactly the contract: column order, dtypes, NaN never 0.
+
+    Missing ``count`` becomes 0 and missing ``status`` becomes ``""``; codes stay strings.
+    """
+    columns = OU_COLUMNS if ou else VALUES_COLUMNS
+    if frame.empty:
+        return empty_values(ou)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"values frame saknar kolumnerna {missing}")
+    out = frame.loc[:, columns].copy()
+    out["value"] = pd.to_numeric(out["value"], errors="coerce").astype("float64")
+    out["count"] = pd.to_numeric(out["count"], errors="coerce").fillna(0).astype("int64")
+    out["status"] = out["status"].fillna("").astype("str")
+    out["year"] = pd.to_numeric(out["year"]).astype("int64")
+    for c in ("kpi", "municipality", "gender") + (("ou",) if ou else ()):
+        out[c] = out[c].astype("str")
+    return out.reset_index(drop=True)
+
+
+def wide(values: pd.DataFrame, *, index: str = "municipality", columns: str = "kpi",
+         gender: str = "T", year: int | None = None) -> pd.DataFrame:
+    """Pivot a values frame to one row per ``index`` and one column per ``columns``.
+
+    Filters to one gender (and one year when given); duplicates are an error.
+    """
+    sub = values[values["gender"] == gender]
+    if year is not None:
+        sub = sub[sub["year"] == year]
+    table = sub.pivot(index=index, columns=columns, values="value")
+    table.columns.name = None
+    return table.astype(np.float64)

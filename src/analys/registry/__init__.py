@@ -1,0 +1,59 @@
+"""The KPI registry: our curated judgement of each KPI the project uses.
+
+Kolada has no direction or unit field, so ``kpis.yaml`` records, per KPI id, its exact
+Kolada title and type, and our polarity (``higher``, ``lower``, ``neutral``), display unit
+and short Swedish label for charts, optionally with a denominator KPI.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+import yaml
+
+POLARITIES = ("higher", "lower", "neutral")
+
+
+@lru_cache(maxsize=1)
+def entries() -> dict[str, dict[str, Any]]:
+    """Every registry entry, keyed by KPI id."""
+    text = resources.files(__name__).joinpath("kpis.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def frame() -> pd.DataFrame:
+    """The registry as a frame indexed by ``kpi``."""
+    table = pd.DataFrame.from_dict(entries(), orient="index")
+    table.index.name = "kpi"
+    return table
+
+
+def entry(kpi: str) -> dict[str, Any] | None:
+    """One KPI's entry, or ``None`` when the registry does not know it."""
+    return entries().get(kpi)
+
+
+def polarity(kpi: str) -> str:
+    """``higher``, ``lower`` or ``neutral``; unknown KPIs are neutral (never judged)."""
+    found = entry(kpi)
+    return found["polarity"] if found else "neutral"
+
+
+def sign(polarity_: str) -> int:
+    """``+1`` when higher is better, ``-1`` when lower is better, ``0`` for neutral."""
+    return {"higher": 1, "lower": -1}.get(polarity_, 0)
+
+
+def label(kpi: str) -> str:
+    """A short Swedish label for charts; the KPI id when unknown."""
+    found = entry(kpi)
+    return found["label"] if found else kpi
+
+
+def unit(kpi: str) -> str | None:
+    """The display unit (``%``, ``kr/elev``, ``dagar`` …), ``None`` when unknown."""
+    found = entry(kpi)
+    return found.get("unit") if found else None

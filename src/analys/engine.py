@@ -1,0 +1,515 @@
+"""Notebook execution for batch rendering: warm kernels, papermill engines, one worker.
+
+Two ways to run a report, giving the same content (docs/toolchain.md §2):
+
+* **warm** (default): each worker process starts ONE kernel (:class:`WarmKernel`) and reuses
+  it for every notebook. Before each notebook the kernel is reset – matplotlib figures
+  closed and rcParams restored, pandas options reset, then IPython's namespace and execution
+  counter cleared (``InteractiveShell.reset(new_session=True)``, what ``%reset -f`` does plus a
+  fresh counter) – so a report sees the same state as in a new kernel, but imports and
+  kernel start-up are paid once per worker (≈ 0.65 s against ≈ 3.2 s a notebook).
+  The reset runs as a silent kernel request rather than as an extra notebook cell, so
+  nothing has to be removed from the notebook afterwards.
+* **fresh** (``--fresh-kernels``): ``papermill.execute_notebook`` with a new kernel per
+  notebook and ``shutdown_kernel="immediate"`` (avoids the graceful-shutdown hang).
+
+Both run through papermill (``execute_notebook``), so parameter injection, the
+``injected-parameters`` cell, cell metadata and the error marker cells are papermill's.
+The warm engine is registered as the papermill engine ``analys-warm``.
+
+A kernel that dies (``DeadKernelError``) is replaced and its notebook retried once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from nbclient.exceptions import DeadKernelError
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.exceptions import PapermillExecutionError
+from papermill.execute import ERROR_MARKER_TAG
+from papermill.iorw import load_notebook_node
+from papermill.parameterize import parameterize_notebook
+from papermill.utils import merge_kwargs, remove_args
+
+from analys.htmlexport import ReportExporter
+
+KERNEL_NAME = "python3"
+SUMMARY_MIMETYPE = "application/vnd.analys.summary+json"
+CELL_TIMEOUT = 600  # seconds one cell may run before the report counts as failed
+
+logger = logging.getLogger(__name__)
+
+#: run once when a warm kernel starts: pay the heavy imports and remember matplotlib's
+#: pristine rcParams (as a fresh kernel has them after ``import matplotlib.pyplot``)
+WARMUP_CODE = """\
+def _analys_warmup():
+    import importlib
+    for name in ("numpy", "pandas", "matplotlib.pyplot", "seaborn", "statsmodels.api",
+                 "analys", "analys.report", "analys.plots", "analys.fulfilment"):
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+    import sys
+    mpl = sys.modules.get("matplotlib")
+    if mpl is not None and "matplotlib.pyplot" in sys.modules:
+        mpl._analys_rc = {k: v for k, v in mpl.rcParams.items() if k != "backend"}
+_analys_warmup()
+get_ipython().reset(new_session=True)
+"""
+
+#: run (silently) before every notebook in a warm kernel
+RESET_CODE = """\
+def _analys_reset():
+    import sys
+    import warnings
+    mpl = sys.modules.get("matplotlib")
+    if mpl is not None and "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+        saved = getattr(mpl, "_analys_rc", None)
+        if saved is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                mpl.rcParams.update(saved)
+    pd = sys.modules.get("pandas")
+    if pd is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pd.reset_option("all")
+_analys_reset()
+get_ipython().reset(new_session=True)
+"""
+
+
+class KernelStartError(RuntimeError):
+    """A kernel could not be started or reset."""
+
+
+class WarmKernel:
+    """One long-lived kernel reused for many notebooks.
+
+    Parameters
+    ----------
+    kernel_name
+        The Jupyter kernel spec (``python3``).
+    startup_timeout
+        Seconds to wait for the kernel to answer.
+    """
+
+    def __init__(self, kernel_name: str = KERNEL_NAME, *, startup_timeout: float = 60) -> None:
+        self.kernel_name = kernel_name
+        self.km = AsyncKernelManager(kernel_name=kernel_name)
+        run_sync(self.km.start_kernel)()
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        try:
+            run_sync(self.kc.wait_for_ready)(timeout=startup_timeout)
+            self._run(WARMUP_CODE, timeout=300)
+        except Exception:
+            self.shutdown()
+            raise
+
+    def _run(self, code: str, *, timeout: float = 120) -> None:
+        reply = run_sync(self.kc.execute_interactive)(
+            code, silent=True, store_history=False, timeout=timeout, output_hook=lambda msg: None
+        )
+        content = reply.get("content", {})
+        if content.get("status") != "ok":
+            raise KernelStartError(
+                f"kärnan kunde inte förberedas: {content.get('ename')}: {content.get('evalue')}"
+            )
+
+    def reset(self) -> None:
+        """Give the next notebook a clean namespace, figures, rcParams and counter."""
+        self._run(RESET_CODE)
+
+    def is_alive(self) -> bool:
+        """Whether the kernel process is still running."""
+        try:
+            return bool(run_sync(self.km.is_alive)())
+        except Exception:
+            return False
+
+    def shutdown(self) -> None:
+        """Stop the channels and the kernel at once (never the graceful path)."""
+        try:
+            self.kc.stop_channels()
+        except Exception:
+            pass
+        try:
+            run_sync(self.km.shutdown_kernel)(now=True)
+        except Exception:
+            pass
+
+
+# papermill engines -----------------------------------------------------------------------
+
+#: the notebook the last engine run worked on, so a kernel death still leaves the outputs
+#: so far (papermill loses them when the engine raises); one per process, workers are serial
+_last_notebook: dict[str, nbformat.NotebookNode] = {}
+
+
+class FreshKernelEngine(NBClientEngine):
+    """papermill's own nbclient engine, remembering the notebook it executes."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):  # noqa: D102
+        _last_notebook["nb"] = nb_man.nb
+        return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+
+class WarmKernelEngine(NBClientEngine):
+    """A papermill engine that executes in an already running :class:`WarmKernel`.
+
+    Pass the kernel as the engine keyword ``warm_kernel``; it is reset first and is not shut
+    down afterwards.
+    """
+
+    @classmethod
+    def execute_managed_notebook(
+        cls,
+        nb_man,
+        kernel_name,
+        log_output=False,
+        stdout_file=None,
+        stderr_file=None,
+        start_timeout=60,
+        execution_timeout=None,
+        **kwargs,
+    ):  # noqa: D102
+        warm: WarmKernel = kwargs.pop("warm_kernel")
+        _last_notebook["nb"] = nb_man.nb
+        warm.reset()
+        kwargs = remove_args(
+            ["input_path", "timeout", "startup_timeout", "shutdown_kernel"], **kwargs
+        )
+        final_kwargs = merge_kwargs(
+            kwargs,
+            timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+            startup_timeout=start_timeout,
+            kernel_name=warm.kernel_name,
+            log=logging.getLogger("papermill"),
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+        )
+        client = PapermillNotebookClient(nb_man, km=warm.km, **final_kwargs)
+        client.kc = warm.kc
+        return client.execute()
+
+
+papermill_engines.register("analys-warm", WarmKernelEngine)
+papermill_engines.register("analys-fresh", FreshKernelEngine)
+
+
+# one report ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook to render: template + parameters → ``ipynb`` and ``html``.
+
+    ``kind`` is ``area`` or ``overview``; ``key`` is ``<municipality>/<area>``.
+    """
+
+    key: str
+    kind: str
+    area: str
+    title: str
+    municipality: str
+    municipality_name: str
+    template: str
+    parameters: dict[str, Any]
+    ipynb: str
+    html: str
+    show_code: bool = False
+
+    @property
+    def failed_ipynb(self) -> str:
+        """Where the notebook of a failed render goes (the good one is never overwritten)."""
+        return str(Path(self.ipynb).with_suffix(".failed.ipynb"))
+
+    @property
+    def failed_html(self) -> str:
+        """Where the HTML of a failed render goes."""
+        return str(Path(self.html).with_suffix(".failed.html"))
+
+    @property
+    def label(self) -> str:
+        """Short Swedish label for progress output."""
+        return f"{self.municipality_name} – {self.title}"
+
+
+@dataclass
+class JobResult:
+    """What became of one :class:`Job`."""
+
+    key: str
+    status: str  # "ok" or "failed"
+    seconds: float
+    error: str = ""
+    summary: dict[str, Any] | None = None
+    attempts: int = 1
+    written: list[str] = field(default_factory=list)
+
+
+def read_summary(nb: nbformat.NotebookNode) -> dict[str, Any] | None:
+    """The report summary a notebook published (mimetype ``application/vnd.analys.summary+json``).
+
+    Uses ``analys.report.read_summary`` when that module provides it; otherwise scans the
+    outputs itself. Returns the last summary found, or ``None``.
+    """
+    try:
+        from analys.report import read_summary as report_read_summary
+    except Exception:  # the report module is optional for the renderer
+        report_read_summary = None
+    if report_read_summary is not None:
+        try:
+            return report_read_summary(nb)
+        except Exception:
+            pass
+    found = None
+    for cell in nb.get("cells", []):
+        for output in cell.get("outputs", []) or []:
+            data = output.get("data") or {}
+            if SUMMARY_MIMETYPE in data:
+                value = data[SUMMARY_MIMETYPE]
+                found = dict(value) if isinstance(value, dict) else None
+    return found
+
+
+def _error_text(nb: nbformat.NotebookNode | None, fallback: str) -> str:
+    if nb is not None:
+        for cell in nb.cells:
+            for output in cell.get("outputs", []) or []:
+                if output.get("output_type") == "error":
+                    return f"{output.get('ename')}: {output.get('evalue')}".strip()
+    return fallback
+
+
+def _swedish_error_banner(nb: nbformat.NotebookNode, message: str) -> nbformat.NotebookNode:
+    """Replace papermill's English error markers with Swedish ones (same tags)."""
+    style = 'style="color:#b00020; font-size:1.4em;"'
+    cells = [c for c in nb.cells if ERROR_MARKER_TAG not in c.get("metadata", {}).get("tags", [])]
+    anchor_at = None
+    for index, cell in enumerate(cells):
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", []) or []):
+            anchor_at = index
+            break
+    if anchor_at is not None:
+        anchor = nbformat.v4.new_markdown_cell(
+            f'<span id="papermill-error-cell" {style}>Körningen stoppade här med ett fel:</span>'
+        )
+        anchor.metadata["tags"] = [ERROR_MARKER_TAG]
+        cells.insert(anchor_at, anchor)
+    link = ' (<a href="#papermill-error-cell">se cellen</a>)' if anchor_at is not None else ""
+    banner = nbformat.v4.new_markdown_cell(
+        f"<span {style}>Rapporten kunde inte skapas{link}: {_escape(message)}</span>"
+    )
+    banner.metadata["tags"] = [ERROR_MARKER_TAG]
+    nb.cells = [banner, *cells]
+    return nb
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+class Renderer:
+    """Executes jobs one after another in this process (one worker of the pool).
+
+    Parameters
+    ----------
+    fresh_kernels
+        New kernel per notebook instead of one warm kernel.
+    show_code
+        Keep code cells in the HTML.
+    kernel_name
+        Jupyter kernel spec.
+    timeout
+        Seconds a single cell may run.
+    """
+
+    def __init__(
+        self,
+        *,
+        fresh_kernels: bool = False,
+        show_code: bool = False,
+        kernel_name: str = KERNEL_NAME,
+        timeout: float = CELL_TIMEOUT,
+    ) -> None:
+        self.fresh_kernels = fresh_kernels
+        self.kernel_name = kernel_name
+        self.timeout = timeout
+        self.exporter = ReportExporter(show_code=show_code)
+        self._warm: WarmKernel | None = None
+        logging.getLogger("papermill").setLevel(logging.ERROR)
+
+    # kernel handling
+    def _kernel(self) -> WarmKernel:
+        if self._warm is not None and not self._warm.is_alive():
+            self._warm.shutdown()
+            self._warm = None
+        if self._warm is None:
+            self._warm = WarmKernel(self.kernel_name)
+        return self._warm
+
+    def _replace_kernel(self) -> None:
+        if self._warm is not None:
+            self._warm.shutdown()
+            self._warm = None
+
+    def close(self) -> None:
+        """Shut the warm kernel down."""
+        self._replace_kernel()
+
+    # execution
+    def _execute(self, job: Job, scratch: Path) -> nbformat.NotebookNode:
+        kwargs: dict[str, Any] = dict(
+            parameters=job.parameters,
+            kernel_name=self.kernel_name,
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            execution_timeout=self.timeout,
+        )
+        _last_notebook.clear()
+        if self.fresh_kernels:
+            return papermill.execute_notebook(
+                job.template,
+                str(scratch),
+                engine_name="analys-fresh",
+                shutdown_kernel="immediate",
+                **kwargs,
+            )
+        return papermill.execute_notebook(
+            job.template,
+            str(scratch),
+            engine_name="analys-warm",
+            warm_kernel=self._kernel(),
+            **kwargs,
+        )
+
+    def run(self, job: Job) -> JobResult:
+        """Execute ``job``, write its ``.ipynb`` and ``.html``; never raises for a bad report.
+
+        On success the files are moved into place atomically and any earlier
+        ``.failed.*`` files of the same report are removed. On failure the partly executed
+        notebook (with a Swedish error banner) and its HTML go to ``<area>.failed.ipynb`` and
+        ``<area>.failed.html``; a good report rendered before stays untouched.
+        """
+        start = time.perf_counter()
+        ipynb = Path(job.ipynb)
+        ipynb.parent.mkdir(parents=True, exist_ok=True)
+        scratch = ipynb.with_name(f".{ipynb.stem}.{os.getpid()}.run.ipynb")
+        attempts, nb, error = 0, None, ""
+        try:
+            while True:
+                attempts += 1
+                try:
+                    nb = self._execute(job, scratch)
+                    error = ""
+                    break
+                except PapermillExecutionError as exc:
+                    nb = nbformat.read(scratch, as_version=4)
+                    error = f"{exc.ename}: {exc.evalue}".strip()
+                    break
+                except DeadKernelError:
+                    nb = _last_notebook.get("nb")
+                    self._replace_kernel()
+                    error = "kärnan dog under körningen (försökte två gånger)"
+                    if attempts >= 2:
+                        break
+                except Exception as exc:  # a timeout, a kernel that would not start, …
+                    nb = _last_notebook.get("nb")
+                    self._replace_kernel()
+                    error = _error_text(nb, f"{type(exc).__name__}: {exc}")
+                    logger.debug("render failed", exc_info=True)
+                    if not error:
+                        error = traceback.format_exc(limit=1)
+                    break
+        finally:
+            scratch.unlink(missing_ok=True)
+        written = self._write(job, nb, error)
+        return JobResult(
+            key=job.key,
+            status="failed" if error else "ok",
+            seconds=time.perf_counter() - start,
+            error=error,
+            summary=read_summary(nb) if nb is not None and not error else None,
+            attempts=attempts,
+            written=written,
+        )
+
+    def _write(self, job: Job, nb: nbformat.NotebookNode | None, error: str) -> list[str]:
+        if nb is None:  # nothing executed at all: keep the parameterised template
+            nb = parameterize_notebook(load_notebook_node(job.template), job.parameters)
+        meta = nb.metadata.setdefault("papermill", {})
+        if error:
+            nb = _swedish_error_banner(nb, error)
+            targets = Path(job.failed_ipynb), Path(job.failed_html)
+        else:
+            targets = Path(job.ipynb), Path(job.html)
+        meta["output_path"] = str(targets[0])
+        nb.metadata["title"] = job.label
+        _atomic_write_text(targets[0], nbformat.writes(nb))
+        _atomic_write_text(targets[1], self.exporter.to_html(nb, title=job.label))
+        if not error:
+            Path(job.failed_ipynb).unlink(missing_ok=True)
+            Path(job.failed_html).unlink(missing_ok=True)
+        return [str(t) for t in targets]
+
+
+# one worker of the pool -------------------------------------------------------------------
+
+
+def worker_main(
+    worker_id: int, tasks: Any, results: Any, options: dict[str, Any], log_path: str | None = None
+) -> None:
+    """Loop of one pool process: take jobs from ``tasks`` until ``None``, report to ``results``.
+
+    Messages sent: ``("start", worker_id, key)`` when a job begins, ``("done", worker_id,
+    JobResult)`` when it ends, ``("crash", worker_id, text)`` if the worker itself breaks.
+    Kernel output (start-up warnings) goes to ``log_path`` instead of the terminal.
+    """
+    if log_path:
+        log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        os.close(log)
+    renderer = Renderer(**options)
+    try:
+        while True:
+            job = tasks.get()
+            if job is None:
+                break
+            results.put(("start", worker_id, job.key))
+            try:
+                result = renderer.run(job)
+            except Exception as exc:  # a bug in writing the files: report, keep going
+                result = JobResult(
+                    key=job.key, status="failed", seconds=0.0, error=f"{type(exc).__name__}: {exc}"
+                )
+            results.put(("done", worker_id, result))
+    except BaseException:
+        results.put(("crash", worker_id, traceback.format_exc()))
+        raise
+    finally:
+        renderer.close()

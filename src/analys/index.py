@@ -1,0 +1,240 @@
+"""``OUT/index.html``: every rendered report with its goal status, sortable, offline.
+
+The index is rebuilt from a small manifest, ``OUT/index.json``, which each batch updates
+(one entry per report, keyed ``<municipality>/<area>``), so reports rendered in earlier
+batches stay listed. Entries whose files have disappeared are dropped. All links are
+relative, so the folder can be zipped, moved or opened from the file system; the page has
+inline CSS and JavaScript only.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from analys import captions
+
+MANIFEST = "index.json"
+INDEX = "index.html"
+STATUS_KEYS = ("met", "partly", "not_met", "no_data")
+STATUS_LABELS = {
+    "met": "Uppfyllt",
+    "partly": "Delvis uppfyllt",
+    "not_met": "Ej uppfyllt",
+    "no_data": "Data saknas",
+}
+SOURCE_LABELS = {"demo": "Demodata", "kolada": "Kolada (API)", "store": "Kolada (lokalt lager)"}
+
+
+def read_manifest(out: str | Path) -> dict[str, dict[str, Any]]:
+    """The entries of ``OUT/index.json`` (empty when there is none or it is unreadable)."""
+    path = Path(out) / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return dict(data.get("reports", {}))
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def update_manifest(
+    out: str | Path, entries: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Merge ``entries`` into ``OUT/index.json``, drop entries without files, write it back.
+
+    A failed render of a report that rendered well before keeps the good files listed
+    (``previous_html``) beside the failed ones.
+    """
+    out = Path(out)
+    merged = read_manifest(out)
+    for key, entry in entries.items():
+        old = merged.get(key, {})
+        entry = dict(entry)
+        if entry.get("status") == "failed" and (out / entry.get("good_html", "")).is_file():
+            entry["previous_html"] = entry["good_html"]
+            entry["previous_rendered"] = (
+                old.get("rendered") if old.get("status") == "ok" else old.get("previous_rendered")
+            )
+        merged[key] = entry
+    merged = {key: entry for key, entry in merged.items() if (out / entry["html"]).is_file()}
+    text = json.dumps({"reports": merged}, ensure_ascii=False, indent=1, sort_keys=True)
+    tmp = out / f".{MANIFEST}.{os.getpid()}.tmp"
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, out / MANIFEST)
+    return merged
+
+
+def _sort_key(entry: dict[str, Any]) -> tuple:
+    return (
+        entry.get("municipality_name", ""),
+        entry.get("kind") != "overview",
+        entry.get("title", ""),
+    )
+
+
+def _cell(text: Any, sort: Any = None, cls: str = "") -> str:
+    sort_attr = f' data-sort="{html.escape(str(sort))}"' if sort is not None else ""
+    cls_attr = f' class="{cls}"' if cls else ""
+    return f"<td{cls_attr}{sort_attr}>{text}</td>"
+
+
+def _row(entry: dict[str, Any]) -> str:
+    failed = entry.get("status") == "failed"
+    name = html.escape(entry.get("municipality_name", entry["municipality"]))
+    code = html.escape(entry["municipality"])
+    title = html.escape(entry.get("title", entry["area"]))
+    link = html.escape(entry["html"])
+    nb_link = html.escape(entry["ipynb"])
+    report = f'<a href="{link}">{title}</a> <a class="nb" href="{nb_link}">(notebook)</a>'
+    if failed and entry.get("previous_html"):
+        report += (
+            f' <a class="prev" href="{html.escape(entry["previous_html"])}">'
+            "senaste lyckade versionen</a>"
+        )
+    status = (
+        '<span class="badge failed">Misslyckades</span>'
+        if failed
+        else '<span class="badge ok">Klar</span>'
+    )
+    if failed and entry.get("error"):
+        status += f'<div class="error">{html.escape(entry["error"][:300])}</div>'
+    summary = entry.get("summary") or {}
+    goals = summary.get("goals") or {}
+    counts = [
+        _cell(
+            goals.get(key, "–") if goals else "–", goals.get(key, -1) if goals else -1, f"num {key}"
+        )
+        for key in STATUS_KEYS
+    ]
+    year = summary.get("year") or entry.get("year") or "–"
+    source = summary.get("source") or entry.get("source") or ""
+    demo = summary.get("demo", source == "demo")
+    source_text = SOURCE_LABELS.get(source, source) + (" ⚠" if demo else "")
+    return (
+        "<tr>"
+        + "".join(
+            [
+                _cell(f"{name} <span class=code>{code}</span>", f"{name} {code}"),
+                _cell(report, ("0" if entry.get("kind") == "overview" else "1") + title),
+                _cell(status, 1 if failed else 0),
+                _cell(html.escape(str(year)), year if isinstance(year, int) else 0, "num"),
+                *counts,
+                _cell(html.escape(source_text), source_text),
+                _cell(
+                    html.escape(entry.get("rendered", "")[:16].replace("T", " ")),
+                    entry.get("rendered", ""),
+                ),
+            ]
+        )
+        + "</tr>"
+    )
+
+
+_SCRIPT = """
+document.querySelectorAll('table.sortable th').forEach(function (th, column) {
+  th.addEventListener('click', function () {
+    var table = th.closest('table'), body = table.tBodies[0];
+    var ascending = th.getAttribute('aria-sort') !== 'ascending';
+    table.querySelectorAll('th').forEach(function (h) { h.removeAttribute('aria-sort'); });
+    th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = a.cells[column].getAttribute('data-sort'), y = b.cells[column].getAttribute('data-sort');
+      var nx = parseFloat(x), ny = parseFloat(y), order;
+      if (!isNaN(nx) && !isNaN(ny) && String(nx) === x && String(ny) === y) { order = nx - ny; }
+      else { order = x.localeCompare(y, 'sv'); }
+      return ascending ? order : -order;
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+  });
+});
+"""
+
+_STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem;
+       color: #1d1d1d; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+.demo { background: #fff3cd; border: 1px solid #e0b84c; padding: .6rem 1rem; margin: 1rem 0;
+        font-weight: 600; }
+.meta { color: #555; margin: .2rem 0 1rem; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border-bottom: 1px solid #ddd; padding: .4rem .6rem; text-align: left;
+         vertical-align: top; }
+th { cursor: pointer; background: #f3f5f7; user-select: none; white-space: nowrap; }
+th[aria-sort=ascending]::after { content: " ▲"; }
+th[aria-sort=descending]::after { content: " ▼"; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.met { color: #1a7f37; } td.partly { color: #9a6700; } td.not_met { color: #b42318; }
+.code, .nb, .prev { color: #666; font-size: .85em; }
+.badge { padding: .1rem .5rem; border-radius: .6rem; font-size: .85em; }
+.badge.ok { background: #dcfce7; } .badge.failed { background: #fee2e2; }
+.error { color: #b42318; font-size: .8em; max-width: 30rem; }
+footer { margin-top: 1.5rem; color: #555; font-size: .9em; }
+@media print { th { cursor: auto; } .nb { display: none; } }
+"""
+
+
+def write_index(out: str | Path, entries: dict[str, dict[str, Any]]) -> Path:
+    """Write ``OUT/index.html`` listing ``entries`` (as kept in the manifest); return its path.
+
+    Each entry holds municipality, municipality_name, area, title, kind (``area`` or
+    ``overview``), status (``ok``/``failed``), html and ipynb (relative paths), optional
+    summary (the report's published summary), error, rendered (UTC time) and source.
+    """
+    out = Path(out)
+    rows = sorted(entries.values(), key=_sort_key)
+    sources = sorted(
+        {(e.get("summary") or {}).get("source") or e.get("source") or "" for e in rows} - {""}
+    )
+    demo = any((e.get("summary") or {}).get("demo", e.get("source") == "demo") for e in rows)
+    failed = sum(e.get("status") == "failed" for e in rows)
+    source_line = ", ".join(SOURCE_LABELS.get(s, s) for s in sources) or "–"
+    credit = captions.KALLA if any(s != "demo" for s in sources) else ""
+    heads = [
+        "Kommun/region",
+        "Rapport",
+        "Status",
+        "År",
+        *STATUS_LABELS.values(),
+        "Datakälla",
+        "Skapad (UTC)",
+    ]
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="sv">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>Rapporter – måluppfyllelse</title>",
+        f"<style>{_STYLE}</style>",
+        "</head>",
+        "<body>",
+        "<h1>Rapporter – måluppfyllelse per område</h1>",
+    ]
+    if demo:
+        parts.append(f'<div class="demo">{html.escape(captions.DEMO)}</div>')
+    parts.append(
+        f'<p class="meta">{len(rows)} rapporter, varav {failed} misslyckade · Datakälla: '
+        f"{html.escape(source_line)} · Uppdaterad {now} UTC. Klicka på en kolumnrubrik för "
+        "att sortera. Antalen är mål per status.</p>"
+    )
+    parts.append('<table class="sortable"><thead><tr>')
+    parts.extend(f"<th>{html.escape(h)}</th>" for h in heads)
+    parts.append("</tr></thead><tbody>")
+    parts.extend(_row(e) for e in rows)
+    parts.append("</tbody></table>")
+    foot = [captions.EGEN + " (målstatus)."] + ([credit + "."] if credit else [])
+    if demo:
+        foot.append(captions.DEMO + ".")
+    parts.append(f"<footer>{html.escape(' '.join(foot))}</footer>")
+    parts.append(f"<script>{_SCRIPT}</script>")
+    parts.append("</body></html>")
+    path = out / INDEX
+    tmp = out / f".{INDEX}.{os.getpid()}.tmp"
+    tmp.write_text("\n".join(parts), encoding="utf-8")
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,712 @@
+"""Batch rendering: ``analys render`` and ``analys demo`` (issue 5).
+
+One call renders areas × municipalities into ``OUT/<municipality>/<area>.ipynb`` and
+``.html``, one overview per municipality (``OUT/<municipality>/oversikt.*``) and
+``OUT/index.html``. The steps:
+
+1. **Check** every argument (areas, municipality codes, source, jobs) before anything runs;
+   bad input raises :class:`~analys.errors.ParamsError` (exit 2) and nothing is written.
+2. **Load the data once**: the values of every KPI the areas use, for all municipalities
+   (peers, groups, Riket) and years, into one parquet file in a temporary folder; each
+   notebook gets its path as the ``data_cache`` parameter. With ``source="kolada"`` this
+   fetches from Kolada into the local store first. ``year`` is checked against the data.
+3. **Execute** in a pool of worker processes, each reusing one warm kernel
+   (:mod:`analys.engine`), or a new kernel per notebook with ``fresh_kernels``.
+4. **Write** the index (:mod:`analys.index`) and print a Swedish summary.
+
+Failed reports: one failing report never stops the others. Its partly executed notebook,
+with the error shown, is written to ``<area>.failed.ipynb`` and ``<area>.failed.html``;
+a good ``<area>.ipynb``/``.html`` from an earlier render is never overwritten by a failure
+(it stays, and the index links to it as the latest good version). A later successful render
+replaces the good files atomically and removes the ``.failed.*`` files.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from analys import reference
+from analys.engine import Job, JobResult
+from analys.errors import ParamsError
+from analys.format import number
+from analys.index import update_manifest, write_index
+
+AREA_TEMPLATE = "omrade.ipynb"
+OVERVIEW_TEMPLATE = "oversikt.ipynb"
+OVERVIEW = "oversikt"
+DEFAULT_DEMO_MUNICIPALITY = "1880"
+
+
+# where things are ---------------------------------------------------------------------------
+
+
+def _repo_root() -> Path:
+    return Path(__file__).resolve().parents[2]
+
+
+def notebooks_dir() -> Path:
+    """The report templates: ``./notebooks`` when it has them, else the repository's."""
+    local = Path.cwd() / "notebooks"
+    if (local / AREA_TEMPLATE).is_file():
+        return local
+    return _repo_root() / "notebooks"
+
+
+def params_dir() -> Path:
+    """The params files: ``./params`` when present, else the repository's."""
+    try:
+        from analys import goals
+
+        return Path(goals.params_dir())
+    except (ImportError, AttributeError):
+        local = Path.cwd() / "params"
+        return local if local.is_dir() else _repo_root() / "params"
+
+
+def list_areas() -> list[str]:
+    """The names of all areas in ``params/``."""
+    try:
+        from analys import goals
+
+        return list(goals.list_areas())
+    except (ImportError, AttributeError):
+        return sorted(p.stem for p in params_dir().glob("*.yaml"))
+
+
+# areas --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AreaSpec:
+    """One params file as the renderer needs it."""
+
+    name: str  # the area's name (``grundskola``)
+    ref: str  # what to pass on: the name, or the absolute path of a params file
+    title: str
+    params: dict[str, Any]
+    path: Path
+    unit_type: str  # ``K`` municipalities, ``L`` regions
+
+    @property
+    def default_municipality(self) -> str:
+        return str(self.params.get("municipality") or DEFAULT_DEMO_MUNICIPALITY)
+
+    @property
+    def source(self) -> str:
+        return str(self.params.get("source") or "demo")
+
+    def kpis(self) -> list[str]:
+        """Every KPI id the params file names: indicators, drivers and cost."""
+        found: list[str] = []
+        for goal in self.params.get("goals") or []:
+            for indicator in goal.get("indicators") or []:
+                found.append(str(indicator.get("kpi")))
+        drivers = self.params.get("drivers") or {}
+        if drivers.get("outcome"):
+            found.append(str(drivers["outcome"]))
+        found.extend(str(k) for k in drivers.get("explanatory") or [])
+        if self.params.get("cost"):
+            found.append(str(self.params["cost"]))
+        return list(dict.fromkeys(k for k in found if k and k != "None"))
+
+
+def _looks_like_path(text: str) -> bool:
+    return text.endswith((".yaml", ".yml")) or os.sep in text or "/" in text
+
+
+def load_area_spec(name_or_path: str) -> AreaSpec:
+    """Validate one area (``analys.goals.load_area`` when available) and read its params."""
+    text = str(name_or_path)
+    try:
+        from analys.goals import load_area
+    except ImportError:
+        load_area = None
+    if load_area is not None:
+        area = load_area(text)
+        path = Path(getattr(area, "path", "") or params_dir() / f"{text}.yaml")
+    else:
+        path = Path(text) if _looks_like_path(text) else params_dir() / f"{text}.yaml"
+        if not path.is_file():
+            known = ", ".join(list_areas()) or "(inga params-filer hittades)"
+            raise ParamsError(f"område: '{text}' finns inte – välj bland: {known}")
+    try:
+        params = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise ParamsError(f"{path}: kunde inte läsas: {error}") from None
+    if not isinstance(params, dict):
+        raise ParamsError(f"{path}: ska vara en YAML-mappning med area, title, goals …")
+    name = str(params.get("area") or path.stem)
+    ref = str(path.resolve()) if _looks_like_path(text) else text
+    unit = reference.unit_type(str(params.get("municipality") or DEFAULT_DEMO_MUNICIPALITY))
+    return AreaSpec(
+        name=name,
+        ref=ref,
+        title=str(params.get("title") or name),
+        params=params,
+        path=path.resolve(),
+        unit_type=unit or "K",
+    )
+
+
+# planning -----------------------------------------------------------------------------------
+
+
+def _check_municipality(code: str) -> str:
+    code = str(code).strip()
+    if code == reference.RIKET:
+        raise ParamsError(
+            "-m: '0000' är Riket – ange en kommun (t.ex. 1880) eller en region (t.ex. 0018)"
+        )
+    if reference.unit_type(code) is None:
+        hits = reference.find(code)[:5]
+        hint = (
+            (" – menade du " + ", ".join(f"{h} {reference.title(h)}" for h in hits) + "?")
+            if hits
+            else " – ange en fyrsiffrig kommunkod (t.ex. 1880) eller regionkod (0018)"
+        )
+        raise ParamsError(f"-m: '{code}' är ingen känd kommun eller region{hint}")
+    return code
+
+
+def _pairs(
+    specs: list[AreaSpec], municipalities: list[str], explicit_areas: bool, all_municipalities: bool
+) -> list[tuple[AreaSpec, str]]:
+    """Which area is rendered for which municipality (types must agree: K or L)."""
+    problems: list[str] = []
+    pairs: list[tuple[AreaSpec, str]] = []
+    for spec in specs:
+        if all_municipalities:
+            codes = reference.kommun_codes() if spec.unit_type == "K" else reference.region_codes()
+        elif municipalities:
+            codes = [m for m in municipalities if reference.unit_type(m) == spec.unit_type]
+            if not codes and explicit_areas:
+                kind = "kommuner" if spec.unit_type == "K" else "regioner"
+                problems.append(
+                    f"område '{spec.name}' gäller {kind}, men inga {kind} angavs "
+                    f"med -m (t.ex. {spec.default_municipality})"
+                )
+        else:
+            codes = [spec.default_municipality]
+        pairs.extend((spec, code) for code in codes)
+    for code in municipalities:
+        if not any(m == code for _, m in pairs):
+            kind = "kommunen" if reference.unit_type(code) == "K" else "regionen"
+            problems.append(
+                f"-m {code}: inget av de valda områdena gäller {kind} {reference.title(code)}"
+            )
+    if problems:
+        raise ParamsError(problems)
+    return pairs
+
+
+def _check_year(year: int | None, source: str, years: set[int]) -> None:
+    if year is None:
+        return
+    if not years:
+        raise ParamsError(f"--year: källan {source} har inga värden för områdenas nyckeltal")
+    if int(year) not in years:
+        raise ParamsError(
+            f"--year: {year} finns inte i källan {source} – välj ett år mellan "
+            f"{min(years)} och {max(years)}"
+        )
+
+
+def _load_cache(specs: list[AreaSpec], source: str, folder: Path) -> tuple[Path, set[int]]:
+    """Load every KPI of ``specs`` for all units and years once; write a parquet file."""
+    from analys.data import load_values
+
+    kpis = sorted({k for spec in specs for k in spec.kpis()})
+    frame = load_values(kpis, None, None, source=source, genders=None)
+    path = folder / f"values-{source}.parquet"
+    frame.to_parquet(path, index=False)
+    return path, {int(y) for y in frame["year"].unique()}
+
+
+# results ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportStatus:
+    """One rendered (or failed) report."""
+
+    key: str
+    kind: str
+    area: str
+    title: str
+    municipality: str
+    municipality_name: str
+    status: str  # ok | failed
+    ipynb: Path  # the file written (``.failed.ipynb`` on failure)
+    html: Path
+    seconds: float
+    error: str = ""
+    summary: dict[str, Any] | None = None
+    attempts: int = 1
+
+
+@dataclass(frozen=True)
+class RenderSummary:
+    """What a batch did: the reports, the index and the time taken."""
+
+    out: Path
+    index: Path
+    reports: tuple[ReportStatus, ...]
+    seconds: float
+    data_seconds: float = 0.0
+
+    @property
+    def rendered(self) -> list[ReportStatus]:
+        return [r for r in self.reports if r.status == "ok"]
+
+    @property
+    def failed(self) -> list[ReportStatus]:
+        return [r for r in self.reports if r.status != "ok"]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every report rendered, 1 when some failed."""
+        return 1 if self.failed else 0
+
+    def text(self) -> str:
+        """A short Swedish summary for the terminal."""
+        n = len(self.reports)
+        per = f", {number(self.seconds / n, 2)} s per rapport" if n else ""
+        lines = [
+            f"Klart: {len(self.rendered)} rapporter skapade, {len(self.failed)} "
+            f"misslyckades – tid {number(self.seconds, 1)} s{per}."
+        ]
+        for report in self.failed:
+            lines.append(
+                f"  Misslyckades: {report.municipality} {report.title}: {report.error}"
+                f" (se {report.html})"
+            )
+        lines.append(f"Index: {self.index}")
+        return "\n".join(lines)
+
+
+# the pool ---------------------------------------------------------------------------------
+
+
+def _run_pool(
+    jobs: list[Job], *, workers: int, options: dict[str, Any], progress: bool, log_dir: Path
+) -> dict[str, JobResult]:
+    """Run ``jobs`` in ``workers`` spawned processes; a dead worker is replaced."""
+    from tqdm import tqdm
+
+    from analys.engine import worker_main
+
+    ctx = multiprocessing.get_context("spawn")
+    tasks, results = ctx.Queue(), ctx.Queue()
+    for job in jobs:
+        tasks.put(job)
+    workers = max(1, min(workers, len(jobs)))
+    for _ in range(workers):
+        tasks.put(None)
+    labels = {job.key: job.label for job in jobs}
+    procs: dict[int, Any] = {}
+    inflight: dict[int, str] = {}
+    done: dict[str, JobResult] = {}
+
+    def start(worker_id: int) -> None:
+        proc = ctx.Process(
+            target=worker_main,
+            name=f"analys-render-{worker_id}",
+            args=(worker_id, tasks, results, options, str(log_dir / f"worker-{worker_id}.log")),
+        )
+        proc.start()
+        procs[worker_id] = proc
+
+    for worker_id in range(workers):
+        start(worker_id)
+    next_id = workers
+    bar = tqdm(
+        total=len(jobs),
+        desc="Renderar",
+        unit="rapport",
+        file=sys.stderr,
+        disable=not progress,
+        dynamic_ncols=True,
+    )
+    try:
+        while len(done) < len(jobs):
+            try:
+                kind, worker_id, payload = results.get(timeout=0.5)
+            except queue.Empty:
+                for worker_id, proc in list(procs.items()):
+                    if proc.is_alive():
+                        continue
+                    proc.join()
+                    del procs[worker_id]
+                    key = inflight.pop(worker_id, None)
+                    if key is not None and key not in done:
+                        done[key] = JobResult(
+                            key=key,
+                            status="failed",
+                            seconds=0.0,
+                            error=f"arbetsprocessen avslutades oväntat (kod {proc.exitcode})",
+                        )
+                        bar.update(1)
+                    if proc.exitcode != 0 and len(done) + len(inflight) < len(jobs):
+                        start(next_id)
+                        next_id += 1
+                if not procs:
+                    for job in jobs:
+                        done.setdefault(
+                            job.key,
+                            JobResult(
+                                key=job.key,
+                                status="failed",
+                                seconds=0.0,
+                                error="ingen arbetsprocess kunde köra rapporten",
+                            ),
+                        )
+                continue
+            if kind == "start":
+                inflight[worker_id] = payload
+                bar.set_postfix_str(labels.get(payload, payload), refresh=True)
+            elif kind == "done":
+                inflight.pop(worker_id, None)
+                done[payload.key] = payload
+                if payload.status != "ok":
+                    bar.set_description(
+                        f"Renderar ({sum(r.status != 'ok' for r in done.values())} misslyckade)"
+                    )
+                bar.update(1)
+    finally:
+        bar.close()
+        for proc in procs.values():
+            proc.join(timeout=60)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(timeout=5)
+        tasks.cancel_join_thread()
+        results.cancel_join_thread()
+    return done
+
+
+# the public entry points ---------------------------------------------------------------------
+
+
+def plan(
+    areas: Sequence[str] | None,
+    municipalities: Sequence[str] | None = None,
+    *,
+    all_municipalities: bool = False,
+    source: str | None = None,
+    jobs: int | None = None,
+) -> list[tuple[AreaSpec, str]]:
+    """Check the arguments and return the (area, municipality) pairs to render.
+
+    Raises :class:`ParamsError` listing every problem (unknown area or code, bad source,
+    types that do not match, ``jobs`` < 1). Nothing is written.
+    """
+    from analys.data import check_source
+
+    problems: list[str] = []
+    if source is not None:
+        try:
+            check_source(source)
+        except ParamsError as error:
+            problems.extend(error.problems)
+    if jobs is not None and int(jobs) < 1:
+        problems.append(f"--jobs: {jobs} – ange minst 1 arbetsprocess")
+    if all_municipalities and municipalities:
+        problems.append("ange antingen -m KOD eller --all-municipalities, inte båda")
+    explicit = bool(areas)
+    specs: list[AreaSpec] = []
+    for name in list(areas) if areas else list_areas():
+        try:
+            specs.append(load_area_spec(name))
+        except ParamsError as error:
+            problems.extend(error.problems)
+    if not specs and not problems:
+        problems.append(f"inga områden att rendera – lägg params-filer i {params_dir()}")
+    codes: list[str] = []
+    for code in municipalities or []:
+        try:
+            codes.append(_check_municipality(code))
+        except ParamsError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ParamsError(problems)
+    return _pairs(specs, list(dict.fromkeys(codes)), explicit, all_municipalities)
+
+
+def render(
+    areas: Sequence[str] | None,
+    municipalities: Sequence[str] | None = None,
+    *,
+    year: int | None = None,
+    source: str | None = None,
+    out: str | Path = "reports",
+    jobs: int | None = None,
+    fresh_kernels: bool = False,
+    show_code: bool = False,
+    progress: bool = True,
+    all_municipalities: bool = False,
+    overview: bool = True,
+    notebooks: str | Path | None = None,
+) -> RenderSummary:
+    """Render area reports for municipalities, one overview per municipality, and the index.
+
+    Parameters
+    ----------
+    areas
+        Area names in ``params/`` or paths to params files; empty/``None`` for all areas.
+    municipalities
+        Municipality or region codes; each area is rendered for those of its type (K or L).
+        Empty/``None``: each area's own default municipality.
+    year
+        The report year; ``None`` for each report's latest year with data.
+    source
+        ``demo``, ``kolada`` or ``store``; ``None`` keeps each params file's source.
+    out
+        Output folder (``OUT/<municipality>/<area>.ipynb|.html``, ``OUT/index.html``).
+    jobs
+        Worker processes; default ``os.cpu_count()``.
+    fresh_kernels
+        A new kernel per notebook instead of one warm kernel per worker.
+    show_code
+        Keep code cells in the HTML (the ``.ipynb`` always keeps them).
+    progress
+        Show a tqdm progress bar on stderr.
+    all_municipalities
+        Every municipality (290) or region (21) of each area's type.
+    overview
+        Also render ``oversikt`` per municipality (when the template exists).
+    notebooks
+        Folder holding ``omrade.ipynb`` and ``oversikt.ipynb`` (default :func:`notebooks_dir`).
+
+    Returns
+    -------
+    RenderSummary
+        The reports with status; ``exit_code`` is 1 when any failed.
+
+    Raises
+    ------
+    ParamsError
+        Bad arguments, before anything is executed or written.
+    """
+    started = time.perf_counter()
+    pairs = plan(
+        areas, municipalities, all_municipalities=all_municipalities, source=source, jobs=jobs
+    )
+    templates = Path(notebooks) if notebooks else notebooks_dir()
+    if not (templates / AREA_TEMPLATE).is_file():
+        raise ParamsError(f"rapportmallen {templates / AREA_TEMPLATE} saknas")
+    out = Path(out).resolve()
+    scratch = Path(tempfile.mkdtemp(prefix="analys-render-"))
+    try:
+        by_source: dict[str, list[AreaSpec]] = {}
+        for spec, _ in pairs:
+            by_source.setdefault(source or spec.source, []).append(spec)
+        caches: dict[str, str] = {}
+        for src, specs in by_source.items():
+            path, years = _load_cache(specs, src, scratch)
+            _check_year(year, src, years)
+            caches[src] = str(path)
+        data_seconds = time.perf_counter() - started
+        jobs_list = _jobs(
+            pairs,
+            templates,
+            out,
+            caches,
+            year=year,
+            source=source,
+            show_code=show_code,
+            overview=overview,
+        )
+        out.mkdir(parents=True, exist_ok=True)
+        options = {"fresh_kernels": fresh_kernels, "show_code": show_code}
+        results = _run_pool(
+            jobs_list,
+            workers=jobs or os.cpu_count() or 1,
+            options=options,
+            progress=progress,
+            log_dir=scratch,
+        )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    reports = tuple(_status(job, results[job.key]) for job in jobs_list)
+    entries = {r.key: _entry(r, job, out) for r, job in zip(reports, jobs_list, strict=True)}
+    index_path = write_index(out, update_manifest(out, entries))
+    return RenderSummary(
+        out=out,
+        index=index_path,
+        reports=reports,
+        seconds=time.perf_counter() - started,
+        data_seconds=data_seconds,
+    )
+
+
+def _jobs(
+    pairs: list[tuple[AreaSpec, str]],
+    templates: Path,
+    out: Path,
+    caches: dict[str, str],
+    *,
+    year: int | None,
+    source: str | None,
+    show_code: bool,
+    overview: bool,
+) -> list[Job]:
+    jobs: list[Job] = []
+    per_municipality: dict[str, list[AreaSpec]] = {}
+    for spec, code in pairs:
+        src = source or spec.source
+        params = dict(spec.params, municipality=code, source=src, data_cache=caches[src])
+        if year is not None:
+            params["year"] = int(year)
+        folder = out / code
+        jobs.append(
+            Job(
+                key=f"{code}/{spec.name}",
+                kind="area",
+                area=spec.name,
+                title=spec.title,
+                municipality=code,
+                municipality_name=reference.title(code),
+                template=str(templates / AREA_TEMPLATE),
+                parameters=params,
+                ipynb=str(folder / f"{spec.name}.ipynb"),
+                html=str(folder / f"{spec.name}.html"),
+                show_code=show_code,
+            )
+        )
+        per_municipality.setdefault(code, []).append(spec)
+    if overview and (templates / OVERVIEW_TEMPLATE).is_file():
+        for code, specs in per_municipality.items():
+            src = source or specs[0].source
+            params = {
+                "municipality": code,
+                "year": year,
+                "source": src,
+                "areas": [s.ref for s in specs],
+                "data_cache": caches[src],
+            }
+            folder = out / code
+            jobs.append(
+                Job(
+                    key=f"{code}/{OVERVIEW}",
+                    kind="overview",
+                    area=OVERVIEW,
+                    title="Översikt – alla områden",
+                    municipality=code,
+                    municipality_name=reference.title(code),
+                    template=str(templates / OVERVIEW_TEMPLATE),
+                    parameters=params,
+                    ipynb=str(folder / f"{OVERVIEW}.ipynb"),
+                    html=str(folder / f"{OVERVIEW}.html"),
+                    show_code=show_code,
+                )
+            )
+    return jobs
+
+
+def _status(job: Job, result: JobResult) -> ReportStatus:
+    ok = result.status == "ok"
+    return ReportStatus(
+        key=job.key,
+        kind=job.kind,
+        area=job.area,
+        title=job.title,
+        municipality=job.municipality,
+        municipality_name=job.municipality_name,
+        status=result.status,
+        ipynb=Path(job.ipynb if ok else job.failed_ipynb),
+        html=Path(job.html if ok else job.failed_html),
+        seconds=result.seconds,
+        error=result.error,
+        summary=result.summary,
+        attempts=result.attempts,
+    )
+
+
+def _entry(report: ReportStatus, job: Job, out: Path) -> dict[str, Any]:
+    return {
+        "municipality": report.municipality,
+        "municipality_name": report.municipality_name,
+        "area": report.area,
+        "title": report.title,
+        "kind": report.kind,
+        "status": report.status,
+        "error": report.error,
+        "summary": report.summary,
+        "html": report.html.relative_to(out).as_posix(),
+        "ipynb": report.ipynb.relative_to(out).as_posix(),
+        "good_html": Path(job.html).relative_to(out).as_posix(),
+        "source": job.parameters.get("source"),
+        "year": job.parameters.get("year"),
+        "rendered": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def run_cli(
+    areas: Sequence[str],
+    municipalities: Sequence[str],
+    all_municipalities: bool,
+    year: int | None,
+    source: str | None,
+    out: str,
+    jobs: int | None,
+    fresh_kernels: bool,
+    show_code: bool,
+) -> int:
+    """``analys render``: 0 when all reports rendered, 1 when some failed, 2 for bad input."""
+    try:
+        summary = render(
+            areas,
+            municipalities,
+            year=year,
+            source=source,
+            out=out,
+            jobs=jobs,
+            fresh_kernels=fresh_kernels,
+            show_code=show_code,
+            all_municipalities=all_municipalities,
+        )
+    except ParamsError as error:
+        print(f"analys render: {error}", file=sys.stderr)
+        return 2
+    print(summary.text())
+    return summary.exit_code
+
+
+def demo_municipalities() -> list[str]:
+    """The demo municipality (Örebro, 1880) and its region (0018)."""
+    try:
+        from analys.demo import DEMO_MUNICIPALITY as code
+    except ImportError:
+        code = DEFAULT_DEMO_MUNICIPALITY
+    units = reference.municipalities()
+    region = units.loc[units["municipality"] == code, "region"]
+    return [code, *(r for r in region if r)]
+
+
+def run_demo(out: str = "reports") -> int:
+    """``analys demo``: every area plus the overview for the demo municipality, demo data.
+
+    Municipal areas render for 1880 Örebro, the region area(s) for its region 0018; prints
+    the path to ``index.html``. Returns 0, or 1 when a report failed.
+    """
+    try:
+        summary = render(None, demo_municipalities(), source="demo", out=out)
+    except ParamsError as error:
+        print(f"analys demo: {error}", file=sys.stderr)
+        return 2
+    print(summary.text())
+    print(f"Öppna {summary.index}")
+    return summary.exit_code

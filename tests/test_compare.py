@@ -93,6 +93,14 @@ def test_colours_neutral_never_coloured() -> None:
     assert list(out["colour"]) == ["none"] * 5 + ["grey"]
 
 
+def test_colours_never_over_riket_or_groups() -> None:
+    x = pd.Series([100.0, 1, 2, 3, 4, -50], index=["0000", "0114", "0115", "0117", "0120", "G123"])
+    out = quartile_colours(x)
+    assert out.loc["0000", "colour"] == out.loc["G123", "colour"] == "none"
+    assert np.isnan(out.loc["0000", "rank"]) and out.loc["0120", "rank"] == 1
+    assert list(out["colour"].iloc[1:5]) == ["red", "yellow", "yellow", "green"]
+
+
 def test_colours_bad_polarity() -> None:
     with pytest.raises(ParamsError, match="polarity"):
         quartile_colours(series([1, 2]), polarity="up")

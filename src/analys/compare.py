@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analys.errors import ParamsError
+from analys.reference import RIKET
 
 POLARITIES = ("higher", "lower", "neutral")
 COLOURS = ("green", "yellow", "red", "grey", "none")
@@ -38,13 +39,20 @@ def _ranks(values: pd.Series, polarity: str) -> pd.Series:
     return (s * values).rank(ascending=False, method="min")
 
 
+def _not_compared(code: object) -> bool:
+    text = str(code)
+    return text == RIKET or text.startswith("G")
+
+
 def quartile_colours(values: pd.Series, polarity: str = "higher") -> pd.DataFrame:
     """Quartile colours, ranks and margins over a comparison set (DESIGN §5, methods M1).
 
     Parameters
     ----------
     values : Series
-        One value per municipality, indexed by municipality code; NaN for missing.
+        One value per municipality, indexed by municipality code; NaN for missing. Riket
+        (``0000``) and groups (``G…``) are never part of the comparison set: they get
+        colour ``"none"`` and no rank or margin.
     polarity : {"higher", "lower", "neutral"}
         Which direction is better.
 
@@ -65,11 +73,14 @@ def quartile_colours(values: pd.Series, polarity: str = "higher") -> pd.DataFram
     """
     s = _sign(polarity)
     x = _numeric(values)
+    outside = pd.Series([_not_compared(code) for code in x.index], index=x.index, dtype=bool)
+    x = x.mask(outside)
     present = x.notna()
     out = pd.DataFrame(
         {"rank": _ranks(x, polarity), "colour": "grey", "margin": np.nan}, index=x.index
     )
     out["colour"] = out["colour"].astype(object)
+    out.loc[outside, "colour"] = "none"
     if s == 0 or present.sum() < MIN_COLOURED:
         out.loc[present, "colour"] = "none"
         return out

@@ -95,13 +95,13 @@ STRUCTURAL: dict[str, Spec] = {
         0, 0, 0, decimals=0, lo=2000, hi=1_200_000, aggregate="sum", miss=0, miss_small=0
     ),
     "N02937": Spec(0, 0, 0, decimals=1, lo=0.1, hi=6000, aggregate="density", miss=0, miss_small=0),
-    "N01982": Spec(0, 0, 0, lo=20, hi=75, miss=0, miss_small=0, gender_gap=12),
-    "N15816": Spec(0, 0, 0, lo=25, hi=90, miss=0, miss_small=0),
-    "N17828": Spec(0, 0, 0, lo=25, hi=90, miss=0, miss_small=0),
+    "N01982": Spec(0, 0, 0, lo=15, hi=75, miss=0, miss_small=0, gender_gap=12),
+    "N15816": Spec(0, 0, 0, lo=15, hi=90, miss=0, miss_small=0),
+    "N17828": Spec(0, 0, 0, lo=15, hi=90, miss=0, miss_small=0),
     "N00906": Spec(
-        0, 0, 0, decimals=0, lo=220_000, hi=520_000, miss=0, miss_small=0, gender_gap=-45_000
+        0, 0, 0, decimals=0, lo=140_000, hi=600_000, miss=0, miss_small=0, gender_gap=-45_000
     ),
-    "N02926": Spec(0, 0, 0, lo=4, hi=45, miss=0, miss_small=0, gender_gap=0.8),
+    "N02926": Spec(0, 0, 0, lo=2, hi=45, miss=0, miss_small=0, gender_gap=0.8),
     "N01950": Spec(0, 0, 0, lo=4, hi=55, miss=0, miss_small=0, gender_gap=1.0),
     "N01960": Spec(0, 0, 0, lo=10, hi=38, miss=0, miss_small=0, gender_gap=2.0),
     "N01813": Spec(0, 0, 0, lo=2, hi=11, miss=0, miss_small=0),
@@ -436,7 +436,7 @@ OUTCOMES: dict[str, Spec] = {
         22.0, 4.0, 1.5, trend=-0.3, drivers={"N01982": 0.2}, lo=8, hi=40, gender_gap=8.0
     ),
     "N09807": Spec(4.0, 0.9, 0.3, trend=-0.1, lo=1, hi=9),
-    "N09004": cost(220, 90, 35, growth=1.02, miss=0.05, miss_small=0.1),
+    "N09004": cost(220, 55, 25, growth=1.02, miss=0.05, miss_small=0.1),
     # --- folkhälsa, befolkning, socioekonomi
     "N03937": Spec(
         6.5,

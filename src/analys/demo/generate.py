@@ -109,7 +109,7 @@ def structure(world: World) -> None:
     noise = rng_for("N00906/years").normal(0, 2_000, (n, len(YEARS)))
     world.values["N00906"] = _round(income[:, None] * 1.025**t + noise, spec["N00906"])
     rng = rng_for("N02926")
-    foreign = world.group_means(1) + rng.normal(0, 5.0, n)
+    foreign = world.group_means(1) * np.exp(rng.normal(0, 0.3, n))
     adults = 1.25 * foreign + rng_for("N01950").normal(0, 2.0, n)
     for name, base in (("N02926", foreign), ("N01950", adults)):
         # the share grows by 2.2 % of its 2024 level per year (Sweden: ~15 % → ~20 %)

@@ -8,6 +8,7 @@ import pytest
 
 from analys.compare import (
     averages,
+    position,
     quartile_colours,
     rank_among,
     similar_municipalities,
@@ -157,3 +158,17 @@ def test_similar_municipalities_errors() -> None:
         similar_municipalities("f", ["X"], data=data)
     with pytest.raises(ParamsError, match="vikt"):
         similar_municipalities("f", ["A"], weights=[1, 2], data=data)
+
+
+def test_position_among_all_and_peers() -> None:
+    x = series([1, 2, 3, 4, 5, 6, 7, None])
+    out = position(x, "0003", ["0001", "0003", "0006", "0007", "0008"], polarity="higher")
+    assert out["value"] == 3 and out["colour"] == "yellow"
+    assert out["margin"] == pytest.approx(0.5)  # Q1 = 2.5, Q3 = 5.5
+    assert (out["rank_all"], out["count_all"]) == (5, 7)
+    assert (out["rank_peers"], out["count_peers"]) == (3, 4)
+    assert out["peers_median"] == pytest.approx(np.median([1, 6, 7]))
+    assert out["peers_q1"] == pytest.approx(np.quantile([1, 6, 7], 0.25))
+    assert out["difference_to_peers"] == pytest.approx(-3)
+    missing = position(x, "0008", ["0001"], polarity="lower")
+    assert missing["colour"] == "grey" and np.isnan(missing["rank_peers"])

@@ -121,6 +121,60 @@ def rank_among(
     return _ranks(x, polarity).rename("rank")
 
 
+def position(
+    values: pd.Series, municipality: str, peers: Sequence[str], polarity: str = "higher"
+) -> pd.Series:
+    """Where ``municipality`` stands: among all of ``values`` and among its ``peers``.
+
+    Parameters
+    ----------
+    values : Series
+        One value per municipality (the comparison set, e.g. all kommuner), by code.
+    municipality : str
+        The focus municipality.
+    peers : sequence of str
+        Peer codes (see :func:`analys.peers.peer_set`); the focus municipality is never
+        counted as its own peer.
+    polarity : {"higher", "lower", "neutral"}
+
+    Returns
+    -------
+    Series
+        ``value``, ``colour`` and ``margin`` (from :func:`quartile_colours` over all),
+        ``rank_all`` and ``count_all`` (municipalities with a value), ``rank_peers`` and
+        ``count_peers`` (rank among the focus municipality plus the peers with a value),
+        ``peers_median``, ``peers_q1`` and ``peers_q3`` (numpy linear quantiles of the
+        peers' values) and ``difference_to_peers`` (value − peers_median).
+    """
+    x = _numeric(values)
+    colours = quartile_colours(x, polarity)
+    peers = [p for p in peers if p != municipality]
+    theirs = x.reindex(peers).dropna()
+    value = x.get(municipality, np.nan)
+    ranks = rank_among(x, [municipality, *theirs.index], polarity)
+    q1, median, q3 = (
+        np.quantile(theirs.to_numpy(), [0.25, 0.5, 0.75]) if len(theirs) else [np.nan] * 3
+    )
+    known = municipality in colours.index
+    return pd.Series(
+        {
+            "value": value,
+            "colour": colours.loc[municipality, "colour"] if known else "grey",
+            "margin": colours.loc[municipality, "margin"] if known else np.nan,
+            "rank_all": colours.loc[municipality, "rank"] if known else np.nan,
+            "count_all": int(colours["rank"].notna().sum()),
+            "rank_peers": ranks[municipality],
+            "count_peers": int(ranks.notna().sum()),
+            "peers_median": float(median),
+            "peers_q1": float(q1),
+            "peers_q3": float(q3),
+            "difference_to_peers": value - median,
+        },
+        name=municipality,
+        dtype=object,
+    )
+
+
 def unweighted_mean(values: pd.Series) -> float:
     """The unweighted mean of the values present: Kolada's group value (methods M5)."""
     x = _numeric(values).dropna()

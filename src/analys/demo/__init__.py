@@ -60,9 +60,10 @@ def values() -> pd.DataFrame:
 
     Units are the 290 municipalities, Riket ``0000``, the 21 regions (type A and L KPIs)
     and the fixed groups (``G…``, unweighted means with ``count`` = members with data).
-    Read once per process; the returned frame is a copy-on-write view, do not mutate it.
+    Read once per process; each call returns a shallow copy-on-write copy, so changing it
+    never changes the cached frame.
     """
-    return _table()[0]
+    return _table()[0].copy(deep=False)
 
 
 def load_values(

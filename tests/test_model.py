@@ -164,6 +164,9 @@ def test_panel_matches_formula_fit_with_clusters() -> None:
     assert result.years == tuple(range(2015, 2023))
     assert table.loc["X2", "ci_low"] < -1.2 < table.loc["X2", "ci_high"]
     assert "klustrade" in result._repr_html_()
+    assert result.n_groups == 40
+    logged = panel(wide.assign(X3=np.exp(wide["X1"])), "Y", ["X3", "X2"], log=["X3"])
+    np.testing.assert_allclose(logged.coefficients["coef"], table["coef"], rtol=1e-8)
 
 
 def test_panel_time_invariant_driver_is_collinear_with_fixed_effects() -> None:

@@ -201,6 +201,11 @@ class PanelResult:
     outcome: str = ""
     warnings: tuple[str, ...] = ()
 
+    @property
+    def n_groups(self) -> int:
+        """The number of municipalities (clusters); same as ``municipalities``."""
+        return self.municipalities
+
     def _repr_html_(self) -> str:
         head = (
             f"<p>Panelregression av {html.escape(self.outcome)} med fasta effekter för "
@@ -221,7 +226,12 @@ def panel_frame(values: pd.DataFrame, gender: str = "T") -> pd.DataFrame:
 
 
 def panel(
-    data: pd.DataFrame, outcome: str, explanatory: str | Sequence[str], *, gender: str = "T"
+    data: pd.DataFrame,
+    outcome: str,
+    explanatory: str | Sequence[str],
+    *,
+    log: Sequence[str] = (),
+    gender: str = "T",
 ) -> PanelResult:
     """Two-way fixed-effects regression over municipalities and years.
 
@@ -232,6 +242,8 @@ def panel(
         frame with columns ``municipality``, ``year`` and one column per KPI id.
     outcome, explanatory
         KPI ids.
+    log : sequence of str
+        KPIs to take the natural log of first; values must be > 0.
     gender : str
         Which gender's values to use from a values frame.
 
@@ -249,6 +261,8 @@ def panel(
         raise ParamsError(f"panel: kolumnerna {', '.join(sorted(needed))} saknas.")
     explanatory = _as_list(explanatory)
     indexed = data.set_index(["municipality", "year"])
+    if log:
+        indexed = _log(indexed, log)
     y, x, _ = prepare(indexed, outcome, explanatory)
     dropped = len(indexed) - len(y)
     keys = y.index.to_frame(index=False)

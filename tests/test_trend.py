@@ -74,6 +74,7 @@ def test_weighted_trend_hand_computed_chi2() -> None:
     # se = 0.5 -> w = 4: SE² = 20/800, χ² = 0.49/0.025 = 19.6
     strong = trend_marker(y, se=pd.Series(0.5, index=YEARS), polarity="lower")
     assert strong.statistic == pytest.approx(19.6)
+    assert trend_marker(y, se=[0.5] * 5).statistic == pytest.approx(19.6)
     assert (strong.direction, strong.assessment) == ("increasing", "worsening")
 
 
@@ -235,3 +236,25 @@ def test_gender_gaps_trend_and_peers() -> None:
     assert row["difference"] == 0 and not row["larger_than_peers"]
     assert describe_gap(-3.25, "%") == "kvinnor 3,2 procentenheter lägre än män"
     assert gender_gaps(gender_values().query("gender == 'T'")).empty
+
+
+def test_on_demo_data_end_to_end() -> None:
+    pytest.importorskip("analys.demo", reason="analys.demo finns inte ännu")
+    from analys.compare import quartile_colours
+    from analys.data import load_values
+    from analys.reference import kommun_codes
+
+    values = load_values(["N15428"], source="demo", genders=("T", "K", "M"))
+    total = values[values["gender"] == "T"]
+    latest = total[total["year"] == total["year"].max()].set_index("municipality")["value"]
+    colours = quartile_colours(latest.reindex(kommun_codes()), polarity="higher")
+    shares = colours["colour"].value_counts(normalize=True)
+    assert 0.2 < shares.get("green", 0) < 0.3 and 0.2 < shares.get("red", 0) < 0.3
+    series = total[total["municipality"] == "0180"].set_index("year")["value"]
+    marker = trend_marker(series, polarity="higher")
+    assert marker.direction in ("increasing", "decreasing", "no_change")
+    assert marker.n == 5 and marker.years[-1] == int(series.dropna().index.max())
+    gaps = gender_gaps(values)
+    stockholm = gaps[gaps["municipality"] == "0180"].set_index("year")["gap"]
+    assert gap_trend(stockholm).label
+    assert not gap_versus_peers(gaps, "0180", kommun_codes()).empty

@@ -143,8 +143,8 @@ def trend_marker(
         Values indexed by year; NaN for missing years.
     polarity : {"higher", "lower", "neutral"}
         Reads the direction as improving or worsening; neutral gives assessment "neutral".
-    se : Series, optional
-        Standard errors indexed by year. When given (positive for all five years) the
+    se : Series or array-like, optional
+        Standard errors indexed by year (an array is aligned with ``series``). When given (positive for all five years) the
         weighted regression with χ² > 9.5495 is used; otherwise OLS with |b/SE(b)| >
         t(0.975, df=3). Methods M7 derive ``se`` from a CI as ``(upper − lower)/(2·1.96)``.
 
@@ -166,6 +166,8 @@ def trend_marker(
     weights = None
     method, threshold = METHOD_OLS, T_THRESHOLD
     if se is not None:
+        if not isinstance(se, pd.Series):
+            se = pd.Series(np.asarray(se, dtype=float), index=series.index)
         e = _by_year(se).reindex(list(years)).to_numpy()
         if np.all(np.isfinite(e) & (e > 0)):
             weights = 1.0 / e**2

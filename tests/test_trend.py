@@ -258,3 +258,28 @@ def test_on_demo_data_end_to_end() -> None:
     stockholm = gaps[gaps["municipality"] == "0180"].set_index("year")["gap"]
     assert gap_trend(stockholm).label
     assert not gap_versus_peers(gaps, "0180", kommun_codes()).empty
+
+
+def test_judgement_table_and_red_red_from_values() -> None:
+    from analys.redred import judgement_table, red_red
+
+    rows = []
+    for year in YEARS:
+        for i in range(8):
+            code = f"{1000 + i}"
+            # A: 1000 is the worst and falls every year; B: 1000 is the best and flat
+            a = 10.0 + i if code != "1000" else 5.0 - (year - 2019)
+            rows.append(("A", code, year, "T", a))
+            rows.append(("B", code, year, "T", 1.0 if code == "1000" else 5.0 + i))
+    rows.append(("A", "0000", 2023, "T", -100.0))  # Riket is never compared
+    values = pd.DataFrame(rows, columns=["kpi", "municipality", "year", "gender", "value"])
+    table = judgement_table(values, "1000", {"A": "higher", "B": "lower", "C": "higher"})
+    a, b, c = (table.set_index("kpi").loc[k] for k in "ABC")
+    assert (a["colour"], a["trend"], a["rank"], a["year"]) == ("red", "worsening", 8, 2023)
+    assert (b["colour"], b["trend"]) == ("green", "no_change")
+    assert (c["colour"], c["trend"]) == ("grey", "cannot_calculate")
+    listed = red_red(values, "1000", {"A": "higher", "B": "lower"})
+    assert listed["kpi"].tolist() == ["A"]
+    assert red_red(values, "1000", {"A": "higher"}, statuses=pd.Series({"A": "met"})).empty
+    peers_only = judgement_table(values, "1000", {"A": "higher"}, codes=["1001", "1002"])
+    assert peers_only["colour"].iloc[0] == "none"  # fewer than 4 values

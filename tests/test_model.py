@@ -201,3 +201,19 @@ def test_drivers_recover_demo_truth() -> None:
             )
             checked += 1
     assert checked > 0
+
+
+def test_panel_recovers_demo_truth() -> None:
+    demo = pytest.importorskip("analys.demo", reason="analys.demo finns inte ännu")
+    if not hasattr(demo, "truth"):
+        pytest.skip("analys.demo.truth() finns inte ännu")
+    from analys.data import load_values
+
+    outcome = "N15428"
+    coefficients = demo.truth()[outcome]["coefficients"]
+    values = load_values([outcome, *coefficients], source="demo")
+    result = panel(values, outcome, list(coefficients))
+    table = result.coefficients.set_index("kpi")
+    for kpi, b in coefficients.items():
+        assert table.loc[kpi, "ci_low"] <= b <= table.loc[kpi, "ci_high"], (kpi, b)
+    assert result.municipalities >= 290 and len(result.years) >= 10

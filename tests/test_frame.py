@@ -1,8 +1,8 @@
 import numpy as np
 import pandas as pd
 
-from analys.frame import VALUES_COLUMNS, as_values_frame, empty_values
 from analys.format import number, with_unit
+from analys.frame import VALUES_COLUMNS, as_values_frame, empty_values
 
 
 def test_empty_values_has_contract_columns():

@@ -1,0 +1,87 @@
+"""Shared look of every chart and map: colours, the source caption and the demo watermark.
+
+``plots`` and ``maps`` both draw through these helpers, so a caption or a colour is changed in
+one place. The colour names are the ones ``compare.quartile_colours`` and ``fulfilment`` use.
+"""
+
+from __future__ import annotations
+
+from matplotlib.axes import Axes
+
+from analys.captions import DEMO, EGEN, KALLA
+
+#: Quartile colours (DESIGN §5), as named by ``compare.quartile_colours``.
+COLOURS: dict[str, str] = {
+    "green": "#1a9641",
+    "yellow": "#fdd835",
+    "red": "#d7191c",
+    "grey": "#bdbdbd",
+    "none": "#9ecae1",
+}
+
+#: Goal and indicator statuses (DESIGN §5).
+STATUS_COLOURS: dict[str, str] = {
+    "met": COLOURS["green"],
+    "partly": COLOURS["yellow"],
+    "not_met": COLOURS["red"],
+    "no_data": COLOURS["grey"],
+}
+
+#: Swedish legend text for the quartile colours.
+COLOUR_LABELS: dict[str, str] = {
+    "green": "Bästa fjärdedelen",
+    "yellow": "Mittenhälften",
+    "red": "Sämsta fjärdedelen",
+    "grey": "Värde saknas",
+    "none": "Ingen färg (neutralt nyckeltal)",
+}
+
+FOCUS = "#08306b"
+PEERS = "#4292c6"
+RIKET = "#525252"
+BAND = "#c6dbef"
+TARGET = "#e6550d"
+
+
+def is_demo(source: str | None) -> bool:
+    """True when a figure is drawn from the embedded synthetic demo data."""
+    return source == "demo"
+
+
+def caption_text(source: str | None, *, derived: bool = False) -> str:
+    """The caption line for a figure: Kolada's credit, and the demo notice on demo data."""
+    credit = EGEN if derived else KALLA
+    return f"{credit} · {DEMO}" if is_demo(source) else credit
+
+
+def annotate_source(ax: Axes, source: str | None = "demo", *, derived: bool = False) -> Axes:
+    """Write the source caption under ``ax`` (and the watermark on demo data); return ``ax``.
+
+    Parameters
+    ----------
+    ax
+        The Axes the caption belongs to.
+    source
+        ``demo``, ``store`` or ``kolada``.
+    derived
+        True for our own computations (ranks, colours, residuals, statuses): the caption then
+        reads "Egen bearbetning av data från Kolada" instead of "Källa: Kolada".
+    """
+    ax.annotate(
+        caption_text(source, derived=derived),
+        xy=(0, 0), xycoords="axes fraction", xytext=(0, -30), textcoords="offset points",
+        ha="left", va="top", fontsize=7, color="#555555", annotation_clip=False,
+        gid="analys-caption",
+    )
+    if is_demo(source):
+        add_watermark(ax)
+    return ax
+
+
+def add_watermark(ax: Axes) -> Axes:
+    """Lay a faint diagonal "DEMODATA" across ``ax`` so a screenshot cannot pass as real."""
+    ax.text(
+        0.5, 0.5, "DEMODATA", transform=ax.transAxes, rotation=25, ha="center", va="center",
+        fontsize=40, color="#999999", alpha=0.18, zorder=0, gid="analys-watermark",
+    )
+    return ax

@@ -90,11 +90,15 @@ def title(code: str) -> str:
     return _titles().get(code, code)
 
 
+@lru_cache(maxsize=1)
+def _types() -> dict[str, str]:
+    units = municipalities()
+    return dict(zip(units["municipality"], units["type"], strict=True))
+
+
 def unit_type(code: str) -> str | None:
     """``K`` for a municipality, ``L`` for a region or Riket, ``None`` when unknown."""
-    units = municipalities()
-    hit = units.loc[units["municipality"] == code, "type"]
-    return None if hit.empty else hit.iloc[0]
+    return _types().get(code)
 
 
 def find(text: str) -> list[str]:

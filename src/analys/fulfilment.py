@@ -234,11 +234,11 @@ def evaluate(
         for goal, ind in area.indicators
     ]
     indicators = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
-    goals = _goal_rows(area, indicators)
+    goals = _goal_rows(area, rows)
     summary = pd.DataFrame(
         {
-            "goals": [int((goals["status"] == s).sum()) for s in STATUSES],
-            "indicators": [int((indicators["status"] == s).sum()) for s in STATUSES],
+            "goals": [goals["status"].tolist().count(s) for s in STATUSES],
+            "indicators": [[row["status"] for row in rows].count(s) for s in STATUSES],
             "label": [STATUS_LABELS[s] for s in STATUSES],
         },
         index=pd.Index(STATUSES, name="status"),
@@ -434,20 +434,20 @@ def _judge(
 # ---------------------------------------------------------------------------------- goals
 
 
-def _goal_rows(area: Area, indicators: pd.DataFrame) -> pd.DataFrame:
-    rows = []
+def _goal_rows(area: Area, rows: list[dict]) -> pd.DataFrame:
+    """Goal score, coverage and status from the indicator rows (plain Python: it runs often)."""
+    goals = []
     for goal in area.goals:
-        part = indicators[indicators["goal"] == goal.id]
-        weights = part["weight"].to_numpy(dtype=float)
-        has = (part["status"] != "no_data").to_numpy()
-        total = weights.sum()
-        with_data = weights[has].sum()
+        part = [row for row in rows if row["goal"] == goal.id]
+        total = sum(row["weight"] for row in part)
+        with_data = sum(row["weight"] for row in part if row["status"] != "no_data")
+        met = sum(row["weight"] for row in part if row["status"] == "met")
+        partly = sum(row["weight"] for row in part if row["status"] == "partly")
         coverage = with_data / total if total else 0.0
-        met = weights[(part["status"] == "met").to_numpy()].sum()
-        partly = weights[(part["status"] == "partly").to_numpy()].sum()
         score = (met + 0.5 * partly) / with_data if with_data else float("nan")
         status = goal_status(score, coverage, area.cutoffs)
-        rows.append(
+        counts = {s: sum(row["status"] == s for row in part) for s in STATUSES}
+        goals.append(
             {
                 "goal": goal.id,
                 "title": goal.title,
@@ -456,17 +456,17 @@ def _goal_rows(area: Area, indicators: pd.DataFrame) -> pd.DataFrame:
                 "coverage": coverage,
                 "status": status,
                 "n": len(part),
-                "n_data": int(has.sum()),
-                "reason": _goal_reason(part, score, coverage, status, area),
+                "n_data": len(part) - counts["no_data"],
+                "reason": _goal_reason(counts, len(part), score, coverage, status, area),
             }
         )
-    return pd.DataFrame(rows, columns=GOAL_COLUMNS)
+    return pd.DataFrame(goals, columns=GOAL_COLUMNS)
 
 
-def _goal_reason(part: pd.DataFrame, score: float, coverage: float, status: str, area: Area) -> str:
-    counts = part["status"].value_counts()
-    n = len(part)
-    text = f"{counts.get('met', 0)} av {n} indikatorer uppfyllda, {counts.get('partly', 0)} delvis"
+def _goal_reason(
+    counts: dict[str, int], n: int, score: float, coverage: float, status: str, area: Area
+) -> str:
+    text = f"{counts['met']} av {n} indikatorer uppfyllda, {counts['partly']} delvis"
     if status == "no_data":
         return (
             f"{text}; data finns för {number(coverage * 100, 0)} % av vikten, under "

@@ -1,0 +1,454 @@
+"""Charts with Swedish labels and source captions, the seaborn way.
+
+Every function takes tidy data (a values frame, DESIGN §3, or a result table) plus column and
+selection keywords, draws on ``ax`` (a new figure when ``None``) and returns the Axes. Every
+chart carries the source caption (and the demo watermark on demo data) through
+:func:`analys.chartstyle.annotate_source`; colours come from :mod:`analys.chartstyle`.
+Rules behind what is drawn: DESIGN §5 and methods M1 (quartile colours), M3 (expected values)
+and M9 (spine chart). Trend, ranking and gender-gap charts are drawn here; the others live in
+private modules (``plotting_spine``, ``plotting_scatter``, ``plotting_goals``) and are
+imported here, which is where they belong to the public API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from analys import compare, reference, registry
+from analys.chartstyle import (
+    BAND,
+    COLOUR_LABELS,
+    COLOURS,
+    FOCUS,
+    PEERS,
+    RIKET,
+    STATUS_COLOURS,
+    TARGET,
+    add_watermark,
+    annotate_source,
+)
+from analys.format import difference_unit, number
+from analys.gender import gender_gaps
+from analys.index import STATUS_LABELS
+from analys.plotting_base import (
+    by_municipality,
+    kpi_title,
+    new_axes,
+    no_data,
+    peer_codes,
+    quantiles,
+    same_type,
+    select,
+    swedish_ticks,
+    value_text,
+    year_ticks,
+)
+from analys.plotting_goals import goal_status_chart, goal_status_table
+from analys.plotting_scatter import coefficient_chart, cost_chart, expected_chart
+from analys.plotting_spine import spine_chart
+
+__all__ = [
+    "COLOURS",
+    "STATUS_COLOURS",
+    "STATUS_LABELS",
+    "add_watermark",
+    "annotate_source",
+    "coefficient_chart",
+    "cost_chart",
+    "expected_chart",
+    "gender_gap_chart",
+    "goal_status_chart",
+    "goal_status_table",
+    "ranking_chart",
+    "spine_chart",
+    "trend_chart",
+]
+
+PEER_MEDIAN_LABEL = "Jämförelsegruppens median"
+BAND_LABEL = "25–75 %"
+
+
+def _peer_summary(part: pd.DataFrame, peers: list[str]) -> pd.DataFrame:
+    """Per year: the peers' median, Q1 and Q3 (numpy linear quantiles) and their count."""
+    theirs = part[part["municipality"].isin(peers)].dropna(subset=["value"])
+    rows = []
+    for year, group in theirs.groupby("year"):
+        _, q1, median, q3, _ = quantiles(group["value"])
+        rows.append({"year": int(year), "q1": q1, "median": median, "q3": q3})
+    return pd.DataFrame(rows, columns=["year", "q1", "median", "q3"])
+
+
+def _series(part: pd.DataFrame, code: str) -> pd.Series:
+    own = part[part["municipality"] == code].drop_duplicates("year")
+    return own.set_index("year")["value"].sort_index().astype(float)
+
+
+def trend_chart(
+    data: pd.DataFrame,
+    *,
+    kpi: str,
+    municipality: str,
+    peers: Sequence[str] = (),
+    gender: str = "T",
+    years: Iterable[int] | None = None,
+    target: float | None = None,
+    target_year: int | None = None,
+    source: str = "demo",
+    ax: Axes | None = None,
+) -> Axes:
+    """The municipality's values over time against its peers and Riket.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A values frame (DESIGN §3) holding the focus municipality, the peers and Riket.
+    kpi : str
+        The KPI id.
+    municipality : str
+        The focus municipality, drawn bold.
+    peers : sequence of str
+        Peer codes: their median per year is drawn with the interquartile band (numpy linear
+        quantiles). The focus municipality is never its own peer.
+    gender : {"T", "K", "M"}
+    years : iterable of int, optional
+        The years to show, e.g. ``range(2015, 2025)``; all years in ``data`` by default.
+    target : float, optional
+        A target level, drawn as a horizontal line ("Mål").
+    target_year : int, optional
+        The year the target should be reached, marked on the target line (or as a vertical
+        line when there is no target level).
+    source : {"demo", "kolada", "store"}
+        Where the values come from, for the caption.
+    ax : Axes, optional
+        Draw here; a new figure when ``None``.
+
+    Returns
+    -------
+    Axes
+        With a Swedish legend ("Örebro", "Jämförelsegruppens median", "25–75 %", "Riket",
+        "Mål"). Without any values a message is written in the axes instead.
+    """
+    ax = new_axes(ax, (7, 4))
+    name = reference.title(municipality)
+    part = select(data, kpi=kpi, gender=gender, years=years)
+    if part["value"].notna().sum() == 0:
+        return no_data(ax, f"Inga värden för {registry.label(kpi)} ({name}).", source)
+    peers = peer_codes(peers, municipality)
+    band = _peer_summary(part, peers)
+    if len(band):
+        ax.fill_between(
+            band["year"], band["q1"], band["q3"], color=BAND, alpha=0.8, label=BAND_LABEL, lw=0
+        )
+        ax.plot(band["year"], band["median"], color=PEERS, lw=1.8, label=PEER_MEDIAN_LABEL)
+    if municipality != reference.RIKET:
+        riket = _series(part, reference.RIKET).dropna()
+        if len(riket):
+            ax.plot(riket.index, riket.values, color=RIKET, lw=1.5, ls="--", label="Riket")
+    unit = registry.unit(kpi)
+    own = _series(part, municipality)
+    if own.notna().any():
+        ax.plot(own.index, own.values, color=FOCUS, lw=2.8, marker="o", ms=4, label=name)
+        last = own.dropna()
+        ax.annotate(
+            value_text(last.iloc[-1], unit),
+            xy=(last.index[-1], last.iloc[-1]),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+            color=FOCUS,
+            fontweight="bold",
+        )
+    else:
+        ax.text(
+            0.5,
+            0.95,
+            f"Värden saknas för {name}",
+            transform=ax.transAxes,
+            ha="center",
+            va="top",
+            fontsize=9,
+            color=FOCUS,
+        )
+    _target(ax, target, target_year, unit)
+    ax.set_title(kpi_title(kpi, gender), loc="left", fontsize=11)
+    ax.set_ylabel(unit or "")
+    ax.set_xlabel("År")
+    year_ticks(ax.xaxis)
+    swedish_ticks(ax.yaxis)
+    ax.grid(axis="y", color="#e0e0e0", lw=0.6)
+    ax.legend(fontsize=8, frameon=False, loc="best")
+    annotate_source(ax, source, derived=bool(len(band)))
+    return ax
+
+
+def _target(ax: Axes, target: float | None, target_year: int | None, unit: str | None) -> None:
+    if target is not None and not pd.isna(target):
+        label = f"Mål {value_text(float(target), unit)}"
+        if target_year is not None:
+            label += f" ({int(target_year)})"
+        ax.axhline(float(target), color=TARGET, lw=1.4, ls=":", label=label)
+        if target_year is not None:
+            ax.plot([int(target_year)], [float(target)], marker="*", ms=12, color=TARGET, ls="")
+    elif target_year is not None:
+        ax.axvline(int(target_year), color=TARGET, lw=1.4, ls=":", label=f"Målår {target_year}")
+
+
+def _colours_for(values: pd.Series, municipality: str, polarity: str) -> pd.DataFrame:
+    """Quartile colours over the comparison set of ``municipality`` (never Riket or groups)."""
+    codes = same_type(municipality, values.index)
+    return compare.quartile_colours(values.reindex(codes), polarity)
+
+
+def ranking_chart(
+    data: pd.DataFrame,
+    *,
+    kpi: str,
+    year: int,
+    municipality: str,
+    peers: Sequence[str] | None = None,
+    gender: str = "T",
+    polarity: str | None = None,
+    source: str = "demo",
+    ax: Axes | None = None,
+) -> Axes:
+    """Bars sorted best to worst, coloured by quartile, the focus municipality highlighted.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A values frame (DESIGN §3).
+    kpi : str
+    year : int
+    municipality : str
+        The focus municipality: outlined and labelled with its name, value and rank.
+    peers : sequence of str, optional
+        Show only the peers and the focus municipality (horizontal bars with names); all
+        municipalities of the same type when ``None``.
+    gender : {"T", "K", "M"}
+    polarity : {"higher", "lower", "neutral"}, optional
+        Default from the KPI registry.
+    source : {"demo", "kolada", "store"}
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+        Each bar's ``gid`` is its municipality code. Colours are
+        :func:`analys.compare.quartile_colours` computed over all municipalities of the same
+        type (K or L; never Riket or groups), whichever bars are shown; Riket is a line.
+    """
+    polarity = polarity or registry.polarity(kpi)
+    ax = new_axes(ax, (7, 4) if peers is None else (7, 0.8 + 0.3 * (len(peers) + 1)))
+    name = reference.title(municipality)
+    values = by_municipality(select(data, kpi=kpi, gender=gender, year=year))
+    colours = _colours_for(values, municipality, polarity)
+    shown = colours.dropna(subset=["rank"])
+    if peers is not None:
+        shown = shown.reindex(
+            [c for c in [municipality, *peer_codes(peers, municipality)] if c in shown.index]
+        )
+    if shown.empty:
+        return no_data(ax, f"Inga värden för {registry.label(kpi)} år {year}.", source)
+    sign = registry.sign(polarity) or 1
+    order = (-sign * values.reindex(shown.index)).sort_values(kind="stable").index
+    heights = values.reindex(order).to_numpy()
+    faces = [COLOURS[shown.loc[c, "colour"]] for c in order]
+    unit = registry.unit(kpi)
+    horizontal = peers is not None
+    positions = np.arange(len(order))
+    draw = ax.barh if horizontal else ax.bar
+    bars = draw(
+        positions, heights, color=faces, **({"height": 0.7} if horizontal else {"width": 0.9})
+    )
+    for bar, code in zip(bars, order, strict=True):
+        bar.set_gid(code)
+        if code == municipality:
+            bar.set_edgecolor(FOCUS)
+            bar.set_linewidth(2.0)
+    _riket_line(ax, values.get(reference.RIKET, np.nan), unit, horizontal)
+    swedish_ticks(ax.xaxis if horizontal else ax.yaxis, bins=5 if horizontal else None)
+    if horizontal:
+        ax.set_yticks(positions, [reference.title(c) for c in order], fontsize=8)
+        for tick, code in zip(ax.get_yticklabels(), order, strict=True):
+            if code == municipality:
+                tick.set_fontweight("bold")
+        ax.invert_yaxis()
+        ax.set_xlabel(unit or "")
+    else:
+        ax.set_xticks([])
+        ax.set_xlim(-1, len(order))
+        ax.set_ylabel(unit or "")
+        ax.set_xlabel(_order_text(polarity))
+    if municipality in order:
+        rank = colours.loc[municipality, "rank"]
+        count = int(colours["rank"].notna().sum())
+        at = int(np.flatnonzero(order == municipality)[0])
+        text = f"{value_text(values[municipality], unit)} (plats {int(rank)} av {count})"
+        _focus_label(ax, at, len(order), float(values[municipality]), name, text, horizontal)
+    else:
+        ax.text(
+            0.5,
+            0.95,
+            f"Värde saknas för {name}",
+            transform=ax.transAxes,
+            ha="center",
+            va="top",
+            fontsize=9,
+            color=FOCUS,
+        )
+    handles = [Patch(facecolor="white", edgecolor=FOCUS, lw=2, label=name)]
+    handles += [
+        Patch(color=COLOURS[c], label=COLOUR_LABELS[c])
+        for c in ("green", "yellow", "red", "none")
+        if c in set(shown["colour"])
+    ]
+    handles += [h for h in ax.get_legend_handles_labels()[0] if isinstance(h, Line2D)]
+    ax.legend(
+        handles=handles, fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1)
+    )
+    ax.set_title(f"{kpi_title(kpi, gender)}, {year}", loc="left", fontsize=11)
+    annotate_source(ax, source, derived=True)
+    return ax
+
+
+def _order_text(polarity: str) -> str:
+    if polarity == "neutral":
+        return "Kommunerna sorterade från högst till lägst värde"
+    return "Kommunerna sorterade från bäst till sämst"
+
+
+def _riket_line(ax: Axes, value: float, unit: str | None, horizontal: bool) -> None:
+    if pd.isna(value):
+        return
+    line = ax.axvline if horizontal else ax.axhline
+    line(float(value), color=RIKET, ls="--", lw=1.3, label=f"Riket {value_text(value, unit)}")
+
+
+def _focus_label(
+    ax: Axes, at: int, count: int, value: float, name: str, text: str, horizontal: bool
+) -> None:
+    """Label the focus bar: beside it (horizontal bars) or in the headroom above all bars."""
+    if horizontal:
+        ax.margins(x=0.35)
+        ax.annotate(
+            text,
+            xy=(value, at),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+            color=FOCUS,
+            fontweight="bold",
+        )
+        return
+    ax.margins(y=0.3)
+    ax.annotate(
+        f"{name} {text}",
+        xy=(at, value),
+        xytext=(min(max((at + 1) / (count + 1), 0.22), 0.78), 0.95),
+        textcoords="axes fraction",
+        ha="center",
+        va="top",
+        fontsize=8,
+        color=FOCUS,
+        fontweight="bold",
+        arrowprops={"arrowstyle": "->", "color": FOCUS, "lw": 1},
+        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": FOCUS, "lw": 0.6},
+    )
+
+
+def gender_gap_chart(
+    data: pd.DataFrame,
+    *,
+    kpi: str,
+    municipality: str,
+    peers: Sequence[str] = (),
+    years: Iterable[int] | None = None,
+    source: str = "demo",
+    ax: Axes | None = None,
+) -> Axes:
+    """The gap between women and men (K − M) over time, against the peers and Riket.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A values frame (DESIGN §3) with ``K`` and ``M`` rows; gaps from
+        :func:`analys.gender.gender_gaps`.
+    kpi : str
+    municipality : str
+        The focus municipality, drawn bold.
+    peers : sequence of str
+        Their median gap per year is drawn.
+    years : iterable of int, optional
+        The years to show; all by default.
+    source : {"demo", "kolada", "store"}
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+        Above zero women have the higher value.
+    """
+    ax = new_axes(ax, (7, 4))
+    name = reference.title(municipality)
+    part = data[data["kpi"] == kpi] if data is not None and "kpi" in data.columns else None
+    if part is not None and years is not None:
+        part = part[part["year"].isin([int(y) for y in years])]
+    gaps = gender_gaps(part) if part is not None and len(part) else pd.DataFrame()
+    if gaps.empty or gaps["gap"].notna().sum() == 0:
+        return no_data(
+            ax,
+            f"{registry.label(kpi)} finns inte uppdelat på kvinnor och män för {name}.",
+            source,
+            derived=True,
+        )
+    gaps = gaps.rename(columns={"gap": "value"})[["municipality", "year", "value"]]
+    gaps["municipality"] = gaps["municipality"].astype(str)
+    band = _peer_summary(gaps, peer_codes(peers, municipality))
+    if len(band):
+        ax.plot(band["year"], band["median"], color=PEERS, lw=1.8, label=PEER_MEDIAN_LABEL)
+    riket = _series(gaps, reference.RIKET).dropna()
+    if len(riket) and municipality != reference.RIKET:
+        ax.plot(riket.index, riket.values, color=RIKET, lw=1.5, ls="--", label="Riket")
+    own = _series(gaps, municipality)
+    unit = difference_unit(registry.unit(kpi))
+    if own.notna().any():
+        ax.plot(own.index, own.values, color=FOCUS, lw=2.8, marker="o", ms=4, label=name)
+        last = own.dropna()
+        ax.annotate(
+            f"{'+' if last.iloc[-1] > 0 else ''}{number(last.iloc[-1])}",
+            xy=(last.index[-1], last.iloc[-1]),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+            color=FOCUS,
+        )
+    else:
+        ax.text(
+            0.5,
+            0.95,
+            f"Värden saknas för {name}",
+            transform=ax.transAxes,
+            ha="center",
+            va="top",
+            fontsize=9,
+            color=FOCUS,
+        )
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_ylabel(f"Kvinnor − män ({unit})" if unit else "Kvinnor − män")
+    ax.set_xlabel("År")
+    ax.set_title(f"{registry.label(kpi)}: skillnad mellan kvinnor och män", loc="left", fontsize=11)
+    year_ticks(ax.xaxis)
+    swedish_ticks(ax.yaxis)
+    ax.grid(axis="y", color="#e0e0e0", lw=0.6)
+    ax.legend(fontsize=8, frameon=False, loc="best")
+    annotate_source(ax, source, derived=True)
+    return ax

@@ -1,0 +1,209 @@
+"""Private helpers shared by the charts in :mod:`analys.plots`.
+
+New Axes, the "no data" message, Swedish tick formatting, picking rows out of a values frame
+and the comparison set of a municipality. Nothing here is public API; import from ``plots``.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from analys import reference, registry
+from analys.chartstyle import annotate_source
+from analys.format import decimals_for, number, with_unit
+
+GENDER_WORDS = {"K": "kvinnor", "M": "män"}
+
+
+def new_axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
+    """``ax`` itself, or the Axes of a new constrained-layout figure of ``size`` inches."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, created = plt.subplots(figsize=size, layout="constrained")
+    return created
+
+
+def no_data(ax: Axes, message: str, source: str, *, derived: bool = False) -> Axes:
+    """Write ``message`` in the middle of an otherwise empty ``ax`` (plus the caption)."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.text(
+        0.5,
+        0.5,
+        textwrap.fill(message, 50),
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=10,
+        color="#333333",
+        gid="analys-message",
+    )
+    annotate_source(ax, source, derived=derived)
+    return ax
+
+
+def tick_text(value: float) -> str:
+    """A tick label the Swedish way with as few decimals as the value needs (at most two)."""
+    if not math.isfinite(value):
+        return ""
+    for decimals in (0, 1, 2):
+        if abs(round(value, decimals) - value) < 1e-9 * max(1.0, abs(value)):
+            return number(value + 0.0, decimals)
+    return number(value, 2)
+
+
+def swedish_ticks(axis: object, bins: int | None = None) -> None:
+    """Format the ticks of a value axis (``ax.xaxis``/``ax.yaxis``) Swedish: ``12 345,5``.
+
+    ``bins`` caps the number of ticks (for narrow axes with wide numbers).
+    """
+    if bins is not None:
+        axis.set_major_locator(MaxNLocator(nbins=bins))
+    axis.set_major_formatter(FuncFormatter(lambda value, _pos: tick_text(value)))
+
+
+def year_ticks(axis: object) -> None:
+    """Integer year ticks without a thousands separator."""
+    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:.0f}"))
+
+
+def value_text(value: float, unit: str | None) -> str:
+    """A value with its unit and a sensible number of decimals, e.g. ``231,5 poäng``."""
+    return with_unit(value, unit, decimals_for(unit, value))
+
+
+def axis_label(kpi: str) -> str:
+    """The axis label of a KPI: its registry label with the unit, e.g. ``Elever i åk 9 (%)``."""
+    unit = registry.unit(kpi)
+    return f"{registry.label(kpi)} ({unit})" if unit else registry.label(kpi)
+
+
+def wrap(text: str, width: int = 34) -> str:
+    """Break a long label over lines."""
+    return textwrap.fill(text, width)
+
+
+def kpi_title(kpi: str, gender: str = "T") -> str:
+    """The chart title for a KPI, naming the gender when not the total."""
+    word = GENDER_WORDS.get(gender)
+    return f"{registry.label(kpi)}, {word}" if word else registry.label(kpi)
+
+
+def select(
+    data: pd.DataFrame,
+    *,
+    kpi: str,
+    gender: str | None = "T",
+    year: int | None = None,
+    years: Iterable[int] | None = None,
+) -> pd.DataFrame:
+    """Rows of a values frame for one KPI (and gender, year or years); missing values kept."""
+    if data is None or len(data) == 0 or "kpi" not in data.columns:
+        return pd.DataFrame(columns=["kpi", "municipality", "year", "gender", "value"])
+    mask = data["kpi"] == kpi
+    if gender is not None and "gender" in data.columns:
+        mask &= data["gender"] == gender
+    if year is not None:
+        mask &= data["year"] == int(year)
+    if years is not None:
+        mask &= data["year"].isin([int(y) for y in years])
+    part = data.loc[mask, ["municipality", "year", "value"]].copy()
+    part["municipality"] = part["municipality"].astype(str)
+    part["value"] = pd.to_numeric(part["value"], errors="coerce").astype(float)
+    return part
+
+
+def by_municipality(part: pd.DataFrame) -> pd.Series:
+    """One value per municipality code (the first when a code repeats)."""
+    series = part.drop_duplicates("municipality").set_index("municipality")["value"]
+    return series.astype(float)
+
+
+def same_type(municipality: str | None, available: Iterable[str]) -> list[str]:
+    """The comparison set: every code of ``available`` of the same type as ``municipality``.
+
+    Municipalities (K) are compared with municipalities and regions (L) with regions; Riket
+    and groups (``G…``) never belong to it (DESIGN §5). For an unknown code every available
+    code except Riket and groups is used.
+    """
+    codes = [str(c) for c in available]
+    kind = reference.unit_type(municipality) if municipality else None
+    if kind == "K":
+        allowed = set(reference.kommun_codes())
+    elif kind == "L":
+        allowed = set(reference.region_codes())
+    else:
+        return [c for c in codes if c != reference.RIKET and not c.startswith("G")]
+    return [c for c in codes if c in allowed]
+
+
+def peer_codes(peers: Sequence[str] | None, municipality: str | None) -> list[str]:
+    """The peer codes as strings, without duplicates and never the focus municipality."""
+    if peers is None or isinstance(peers, str):
+        peers = [] if peers is None else [peers]
+    return [str(p) for p in dict.fromkeys(peers) if str(p) != municipality]
+
+
+def quantiles(values: pd.Series) -> tuple[float, float, float, float, float]:
+    """Min, Q1, median, Q3 and max with numpy's default (linear) method; NaN when empty."""
+    x = values.dropna().to_numpy(dtype=float)
+    if len(x) == 0:
+        return (np.nan,) * 5
+    q1, median, q3 = np.quantile(x, [0.25, 0.5, 0.75])
+    return float(x.min()), float(q1), float(median), float(q3), float(x.max())
+
+
+# label offsets in points, nearest first: right/left of the point, then further up and down
+_OFFSETS = [(dx, dy) for dy in (2, -12, 12, -22, 22, -32, 32) for dx in (4, -4)]
+
+
+def _overlaps(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_labels(ax: Axes, items: Sequence[tuple[float, float, str, str, bool]]) -> None:
+    """Name points beside them, moving a label when it would cover one already placed.
+
+    ``items`` are ``(x, y, text, colour, bold)`` in data coordinates, most important first.
+    The placement is greedy and approximate (text widths are estimated), so call it after
+    everything else is drawn.
+    """
+    ax.get_xlim(), ax.get_ylim()  # settle autoscaling so transData is current
+    scale = 72.0 / ax.figure.dpi
+    points = [ax.transData.transform((x, y)) * scale for x, y, *_ in items]
+    placed = [(px - 3, py - 3, px + 3, py + 3) for px, py in points]
+    for (x, y, text, colour, bold), (px, py) in zip(items, points, strict=True):
+        width, height = (0.62 if bold else 0.57) * 8 * len(text), 9.5
+        boxes = []
+        for dx, dy in _OFFSETS:
+            left = dx if dx > 0 else dx - width
+            boxes.append(((left, dy), (px + left, py + dy, px + left + width, py + dy + height)))
+        free = [b for b in boxes if not any(_overlaps(b[1], other) for other in placed)]
+        (left, dy), box = (free or boxes)[0]
+        placed.append(box)
+        near = (left, dy) in ((4, 2), (-4 - width, 2))
+        ax.annotate(
+            text,
+            xy=(x, y),
+            xytext=(left, dy),
+            textcoords="offset points",
+            ha="left",
+            va="bottom",
+            fontsize=8,
+            color=colour,
+            fontweight="bold" if bold else "normal",
+            zorder=6,
+            arrowprops=None if near else {"arrowstyle": "-", "lw": 0.4, "color": colour},
+        )

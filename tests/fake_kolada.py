@@ -1,0 +1,468 @@
+"""A fake Kolada v3 server: a real HTTP server on 127.0.0.1 serving the demo data.
+
+It behaves like the API as described in ``docs/kolada-api.md``: pages with ``next_url``;
+422 for more than 25 ids in a list or ``per_page`` over 5000; unknown ids give 200 with an
+empty ``values``; gender items per row; ``value: null`` with ``count: 0``; status flags;
+``isdeleted`` items; ``from_date``. Faults are set per test::
+
+    server.fail_next(status=503, times=2)          # transient errors
+    server.fail_next(status=429, retry_after="1")  # rate limiting
+    server.stall_next(seconds=1.0)                 # one answer slower than the timeout
+    server.latency = 0.02                          # every answer 20 ms late
+
+Every request is recorded in ``server.requests`` (path with query string).
+
+Use it through the ``kolada_server`` fixture (``pytest_plugins = ["fake_kolada"]`` in a
+test module); it also points ``$ANALYS_KOLADA_URL`` at the server.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from datetime import date
+from functools import lru_cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+
+import pytest
+
+from analys import demo, reference
+
+MAX_IDS = 25
+MAX_PER_PAGE = 5000
+BASE_DATE = "2020-01-01"  # when every demo value was last changed, as far as the server knows
+OU_MUNICIPALITIES = ("0180", "1480", "1880")
+OUS_PER_MUNICIPALITY = 3
+
+
+class HTTPError(Exception):
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+
+
+# ---------------------------------------------------------------------------------- data
+
+
+@lru_cache(maxsize=256)
+def _kpi_rows(kpi: str) -> dict[tuple[str, int], str]:
+    """Demo values of one KPI: (unit, year) → the row's ``values`` array as JSON text.
+
+    Kept as text, so a large cache holds no Python containers for the garbage collector to
+    walk, and answers are assembled by joining strings.
+    """
+    frame = demo.load_values([kpi])
+    rows: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for unit, year, gender, value, count, status in zip(
+        frame["municipality"].tolist(),
+        frame["year"].tolist(),
+        frame["gender"].tolist(),
+        frame["value"].tolist(),
+        frame["count"].tolist(),
+        frame["status"].tolist(),
+        strict=True,
+    ):
+        missing = value != value  # NaN
+        rows.setdefault((unit, year), []).append(
+            {
+                "gender": gender,
+                "count": 0 if missing else count,
+                "status": status,
+                "value": None if missing else value,
+                "isdeleted": False,
+            }
+        )
+    return {key: json.dumps(items, ensure_ascii=False) for key, items in rows.items()}
+
+
+@lru_cache(maxsize=1)
+def _kpi_catalogue() -> list[dict[str, Any]]:
+    return demo.kpis().to_dict(orient="records")
+
+
+@lru_cache(maxsize=1)
+def _municipalities() -> list[dict[str, Any]]:
+    units = reference.municipalities()
+    return [
+        {"id": m, "title": t, "type": k}
+        for m, t, k in zip(units["municipality"], units["title"], units["type"], strict=True)
+    ]
+
+
+@lru_cache(maxsize=1)
+def _municipality_groups() -> list[dict[str, Any]]:
+    titles = {u["id"]: u["title"] for u in _municipalities()}
+    groups = demo.groups()
+    return [
+        {
+            "id": g,
+            "title": t,
+            "members": [{"member_id": m, "member_title": titles.get(m, m)} for m in members],
+        }
+        for g, t, members in zip(groups["group"], groups["title"], groups["members"], strict=True)
+    ]
+
+
+@lru_cache(maxsize=1)
+def _kpi_groups() -> list[dict[str, Any]]:
+    catalogue = demo.kpis()
+    out = []
+    for i, (area, part) in enumerate(catalogue.groupby("operating_area", sort=True)):
+        out.append(
+            {
+                "id": f"G2KPI{i + 1:03d}",
+                "title": f"Nyckeltal för {area}",
+                "members": [
+                    {"member_id": k, "member_title": t}
+                    for k, t in zip(part["id"], part["title"], strict=True)
+                ],
+            }
+        )
+    return out
+
+
+@lru_cache(maxsize=1)
+def _ous() -> list[dict[str, Any]]:
+    titles = {u["id"]: u["title"] for u in _municipalities()}
+    return [
+        {"id": f"V15E{m}{i:05d}", "municipality": m, "title": f"{titles[m]} skola {i}"}
+        for m in OU_MUNICIPALITIES
+        for i in range(1, OUS_PER_MUNICIPALITY + 1)
+    ]
+
+
+def _ou_items(kpi: str, ou: dict[str, Any], year: int) -> list[dict[str, Any]] | None:
+    """A unit's value: its municipality's demo value scaled by a fixed unit factor."""
+    text = _kpi_rows(kpi).get((ou["municipality"], year))
+    if text is None:
+        return None
+    base = json.loads(text)
+    factor = 0.85 + 0.1 * int(ou["id"][-1])
+    return [
+        {
+            **item,
+            "value": None if item["value"] is None else round(item["value"] * factor, 1),
+            "count": 1 if item["value"] is not None else 0,
+        }
+        for item in base
+    ]
+
+
+# ---------------------------------------------------------------------------------- server
+
+
+class FakeKolada:
+    """The fake API. ``start()`` it, use ``.url`` as the client's base URL, ``stop()`` it."""
+
+    def __init__(self, *, latency: float = 0.0) -> None:
+        self.latency = latency
+        self.page_limit = MAX_PER_PAGE  # the most rows the server puts on one page
+        self.today = date.today().isoformat()  # date stamped on changes made by tests
+        self.requests: list[str] = []
+        self._faults: deque[dict[str, Any]] = deque()
+        self._lock = threading.Lock()
+        # (kpi, unit, year) → {gender: (value, date)} for changed values, date for deletions
+        self._changed: dict[tuple[str, str, int], dict[str, tuple[float | None, str]]] = {}
+        self._deleted: dict[tuple[str, str, int], str] = {}
+        self._status: dict[tuple[str, str, int, str], str] = {}
+        self._httpd: ThreadingHTTPServer | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> FakeKolada:
+        handler = type("Handler", (_Handler,), {"fake": self})
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd.daemon_threads = True
+        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+
+    @property
+    def root(self) -> str:
+        assert self._httpd is not None, "start() the server first"
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def url(self) -> str:
+        return f"{self.root}/v3"
+
+    # ------------------------------------------------------------------ test controls
+
+    def fail_next(
+        self,
+        status: int = 503,
+        times: int = 1,
+        *,
+        retry_after: str | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> None:
+        """Answer the next ``times`` requests with ``status`` (and a Retry-After header)."""
+        body = body or {"detail": f"fel {status} (testserver)"}
+        for _ in range(times):
+            self._faults.append({"status": status, "retry_after": retry_after, "body": body})
+
+    def stall_next(self, seconds: float, times: int = 1) -> None:
+        """Make the next ``times`` answers ``seconds`` late (beyond a client's timeout)."""
+        for _ in range(times):
+            self._faults.append({"sleep": seconds})
+
+    def change(
+        self, kpi: str, unit: str, year: int, value: float | None, gender: str = "T"
+    ) -> None:
+        """Revise one value today (it shows up in ``from_date`` queries from today)."""
+        self._changed.setdefault((kpi, unit, year), {})[gender] = (value, self.today)
+
+    def delete(self, kpi: str, unit: str, year: int) -> None:
+        """Withdraw one row today: it comes back as ``isdeleted`` items with null values."""
+        self._deleted[(kpi, unit, year)] = self.today
+
+    def set_status(self, kpi: str, unit: str, year: int, status: str, gender: str = "T") -> None:
+        """Put a status flag on one value."""
+        self._status[(kpi, unit, year, gender)] = status
+
+    def reset_requests(self) -> None:
+        with self._lock:
+            self.requests.clear()
+
+    def data_requests(self) -> list[str]:
+        """The recorded requests for values (``/data`` and ``/oudata``)."""
+        return [r for r in self.requests if r.startswith(("/v3/data/", "/v3/oudata/"))]
+
+    def preload(self, kpis: list[str]) -> None:
+        """Build the row index for ``kpis`` now, so a benchmark does not time it."""
+        for kpi in kpis:
+            _kpi_rows(kpi)
+
+    # ------------------------------------------------------------------ request handling
+
+    def handle(self, raw_path: str) -> tuple[int, dict[str, str], str]:
+        """Answer one GET: status, extra headers, JSON text."""
+        with self._lock:
+            self.requests.append(raw_path)
+            fault = self._faults.popleft() if self._faults else None
+        if self.latency:
+            time.sleep(self.latency)
+        if fault and "sleep" in fault:
+            time.sleep(fault["sleep"])
+        elif fault:
+            headers = {"Retry-After": fault["retry_after"]} if fault["retry_after"] else {}
+            return fault["status"], headers, json.dumps(fault["body"], ensure_ascii=False)
+        parts = urlsplit(raw_path)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        segments = [unquote(s) for s in parts.path.strip("/").split("/") if s]
+        try:
+            if not segments or segments[0] != "v3":
+                raise HTTPError(404, {"detail": "Not Found"})
+            page, per_page = self._paging(query)
+            rows = self._route(segments[1:], query)
+        except HTTPError as error:
+            return error.status, {}, json.dumps(error.body, ensure_ascii=False)
+        return 200, {}, self._page(parts.path, query, rows, page, per_page)
+
+    def _paging(self, query: dict[str, str]) -> tuple[int, int]:
+        try:
+            page = int(query.get("page", 1))
+            per_page = int(query.get("per_page", MAX_PER_PAGE))
+        except ValueError:
+            raise HTTPError(
+                422, {"detail": [{"msg": "page och per_page ska vara heltal"}]}
+            ) from None
+        if per_page > MAX_PER_PAGE or per_page < 1 or page < 1:
+            raise HTTPError(
+                422,
+                {
+                    "detail": [
+                        {"loc": ["query", "per_page"], "msg": f"per_page must be <= {MAX_PER_PAGE}"}
+                    ]
+                },
+            )
+        return page, per_page
+
+    def _page(
+        self, path: str, query: dict[str, str], rows: list[str], page: int, per_page: int
+    ) -> str:
+        """One page of ``rows`` (JSON texts) in the v3 envelope."""
+        size = min(per_page, self.page_limit)
+        pages = max(1, math.ceil(len(rows) / size))
+        chunk = rows[(page - 1) * size : page * size]
+
+        def link(number: int) -> str | None:
+            if not 1 <= number <= pages:
+                return None
+            return f"{self.root}{path}?{urlencode({**query, 'page': number})}"
+
+        return (
+            f'{{"values": [{", ".join(chunk)}], "count": {len(chunk)}, '
+            f'"next_url": {json.dumps(link(page + 1))}, '
+            f'"previous_url": {json.dumps(link(page - 1))}}}'
+        )
+
+    def _route(self, segments: list[str], query: dict[str, str]) -> list[str]:
+        head, rest = segments[0] if segments else "", segments[1:]
+        if head in ("data", "oudata"):
+            return self._data(rest, query, ou=head == "oudata")
+        tables = {
+            "kpi": _kpi_catalogue,
+            "municipality": _municipalities,
+            "municipality_groups": _municipality_groups,
+            "kpi_groups": _kpi_groups,
+            "ou": _ous,
+        }
+        if head not in tables or len(rest) > 1:
+            raise HTTPError(404, {"detail": "Not Found"})
+        records = tables[head]()
+        if rest:
+            ids = _id_list(rest[0])
+            records = [r for r in records if r["id"] in set(ids)]
+        if "title" in query:
+            text = query["title"].lower()
+            records = [r for r in records if text in r["title"].lower()]
+        kind = query.get("region_type") or query.get("type")
+        if head == "municipality" and kind:
+            records = [r for r in records if r["type"] == kind]
+        if head == "ou" and "municipality" in query:
+            wanted = set(_id_list(query["municipality"]))
+            records = [r for r in records if r["municipality"] in wanted]
+        return [json.dumps(r, ensure_ascii=False) for r in records]
+
+    def _data(self, rest: list[str], query: dict[str, str], *, ou: bool) -> list[str]:
+        unit_word = "ou" if ou else "municipality"
+        if len(rest) % 2:
+            raise HTTPError(404, {"detail": "Not Found"})
+        dims = dict(zip(rest[::2], rest[1::2], strict=True))
+        if set(dims) - {"kpi", unit_word, "year"} or len(dims) < (1 if ou else 2):
+            raise HTTPError(404, {"detail": "Not Found"})
+        kpis = _id_list(dims["kpi"]) if "kpi" in dims else [k["id"] for k in _kpi_catalogue()]
+        units = _id_list(dims[unit_word]) if unit_word in dims else None
+        try:
+            years = [int(y) for y in _id_list(dims["year"])] if "year" in dims else None
+        except ValueError:
+            raise HTTPError(422, {"detail": [{"msg": "year ska vara heltal"}]}) from None
+        since = query.get("from_date")
+        if ou:
+            return self._ou_data(kpis, units, years, query.get("municipality"))
+        out = []
+        for kpi in kpis:
+            table = _kpi_rows(kpi)
+            if units is not None and years is not None:
+                keys = [(u, y) for u in units for y in sorted(years) if (u, y) in table]
+            else:
+                keys = [
+                    k
+                    for k in table
+                    if (units is None or k[0] in units) and (years is None or k[1] in years)
+                ]
+            for unit, year in keys:
+                items = self._items(kpi, unit, year, table[(unit, year)], since)
+                if items:
+                    out.append(
+                        f'{{"kpi": "{kpi}", "municipality": "{unit}", "period": {year}, '
+                        f'"values": {items}}}'
+                    )
+        return out
+
+    def _items(self, kpi: str, unit: str, year: int, base: str, since: str | None) -> str:
+        """The row's ``values`` array (JSON text) with this server's changes applied."""
+        key = (kpi, unit, year)
+        changed = self._changed.get(key)
+        flagged = any(k[:3] == key for k in self._status)
+        if key not in self._deleted and not changed and not flagged:
+            return "" if since and BASE_DATE < since else base
+        items = json.loads(base)
+        if key in self._deleted:
+            if since and self._deleted[key] < since:
+                return ""
+            out = [
+                {"gender": i["gender"], "count": 0, "status": "", "value": None, "isdeleted": True}
+                for i in items
+            ]
+            return json.dumps(out)
+        out = []
+        for item in items:
+            value, when = (changed or {}).get(item["gender"], (item["value"], BASE_DATE))
+            if since and when < since:
+                continue
+            status = self._status.get((*key, item["gender"]), item["status"])
+            count = (item["count"] or 1) if value is not None else 0
+            out.append({**item, "value": value, "status": status, "count": count})
+        return json.dumps(out, ensure_ascii=False) if out else ""
+
+    def _ou_data(
+        self,
+        kpis: list[str],
+        ous: list[str] | None,
+        years: list[int] | None,
+        municipality: str | None,
+    ) -> list[str]:
+        units = [
+            o
+            for o in _ous()
+            if (ous is None or o["id"] in ous)
+            and (municipality is None or o["municipality"] in _id_list(municipality))
+        ]
+        wanted = years or list(range(demo.FIRST_YEAR, demo.LATEST_YEAR + 1))
+        out = []
+        for kpi in kpis:
+            if not any(k["id"] == kpi and k["has_ou_data"] for k in _kpi_catalogue()):
+                continue
+            for unit in units:
+                for year in wanted:
+                    items = _ou_items(kpi, unit, year)
+                    if items:
+                        row = {"kpi": kpi, "ou": unit["id"], "period": year, "values": items}
+                        out.append(json.dumps(row, ensure_ascii=False))
+        return out
+
+
+def _id_list(text: str) -> list[str]:
+    ids = [i for i in text.split(",") if i]
+    if len(ids) > MAX_IDS:
+        raise HTTPError(
+            422, {"detail": [{"msg": f"at most {MAX_IDS} ids per list, got {len(ids)}"}]}
+        )
+    return ids
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    fake: FakeKolada
+
+    def do_GET(self) -> None:
+        status, headers, text = self.fake.handle(self.path)
+        payload = text.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        try:
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
+            pass
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def kolada_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeKolada]:
+    """A running fake Kolada; ``$ANALYS_KOLADA_URL`` points at it for the test."""
+    server = FakeKolada().start()
+    monkeypatch.setenv("ANALYS_KOLADA_URL", server.url)
+    try:
+        yield server
+    finally:
+        server.stop()

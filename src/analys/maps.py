@@ -384,8 +384,8 @@ def _outline(
 
 def _label_focus(ax: Axes, geo: Geometry, row: int) -> None:
     x, y = geo.label_points[row]
-    (x0, x1), right = ax.get_xlim(), None
-    right = x > (x0 + x1) / 2
+    x0, x1 = ax.get_xlim()
+    right = x > (x0 + x1) / 2  # the name goes towards the middle of the map
     ax.annotate(
         reference.title(geo.codes[row]),
         xy=(x, y),

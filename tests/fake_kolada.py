@@ -166,6 +166,9 @@ class FakeKolada:
         self.page_limit = MAX_PER_PAGE  # the most rows the server puts on one page
         self.today = date.today().isoformat()  # date stamped on changes made by tests
         self.requests: list[str] = []
+        # metadata served instead of the demo's, e.g. a real catalogue from kolada-samples
+        self.tables: dict[str, list[dict[str, Any]]] = {}
+        self.repeat_next_url = False  # a buggy server whose next_url points at the same page
         self._faults: deque[dict[str, Any]] = deque()
         self._lock = threading.Lock()
         # (kpi, unit, year) → {gender: (value, date)} for changed values, date for deletions
@@ -301,6 +304,8 @@ class FakeKolada:
         def link(number: int) -> str | None:
             if not 1 <= number <= pages:
                 return None
+            if self.repeat_next_url:
+                number = page
             return f"{self.root}{path}?{urlencode({**query, 'page': number})}"
 
         return (
@@ -322,7 +327,7 @@ class FakeKolada:
         }
         if head not in tables or len(rest) > 1:
             raise HTTPError(404, {"detail": "Not Found"})
-        records = tables[head]()
+        records = self.tables[head] if head in self.tables else tables[head]()
         if rest:
             ids = _id_list(rest[0])
             records = [r for r in records if r["id"] in set(ids)]

@@ -34,10 +34,11 @@ from analys.chartstyle import (
     annotate_source,
 )
 from analys.format import difference_unit, number
+from analys.fulfilment import STATUS_LABELS
 from analys.gender import gender_gaps
-from analys.index import STATUS_LABELS
 from analys.plotting_base import (
     by_municipality,
+    finish,
     kpi_title,
     new_axes,
     no_data,
@@ -184,8 +185,7 @@ def trend_chart(
     swedish_ticks(ax.yaxis)
     ax.grid(axis="y", color="#e0e0e0", lw=0.6)
     ax.legend(fontsize=8, frameon=False, loc="best")
-    annotate_source(ax, source, derived=bool(len(band)))
-    return ax
+    return finish(ax, source, derived=bool(len(band)))
 
 
 def _target(ax: Axes, target: float | None, target_year: int | None, unit: str | None) -> None:
@@ -314,8 +314,7 @@ def ranking_chart(
         handles=handles, fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1)
     )
     ax.set_title(f"{kpi_title(kpi, gender)}, {year}", loc="left", fontsize=11)
-    annotate_source(ax, source, derived=True)
-    return ax
+    return finish(ax, source, derived=True)
 
 
 def _order_text(polarity: str) -> str:
@@ -450,5 +449,4 @@ def gender_gap_chart(
     swedish_ticks(ax.yaxis)
     ax.grid(axis="y", color="#e0e0e0", lw=0.6)
     ax.legend(fontsize=8, frameon=False, loc="best")
-    annotate_source(ax, source, derived=True)
-    return ax
+    return finish(ax, source, derived=True)

@@ -32,6 +32,18 @@ def new_axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
     return created
 
 
+def finish(ax: Axes, source: str, *, derived: bool) -> Axes:
+    """Common finish of a chart: compact tick and axis labels, then the source caption.
+
+    The caption sits 30 points under the axes, so tick labels and axis titles are kept small
+    enough not to run into it.
+    """
+    ax.tick_params(labelsize=8)
+    ax.xaxis.label.set_fontsize(9)
+    ax.yaxis.label.set_fontsize(9)
+    return annotate_source(ax, source, derived=derived)
+
+
 def no_data(ax: Axes, message: str, source: str, *, derived: bool = False) -> Axes:
     """Write ``message`` in the middle of an otherwise empty ``ax`` (plus the caption)."""
     ax.set_xticks([])

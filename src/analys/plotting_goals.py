@@ -14,10 +14,10 @@ from matplotlib.axes import Axes
 from pandas.io.formats.style import Styler
 
 from analys import registry
-from analys.chartstyle import STATUS_COLOURS, annotate_source
+from analys.chartstyle import STATUS_COLOURS
 from analys.format import MISSING, decimals_for, number
-from analys.index import STATUS_LABELS
-from analys.plotting_base import new_axes, no_data, wrap
+from analys.fulfilment import STATUS_LABELS
+from analys.plotting_base import finish, new_axes, no_data, wrap
 
 #: Text colour that stays readable on each status colour.
 STATUS_TEXT = {"met": "white", "partly": "black", "not_met": "white", "no_data": "black"}
@@ -28,9 +28,11 @@ TABLE_HEADERS = {
     "kpi": "Nyckeltal",
     "year": "År",
     "value": "Värde",
+    "unit": "Enhet",
     "target": "Målvärde",
     "status": "Status",
     "reason": "Motivering",
+    "trend_label": "Trend",
 }
 
 
@@ -87,8 +89,7 @@ def goal_status_chart(goals: pd.DataFrame, *, source: str = "demo", ax: Axes | N
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1], ["0 %", "25 %", "50 %", "75 %", "100 %"])
     ax.set_xlabel("Målpoäng (delvis uppfyllda indikatorer räknas som halva)")
     ax.set_title("Måluppfyllelse", loc="left", fontsize=11)
-    annotate_source(ax, source, derived=True)
-    return ax
+    return finish(ax, source, derived=True)
 
 
 def _cell_number(value: object) -> str:
@@ -104,30 +105,39 @@ def _status_css(value: object) -> str:
     return f"background-color: {STATUS_COLOURS[status]}; color: {STATUS_TEXT[status]}"
 
 
+def _year(value: object) -> str:
+    return MISSING if value is None or pd.isna(value) else f"{int(value)}"
+
+
 def goal_status_table(indicators: pd.DataFrame) -> Styler:
     """The indicators of a goal tree as a coloured table, Swedish throughout.
 
     Parameters
     ----------
     indicators : DataFrame
-        At least ``goal``, ``kpi``, ``value``, ``target``, ``status`` and ``reason`` (as in
-        ``Evaluation.indicators``); other columns are shown as they are.
+        At least ``goal``, ``kpi``, ``value``, ``target``, ``status`` and ``reason``, e.g.
+        ``Evaluation.indicators``. Of its other columns ``year``, ``unit`` and
+        ``trend_label`` are shown too; the rest are left out.
 
     Returns
     -------
     Styler
-        Status cells coloured by ``STATUS_COLOURS`` and named in Swedish, numbers with a
-        decimal comma and a space between thousands, KPIs by their registry label, Swedish
-        column headers and no index.
+        Status cells coloured by ``STATUS_COLOURS`` and named in Swedish (Uppfyllt, Delvis
+        uppfyllt, Ej uppfyllt, Data saknas), numbers with a decimal comma and a space
+        between thousands, KPIs by their registry label and id, Swedish column headers and
+        no index. The underlying data keeps the numbers (for export).
     """
     frame = indicators.reset_index(drop=True)
+    frame = frame[[c for c in TABLE_HEADERS if c in frame.columns]]
     numeric = [c for c in ("value", "target") if c in frame.columns]
     styler = frame.style.hide(axis="index")
     styler = styler.format(_cell_number, subset=numeric, na_rep=MISSING)
+    if "year" in frame.columns:
+        styler = styler.format(_year, subset=["year"])
     if "kpi" in frame.columns:
         styler = styler.format(lambda k: f"{registry.label(str(k))} ({k})", subset=["kpi"])
     if "status" in frame.columns:
         styler = styler.format(lambda s: STATUS_LABELS[_status(s)], subset=["status"])
         styler = styler.map(_status_css, subset=["status"])
-    headers = [TABLE_HEADERS.get(str(c), str(c)) for c in frame.columns]
+    headers = [TABLE_HEADERS[c] for c in frame.columns]
     return styler.relabel_index(headers, axis="columns")

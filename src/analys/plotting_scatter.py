@@ -15,11 +15,12 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
 from analys import reference, registry
-from analys.chartstyle import COLOURS, FOCUS, PEERS, RIKET, annotate_source
+from analys.chartstyle import COLOURS, FOCUS, PEERS, RIKET
 from analys.format import number
 from analys.plotting_base import (
     axis_label,
     by_municipality,
+    finish,
     new_axes,
     no_data,
     peer_codes,
@@ -131,8 +132,7 @@ def expected_chart(
     swedish_ticks(ax.yaxis)
     ax.legend(fontsize=7, frameon=False, loc="lower right", bbox_to_anchor=(1, 0.06))
     place_labels(ax, labels)
-    annotate_source(ax, source, derived=True)
-    return ax
+    return finish(ax, source, derived=True)
 
 
 def _sides(polarity: str) -> tuple[str, str]:
@@ -242,8 +242,7 @@ def cost_chart(
     swedish_ticks(ax.yaxis)
     ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
     place_labels(ax, labels)
-    annotate_source(ax, source, derived=True)
-    return ax
+    return finish(ax, source, derived=True)
 
 
 def coefficient_chart(
@@ -297,7 +296,7 @@ def coefficient_chart(
             color=colour,
         )
     ax.axvline(0, color=RIKET, lw=1)
-    ax.set_yticks(rows, [wrap(registry.label(str(k)), 36) for k in frame["kpi"]], fontsize=8)
+    ax.set_yticks(rows, [wrap(registry.label(str(k)), 28) for k in frame["kpi"]], fontsize=8)
     ax.set_ylim(len(frame) - 0.5, -0.7)
     ax.set_xlabel(
         "Standardiserad koefficient (standardavvikelser)"
@@ -315,5 +314,4 @@ def coefficient_chart(
         frameon=False,
         loc="best",
     )
-    annotate_source(ax, source, derived=True)
-    return ax
+    return finish(ax, source, derived=True)

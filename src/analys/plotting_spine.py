@@ -21,11 +21,11 @@ from analys.chartstyle import (
     PEERS,
     RIKET,
     STATUS_COLOURS,
-    annotate_source,
 )
-from analys.index import STATUS_LABELS
+from analys.fulfilment import STATUS_LABELS
 from analys.plotting_base import (
     by_municipality,
+    finish,
     new_axes,
     no_data,
     quantiles,
@@ -101,6 +101,8 @@ def spine_chart(
     Returns
     -------
     Axes
+        The marker of each KPI has the ``gid`` ``marker-<kpi>`` and its bands ``band-<kpi>``;
+        the municipality's value and year are written at the right.
     """
     kpis = list(kpis)
     ax = new_axes(ax, (8, 0.9 + 0.55 * max(len(kpis), 1)))
@@ -116,7 +118,16 @@ def spine_chart(
         scale = _spine_scale(row, flip)
         edges = sorted(scale(p) for p in row["points"])
         for left, right, colour in zip(edges, edges[1:], (BAND, PEERS, BAND), strict=False):
-            ax.barh(y, right - left, left=left, height=0.6, color=colour, alpha=0.7, lw=0)
+            ax.barh(
+                y,
+                right - left,
+                left=left,
+                height=0.6,
+                color=colour,
+                alpha=0.7,
+                lw=0,
+                gid=f"band-{kpi}",
+            )
         value = row["values"].get(municipality, np.nan)
         unit = registry.unit(kpi)
         note = f"{value_text(value, unit)} ({row['year']})"
@@ -129,7 +140,17 @@ def spine_chart(
             continue
         colour = _marker_colour(kpi, row, municipality, statuses)
         x = float(np.clip(scale(float(value)), 0.0, 1.0))
-        ax.plot(x, y, marker="o", ms=9, color=colour, mec="black", mew=0.8, zorder=5)
+        ax.plot(
+            x,
+            y,
+            marker="o",
+            ms=9,
+            color=colour,
+            mec="black",
+            mew=0.8,
+            zorder=5,
+            gid=f"marker-{kpi}",
+        )
     ax.axvline(0.5, color=RIKET, ls="--", lw=1.2)
     ax.set_yticks(range(len(kpis)), [wrap(registry.label(k), 40) for k in kpis], fontsize=8)
     ax.set_ylim(len(kpis) - 0.5, -0.5)
@@ -145,8 +166,7 @@ def spine_chart(
         ncol=4,
     )
     ax.set_title(f"{name} jämfört med kommunerna och riket", loc="left", fontsize=11, pad=34)
-    annotate_source(ax, source, derived=True)
-    return ax
+    return finish(ax, source, derived=True)
 
 
 def _spine_scale(row: dict, flip: bool) -> Callable[[float], float]:

@@ -125,7 +125,7 @@ class Area:
     cost: str | None = None
     cutoffs: Cutoffs = field(default_factory=Cutoffs)
     tolerance: float = 0.05
-    path: str | None = None
+    path: str | None = field(default=None, compare=False)
     params: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -222,7 +222,10 @@ def read_params(path: Path) -> dict[str, Any]:
         mark = getattr(error, "problem_mark", None)
         where = f"rad {mark.line + 1}, kolumn {mark.column + 1}" if mark else "okänd rad"
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise ParamsError(f"{label}: YAML-syntaxfel på {where}: {problem}") from None
+        raise ParamsError(
+            f"{label}: YAML-syntaxfel på {where} – kontrollera indrag (mellanslag, inte tabb), "
+            f"kolon och parenteser (tolkarens besked: {problem})"
+        ) from None
     if raw is None:
         raise ParamsError(f"{label}: filen är tom – den ska ha area, title och goals")
     if not isinstance(raw, dict):

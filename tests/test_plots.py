@@ -53,9 +53,10 @@ def frame(rows: list[tuple]) -> pd.DataFrame:
 
 
 def hand_values(kpi: str = "N15507", year: int = 2024, riket: float | None = 100.0):
-    """Values 1..8 for the eight LAN municipalities (Örebro 8), plus Riket and a group."""
+    """Values 1..8 for the eight LAN municipalities (Örebro 8), plus Riket, a region, a group."""
     rows = [(kpi, code, year, "T", float(i)) for i, code in enumerate(LAN, start=1)]
     rows.append((kpi, "G92788", year, "T", -50.0))
+    rows.append((kpi, "0018", year, "T", -20.0))
     if riket is not None:
         rows.append((kpi, "0000", year, "T", riket))
     return frame(rows)
@@ -303,7 +304,7 @@ def test_ranking_hand_computed_colours_without_riket_or_groups() -> None:
     ax = plots.ranking_chart(hand_values(), kpi="N15507", year=2024, municipality=FOCUS)
     drawn = bars(ax)
     assert list(drawn) == list(reversed(LAN))  # best (8) first
-    # 1..8: Q1 = 2.75, Q3 = 6.25; Riket (100) and the group (−50) would shift the cuts
+    # 1..8: Q1 = 2.75, Q3 = 6.25; Riket, the region or the group would shift the cuts
     expected = ["red", "red", "yellow", "yellow", "yellow", "yellow", "green", "green"]
     for code, colour in zip(LAN, expected, strict=True):
         assert drawn[code].get_facecolor() == to_rgba(plots.COLOURS[colour]), code

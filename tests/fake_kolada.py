@@ -51,26 +51,25 @@ class HTTPError(Exception):
 # ---------------------------------------------------------------------------------- data
 
 
-@lru_cache(maxsize=256)
-def _kpi_rows(kpi: str) -> dict[tuple[str, int], str]:
-    """Demo values of one KPI: (unit, year) → the row's ``values`` array as JSON text.
+def _rows(
+    kpis: list[str], units: list[str] | None, years: list[int] | None
+) -> dict[tuple[str, str, int], list[dict[str, Any]]]:
+    """Demo values as Kolada rows: (kpi, unit, year) → gender items, in request order.
 
-    Kept as text, so a large cache holds no Python containers for the garbage collector to
-    walk, and answers are assembled by joining strings.
+    Built per request from the demo frame (no cache of Python objects that would slow the
+    garbage collector of the process the test runs in).
     """
-    frame = demo.load_values([kpi])
-    rows: dict[tuple[str, int], list[dict[str, Any]]] = {}
-    for unit, year, gender, value, count, status in zip(
-        frame["municipality"].tolist(),
-        frame["year"].tolist(),
-        frame["gender"].tolist(),
-        frame["value"].tolist(),
-        frame["count"].tolist(),
-        frame["status"].tolist(),
+    frame = demo.load_values(kpis, units, years)
+    rows: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
+    for kpi, unit, year, gender, value, count, status in zip(
+        *(
+            frame[c].tolist()
+            for c in ("kpi", "municipality", "year", "gender", "value", "count", "status")
+        ),
         strict=True,
     ):
         missing = value != value  # NaN
-        rows.setdefault((unit, year), []).append(
+        rows.setdefault((kpi, unit, year), []).append(
             {
                 "gender": gender,
                 "count": 0 if missing else count,
@@ -79,7 +78,7 @@ def _kpi_rows(kpi: str) -> dict[tuple[str, int], str]:
                 "isdeleted": False,
             }
         )
-    return {key: json.dumps(items, ensure_ascii=False) for key, items in rows.items()}
+    return rows
 
 
 @lru_cache(maxsize=1)
@@ -140,10 +139,9 @@ def _ous() -> list[dict[str, Any]]:
 
 def _ou_items(kpi: str, ou: dict[str, Any], year: int) -> list[dict[str, Any]] | None:
     """A unit's value: its municipality's demo value scaled by a fixed unit factor."""
-    text = _kpi_rows(kpi).get((ou["municipality"], year))
-    if text is None:
+    base = _rows([kpi], [ou["municipality"]], [year]).get((kpi, ou["municipality"], year))
+    if base is None:
         return None
-    base = json.loads(text)
     factor = 0.85 + 0.1 * int(ou["id"][-1])
     return [
         {
@@ -183,7 +181,9 @@ class FakeKolada:
         handler = type("Handler", (_Handler,), {"fake": self})
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -242,11 +242,6 @@ class FakeKolada:
     def data_requests(self) -> list[str]:
         """The recorded requests for values (``/data`` and ``/oudata``)."""
         return [r for r in self.requests if r.startswith(("/v3/data/", "/v3/oudata/"))]
-
-    def preload(self, kpis: list[str]) -> None:
-        """Build the row index for ``kpis`` now, so a benchmark does not time it."""
-        for kpi in kpis:
-            _kpi_rows(kpi)
 
     # ------------------------------------------------------------------ request handling
 
@@ -358,51 +353,56 @@ class FakeKolada:
         since = query.get("from_date")
         if ou:
             return self._ou_data(kpis, units, years, query.get("municipality"))
+        if since and since > BASE_DATE:  # only what this server changed can be newer
+            wanted = {
+                k
+                for k in [*self._changed, *self._deleted]
+                if k[0] in kpis
+                and (units is None or k[1] in units)
+                and (years is None or k[2] in years)
+            }
+            keys = sorted(wanted)
+            rows = (
+                _rows(
+                    sorted({k[0] for k in keys}),
+                    sorted({k[1] for k in keys}),
+                    sorted({k[2] for k in keys}),
+                )
+                if keys
+                else {}
+            )
+        else:
+            rows = _rows(kpis, units, years)
+            keys = list(rows)
         out = []
-        for kpi in kpis:
-            table = _kpi_rows(kpi)
-            if units is not None and years is not None:
-                keys = [(u, y) for u in units for y in sorted(years) if (u, y) in table]
-            else:
-                keys = [
-                    k
-                    for k in table
-                    if (units is None or k[0] in units) and (years is None or k[1] in years)
-                ]
-            for unit, year in keys:
-                items = self._items(kpi, unit, year, table[(unit, year)], since)
-                if items:
-                    out.append(
-                        f'{{"kpi": "{kpi}", "municipality": "{unit}", "period": {year}, '
-                        f'"values": {items}}}'
-                    )
+        for key in keys:
+            items = self._items(key, rows.get(key, []), since)
+            if items:
+                row = {"kpi": key[0], "municipality": key[1], "period": key[2], "values": items}
+                out.append(json.dumps(row, ensure_ascii=False))
         return out
 
-    def _items(self, kpi: str, unit: str, year: int, base: str, since: str | None) -> str:
-        """The row's ``values`` array (JSON text) with this server's changes applied."""
-        key = (kpi, unit, year)
-        changed = self._changed.get(key)
-        flagged = any(k[:3] == key for k in self._status)
-        if key not in self._deleted and not changed and not flagged:
-            return "" if since and BASE_DATE < since else base
-        items = json.loads(base)
+    def _items(
+        self, key: tuple[str, str, int], base: list[dict[str, Any]], since: str | None
+    ) -> list[dict[str, Any]]:
+        """The row's gender items with this server's changes, deletions and flags applied."""
         if key in self._deleted:
             if since and self._deleted[key] < since:
-                return ""
-            out = [
+                return []
+            return [
                 {"gender": i["gender"], "count": 0, "status": "", "value": None, "isdeleted": True}
-                for i in items
+                for i in base
             ]
-            return json.dumps(out)
+        changed = self._changed.get(key, {})
         out = []
-        for item in items:
-            value, when = (changed or {}).get(item["gender"], (item["value"], BASE_DATE))
+        for item in base:
+            value, when = changed.get(item["gender"], (item["value"], BASE_DATE))
             if since and when < since:
                 continue
             status = self._status.get((*key, item["gender"]), item["status"])
             count = (item["count"] or 1) if value is not None else 0
             out.append({**item, "value": value, "status": status, "count": count})
-        return json.dumps(out, ensure_ascii=False) if out else ""
+        return out
 
     def _ou_data(
         self,

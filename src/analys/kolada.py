@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import pandas as pd
 import requests
@@ -201,17 +201,27 @@ class _Request:
     params: dict[str, str]
 
 
+def _page_key(url: str, query: dict[str, str] | None) -> tuple[str, frozenset[tuple[str, str]]]:
+    """A URL with its query as a set, page 1 by default: the same page, however spelt."""
+    parts = urlsplit(url)
+    pairs = dict(parse_qsl(parts.query))
+    pairs.update(query or {})
+    pairs.setdefault("page", "1")
+    return f"{parts.netloc}{parts.path}", frozenset(pairs.items())
+
+
 def _join(ids: Iterable[Any]) -> str:
     return ",".join(quote(str(i), safe="") for i in ids)
 
 
 def _fix_mojibake(text: Any) -> Any:
-    """Repair UTF-8 read as Latin-1 ("Ã¶" for "ö"), seen in municipality group titles."""
+    """Repair UTF-8 read as Latin-1/cp1252 ("Ã¶" for "ö"), seen in municipality group titles."""
     if isinstance(text, str) and ("Ã" in text or "Â" in text):
-        try:
-            return text.encode("latin-1").decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            return text
+        for codec in ("latin-1", "cp1252"):
+            try:
+                return text.encode(codec).decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                continue
     return text
 
 
@@ -353,10 +363,10 @@ class KoladaClient:
         """Every item of a paged list endpoint, following ``next_url`` until it ends."""
         query: dict[str, str] | None = {"per_page": str(PER_PAGE), **(params or {})}
         url: str | None = f"{self.base_url}/{path.lstrip('/')}"
-        seen: set[str] = set()
+        seen: set[tuple[str, frozenset[tuple[str, str]]]] = set()
         items: list[dict[str, Any]] = []
-        while url and url not in seen:
-            seen.add(url)
+        while url and _page_key(url, query) not in seen:
+            seen.add(_page_key(url, query))
             page = self._get_json(url, query)
             query = None  # next_url carries the whole query
             values = page.get("values") or []

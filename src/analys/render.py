@@ -36,12 +36,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from analys import reference
 from analys.engine import Job, JobResult
 from analys.errors import ParamsError
 from analys.format import number
+from analys.goals import Area, list_areas, load_area, params_dir
 from analys.index import update_manifest, write_index
 
 AREA_TEMPLATE = "omrade.ipynb"
@@ -65,100 +64,51 @@ def notebooks_dir() -> Path:
     return _repo_root() / "notebooks"
 
 
-def params_dir() -> Path:
-    """The params files: ``./params`` when present, else the repository's."""
-    try:
-        from analys import goals
-
-        return Path(goals.params_dir())
-    except (ImportError, AttributeError):
-        local = Path.cwd() / "params"
-        return local if local.is_dir() else _repo_root() / "params"
-
-
-def list_areas() -> list[str]:
-    """The names of all areas in ``params/``."""
-    try:
-        from analys import goals
-
-        return list(goals.list_areas())
-    except (ImportError, AttributeError):
-        return sorted(p.stem for p in params_dir().glob("*.yaml"))
-
-
 # areas --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class AreaSpec:
-    """One params file as the renderer needs it."""
+    """One validated params file as the renderer needs it."""
 
-    name: str  # the area's name (``grundskola``)
+    area: Area
     ref: str  # what to pass on: the name, or the absolute path of a params file
-    title: str
-    params: dict[str, Any]
-    path: Path
-    unit_type: str  # ``K`` municipalities, ``L`` regions
+
+    @property
+    def name(self) -> str:
+        return self.area.area
+
+    @property
+    def title(self) -> str:
+        return self.area.title
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.area.params
+
+    @property
+    def unit_type(self) -> str:
+        return self.area.kind
 
     @property
     def default_municipality(self) -> str:
-        return str(self.params.get("municipality") or DEFAULT_DEMO_MUNICIPALITY)
+        return self.area.municipality
 
     @property
     def source(self) -> str:
-        return str(self.params.get("source") or "demo")
+        return self.area.source
 
     def kpis(self) -> list[str]:
-        """Every KPI id the params file names: indicators, drivers and cost."""
-        found: list[str] = []
-        for goal in self.params.get("goals") or []:
-            for indicator in goal.get("indicators") or []:
-                found.append(str(indicator.get("kpi")))
-        drivers = self.params.get("drivers") or {}
-        if drivers.get("outcome"):
-            found.append(str(drivers["outcome"]))
-        found.extend(str(k) for k in drivers.get("explanatory") or [])
-        if self.params.get("cost"):
-            found.append(str(self.params["cost"]))
-        return list(dict.fromkeys(k for k in found if k and k != "None"))
-
-
-def _looks_like_path(text: str) -> bool:
-    return text.endswith((".yaml", ".yml")) or os.sep in text or "/" in text
+        """Every KPI id the area uses: indicators, drivers and cost."""
+        return self.area.kpis
 
 
 def load_area_spec(name_or_path: str) -> AreaSpec:
-    """Validate one area (``analys.goals.load_area`` when available) and read its params."""
+    """Validate one area with :func:`analys.goals.load_area`; ``ParamsError`` when bad."""
     text = str(name_or_path)
-    try:
-        from analys.goals import load_area
-    except ImportError:
-        load_area = None
-    if load_area is not None:
-        area = load_area(text)
-        path = Path(getattr(area, "path", "") or params_dir() / f"{text}.yaml")
-    else:
-        path = Path(text) if _looks_like_path(text) else params_dir() / f"{text}.yaml"
-        if not path.is_file():
-            known = ", ".join(list_areas()) or "(inga params-filer hittades)"
-            raise ParamsError(f"område: '{text}' finns inte – välj bland: {known}")
-    try:
-        params = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise ParamsError(f"{path}: kunde inte läsas: {error}") from None
-    if not isinstance(params, dict):
-        raise ParamsError(f"{path}: ska vara en YAML-mappning med area, title, goals …")
-    name = str(params.get("area") or path.stem)
-    ref = str(path.resolve()) if _looks_like_path(text) else text
-    unit = reference.unit_type(str(params.get("municipality") or DEFAULT_DEMO_MUNICIPALITY))
-    return AreaSpec(
-        name=name,
-        ref=ref,
-        title=str(params.get("title") or name),
-        params=params,
-        path=path.resolve(),
-        unit_type=unit or "K",
-    )
+    area = load_area(text)
+    looks_like_path = text.endswith((".yaml", ".yml")) or os.sep in text or "/" in text
+    return AreaSpec(area=area, ref=str(Path(area.path).resolve()) if looks_like_path else text)
 
 
 # planning -----------------------------------------------------------------------------------

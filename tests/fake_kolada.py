@@ -442,6 +442,7 @@ def _id_list(text: str) -> list[str]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out at once, no 40 ms ACK stalls
     fake: FakeKolada
 
     def do_GET(self) -> None:

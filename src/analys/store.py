@@ -154,7 +154,8 @@ class Store:
         path = self._values_path(kpi)
         if not path.is_file():
             return _SCHEMA.empty_table()
-        return pq.read_table(path, schema=_SCHEMA)
+        table = pq.ParquetFile(path, memory_map=True).read(use_threads=False)
+        return table if table.schema.equals(_SCHEMA) else table.cast(_SCHEMA)
 
     def read_values(
         self,
@@ -187,16 +188,19 @@ class Store:
             raise self._empty_error(f"värden för {', '.join(missing)}")
         tables = [self._read_table(k) for k in dict.fromkeys(kpi_list)]
         table = pa.concat_tables(tables) if tables else _SCHEMA.empty_table()
-        if municipalities is not None:
-            wanted = pa.array([str(m) for m in municipalities], pa.string())
-            table = table.filter(pc.is_in(table["municipality"], value_set=wanted))
+        mask = None
         if years is not None:
-            wanted = pa.array([int(y) for y in years], pa.int64())
-            table = table.filter(pc.is_in(table["year"], value_set=wanted))
+            wanted = pa.array(sorted({int(y) for y in years}), pa.int64())
+            mask = pc.is_in(table["year"], value_set=wanted)
+        if municipalities is not None:
+            wanted = pa.array(sorted({str(m) for m in municipalities}), pa.string())
+            units = pc.is_in(table["municipality"], value_set=wanted)
+            mask = units if mask is None else pc.and_(mask, units)
+        if mask is not None:
+            table = table.filter(mask)
         if table.num_rows == 0:
             return empty_values()
-        frame = table.to_pandas()
-        return as_values_frame(frame)
+        return table.to_pandas()  # the schema gives the contract's dtypes
 
     def write_values(
         self,

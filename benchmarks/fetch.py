@@ -1,0 +1,179 @@
+"""How well does ``analys fetch`` use the Kolada API? (issue 2)
+
+Workload: 40 KPIs × 290 municipalities × 10 years (2016–2025) from the fake Kolada server
+(``tests/fake_kolada.py``, a real HTTP server serving the demo data) with 20 ms latency on
+every answer. The server runs in its own process, so its work does not share the client's
+interpreter. Prints:
+
+- requests issued / the theoretical minimum (goal 1.00). The minimum is the larger of the
+  25-id list limit (⌈40/25⌉·⌈290/25⌉·⌈10/25⌉ lists) and the page limit (rows / 5000);
+- wall time of the fetch (default client: 5 requests/s, 4 threads, into a fresh store)
+  against the naive pull, one request per KPI and municipality, one after another. The naive
+  time is estimated from a measured sample of sequential naive requests (without any rate
+  limit, i.e. faster than a polite client could be), and also given at Kolada's polite
+  5 requests/s;
+- reading the same data back from the store against fetching it (goal ≥ 100×);
+- the incremental refresh (``from_date``) of the same query.
+
+    .venv/bin/python benchmarks/fetch.py
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from analys import demo, reference  # noqa: E402
+from analys.kolada import KoladaClient, minimum_requests, parse_values  # noqa: E402
+from analys.store import Store, fetch_values  # noqa: E402
+
+LATENCY = 0.020
+N_KPIS, YEARS = 40, list(range(2016, 2026))
+NAIVE_SAMPLE = 200
+POLITE_RATE = 5.0
+READ_ROUNDS = 7
+
+
+def _serve(latency: float, conn) -> None:
+    """Child process: run the fake server and answer 'count', 'reset' and 'stop'."""
+    from fake_kolada import FakeKolada
+
+    server = FakeKolada(latency=latency).start()
+    conn.send(server.url)
+    while True:
+        command = conn.recv()
+        if command == "count":
+            conn.send(len(server.requests))
+        elif command == "reset":
+            server.reset_requests()
+            conn.send(None)
+        else:
+            server.stop()
+            conn.send(None)
+            return
+
+
+class Server:
+    """The fake Kolada in a separate process."""
+
+    def __init__(self, latency: float) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_serve, args=(latency, child), daemon=True)
+        self._process.start()
+        self.url = self._conn.recv()
+
+    def ask(self, command: str):
+        self._conn.send(command)
+        return self._conn.recv()
+
+    def close(self) -> None:
+        self.ask("stop")
+        self._process.join(timeout=10)
+
+
+def workload() -> tuple[list[str], list[str], list[int]]:
+    kpis = demo.kpis()
+    municipal = kpis.loc[kpis["municipality_type"] != "L", "id"].tolist()[:N_KPIS]
+    return municipal, reference.kommun_codes(), YEARS
+
+
+def naive_sample(url: str, kpis: list[str], units: list[str]) -> float:
+    """Seconds per naive request: one KPI and one municipality, all years, sequentially."""
+    session = requests.Session()
+    years = ",".join(str(y) for y in YEARS)
+    pairs = [(k, m) for k in kpis for m in units][
+        :: max(1, len(kpis) * len(units) // NAIVE_SAMPLE)
+    ][:NAIVE_SAMPLE]
+    started = time.perf_counter()
+    for kpi, unit in pairs:
+        answer = session.get(f"{url}/data/kpi/{kpi}/municipality/{unit}/year/{years}", timeout=30)
+        answer.raise_for_status()
+        parse_values(answer.json()["values"])
+    return (time.perf_counter() - started) / len(pairs)
+
+
+def main() -> int:
+    kpis, units, years = workload()
+    server = Server(LATENCY)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            store = Store(Path(folder) / "data")
+            client = KoladaClient(server.url)  # the defaults analys fetch uses
+            server.ask("reset")
+            started = time.perf_counter()
+            frame = fetch_values(kpis, units, years, client=client, store=store)
+            fetch_s = time.perf_counter() - started
+            issued = server.ask("count")
+            rows = len(frame[["kpi", "municipality", "year"]].drop_duplicates())
+            minimum = minimum_requests(len(kpis), len(units), len(years), rows)
+
+            reads = []
+            for _ in range(READ_ROUNDS):
+                started = time.perf_counter()
+                back = Store(store.root).read_values(kpis, units, years)
+                reads.append(time.perf_counter() - started)
+            assert len(back) == len(frame)
+            read_s = statistics.median(reads)
+
+            server.ask("reset")
+            started = time.perf_counter()
+            fetch_values(kpis, units, years, client=KoladaClient(server.url), store=store)
+            refresh_s = time.perf_counter() - started
+            refresh_requests = server.ask("count")
+
+            fast = KoladaClient(server.url, requests_per_second=None)
+            started = time.perf_counter()
+            fast.values(kpis, units, years)
+            unthrottled_s = time.perf_counter() - started
+
+        server.ask("reset")
+        per_naive = naive_sample(server.url, kpis, units)
+        naive_requests = len(kpis) * len(units)
+        naive_s = per_naive * naive_requests
+        polite_naive_s = naive_requests / POLITE_RATE
+    finally:
+        server.close()
+
+    print(
+        f"Workload: {len(kpis)} KPIs × {len(units)} municipalities × {len(years)} years "
+        f"= {rows} rows ({len(frame)} with gender splits), {LATENCY * 1000:.0f} ms latency"
+    )
+    print(
+        f"Requests issued:        {issued} / theoretical minimum {minimum} = "
+        f"{issued / minimum:.2f} (goal 1.00)"
+    )
+    print(
+        f"Fetch into the store:   {fetch_s:.2f} s at 5 requests/s, 4 threads "
+        f"({unthrottled_s:.2f} s for the same requests without a rate limit)"
+    )
+    print(
+        f"Naive pull:             {naive_requests} requests one after another, "
+        f"{per_naive * 1000:.1f} ms each (measured on {NAIVE_SAMPLE}) ≈ {naive_s:.0f} s "
+        f"without a rate limit → {naive_s / fetch_s:.0f}× slower than the fetch"
+    )
+    print(
+        f"                        at a polite {POLITE_RATE:.0f} requests/s: ≥ "
+        f"{polite_naive_s:.0f} s → {polite_naive_s / fetch_s:.0f}× slower"
+    )
+    print(
+        f"Store read:             {read_s * 1000:.1f} ms (median of {READ_ROUNDS}) vs "
+        f"fetch {fetch_s:.2f} s → {fetch_s / read_s:.0f}× faster (goal ≥ 100×)"
+    )
+    print(
+        f"Incremental refresh:    {refresh_s:.2f} s, {refresh_requests} requests with "
+        "from_date (nothing changed)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -222,6 +224,12 @@ def test_a_killed_process_leaves_the_old_data(store):
     leftovers = list(store.root.rglob("*.tmp"))
     assert leftovers  # the temporary file of the dead process is still there …
     pd.testing.assert_frame_equal(sort(Store(store.root).read_values(KPIS)), original)  # … unread
+    assert store.sweep() == []  # young: it might belong to a running fetch
+    two_hours_ago = time.time() - 7200
+    for path in leftovers:
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    store.write_values(demo.load_values(KPIS, UNITS, YEARS), query=scope, url="http://x/v3")
+    assert not list(store.root.rglob("*.tmp"))  # the next write cleans up
 
 
 # ---------------------------------------------------------------------------------- metadata

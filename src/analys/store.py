@@ -23,6 +23,7 @@ import json
 import os
 import re
 import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -135,6 +136,23 @@ class Store:
             }
         return json.loads(path.read_text(encoding="utf-8"))
 
+    def sweep(self, older_than: float = 3600) -> list[Path]:
+        """Remove temporary files a killed fetch left behind (older than ``older_than`` s).
+
+        Readers never look at them; this only reclaims the space. Younger ones may belong to
+        a fetch running right now and are kept. Returns the files removed.
+        """
+        cutoff = time.time() - older_than
+        removed = []
+        for path in self.root.glob("**/.*.tmp"):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed.append(path)
+            except OSError:
+                continue
+        return removed
+
     def _write_manifest(self, manifest: dict[str, Any]) -> None:
         with atomic_path(self.root / MANIFEST) as tmp:
             tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -233,6 +251,7 @@ class Store:
             The ``from_date`` of an incremental fetch, recorded in the manifest.
         """
         fetched = fetched or _now()
+        self.sweep()
         key, canonical = query_key(query["kpis"], query.get("municipalities"), query.get("years"))
         deleted = (
             frame["isdeleted"].to_numpy(dtype=bool)

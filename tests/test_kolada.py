@@ -98,9 +98,11 @@ def test_plan_never_exceeds_25_ids_per_list():
         assert math.ceil(n / counts[0]) <= MAX_IDS and math.ceil(n / counts[1]) <= MAX_IDS
 
 
-def test_plan_needs_two_dimensions(client):
+def test_plan_needs_two_dimensions_and_a_real_date(client):
     with pytest.raises(ParamsError, match="minst två"):
         client.plan(["N15507"], None, None)
+    with pytest.raises(ParamsError, match="from_date"):
+        client.plan(["N15507"], ["1880"], None, from_date="igår")
 
 
 def test_base_url_from_environment(monkeypatch):

@@ -19,6 +19,7 @@ import itertools
 import json
 import math
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -294,7 +295,11 @@ class KoladaClient:
                 self.requests_made += 1
             try:
                 response = self.session.get(url, params=params, timeout=self.timeout)
-            except (requests.Timeout, requests.ConnectionError) as error:
+            except (
+                requests.Timeout,
+                requests.ConnectionError,
+                requests.exceptions.ChunkedEncodingError,
+            ) as error:
                 if attempt >= self.max_retries:
                     kind = (
                         "svarade inte i tid"
@@ -414,6 +419,8 @@ class KoladaClient:
                 "Kolada kräver minst två av nyckeltal, enheter och år – ange "
                 "t.ex. nyckeltal och kommuner, eller nyckeltal och år"
             )
+        if from_date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(from_date)):
+            raise ParamsError(f"from_date: '{from_date}' ska vara ett datum som 2026-03-01")
         if any(x == [] for x in (kpi_list, unit_list, year_list)):
             return []
         counts = plan_chunks(_len(kpi_list), _len(unit_list), _len(year_list))

@@ -327,6 +327,8 @@ def test_ou_values_carry_their_municipality(kolada_server, client):
     assert one["municipality"].tolist() == ["0180"]  # looked up in /ou
     with pytest.raises(UnknownIdsError, match="V99"):
         client.ou_values([kpi], ["V99"], [2024])
+    with pytest.raises(UnknownIdsError, match="N99999"):
+        client.ou_values(["N99999"], None, [2024], municipality="1880")
 
 
 def test_double_encoded_titles_are_repaired():

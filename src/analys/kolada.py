@@ -531,31 +531,31 @@ class KoladaClient:
                 m or owners.get(o, "")
                 for o, m in zip(frame["ou"], frame["municipality"], strict=True)
             ]
-        if from_date is None and ou_list:
-            missing = sorted(set(ou_list) - set(frame["ou"]))
-            if missing:
-                known = {str(r["id"]) for r in self._metadata("ou", missing)}
-                if set(missing) - known:
-                    raise UnknownIdsError(ous=sorted(set(missing) - known))
+        if from_date is None:
+            bad_kpis = self._unknown("kpi", kpi_list, frame["kpi"])
+            bad_ous = self._unknown("ou", ou_list, frame["ou"])
+            if bad_kpis or bad_ous:
+                raise UnknownIdsError(kpis=bad_kpis, ous=bad_ous)
         return frame
+
+    def _unknown(self, path: str, asked: list[str] | None, got: Iterable[str]) -> list[str]:
+        """Those of ``asked`` that gave no rows and that the metadata at ``path`` lacks."""
+        missing = sorted(set(asked or ()) - set(got))
+        if not missing:
+            return []
+        known = {str(r["id"]) for r in self._metadata(path, missing)}
+        return [i for i in missing if i not in known]
 
     def _check_known(
         self, frame: pd.DataFrame, kpis: list[str] | None, units: list[str] | None
     ) -> None:
         """Ask the metadata about ids that gave no rows; raise when some do not exist."""
-        bad_kpis: list[str] = []
+        bad_kpis = self._unknown("kpi", kpis, frame["kpi"])
         bad_units: list[str] = []
-        if kpis:
-            missing = sorted(set(kpis) - set(frame["kpi"]))
-            if missing:
-                known = {str(r["id"]) for r in self._metadata("kpi", missing)}
-                bad_kpis = [k for k in missing if k not in known]
         if units:
             missing = sorted(set(units) - set(frame["municipality"]))
             plain = [u for u in missing if not u.startswith("G")]
-            known = (
-                {str(r["id"]) for r in self._metadata("municipality", plain)} if plain else set()
-            )
+            known = set(plain) - set(self._unknown("municipality", plain, ()))
             for group in (u for u in missing if u.startswith("G")):
                 if self._pages(f"municipality_groups/{quote(group, safe='')}"):
                     known.add(group)

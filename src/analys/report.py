@@ -1,0 +1,861 @@
+"""The policy-area report: what each section of ``notebooks/omrade.ipynb`` shows.
+
+The notebook stays thin: its ``parameters`` cell holds a params file's keys (plus
+``data_cache``), and each section is one call, e.g. ``report.summary()``. The sections follow
+RKA's deviation analysis: Sammanfattning, Måluppfyllelse per mål, Jämförelse med andra,
+Utveckling över tid, Att fokusera på, Förväntat värde och samband, Kön, Om underlaget.
+
+The report publishes a machine-readable summary (goal-status counts) with the mimetype
+``application/vnd.analys.summary+json`` for the batch renderer's index.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.metadata
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+
+from analys import data, reference, registry, sentences
+from analys.captions import DEMO, EGEN, KALLA
+from analys.engine import SUMMARY_MIMETYPE
+from analys.errors import AnalysError
+from analys.format import decimals_for, number, with_unit
+from analys.fulfilment import STATUS_LABELS, STATUSES, Evaluation, ValuesIndex, evaluate
+from analys.goals import TARGET_KINDS, Area, area_from_params, load_area
+
+PARAM_KEYS = (
+    "area",
+    "title",
+    "description",
+    "municipality",
+    "year",
+    "source",
+    "peers",
+    "goals",
+    "drivers",
+    "cost",
+    "cutoffs",
+    "tolerance",
+)
+COLOUR_WORDS = {
+    "green": "Bland de 25 % bästa",
+    "yellow": "Mittenhälften",
+    "red": "Bland de 25 % sämsta",
+    "grey": "Värde saknas",
+    "none": "–",
+}
+TREND_WORDS = {
+    "improving": "↑ Förbättras",
+    "worsening": "↓ Försämras",
+    "no_change": "→ Ingen säker förändring",
+    "cannot_calculate": "… Kan inte beräknas",
+    "neutral": "↕ Förändras (neutralt)",
+}
+
+
+def read_summary(nb: Mapping) -> dict[str, Any] | None:
+    """The last summary a report published in an executed notebook, or ``None``."""
+    found = None
+    for cell in nb.get("cells", []):
+        for output in cell.get("outputs", []) or []:
+            payload = output.get("data", {}).get(SUMMARY_MIMETYPE)
+            if payload is not None:
+                found = dict(payload)
+    return found
+
+
+def _close(figure) -> None:
+    plt.show()
+    plt.close(figure)
+
+
+class Report:
+    """One area, one municipality: data loaded once, the evaluation done once.
+
+    Parameters
+    ----------
+    params
+        A params dict (a params file's keys, as the notebook's parameters).
+    data_cache
+        Path of a parquet values frame the batch renderer prepared; ``None`` loads from the
+        params' source.
+    """
+
+    def __init__(self, params: Mapping[str, Any], data_cache: str | None = None) -> None:
+        clean = {k: v for k, v in params.items() if k in PARAM_KEYS and v is not None}
+        self.area: Area = area_from_params(clean, file=f"params ({clean.get('area', '?')})")
+        self.municipality = self.area.municipality
+        self.place = reference.title(self.municipality)
+        self.source = self.area.source
+        self.demo = self.source == "demo"
+        if data_cache:
+            values = pd.read_parquet(data_cache)
+            values = values[values["kpi"].isin(self.area.kpis)]
+        else:
+            values = data.load_values(self.area.kpis, None, None, source=self.source, genders=None)
+        self.values = values.reset_index(drop=True)
+        self.groups = data.load_groups(self.source)
+        self.snapshot = data.snapshot(self.source)
+        self.index = ValuesIndex(self.values)
+        self.evaluation: Evaluation = evaluate(
+            self.area, self.index, self.municipality, self.area.year, groups=self.groups
+        )
+        self.peers = list(self.evaluation.peers)
+        self.peers_label = self.evaluation.peers_label
+        years = self.evaluation.indicators["year"].dropna()
+        self.year = int(self.area.year or (years.max() if len(years) else 0)) or None
+
+    @classmethod
+    def from_area(
+        cls, name_or_path: str, municipality: str | None = None, **overrides: Any
+    ) -> Report:
+        """A report for a params file, e.g. ``Report.from_area("grundskola", "1480")``."""
+        params = dict(load_area(name_or_path).params)
+        if municipality:
+            params["municipality"] = municipality
+        params.update(overrides)
+        return cls(params)
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _values(self, kpi: str, gender: str = "T") -> pd.DataFrame:
+        part = self.values[(self.values["kpi"] == kpi) & (self.values["gender"] == gender)]
+        return part
+
+    def _caption(self, derived: bool = True) -> None:
+        credit = EGEN if derived else KALLA
+        text = f"{credit}. {DEMO}." if self.demo else f"{credit}."
+        display(
+            HTML(
+                f"<p class='analys-caption' style='font-size:0.8em;color:#555'>"
+                f"{html.escape(text)}</p>"
+            )
+        )
+
+    def _demo_banner(self) -> None:
+        if self.demo:
+            display(
+                HTML(
+                    "<div class='analys-demo' style='border:2px solid #d7191c;padding:0.5em;"
+                    "margin:0.5em 0;background:#fff5f5'><b>DEMODATA</b> – "
+                    f"{html.escape(DEMO)}. Siffrorna i rapporten är påhittade och får inte "
+                    "användas som underlag för beslut.</div>"
+                )
+            )
+
+    @property
+    def main_kpi(self) -> str:
+        return self.area.main_kpi
+
+    # -- header and 1. Sammanfattning ------------------------------------------------------
+
+    def header(self) -> None:
+        """Title, what the report is about, and the demo banner."""
+        year = f" {self.year}" if self.year else ""
+        display(Markdown(f"# {self.area.title} – {self.place}{year}"))
+        lead = self.area.description or ""
+        display(
+            Markdown(
+                f"{lead} Rapporten följer upp de politiska målen för {self.area.title.lower()} med "
+                f"nyckeltal från Kolada och jämför {self.place} med {self.peers_label} "
+                f"({len(self.peers)} st)."
+            )
+        )
+        self._demo_banner()
+
+    def summary(self) -> None:
+        """Section 1: goal status at a glance, in words and as a chart."""
+        from analys import plots
+
+        counts = self.evaluation.counts
+        display(Markdown(sentences.area_sentence(self.area.title, counts, self.place, self.year)))
+        goals = self.evaluation.goals
+        ind = self.evaluation.indicators
+        met = ind[ind["status"] == "met"].groupby("goal").size()
+        lines = [
+            sentences.goal_sentence(r.title, r.status, int(met.get(r.goal, 0)), int(r.n))
+            for r in goals.itertuples()
+        ]
+        display(Markdown("\n".join(f"- {line}" for line in lines)))
+        figure, ax = plt.subplots(figsize=(7, 0.6 + 0.5 * len(goals)), layout="constrained")
+        plots.goal_status_chart(goals, source=self.source, ax=ax)
+        _close(figure)
+        self.publish_summary()
+
+    def publish_summary(self) -> None:
+        """Publish the machine-readable summary the batch renderer's index reads."""
+        ev = self.evaluation
+        payload = {
+            "area": self.area.area,
+            "title": self.area.title,
+            "municipality": self.municipality,
+            "municipality_name": self.place,
+            "year": self.year,
+            "source": self.source,
+            "demo": self.demo,
+            "goals": {s: int(ev.summary.at[s, "goals"]) for s in STATUSES},
+            "indicators": {s: int(ev.summary.at[s, "indicators"]) for s in STATUSES},
+            "snapshot": self.snapshot.get("snapshot"),
+        }
+        display({SUMMARY_MIMETYPE: payload, "text/plain": ""}, raw=True)
+
+    # -- 2. Måluppfyllelse per mål -----------------------------------------------------------
+
+    def goal_tables(self) -> None:
+        """Section 2: per goal, the indicators with value, target, gap, status, colour, trend."""
+        ind = self.evaluation.indicators
+        for goal in self.evaluation.goals.itertuples():
+            display(
+                Markdown(f"### {goal.title}\n\n**{STATUS_LABELS[goal.status]}** – {goal.reason}.")
+            )
+            part = ind[ind["goal"] == goal.goal]
+            display(self._indicator_table(part))
+        display(
+            Markdown(
+                "*Status:* uppfyllt när värdet når målet; delvis uppfyllt inom toleransen "
+                f"(normalt {number(self.area.tolerance * 100, 0)} % av målvärdet); "
+                "*jämförelse:* kvartil bland alla kommuner av samma typ; *trend:* de fem senaste "
+                "åren, signifikanstest enligt Fingertips metod."
+            )
+        )
+        self._caption()
+
+    def _indicator_table(self, part: pd.DataFrame):
+        rows = []
+        for r in part.itertuples():
+            unit = r.unit or None
+            dec = decimals_for(unit, r.value)
+            gap = (
+                "–"
+                if pd.isna(r.gap)
+                else (
+                    "±0" if r.gap == 0 else f"{'+' if r.gap > 0 else '−'}{number(abs(r.gap), dec)}"
+                )
+            )
+            rows.append(
+                {
+                    "Indikator": r.label
+                    + (
+                        f" ({'kvinnor' if r.gender == 'K' else 'män'})"
+                        if r.gender in ("K", "M")
+                        else ""
+                    ),
+                    "År": "–" if pd.isna(r.year) else int(r.year),
+                    "Värde": with_unit(r.value, unit, dec),
+                    "Mål": r.target_text,
+                    "Avstånd": gap,
+                    "Status": STATUS_LABELS[r.status],
+                    "Jämförelse": COLOUR_WORDS.get(r.colour, "–"),
+                    "Trend": TREND_WORDS.get(r.trend, r.trend_label),
+                    "Motivering": r.reason,
+                }
+            )
+        table = pd.DataFrame(rows)
+        colours = {
+            "Uppfyllt": "#d9f0d3",
+            "Delvis uppfyllt": "#fff3bf",
+            "Ej uppfyllt": "#f8d0d0",
+            "Data saknas": "#eeeeee",
+        }
+        quartiles = {
+            COLOUR_WORDS["green"]: "#d9f0d3",
+            COLOUR_WORDS["yellow"]: "#fff3bf",
+            COLOUR_WORDS["red"]: "#f8d0d0",
+        }
+        return (
+            table.style.hide(axis="index")
+            .map(lambda v: f"background-color: {colours.get(v, '')}", subset=["Status"])
+            .map(lambda v: f"background-color: {quartiles.get(v, '')}", subset=["Jämförelse"])
+        )
+
+    # -- 3. Jämförelse med andra -------------------------------------------------------------
+
+    def comparison(self) -> None:
+        """Section 3: ranking and maps for the main KPI, the spine chart, result against cost."""
+        from analys import maps, plots
+
+        kpi = self.main_kpi
+        year = self._latest_year(kpi)
+        if year is None:
+            display(Markdown(f"Inga värden för {registry.label(kpi)} att jämföra."))
+            return
+        main = self._values(kpi)
+        own = main[(main["municipality"] == self.municipality) & (main["year"] == year)]
+        value = float(own["value"].iloc[0]) if len(own) else float("nan")
+        peer_values = main[(main["municipality"].isin(self.peers)) & (main["year"] == year)]
+        position = sentences.peer_position(
+            value, peer_values["value"].tolist(), registry.polarity(kpi)
+        )
+        text = (
+            f"**{registry.label(kpi)}** {year}: {self.place} har "
+            f"{with_unit(value, registry.unit(kpi), decimals_for(registry.unit(kpi), value))}"
+        )
+        if position:
+            text += f" och ligger {position} i {self.peers_label}"
+        display(Markdown(text + "."))
+        figure, ax = plt.subplots(figsize=(8, 3.6), layout="constrained")
+        plots.ranking_chart(
+            self.values,
+            kpi=kpi,
+            year=year,
+            municipality=self.municipality,
+            source=self.source,
+            ax=ax,
+        )
+        _close(figure)
+        figure, axes = plt.subplots(
+            1, 2, figsize=(8, 5.4), layout="constrained", width_ratios=[1, 1.1]
+        )
+        if self.area.kind == "L":
+            maps.region_map(
+                self.values,
+                kpi=kpi,
+                year=year,
+                region=self.municipality,
+                source=self.source,
+                ax=axes[0],
+            )
+            axes[1].remove()
+        else:
+            maps.municipality_map(
+                self.values,
+                kpi=kpi,
+                year=year,
+                municipality=self.municipality,
+                source=self.source,
+                title="Sverige",
+                ax=axes[0],
+            )
+            maps.municipality_map(
+                self.values,
+                kpi=kpi,
+                year=year,
+                municipality=self.municipality,
+                peers=self.peers,
+                county="auto",
+                source=self.source,
+                legend=False,
+                title=reference.COUNTIES.get(self._county(), "Länet"),
+                ax=axes[1],
+            )
+        _close(figure)
+        kpis = [i.kpi for _, i in self.area.indicators if i.gender == "T"]
+        kpis = list(dict.fromkeys(kpis))
+        statuses = self.evaluation.indicators.drop_duplicates("kpi").set_index("kpi")["status"]
+        display(
+            Markdown(
+                "**Alla indikatorer jämfört med riket** (mitten = riket, "
+                "bättre till höger; färg = målstatus)."
+            )
+        )
+        figure, ax = plt.subplots(figsize=(8, 0.9 + 0.45 * len(kpis)), layout="constrained")
+        plots.spine_chart(
+            self.values,
+            kpis=kpis,
+            municipality=self.municipality,
+            year=self.area.year,
+            statuses=statuses,
+            source=self.source,
+            ax=ax,
+        )
+        _close(figure)
+        if self.area.cost:
+            self._cost(year)
+
+    def _county(self) -> str:
+        units = reference.municipalities().set_index("municipality")
+        return str(units.at[self.municipality, "county"])
+
+    def _cost(self, year: int) -> None:
+        from analys import plots
+
+        cost_year = self._latest_year(self.area.cost)
+        if cost_year is None:
+            return
+        both = min(year, cost_year)
+        display(
+            Markdown(
+                f"**Resultat och kostnad {both}** (fyrfältsdiagram): {registry.label(self.main_kpi)} "
+                f"mot {registry.label(self.area.cost)}. Linjerna är medianerna för alla kommuner."
+            )
+        )
+        figure, ax = plt.subplots(figsize=(7, 5), layout="constrained")
+        plots.cost_chart(
+            self.values,
+            result_kpi=self.main_kpi,
+            cost_kpi=self.area.cost,
+            year=both,
+            municipality=self.municipality,
+            peers=self.peers,
+            source=self.source,
+            ax=ax,
+        )
+        _close(figure)
+
+    def _latest_year(self, kpi: str) -> int | None:
+        if self.area.year:
+            return int(self.area.year)
+        return self.index.latest(kpi, "T", self.area.kind)
+
+    # -- 4. Utveckling över tid --------------------------------------------------------------
+
+    def trends(self) -> None:
+        """Section 4: one sentence and one trend chart per indicator."""
+        from analys import plots
+
+        shown = set()
+        for _, ind in self.area.indicators:
+            key = (ind.kpi, ind.gender)
+            if key in shown:
+                continue
+            shown.add(key)
+            series = self.index.series(ind.kpi, self.municipality, ind.gender)
+            peer_values = self.index.wide(ind.kpi, ind.gender)
+            year = int(series.index.max()) if len(series) else None
+            position = None
+            if year is not None and year in peer_values.columns:
+                position = sentences.peer_position(
+                    float(series[year]),
+                    peer_values[year].reindex(self.peers).tolist(),
+                    ind.polarity,
+                )
+            display(
+                Markdown(
+                    sentences.indicator_sentence(
+                        ind.name,
+                        series,
+                        ind.polarity,
+                        position=position,
+                        peers_label=self.peers_label,
+                    )
+                )
+            )
+            target = ind.target.value if ind.target.kind == "value" else None
+            figure, ax = plt.subplots(figsize=(7, 3.2), layout="constrained")
+            plots.trend_chart(
+                self.values,
+                kpi=ind.kpi,
+                municipality=self.municipality,
+                peers=self.peers,
+                gender=ind.gender,
+                target=target,
+                target_year=ind.target.by,
+                source=self.source,
+                ax=ax,
+            )
+            _close(figure)
+
+    # -- 5. Att fokusera på --------------------------------------------------------------------
+
+    def focus(self) -> None:
+        """Section 5: the exception list – worse than others and worsening (and off target)."""
+        ind = self.evaluation.indicators.drop_duplicates(["kpi", "gender"])
+        red = ind[(ind["colour"] == "red") & (ind["trend"] == "worsening")]
+        off = ind[ind["status"].isin(["not_met", "partly"])]
+        if red.empty:
+            display(
+                Markdown(
+                    f"Inget nyckeltal är både bland de 25 % sämsta och på väg åt fel håll för "
+                    f"{self.place} – ingen 'röd-röd' avvikelse."
+                )
+            )
+        else:
+            display(Markdown("**Sämre än andra och försämras** (röd-röd, Fingertips M8):"))
+            display(self._focus_table(red))
+        if not off.empty:
+            display(Markdown("**Når inte målet:**"))
+            display(self._focus_table(off))
+        self._caption()
+
+    def _focus_table(self, rows: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "Indikator": rows["label"],
+                "Värde": [
+                    with_unit(v, u or None, decimals_for(u or None, v))
+                    for v, u in zip(rows["value"], rows["unit"], strict=True)
+                ],
+                "Status": rows["status"].map(STATUS_LABELS),
+                "Jämförelse": rows["colour"].map(COLOUR_WORDS),
+                "Trend": rows["trend"].map(TREND_WORDS),
+                "Motivering": rows["reason"],
+            }
+        ).style.hide(axis="index")
+
+    # -- 6. Förväntat värde och samband ------------------------------------------------------
+
+    def expected(self) -> None:
+        """Section 6: expected value from the drivers block, residual ranking, "lär av"."""
+        from analys import model, plots
+
+        drivers = self.area.drivers
+        if drivers is None:
+            display(Markdown("Området har inget drivers-block; avsnittet hoppas över."))
+            return
+        year = self._latest_year(drivers.outcome)
+        kind = self.area.kind
+        wide = self.values[(self.values["gender"] == "T") & (self.values["year"] == year)]
+        wide = wide.pivot_table(index="municipality", columns="kpi", values="value")
+        wide = wide[
+            [
+                c in set(reference.kommun_codes() if kind == "K" else reference.region_codes())
+                for c in wide.index
+            ]
+        ]
+        columns = [drivers.outcome, *drivers.explanatory]
+        missing = [k for k in columns if k not in wide.columns]
+        if missing:
+            display(
+                Markdown(
+                    f"Förväntat värde kan inte beräknas: inga värden {year} för "
+                    f"{', '.join(missing)}."
+                )
+            )
+            return
+        try:
+            result = model.expected_values(
+                wide[columns], drivers.outcome, list(drivers.explanatory)
+            )
+        except AnalysError as error:
+            display(Markdown(f"Förväntat värde kan inte beräknas: {error}"))
+            return
+        polarity = registry.polarity(drivers.outcome)
+        table = result.table
+        s = registry.sign(polarity) or 1
+        score = (s * table["loo_residual"]).sort_values(ascending=False)
+        explained = "; ".join(registry.label(k).lower() for k in drivers.explanatory)
+        display(
+            Markdown(
+                f"Vilket resultat kan man vänta sig av {self.place}, givet {explained}? En "
+                f"regression över {result.n} {'kommuner' if kind == 'K' else 'regioner'} {year} "
+                f"förklarar {number(result.r2 * 100, 0)} % av skillnaderna i "
+                f"{registry.label(drivers.outcome).lower()} (R² = {number(result.r2, 2)})."
+            )
+        )
+        if self.municipality in table.index:
+            row = table.loc[self.municipality]
+            rank = int(list(score.index).index(self.municipality)) + 1
+            display(
+                Markdown(
+                    sentences.expected_sentence(
+                        self.place,
+                        registry.label(drivers.outcome),
+                        float(row["actual"]),
+                        float(row["expected"]),
+                        float(row["loo_residual"]),
+                        polarity,
+                        registry.unit(drivers.outcome),
+                        rank,
+                        len(score),
+                    )
+                )
+            )
+        figure, ax = plt.subplots(figsize=(6.5, 5), layout="constrained")
+        plots.expected_chart(
+            table,
+            municipality=self.municipality,
+            peers=self.peers,
+            kpi=drivers.outcome,
+            source=self.source,
+            ax=ax,
+        )
+        _close(figure)
+        unit = registry.unit(drivers.outcome)
+        top = pd.DataFrame(
+            {
+                "Kommun": [reference.title(c) for c in score.index[:10]],
+                "Faktiskt": [with_unit(table.at[c, "actual"], unit) for c in score.index[:10]],
+                "Förväntat": [with_unit(table.at[c, "expected"], unit) for c in score.index[:10]],
+                "Bättre än förväntat": [number(v) for v in score.iloc[:10]],
+            }
+        )
+        display(
+            Markdown(
+                "**Bäst i förhållande till förutsättningarna** (korsvaliderad "
+                "residual, alla enheter):"
+            )
+        )
+        display(top.style.hide(axis="index"))
+        if polarity != "neutral":
+            learn = model.learn_from(result, self.peers, n=5, polarity=polarity)
+            if len(learn):
+                names = ", ".join(reference.title(c) for c in learn.index)
+                display(
+                    Markdown(
+                        f"**Lär av:** bland {self.peers_label} gör {names} mer än "
+                        "förutsättningarna förutsäger."
+                    )
+                )
+        display(
+            Markdown(
+                "*Samband mellan kommuner är inte orsakssamband: en kommun som gör bättre än "
+                "förväntat kan ha förklaringar som modellen inte ser.*"
+            )
+        )
+        if result.dropped:
+            display(Markdown(f"Utan fullständiga data (ingår inte): {len(result.dropped)} st."))
+        self._caption()
+
+    # -- 7. Kön ----------------------------------------------------------------------------
+
+    def gender(self) -> None:
+        """Section 7: the gap between women and men for KPIs divided by gender."""
+        from analys import gender as gender_mod
+        from analys import plots
+
+        kpis = [
+            k
+            for k in dict.fromkeys(i.kpi for _, i in self.area.indicators)
+            if (registry.entry(k) or {}).get("divided_by_gender")
+        ]
+        if not kpis:
+            display(Markdown("Inget av områdets nyckeltal redovisas uppdelat på kön."))
+            return
+        gaps = gender_mod.gender_gaps(self.values[self.values["kpi"].isin(kpis)])
+        versus = gender_mod.gap_versus_peers(gaps, self.municipality, self.peers)
+        for kpi in kpis:
+            if kpi not in versus.index or pd.isna(versus.at[kpi, "gap"]):
+                continue
+            row = versus.loc[kpi]
+            phrase = gender_mod.describe_gap(float(row["gap"]), registry.unit(kpi))
+            series = gaps[(gaps["kpi"] == kpi) & (gaps["municipality"] == self.municipality)]
+            trend = gender_mod.gap_trend(series.set_index("year")["gap"])
+            peers_text = ""
+            if not pd.isna(row["peers_median"]):
+                larger = "större" if bool(row["larger_than_peers"]) else "mindre"
+                peers_text = f" Skillnaden är {larger} än i {self.peers_label}."
+            display(
+                Markdown(
+                    f"**{registry.label(kpi)}** {int(row['year'])}: {phrase}. "
+                    f"{trend.label}.{peers_text}"
+                )
+            )
+            figure, ax = plt.subplots(figsize=(7, 2.8), layout="constrained")
+            plots.gender_gap_chart(
+                self.values,
+                kpi=kpi,
+                municipality=self.municipality,
+                peers=self.peers,
+                source=self.source,
+                ax=ax,
+            )
+            _close(figure)
+
+    # -- 8. Om underlaget --------------------------------------------------------------------
+
+    def about(self) -> None:
+        """Section 8: source, snapshot, parameters, versions, method notes and attribution."""
+        snap = self.snapshot
+        rows = [
+            ("Källa", snap.get("label") or self.source),
+            ("Dataversion", snap.get("snapshot") or "–"),
+            ("Hämtat", snap.get("fetched") or ("ingår i paketet" if self.demo else "–")),
+            ("Kommun/region", f"{self.place} ({self.municipality})"),
+            ("År", self.year or "senaste med data"),
+            ("Jämförelsegrupp", f"{self.peers_label} ({len(self.peers)} st)"),
+            ("Tolerans", f"{number(self.area.tolerance * 100, 0)} %"),
+            (
+                "Brytpunkter för mål",
+                f"uppfyllt ≥ {number(self.area.cutoffs.met, 2)}, delvis ≥ "
+                f"{number(self.area.cutoffs.partly, 2)}, täckning ≥ "
+                f"{number(self.area.cutoffs.coverage, 2)}",
+            ),
+            ("Params-fil", Path(self.area.path).name if self.area.path else self.area.area),
+            ("Programversioner", self._versions()),
+        ]
+        display(pd.DataFrame(rows, columns=["", "Uppgift"]).style.hide(axis="index"))
+        kinds = sorted({i.target.kind for _, i in self.area.indicators}, key=TARGET_KINDS.index)
+        display(
+            Markdown(
+                "**Metod.** Indikatorstatus: uppfyllt när värdet når målvärdet, delvis uppfyllt "
+                "inom toleransen, annars ej uppfyllt; data saknas räknas aldrig som uppfyllt. "
+                "Målets poäng = (vikt för uppfyllda + ½ · vikt för delvis uppfyllda) / vikt med data. "
+                "Kvartilfärger: grön/röd när värdet ligger i bästa/sämsta fjärdedelen av alla "
+                "kommuner av samma typ. Trend: de fem senaste åren, signifikans enligt Fingertips. "
+                "Förväntat värde: linjär regression (OLS) på strukturella nyckeltal; rangordning "
+                f"efter korsvaliderad residual. Målvärdestyper i området: {', '.join(kinds)}."
+            )
+        )
+        display(
+            Markdown(
+                f"**Källa:** {KALLA}. Färger, rangordningar, residualer och målstatus: {EGEN}."
+            )
+        )
+        if self.demo:
+            self._demo_banner()
+
+    @staticmethod
+    def _versions() -> str:
+        names = ("analys", "pandas", "statsmodels", "matplotlib", "papermill")
+        found = []
+        for name in names:
+            try:
+                found.append(f"{name} {importlib.metadata.version(name)}")
+            except importlib.metadata.PackageNotFoundError:
+                continue
+        return ", ".join(found)
+
+
+class Overview:
+    """All areas for one municipality on one page (``notebooks/oversikt.ipynb``).
+
+    Parameters
+    ----------
+    municipality
+        The municipality; region areas are shown for its region.
+    areas
+        Area names or params paths; default every area in ``params/``.
+    year, source
+        Override every area's year and source when given.
+    data_cache
+        Parquet values frame prepared by the batch renderer; ``None`` loads from the source.
+    """
+
+    def __init__(
+        self,
+        municipality: str,
+        areas: list[str] | None = None,
+        *,
+        year: int | None = None,
+        source: str | None = None,
+        data_cache: str | None = None,
+    ) -> None:
+        from analys.goals import list_areas
+
+        self.municipality = str(municipality)
+        self.place = reference.title(self.municipality)
+        self.kind = reference.unit_type(self.municipality) or "K"
+        self.reports: list[Report] = []
+        for name in areas or list_areas():
+            area = load_area(name)
+            if area.kind != self.kind:
+                continue
+            params = dict(area.params, municipality=self.municipality)
+            if year is not None:
+                params["year"] = year
+            if source is not None:
+                params["source"] = source
+            self.reports.append(Report(params, data_cache=data_cache))
+        if not self.reports:
+            raise AnalysError(f"Inga områden gäller {self.place} ({self.municipality}).")
+        self.source = self.reports[0].source
+        self.demo = any(r.demo for r in self.reports)
+
+    def header(self) -> None:
+        """Title, a one-line summary over all areas, and the demo banner."""
+        display(Markdown(f"# Översikt – {self.place}"))
+        total = {s: sum(r.evaluation.counts[s] for r in self.reports) for s in STATUSES}
+        display(
+            Markdown(
+                sentences.area_sentence(
+                    f"Alla {len(self.reports)} områden", total, self.place, None
+                )
+            )
+        )
+        self.reports[0]._demo_banner()
+
+    def goals(self) -> None:
+        """Each area's goals with their status, linking to the area reports."""
+        rows = []
+        for report in self.reports:
+            link = (
+                f"<a href='{html.escape(report.area.area)}.html'>"
+                f"{html.escape(report.area.title)}</a>"
+            )
+            for goal in report.evaluation.goals.itertuples():
+                rows.append(
+                    {
+                        "Område": link,
+                        "Mål": html.escape(goal.title),
+                        "Status": STATUS_LABELS[goal.status],
+                        "Poäng": "–" if pd.isna(goal.score) else number(goal.score, 2),
+                        "Täckning": f"{number(goal.coverage * 100, 0)} %",
+                    }
+                )
+        colours = {
+            "Uppfyllt": "#d9f0d3",
+            "Delvis uppfyllt": "#fff3bf",
+            "Ej uppfyllt": "#f8d0d0",
+            "Data saknas": "#eeeeee",
+        }
+        table = (
+            pd.DataFrame(rows)
+            .style.hide(axis="index")
+            .map(lambda v: f"background-color: {colours.get(v, '')}", subset=["Status"])
+        )
+        display(HTML(table.to_html(escape=False)))
+        display(Markdown("Klicka på ett område för hela rapporten."))
+        self.reports[0]._caption()
+
+    def maps(self) -> None:
+        """A small map per area of its main outcome KPI."""
+        from analys import maps as maps_mod
+
+        kpis = list(dict.fromkeys(r.main_kpi for r in self.reports))
+        values = pd.concat([r.values for r in self.reports]).drop_duplicates(
+            ["kpi", "municipality", "year", "gender"]
+        )
+        figure = maps_mod.small_multiples(
+            values,
+            kpis=kpis,
+            municipality=self.municipality,
+            region=self.kind == "L",
+            source=self.source,
+            ncols=min(4, len(kpis)),
+        )
+        _close(figure)
+
+    def focus(self) -> None:
+        """The exception list across areas: worse than others and worsening, or off target."""
+        frames = []
+        for report in self.reports:
+            ind = report.evaluation.indicators.drop_duplicates(["kpi", "gender"])
+            red = ind[(ind["colour"] == "red") & (ind["trend"] == "worsening")]
+            frames.append(red.assign(area=report.area.title))
+        listed = pd.concat(frames) if frames else pd.DataFrame()
+        if listed.empty:
+            display(
+                Markdown(
+                    "Inget nyckeltal är både bland de 25 % sämsta och på väg åt fel "
+                    "håll – ingen 'röd-röd' avvikelse i något område."
+                )
+            )
+        else:
+            display(Markdown("**Sämre än andra och försämras** (röd-röd) i alla områden:"))
+            display(
+                pd.DataFrame(
+                    {
+                        "Område": listed["area"],
+                        "Indikator": listed["label"],
+                        "Status": listed["status"].map(STATUS_LABELS),
+                        "Motivering": listed["reason"],
+                    }
+                ).style.hide(axis="index")
+            )
+        off = pd.concat([r.evaluation.indicators.assign(area=r.area.title) for r in self.reports])
+        off = off[off["status"] == "not_met"]
+        if len(off):
+            display(Markdown(f"**Indikatorer som inte når målet** ({len(off)} st):"))
+            display(
+                pd.DataFrame(
+                    {"Område": off["area"], "Indikator": off["label"], "Motivering": off["reason"]}
+                ).style.hide(axis="index")
+            )
+        self.reports[0]._caption()
+
+    def about(self) -> None:
+        """Source and attribution."""
+        snap = self.reports[0].snapshot
+        display(
+            Markdown(
+                f"**Källa:** {snap.get('label') or self.source} (dataversion "
+                f"{snap.get('snapshot') or '–'}). {KALLA}. Målstatus, färger och trender: {EGEN}."
+            )
+        )
+        self.reports[0]._demo_banner()

@@ -71,7 +71,12 @@ def read_summary(nb: Mapping) -> dict[str, Any] | None:
 
 
 def _close(figure) -> None:
-    plt.show()
+    """Show a figure once (pyplot-managed or not) and free it."""
+    number = getattr(figure, "number", None)
+    if number is not None and plt.fignum_exists(number):
+        plt.show()
+    else:
+        display(figure)
     plt.close(figure)
 
 

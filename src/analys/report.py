@@ -117,6 +117,19 @@ class Report:
         self.year = int(self.area.year or (years.max() if len(years) else 0)) or None
 
     @classmethod
+    def from_parameters(cls, namespace: Mapping[str, Any]) -> Report:
+        """A report from a notebook's parameters (``Report.from_parameters(globals())``).
+
+        When ``goals`` is ``None`` only the area's name was given: its goals are read from
+        ``params/<area>.yaml`` and the other given parameters override the file's.
+        """
+        params = {k: namespace.get(k) for k in PARAM_KEYS}
+        if params.get("goals") is None:
+            given = {k: v for k, v in params.items() if v is not None}
+            params = {**load_area(params["area"]).params, **given}
+        return cls(params, data_cache=namespace.get("data_cache"))
+
+    @classmethod
     def from_area(
         cls, name_or_path: str, municipality: str | None = None, **overrides: Any
     ) -> Report:

@@ -94,6 +94,8 @@ class Report:
 
     def __init__(self, params: Mapping[str, Any], data_cache: str | None = None) -> None:
         clean = {k: v for k, v in params.items() if k in PARAM_KEYS and v is not None}
+        if isinstance(clean.get("municipality"), int):  # papermill -p municipality 0180 → 180
+            clean["municipality"] = f"{clean['municipality']:04d}"
         self.area: Area = area_from_params(clean, file=f"params ({clean.get('area', '?')})")
         self.municipality = self.area.municipality
         self.place = reference.title(self.municipality)

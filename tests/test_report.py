@@ -57,7 +57,7 @@ def outputs(nb) -> tuple[list[str], int, list[dict]]:
     return texts, images, errors
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: xdist may interleave other modules'
 def rendered(tmp_path_factory) -> Path:
     """Grundskola for Göteborg and Örebro plus hälso- och sjukvård for Region Örebro län."""
     out = tmp_path_factory.mktemp("reports")

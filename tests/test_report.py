@@ -229,3 +229,27 @@ def test_summary_json_is_what_the_index_shows(rendered):
         summary["goals"] == evaluate(area, demo.load_values(area.kpis, None, None), "1880").counts
     )
     assert manifest["1880/grundskola"]["summary"] == summary
+
+
+pytest_plugins = ["fake_kolada"]
+
+
+def test_render_from_kolada_fetches_into_the_store_and_credits_kolada(kolada_server, tmp_path):
+    summary = render.render(
+        ["kultur"],
+        ["1880"],
+        source="kolada",
+        out=tmp_path / "ut",
+        jobs=1,
+        progress=False,
+        overview=False,
+    )
+    assert summary.exit_code == 0, summary.text()
+    assert kolada_server.requests, "nothing was asked of the (fake) Kolada API"
+    nb = nbformat.read(tmp_path / "ut" / "1880" / "kultur.ipynb", as_version=4)
+    texts, images, errors = outputs(nb)
+    joined = "\n".join(texts)
+    assert not errors and images >= 5
+    assert "Källa: Kolada" in joined
+    assert "Demodata" not in joined and "DEMODATA" not in joined
+    assert read_summary(nb)["source"] == "kolada" and read_summary(nb)["demo"] is False

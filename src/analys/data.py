@@ -37,9 +37,14 @@ def _as_list(items: str | Iterable | None) -> list | None:
     return list(items)
 
 
-def load_values(kpis: str | Sequence[str], municipalities: str | Sequence[str] | None = None,
-                years: int | Sequence[int] | None = None, *, source: str = "demo",
-                genders: Sequence[str] | None = ("T",)) -> pd.DataFrame:
+def load_values(
+    kpis: str | Sequence[str],
+    municipalities: str | Sequence[str] | None = None,
+    years: int | Sequence[int] | None = None,
+    *,
+    source: str = "demo",
+    genders: Sequence[str] | None = ("T",),
+) -> pd.DataFrame:
     """Values for ``kpis`` as the values frame of DESIGN §3.
 
     Parameters
@@ -68,9 +73,12 @@ def load_values(kpis: str | Sequence[str], municipalities: str | Sequence[str] |
 
         frame = Store().read_values(kpi_list, units, year_list)
     else:
+        from analys import reference
         from analys.store import fetch_values
 
-        frame = fetch_values(kpi_list, units, year_list)
+        # Kolada needs two of KPIs, units and years: "all" means Riket, regions, municipalities
+        everyone = reference.municipalities()["municipality"].tolist()
+        frame = fetch_values(kpi_list, units if units is not None else everyone, year_list)
     if genders is not None:
         frame = frame[frame["gender"].isin(list(genders))]
     return as_values_frame(frame)

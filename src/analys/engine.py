@@ -57,11 +57,18 @@ WARMUP_CODE = """\
 def _analys_warmup():
     import importlib
     for name in ("numpy", "pandas", "matplotlib.pyplot", "seaborn", "statsmodels.api",
-                 "analys", "analys.report", "analys.plots", "analys.fulfilment"):
+                 "analys", "analys.report", "analys.plots", "analys.maps", "analys.model",
+                 "analys.drivers", "analys.fulfilment"):
         try:
             importlib.import_module(name)
         except Exception:
             pass
+    try:  # the map geometry is read and projected once per process
+        sys_maps = importlib.import_module("analys.maps")
+        sys_maps.geometry("kommun")
+        sys_maps.geometry("lan")
+    except Exception:
+        pass
     import sys
     mpl = sys.modules.get("matplotlib")
     if mpl is not None and "matplotlib.pyplot" in sys.modules:

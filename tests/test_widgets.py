@@ -511,3 +511,18 @@ def test_png_in_widget_is_the_figure(trend: TrendExplorer):
     image = matplotlib.image.imread(io.BytesIO(png))
     width, height = trend.figure.get_size_inches() * trend.figure.dpi
     assert image.shape[:2] == (round(height), round(width))
+
+
+def test_reused_axes_draw_the_same_pictures_as_new_axes():
+    """Emptying and reusing an Axes (for speed) must not change a single pixel."""
+    explorer = TrendExplorer(source="demo", municipality="1880")
+    steps = [("kpi", "N01951"), ("gender", "K"), ("kpi", "N15428"), ("municipality", "0018")]
+    for name, value in steps:
+        explorer.controls[name].value = value
+        assert explorer.message == ""
+        reused = (explorer._chart.png, explorer._map.png)
+        explorer._chart.figure.clear()
+        explorer._map.figure.clear()
+        explorer._map.key = None
+        explorer.update()
+        assert (explorer._chart.png, explorer._map.png) == reused, name

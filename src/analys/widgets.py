@@ -34,14 +34,14 @@ from typing import Any
 import ipywidgets as w
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from analys import captions, compare, goals, maps, model, plots, reference, registry, trend
+from analys import captions, compare, goals, maps, plots, reference, registry, trend
 from analys.chartstyle import COLOUR_LABELS, COLOURS, FOCUS, PEERS
 from analys.data import SOURCES, check_source, load_groups, load_values
-from analys.drivers import ECOLOGICAL_NOTE
 from analys.errors import AnalysError
 from analys.format import MISSING, decimals_for, number
 from analys.peers import PEER_LABELS, peer_set
@@ -81,7 +81,8 @@ SMALL_N = 30
 CAUTION = (
     "Samband mellan kommuner är inte orsakseffekter: att kommuner med högre värde på en "
     "förklaringsvariabel har bättre resultat betyder inte att resultatet blir bättre om "
-    "variabeln ändras. " + ECOLOGICAL_NOTE
+    "variabeln ändras. Sambanden gäller kommuner, inte enskilda personer (risk för ekologiskt "
+    "felslut)."
 )
 _NO_GROUPS = pd.DataFrame({"group": [], "title": [], "members": []})
 DEFAULT_DRIVERS = {
@@ -94,24 +95,27 @@ DEFAULT_DRIVERS = {
 
 
 class _Session:
-    """The values one explorer works on, loaded once.
+    """The values one explorer works on, loaded once and kept.
 
-    Demo and store: every registry KPI the source has, in one call, when created. Kolada:
-    each KPI is fetched (through the store) the first time it is asked for. With
-    ``cache=False`` (the benchmark's baseline) every request loads again.
+    With ``preload`` (the default for demo and store) every registry KPI the source has is
+    read in one call when the session is made; otherwise (Kolada: each KPI is a fetch)
+    a KPI is loaded the first time it is asked for. Either way nothing is loaded twice.
     """
 
     def __init__(
-        self, source: str, genders: Sequence[str] | None = None, *, cache: bool = True
+        self,
+        source: str,
+        genders: Sequence[str] | None = None,
+        *,
+        preload: bool | None = None,
     ) -> None:
         self.source = check_source(source)
         self.genders = genders
-        self.cache = cache
         self._frames: dict[str, pd.DataFrame] = {}
         self._wide: dict[tuple[str, str], pd.DataFrame] = {}
         self._groups: pd.DataFrame | None = None
         self.kpis = self._available()
-        if cache and source != "kolada":
+        if preload if preload is not None else source != "kolada":
             frame = load_values(self.kpis, source=source, genders=genders)
             for kpi, part in frame.groupby("kpi", sort=False):
                 self._frames[str(kpi)] = part.reset_index(drop=True)
@@ -141,8 +145,7 @@ class _Session:
         if kpi not in self.kpis:
             raise AnalysError(f"{registry.label(kpi)} ({kpi}) finns inte i källan {self.label}.")
         frame = load_values(kpi, source=self.source, genders=self.genders)
-        if self.cache:
-            self._frames[kpi] = frame
+        self._frames[kpi] = frame
         return frame
 
     def wide(self, kpi: str, gender: str = "T") -> pd.DataFrame:
@@ -156,13 +159,12 @@ class _Session:
             index="municipality", columns="year", values="value", aggfunc="first", dropna=False
         )
         table.columns = [int(y) for y in table.columns]
-        if self.cache:
-            self._wide[key] = table
+        self._wide[key] = table
         return table
 
     def groups(self) -> pd.DataFrame:
         """The source's municipality groups (for "Liknande kommuner" and G… ids)."""
-        if self._groups is None or not self.cache:
+        if self._groups is None:
             self._groups = load_groups(self.source)
         return self._groups
 
@@ -266,6 +268,23 @@ def _html_table(frame: pd.DataFrame, decimals: dict[str, int], index: bool = Tru
 # -- output: figures as PNG in HTML widgets ------------------------------------------------
 
 
+def _empty(ax: Axes) -> Axes:
+    """``ax`` without anything drawn on it, autoscaling again, ticks kept."""
+    drawn = [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images, *ax.tables]
+    for artist in drawn:
+        artist.remove()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    ax.containers.clear()
+    for loc in ("left", "center", "right"):
+        ax.set_title("", loc=loc)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.ignore_existing_data_limits = True
+    ax.set_autoscale_on(True)
+    return ax
+
+
 class _Picture:
     """One figure output: a reused Figure on an Agg canvas, shown as a PNG in an HTML widget.
 
@@ -282,12 +301,30 @@ class _Picture:
         self.png = b""
         self.key: Hashable = None
 
-    def axes(self, size: tuple[float, float] | None = None, rect: Sequence[float] | None = None):
-        """A cleared figure with one Axes at the fixed margins."""
+    def axes(
+        self, size: tuple[float, float] | None = None, rect: Sequence[float] | None = None
+    ) -> Axes:
+        """An empty Axes at the fixed margins: the last one emptied, or a new one.
+
+        Emptying the last Axes (removing what was drawn) keeps its tick objects, which a new
+        Axes builds again on every draw – a fifth of a trend chart's cost. A figure of
+        another size, an Axes with hidden spines (a "no data" chart) or with child Axes (a
+        colour bar) is replaced instead. The test suite checks that both give the same PNG.
+        """
+        rect = list(rect) if rect is not None else self.rect
+        size = tuple(size) if size is not None else tuple(self.figure.get_size_inches())
+        axes = self.figure.axes
+        if (
+            len(axes) == 1
+            and not axes[0].child_axes
+            and all(spine.get_visible() for spine in axes[0].spines.values())
+            and tuple(self.figure.get_size_inches()) == size
+            and list(axes[0].get_position().bounds) == rect
+        ):
+            return _empty(axes[0])
         self.figure.clear()
-        if size is not None and tuple(self.figure.get_size_inches()) != size:
-            self.figure.set_size_inches(size)
-        return self.figure.add_axes(list(rect) if rect is not None else self.rect)
+        self.figure.set_size_inches(size)
+        return self.figure.add_axes(rect)
 
     def show(self, key: Hashable = None) -> None:
         """Render the figure to PNG and put it in the widget."""
@@ -806,7 +843,7 @@ class TrendExplorer(_Explorer):
     ) -> None:
         """The KPI's map in ``year``; on screen the legend is HTML beside it (cheaper)."""
         common = {
-            "data": self._require_session().frame(choice.kpi),
+            "values": self._require_session().wide(choice.kpi, choice.gender)[year],
             "kpi": choice.kpi,
             "year": year,
             "gender": choice.gender,
@@ -1025,7 +1062,7 @@ class DriverExplorer(_Explorer):
         self._area = loaded.area if loaded is not None else None
         self._fit_key: Hashable = None
         self.result: Any = None
-        self.expected: model.ExpectedValues | None = None
+        self.expected: Any = None  # analys.model.ExpectedValues
         self.scatter_figure: Figure | None = None
         self.residuals: pd.DataFrame | None = None
         self.influence: pd.DataFrame | None = None
@@ -1258,6 +1295,8 @@ class DriverExplorer(_Explorer):
                 f"för {k} förklaringsvariabler. Välj en större population, färre "
                 "förklaringsvariabler eller ett annat år."
             )
+        from analys import model  # statsmodels: imported when a regression is first fitted
+
         if choice.model == "cross":
             self.result = model.drivers(frame, choice.outcome, list(choice.explanatory))
             self.expected = model.expected_values(frame, choice.outcome, list(choice.explanatory))

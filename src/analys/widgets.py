@@ -256,13 +256,33 @@ def _fmt(value: object, decimals: int = 1) -> str:
     return html.escape(str(value))
 
 
-def _html_table(frame: pd.DataFrame, decimals: dict[str, int], index: bool = True) -> str:
-    """A compact HTML table with Swedish numbers (decimal comma, – for missing)."""
+TABLE_CSS = (
+    "<style>.analys-tabell table{border-collapse:collapse;font-size:12px}"
+    ".analys-tabell th,.analys-tabell td{padding:2px 8px;text-align:right;"
+    "border-bottom:1px solid #e5e5e5}.analys-tabell th{background:#f3f3f3}</style>"
+)
+
+
+def _html_table(
+    frame: pd.DataFrame, decimals: dict[str, int], index: bool = True, raw: Sequence[str] = ()
+) -> str:
+    """A compact HTML table with Swedish numbers (decimal comma, – for missing).
+
+    ``raw`` columns already hold HTML and are shown as they are.
+    """
     formatters = {c: (lambda v, d=d: _fmt(v, d)) for c, d in decimals.items()}
+    formatters |= {c: str for c in raw}
     for column in frame.columns:
         formatters.setdefault(column, _fmt)
     text = frame.to_html(index=index, formatters=formatters, escape=False, border=0, na_rep=MISSING)
-    return f"<div class='analys-tabell' style='font-size:12px'>{text}</div>"
+    return f"{TABLE_CSS}<div class='analys-tabell'>{text}</div>"
+
+
+def _tidy(controls: dict[str, w.Widget]) -> None:
+    """One description width for every control, so the labels line up and are not cut."""
+    for control in controls.values():
+        if not isinstance(control, w.Button | w.Checkbox):
+            control.style.description_width = "90px"
 
 
 # -- output: figures as PNG in HTML widgets ------------------------------------------------
@@ -569,6 +589,7 @@ class TrendExplorer(_Explorer):
                 max=2025,
                 description="År",
                 continuous_update=False,
+                layout=w.Layout(width="480px"),
             ),
             "source": w.Dropdown(
                 options=[(SOURCE_LABELS[s], s) for s in SOURCES],
@@ -579,6 +600,7 @@ class TrendExplorer(_Explorer):
                 description="Spara", icon="save", tooltip="Figur (PNG) och tabell (CSV, Excel)"
             ),
         }
+        _tidy(c)
         c["save"].on_click(lambda _button: self._run(self.save))
         self._observe(["kpi_search", "area"], self._filter_kpis)
         self._observe(["municipality_search"], self._filter_municipalities)
@@ -885,7 +907,7 @@ class TrendExplorer(_Explorer):
         caption = html.escape(captions.source_caption(self.source, derived=True))
         unit_text = f" Enhet: {html.escape(unit)}." if unit else ""
         return (
-            _html_table(shown, columns)
+            _html_table(shown, columns, raw=["Kvartilsfärg"])
             + f"<div style='font-size:11px;color:#555'>Rang och kvartilsfärg bland alla "
             f"{'regioner' if choice.kind == 'L' else 'kommuner'} med värde (1 = bäst)."
             f"{unit_text} {caption}</div>"
@@ -1115,6 +1137,7 @@ class DriverExplorer(_Explorer):
                 tooltip="Figurer (PNG) och tabeller (CSV, Excel)",
             ),
         }
+        _tidy(c)
         self._set_years(keep=False)
         c["save"].on_click(lambda _button: self._run(self.save))
         self._observe(["explanatory_search"], self._filter_explanatory)

@@ -44,9 +44,9 @@ from papermill.parameterize import parameterize_notebook
 from papermill.utils import merge_kwargs, remove_args
 
 from analys.htmlexport import ReportExporter
+from analys.summary import SUMMARY_MIMETYPE, read_summary  # noqa: F401 (re-exported)
 
 KERNEL_NAME = "python3"
-SUMMARY_MIMETYPE = "application/vnd.analys.summary+json"
 CELL_TIMEOUT = 600  # seconds one cell may run before the report counts as failed
 
 logger = logging.getLogger(__name__)
@@ -270,31 +270,6 @@ class JobResult:
     summary: dict[str, Any] | None = None
     attempts: int = 1
     written: list[str] = field(default_factory=list)
-
-
-def read_summary(nb: nbformat.NotebookNode) -> dict[str, Any] | None:
-    """The report summary a notebook published (mimetype ``application/vnd.analys.summary+json``).
-
-    Uses ``analys.report.read_summary`` when that module provides it; otherwise scans the
-    outputs itself. Returns the last summary found, or ``None``.
-    """
-    try:
-        from analys.report import read_summary as report_read_summary
-    except Exception:  # the report module is optional for the renderer
-        report_read_summary = None
-    if report_read_summary is not None:
-        try:
-            return report_read_summary(nb)
-        except Exception:
-            pass
-    found = None
-    for cell in nb.get("cells", []):
-        for output in cell.get("outputs", []) or []:
-            data = output.get("data") or {}
-            if SUMMARY_MIMETYPE in data:
-                value = data[SUMMARY_MIMETYPE]
-                found = dict(value) if isinstance(value, dict) else None
-    return found
 
 
 def _error_text(nb: nbformat.NotebookNode | None, fallback: str) -> str:

@@ -23,11 +23,11 @@ from IPython.display import HTML, Markdown, display
 
 from analys import data, reference, registry, sentences
 from analys.captions import DEMO, EGEN, KALLA
-from analys.engine import SUMMARY_MIMETYPE
 from analys.errors import AnalysError
 from analys.format import decimals_for, number, with_unit
 from analys.fulfilment import STATUS_LABELS, STATUSES, Evaluation, ValuesIndex, evaluate
 from analys.goals import TARGET_KINDS, Area, area_from_params, load_area
+from analys.summary import SUMMARY_MIMETYPE, read_summary  # noqa: F401 (re-exported)
 
 PARAM_KEYS = (
     "area",
@@ -59,17 +59,6 @@ TREND_WORDS = {
 }
 
 
-def read_summary(nb: Mapping) -> dict[str, Any] | None:
-    """The last summary a report published in an executed notebook, or ``None``."""
-    found = None
-    for cell in nb.get("cells", []):
-        for output in cell.get("outputs", []) or []:
-            payload = output.get("data", {}).get(SUMMARY_MIMETYPE)
-            if payload is not None:
-                found = dict(payload)
-    return found
-
-
 def _close(figure) -> None:
     """Show a figure once (pyplot-managed or not) and free it."""
     number = getattr(figure, "number", None)
@@ -78,6 +67,19 @@ def _close(figure) -> None:
     else:
         display(figure)
     plt.close(figure)
+
+
+def _grid(n: int, *, width: float, height: float, ncols: int = 2):
+    """One figure with ``n`` panels in rows of ``ncols`` (one draw instead of ``n``)."""
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    figure, axes = plt.subplots(
+        nrows, ncols, figsize=(width * ncols, height * nrows), layout="constrained", squeeze=False
+    )
+    flat = list(axes.flat)
+    for ax in flat[n:]:
+        ax.remove()
+    return figure, flat[:n]
 
 
 class Report:
@@ -102,8 +104,7 @@ class Report:
         self.source = self.area.source
         self.demo = self.source == "demo"
         if data_cache:
-            values = pd.read_parquet(data_cache)
-            values = values[values["kpi"].isin(self.area.kpis)]
+            values = pd.read_parquet(data_cache, filters=[("kpi", "in", self.area.kpis)])
         else:
             values = data.load_values(self.area.kpis, None, None, source=self.source, genders=None)
         self.values = values.reset_index(drop=True)
@@ -426,15 +427,14 @@ class Report:
     # -- 4. Utveckling över tid --------------------------------------------------------------
 
     def trends(self) -> None:
-        """Section 4: one sentence and one trend chart per indicator."""
+        """Section 4: one sentence per indicator, then their trend charts side by side."""
         from analys import plots
 
-        shown = set()
-        for _, ind in self.area.indicators:
-            key = (ind.kpi, ind.gender)
-            if key in shown:
-                continue
-            shown.add(key)
+        shown = list(dict.fromkeys((ind.kpi, ind.gender) for _, ind in self.area.indicators))
+        first = {(ind.kpi, ind.gender): ind for _, ind in reversed(self.area.indicators)}
+        lines = []
+        for key in shown:
+            ind = first[key]
             series = self.index.series(ind.kpi, self.municipality, ind.gender)
             peer_values = self.index.wide(ind.kpi, ind.gender)
             year = int(series.index.max()) if len(series) else None
@@ -445,19 +445,16 @@ class Report:
                     peer_values[year].reindex(self.peers).tolist(),
                     ind.polarity,
                 )
-            display(
-                Markdown(
-                    sentences.indicator_sentence(
-                        ind.name,
-                        series,
-                        ind.polarity,
-                        position=position,
-                        peers_label=self.peers_label,
-                    )
+            lines.append(
+                sentences.indicator_sentence(
+                    ind.name, series, ind.polarity, position=position, peers_label=self.peers_label
                 )
             )
+        display(Markdown("\n".join(f"- {line}" for line in lines)))
+        figure, axes = _grid(len(shown), width=4.6, height=3.1)
+        for ax, key in zip(axes, shown, strict=False):
+            ind = first[key]
             target = ind.target.value if ind.target.kind == "value" else None
-            figure, ax = plt.subplots(figsize=(7, 3.2), layout="constrained")
             plots.trend_chart(
                 self.values,
                 kpi=ind.kpi,
@@ -469,7 +466,7 @@ class Report:
                 source=self.source,
                 ax=ax,
             )
-            _close(figure)
+        _close(figure)
 
     # -- 5. Att fokusera på --------------------------------------------------------------------
 
@@ -639,6 +636,7 @@ class Report:
             return
         gaps = gender_mod.gender_gaps(self.values[self.values["kpi"].isin(kpis)])
         versus = gender_mod.gap_versus_peers(gaps, self.municipality, self.peers)
+        lines, drawn = [], []
         for kpi in kpis:
             if kpi not in versus.index or pd.isna(versus.at[kpi, "gap"]):
                 continue
@@ -650,13 +648,17 @@ class Report:
             if not pd.isna(row["peers_median"]):
                 larger = "större" if bool(row["larger_than_peers"]) else "mindre"
                 peers_text = f" Skillnaden är {larger} än i {self.peers_label}."
-            display(
-                Markdown(
-                    f"**{registry.label(kpi)}** {int(row['year'])}: {phrase}. "
-                    f"{trend.label}.{peers_text}"
-                )
+            lines.append(
+                f"**{registry.label(kpi)}** {int(row['year'])}: {phrase}. "
+                f"{trend.label}.{peers_text}"
             )
-            figure, ax = plt.subplots(figsize=(7, 2.8), layout="constrained")
+            drawn.append(kpi)
+        if not drawn:
+            display(Markdown(f"Könsuppdelade värden saknas för {self.place}."))
+            return
+        display(Markdown("\n".join(f"- {line}" for line in lines)))
+        figure, axes = _grid(len(drawn), width=4.6, height=2.8)
+        for ax, kpi in zip(axes, drawn, strict=True):
             plots.gender_gap_chart(
                 self.values,
                 kpi=kpi,
@@ -665,7 +667,7 @@ class Report:
                 source=self.source,
                 ax=ax,
             )
-            _close(figure)
+        _close(figure)
 
     # -- 8. Om underlaget --------------------------------------------------------------------
 

@@ -1,0 +1,179 @@
+"""The overview: all areas for one municipality on one page (``notebooks/oversikt.ipynb``).
+
+Each area is a :class:`analys.report.Report`; the overview shows their goals with status
+(linking to the area reports), a small map per area and the exception list across areas.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+
+from analys import reference, sentences
+from analys.captions import EGEN, KALLA
+from analys.errors import AnalysError
+from analys.format import number
+from analys.fulfilment import STATUS_LABELS, STATUSES
+from analys.goals import load_area
+from analys.report import Report, _close
+
+
+class Overview:
+    """All areas for one municipality on one page (``notebooks/oversikt.ipynb``).
+
+    Parameters
+    ----------
+    municipality
+        The municipality; region areas are shown for its region.
+    areas
+        Area names or params paths; default every area in ``params/``.
+    year, source
+        Override every area's year and source when given.
+    data_cache
+        Parquet values frame prepared by the batch renderer; ``None`` loads from the source.
+    """
+
+    def __init__(
+        self,
+        municipality: str,
+        areas: list[str] | None = None,
+        *,
+        year: int | None = None,
+        source: str | None = None,
+        data_cache: str | None = None,
+    ) -> None:
+        from analys.goals import list_areas
+
+        self.municipality = str(municipality)
+        self.place = reference.title(self.municipality)
+        self.kind = reference.unit_type(self.municipality) or "K"
+        self.reports: list[Report] = []
+        for name in areas or list_areas():
+            area = load_area(name)
+            if area.kind != self.kind:
+                continue
+            params = dict(area.params, municipality=self.municipality)
+            if year is not None:
+                params["year"] = year
+            if source is not None:
+                params["source"] = source
+            self.reports.append(Report(params, data_cache=data_cache))
+        if not self.reports:
+            raise AnalysError(f"Inga områden gäller {self.place} ({self.municipality}).")
+        self.source = self.reports[0].source
+        self.demo = any(r.demo for r in self.reports)
+
+    def header(self) -> None:
+        """Title, a one-line summary over all areas, and the demo banner."""
+        display(Markdown(f"# Översikt – {self.place}"))
+        total = {s: sum(r.evaluation.counts[s] for r in self.reports) for s in STATUSES}
+        display(
+            Markdown(
+                sentences.area_sentence(
+                    f"Alla {len(self.reports)} områden", total, self.place, None
+                )
+            )
+        )
+        self.reports[0]._demo_banner()
+
+    def goals(self) -> None:
+        """Each area's goals with their status, linking to the area reports."""
+        rows = []
+        for report in self.reports:
+            link = (
+                f"<a href='{html.escape(report.area.area)}.html'>"
+                f"{html.escape(report.area.title)}</a>"
+            )
+            for goal in report.evaluation.goals.itertuples():
+                rows.append(
+                    {
+                        "Område": link,
+                        "Mål": html.escape(goal.title),
+                        "Status": STATUS_LABELS[goal.status],
+                        "Poäng": "–" if pd.isna(goal.score) else number(goal.score, 2),
+                        "Täckning": f"{number(goal.coverage * 100, 0)} %",
+                    }
+                )
+        colours = {
+            "Uppfyllt": "#d9f0d3",
+            "Delvis uppfyllt": "#fff3bf",
+            "Ej uppfyllt": "#f8d0d0",
+            "Data saknas": "#eeeeee",
+        }
+        table = (
+            pd.DataFrame(rows)
+            .style.hide(axis="index")
+            .map(lambda v: f"background-color: {colours.get(v, '')}", subset=["Status"])
+        )
+        display(HTML(table.to_html(escape=False)))
+        display(Markdown("Klicka på ett område för hela rapporten."))
+        self.reports[0]._caption()
+
+    def maps(self) -> None:
+        """A small map per area of its main outcome KPI."""
+        from analys import maps as maps_mod
+
+        kpis = list(dict.fromkeys(r.main_kpi for r in self.reports))
+        values = pd.concat([r.values for r in self.reports]).drop_duplicates(
+            ["kpi", "municipality", "year", "gender"]
+        )
+        figure = maps_mod.small_multiples(
+            values,
+            kpis=kpis,
+            municipality=self.municipality,
+            region=self.kind == "L",
+            source=self.source,
+            ncols=min(4, len(kpis)),
+        )
+        _close(figure)
+
+    def focus(self) -> None:
+        """The exception list across areas: worse than others and worsening, or off target."""
+        frames = []
+        for report in self.reports:
+            ind = report.evaluation.indicators.drop_duplicates(["kpi", "gender"])
+            red = ind[(ind["colour"] == "red") & (ind["trend"] == "worsening")]
+            frames.append(red.assign(area=report.area.title))
+        listed = pd.concat(frames) if frames else pd.DataFrame()
+        if listed.empty:
+            display(
+                Markdown(
+                    "Inget nyckeltal är både bland de 25 % sämsta och på väg åt fel "
+                    "håll – ingen 'röd-röd' avvikelse i något område."
+                )
+            )
+        else:
+            display(Markdown("**Sämre än andra och försämras** (röd-röd) i alla områden:"))
+            display(
+                pd.DataFrame(
+                    {
+                        "Område": listed["area"],
+                        "Indikator": listed["label"],
+                        "Status": listed["status"].map(STATUS_LABELS),
+                        "Motivering": listed["reason"],
+                    }
+                ).style.hide(axis="index")
+            )
+        off = pd.concat([r.evaluation.indicators.assign(area=r.area.title) for r in self.reports])
+        off = off[off["status"] == "not_met"]
+        if len(off):
+            display(Markdown(f"**Indikatorer som inte når målet** ({len(off)} st):"))
+            display(
+                pd.DataFrame(
+                    {"Område": off["area"], "Indikator": off["label"], "Motivering": off["reason"]}
+                ).style.hide(axis="index")
+            )
+        self.reports[0]._caption()
+
+    def about(self) -> None:
+        """Source and attribution."""
+        snap = self.reports[0].snapshot
+        display(
+            Markdown(
+                f"**Källa:** {snap.get('label') or self.source} (dataversion "
+                f"{snap.get('snapshot') or '–'}). {KALLA}. Målstatus, färger och trender: {EGEN}."
+            )
+        )
+        self.reports[0]._demo_banner()

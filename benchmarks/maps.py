@@ -27,7 +27,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import PathPatch  # noqa: E402
 from matplotlib.path import Path  # noqa: E402
 
-from analys import demo, maps  # noqa: E402
+from analys import demo, geography, maps  # noqa: E402
 
 KPI, YEAR, FOCUS = "N15507", 2024, "1880"
 PEERS = ["1780", "1980", "0380", "0580", "1480"]
@@ -50,8 +50,8 @@ def _draw(data) -> float:
 def _naive_draw() -> float:
     """Read, decode and project every time; one PathPatch per municipality."""
     started = time.perf_counter()
-    maps._load.cache_clear()
-    maps._positions.cache_clear()
+    geography._load.cache_clear()
+    geography._positions.cache_clear()
     geo = maps.geometry()
     figure = Figure(figsize=(5.6, 7.0), layout="constrained")
     ax = figure.add_subplot()

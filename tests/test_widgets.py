@@ -476,6 +476,7 @@ def test_notebook_is_committed_clean(name: str):
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "marker"), [("utforska_trender", "Meritvärde"), ("utforska_samband", "HC3")]
 )
@@ -489,6 +490,7 @@ def test_notebook_runs_under_papermill(name: str, marker: str, tmp_path: Path):
         kernel_name="python3",
         cwd=str(NOTEBOOKS),
         shutdown_kernel="immediate",
+        start_timeout=180,  # a busy machine can be slow to start a kernel
         progress_bar=False,
     )
     nb = nbformat.read(out, as_version=4)

@@ -155,9 +155,12 @@ class _Session:
             return self._wide[key]
         part = self.frame(kpi)
         part = part[part["gender"] == gender]
-        table = part.pivot_table(
-            index="municipality", columns="year", values="value", aggfunc="first", dropna=False
-        )
+        try:
+            table = part.pivot(index="municipality", columns="year", values="value")
+        except ValueError:  # duplicate rows in a store: keep the first, as Kolada lists them
+            table = part.pivot_table(
+                index="municipality", columns="year", values="value", aggfunc="first"
+            )
         table.columns = [int(y) for y in table.columns]
         self._wide[key] = table
         return table
@@ -792,10 +795,13 @@ class TrendExplorer(_Explorer):
         key = (choice.kpi, choice.gender, choice.kind, year)
         if key not in self._ranks:
             values = wide[year].reindex(_same_type(choice.kind)).dropna()
+            values.index = values.index.astype(object)  # a fifth faster in quartile_colours
             self._ranks[key] = compare.quartile_colours(values, registry.polarity(choice.kpi))
         return self._ranks[key]
 
-    def _value_table(self, choice: _TrendChoice, wide: pd.DataFrame, peers: list[str]):
+    def _value_table(
+        self, choice: _TrendChoice, wide: pd.DataFrame, peers: list[str]
+    ) -> pd.DataFrame:
         rows = []
         peer_rows = wide.reindex(peers)
         for year in wide.columns:
@@ -991,6 +997,13 @@ def _map_legend(ax: Any, focus: str, peers: Sequence[str], kind: str) -> str:
     if shown and kind == "K":
         rows.append(_swatch(PEERS, f"Jämförelsekommuner ({len(shown)})", line=True))
     return f"<div style='font-size:11px;padding-top:30px'>{''.join(rows)}</div>"
+
+
+def _p_value(p: float) -> str:
+    """A p-value as analysts read it: three decimals, ``< 0,001`` below that."""
+    if p is None or not math.isfinite(p):
+        return MISSING
+    return "< 0,001" if p < 0.001 else number(p, 3)
 
 
 def _colour_cell(word: str) -> str:
@@ -1364,10 +1377,9 @@ class DriverExplorer(_Explorer):
             self.scatter_figure = self.residuals = self.influence = None
             self._residual_html.value = self._influence_html.value = ""
         self._fit_html.value = self._fit_text(choice)
-        self._table_html.value = _html_table(
-            self.table,
-            {c: 3 for c in self.table.columns if c not in ("Nyckeltal", "VIF")} | {"VIF": 1},
-        )
+        shown = self.table.assign(**{"p-värde": [_p_value(p) for p in self.table["p-värde"]]})
+        digits = {c: 3 for c in shown.columns if c not in ("Nyckeltal", "p-värde", "VIF")}
+        self._table_html.value = _html_table(shown, digits | {"VIF": 1}, raw=["p-värde"])
 
     def _coefficient_table(self, coefficients: pd.DataFrame, standardise: bool) -> pd.DataFrame:
         beta = standardise and coefficients["beta"].notna().any()

@@ -21,14 +21,14 @@ from analys.kolada import (
     MAX_IDS,
     KoladaClient,
     UnknownIdsError,
-    _fix_mojibake,
-    _Throttle,
     chunks,
     estimated_requests,
     minimum_requests,
     parse_values,
     plan_chunks,
 )
+from analys.kolada_http import _Throttle
+from analys.kolada_parse import _fix_mojibake
 
 pytest_plugins = ["fake_kolada"]
 

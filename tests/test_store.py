@@ -322,9 +322,9 @@ def test_analys_fetch_refuses_bad_input(kolada_server, capsys, kwargs, message):
 
 
 def test_analys_fetch_reports_a_failing_kolada(kolada_server, capsys, monkeypatch):
-    import analys.kolada as kolada_module
+    import analys.kolada_http as kolada_http
 
-    monkeypatch.setattr(kolada_module.time, "sleep", lambda seconds: None)  # no real waiting
+    monkeypatch.setattr(kolada_http.time, "sleep", lambda seconds: None)  # no real waiting
     kolada_server.fail_next(503, times=100, body={"detail": "underhåll"})
     assert main(["fetch", "--kpi", "N15507", "-m", "1880", "--years", "2024"]) == 1
     err = capsys.readouterr().err

@@ -528,3 +528,15 @@ def test_reused_axes_draw_the_same_pictures_as_new_axes():
         explorer._map.key = None
         explorer.update()
         assert (explorer._chart.png, explorer._map.png) == reused, name
+
+
+def test_unusable_source_and_save_folder_give_messages(tmp_path: Path):
+    """An empty store and a folder that cannot be written are messages, not tracebacks."""
+    explorer = DriverExplorer(source="store", area="grundskola")  # the test store is empty
+    assert "lokala lagret" in explorer.message and explorer.figure is None
+    blocked = tmp_path / "fil"
+    blocked.write_text("inte en mapp")
+    trend = TrendExplorer(source="demo", municipality="1880", save_dir=blocked / "ut")
+    trend.controls["save"].click()
+    assert trend.message.startswith(f"Kunde inte spara i {blocked / 'ut'}")
+    assert trend.figure is not None and len(_images(trend)) == 2  # the outputs stay

@@ -453,6 +453,16 @@ class _Explorer:
         return self.ui._repr_mimebundle_(**kwargs)
 
     # --- Spara --------------------------------------------------------------------------
+    def save(self, directory: str | Path | None = None) -> list[Path]:  # pragma: no cover
+        raise NotImplementedError
+
+    def _save_clicked(self) -> None:
+        """Spara: a full disk or a locked file is a message; the outputs stay."""
+        try:
+            self.save()
+        except OSError as error:
+            self.message = f"Kunde inte spara i {self.save_dir}: {error.strerror or error}."
+
     def _write(
         self,
         stem: str,
@@ -604,7 +614,7 @@ class TrendExplorer(_Explorer):
             ),
         }
         _tidy(c)
-        c["save"].on_click(lambda _button: self._run(self.save))
+        c["save"].on_click(lambda _button: self._run(self._save_clicked))
         self._observe(["kpi_search", "area"], self._filter_kpis)
         self._observe(["municipality_search"], self._filter_municipalities)
         self._observe(["municipality"], self._new_municipality)
@@ -633,6 +643,7 @@ class TrendExplorer(_Explorer):
         self._ranks.clear()
         self._map.key = None
         self._refresh_kpis()
+        self._session.frame(self.controls["kpi"].value)  # Kolada: the years come with a KPI
         self._set_year_bounds()
         self.update()
 
@@ -1107,8 +1118,12 @@ class DriverExplorer(_Explorer):
         self._table_html = w.HTML()
         self._residual_html = w.HTML()
         self._influence_html = w.HTML()
-        self._session = _Session(source, genders=("T",))
-        kpis = _kind_kpis(self._session.kpis, kind)
+        try:
+            self._session = _Session(source, genders=("T",))
+            kpis = _kind_kpis(self._session.kpis, kind)
+            problem = ""
+        except AnalysError as error:  # e.g. an empty store: say so in the explorer
+            kpis, problem = _kind_kpis(registry.entries(), kind), str(error)
         self._kpis = kpis
         units = _unit_options(kind)
         c = self.controls = {
@@ -1151,8 +1166,7 @@ class DriverExplorer(_Explorer):
             ),
         }
         _tidy(c)
-        self._set_years(keep=False)
-        c["save"].on_click(lambda _button: self._run(self.save))
+        c["save"].on_click(lambda _button: self._run(self._save_clicked))
         self._observe(["explanatory_search"], self._filter_explanatory)
         self._observe(["outcome"], self._new_outcome)
         self._observe(["explanatory"], self._new_explanatory)
@@ -1173,9 +1187,17 @@ class DriverExplorer(_Explorer):
                 w.HBox([self._residual_html, self._influence_html]),
             ]
         )
-        self._run(self.update)
+        if problem:
+            self.message = problem
+            self._show_message()
+        else:
+            self._run(self._start)
 
     # --- control handlers ---------------------------------------------------------------
+    def _start(self) -> None:
+        self._set_years(keep=False)
+        self.update()
+
     def _explanatory_options(self, search: str, chosen: Iterable[str]) -> list[tuple[str, str]]:
         """Chosen KPIs first, then matches: context KPIs (no good direction) before others."""
         chosen = list(chosen)

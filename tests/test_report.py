@@ -37,8 +37,6 @@ SECTIONS = [
 ]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
-pytestmark = pytest.mark.xdist_group("report")
-
 
 def outputs(nb) -> tuple[list[str], int, list[dict]]:
     """Texts, number of PNG images and error outputs of an executed notebook."""
@@ -57,7 +55,7 @@ def outputs(nb) -> tuple[list[str], int, list[dict]]:
     return texts, images, errors
 
 
-@pytest.fixture(scope="session")  # session: xdist may interleave other modules'
+@pytest.fixture(scope="module")  # `make test` runs a file on one worker (--dist loadfile)
 def rendered(tmp_path_factory) -> Path:
     """Grundskola for Göteborg and Örebro plus hälso- och sjukvård for Region Örebro län."""
     out = tmp_path_factory.mktemp("reports")

@@ -166,13 +166,13 @@ def test_an_interrupted_write_leaves_the_old_data(store, monkeypatch):
     before = snapshot_files(store.root)
     original = sort(store.read_values(KPIS))
 
-    import analys.store as store_module
+    import analys.store_files as store_files
 
     def crash(table, where, **kwargs):
         Path(where).write_bytes(b"PAR1 half a file")  # the disk got part of it
         raise OSError("disken är full")
 
-    monkeypatch.setattr(store_module.pq, "write_table", crash)
+    monkeypatch.setattr(store_files.pq, "write_table", crash)
     changed = demo.load_values(KPIS, UNITS, YEARS).assign(value=1.0)
     with pytest.raises(OSError, match="disken är full"):
         store.write_values(changed, query=scope, url="http://x/v3")
@@ -185,12 +185,12 @@ def test_a_crash_before_the_rename_leaves_the_old_data(store, monkeypatch):
     store.write_values(demo.load_values(KPIS, UNITS, YEARS), query=scope, url="http://x/v3")
     before = snapshot_files(store.root)
 
-    import analys.store as store_module
+    import analys.store_files as store_files
 
     def no_rename(src, dst):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store_module.os, "replace", no_rename)
+    monkeypatch.setattr(store_files.os, "replace", no_rename)
     with pytest.raises(KeyboardInterrupt):
         store.write_values(
             demo.load_values(KPIS, UNITS, YEARS).assign(value=1.0), query=scope, url="http://x/v3"

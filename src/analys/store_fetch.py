@@ -1,0 +1,211 @@
+"""Fetching from Kolada into the store: the incremental sync and ``analys fetch``.
+
+:func:`fetch_values` brings a query into the store (only the changes since the previous fetch
+of the same query); :func:`fetch_cli` is ``analys fetch``: it checks the arguments (KPI ids,
+unit codes, a year range) before asking Kolada, refreshes the catalogue, checks the ids against
+it (suggesting close ids for typos) and fetches with a progress bar. Both are re-exported by
+:mod:`analys.store`, which is why they import :class:`~analys.store.Store` when called.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from analys.errors import KoladaError, ParamsError
+from analys.store_files import utc_now
+
+if TYPE_CHECKING:
+    from analys.store import Store
+
+KPI_ID = re.compile(r"^[NU]\d{5}$")
+UNIT_ID = re.compile(r"^(\d{4}|G\d+)$")
+
+
+# ---------------------------------------------------------------------------------- fetching
+def fetch_values(
+    kpis: str | Sequence[str],
+    municipalities: Sequence[str] | None = None,
+    years: Sequence[int] | None = None,
+    *,
+    client: Any = None,
+    store: Store | None = None,
+    progress: Callable[[], Any] | None = None,
+) -> pd.DataFrame:
+    """Fetch values from Kolada into the store and return what was asked for.
+
+    The first fetch of a query brings everything; a later fetch of the same query (same
+    KPIs, units, years and URL) asks only for changes since the previous one (``from_date``,
+    one day earlier to be safe about time zones) and removes withdrawn values.
+
+    Parameters
+    ----------
+    kpis, municipalities, years
+        As in :meth:`analys.kolada.KoladaClient.values`.
+    client
+        A :class:`~analys.kolada.KoladaClient`; default one for ``$ANALYS_KOLADA_URL``.
+    store
+        The store; default :class:`Store` at ``$ANALYS_DATA_DIR``.
+    progress
+        Called once per request done (a tqdm bar's ``update``).
+    """
+    if client is None:
+        from analys.kolada import KoladaClient
+
+        client = KoladaClient()
+    if store is None:
+        from analys.store import Store
+
+        store = Store()
+    kpi_list = [kpis] if isinstance(kpis, str) else [str(k) for k in kpis]
+    units = None if municipalities is None else [str(m) for m in municipalities]
+    year_list = None if years is None else sorted({int(y) for y in years})
+    query = {"kpis": kpi_list, "municipalities": units, "years": year_list}
+    started = utc_now()
+    previous = store.previous_fetch(kpi_list, units, year_list, client.base_url)
+    if previous:
+        since = (date.fromisoformat(previous["fetched"][:10]) - timedelta(days=1)).isoformat()
+        frame = client.values(
+            kpi_list, units, year_list, from_date=since, include_deleted=True, progress=progress
+        )
+        store.write_values(
+            frame,
+            query=query,
+            url=client.base_url,
+            fetched=started,
+            incremental=True,
+            from_date=since,
+        )
+    else:
+        frame = client.values(kpi_list, units, year_list, progress=progress)
+        store.write_values(frame, query=query, url=client.base_url, fetched=started)
+    return store.read_values(kpi_list, units, year_list)
+
+
+def _parse_years(years: str | Sequence[int] | None) -> list[int] | None:
+    if years is None:
+        return None
+    if not isinstance(years, str):
+        return [int(y) for y in years]
+    match = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?", years)
+    if not match:
+        raise ParamsError(f"--years: '{years}' är inget årsintervall – skriv t.ex. 2015-2024")
+    first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+    if first > last:
+        raise ParamsError(f"--years: '{years}' – första året är större än det sista")
+    return list(range(first, last + 1))
+
+
+def _cli_kpis(areas: Sequence[str], kpis: Sequence[str]) -> list[str]:
+    ids = [k.strip().upper() for k in kpis]
+    if areas:
+        from analys.goals import load_area
+
+        for area in areas:
+            ids += load_area(area).kpis
+    bad = [k for k in ids if not KPI_ID.match(k)]
+    if bad:
+        raise ParamsError(
+            f"--kpi: {', '.join(bad)} är inga nyckeltals-id – de ser ut som "
+            "N15507 eller U23401 (sök med `analys kpi search TEXT`)"
+        )
+    if not ids:
+        raise ParamsError(
+            "Ange vad som ska hämtas: ett område (t.ex. `analys fetch "
+            "grundskola`) eller nyckeltal med --kpi ID"
+        )
+    return list(dict.fromkeys(ids))
+
+
+def _check_ids(store: Store, kpis: list[str], units: list[str] | None) -> None:
+    """Check ids against the fetched catalogue, suggesting close ids for typos."""
+    from difflib import get_close_matches
+
+    problems = []
+    known = set(store.kpis()["id"])
+    for kpi in (k for k in kpis if k not in known):
+        close = get_close_matches(kpi, sorted(known), n=3, cutoff=0.6)
+        hint = f" – menade du {' eller '.join(close)}?" if close else ""
+        problems.append(f"--kpi: {kpi} finns inte i Koladas katalog{hint}")
+    if units:
+        codes = set(store.municipalities()["id"]) | set(store.groups()["group"])
+        for unit in (u for u in units if u not in codes):
+            problems.append(
+                f"-m: {unit} är ingen kommun, region eller grupp i Kolada "
+                "(kommunkoder har fyra siffror, t.ex. 0180)"
+            )
+    if problems:
+        raise ParamsError(problems)
+
+
+def fetch_cli(
+    *,
+    areas: Sequence[str],
+    kpis: Sequence[str],
+    municipalities: Sequence[str],
+    years: str | Sequence[int] | None,
+) -> int:
+    """``analys fetch [AREA ...] [--kpi ID ...] [-m CODE ...] [--years A-B]``.
+
+    Without ``-m`` every municipality and region (and Riket) is fetched; without ``--years``
+    every year. Returns the exit code: 0 ok, 2 bad input, 1 when Kolada kept failing.
+    """
+    from tqdm import tqdm
+
+    from analys.kolada import KoladaClient
+    from analys.store import Store
+
+    try:
+        year_list = _parse_years(years)
+        kpi_list = _cli_kpis(areas, kpis)
+        units = [str(m).strip() for m in municipalities] or None
+        bad = [u for u in units or () if not UNIT_ID.match(u)]
+        if bad:
+            raise ParamsError(
+                f"-m: {', '.join(bad)} är inga kommunkoder – skriv fyra siffror "
+                "(t.ex. 0180), 0000 för riket eller ett grupp-id (G…)"
+            )
+    except ParamsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    store = Store()
+    client = KoladaClient()
+    try:
+        if store.refresh_metadata(client):
+            print(f"Hämtade Koladas katalog från {client.base_url}.", file=sys.stderr)
+        _check_ids(store, kpi_list, units)
+        if units is None:
+            units = store.municipalities()["id"].tolist()
+        span = f"{year_list[0]}–{year_list[-1]}" if year_list else "alla år"
+        print(
+            f"Hämtar {len(kpi_list)} nyckeltal för {len(units)} enheter, {span}, från "
+            f"{client.base_url} …",
+            file=sys.stderr,
+        )
+        total = len(client.plan(kpi_list, units, year_list))
+        with tqdm(total=total, desc="Kolada", unit="anrop", file=sys.stderr, disable=None) as bar:
+            frame = fetch_values(
+                kpi_list, units, year_list, client=client, store=store, progress=bar.update
+            )
+    except ParamsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except KoladaError as error:
+        print(f"Hämtningen misslyckades: {error}", file=sys.stderr)
+        return 1
+    entry = store.previous_fetch(kpi_list, units, year_list, client.base_url) or {}
+    how = (
+        f"ändringar sedan {entry['from_date']}: {entry['rows']} rader"
+        if entry.get("incremental")
+        else f"{entry.get('rows', len(frame))} rader"
+    )
+    print(
+        f"Klart: {len(frame)} värden för {frame['kpi'].nunique()} nyckeltal i {store.root} "
+        f"({how}, {client.requests_made} anrop)."
+    )
+    return 0

@@ -1,0 +1,133 @@
+"""The files of the local store: layout, atomic writes, the manifest and the values schema.
+
+Every file is written to a temporary file in the same folder and renamed over the old one
+(:func:`atomic_path`, ``os.replace``), so an interrupted fetch never leaves a half-written
+file; :func:`sweep_temporary` reclaims the temporary files a killed fetch left behind. The
+manifest (:data:`MANIFEST`) records what the store holds; :func:`query_key` names a values
+query in it. :class:`analys.store.Store` is built on these.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+MANIFEST = "manifest.json"
+# The values frame (DESIGN §3) as stored: one parquet file per KPI.
+VALUES_SCHEMA = pa.schema(
+    [
+        ("kpi", pa.string()),
+        ("municipality", pa.string()),
+        ("year", pa.int64()),
+        ("gender", pa.string()),
+        ("value", pa.float64()),
+        ("count", pa.int64()),
+        ("status", pa.string()),
+    ]
+)
+VALUES_KEY = ["municipality", "year", "gender"]  # a row within one KPI file
+
+
+def utc_now() -> str:
+    """The time now in UTC, ISO format to the second: what the manifest records."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def query_key(
+    kpis: Sequence[str], municipalities: Sequence[str] | None, years: Sequence[int] | None
+) -> tuple[str, dict[str, Any]]:
+    """A stable key for a values query and its canonical form (sorted, without repeats)."""
+    query = {
+        "kpis": sorted({str(k) for k in kpis}),
+        "municipalities": None
+        if municipalities is None
+        else sorted({str(m) for m in municipalities}),
+        "years": None if years is None else sorted({int(y) for y in years}),
+    }
+    text = json.dumps(query, sort_keys=True)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16], query
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` atomically.
+
+    On any error the temporary file is removed and ``path`` is left as it was.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        yield tmp
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_table(table: pa.Table, path: Path) -> None:
+    """Write ``table`` as zstd-compressed parquet at ``path``, atomically."""
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp, compression="zstd")
+
+
+def read_values_table(path: Path) -> pa.Table:
+    """The values table stored at ``path`` in :data:`VALUES_SCHEMA`; empty when it is missing."""
+    if not path.is_file():
+        return VALUES_SCHEMA.empty_table()
+    table = pq.ParquetFile(path, memory_map=True).read(use_threads=False)
+    return table if table.schema.equals(VALUES_SCHEMA) else table.cast(VALUES_SCHEMA)
+
+
+def read_manifest(root: Path) -> dict[str, Any]:
+    """The manifest of the store at ``root``; an empty one when nothing was fetched yet."""
+    path = root / MANIFEST
+    if not path.is_file():
+        return {
+            "api_version": None,
+            "url": None,
+            "updated": None,
+            "metadata": None,
+            "queries": {},
+            "kpis": {},
+        }
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def write_manifest(root: Path, manifest: dict[str, Any]) -> None:
+    """Write the manifest of the store at ``root`` atomically."""
+    with atomic_path(root / MANIFEST) as tmp:
+        tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def sweep_temporary(root: Path, older_than: float = 3600) -> list[Path]:
+    """Remove temporary files under ``root`` older than ``older_than`` seconds; the removed."""
+    cutoff = time.time() - older_than
+    removed = []
+    for path in root.glob("**/.*.tmp"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    return removed
+
+
+def api_version(url: str) -> str:
+    """The API version at the end of a base URL (``…/v3``), ``v3`` when it has none."""
+    match = re.search(r"/(v\d+)/?$", url)
+    return match.group(1) if match else "v3"

@@ -4,7 +4,7 @@ For each explorer, a fixed sequence of control changes is applied from code and 
 from setting ``.value`` to updated outputs is measured. "Updated outputs" includes rendering
 every changed figure to the PNG the browser shows: the explorers do that synchronously.
 
-Two runs over the same sequence, in this process:
+Two explorers get the same sequence, change by change in turn (so both see the same load):
 
 * **session** – as shipped: values loaded once per explorer, ranks and fits cached;
 * **reload** – the baseline: a fresh session for every change, so the values it needs are
@@ -85,20 +85,28 @@ def _driver_changes(explorer: widgets.DriverExplorer) -> list[tuple[str, Callabl
     return changes
 
 
-def _measure(explorer, changes, fresh: Callable[[], None] | None) -> dict[str, list[float]]:
-    """Wall and CPU seconds per change; ``fresh`` runs before each change, untimed."""
-    wall, cpu, names = [], [], []
-    for name, change in changes:
-        if fresh is not None:
-            fresh()
-        started, cpu_started = time.perf_counter(), time.process_time()
-        change()
-        wall.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - cpu_started)
-        names.append(name)
-        if explorer.message:
-            raise SystemExit(f"{name}: {explorer.message}")
-    return {"wall": wall, "cpu": cpu, "names": names}
+def _measure(session, reload, changes_of, fresh: Callable[[], None]) -> tuple[dict, dict]:
+    """Wall and CPU seconds per change for both explorers, alternating change by change.
+
+    ``session`` keeps its data; ``reload`` gets a fresh session before each change (untimed
+    setup, the loading itself is timed). Alternating means both see the same machine load.
+    """
+    results = []
+    for explorer in (session, reload):
+        results.append({"wall": [], "cpu": [], "names": [], "changes": changes_of(explorer)})
+    for step in range(len(results[0]["changes"])):
+        for explorer, result in zip((session, reload), results, strict=True):
+            name, change = result["changes"][step]
+            if explorer is reload:
+                fresh()
+            started, cpu_started = time.perf_counter(), time.process_time()
+            change()
+            result["wall"].append(time.perf_counter() - started)
+            result["cpu"].append(time.process_time() - cpu_started)
+            result["names"].append(name)
+            if explorer.message:
+                raise SystemExit(f"{name}: {explorer.message}")
+    return results[0], results[1]
 
 
 def _trend_reload(explorer: widgets.TrendExplorer) -> Callable[[], None]:
@@ -150,17 +158,15 @@ def main() -> None:
     started = time.perf_counter()
     trend = widgets.TrendExplorer(source="demo", municipality="1880")
     print(f"TrendExplorer built (session data loaded) in {_ms(time.perf_counter() - started)}")
-    warm = _measure(trend, _trend_changes(trend), None)
-    trend = widgets.TrendExplorer(source="demo", municipality="1880")
-    cold = _measure(trend, _trend_changes(trend), _trend_reload(trend))
+    baseline = widgets.TrendExplorer(source="demo", municipality="1880")
+    warm, cold = _measure(trend, baseline, _trend_changes, _trend_reload(baseline))
     _report("TrendExplorer (chart, table, marker and map)", TREND_GOAL, warm, cold)
 
     started = time.perf_counter()
     drivers = widgets.DriverExplorer(source="demo", area="grundskola")
     print(f"\nDriverExplorer built in {_ms(time.perf_counter() - started)}")
-    warm = _measure(drivers, _driver_changes(drivers), None)
-    drivers = widgets.DriverExplorer(source="demo", area="grundskola")
-    cold = _measure(drivers, _driver_changes(drivers), _driver_reload(drivers))
+    baseline = widgets.DriverExplorer(source="demo", area="grundskola")
+    warm, cold = _measure(drivers, baseline, _driver_changes, _driver_reload(baseline))
     _report("DriverExplorer (cross-section regression and its outputs)", DRIVER_GOAL, warm, cold)
     print("\nload average after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
 

@@ -17,7 +17,7 @@ from analys.errors import AnalysError
 from analys.format import number
 from analys.fulfilment import STATUS_LABELS, STATUSES
 from analys.goals import load_area
-from analys.report import Report, _close
+from analys.report import Report, show_figure, table_style
 
 
 class Overview:
@@ -104,7 +104,7 @@ class Overview:
         }
         table = (
             pd.DataFrame(rows)
-            .style.hide(axis="index")
+            .pipe(table_style)
             .map(lambda v: f"background-color: {colours.get(v, '')}", subset=["Status"])
         )
         display(HTML(table.to_html(escape=False)))
@@ -127,7 +127,7 @@ class Overview:
             source=self.source,
             ncols=min(4, len(kpis)),
         )
-        _close(figure)
+        show_figure(figure)
 
     def focus(self) -> None:
         """The exception list across areas: worse than others and worsening, or off target."""
@@ -154,7 +154,7 @@ class Overview:
                         "Status": listed["status"].map(STATUS_LABELS),
                         "Motivering": listed["reason"],
                     }
-                ).style.hide(axis="index")
+                ).pipe(table_style)
             )
         off = pd.concat([r.evaluation.indicators.assign(area=r.area.title) for r in self.reports])
         off = off[off["status"] == "not_met"]
@@ -163,7 +163,7 @@ class Overview:
             display(
                 pd.DataFrame(
                     {"Område": off["area"], "Indikator": off["label"], "Motivering": off["reason"]}
-                ).style.hide(axis="index")
+                ).pipe(table_style)
             )
         self.reports[0]._caption()
 

@@ -59,7 +59,14 @@ TREND_WORDS = {
 }
 
 
-def _close(figure) -> None:
+def table_style(frame: pd.DataFrame):
+    """A report table: no index, text left-aligned (numbers are formatted as text)."""
+    return frame.style.hide(axis="index").set_table_styles(
+        [{"selector": "th, td", "props": "text-align: left; vertical-align: top;"}]
+    )
+
+
+def show_figure(figure) -> None:
     """Show a figure once (pyplot-managed or not) and free it."""
     number = getattr(figure, "number", None)
     if number is not None and plt.fignum_exists(number):
@@ -206,7 +213,7 @@ class Report:
         display(Markdown("\n".join(f"- {line}" for line in lines)))
         figure, ax = plt.subplots(figsize=(7, 0.6 + 0.5 * len(goals)), layout="constrained")
         plots.goal_status_chart(goals, source=self.source, ax=ax)
-        _close(figure)
+        show_figure(figure)
         self.publish_summary()
 
     def publish_summary(self) -> None:
@@ -290,7 +297,7 @@ class Report:
             COLOUR_WORDS["red"]: "#f8d0d0",
         }
         return (
-            table.style.hide(axis="index")
+            table.pipe(table_style)
             .map(lambda v: f"background-color: {colours.get(v, '')}", subset=["Status"])
             .map(lambda v: f"background-color: {quartiles.get(v, '')}", subset=["Jämförelse"])
         )
@@ -329,7 +336,7 @@ class Report:
             source=self.source,
             ax=ax,
         )
-        _close(figure)
+        show_figure(figure)
         figure, axes = plt.subplots(
             1, 2, figsize=(8, 5.4), layout="constrained", width_ratios=[1, 1.1]
         )
@@ -365,7 +372,7 @@ class Report:
                 title=reference.COUNTIES.get(self._county(), "Länet"),
                 ax=axes[1],
             )
-        _close(figure)
+        show_figure(figure)
         kpis = [i.kpi for _, i in self.area.indicators if i.gender == "T"]
         kpis = list(dict.fromkeys(kpis))
         statuses = self.evaluation.indicators.drop_duplicates("kpi").set_index("kpi")["status"]
@@ -385,7 +392,7 @@ class Report:
             source=self.source,
             ax=ax,
         )
-        _close(figure)
+        show_figure(figure)
         if self.area.cost:
             self._cost(year)
 
@@ -417,7 +424,7 @@ class Report:
             source=self.source,
             ax=ax,
         )
-        _close(figure)
+        show_figure(figure)
 
     def _latest_year(self, kpi: str) -> int | None:
         if self.area.year:
@@ -466,7 +473,7 @@ class Report:
                 source=self.source,
                 ax=ax,
             )
-        _close(figure)
+        show_figure(figure)
 
     # -- 5. Att fokusera på --------------------------------------------------------------------
 
@@ -503,7 +510,7 @@ class Report:
                 "Trend": rows["trend"].map(TREND_WORDS),
                 "Motivering": rows["reason"],
             }
-        ).style.hide(axis="index")
+        ).pipe(table_style)
 
     # -- 6. Förväntat värde och samband ------------------------------------------------------
 
@@ -582,7 +589,7 @@ class Report:
             source=self.source,
             ax=ax,
         )
-        _close(figure)
+        show_figure(figure)
         unit = registry.unit(drivers.outcome)
         top = pd.DataFrame(
             {
@@ -598,7 +605,7 @@ class Report:
                 "residual, alla enheter):"
             )
         )
-        display(top.style.hide(axis="index"))
+        display(top.pipe(table_style))
         if polarity != "neutral":
             learn = model.learn_from(result, self.peers, n=5, polarity=polarity)
             if len(learn):
@@ -667,7 +674,7 @@ class Report:
                 source=self.source,
                 ax=ax,
             )
-        _close(figure)
+        show_figure(figure)
 
     # -- 8. Om underlaget --------------------------------------------------------------------
 
@@ -691,7 +698,7 @@ class Report:
             ("Params-fil", Path(self.area.path).name if self.area.path else self.area.area),
             ("Programversioner", self._versions()),
         ]
-        display(pd.DataFrame(rows, columns=["", "Uppgift"]).style.hide(axis="index"))
+        display(pd.DataFrame(rows, columns=["", "Uppgift"]).pipe(table_style))
         kinds = sorted({i.target.kind for _, i in self.area.indicators}, key=TARGET_KINDS.index)
         display(
             Markdown(

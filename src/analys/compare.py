@@ -84,16 +84,17 @@ def quartile_colours(values: pd.Series, polarity: str = "higher") -> pd.DataFram
     if s == 0 or present.sum() < MIN_COLOURED:
         out.loc[present, "colour"] = "none"
         return out
-    z = s * x[present]
-    q1, q3 = np.quantile(z.to_numpy(), [0.25, 0.75])
-    green = (z >= q3) & (z > q1)
-    red = (z <= q1) & (z < q3)
-    colour = pd.Series("yellow", index=z.index, dtype=object)
-    colour[green] = "green"
-    colour[red] = "red"
-    out.loc[z.index, "colour"] = colour
-    out.loc[z.index, "margin"] = np.minimum((z - q1).abs(), (z - q3).abs())
-    return out
+    mask = present.to_numpy()
+    z = s * x.to_numpy(dtype=float)[mask]
+    q1, q3 = np.quantile(z, [0.25, 0.75])
+    colour = np.full(len(z), "yellow", dtype=object)
+    colour[(z >= q3) & (z > q1)] = "green"
+    colour[(z <= q1) & (z < q3)] = "red"
+    colours = out["colour"].to_numpy(dtype=object).copy()
+    colours[mask] = colour
+    margins = out["margin"].to_numpy(dtype=float).copy()
+    margins[mask] = np.minimum(np.abs(z - q1), np.abs(z - q3))
+    return out.assign(colour=colours, margin=margins)
 
 
 def rank_among(

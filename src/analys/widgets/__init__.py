@@ -1,0 +1,36 @@
+"""Widget explorers for JupyterLab: trends (``TrendExplorer``) and drivers (``DriverExplorer``).
+
+All logic lives here; the notebooks ``utforska_trender`` and ``utforska_samband`` only
+construct and display an explorer (DESIGN §6, issue 6). Setting a control's ``.value`` from
+code updates ``.figure``, ``.table`` and ``.message`` synchronously; that is how the tests
+drive them.
+
+Responsiveness: the values are loaded once per explorer (every KPI it can show, all units,
+years and genders; from Kolada each KPI is fetched once, when first chosen) and kept in a
+session (:mod:`analys.widgets.session`). An interaction recomputes only what its control
+changes: per-year ranks and quartile colours are cached per KPI and gender, the map is
+redrawn only when its KPI, year, gender, focus or peers change, and a regression is refitted
+only when its data changes (not for the focus municipality or the standardise switch).
+Figures are drawn on reused Agg canvases and sent to the browser as PNG in ``HTML`` widgets
+(:mod:`analys.widgets.common`).
+
+Modules
+-------
+session
+    The values an explorer works on, and the KPI and unit choices of the controls.
+common
+    Shared constants, HTML tables and legends, figures as PNG, the explorer plumbing
+    (synchronous updates, Swedish messages, Spara).
+trend_explorer
+    :class:`TrendExplorer`.
+driver_explorer, driver_text
+    :class:`DriverExplorer` and the tables and texts it shows.
+"""
+
+from __future__ import annotations
+
+from analys.widgets.common import SAVE_DIR
+from analys.widgets.driver_explorer import DriverExplorer
+from analys.widgets.trend_explorer import TrendExplorer
+
+__all__ = ["DriverExplorer", "SAVE_DIR", "TrendExplorer"]

@@ -1,0 +1,161 @@
+"""The data an explorer works on: a :class:`_Session` of values loaded once, and the
+KPI and unit choices offered in the controls."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import pandas as pd
+
+from analys import goals, reference, registry
+from analys.data import check_source, load_groups, load_values
+from analys.errors import AnalysError
+
+SOURCE_LABELS = {"demo": "Demodata", "store": "Lokalt lager", "kolada": "Kolada (nätverk)"}
+_NO_GROUPS = pd.DataFrame({"group": [], "title": [], "members": []})
+
+
+class _Session:
+    """The values one explorer works on, loaded once and kept.
+
+    With ``preload`` (the default for demo and store) every registry KPI the source has is
+    read in one call when the session is made; otherwise (Kolada: each KPI is a fetch)
+    a KPI is loaded the first time it is asked for. Either way nothing is loaded twice.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        genders: Sequence[str] | None = None,
+        *,
+        preload: bool | None = None,
+    ) -> None:
+        self.source = check_source(source)
+        self.genders = genders
+        self._frames: dict[str, pd.DataFrame] = {}
+        self._wide: dict[tuple[str, str], pd.DataFrame] = {}
+        self._groups: pd.DataFrame | None = None
+        self.kpis = self._available()
+        if preload if preload is not None else source != "kolada":
+            frame = load_values(self.kpis, source=source, genders=genders)
+            for kpi, part in frame.groupby("kpi", sort=False):
+                self._frames[str(kpi)] = part.reset_index(drop=True)
+            empty = frame.iloc[0:0]
+            for kpi in self.kpis:
+                self._frames.setdefault(kpi, empty)
+
+    def _available(self) -> list[str]:
+        known = list(registry.entries())
+        if self.source != "store":
+            return known
+        from analys.store import Store
+
+        stored = set(Store().manifest.get("kpis", {}))
+        have = [kpi for kpi in known if kpi in stored]
+        if not have:
+            raise AnalysError(
+                "Det lokala lagret har inga värden för registrets nyckeltal – hämta först med "
+                "'analys fetch' eller välj Demodata."
+            )
+        return have
+
+    def frame(self, kpi: str) -> pd.DataFrame:
+        """The values frame of one KPI: all units, years and loaded genders."""
+        if kpi in self._frames:
+            return self._frames[kpi]
+        if kpi not in self.kpis:
+            raise AnalysError(f"{registry.label(kpi)} ({kpi}) finns inte i källan {self.label}.")
+        frame = load_values(kpi, source=self.source, genders=self.genders)
+        self._frames[kpi] = frame
+        return frame
+
+    def wide(self, kpi: str, gender: str = "T") -> pd.DataFrame:
+        """One KPI and gender as a table: a row per unit, a column per year."""
+        key = (kpi, gender)
+        if key in self._wide:
+            return self._wide[key]
+        part = self.frame(kpi)
+        part = part[part["gender"] == gender]
+        try:
+            table = part.pivot(index="municipality", columns="year", values="value")
+        except ValueError:  # duplicate rows in a store: keep the first, as Kolada lists them
+            table = part.pivot_table(
+                index="municipality", columns="year", values="value", aggfunc="first"
+            )
+        table.columns = [int(y) for y in table.columns]
+        self._wide[key] = table
+        return table
+
+    def groups(self) -> pd.DataFrame:
+        """The source's municipality groups (for "Liknande kommuner" and G… ids)."""
+        if self._groups is None:
+            self._groups = load_groups(self.source)
+        return self._groups
+
+    def years(self) -> list[int]:
+        """Years with any value among the KPIs loaded so far."""
+        found: set[int] = set()
+        for frame in self._frames.values():
+            found.update(int(y) for y in frame.loc[frame["value"].notna(), "year"].unique())
+        return sorted(found)
+
+    @property
+    def label(self) -> str:
+        return SOURCE_LABELS.get(self.source, self.source)
+
+
+def _kind_kpis(kpis: Iterable[str], kind: str) -> list[str]:
+    """The KPIs reported for units of ``kind`` (``K`` or ``L``): their own type or ``A``."""
+    entries = registry.entries()
+    return [k for k in kpis if entries.get(k, {}).get("municipality_type") in (kind, "A")]
+
+
+def _kpi_label(kpi: str) -> str:
+    return f"{registry.label(kpi)} ({kpi})"
+
+
+def _matches(kpi: str, needle: str) -> bool:
+    entry = registry.entry(kpi) or {}
+    hay = f"{kpi} {entry.get('title', '')} {entry.get('label', '')}".lower()
+    return all(word in hay for word in needle.lower().split())
+
+
+def _kpi_options(kpis: Iterable[str], search: str = "", area: str = "") -> list[tuple[str, str]]:
+    """Dropdown options ``(label (id), id)``, filtered by words and by policy area."""
+    entries = registry.entries()
+    chosen = [
+        k
+        for k in kpis
+        if (not area or entries.get(k, {}).get("area") == area) and _matches(k, search)
+    ]
+    return sorted(((_kpi_label(k), k) for k in chosen), key=lambda o: o[0].lower())
+
+
+def _unit_options(kind: str | None = None, search: str = "") -> list[tuple[str, str]]:
+    """``(name (code), code)`` for municipalities and regions (of ``kind`` when given)."""
+    units = reference.municipalities()
+    units = units[units["municipality"] != reference.RIKET]
+    if kind is not None:
+        units = units[units["type"] == kind]
+    needle = search.strip().lower()
+    if needle:
+        hit = units["title"].str.lower().str.contains(needle, regex=False)
+        units = units[hit | (units["municipality"] == search.strip())]
+    pairs = zip(units["title"], units["municipality"], strict=True)
+    return [(f"{title} ({code})", code) for title, code in pairs]
+
+
+def _same_type(kind: str) -> list[str]:
+    return reference.kommun_codes() if kind == "K" else reference.region_codes()
+
+
+@lru_cache(maxsize=1)
+def _area_titles() -> dict[str, str]:
+    titles = {}
+    for name in goals.list_areas():
+        try:
+            titles[name] = str(goals.read_params(goals.area_path(name)).get("title") or name)
+        except AnalysError:
+            titles[name] = name
+    return titles

@@ -159,13 +159,15 @@ def trend_chart(
         ax.annotate(
             value_text(last.iloc[-1], unit),
             xy=(last.index[-1], last.iloc[-1]),
-            xytext=(6, 0),
+            xytext=(0, 8),
             textcoords="offset points",
-            va="center",
+            ha="right",
+            va="bottom",
             fontsize=8,
             color=FOCUS,
             fontweight="bold",
-        )
+            bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
+        )  # inside the axes, left of the last point: the legend sits outside on the right
     else:
         ax.text(
             0.5,
@@ -184,7 +186,7 @@ def trend_chart(
     year_ticks(ax.xaxis)
     swedish_ticks(ax.yaxis)
     ax.grid(axis="y", color="#e0e0e0", lw=0.6)
-    ax.legend(fontsize=8, frameon=False, loc="best")
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))  # outside: no overlap, no search
     return finish(ax, source, derived=bool(len(band)))
 
 
@@ -424,11 +426,13 @@ def gender_gap_chart(
         ax.annotate(
             f"{'+' if last.iloc[-1] > 0 else ''}{number(last.iloc[-1])}",
             xy=(last.index[-1], last.iloc[-1]),
-            xytext=(6, 0),
+            xytext=(0, 8),
             textcoords="offset points",
-            va="center",
+            ha="right",
+            va="bottom",
             fontsize=8,
             color=FOCUS,
+            bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
         )
     else:
         ax.text(
@@ -448,5 +452,5 @@ def gender_gap_chart(
     year_ticks(ax.xaxis)
     swedish_ticks(ax.yaxis)
     ax.grid(axis="y", color="#e0e0e0", lw=0.6)
-    ax.legend(fontsize=8, frameon=False, loc="best")
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
     return finish(ax, source, derived=True)

@@ -20,15 +20,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from analys import reference, registry
-from analys.chartstyle import COLOURS, FOCUS, add_watermark, caption_text, is_demo
+from analys.chartstyle import COLOURS, FOCUS, TITLE_Y, add_watermark, caption_text, is_demo
 from analys.errors import AnalysError
 from analys.geography import LEVELS, Geometry, geometry, sweref99tm
 from analys.maps_draw import (
@@ -135,7 +135,7 @@ def municipality_map(
     ax = ax if ax is not None else new_axes((5.6, 7.0) if county_code is None else (6.4, 5.2))
     draw_panel(ax, req, legend=legend)
     heading = title if title is not None else panel_title(req.kpi, year, gender, county_code)
-    ax.set_title(heading, fontsize=9, loc="left")
+    ax.set_title(heading, fontsize=9, loc="left", y=TITLE_Y)
     add_caption(ax, source, derived=req.derived)
     return ax
 
@@ -177,6 +177,7 @@ def region_map(
         title if title is not None else panel_title(req.kpi, year, gender, None),
         fontsize=9,
         loc="left",
+        y=TITLE_Y,
     )
     add_caption(ax, source, derived=req.derived)
     return ax
@@ -249,7 +250,7 @@ def small_multiples(
     for ax, (req, panel_year) in zip(axes, requests, strict=False):
         scales.append(draw_panel(ax, req, norm=norm, legend=False, colourbar=not one_kpi))
         heading = str(panel_year) if one_kpi else panel_title(req.kpi, panel_year, "T", None, 28)
-        ax.set_title(heading, fontsize=8, loc="left")
+        ax.set_title(heading, fontsize=8, loc="left", y=TITLE_Y)
         if is_demo(source):
             add_watermark(ax)
             watermark_outside_layout(ax)
@@ -303,7 +304,8 @@ def drawn_colours(ax: Axes) -> pd.Series:
     """
     for collection in ax.collections:
         if collection.get_gid() in UNITS_GID.values():
-            faces = collection.get_facecolors()
+            rgb = np.round(np.asarray(collection.get_facecolors())[:, :3] * 255).astype(int)
             index = pd.Index(list(collection.analys_codes), name="municipality")
-            return pd.Series([to_hex(c) for c in faces], index=index, name="colour")
+            hexes = [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb.tolist()]  # as to_hex, faster
+            return pd.Series(hexes, index=index, name="colour")
     raise AnalysError("Axes innehåller ingen karta från analys.maps.")

@@ -14,7 +14,7 @@ from matplotlib.axes import Axes
 from pandas.io.formats.style import Styler
 
 from analys import registry
-from analys.chartstyle import STATUS_COLOURS
+from analys.chartstyle import STATUS_COLOURS, TITLE_Y
 from analys.format import MISSING, decimals_for, number
 from analys.fulfilment import STATUS_LABELS
 from analys.plotting_base import finish, new_axes, no_data, wrap
@@ -88,7 +88,7 @@ def goal_status_chart(goals: pd.DataFrame, *, source: str = "demo", ax: Axes | N
     ax.set_xlim(0, 1)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1], ["0 %", "25 %", "50 %", "75 %", "100 %"])
     ax.set_xlabel("Målpoäng (delvis uppfyllda indikatorer räknas som halva)")
-    ax.set_title("Måluppfyllelse", loc="left", fontsize=11)
+    ax.set_title("Måluppfyllelse", loc="left", y=TITLE_Y, fontsize=11)
     return finish(ax, source, derived=True)
 
 

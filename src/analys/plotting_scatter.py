@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
 from analys import reference, registry
-from analys.chartstyle import COLOURS, FOCUS, PEERS, RIKET
+from analys.chartstyle import COLOURS, FOCUS, PEERS, RIKET, TITLE_Y
 from analys.format import number
 from analys.plotting_base import (
     axis_label,
@@ -127,7 +127,7 @@ def expected_chart(
     ax.set_xlabel(f"Förväntat värde{unit}")
     ax.set_ylabel(f"Faktiskt värde{unit}")
     title = f"{registry.label(kpi)}: faktiskt mot förväntat" if kpi else "Faktiskt mot förväntat"
-    ax.set_title(title, loc="left", fontsize=11)
+    ax.set_title(title, loc="left", y=TITLE_Y, fontsize=11)
     swedish_ticks(ax.xaxis)
     swedish_ticks(ax.yaxis)
     ax.legend(fontsize=7, frameon=False, loc="lower right", bbox_to_anchor=(1, 0.06))
@@ -237,7 +237,7 @@ def cost_chart(
         )
     ax.set_xlabel(axis_label(cost_kpi))
     ax.set_ylabel(axis_label(result_kpi))
-    ax.set_title(f"Resultat och kostnad {year}", loc="left", fontsize=11)
+    ax.set_title(f"Resultat och kostnad {year}", loc="left", y=TITLE_Y, fontsize=11)
     swedish_ticks(ax.xaxis)
     swedish_ticks(ax.yaxis)
     ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
@@ -303,7 +303,9 @@ def coefficient_chart(
         if use_beta
         else "Koefficient (förändring i utfallet per enhet)"
     )
-    ax.set_title("Samband med utfallet, 95 % konfidensintervall", loc="left", fontsize=11)
+    ax.set_title(
+        "Samband med utfallet, 95 % konfidensintervall", loc="left", y=TITLE_Y, fontsize=11
+    )
     swedish_ticks(ax.xaxis)
     ax.legend(
         handles=[

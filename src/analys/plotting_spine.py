@@ -21,6 +21,7 @@ from analys.chartstyle import (
     PEERS,
     RIKET,
     STATUS_COLOURS,
+    TITLE_Y,
 )
 from analys.fulfilment import STATUS_LABELS
 from analys.plotting_base import (
@@ -165,7 +166,9 @@ def spine_chart(
         bbox_to_anchor=(0, 1.01),
         ncol=4,
     )
-    ax.set_title(f"{name} jämfört med kommunerna och riket", loc="left", fontsize=11, pad=34)
+    ax.set_title(
+        f"{name} jämfört med kommunerna och riket", loc="left", y=TITLE_Y, fontsize=11, pad=34
+    )
     return finish(ax, source, derived=True)
 
 

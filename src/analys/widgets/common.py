@@ -12,11 +12,14 @@ import math
 import re
 import time
 import unicodedata
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -115,6 +118,30 @@ def _empty(ax: Axes) -> Axes:
     return ax
 
 
+#: One background thread compresses the explorers' PNGs (see :meth:`_Picture.draw`).
+_ENCODER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analys-png")
+
+
+def _encode_png(pixels: bytes, size: tuple[int, int]) -> bytes:
+    from PIL import Image
+
+    image = Image.frombuffer("RGBA", size, pixels, "raw", "RGBA", 0, 1)
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", compress_level=1)  # fast zlib; the PNG is shown at once
+    return buffer.getvalue()
+
+
+@contextmanager
+def _unhinted_text() -> Iterator[None]:
+    """Draw text without font hinting (only this setting, restored afterwards)."""
+    before = mpl.rcParams["text.hinting"]
+    mpl.rcParams["text.hinting"] = "no_hinting"
+    try:
+        yield
+    finally:
+        mpl.rcParams["text.hinting"] = before
+
+
 class _Picture:
     """One figure output: a reused Figure on an Agg canvas, shown as a PNG in an HTML widget.
 
@@ -130,6 +157,7 @@ class _Picture:
         self.widget = w.HTML()
         self.png = b""
         self.key: Hashable = None
+        self._pending: Future[bytes] | None = None
 
     def axes(
         self, size: tuple[float, float] | None = None, rect: Sequence[float] | None = None
@@ -149,26 +177,48 @@ class _Picture:
             and not axes[0].child_axes
             and all(spine.get_visible() for spine in axes[0].spines.values())
             and tuple(self.figure.get_size_inches()) == size
-            and list(axes[0].get_position().bounds) == rect
+            and list(axes[0].get_position(original=True).bounds) == rect  # maps: aspect
         ):
             return _empty(axes[0])
         self.figure.clear()
         self.figure.set_size_inches(size)
         return self.figure.add_axes(rect)
 
-    def show(self, key: Hashable = None) -> None:
-        """Render the figure to PNG and put it in the widget."""
-        buffer = io.BytesIO()
-        self.canvas.print_png(buffer, pil_kwargs={"compress_level": 1})  # fast zlib
-        self.png = buffer.getvalue()
+    def draw(self, key: Hashable = None) -> None:
+        """Draw the figure now and start encoding its PNG in the background.
+
+        PIL releases the GIL while it compresses, so the encoding overlaps with whatever the
+        explorer draws next; :meth:`publish` waits for it. Text is drawn without hinting:
+        on screen it looks the same and it draws a sixth faster.
+        """
+        with _unhinted_text():
+            self.canvas.draw()
+        width, height = self.canvas.get_width_height(physical=True)
+        pixels = bytes(self.canvas.buffer_rgba())  # a copy: the canvas is reused
+        self._pending = _ENCODER.submit(_encode_png, pixels, (width, height))
         self.key = key
+
+    def publish(self) -> None:
+        """Put the PNG started by :meth:`draw` into the widget (waiting for it if need be)."""
+        if self._pending is None:
+            return
+        self.png = self._pending.result()
+        self._pending = None
         data = base64.b64encode(self.png).decode("ascii")
         self.widget.value = (
             f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt)}" '
             'style="max-width:100%;height:auto">'
         )
 
+    def show(self, key: Hashable = None) -> None:
+        """Render the figure to PNG and put it in the widget."""
+        self.draw(key)
+        self.publish()
+
     def clear(self) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
         self.widget.value = ""
         self.png = b""
         self.key = None

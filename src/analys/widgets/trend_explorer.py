@@ -115,7 +115,7 @@ class TrendExplorer(_Explorer):
         self.map_figure: Figure | None = None
         self._kind = kind
         self._ranks: dict[tuple[str, str, str, int], pd.DataFrame] = {}
-        self._chart = _Picture((7.2, 4.0), (0.1, 0.2, 0.8, 0.72), "Trenddiagram")
+        self._chart = _Picture((8.2, 4.0), (0.075, 0.2, 0.64, 0.72), "Trenddiagram")  # legend right
         self._map = _Picture((3.4, 5.4), (0.01, 0.12, 0.62, 0.8), "Karta")
         self._map_legend = w.HTML()
         self._marker_html = w.HTML()
@@ -366,23 +366,26 @@ class TrendExplorer(_Explorer):
     def _value_table(
         self, choice: _TrendChoice, wide: pd.DataFrame, peers: list[str]
     ) -> pd.DataFrame:
-        rows = []
-        peer_rows = wide.reindex(peers)
+        medians = wide.reindex(peers).median()
+        riket = wide.loc[reference.RIKET] if reference.RIKET in wide.index else None
+        ranks, colours = [], []
         for year in wide.columns:
             ranked = self._ranks_for(choice, wide, year)
             hit = ranked.loc[choice.municipality] if choice.municipality in ranked.index else None
             has_rank = hit is not None and not pd.isna(hit["rank"])
-            rows.append(
-                {
-                    "År": int(year),
-                    "Värde": wide.at[choice.municipality, year],
-                    "Jämförelsegruppens median": peer_rows[year].median(),
-                    "Riket": wide[year].get(reference.RIKET, np.nan),
-                    "Rang": f"{int(hit['rank'])} av {len(ranked)}" if has_rank else MISSING,
-                    "Kvartilsfärg": COLOUR_WORDS[hit["colour"]] if hit is not None else MISSING,
-                }
-            )
-        return pd.DataFrame(rows).set_index("År")
+            ranks.append(f"{int(hit['rank'])} av {len(ranked)}" if has_rank else MISSING)
+            colours.append(COLOUR_WORDS[hit["colour"]] if hit is not None else MISSING)
+        table = pd.DataFrame(
+            {
+                "Värde": wide.loc[choice.municipality].to_numpy(dtype=float),
+                "Jämförelsegruppens median": medians.to_numpy(dtype=float),
+                "Riket": np.nan if riket is None else riket.to_numpy(dtype=float),
+                "Rang": ranks,
+                "Kvartilsfärg": colours,
+            },
+            index=pd.Index([int(y) for y in wide.columns], name="År"),
+        )
+        return table
 
     def update(self) -> None:
         """Recompute the chart, marker, table and map from the controls."""
@@ -406,9 +409,10 @@ class TrendExplorer(_Explorer):
             source=self.source,
             ax=ax,
         )
-        self._chart.show(choice)
+        self._chart.draw(choice)  # its PNG is compressed while the map is drawn
         self.figure, self.table = self._chart.figure, table
         self._draw_map(choice, wide, peers, data)
+        self._chart.publish()
         self._marker_html.value = self._marker_text(choice, peers)
         self._table_html.value = self._table_text(choice, table)
 

@@ -14,6 +14,7 @@ from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from analys import compare, demo, drivers, model, plots, reference, registry  # noqa: E402
+from analys.errors import ParamsError  # noqa: E402
 from analys.frame import as_values_frame, wide  # noqa: E402
 from analys.plotting_base import tick_text  # noqa: E402
 
@@ -278,6 +279,32 @@ def test_trend_peer_median_riket_and_target() -> None:
     assert band.min() == pytest.approx(101.75) and band.max() == pytest.approx(106.75)
     assert ax.xaxis.get_major_formatter()(2020.0) == "2020"
     assert "Egen bearbetning" in by_gid(ax, "analys-caption")[0].get_text()
+
+
+def test_trend_legend_places_and_a_shared_legend() -> None:
+    """``right`` puts the legend outside the Axes; ``none`` drops it, writes the target on its
+    line, and a grid gets one merged legend above the panels."""
+    common = {"kpi": "N15507", "municipality": FOCUS, "peers": ["1814", "1860"]}
+    right = plots.trend_chart(trend_values(), **common, legend="right")
+    anchor = right.get_legend().get_bbox_to_anchor().transformed(right.transAxes.inverted())
+    assert anchor.x0 > 1.0  # outside, to the right of the Axes
+
+    figure, axes = plt.subplots(1, 2, layout="constrained")
+    for ax, (target, year) in zip(axes, [(205.0, 2025), (210.0, None)], strict=True):
+        plots.trend_chart(
+            trend_values(), **common, target=target, target_year=year, legend="none", ax=ax
+        )
+        assert ax.get_legend() is None
+    on_line = [t.get_text() for t in axes[0].texts if t.get_text().startswith("Mål")]
+    assert on_line == ["Mål 205,0 poäng (2025)"]
+    plots.shared_legend(figure, axes)
+    (legend,) = figure.legends
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert labels.count("Mål") == 1 and NAME in labels and "Riket" in labels
+    assert len(labels) == len(set(labels))
+
+    with pytest.raises(ParamsError, match="legend: 'top'"):
+        plots.trend_chart(trend_values(), **common, legend="top")
 
 
 def test_trend_years_gender_and_missing_focus() -> None:

@@ -39,13 +39,16 @@ from analys.fulfilment import STATUS_LABELS
 from analys.gender import gender_gaps
 from analys.plotting_base import (
     by_municipality,
+    end_label,
     finish,
     kpi_title,
     new_axes,
     no_data,
     peer_codes,
+    place_legend,
     same_type,
     select,
+    shared_legend,
     swedish_ticks,
     value_text,
     year_ticks,
@@ -68,6 +71,7 @@ __all__ = [
     "goal_status_table",
     "ranking_chart",
     "spine_chart",
+    "shared_legend",
     "trend_chart",
 ]
 
@@ -112,6 +116,7 @@ def trend_chart(
     target: float | None = None,
     target_year: int | None = None,
     source: str = "demo",
+    legend: str = "inside",
     ax: Axes | None = None,
 ) -> Axes:
     """The municipality's values over time against its peers and Riket.
@@ -137,6 +142,11 @@ def trend_chart(
         line when there is no target level).
     source : {"demo", "kolada", "store"}
         Where the values come from, for the caption.
+    legend : {"inside", "right", "none"}
+        ``inside``: in the emptiest corner of the Axes; ``right``: outside to the right,
+        leaving the Axes to the data (the explorers); ``none``: no legend, for a grid of
+        panels that shares one (:func:`shared_legend`) – the target's value is then written
+        on its line.
     ax : Axes, optional
         Draw here; a new figure when ``None``.
 
@@ -167,18 +177,7 @@ def trend_chart(
     if own.notna().any():
         ax.plot(own.index, own.values, color=FOCUS, lw=2.8, marker="o", ms=4, label=name)
         last = own.dropna()
-        ax.annotate(
-            value_text(last.iloc[-1], unit),
-            xy=(last.index[-1], last.iloc[-1]),
-            xytext=(0, 8),
-            textcoords="offset points",
-            ha="right",
-            va="bottom",
-            fontsize=8,
-            color=FOCUS,
-            fontweight="bold",
-            bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
-        )  # inside the axes, left of the last point: the legend sits outside on the right
+        end_label(ax, last.index[-1], last.iloc[-1], value_text(last.iloc[-1], unit), bold=True)
     else:
         ax.text(
             0.5,
@@ -190,25 +189,43 @@ def trend_chart(
             fontsize=9,
             color=FOCUS,
         )
-    _target(ax, target, target_year, unit)
+    _target(ax, target, target_year, unit, on_line=legend == "none")
     ax.set_title(kpi_title(kpi, gender), loc="left", y=TITLE_Y, fontsize=11)
     ax.set_ylabel(unit or "")
     ax.set_xlabel("År")
     year_ticks(ax.xaxis)
     swedish_ticks(ax.yaxis)
     ax.grid(axis="y", color="#e0e0e0", lw=0.6)
-    ax.legend(
-        fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1)
-    )  # outside: no overlap, no search
+    place_legend(ax, legend)
     return finish(ax, source, derived=bool(len(band)))
 
 
-def _target(ax: Axes, target: float | None, target_year: int | None, unit: str | None) -> None:
+def _target(
+    ax: Axes,
+    target: float | None,
+    target_year: int | None,
+    unit: str | None,
+    *,
+    on_line: bool = False,
+) -> None:
+    """The target line (and target year); ``on_line`` also writes its value on the line."""
     if target is not None and not pd.isna(target):
         label = f"Mål {value_text(float(target), unit)}"
         if target_year is not None:
             label += f" ({int(target_year)})"
         ax.axhline(float(target), color=TARGET, lw=1.4, ls=":", label=label)
+        if on_line:
+            ax.annotate(
+                label,
+                xy=(0, float(target)),
+                xycoords=("axes fraction", "data"),
+                xytext=(3, 2),
+                textcoords="offset points",
+                va="bottom",
+                fontsize=7,
+                color=TARGET,
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
+            )
         if target_year is not None:
             ax.plot([int(target_year)], [float(target)], marker="*", ms=12, color=TARGET, ls="")
     elif target_year is not None:
@@ -386,6 +403,7 @@ def gender_gap_chart(
     peers: Sequence[str] = (),
     years: Iterable[int] | None = None,
     source: str = "demo",
+    legend: str = "inside",
     ax: Axes | None = None,
 ) -> Axes:
     """The gap between women and men (K − M) over time, against the peers and Riket.
@@ -403,6 +421,8 @@ def gender_gap_chart(
     years : iterable of int, optional
         The years to show; all by default.
     source : {"demo", "kolada", "store"}
+    legend : {"inside", "right", "none"}
+        As in :func:`trend_chart`.
     ax : Axes, optional
 
     Returns
@@ -436,17 +456,8 @@ def gender_gap_chart(
     if own.notna().any():
         ax.plot(own.index, own.values, color=FOCUS, lw=2.8, marker="o", ms=4, label=name)
         last = own.dropna()
-        ax.annotate(
-            f"{'+' if last.iloc[-1] > 0 else ''}{number(last.iloc[-1])}",
-            xy=(last.index[-1], last.iloc[-1]),
-            xytext=(0, 8),
-            textcoords="offset points",
-            ha="right",
-            va="bottom",
-            fontsize=8,
-            color=FOCUS,
-            bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
-        )
+        sign = "+" if last.iloc[-1] > 0 else ""
+        end_label(ax, last.index[-1], last.iloc[-1], f"{sign}{number(last.iloc[-1])}")
     else:
         ax.text(
             0.5,
@@ -461,14 +472,9 @@ def gender_gap_chart(
     ax.axhline(0, color="black", lw=0.8)
     ax.set_ylabel(f"Kvinnor − män ({unit})" if unit else "Kvinnor − män")
     ax.set_xlabel("År")
-    ax.set_title(
-        f"{registry.label(kpi)}: skillnad mellan kvinnor och män",
-        loc="left",
-        y=TITLE_Y,
-        fontsize=11,
-    )
+    ax.set_title(f"{registry.label(kpi)}: kvinnor − män", loc="left", y=TITLE_Y, fontsize=11)
     year_ticks(ax.xaxis)
     swedish_ticks(ax.yaxis)
     ax.grid(axis="y", color="#e0e0e0", lw=0.6)
-    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+    place_legend(ax, legend)
     return finish(ax, source, derived=True)

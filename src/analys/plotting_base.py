@@ -12,11 +12,14 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from analys import reference, registry
-from analys.chartstyle import annotate_source
+from analys.chartstyle import FOCUS, annotate_source
+from analys.errors import ParamsError
 from analys.format import decimals_for, number, with_unit
 
 GENDER_WORDS = {"K": "kvinnor", "M": "män"}
@@ -42,6 +45,60 @@ def finish(ax: Axes, source: str, *, derived: bool) -> Axes:
     ax.xaxis.label.set_fontsize(9)
     ax.yaxis.label.set_fontsize(9)
     return annotate_source(ax, source, derived=derived)
+
+
+def end_label(ax: Axes, x: float, y: float, text: str, *, bold: bool = False) -> None:
+    """Write the last value at its point, inside the Axes: left of it and above, or below
+    when the point lies in the top quarter of what is drawn so far."""
+    low, high = ax.dataLim.intervaly
+    below = y > low + 0.75 * (high - low)
+    ax.annotate(
+        text,
+        xy=(x, y),
+        xytext=(0, -8 if below else 8),
+        textcoords="offset points",
+        ha="right",
+        va="top" if below else "bottom",
+        fontsize=8,
+        color=FOCUS,
+        fontweight="bold" if bold else "normal",
+        bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
+    )
+
+
+LEGEND_PLACES = ("inside", "right", "none")
+
+
+def place_legend(ax: Axes, legend: str) -> None:
+    """The Axes' legend ``inside`` (emptiest corner), to the ``right`` outside, or ``none``."""
+    if legend not in LEGEND_PLACES:
+        allowed = ", ".join(f"'{p}'" for p in LEGEND_PLACES)
+        raise ParamsError(f"legend: '{legend}' finns inte – välj {allowed}.")
+    if legend == "right":
+        ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+    elif legend == "inside":
+        ax.legend(fontsize=8, frameon=False, loc="best")
+
+
+def shared_legend(figure: Figure, axes: Sequence[Axes], *, ncols: int = 5) -> None:
+    """One legend above a grid of panels drawn with ``legend="none"``.
+
+    Entries are merged by label across the panels; every target line ("Mål 85,0 % (2030)")
+    becomes one "Mål" entry, since each panel writes its own target on the line.
+    """
+    entries: dict[str, Artist] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            entries.setdefault("Mål" if label.startswith("Mål") else label, handle)
+    if entries:
+        figure.legend(
+            list(entries.values()),
+            list(entries.keys()),
+            loc="outside upper center",
+            ncols=min(ncols, len(entries)),
+            frameon=False,
+            fontsize=8,
+        )
 
 
 def no_data(ax: Axes, message: str, source: str, *, derived: bool = False) -> Axes:
@@ -86,8 +143,8 @@ def swedish_ticks(axis: object, bins: int | None = None) -> None:
 
 
 def year_ticks(axis: object) -> None:
-    """Integer year ticks without a thousands separator."""
-    axis.set_major_locator(MaxNLocator(integer=True))
+    """Integer year ticks without a thousands separator, as many as fit the axis' length."""
+    axis.set_major_locator(MaxNLocator(nbins="auto", integer=True, steps=[1, 2, 5, 10]))
     axis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:.0f}"))
 
 

@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import html
 import importlib.metadata
+import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, Image, Markdown, display
 
 from analys import data, reference, registry, sentences
 from analys.captions import DEMO, EGEN, KALLA
+from analys.chartstyle import unhinted_text
 from analys.errors import AnalysError
 from analys.format import decimals_for, number, with_unit
 from analys.fulfilment import STATUS_LABELS, STATUSES, Evaluation, ValuesIndex, evaluate
@@ -67,13 +69,16 @@ def table_style(frame: pd.DataFrame):
 
 
 def show_figure(figure) -> None:
-    """Show a figure once (pyplot-managed or not) and free it."""
-    number = getattr(figure, "number", None)
-    if number is not None and plt.fignum_exists(number):
-        plt.show()
-    else:
-        display(figure)
+    """Show a figure as a PNG and free it.
+
+    Like the inline backend (``bbox_inches="tight"``, so a caption wider than its panel is
+    never cut), but with the text drawn unhinted (:func:`unhinted_text`).
+    """
+    buffer = io.BytesIO()
+    with unhinted_text():
+        figure.savefig(buffer, format="png", dpi=figure.dpi, bbox_inches="tight")
     plt.close(figure)
+    display(Image(data=buffer.getvalue(), format="png"))
 
 
 def _grid(n: int, *, width: float, height: float, ncols: int = 2):
@@ -471,8 +476,10 @@ class Report:
                 target=target,
                 target_year=ind.target.by,
                 source=self.source,
+                legend="none",
                 ax=ax,
             )
+        plots.shared_legend(figure, axes)
         show_figure(figure)
 
     # -- 5. Att fokusera på --------------------------------------------------------------------
@@ -526,12 +533,8 @@ class Report:
         kind = self.area.kind
         wide = self.values[(self.values["gender"] == "T") & (self.values["year"] == year)]
         wide = wide.pivot_table(index="municipality", columns="kpi", values="value")
-        wide = wide[
-            [
-                c in set(reference.kommun_codes() if kind == "K" else reference.region_codes())
-                for c in wide.index
-            ]
-        ]
+        units = reference.kommun_codes() if kind == "K" else reference.region_codes()
+        wide = wide[wide.index.isin(units)]
         columns = [drivers.outcome, *drivers.explanatory]
         missing = [k for k in columns if k not in wide.columns]
         if missing:
@@ -672,8 +675,10 @@ class Report:
                 municipality=self.municipality,
                 peers=self.peers,
                 source=self.source,
+                legend="none",
                 ax=ax,
             )
+        plots.shared_legend(figure, axes)
         show_figure(figure)
 
     # -- 8. Om underlaget --------------------------------------------------------------------

@@ -12,14 +12,12 @@ import math
 import re
 import time
 import unicodedata
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -28,7 +26,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from analys import captions, maps, reference
-from analys.chartstyle import COLOUR_LABELS, COLOURS, FOCUS, PEERS
+from analys.chartstyle import COLOUR_LABELS, COLOURS, FOCUS, PEERS, unhinted_text
 from analys.data import check_source
 from analys.errors import AnalysError
 from analys.format import MISSING, number
@@ -131,17 +129,6 @@ def _encode_png(pixels: bytes, size: tuple[int, int]) -> bytes:
     return buffer.getvalue()
 
 
-@contextmanager
-def _unhinted_text() -> Iterator[None]:
-    """Draw text without font hinting (only this setting, restored afterwards)."""
-    before = mpl.rcParams["text.hinting"]
-    mpl.rcParams["text.hinting"] = "no_hinting"
-    try:
-        yield
-    finally:
-        mpl.rcParams["text.hinting"] = before
-
-
 class _Picture:
     """One figure output: a reused Figure on an Agg canvas, shown as a PNG in an HTML widget.
 
@@ -191,7 +178,7 @@ class _Picture:
         explorer draws next; :meth:`publish` waits for it. Text is drawn without hinting:
         on screen it looks the same and it draws a sixth faster.
         """
-        with _unhinted_text():
+        with unhinted_text():
             self.canvas.draw()
         width, height = self.canvas.get_width_height(physical=True)
         pixels = bytes(self.canvas.buffer_rgba())  # a copy: the canvas is reused

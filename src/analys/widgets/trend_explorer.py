@@ -407,6 +407,7 @@ class TrendExplorer(_Explorer):
             gender=choice.gender,
             years=range(choice.first, choice.last + 1),
             source=self.source,
+            legend="right",
             ax=ax,
         )
         self._chart.draw(choice)  # its PNG is compressed while the map is drawn

@@ -9,6 +9,7 @@ report's content.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import re
 import textwrap
 from pathlib import Path
@@ -176,6 +177,8 @@ def test_year_outside_the_source_is_refused_before_anything_runs(tmp_path, areas
         render.render([str(areas["skola"])], ["1880"], year=1990, source="demo", out=out,
                       notebooks=templates, progress=False)
     assert not out.exists()
+    # the workers were started (with their kernels) while the data loaded: all gone again
+    assert multiprocessing.active_children() == []
 
 
 def test_area_types_decide_the_municipalities(areas):

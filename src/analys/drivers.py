@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
 from statsmodels.stats.outliers_influence import OLSInfluence, variance_inflation_factor
+from statsmodels.tools.tools import add_constant
 
 from analys.errors import ParamsError
 from analys.format import number
@@ -117,9 +118,9 @@ def drivers(
         when D > 4/n; ``.warnings`` in Swedish for small n and VIF > 5.
     """
     y, x, dropped = prepare(_log(frame, log) if log else frame, outcome, explanatory)
-    design = sm.add_constant(x, has_constant="add")
-    plain = sm.OLS(y, design).fit()
-    fit = sm.OLS(y, design).fit(cov_type="HC3", use_t=True)
+    design = add_constant(x, has_constant="add")
+    plain = OLS(y, design).fit()
+    fit = OLS(y, design).fit(cov_type="HC3", use_t=True)
     names = list(design.columns)
     params = pd.Series(fit.params, index=names)
     se = pd.Series(fit.bse, index=names)
@@ -273,7 +274,7 @@ def panel(
     check_rank(x, base=effects)
     design = pd.concat([effects, x], axis=1)
     groups = pd.factorize(keys["municipality"])[0]
-    fit = sm.OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    fit = OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": groups})
     ci = fit.conf_int(alpha=0.05)
     coefficients = pd.DataFrame(
         {

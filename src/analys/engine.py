@@ -2,7 +2,8 @@
 
 Two ways to run a report, giving the same content (docs/toolchain.md §2):
 
-* **warm** (default): each worker process starts ONE kernel (:class:`WarmKernel`) and reuses
+* **warm** (default): each worker process starts ONE kernel (:class:`~analys.kernel.WarmKernel`,
+  launched before this module is even imported: :func:`analys.jobs.worker_entry`) and reuses
   it for every notebook. Before each notebook the kernel is reset – matplotlib figures
   closed and rcParams restored, pandas options reset, then IPython's namespace and execution
   counter cleared (``InteractiveShell.reset(new_session=True)``, what ``%reset -f`` does plus a
@@ -26,14 +27,11 @@ import logging
 import os
 import time
 import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import papermill
-from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.utils import run_sync
 from nbclient.exceptions import DeadKernelError
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
@@ -44,122 +42,19 @@ from papermill.parameterize import parameterize_notebook
 from papermill.utils import merge_kwargs, remove_args
 
 from analys.htmlexport import ReportExporter
+from analys.jobs import Job, JobResult
+from analys.kernel import (  # noqa: F401 (re-exported)
+    KERNEL_NAME,
+    RESET_CODE,
+    WARMUP_CODE,
+    KernelStartError,
+    WarmKernel,
+)
 from analys.summary import SUMMARY_MIMETYPE, read_summary  # noqa: F401 (re-exported)
 
-KERNEL_NAME = "python3"
 CELL_TIMEOUT = 600  # seconds one cell may run before the report counts as failed
 
 logger = logging.getLogger(__name__)
-
-#: run once when a warm kernel starts: pay the heavy imports and remember matplotlib's
-#: pristine rcParams (as a fresh kernel has them after ``import matplotlib.pyplot``)
-WARMUP_CODE = """\
-def _analys_warmup():
-    import importlib
-    for name in ("numpy", "pandas", "matplotlib.pyplot", "seaborn", "statsmodels.api",
-                 "analys", "analys.report", "analys.plots", "analys.maps", "analys.model",
-                 "analys.drivers", "analys.fulfilment"):
-        try:
-            importlib.import_module(name)
-        except Exception:
-            pass
-    try:  # the map geometry is read and projected once per process
-        sys_maps = importlib.import_module("analys.maps")
-        sys_maps.geometry("kommun")
-        sys_maps.geometry("lan")
-    except Exception:
-        pass
-    import sys
-    mpl = sys.modules.get("matplotlib")
-    if mpl is not None and "matplotlib.pyplot" in sys.modules:
-        mpl._analys_rc = {k: v for k, v in mpl.rcParams.items() if k != "backend"}
-_analys_warmup()
-get_ipython().reset(new_session=True)
-"""
-
-#: run (silently) before every notebook in a warm kernel
-RESET_CODE = """\
-def _analys_reset():
-    import sys
-    import warnings
-    mpl = sys.modules.get("matplotlib")
-    if mpl is not None and "matplotlib.pyplot" in sys.modules:
-        sys.modules["matplotlib.pyplot"].close("all")
-        saved = getattr(mpl, "_analys_rc", None)
-        if saved is not None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                mpl.rcParams.update(saved)
-    pd = sys.modules.get("pandas")
-    if pd is not None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            pd.reset_option("all")
-_analys_reset()
-get_ipython().reset(new_session=True)
-"""
-
-
-class KernelStartError(RuntimeError):
-    """A kernel could not be started or reset."""
-
-
-class WarmKernel:
-    """One long-lived kernel reused for many notebooks.
-
-    Parameters
-    ----------
-    kernel_name
-        The Jupyter kernel spec (``python3``).
-    startup_timeout
-        Seconds to wait for the kernel to answer.
-    """
-
-    def __init__(self, kernel_name: str = KERNEL_NAME, *, startup_timeout: float = 60) -> None:
-        self.kernel_name = kernel_name
-        self.km = AsyncKernelManager(kernel_name=kernel_name)
-        run_sync(self.km.start_kernel)()
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        try:
-            run_sync(self.kc.wait_for_ready)(timeout=startup_timeout)
-            self._run(WARMUP_CODE, timeout=300)
-        except Exception:
-            self.shutdown()
-            raise
-
-    def _run(self, code: str, *, timeout: float = 120) -> None:
-        reply = run_sync(self.kc.execute_interactive)(
-            code, silent=True, store_history=False, timeout=timeout, output_hook=lambda msg: None
-        )
-        content = reply.get("content", {})
-        if content.get("status") != "ok":
-            raise KernelStartError(
-                f"kärnan kunde inte förberedas: {content.get('ename')}: {content.get('evalue')}"
-            )
-
-    def reset(self) -> None:
-        """Give the next notebook a clean namespace, figures, rcParams and counter."""
-        self._run(RESET_CODE)
-
-    def is_alive(self) -> bool:
-        """Whether the kernel process is still running."""
-        try:
-            return bool(run_sync(self.km.is_alive)())
-        except Exception:
-            return False
-
-    def shutdown(self) -> None:
-        """Stop the channels and the kernel at once (never the graceful path)."""
-        try:
-            self.kc.stop_channels()
-        except Exception:
-            pass
-        try:
-            run_sync(self.km.shutdown_kernel)(now=True)
-        except Exception:
-            pass
-
 
 # papermill engines -----------------------------------------------------------------------
 
@@ -224,54 +119,6 @@ papermill_engines.register("analys-fresh", FreshKernelEngine)
 # one report ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Job:
-    """One notebook to render: template + parameters → ``ipynb`` and ``html``.
-
-    ``kind`` is ``area`` or ``overview``; ``key`` is ``<municipality>/<area>``.
-    """
-
-    key: str
-    kind: str
-    area: str
-    title: str
-    municipality: str
-    municipality_name: str
-    template: str
-    parameters: dict[str, Any]
-    ipynb: str
-    html: str
-    show_code: bool = False
-
-    @property
-    def failed_ipynb(self) -> str:
-        """Where the notebook of a failed render goes (the good one is never overwritten)."""
-        return str(Path(self.ipynb).with_suffix(".failed.ipynb"))
-
-    @property
-    def failed_html(self) -> str:
-        """Where the HTML of a failed render goes."""
-        return str(Path(self.html).with_suffix(".failed.html"))
-
-    @property
-    def label(self) -> str:
-        """Short Swedish label for progress output."""
-        return f"{self.municipality_name} – {self.title}"
-
-
-@dataclass
-class JobResult:
-    """What became of one :class:`Job`."""
-
-    key: str
-    status: str  # "ok" or "failed"
-    seconds: float
-    error: str = ""
-    summary: dict[str, Any] | None = None
-    attempts: int = 1
-    written: list[str] = field(default_factory=list)
-
-
 def _error_text(nb: nbformat.NotebookNode | None, fallback: str) -> str:
     if nb is not None:
         for cell in nb.cells:
@@ -328,6 +175,9 @@ class Renderer:
         Jupyter kernel spec.
     timeout
         Seconds a single cell may run.
+    kernel
+        A warm kernel already launched (it may still be warming up); by default one is
+        started when the first report needs it.
     """
 
     def __init__(
@@ -337,12 +187,13 @@ class Renderer:
         show_code: bool = False,
         kernel_name: str = KERNEL_NAME,
         timeout: float = CELL_TIMEOUT,
+        kernel: WarmKernel | None = None,
     ) -> None:
         self.fresh_kernels = fresh_kernels
         self.kernel_name = kernel_name
         self.timeout = timeout
         self.exporter = ReportExporter(show_code=show_code)
-        self._warm: WarmKernel | None = None
+        self._warm: WarmKernel | None = kernel
         logging.getLogger("papermill").setLevel(logging.ERROR)
 
     # kernel handling
@@ -463,20 +314,21 @@ class Renderer:
 
 
 def worker_main(
-    worker_id: int, tasks: Any, results: Any, options: dict[str, Any], log_path: str | None = None
+    worker_id: int,
+    tasks: Any,
+    results: Any,
+    options: dict[str, Any],
+    *,
+    kernel: WarmKernel | None = None,
 ) -> None:
     """Loop of one pool process: take jobs from ``tasks`` until ``None``, report to ``results``.
 
     Messages sent: ``("start", worker_id, key)`` when a job begins, ``("done", worker_id,
     JobResult)`` when it ends, ``("crash", worker_id, text)`` if the worker itself breaks.
-    Kernel output (start-up warnings) goes to ``log_path`` instead of the terminal.
+    ``kernel`` is a warm kernel already launched (:func:`analys.jobs.worker_entry`, the
+    pool's process target); otherwise one is started for the first report.
     """
-    if log_path:
-        log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        os.dup2(log, 1)
-        os.dup2(log, 2)
-        os.close(log)
-    renderer = Renderer(**options)
+    renderer = Renderer(**options, kernel=kernel)
     try:
         while True:
             job = tasks.get()

@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 from analys.compare import _sign
 from analys.drivers import DriverResult, PanelResult, drivers, panel, panel_frame
@@ -86,7 +87,7 @@ def expected_values(
         Too few municipalities (n ≤ k + 2) or perfectly collinear explanatory KPIs.
     """
     y, x, dropped = prepare(frame, outcome, explanatory)
-    fit = sm.OLS(y, sm.add_constant(x, has_constant="add")).fit()
+    fit = OLS(y, add_constant(x, has_constant="add")).fit()
     leverage = fit.get_influence().hat_matrix_diag
     residual = y - fit.fittedvalues
     with np.errstate(divide="ignore", invalid="ignore"):

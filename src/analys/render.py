@@ -37,11 +37,11 @@ from pathlib import Path
 from typing import Any
 
 from analys import reference
-from analys.engine import Job, JobResult
 from analys.errors import ParamsError
 from analys.format import number
 from analys.goals import Area, list_areas, load_area, params_dir
 from analys.index import update_manifest, write_index
+from analys.jobs import Job, JobResult
 
 AREA_TEMPLATE = "omrade.ipynb"
 OVERVIEW_TEMPLATE = "oversikt.ipynb"
@@ -250,101 +250,136 @@ class RenderSummary:
 # the pool ---------------------------------------------------------------------------------
 
 
-def _run_pool(
-    jobs: list[Job], *, workers: int, options: dict[str, Any], progress: bool, log_dir: Path
-) -> dict[str, JobResult]:
-    """Run ``jobs`` in ``workers`` spawned processes; a dead worker is replaced."""
-    from tqdm import tqdm
+class _Pool:
+    """Worker processes (spawned) that render jobs; a dead worker is replaced.
 
-    from analys.engine import worker_main
+    The processes start at once and launch their warm kernels, while the caller loads the
+    data; :meth:`run` then hands them the jobs. Always :meth:`close` it (it is a context
+    manager): workers that got no jobs are told to stop and their kernels shut down.
+    """
 
-    ctx = multiprocessing.get_context("spawn")
-    tasks, results = ctx.Queue(), ctx.Queue()
-    for job in jobs:
-        tasks.put(job)
-    workers = max(1, min(workers, len(jobs)))
-    for _ in range(workers):
-        tasks.put(None)
-    labels = {job.key: job.label for job in jobs}
-    procs: dict[int, Any] = {}
-    inflight: dict[int, str] = {}
-    done: dict[str, JobResult] = {}
+    def __init__(self, workers: int, options: dict[str, Any], log_dir: Path) -> None:
+        self._ctx = multiprocessing.get_context("spawn")
+        self.tasks, self.results = self._ctx.Queue(), self._ctx.Queue()
+        self.options, self.log_dir = options, log_dir
+        self.procs: dict[int, Any] = {}
+        self.next_id = 0
+        self._stopped = False
+        for _ in range(max(1, workers)):
+            self._start()
 
-    def start(worker_id: int) -> None:
-        proc = ctx.Process(
-            target=worker_main,
+    def _start(self) -> None:
+        from analys.jobs import worker_entry
+
+        worker_id, self.next_id = self.next_id, self.next_id + 1
+        proc = self._ctx.Process(
+            target=worker_entry,
             name=f"analys-render-{worker_id}",
-            args=(worker_id, tasks, results, options, str(log_dir / f"worker-{worker_id}.log")),
+            args=(
+                worker_id,
+                self.tasks,
+                self.results,
+                self.options,
+                str(self.log_dir / f"worker-{worker_id}.log"),
+            ),
         )
         proc.start()
-        procs[worker_id] = proc
+        self.procs[worker_id] = proc
 
-    for worker_id in range(workers):
-        start(worker_id)
-    next_id = workers
-    bar = tqdm(
-        total=len(jobs),
-        desc="Renderar",
-        unit="rapport",
-        file=sys.stderr,
-        disable=not progress,
-        dynamic_ncols=True,
-    )
-    try:
-        while len(done) < len(jobs):
-            try:
-                kind, worker_id, payload = results.get(timeout=0.5)
-            except queue.Empty:
-                for worker_id, proc in list(procs.items()):
-                    if proc.is_alive():
-                        continue
-                    proc.join()
-                    del procs[worker_id]
-                    key = inflight.pop(worker_id, None)
-                    if key is not None and key not in done:
-                        done[key] = JobResult(
-                            key=key,
-                            status="failed",
-                            seconds=0.0,
-                            error=f"arbetsprocessen avslutades oväntat (kod {proc.exitcode})",
-                        )
-                        bar.update(1)
-                    if proc.exitcode != 0 and len(done) + len(inflight) < len(jobs):
-                        start(next_id)
-                        next_id += 1
-                if not procs:
-                    for job in jobs:
-                        done.setdefault(
-                            job.key,
-                            JobResult(
-                                key=job.key,
-                                status="failed",
-                                seconds=0.0,
-                                error="ingen arbetsprocess kunde köra rapporten",
-                            ),
-                        )
-                continue
-            if kind == "start":
-                inflight[worker_id] = payload
-                bar.set_postfix_str(labels.get(payload, payload), refresh=True)
-            elif kind == "done":
-                inflight.pop(worker_id, None)
-                done[payload.key] = payload
-                if payload.status != "ok":
-                    bar.set_description(
-                        f"Renderar ({sum(r.status != 'ok' for r in done.values())} misslyckade)"
-                    )
-                bar.update(1)
-    finally:
-        bar.close()
-        for proc in procs.values():
+    def _stop_workers(self) -> None:
+        if not self._stopped:
+            self._stopped = True
+            for _ in range(len(self.procs)):
+                self.tasks.put(None)
+
+    def __enter__(self) -> _Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Let every worker finish (or stop it after a minute) and free the queues."""
+        self._stop_workers()
+        for proc in self.procs.values():
             proc.join(timeout=60)
             if proc.is_alive():
                 proc.terminate()
                 proc.join(timeout=5)
-        tasks.cancel_join_thread()
-        results.cancel_join_thread()
-    return done
+        self.tasks.cancel_join_thread()
+        self.results.cancel_join_thread()
+
+    def run(self, jobs: list[Job], *, progress: bool) -> dict[str, JobResult]:
+        """Render ``jobs`` with a progress bar; return each job's result by key."""
+        from tqdm import tqdm
+
+        for job in jobs:
+            self.tasks.put(job)
+        self._stop_workers()
+        labels = {job.key: job.label for job in jobs}
+        inflight: dict[int, str] = {}
+        done: dict[str, JobResult] = {}
+        bar = tqdm(
+            total=len(jobs),
+            desc="Renderar",
+            unit="rapport",
+            file=sys.stderr,
+            disable=not progress,
+            dynamic_ncols=True,
+        )
+        try:
+            while len(done) < len(jobs):
+                try:
+                    kind, worker_id, payload = self.results.get(timeout=0.5)
+                except queue.Empty:
+                    self._reap(jobs, inflight, done, bar)
+                    continue
+                if kind == "start":
+                    inflight[worker_id] = payload
+                    bar.set_postfix_str(labels.get(payload, payload), refresh=True)
+                elif kind == "done":
+                    inflight.pop(worker_id, None)
+                    done[payload.key] = payload
+                    if payload.status != "ok":
+                        failed = sum(r.status != "ok" for r in done.values())
+                        bar.set_description(f"Renderar ({failed} misslyckade)")
+                    bar.update(1)
+        finally:
+            bar.close()
+        return done
+
+    def _reap(
+        self, jobs: list[Job], inflight: dict[int, str], done: dict[str, JobResult], bar: Any
+    ) -> None:
+        """Notice dead workers: fail the report each was on, start a replacement if needed."""
+        for worker_id, proc in list(self.procs.items()):
+            if proc.is_alive():
+                continue
+            proc.join()
+            del self.procs[worker_id]
+            key = inflight.pop(worker_id, None)
+            if key is not None and key not in done:
+                done[key] = JobResult(
+                    key=key,
+                    status="failed",
+                    seconds=0.0,
+                    error=f"arbetsprocessen avslutades oväntat (kod {proc.exitcode})",
+                )
+                bar.update(1)
+            if proc.exitcode != 0 and len(done) + len(inflight) < len(jobs):
+                self._start()
+                self.tasks.put(None)  # the replacement stops after the remaining jobs
+        if not self.procs:
+            for job in jobs:
+                done.setdefault(
+                    job.key,
+                    JobResult(
+                        key=job.key,
+                        status="failed",
+                        seconds=0.0,
+                        error="ingen arbetsprocess kunde köra rapporten",
+                    ),
+                )
 
 
 # the public entry points ---------------------------------------------------------------------
@@ -459,35 +494,33 @@ def render(
         raise ParamsError(f"rapportmallen {templates / AREA_TEMPLATE} saknas")
     out = Path(out).resolve()
     scratch = Path(tempfile.mkdtemp(prefix="analys-render-"))
+    options = {"fresh_kernels": fresh_kernels, "show_code": show_code}
+    overviews = len({code for _, code in pairs}) if overview else 0
+    workers = min(jobs or os.cpu_count() or 1, len(pairs) + overviews)
     try:
-        by_source: dict[str, list[AreaSpec]] = {}
-        for spec, _ in pairs:
-            by_source.setdefault(source or spec.source, []).append(spec)
-        caches: dict[str, str] = {}
-        for src, specs in by_source.items():
-            path, years = _load_cache(specs, src, scratch)
-            _check_year(year, src, years)
-            caches[src] = str(path)
-        data_seconds = time.perf_counter() - started
-        jobs_list = _jobs(
-            pairs,
-            templates,
-            out,
-            caches,
-            year=year,
-            source=source,
-            show_code=show_code,
-            overview=overview,
-        )
-        out.mkdir(parents=True, exist_ok=True)
-        options = {"fresh_kernels": fresh_kernels, "show_code": show_code}
-        results = _run_pool(
-            jobs_list,
-            workers=jobs or os.cpu_count() or 1,
-            options=options,
-            progress=progress,
-            log_dir=scratch,
-        )
+        # the workers launch their kernels while the data is loaded
+        with _Pool(workers, options, scratch) as pool:
+            by_source: dict[str, list[AreaSpec]] = {}
+            for spec, _ in pairs:
+                by_source.setdefault(source or spec.source, []).append(spec)
+            caches: dict[str, str] = {}
+            for src, specs in by_source.items():
+                path, years = _load_cache(specs, src, scratch)
+                _check_year(year, src, years)
+                caches[src] = str(path)
+            data_seconds = time.perf_counter() - started
+            jobs_list = _jobs(
+                pairs,
+                templates,
+                out,
+                caches,
+                year=year,
+                source=source,
+                show_code=show_code,
+                overview=overview,
+            )
+            out.mkdir(parents=True, exist_ok=True)
+            results = pool.run(jobs_list, progress=progress)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     reports = tuple(_status(job, results[job.key]) for job in jobs_list)

@@ -1,0 +1,157 @@
+"""The warm kernel of batch rendering: one Jupyter kernel reused for many notebooks.
+
+Kept apart from :mod:`analys.engine` so that a render worker can launch its kernel before
+it imports papermill and nbconvert: the kernel runs its warm-up (the heavy imports, the
+map geometry) while the worker is still importing (see :func:`analys.jobs.worker_entry`).
+This module imports nothing heavier than ``jupyter_client``.
+"""
+
+from __future__ import annotations
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+
+KERNEL_NAME = "python3"
+#: seconds a kernel may take to start, warm-up included (slow CI machines need the margin)
+STARTUP_TIMEOUT = 180
+
+#: run once when a warm kernel starts: pay the heavy imports and remember matplotlib's
+#: pristine rcParams (as a fresh kernel has them after ``import matplotlib.pyplot``)
+WARMUP_CODE = """\
+def _analys_warmup():
+    import importlib
+    for name in ("numpy", "pandas", "matplotlib.pyplot", "analys", "analys.report",
+                 "analys.overview", "analys.plots", "analys.maps", "analys.model",
+                 "analys.drivers", "analys.fulfilment"):
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+    try:  # the map geometry is read and projected once per process
+        sys_maps = importlib.import_module("analys.maps")
+        sys_maps.geometry("kommun")
+        sys_maps.geometry("lan")
+    except Exception:
+        pass
+    import sys
+    mpl = sys.modules.get("matplotlib")
+    if mpl is not None and "matplotlib.pyplot" in sys.modules:
+        mpl._analys_rc = {k: v for k, v in mpl.rcParams.items() if k != "backend"}
+_analys_warmup()
+get_ipython().reset(new_session=True)
+"""
+
+#: run (silently) before every notebook in a warm kernel
+RESET_CODE = """\
+def _analys_reset():
+    import sys
+    import warnings
+    mpl = sys.modules.get("matplotlib")
+    if mpl is not None and "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+        saved = getattr(mpl, "_analys_rc", None)
+        if saved is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                mpl.rcParams.update(saved)
+    pd = sys.modules.get("pandas")
+    if pd is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pd.reset_option("all")
+_analys_reset()
+get_ipython().reset(new_session=True)
+"""
+
+
+#: run once the kernel answers: the warm-up really ran (its errors are only logged)
+CHECK_CODE = """\
+import sys
+assert "analys.report" in sys.modules, "uppvärmningen av kärnan kördes inte"
+del sys
+"""
+
+
+class KernelStartError(RuntimeError):
+    """A kernel could not be started or reset."""
+
+
+class WarmKernel:
+    """One long-lived kernel reused for many notebooks.
+
+    The kernel is launched with the warm-up as IPython start-up code
+    (``IPKernelApp.exec_lines``), so it imports while this process goes on; it answers
+    requests once the warm-up is done.
+
+    Parameters
+    ----------
+    kernel_name
+        The Jupyter kernel spec (``python3``).
+    startup_timeout
+        Seconds to wait for the kernel to answer, warm-up included.
+    wait
+        Wait until the kernel is ready (default). With ``False`` call :meth:`wait_ready`
+        before using it.
+    """
+
+    def __init__(
+        self,
+        kernel_name: str = KERNEL_NAME,
+        *,
+        startup_timeout: float = STARTUP_TIMEOUT,
+        wait: bool = True,
+    ) -> None:
+        self.kernel_name = kernel_name
+        self.startup_timeout = startup_timeout
+        self.km = AsyncKernelManager(kernel_name=kernel_name)
+        run_sync(self.km.start_kernel)(extra_arguments=[f"--IPKernelApp.exec_lines={WARMUP_CODE}"])
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self._ready = False
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
+        """Block until the kernel has warmed up and answers; shut it down on failure."""
+        if self._ready:
+            return
+        try:
+            run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
+            self._run(CHECK_CODE)
+        except Exception:
+            self.shutdown()
+            raise
+        self._ready = True
+
+    def _run(self, code: str, *, timeout: float = 120) -> None:
+        reply = run_sync(self.kc.execute_interactive)(
+            code, silent=True, store_history=False, timeout=timeout, output_hook=lambda msg: None
+        )
+        content = reply.get("content", {})
+        if content.get("status") != "ok":
+            raise KernelStartError(
+                f"kärnan kunde inte förberedas: {content.get('ename')}: {content.get('evalue')}"
+            )
+
+    def reset(self) -> None:
+        """Give the next notebook a clean namespace, figures, rcParams and counter."""
+        self.wait_ready()
+        self._run(RESET_CODE)
+
+    def is_alive(self) -> bool:
+        """Whether the kernel process is still running."""
+        try:
+            return bool(run_sync(self.km.is_alive)())
+        except Exception:
+            return False
+
+    def shutdown(self) -> None:
+        """Stop the channels and the kernel at once (never the graceful path)."""
+        try:
+            self.kc.stop_channels()
+        except Exception:
+            pass
+        try:
+            run_sync(self.km.shutdown_kernel)(now=True)
+        except Exception:
+            pass

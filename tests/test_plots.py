@@ -324,18 +324,30 @@ def test_trend_years_gender_and_missing_focus() -> None:
 
 
 def bars(ax) -> dict[str, object]:
+    """Patches by gid (the goal-status chart)."""
     return {p.get_gid(): p for p in ax.patches if p.get_gid()}
+
+
+def ranked(ax) -> dict[str, str]:
+    """The bars of a ranking chart: code -> face colour (hex), best first."""
+    return plots.drawn_bars(ax)["colour"].to_dict()
+
+
+def focus_outline(ax):
+    (outline,) = [c for c in ax.collections if c.get_gid() == "analys-focus-bar"]
+    return outline
 
 
 def test_ranking_hand_computed_colours_without_riket_or_groups() -> None:
     ax = plots.ranking_chart(hand_values(), kpi="N15507", year=2024, municipality=FOCUS)
-    drawn = bars(ax)
+    drawn = ranked(ax)
     assert list(drawn) == list(reversed(LAN))  # best (8) first
     # 1..8: Q1 = 2.75, Q3 = 6.25; Riket, the region or the group would shift the cuts
     expected = ["red", "red", "yellow", "yellow", "yellow", "yellow", "green", "green"]
     for code, colour in zip(LAN, expected, strict=True):
-        assert drawn[code].get_facecolor() == to_rgba(plots.COLOURS[colour]), code
-    assert drawn[FOCUS].get_linewidth() == pytest.approx(2.0)
+        assert drawn[code] == plots.COLOURS[colour], code
+    assert focus_outline(ax).analys_codes == (FOCUS,)
+    assert focus_outline(ax).get_linewidth()[0] == pytest.approx(2.0)
     assert any(t.startswith("Örebro 8,0 poäng (plats 1 av 8)") for t in texts(ax)), texts(ax)
     riket = next(line for line in ax.get_lines() if line.get_label().startswith("Riket"))
     np.testing.assert_allclose(riket.get_ydata(), [100.0, 100.0])
@@ -345,10 +357,10 @@ def test_ranking_peers_only_but_colours_over_all() -> None:
     ax = plots.ranking_chart(
         hand_values(), kpi="N15507", year=2024, municipality=FOCUS, peers=["1814", "1860"]
     )
-    drawn = bars(ax)
+    drawn = ranked(ax)
     assert list(drawn) == [FOCUS, "1860", "1814"]
-    assert drawn["1814"].get_facecolor() == to_rgba(plots.COLOURS["red"])
-    assert drawn[FOCUS].get_facecolor() == to_rgba(plots.COLOURS["green"])
+    assert drawn["1814"] == plots.COLOURS["red"]
+    assert drawn[FOCUS] == plots.COLOURS["green"]
     names = [t.get_text() for t in ax.get_yticklabels()]
     assert names == [NAME, "Laxå", "Lekeberg"]
 
@@ -357,9 +369,9 @@ def test_ranking_polarity_override_reverses_order() -> None:
     ax = plots.ranking_chart(
         hand_values(), kpi="N15507", year=2024, municipality=FOCUS, polarity="lower"
     )
-    drawn = bars(ax)
+    drawn = ranked(ax)
     assert list(drawn) == LAN
-    assert drawn[FOCUS].get_facecolor() == to_rgba(plots.COLOURS["red"])
+    assert drawn[FOCUS] == plots.COLOURS["red"]
 
 
 def test_ranking_colours_equal_quartile_colours_on_demo(values) -> None:
@@ -369,11 +381,11 @@ def test_ranking_colours_equal_quartile_colours_on_demo(values) -> None:
         series = part.set_index("municipality")["value"]
         kommuner = series.reindex(reference.kommun_codes())
         colours = compare.quartile_colours(kommuner, registry.polarity(kpi))
-        drawn = bars(ax)
+        drawn = ranked(ax)
         assert set(drawn) == set(kommuner.dropna().index)
-        for code, patch in drawn.items():
-            assert patch.get_facecolor() == to_rgba(plots.COLOURS[colours.at[code, "colour"]])
-        heights = [patch.get_height() for patch in drawn.values()]
+        for code, colour in drawn.items():
+            assert colour == plots.COLOURS[colours.at[code, "colour"]], code
+        heights = plots.drawn_bars(ax)["value"].to_numpy()
         step = np.diff(heights)
         assert (step <= 0).all() if registry.polarity(kpi) == "higher" else (step >= 0).all()
         plt.close(ax.figure)

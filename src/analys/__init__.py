@@ -8,7 +8,6 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from analys.data import load_groups, load_kpis, load_values, snapshot
 from analys.errors import AnalysError, KoladaError, ParamsError
 
 __version__ = "0.1.0"
@@ -32,16 +31,21 @@ __all__ = [
 ]
 
 _LAZY = {
+    "load_values": ("analys.data", "load_values"),
+    "load_kpis": ("analys.data", "load_kpis"),
+    "load_groups": ("analys.data", "load_groups"),
+    "snapshot": ("analys.data", "snapshot"),
     "KoladaClient": ("analys.kolada", "KoladaClient"),
     "load_area": ("analys.goals", "load_area"),
     "evaluate": ("analys.fulfilment", "evaluate"),
 }
-_SUBMODULES = {"compare", "trend", "model", "plots", "maps", "widgets", "render", "goals",
+_SUBMODULES = {"data", "compare", "trend", "model", "plots", "maps", "widgets", "render", "goals",
                "fulfilment", "kolada", "store", "demo", "registry", "reference", "peers"}
 
 
 def __getattr__(name: str) -> Any:
-    """Import heavy modules (statsmodels, matplotlib, ipywidgets) only when used."""
+    """Import modules (pandas, statsmodels, matplotlib, ipywidgets) only when used, so a
+    render worker or ``analys --help`` does not pay for what it never touches."""
     if name in _LAZY:
         module, attr = _LAZY[name]
         return getattr(import_module(module), attr)

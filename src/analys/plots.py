@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -34,6 +35,7 @@ from analys.chartstyle import (
     add_watermark,
     annotate_source,
 )
+from analys.errors import ParamsError
 from analys.format import difference_unit, number
 from analys.fulfilment import STATUS_LABELS
 from analys.gender import gender_gaps
@@ -69,6 +71,7 @@ __all__ = [
     "gender_gap_chart",
     "goal_status_chart",
     "goal_status_table",
+    "drawn_bars",
     "ranking_chart",
     "spine_chart",
     "shared_legend",
@@ -272,7 +275,7 @@ def ranking_chart(
     Returns
     -------
     Axes
-        Each bar's ``gid`` is its municipality code. Colours are
+        The bars are one collection (read them with :func:`drawn_bars`). Colours are
         :func:`analys.compare.quartile_colours` computed over all municipalities of the same
         type (K or L; never Riket or groups), whichever bars are shown; Riket is a line.
     """
@@ -295,15 +298,7 @@ def ranking_chart(
     unit = registry.unit(kpi)
     horizontal = peers is not None
     positions = np.arange(len(order))
-    draw = ax.barh if horizontal else ax.bar
-    bars = draw(
-        positions, heights, color=faces, **({"height": 0.7} if horizontal else {"width": 0.9})
-    )
-    for bar, code in zip(bars, order, strict=True):
-        bar.set_gid(code)
-        if code == municipality:
-            bar.set_edgecolor(FOCUS)
-            bar.set_linewidth(2.0)
+    _draw_bars(ax, positions, heights, faces, list(order), municipality, horizontal)
     _riket_line(ax, values.get(reference.RIKET, np.nan), unit, horizontal)
     swedish_ticks(ax.xaxis if horizontal else ax.yaxis, bins=5 if horizontal else None)
     if horizontal:
@@ -349,6 +344,75 @@ def ranking_chart(
     return finish(ax, source, derived=True)
 
 
+BARS_GID = "analys-bars"
+FOCUS_BAR_GID = "analys-focus-bar"
+
+
+def _draw_bars(
+    ax: Axes,
+    positions: np.ndarray,
+    heights: np.ndarray,
+    faces: list[str],
+    codes: list[str],
+    focus: str,
+    horizontal: bool,
+) -> None:
+    """All bars as ONE collection (290 separate patches draw four times slower), plus the
+    focus bar's outline on top. :func:`drawn_bars` reads them back."""
+    half = 0.35 if horizontal else 0.45
+    heights = np.asarray(heights, dtype=float)
+    low, high = positions - half, positions + half
+    zeros = np.zeros_like(heights)
+    corners = [(low, zeros), (low, heights), (high, heights), (high, zeros)]
+    if horizontal:
+        corners = [(h, p) for p, h in corners]
+    vertices = np.stack([np.column_stack(c) for c in corners], axis=1)
+    bars = PolyCollection(vertices, facecolors=faces, edgecolors="none", gid=BARS_GID)
+    bars.analys_codes = tuple(codes)
+    bars.analys_values = tuple(float(h) for h in heights)
+    (bars.sticky_edges.x if horizontal else bars.sticky_edges.y).append(0.0)
+    ax.add_collection(bars)
+    ax.autoscale_view()
+    if focus in codes:
+        outline = PolyCollection(
+            [vertices[codes.index(focus)]],
+            facecolors="none",
+            edgecolors=FOCUS,
+            linewidths=2.0,
+            gid=FOCUS_BAR_GID,
+        )
+        outline.analys_codes = (focus,)
+        ax.add_collection(outline, autolim=False)
+
+
+def drawn_bars(ax: Axes) -> pd.DataFrame:
+    """The bars of a :func:`ranking_chart`: face colour (hex) and value, indexed by code.
+
+    Parameters
+    ----------
+    ax : Axes
+        An Axes drawn by :func:`ranking_chart`.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``colour`` and ``value``, index ``municipality``, in the order the bars are
+        drawn (best first). The focus municipality's bar is also outlined (a collection with
+        gid ``analys-focus-bar``).
+    """
+    for collection in ax.collections:
+        if collection.get_gid() == BARS_GID:
+            rgb = np.round(np.asarray(collection.get_facecolors())[:, :3] * 255).astype(int)
+            return pd.DataFrame(
+                {
+                    "colour": [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb.tolist()],
+                    "value": collection.analys_values,
+                },
+                index=pd.Index(list(collection.analys_codes), name="municipality"),
+            )
+    raise ParamsError("Axes innehåller inget stapeldiagram från ranking_chart.")
+
+
 def _order_text(polarity: str) -> str:
     if polarity == "neutral":
         return "Kommunerna sorterade från högst till lägst värde"
@@ -367,7 +431,7 @@ def _focus_label(
 ) -> None:
     """Label the focus bar: beside it (horizontal bars) or in the headroom above all bars."""
     if horizontal:
-        ax.margins(x=0.35)
+        ax.margins(x=0.6)  # room for the label beside the longest bar
         ax.annotate(
             text,
             xy=(value, at),

@@ -386,3 +386,29 @@ def test_data_cache_is_written_once_with_all_units(tmp_path, areas):
     frame = pd.read_parquet(path)
     assert set(frame["kpi"]) == {"N15507", "N15428"}
     assert {"0000", "1880", "0180"} <= set(frame["municipality"]) and len(years) > 5
+
+
+@pytest.mark.slow
+def test_a_kernel_that_never_answers_is_replaced_once(monkeypatch):
+    """A warm kernel that stays silent (the start-up timeout) is swapped for a new one
+    before the report is given up."""
+    from analys import engine
+
+    tried = []
+    real = engine.WarmKernel.wait_ready
+
+    def silent_first(kernel):
+        tried.append(kernel)
+        if len(tried) == 1:
+            kernel.shutdown()
+            raise RuntimeError("Kernel didn't respond in 60 seconds")
+        return real(kernel)
+
+    monkeypatch.setattr(engine.WarmKernel, "wait_ready", silent_first)
+    renderer = engine.Renderer()
+    try:
+        kernel = renderer._kernel()
+        assert len(tried) == 2 and kernel is tried[1]
+        assert kernel.is_alive() and not tried[0].is_alive()
+    finally:
+        renderer.close()

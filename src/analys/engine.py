@@ -198,11 +198,17 @@ class Renderer:
 
     # kernel handling
     def _kernel(self) -> WarmKernel:
+        """The warm kernel, ready; one that dies or never answers is replaced once."""
         if self._warm is not None and not self._warm.is_alive():
-            self._warm.shutdown()
-            self._warm = None
+            self._replace_kernel()
         if self._warm is None:
-            self._warm = WarmKernel(self.kernel_name)
+            self._warm = WarmKernel(self.kernel_name, wait=False)
+        try:
+            self._warm.wait_ready()
+        except Exception:
+            logger.warning("warm kernel did not start; trying a new one", exc_info=True)
+            self._replace_kernel()
+            self._warm = WarmKernel(self.kernel_name)  # raises: the report fails with why
         return self._warm
 
     def _replace_kernel(self) -> None:

@@ -2,7 +2,7 @@
 
 Light on purpose: the parent process of ``analys render`` imports this module, not
 :mod:`analys.engine` (papermill, nbconvert), and each spawned worker starts its warm kernel
-here before it imports the engine, so the kernel's warm-up and the worker's imports overlap.
+here before it imports the engine, so the kernel boots while the worker imports.
 """
 
 from __future__ import annotations
@@ -78,8 +78,8 @@ def worker_entry(
     """Target of a spawned render process: launch the warm kernel, then run the job loop.
 
     Kernel output (start-up warnings) and the worker's own go to ``log_path`` instead of the
-    terminal. The kernel warms up (imports, map geometry) while this process imports
-    :mod:`analys.engine`; see :func:`analys.engine.worker_main` for the loop itself.
+    terminal. The kernel process boots while this process imports :mod:`analys.engine`;
+    see :func:`analys.engine.worker_main` for the loop itself.
     """
     if log_path:
         log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)

@@ -1,9 +1,14 @@
 """The warm kernel of batch rendering: one Jupyter kernel reused for many notebooks.
 
 Kept apart from :mod:`analys.engine` so that a render worker can launch its kernel before
-it imports papermill and nbconvert: the kernel runs its warm-up (the heavy imports, the
-map geometry) while the worker is still importing (see :func:`analys.jobs.worker_entry`).
-This module imports nothing heavier than ``jupyter_client``.
+it imports papermill and nbconvert: the kernel process boots while the worker is still
+importing (see :func:`analys.jobs.worker_entry`). This module imports nothing heavier than
+``jupyter_client``.
+
+The warm-up (the heavy imports, the map geometry) runs as an ordinary silent request once
+the kernel answers. Running it as IPython start-up code instead (``exec_lines``) would
+overlap it with the worker's imports too, but under heavy load a kernel started that way
+once stayed silent until the start-up timeout, so the plain request is used.
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
 KERNEL_NAME = "python3"
-#: seconds a kernel may take to start, warm-up included (slow CI machines need the margin)
-STARTUP_TIMEOUT = 180
+#: seconds a kernel may take to answer, and then to run the warm-up (slow machines: margin)
+STARTUP_TIMEOUT = 60
+WARMUP_TIMEOUT = 300
 
 #: run once when a warm kernel starts: pay the heavy imports and remember matplotlib's
 #: pristine rcParams (as a fresh kernel has them after ``import matplotlib.pyplot``)
@@ -64,14 +70,6 @@ get_ipython().reset(new_session=True)
 """
 
 
-#: run once the kernel answers: the warm-up really ran (its errors are only logged)
-CHECK_CODE = """\
-import sys
-assert "analys.report" in sys.modules, "uppvärmningen av kärnan kördes inte"
-del sys
-"""
-
-
 class KernelStartError(RuntimeError):
     """A kernel could not be started or reset."""
 
@@ -79,16 +77,15 @@ class KernelStartError(RuntimeError):
 class WarmKernel:
     """One long-lived kernel reused for many notebooks.
 
-    The kernel is launched with the warm-up as IPython start-up code
-    (``IPKernelApp.exec_lines``), so it imports while this process goes on; it answers
-    requests once the warm-up is done.
+    Launching returns at once (the kernel process boots while this process goes on);
+    :meth:`wait_ready` waits for it to answer and runs the warm-up.
 
     Parameters
     ----------
     kernel_name
         The Jupyter kernel spec (``python3``).
     startup_timeout
-        Seconds to wait for the kernel to answer, warm-up included.
+        Seconds to wait for the kernel to answer (the warm-up then has ``WARMUP_TIMEOUT``).
     wait
         Wait until the kernel is ready (default). With ``False`` call :meth:`wait_ready`
         before using it.
@@ -104,7 +101,7 @@ class WarmKernel:
         self.kernel_name = kernel_name
         self.startup_timeout = startup_timeout
         self.km = AsyncKernelManager(kernel_name=kernel_name)
-        run_sync(self.km.start_kernel)(extra_arguments=[f"--IPKernelApp.exec_lines={WARMUP_CODE}"])
+        run_sync(self.km.start_kernel)()
         self.kc = self.km.client()
         self.kc.start_channels()
         self._ready = False
@@ -117,7 +114,7 @@ class WarmKernel:
             return
         try:
             run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
-            self._run(CHECK_CODE)
+            self._run(WARMUP_CODE, timeout=WARMUP_TIMEOUT)
         except Exception:
             self.shutdown()
             raise

@@ -19,8 +19,9 @@ def samples_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory,
-                       monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Never let a test write to the developer's ./data store."""
     monkeypatch.setenv("ANALYS_DATA_DIR", str(tmp_path_factory.mktemp("store")))
     monkeypatch.delenv("ANALYS_KOLADA_URL", raising=False)

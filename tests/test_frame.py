@@ -13,8 +13,17 @@ def test_empty_values_has_contract_columns():
 
 
 def test_as_values_frame_keeps_missing_as_nan_and_codes_as_strings():
-    raw = pd.DataFrame({"kpi": ["N1"], "municipality": ["0180"], "year": ["2020"],
-                        "gender": ["T"], "value": [None], "count": [None], "status": [None]})
+    raw = pd.DataFrame(
+        {
+            "kpi": ["N1"],
+            "municipality": ["0180"],
+            "year": ["2020"],
+            "gender": ["T"],
+            "value": [None],
+            "count": [None],
+            "status": [None],
+        }
+    )
     out = as_values_frame(raw)
     assert np.isnan(out.loc[0, "value"])
     assert out.loc[0, "count"] == 0

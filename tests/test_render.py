@@ -74,7 +74,9 @@ AREA_BODY = [
     "    'indicators': {'met': len(kpis), 'partly': 0, 'not_met': 0, 'no_data': 0}}}, raw=True)",
 ]
 
-OVERVIEW_PARAMS = 'municipality = "1880"\nyear = None\nsource = "demo"\nareas = []\ndata_cache = None\n'
+OVERVIEW_PARAMS = (
+    'municipality = "1880"\nyear = None\nsource = "demo"\nareas = []\ndata_cache = None\n'
+)
 OVERVIEW_BODY = [
     "import pandas as pd\nfrom IPython.display import Markdown, display\nfrom analys import reference",
     "display(Markdown(f'# Översikt – {reference.title(municipality)}'))\n"
@@ -87,11 +89,16 @@ OVERVIEW_BODY = [
 
 
 def _notebook(params: str, body: list[str]) -> nbformat.NotebookNode:
-    nb = new_notebook(cells=[new_code_cell(params, metadata={"tags": ["parameters"]})]
-                      + [new_code_cell(source) for source in body])
+    nb = new_notebook(
+        cells=[new_code_cell(params, metadata={"tags": ["parameters"]})]
+        + [new_code_cell(source) for source in body]
+    )
     nb.cells.insert(1, new_markdown_cell("Testmall för renderaren."))
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     return nb
 
 
@@ -103,19 +110,33 @@ def make_templates(folder: Path) -> Path:
     return folder
 
 
-def make_params(folder: Path, name: str, title: str, *, municipality: str = "1880",
-                kpis: tuple[str, ...] = ("N15507", "N15428")) -> Path:
+def make_params(
+    folder: Path,
+    name: str,
+    title: str,
+    *,
+    municipality: str = "1880",
+    kpis: tuple[str, ...] = ("N15507", "N15428"),
+) -> Path:
     """A valid params file ``folder/<name>.yaml`` with real KPI ids."""
     folder.mkdir(parents=True, exist_ok=True)
     params = {
-        "area": name, "title": title, "municipality": municipality, "year": None,
-        "source": "demo", "peers": "skr" if municipality != "0018" else "alla",
-        "goals": [{"id": "mal1", "title": "Goda resultat", "indicators": [
-            {"kpi": kpi, "target": {"national": True}} for kpi in kpis]}],
+        "area": name,
+        "title": title,
+        "municipality": municipality,
+        "year": None,
+        "source": "demo",
+        "peers": "skr" if municipality != "0018" else "alla",
+        "goals": [
+            {
+                "id": "mal1",
+                "title": "Goda resultat",
+                "indicators": [{"kpi": kpi, "target": {"national": True}} for kpi in kpis],
+            }
+        ],
     }
     path = folder / f"{name}.yaml"
-    path.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False),
-                    encoding="utf-8")
+    path.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
 
@@ -136,11 +157,15 @@ def _content(path: Path) -> dict:
                     texts.append(re.sub(r"0x[0-9a-f]+", "0x", data[key]))
             if "text/plain" in data and not any(k.startswith("image/") for k in data):
                 texts.append(re.sub(r"0x[0-9a-f]+", "0x", data["text/plain"]))
-    return {"texts": texts, "images": images, "counts": [
-        c.get("execution_count") for c in nb.cells if c.cell_type == "code"]}
+    return {
+        "texts": texts,
+        "images": images,
+        "counts": [c.get("execution_count") for c in nb.cells if c.cell_type == "code"],
+    }
 
 
 # argument checks: fast, no kernels --------------------------------------------------------
+
 
 @pytest.fixture()
 def areas(tmp_path: Path) -> dict[str, Path]:
@@ -148,23 +173,33 @@ def areas(tmp_path: Path) -> dict[str, Path]:
     return {
         "skola": make_params(params, "skola", "Skola"),
         "omsorg": make_params(params, "omsorg", "Omsorg", kpis=("N15428",)),
-        "region": make_params(params, "region", "Region", municipality="0018",
-                              kpis=("N79240",)),
+        "region": make_params(params, "region", "Region", municipality="0018", kpis=("N79240",)),
     }
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ({"areas": ["finns_inte"]}, "finns_inte"),
-    ({"municipalities": ["9999"]}, "'9999' är ingen känd kommun"),
-    ({"municipalities": ["0000"]}, "Riket"),
-    ({"source": "webb"}, "source: 'webb'"),
-    ({"jobs": 0}, "--jobs: 0"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"areas": ["finns_inte"]}, "finns_inte"),
+        ({"municipalities": ["9999"]}, "'9999' är ingen känd kommun"),
+        ({"municipalities": ["0000"]}, "Riket"),
+        ({"source": "webb"}, "source: 'webb'"),
+        ({"jobs": 0}, "--jobs: 0"),
+    ],
+)
 def test_bad_arguments_exit_2_before_anything_runs(tmp_path, areas, capsys, args, message):
     out = tmp_path / "out"
-    call = {"areas": [str(areas["skola"])], "municipalities": ["1880"],
-            "all_municipalities": False, "year": None, "source": None, "out": str(out),
-            "jobs": 1, "fresh_kernels": False, "show_code": False} | args
+    call = {
+        "areas": [str(areas["skola"])],
+        "municipalities": ["1880"],
+        "all_municipalities": False,
+        "year": None,
+        "source": None,
+        "out": str(out),
+        "jobs": 1,
+        "fresh_kernels": False,
+        "show_code": False,
+    } | args
     assert render.run_cli(**call) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
@@ -174,8 +209,15 @@ def test_year_outside_the_source_is_refused_before_anything_runs(tmp_path, areas
     out = tmp_path / "out"
     templates = make_templates(tmp_path / "templates")
     with pytest.raises(ParamsError, match="--year: 1990 finns inte i källan demo"):
-        render.render([str(areas["skola"])], ["1880"], year=1990, source="demo", out=out,
-                      notebooks=templates, progress=False)
+        render.render(
+            [str(areas["skola"])],
+            ["1880"],
+            year=1990,
+            source="demo",
+            out=out,
+            notebooks=templates,
+            progress=False,
+        )
     assert not out.exists()
     # the workers were started (with their kernels) while the data loaded: all gone again
     assert multiprocessing.active_children() == []
@@ -198,8 +240,10 @@ def test_area_types_decide_the_municipalities(areas):
 def test_area_kpis_cover_indicators_drivers_and_cost(tmp_path):
     path = make_params(tmp_path, "skola", "Skola")
     params = yaml.safe_load(path.read_text(encoding="utf-8"))
-    params |= {"drivers": {"outcome": "N15507", "explanatory": ["N15816", "N02926"]},
-               "cost": "N15027"}
+    params |= {
+        "drivers": {"outcome": "N15507", "explanatory": ["N15816", "N02926"]},
+        "cost": "N15027",
+    }
     path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
     spec = render.load_area_spec(str(path))
     assert spec.kpis() == ["N15507", "N15428", "N15816", "N02926", "N15027"]
@@ -208,13 +252,27 @@ def test_area_kpis_cover_indicators_drivers_and_cost(tmp_path):
 
 # the index: fast ------------------------------------------------------------------------
 
+
 def _entry(code, area, status="ok", **extra):
-    base = {"municipality": code, "municipality_name": code, "area": area, "title": area.title(),
-            "kind": "area", "status": status, "html": f"{code}/{area}.html",
-            "ipynb": f"{code}/{area}.ipynb", "good_html": f"{code}/{area}.html",
-            "source": "demo", "rendered": "2026-11-28T20:00:00+00:00",
-            "summary": {"goals": {"met": 2, "partly": 1, "not_met": 0, "no_data": 1},
-                        "source": "demo", "demo": True, "year": 2024}}
+    base = {
+        "municipality": code,
+        "municipality_name": code,
+        "area": area,
+        "title": area.title(),
+        "kind": "area",
+        "status": status,
+        "html": f"{code}/{area}.html",
+        "ipynb": f"{code}/{area}.ipynb",
+        "good_html": f"{code}/{area}.html",
+        "source": "demo",
+        "rendered": "2026-11-28T20:00:00+00:00",
+        "summary": {
+            "goals": {"met": 2, "partly": 1, "not_met": 0, "no_data": 1},
+            "source": "demo",
+            "demo": True,
+            "year": 2024,
+        },
+    }
     return base | extra
 
 
@@ -223,13 +281,21 @@ def test_index_is_sortable_swedish_offline_and_keeps_earlier_reports(tmp_path):
         (tmp_path / code).mkdir(exist_ok=True)
         (tmp_path / code / f"{area}.html").write_text("<html></html>")
     update_manifest(tmp_path, {"1880/skola": _entry("1880", "skola")})
-    entries = update_manifest(tmp_path, {"1880/omsorg": _entry("1880", "omsorg"),
-                                         "0180/skola": _entry("0180", "skola")})
+    entries = update_manifest(
+        tmp_path, {"1880/omsorg": _entry("1880", "omsorg"), "0180/skola": _entry("0180", "skola")}
+    )
     assert set(entries) == {"1880/skola", "1880/omsorg", "0180/skola"}
     # a failed render of a report that was good before links the good version
     (tmp_path / "1880" / "skola.failed.html").write_text("<html>fel</html>")
-    failed = _entry("1880", "skola", "failed", html="1880/skola.failed.html",
-                    ipynb="1880/skola.failed.ipynb", error="RuntimeError: x", summary=None)
+    failed = _entry(
+        "1880",
+        "skola",
+        "failed",
+        html="1880/skola.failed.html",
+        ipynb="1880/skola.failed.ipynb",
+        error="RuntimeError: x",
+        summary=None,
+    )
     entries = update_manifest(tmp_path, {"1880/skola": failed})
     assert entries["1880/skola"]["previous_html"] == "1880/skola.html"
     (tmp_path / "0180" / "skola.html").unlink()  # files gone → entry gone
@@ -245,26 +311,40 @@ def test_index_is_sortable_swedish_offline_and_keeps_earlier_reports(tmp_path):
 
 
 def test_read_summary_finds_the_published_mimetype():
-    nb = new_notebook(cells=[new_code_cell("x", outputs=[nbformat.v4.new_output(
-        "display_data", data={SUMMARY_MIMETYPE: {"area": "skola", "goals": {"met": 1}}})])])
+    nb = new_notebook(
+        cells=[
+            new_code_cell(
+                "x",
+                outputs=[
+                    nbformat.v4.new_output(
+                        "display_data",
+                        data={SUMMARY_MIMETYPE: {"area": "skola", "goals": {"met": 1}}},
+                    )
+                ],
+            )
+        ]
+    )
     assert read_summary(nb)["area"] == "skola"
     assert read_summary(new_notebook()) is None
 
 
 # kernels: slow -------------------------------------------------------------------------
 
+
 def _render(tmp_path: Path, areas: list[Path], municipalities: list[str], out: Path, **kw):
     templates = make_templates(tmp_path / "templates")
-    return render.render([str(a) for a in areas], municipalities, out=out, notebooks=templates,
-                         progress=False, **kw)
+    return render.render(
+        [str(a) for a in areas], municipalities, out=out, notebooks=templates, progress=False, **kw
+    )
 
 
 @pytest.mark.slow
 def test_both_kernel_modes_give_the_same_reports(tmp_path, areas):
     chosen = [areas["skola"], areas["omsorg"]]
     warm = _render(tmp_path, chosen, ["1880", "0180"], tmp_path / "warm", jobs=2)
-    fresh = _render(tmp_path, chosen, ["1880", "0180"], tmp_path / "fresh", jobs=2,
-                    fresh_kernels=True)
+    fresh = _render(
+        tmp_path, chosen, ["1880", "0180"], tmp_path / "fresh", jobs=2, fresh_kernels=True
+    )
     assert warm.exit_code == fresh.exit_code == 0
     assert len(warm.reports) == 6  # 2 areas × 2 municipalities + 2 overviews
     for report in warm.reports:
@@ -296,18 +376,17 @@ def test_one_failing_report_never_stops_the_others(tmp_path, areas, capsys):
     assert first.exit_code == 0
     good_html = (out / "1880" / "trasig.html").read_bytes()
     # the same area now fails: the good report stays, the failure goes beside it
-    broken.write_text(broken.read_text(encoding="utf-8").replace("title: Skola",
-                                                                 "title: Trasig"))
-    second = _render(tmp_path, [areas["skola"], broken], ["1880"], out, jobs=2,
-                     show_code=True)
+    broken.write_text(broken.read_text(encoding="utf-8").replace("title: Skola", "title: Trasig"))
+    second = _render(tmp_path, [areas["skola"], broken], ["1880"], out, jobs=2, show_code=True)
     assert second.exit_code == 1
     assert [r.key for r in second.failed] == ["1880/trasig"]
     assert "avsiktligt fel" in second.failed[0].error
     assert (out / "1880" / "trasig.html").read_bytes() == good_html
     failed_nb = nbformat.read(out / "1880" / "trasig.failed.ipynb", as_version=4)
     assert "Rapporten kunde inte skapas" in failed_nb.cells[0].source
-    assert any(o.get("output_type") == "error" for c in failed_nb.cells
-               for o in c.get("outputs", []))
+    assert any(
+        o.get("output_type") == "error" for c in failed_nb.cells for o in c.get("outputs", [])
+    )
     failed_html = (out / "1880" / "trasig.failed.html").read_text(encoding="utf-8")
     assert "avsiktligt fel" in failed_html and "read_parquet" in failed_html  # show_code
     index = second.index.read_text(encoding="utf-8")
@@ -315,8 +394,7 @@ def test_one_failing_report_never_stops_the_others(tmp_path, areas, capsys):
     assert (out / "1880" / "skola.html").is_file() and (out / "1880" / "oversikt.html").is_file()
     assert "Misslyckades: 1880 Trasig" in second.text()
     # run_cli prints the summary and returns 1; a good render removes the failure files
-    broken.write_text(broken.read_text(encoding="utf-8").replace("title: Trasig",
-                                                                 "title: Skola"))
+    broken.write_text(broken.read_text(encoding="utf-8").replace("title: Trasig", "title: Skola"))
     third = _render(tmp_path, [broken], ["1880"], out, jobs=1, overview=False)
     assert third.exit_code == 0 and not (out / "1880" / "trasig.failed.html").exists()
     assert "Misslyckades" not in third.index.read_text(encoding="utf-8")
@@ -328,8 +406,7 @@ def test_a_dead_warm_kernel_is_replaced_and_the_report_retried(tmp_path, monkeyp
     monkeypatch.setenv("ANALYS_TEST_KILL_MARKER", str(marker))
     deadly = make_params(tmp_path / "params", "dodlig", "Dödlig")
     other = make_params(tmp_path / "params", "annan", "Annan")
-    summary = _render(tmp_path, [deadly, other], ["1880"], tmp_path / "out", jobs=1,
-                      overview=False)
+    summary = _render(tmp_path, [deadly, other], ["1880"], tmp_path / "out", jobs=1, overview=False)
     assert marker.read_text() == "dog"
     assert summary.exit_code == 0, summary.text()
     attempts = {r.area: r.attempts for r in summary.reports}
@@ -370,10 +447,15 @@ def _values(monkeypatch):
         def synthetic(kpis, units=None, years=None, *, source="demo", genders=("T",)):
             data.check_source(source)
             codes = municipalities()["municipality"].tolist() if units is None else units
-            rows = [(k, m, y, "T", float(50 + (hash((k, m)) % 40) + (y - 2015) * 0.5), 1, "")
-                    for k in kpis for m in codes for y in (years or range(2015, 2025))]
-            frame = pd.DataFrame(rows, columns=["kpi", "municipality", "year", "gender",
-                                                "value", "count", "status"])
+            rows = [
+                (k, m, y, "T", float(50 + (hash((k, m)) % 40) + (y - 2015) * 0.5), 1, "")
+                for k in kpis
+                for m in codes
+                for y in (years or range(2015, 2025))
+            ]
+            frame = pd.DataFrame(
+                rows, columns=["kpi", "municipality", "year", "gender", "value", "count", "status"]
+            )
             frame["value"] = np.round(frame["value"], 1)
             return as_values_frame(frame)
 

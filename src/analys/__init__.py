@@ -39,8 +39,24 @@ _LAZY = {
     "load_area": ("analys.goals", "load_area"),
     "evaluate": ("analys.fulfilment", "evaluate"),
 }
-_SUBMODULES = {"data", "compare", "trend", "model", "plots", "maps", "widgets", "render", "goals",
-               "fulfilment", "kolada", "store", "demo", "registry", "reference", "peers"}
+_SUBMODULES = {
+    "data",
+    "compare",
+    "trend",
+    "model",
+    "plots",
+    "maps",
+    "widgets",
+    "render",
+    "goals",
+    "fulfilment",
+    "kolada",
+    "store",
+    "demo",
+    "registry",
+    "reference",
+    "peers",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -32,7 +32,8 @@ def _years(text: str) -> list[int]:
         return [int(part) for part in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"'{text}' är inget årsintervall – skriv t.ex. 2015-2024 eller 2024") from None
+            f"'{text}' är inget årsintervall – skriv t.ex. 2015-2024 eller 2024"
+        ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,8 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--years", type=_years, metavar="A-B")
 
     kpi = commands.add_parser("kpi", help="sök och visa nyckeltal")
-    kpi_commands = kpi.add_subparsers(dest="kpi_command", metavar="search|show",
-                                      parser_class=_Parser)
+    kpi_commands = kpi.add_subparsers(
+        dest="kpi_command", metavar="search|show", parser_class=_Parser
+    )
     kpi_commands.required = True
     search = kpi_commands.add_parser("search", help="sök nyckeltal på titel")
     search.add_argument("text")
@@ -86,9 +88,14 @@ def _run_render(args: argparse.Namespace) -> int:
     from analys import render
 
     return render.run_cli(
-        areas=args.areas, municipalities=args.municipality,
-        all_municipalities=args.all_municipalities, year=args.year, source=args.source,
-        out=args.out, jobs=args.jobs, fresh_kernels=args.fresh_kernels,
+        areas=args.areas,
+        municipalities=args.municipality,
+        all_municipalities=args.all_municipalities,
+        year=args.year,
+        source=args.source,
+        out=args.out,
+        jobs=args.jobs,
+        fresh_kernels=args.fresh_kernels,
         show_code=args.show_code,
     )
 
@@ -102,8 +109,9 @@ def _run_check(args: argparse.Namespace) -> int:
 def _run_fetch(args: argparse.Namespace) -> int:
     from analys import store
 
-    return store.fetch_cli(areas=args.areas, kpis=args.kpi, municipalities=args.municipality,
-                           years=args.years)
+    return store.fetch_cli(
+        areas=args.areas, kpis=args.kpi, municipalities=args.municipality, years=args.years
+    )
 
 
 def _run_kpi(args: argparse.Namespace) -> int:

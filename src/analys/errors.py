@@ -13,8 +13,14 @@ class AnalysError(Exception):
 class KoladaError(AnalysError):
     """The Kolada API (or the local store) could not give what was asked for."""
 
-    def __init__(self, message: str, *, url: str | None = None, status: int | None = None,
-                 body: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str | None = None,
+        status: int | None = None,
+        body: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.url = url
         self.status = status

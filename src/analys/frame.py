@@ -46,8 +46,14 @@ def as_values_frame(frame: pd.DataFrame, ou: bool = False) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def wide(values: pd.DataFrame, *, index: str = "municipality", columns: str = "kpi",
-         gender: str = "T", year: int | None = None) -> pd.DataFrame:
+def wide(
+    values: pd.DataFrame,
+    *,
+    index: str = "municipality",
+    columns: str = "kpi",
+    gender: str = "T",
+    year: int | None = None,
+) -> pd.DataFrame:
     """Pivot a values frame to one row per ``index`` and one column per ``columns``.
 
     Filters to one gender (and one year when given); duplicates are an error.

@@ -32,8 +32,9 @@ PEER_LABELS = {
 }
 
 
-def liknande_group(municipality: str, groups: pd.DataFrame, area: str | None = None
-                   ) -> pd.Series | None:
+def liknande_group(
+    municipality: str, groups: pd.DataFrame, area: str | None = None
+) -> pd.Series | None:
     """The newest "Liknande kommuner <område>, <kommun>" group for ``municipality``.
 
     ``area`` is a params area name; areas without their own Kolada groups use
@@ -50,8 +51,9 @@ def liknande_group(municipality: str, groups: pd.DataFrame, area: str | None = N
     return None
 
 
-def peer_set(municipality: str, peers: str | Sequence[str], *, groups: pd.DataFrame,
-             area: str | None = None) -> list[str]:
+def peer_set(
+    municipality: str, peers: str | Sequence[str], *, groups: pd.DataFrame, area: str | None = None
+) -> list[str]:
     """The codes of ``municipality``'s peers, never including itself.
 
     Parameters
@@ -71,8 +73,9 @@ def peer_set(municipality: str, peers: str | Sequence[str], *, groups: pd.DataFr
     kind = reference.unit_type(municipality)
     if kind is None:
         raise ParamsError(f"municipality: '{municipality}' är ingen känd kommun eller region")
-    same_type = units.loc[(units["type"] == kind) & (units["municipality"] != reference.RIKET),
-                          "municipality"].tolist()
+    same_type = units.loc[
+        (units["type"] == kind) & (units["municipality"] != reference.RIKET), "municipality"
+    ].tolist()
     if not isinstance(peers, str):
         members = [str(code) for code in peers]
     elif peers == "alla":
@@ -84,14 +87,16 @@ def peer_set(municipality: str, peers: str | Sequence[str], *, groups: pd.DataFr
         members = units.loc[units["skr_group"] == own, "municipality"].tolist()
     elif peers == "lan":
         own = units.loc[units["municipality"] == municipality, "county"].iloc[0]
-        members = units.loc[(units["county"] == own) & (units["type"] == "K"),
-                            "municipality"].tolist()
+        members = units.loc[
+            (units["county"] == own) & (units["type"] == "K"), "municipality"
+        ].tolist()
     elif peers == "liknande":
         row = liknande_group(municipality, groups, area)
         if row is None:
             raise ParamsError(
                 f"peers: 'liknande' – källan har ingen grupp \"Liknande kommuner\" för "
-                f"{reference.title(municipality)}; välj skr, lan, alla eller en lista")
+                f"{reference.title(municipality)}; välj skr, lan, alla eller en lista"
+            )
         members = list(row["members"])
     elif peers.startswith("G"):
         hit = groups[groups["group"] == peers]
@@ -99,8 +104,10 @@ def peer_set(municipality: str, peers: str | Sequence[str], *, groups: pd.DataFr
             raise ParamsError(f"peers: '{peers}' är ingen känd kommungrupp i källan")
         members = list(hit.iloc[0]["members"])
     else:
-        raise ParamsError(f"peers: '{peers}' är inte tillåtet – välj skr, lan, liknande, alla, "
-                          "en Kolada-grupp (G…) eller en lista med koder")
+        raise ParamsError(
+            f"peers: '{peers}' är inte tillåtet – välj skr, lan, liknande, alla, "
+            "en Kolada-grupp (G…) eller en lista med koder"
+        )
     return [code for code in dict.fromkeys(members) if code != municipality]
 
 

@@ -15,20 +15,39 @@ import pandas as pd
 RIKET = "0000"
 
 COUNTIES = {
-    "01": "Stockholms län", "03": "Uppsala län", "04": "Södermanlands län",
-    "05": "Östergötlands län", "06": "Jönköpings län", "07": "Kronobergs län",
-    "08": "Kalmar län", "09": "Gotlands län", "10": "Blekinge län", "12": "Skåne län",
-    "13": "Hallands län", "14": "Västra Götalands län", "17": "Värmlands län",
-    "18": "Örebro län", "19": "Västmanlands län", "20": "Dalarnas län",
-    "21": "Gävleborgs län", "22": "Västernorrlands län", "23": "Jämtlands län",
-    "24": "Västerbottens län", "25": "Norrbottens län",
+    "01": "Stockholms län",
+    "03": "Uppsala län",
+    "04": "Södermanlands län",
+    "05": "Östergötlands län",
+    "06": "Jönköpings län",
+    "07": "Kronobergs län",
+    "08": "Kalmar län",
+    "09": "Gotlands län",
+    "10": "Blekinge län",
+    "12": "Skåne län",
+    "13": "Hallands län",
+    "14": "Västra Götalands län",
+    "17": "Värmlands län",
+    "18": "Örebro län",
+    "19": "Västmanlands län",
+    "20": "Dalarnas län",
+    "21": "Gävleborgs län",
+    "22": "Västernorrlands län",
+    "23": "Jämtlands län",
+    "24": "Västerbottens län",
+    "25": "Norrbottens län",
 }
 
 SKR_GROUPS = {
-    "A1": "Storstäder", "A2": "Pendlingskommun nära storstad", "B3": "Större stad",
-    "B4": "Pendlingskommun nära större stad", "B5": "Lågpendlingskommun nära större stad",
-    "C6": "Mindre stad/tätort", "C7": "Pendlingskommun nära mindre stad/tätort",
-    "C8": "Landsbygdskommun", "C9": "Landsbygdskommun med besöksnäring",
+    "A1": "Storstäder",
+    "A2": "Pendlingskommun nära storstad",
+    "B3": "Större stad",
+    "B4": "Pendlingskommun nära större stad",
+    "B5": "Lågpendlingskommun nära större stad",
+    "C6": "Mindre stad/tätort",
+    "C7": "Pendlingskommun nära mindre stad/tätort",
+    "C8": "Landsbygdskommun",
+    "C9": "Landsbygdskommun med besöksnäring",
 }
 
 
@@ -75,8 +94,9 @@ def kommun_codes() -> list[str]:
 def region_codes() -> list[str]:
     """The 21 region ids (``00xx``), sorted; Riket not included."""
     units = municipalities()
-    return units.loc[(units["type"] == "L") & (units["municipality"] != RIKET),
-                     "municipality"].tolist()
+    return units.loc[
+        (units["type"] == "L") & (units["municipality"] != RIKET), "municipality"
+    ].tolist()
 
 
 @lru_cache(maxsize=1)
@@ -106,5 +126,6 @@ def find(text: str) -> list[str]:
     units = municipalities()
     needle = text.strip().lower()
     hit = units["title"].str.lower().str.contains(needle, regex=False) | (
-        units["municipality"] == text.strip())
+        units["municipality"] == text.strip()
+    )
     return units.loc[hit, "municipality"].tolist()

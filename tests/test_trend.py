@@ -70,6 +70,7 @@ def test_weighted_trend_hand_computed_chi2() -> None:
     assert weak.slope == pytest.approx(0.7)
     assert weak.statistic == pytest.approx(4.9)
     assert weak.direction == "no_change"
+    assert weak.reason.startswith("lutningen +0,70 per år (") and "inte statistiskt" in weak.reason
     assert "χ²" in weak.method and weak.threshold == CHI2_THRESHOLD
     # se = 0.5 -> w = 4: SE² = 20/800, χ² = 0.49/0.025 = 19.6
     strong = trend_marker(y, se=pd.Series(0.5, index=YEARS), polarity="lower")

@@ -201,7 +201,12 @@ def trend_marker(
         "threshold": threshold,
     }
     if not significant:
-        return _result("no_change", polarity, reason="ingen signifikant förändring", **common)
+        sign = "+" if b > 0 else ""
+        reason = (
+            f"lutningen {sign}{number(b, 2)} per år ({years[0]}–{years[-1]}) är inte "
+            "statistiskt säkerställd"
+        )
+        return _result("no_change", polarity, reason=reason, **common)
     for left_out in range(POINTS):
         keep = np.arange(POINTS) != left_out
         if np.sign(fit(keep)[0]) == -np.sign(b):

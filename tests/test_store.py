@@ -21,6 +21,7 @@ from analys.errors import AnalysError, KoladaError
 from analys.frame import VALUES_COLUMNS
 from analys.kolada import KoladaClient
 from analys.store import Store, fetch_cli, fetch_values
+from analys.store_files import store_lock
 
 pytest_plugins = ["fake_kolada"]
 
@@ -230,6 +231,70 @@ def test_a_killed_process_leaves_the_old_data(store):
         os.utime(path, (two_hours_ago, two_hours_ago))
     store.write_values(demo.load_values(KPIS, UNITS, YEARS), query=scope, url="http://x/v3")
     assert not list(store.root.rglob("*.tmp"))  # the next write cleans up
+
+
+# ---------------------------------------------------------------------------------- locking
+
+
+def test_a_second_writer_waits_for_the_lock(store):
+    """Another process holds the store's lock: a writer waits for it (or, past its timeout,
+    gets a Swedish message) instead of merging against files that are about to change."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+                import time
+                from pathlib import Path
+                from analys.store_files import store_lock
+
+                with store_lock(Path({str(store.root)!r})):
+                    print("held", flush=True)
+                    time.sleep(1.5)
+            """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(AnalysError, match="används av en annan hämtning"):
+            with store_lock(store.root, timeout=0.2):
+                pass
+        started = time.monotonic()
+        scope = {"kpis": ["N15507"], "municipalities": UNITS, "years": [2020]}
+        store.write_values(demo.load_values(["N15507"], UNITS, [2020]), query=scope, url="x")
+        assert time.monotonic() - started > 0.5  # it waited for the holder
+        assert set(store.read_values(["N15507"])["municipality"]) == set(UNITS)
+    finally:
+        holder.wait(timeout=30)
+    assert holder.returncode == 0
+
+
+def test_concurrent_fetches_into_one_store_keep_both(store):
+    """Two processes merge different municipalities of the same KPI again and again: with
+    the lock, neither drops the other's rows."""
+    script = textwrap.dedent("""
+        import sys
+        from analys import demo
+        from analys.store import Store
+
+        root, unit = sys.argv[1], sys.argv[2]
+        for year in range(2015, 2023):
+            frame = demo.load_values(["N15507"], [unit], [year])
+            scope = {"kpis": ["N15507"], "municipalities": [unit], "years": [year]}
+            Store(root).write_values(frame, query=scope, url="http://x/v3")
+    """)
+    writers = [
+        subprocess.Popen([sys.executable, "-c", script, str(store.root), unit])
+        for unit in ("0180", "1880")
+    ]
+    assert [w.wait(timeout=120) for w in writers] == [0, 0]
+    stored = store.read_values(["N15507"])
+    for unit in ("0180", "1880"):
+        years = set(stored.loc[stored["municipality"] == unit, "year"])
+        assert years == set(range(2015, 2023)), unit
+    assert len(store.manifest["queries"]) == 16
 
 
 # ---------------------------------------------------------------------------------- metadata

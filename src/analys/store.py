@@ -45,6 +45,7 @@ from analys.store_files import (
     query_key,
     read_manifest,
     read_values_table,
+    store_lock,
     sweep_temporary,
     utc_now,
     write_manifest,
@@ -191,6 +192,19 @@ class Store:
         from_date
             The ``from_date`` of an incremental fetch, recorded in the manifest.
         """
+        with store_lock(self.root):
+            return self._merge_values(frame, query, url, fetched, incremental, from_date)
+
+    def _merge_values(
+        self,
+        frame: pd.DataFrame,
+        query: dict[str, Any],
+        url: str,
+        fetched: str | None,
+        incremental: bool,
+        from_date: str | None,
+    ) -> int:
+        """:meth:`write_values` while holding the store's write lock."""
         fetched = fetched or utc_now()
         self.sweep()
         key, canonical = query_key(query["kpis"], query.get("municipalities"), query.get("years"))
@@ -339,18 +353,20 @@ class Store:
                 "members": [list(m) for m in groups["members"]],
             }
         )
-        for name, table in (("kpis", kpis), ("municipalities", units), ("groups", groups)):
-            write_table(pa.Table.from_pandas(table, preserve_index=False), self._meta_path(name))
-        manifest = self.manifest
-        manifest["metadata"] = {
-            "fetched": fetched,
-            "url": client.base_url,
-            "kpis": len(kpis),
-            "municipalities": len(units),
-            "groups": len(groups),
-        }
-        manifest.update(api_version=api_version(client.base_url), url=client.base_url)
-        self._write_manifest(manifest)
+        with store_lock(self.root):
+            for name, table in (("kpis", kpis), ("municipalities", units), ("groups", groups)):
+                table = pa.Table.from_pandas(table, preserve_index=False)
+                write_table(table, self._meta_path(name))
+            manifest = self.manifest
+            manifest["metadata"] = {
+                "fetched": fetched,
+                "url": client.base_url,
+                "kpis": len(kpis),
+                "municipalities": len(units),
+                "groups": len(groups),
+            }
+            manifest.update(api_version=api_version(client.base_url), url=client.base_url)
+            self._write_manifest(manifest)
         return True
 
     # ------------------------------------------------------------------ snapshot

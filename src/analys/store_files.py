@@ -131,3 +131,63 @@ def api_version(url: str) -> str:
     """The API version at the end of a base URL (``…/v3``), ``v3`` when it has none."""
     match = re.search(r"/(v\d+)/?$", url)
     return match.group(1) if match else "v3"
+
+
+#: seconds a writer waits for another fetch into the same store before giving up
+LOCK_TIMEOUT = 600.0
+
+
+@contextmanager
+def store_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold the store's write lock: one writer at a time, across processes.
+
+    Each file is replaced atomically anyway; the lock keeps two fetches into the same store
+    from both reading a KPI's file, merging their own rows and the later one dropping the
+    other's. Readers take no lock (they always see whole files). The lock is an OS file lock
+    on ``ROOT/.lock`` (``flock`` on POSIX, ``msvcrt.locking`` on Windows), released even when
+    the process is killed.
+    """
+    from analys.errors import AnalysError
+
+    root.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + timeout
+    with open(root / ".lock", "a+b") as handle:
+        while not _try_lock(handle):
+            if time.monotonic() >= deadline:
+                raise AnalysError(
+                    f"datalagret {root} används av en annan hämtning sedan mer än "
+                    f"{timeout:.0f} s – vänta tills den är klar och försök igen"
+                )
+            time.sleep(0.05)
+        try:
+            yield
+        finally:
+            _unlock(handle)
+
+
+def _try_lock(handle: Any) -> bool:
+    try:
+        if os.name == "nt":
+            import msvcrt
+
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _unlock(handle: Any) -> None:
+    if os.name == "nt":
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

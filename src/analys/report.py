@@ -28,23 +28,12 @@ from analys.chartstyle import unhinted_text
 from analys.errors import AnalysError
 from analys.format import decimals_for, number, with_unit
 from analys.fulfilment import STATUS_LABELS, STATUSES, Evaluation, ValuesIndex, evaluate
+from analys.goalcheck import TOP_KEYS
 from analys.goals import TARGET_KINDS, Area, area_from_params, load_area
 from analys.summary import SUMMARY_MIMETYPE, read_summary  # noqa: F401 (re-exported)
 
-PARAM_KEYS = (
-    "area",
-    "title",
-    "description",
-    "municipality",
-    "year",
-    "source",
-    "peers",
-    "goals",
-    "drivers",
-    "cost",
-    "cutoffs",
-    "tolerance",
-)
+#: the notebook's parameters: exactly a params file's top-level keys
+PARAM_KEYS = TOP_KEYS
 COLOUR_WORDS = {
     "green": "Bland de 25 % bästa",
     "yellow": "Mittenhälften",

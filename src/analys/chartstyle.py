@@ -6,10 +6,11 @@ one place. The colour names are the ones ``compare.quartile_colours`` and ``fulf
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib.axes import Axes
 
 from analys.captions import DEMO, EGEN, KALLA
@@ -110,6 +111,13 @@ def add_watermark(ax: Axes) -> Axes:
         gid="analys-watermark",
     )
     return ax
+
+
+def hex_colours(rgba: Sequence[Sequence[float]]) -> list[str]:
+    """RGB(A) rows (0–1, as a collection's face colours) as ``#rrggbb``, like ``to_hex``
+    (alpha dropped), in one vectorised step."""
+    rgb = np.round(np.asarray(rgba, dtype=float)[:, :3] * 255)
+    return [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb.astype(int).tolist()]
 
 
 @contextmanager

@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -28,7 +27,15 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from analys import reference, registry
-from analys.chartstyle import COLOURS, FOCUS, TITLE_Y, add_watermark, caption_text, is_demo
+from analys.chartstyle import (
+    COLOURS,
+    FOCUS,
+    TITLE_Y,
+    add_watermark,
+    caption_text,
+    hex_colours,
+    is_demo,
+)
 from analys.errors import AnalysError
 from analys.geography import LEVELS, Geometry, geometry, sweref99tm
 from analys.maps_draw import (
@@ -304,8 +311,6 @@ def drawn_colours(ax: Axes) -> pd.Series:
     """
     for collection in ax.collections:
         if collection.get_gid() in UNITS_GID.values():
-            rgb = np.round(np.asarray(collection.get_facecolors())[:, :3] * 255).astype(int)
             index = pd.Index(list(collection.analys_codes), name="municipality")
-            hexes = [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb.tolist()]  # as to_hex, faster
-            return pd.Series(hexes, index=index, name="colour")
+            return pd.Series(hex_colours(collection.get_facecolors()), index=index, name="colour")
     raise AnalysError("Axes innehåller ingen karta från analys.maps.")

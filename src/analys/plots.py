@@ -34,6 +34,7 @@ from analys.chartstyle import (
     TITLE_Y,
     add_watermark,
     annotate_source,
+    hex_colours,
 )
 from analys.errors import ParamsError
 from analys.format import difference_unit, number
@@ -402,10 +403,9 @@ def drawn_bars(ax: Axes) -> pd.DataFrame:
     """
     for collection in ax.collections:
         if collection.get_gid() == BARS_GID:
-            rgb = np.round(np.asarray(collection.get_facecolors())[:, :3] * 255).astype(int)
             return pd.DataFrame(
                 {
-                    "colour": [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb.tolist()],
+                    "colour": hex_colours(collection.get_facecolors()),
                     "value": collection.analys_values,
                 },
                 index=pd.Index(list(collection.analys_codes), name="municipality"),

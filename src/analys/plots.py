@@ -12,7 +12,7 @@ imported here, which is where they belong to the public API.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -109,6 +109,28 @@ def _series(part: pd.DataFrame, code: str) -> pd.Series:
     return own.set_index("year")["value"].sort_index().astype(float)
 
 
+def _focus_line(
+    ax: Axes, own: pd.Series, name: str, text: Callable[[float], str], *, bold: bool = False
+) -> None:
+    """The focus municipality's series, its last value written at the end; or, without any
+    values, a note saying so."""
+    if own.notna().any():
+        ax.plot(own.index, own.values, color=FOCUS, lw=2.8, marker="o", ms=4, label=name)
+        last = own.dropna()
+        end_label(ax, last.index[-1], last.iloc[-1], text(last.iloc[-1]), bold=bold)
+        return
+    ax.text(
+        0.5,
+        0.95,
+        f"Värden saknas för {name}",
+        transform=ax.transAxes,
+        ha="center",
+        va="top",
+        fontsize=9,
+        color=FOCUS,
+    )
+
+
 def trend_chart(
     data: pd.DataFrame,
     *,
@@ -177,22 +199,7 @@ def trend_chart(
         if len(riket):
             ax.plot(riket.index, riket.values, color=RIKET, lw=1.5, ls="--", label="Riket")
     unit = registry.unit(kpi)
-    own = _series(part, municipality)
-    if own.notna().any():
-        ax.plot(own.index, own.values, color=FOCUS, lw=2.8, marker="o", ms=4, label=name)
-        last = own.dropna()
-        end_label(ax, last.index[-1], last.iloc[-1], value_text(last.iloc[-1], unit), bold=True)
-    else:
-        ax.text(
-            0.5,
-            0.95,
-            f"Värden saknas för {name}",
-            transform=ax.transAxes,
-            ha="center",
-            va="top",
-            fontsize=9,
-            color=FOCUS,
-        )
+    _focus_line(ax, _series(part, municipality), name, lambda v: value_text(v, unit), bold=True)
     _target(ax, target, target_year, unit, on_line=legend == "none")
     ax.set_title(kpi_title(kpi, gender), loc="left", y=TITLE_Y, fontsize=11)
     ax.set_ylabel(unit or "")
@@ -515,24 +522,10 @@ def gender_gap_chart(
     riket = _series(gaps, reference.RIKET).dropna()
     if len(riket) and municipality != reference.RIKET:
         ax.plot(riket.index, riket.values, color=RIKET, lw=1.5, ls="--", label="Riket")
-    own = _series(gaps, municipality)
     unit = difference_unit(registry.unit(kpi))
-    if own.notna().any():
-        ax.plot(own.index, own.values, color=FOCUS, lw=2.8, marker="o", ms=4, label=name)
-        last = own.dropna()
-        sign = "+" if last.iloc[-1] > 0 else ""
-        end_label(ax, last.index[-1], last.iloc[-1], f"{sign}{number(last.iloc[-1])}")
-    else:
-        ax.text(
-            0.5,
-            0.95,
-            f"Värden saknas för {name}",
-            transform=ax.transAxes,
-            ha="center",
-            va="top",
-            fontsize=9,
-            color=FOCUS,
-        )
+    _focus_line(
+        ax, _series(gaps, municipality), name, lambda v: f"{'+' if v > 0 else ''}{number(v)}"
+    )
     ax.axhline(0, color="black", lw=0.8)
     ax.set_ylabel(f"Kvinnor − män ({unit})" if unit else "Kvinnor − män")
     ax.set_xlabel("År")

@@ -300,6 +300,13 @@ class _Explorer:
     def save(self, directory: str | Path | None = None) -> list[Path]:  # pragma: no cover
         raise NotImplementedError
 
+    def _require_result(self) -> None:
+        """Raise the Swedish message when there is nothing shown to save."""
+        if self.figure is None or self.table is None:
+            raise AnalysError(
+                "Det finns inget resultat att spara – välj först något som går att visa."
+            )
+
     def _save_clicked(self) -> None:
         """Spara: a full disk or a locked file is a message; the outputs stay."""
         try:

@@ -504,10 +504,7 @@ class DriverExplorer(_Explorer):
             ``<name>.csv`` and ``<name>.xlsx`` (sheets Koefficienter, Bättre än förväntat,
             Inflytelserika, Om).
         """
-        if self.figure is None or self.table is None:
-            raise AnalysError(
-                "Det finns inget resultat att spara – välj först något som går att visa."
-            )
+        self._require_result()
         choice = self._choice()
         when = str(choice.year) if choice.model == "cross" else "panel"
         stem = _safe_name(f"samband_{choice.outcome}_{when}_{choice.population}")

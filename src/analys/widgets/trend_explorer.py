@@ -511,10 +511,7 @@ class TrendExplorer(_Explorer):
             ``<name>.png``, ``<name>_karta.png`` (when a map is shown), ``<name>.csv`` and
             ``<name>.xlsx``; the name tells KPI, municipality, peers, gender and years.
         """
-        if self.figure is None or self.table is None:
-            raise AnalysError(
-                "Det finns inget resultat att spara – välj först något som går att visa."
-            )
+        self._require_result()
         choice = self._choice()
         stem = _safe_name(
             f"trend_{choice.kpi}_{reference.title(choice.municipality)}_{choice.peers}_"

@@ -367,8 +367,7 @@ class _Pool:
                 )
                 bar.update(1)
             if proc.exitcode != 0 and len(done) + len(inflight) < len(jobs):
-                self._start()
-                self.tasks.put(None)  # the replacement stops after the remaining jobs
+                self._start()  # it stops at the dead worker's sentinel, still queued
         if not self.procs:
             for job in jobs:
                 done.setdefault(

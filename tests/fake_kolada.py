@@ -33,12 +33,11 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 import pytest
 
 from analys import demo, reference
+from analys.demo import units as demo_units
 
 MAX_IDS = 25
 MAX_PER_PAGE = 5000
 BASE_DATE = "2020-01-01"  # when every demo value was last changed, as far as the server knows
-OU_MUNICIPALITIES = ("0180", "1480", "1880")
-OUS_PER_MUNICIPALITY = 3
 
 
 class HTTPError(Exception):
@@ -129,28 +128,38 @@ def _kpi_groups() -> list[dict[str, Any]]:
 
 @lru_cache(maxsize=1)
 def _ous() -> list[dict[str, Any]]:
-    titles = {u["id"]: u["title"] for u in _municipalities()}
+    """The demo unit catalogue in the real ``/ou`` shape: ``{id, municipality, title}``.
+
+    Real ids and titles (including the two ids with dots, ``V11E26..`` and ``V11E61..``).
+    """
+    units = demo_units.units()
     return [
-        {"id": f"V15E{m}{i:05d}", "municipality": m, "title": f"{titles[m]} skola {i}"}
-        for m in OU_MUNICIPALITIES
-        for i in range(1, OUS_PER_MUNICIPALITY + 1)
+        {"id": i, "municipality": m, "title": t}
+        for i, m, t in zip(units["id"], units["municipality"], units["title"], strict=True)
     ]
 
 
-def _ou_items(kpi: str, ou: dict[str, Any], year: int) -> list[dict[str, Any]] | None:
-    """A unit's value: its municipality's demo value scaled by a fixed unit factor."""
-    base = _rows([kpi], [ou["municipality"]], [year]).get((kpi, ou["municipality"], year))
-    if base is None:
-        return None
-    factor = 0.85 + 0.1 * int(ou["id"][-1])
-    return [
-        {
-            **item,
-            "value": None if item["value"] is None else round(item["value"] * factor, 1),
-            "count": 1 if item["value"] is not None else 0,
-        }
-        for item in base
-    ]
+def _ou_rows(
+    kpis: list[str], ous: list[str] | None, years: list[int] | None
+) -> dict[tuple[str, str, int], list[dict[str, Any]]]:
+    """Demo unit values as Kolada rows: (kpi, ou, year) → gender items."""
+    frame = demo_units.load_unit_values(kpis, ous, None, years)
+    rows: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
+    for kpi, unit, year, gender, value, count, status in zip(
+        *(frame[c].tolist() for c in ("kpi", "ou", "year", "gender", "value", "count", "status")),
+        strict=True,
+    ):
+        missing = value != value  # NaN
+        rows.setdefault((kpi, unit, year), []).append(
+            {
+                "gender": gender,
+                "count": 0 if missing else count,
+                "status": status,
+                "value": None if missing else value,
+                "isdeleted": False,
+            }
+        )
+    return rows
 
 
 # ---------------------------------------------------------------------------------- server
@@ -352,7 +361,13 @@ class FakeKolada:
             raise HTTPError(422, {"detail": [{"msg": "year ska vara heltal"}]}) from None
         since = query.get("from_date")
         if ou:
-            return self._ou_data(kpis, units, years, query.get("municipality"))
+            if "municipality" in query:  # Kolada's (unverified) filter; served for old clients
+                wanted_m = set(_id_list(query["municipality"]))
+                owned = [o["id"] for o in _ous() if o["municipality"] in wanted_m]
+                units = owned if units is None else [u for u in units if u in set(owned)]
+            with_ou = {k["id"] for k in _kpi_catalogue() if k["has_ou_data"]}
+            kpis = [k for k in kpis if k in with_ou]
+        build = _ou_rows if ou else _rows
         if since and since > BASE_DATE:  # only what this server changed can be newer
             wanted = {
                 k
@@ -363,7 +378,7 @@ class FakeKolada:
             }
             keys = sorted(wanted)
             rows = (
-                _rows(
+                build(
                     sorted({k[0] for k in keys}),
                     sorted({k[1] for k in keys}),
                     sorted({k[2] for k in keys}),
@@ -372,13 +387,13 @@ class FakeKolada:
                 else {}
             )
         else:
-            rows = _rows(kpis, units, years)
+            rows = build(kpis, units, years)
             keys = list(rows)
         out = []
         for key in keys:
             items = self._items(key, rows.get(key, []), since)
             if items:
-                row = {"kpi": key[0], "municipality": key[1], "period": key[2], "values": items}
+                row = {"kpi": key[0], unit_word: key[1], "period": key[2], "values": items}
                 out.append(json.dumps(row, ensure_ascii=False))
         return out
 
@@ -402,32 +417,6 @@ class FakeKolada:
             status = self._status.get((*key, item["gender"]), item["status"])
             count = (item["count"] or 1) if value is not None else 0
             out.append({**item, "value": value, "status": status, "count": count})
-        return out
-
-    def _ou_data(
-        self,
-        kpis: list[str],
-        ous: list[str] | None,
-        years: list[int] | None,
-        municipality: str | None,
-    ) -> list[str]:
-        units = [
-            o
-            for o in _ous()
-            if (ous is None or o["id"] in ous)
-            and (municipality is None or o["municipality"] in _id_list(municipality))
-        ]
-        wanted = years or list(range(demo.FIRST_YEAR, demo.LATEST_YEAR + 1))
-        out = []
-        for kpi in kpis:
-            if not any(k["id"] == kpi and k["has_ou_data"] for k in _kpi_catalogue()):
-                continue
-            for unit in units:
-                for year in wanted:
-                    items = _ou_items(kpi, unit, year)
-                    if items:
-                        row = {"kpi": kpi, "ou": unit["id"], "period": year, "values": items}
-                        out.append(json.dumps(row, ensure_ascii=False))
         return out
 
 

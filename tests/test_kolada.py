@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from analys import demo, reference
+from analys.demo import units as demo_units
 from analys.errors import KoladaError, ParamsError
 from analys.frame import OU_COLUMNS, VALUES_COLUMNS
 from analys.kolada import (
@@ -315,16 +316,20 @@ def test_metadata_endpoints(kolada_server, client):
     )
     assert len(client.kpi_groups()) > 0
     ous = client.ous(municipality="1880")
-    assert list(ous.columns[:3]) == ["id", "municipality", "title"] and len(ous) == 3
+    assert list(ous.columns) == ["id", "municipality", "title", "activity"]
+    assert len(ous) == len(demo_units.units(["1880"]))
 
 
 def test_ou_values_carry_their_municipality(kolada_server, client):
-    kpi = demo.kpis().query("has_ou_data")["id"].iloc[0]
+    kpi = "U15416"
     frame = client.ou_values([kpi], None, [2023, 2024], municipality="1880")
     assert list(frame.columns) == OU_COLUMNS
-    assert set(frame["municipality"]) == {"1880"} and frame["ou"].nunique() == 3
-    one = client.ou_values([kpi], ["V15E018000002"], [2024])
-    assert one["municipality"].tolist() == ["0180"]  # looked up in /ou
+    truth = demo_units.load_unit_values([kpi], None, ["1880"], [2023, 2024])
+    assert set(frame["municipality"]) == {"1880"}
+    assert frame["ou"].nunique() == truth["ou"].nunique() > 5
+    school = truth["ou"].iloc[0]
+    one = client.ou_values([kpi], [school], [2024])
+    assert one["municipality"].tolist() == ["1880"]  # looked up in /ou
     with pytest.raises(UnknownIdsError, match="V99"):
         client.ou_values([kpi], ["V99"], [2024])
     with pytest.raises(UnknownIdsError, match="N99999"):

@@ -18,6 +18,8 @@ __all__ = [
     "ParamsError",
     "KoladaClient",
     "load_values",
+    "load_units",
+    "load_unit_values",
     "load_kpis",
     "load_groups",
     "snapshot",
@@ -32,6 +34,8 @@ __all__ = [
 
 _LAZY = {
     "load_values": ("analys.data", "load_values"),
+    "load_units": ("analys.data", "load_units"),
+    "load_unit_values": ("analys.data", "load_unit_values"),
     "load_kpis": ("analys.data", "load_kpis"),
     "load_groups": ("analys.data", "load_groups"),
     "snapshot": ("analys.data", "snapshot"),
@@ -56,6 +60,7 @@ _SUBMODULES = {
     "registry",
     "reference",
     "peers",
+    "units",
 }
 
 

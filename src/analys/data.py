@@ -84,6 +84,101 @@ def load_values(
     return as_values_frame(frame)
 
 
+def load_units(
+    municipalities: str | Sequence[str] | None = None, *, source: str = "demo"
+) -> pd.DataFrame:
+    """The unit (OU) catalogue: schools, preschools, care homes … (DESIGN §6).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``id`` (Kolada's OU id, ``V15E…``), ``title``, ``municipality`` (the code
+        Kolada gives the unit, a string) and ``activity`` (the id's V-code, e.g. ``V15``
+        grundskola; :mod:`analys.ou_ids`), sorted by municipality, activity and title.
+
+    Parameters
+    ----------
+    municipalities
+        Municipality codes; ``None`` for all the source has.
+    source
+        ``demo`` (real ids and names, synthetic values), ``store`` (what ``analys fetch``
+        saved) or ``kolada`` (read from the API now and saved in the store).
+    """
+    check_source(source)
+    codes = None if municipalities is None else [str(m) for m in _as_list(municipalities)]
+    if source == "demo":
+        from analys.demo import units as demo_units
+
+        frame = demo_units.units(codes)
+    elif source == "store":
+        from analys.store_units import UnitStore
+
+        frame = UnitStore().units(codes)
+    else:
+        from analys.kolada import KoladaClient
+        from analys.store_units import UnitStore
+
+        client = KoladaClient()
+        frame = client.ous(municipality=codes)
+        UnitStore().write_units(frame, codes, client.base_url)
+    frame = frame.loc[:, ["id", "title", "municipality", "activity"]]
+    return frame.sort_values(["municipality", "activity", "title", "id"]).reset_index(drop=True)
+
+
+def load_unit_values(
+    kpis: str | Sequence[str],
+    units: str | Sequence[str] | None = None,
+    municipalities: str | Sequence[str] | None = None,
+    years: int | Sequence[int] | None = None,
+    *,
+    source: str = "demo",
+    genders: Sequence[str] | None = ("T",),
+) -> pd.DataFrame:
+    """Unit-level values: the values frame of DESIGN §3 with ``ou`` beside ``municipality``.
+
+    Columns kpi, ou, municipality, year, gender, value, count, status. ``count`` is what
+    Kolada gives for the unit (in the demo: the synthetic number of pupils, children or
+    survey answers behind the value); ``value`` is NaN when withheld, never 0.
+
+    Parameters
+    ----------
+    kpis
+        KPI ids with unit data (``has_ou_data`` in the catalogue).
+    units
+        OU ids; ``None`` for every unit (of ``municipalities`` when given).
+    municipalities
+        Municipality codes whose units are wanted; ``None`` for all.
+    years, source, genders
+        As in :func:`load_values`.
+    """
+    check_source(source)
+    kpi_list = [str(k) for k in _as_list(kpis)]
+    ous = None if units is None else [str(u) for u in _as_list(units)]
+    codes = None if municipalities is None else [str(m) for m in _as_list(municipalities)]
+    year_list = None if years is None else [int(y) for y in _as_list(years)]
+    if source == "demo":
+        from analys.demo import units as demo_units
+
+        frame = demo_units.load_unit_values(kpi_list, ous, codes, year_list)
+    elif source == "store":
+        from analys.store_units import UnitStore
+
+        frame = UnitStore().read_unit_values(kpi_list, ous, codes, year_list)
+    elif ous is not None:
+        from analys.kolada import KoladaClient
+
+        frame = KoladaClient().ou_values(kpi_list, ous, year_list)
+        if codes is not None:
+            frame = frame[frame["municipality"].isin(codes)]
+    else:
+        from analys.store_units import fetch_unit_values
+
+        frame = fetch_unit_values(kpi_list, codes, year_list)
+    if genders is not None:
+        frame = frame[frame["gender"].isin(list(genders))]
+    return as_values_frame(frame, ou=True)
+
+
 def load_kpis(source: str = "demo") -> pd.DataFrame:
     """The KPI catalogue of ``source``, with Kolada's metadata fields as columns."""
     check_source(source)

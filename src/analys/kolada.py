@@ -26,6 +26,7 @@ from urllib.parse import quote
 import pandas as pd
 
 from analys.errors import ParamsError
+from analys.frame import empty_values
 from analys.kolada_http import DEFAULT_URL, RETRY_STATUSES, KoladaHttp
 from analys.kolada_parse import KPI_FIELDS, parse_groups, parse_records, parse_values
 from analys.kolada_plan import (
@@ -42,6 +43,7 @@ from analys.kolada_plan import (
     plan_chunks,
     plan_requests,
 )
+from analys.ou_ids import activity, kpi_activities
 
 __all__ = [
     "ALL_KPIS_ESTIMATE",
@@ -51,6 +53,7 @@ __all__ = [
     "DEFAULT_URL",
     "KPI_FIELDS",
     "MAX_IDS",
+    "OU_CATALOGUE_PAGES",
     "PER_PAGE",
     "RETRY_STATUSES",
     "KoladaClient",
@@ -63,6 +66,8 @@ __all__ = [
 ]
 
 API_VERSION = "v3"
+# pages of the whole /ou catalogue (about 35,400 units at 5000 a page)
+OU_CATALOGUE_PAGES = 8
 
 
 class UnknownIdsError(ParamsError):
@@ -189,9 +194,12 @@ class KoladaClient(KoladaHttp):
         ous: str | Sequence[str] | None = None,
         years: int | Sequence[int] | None = None,
         *,
-        municipality: str | None = None,
+        municipality: str | Sequence[str] | None = None,
         from_date: str | None = None,
         include_deleted: bool = False,
+        owners: dict[str, str] | None = None,
+        progress: Callable[[], Any] | None = None,
+        check: bool = True,
     ) -> pd.DataFrame:
         """Unit-level (organisational unit) values: the values frame with ``ou`` added.
 
@@ -204,28 +212,49 @@ class KoladaClient(KoladaHttp):
         years
             Years; ``None`` for all years.
         municipality
-            Limit to the units of one municipality when ``ous`` is ``None``.
-        from_date, include_deleted
+            One or more municipality codes: their units are read from ``/ou?municipality=``
+            first (only those of the KPIs' activities, :func:`analys.ou_ids.kpi_activities`)
+            and then asked for by id in ``/oudata/kpi/…/ou/…/year/…`` – the documented way;
+            ignored when ``ous`` is given.
+        from_date, include_deleted, progress
             As in :meth:`values`.
+        owners
+            Unit id → municipality, when the caller already has the catalogue (saves the
+            ``/ou`` look-up for units whose rows lack their municipality).
+        check
+            Name ids Kolada does not know (:class:`UnknownIdsError`); ``False`` when the ids
+            come from Kolada's own catalogue and many units simply lack the KPI.
         """
         kpi_list, ou_list = _ids(kpis), _ids(ous)
         year_list = None if years is None else [int(y) for y in _as_list(years)]
-        plan = self.plan(
-            kpi_list, ou_list, year_list, from_date=from_date, ou=True, municipality=municipality
-        )
-        items = self._run(plan)
+        owners = dict(owners or {})
+        if ou_list is None and municipality is not None:
+            catalogue = self.ous(municipality=municipality)
+            wanted = _activities(kpi_list)
+            if wanted is not None:
+                catalogue = catalogue[catalogue["activity"].isin(wanted)]
+            ou_list = catalogue["id"].tolist()
+            owners.update(zip(catalogue["id"], catalogue["municipality"], strict=True))
+            if not ou_list:
+                frame = empty_values(ou=True)
+                if include_deleted:
+                    frame["isdeleted"] = pd.Series([], dtype=bool)
+                return frame
+        plan = self.plan(kpi_list, ou_list, year_list, from_date=from_date, ou=True)
+        items = self._run(plan, progress)
         frame = parse_values(items, ou=True, include_deleted=include_deleted)
-        if municipality is not None:
-            frame.loc[frame["municipality"] == "", "municipality"] = str(municipality)
+        blank = frame["municipality"] == ""
+        if blank.any() and owners:
+            frame.loc[blank, "municipality"] = frame.loc[blank, "ou"].map(owners).fillna("")
         unknown = sorted(set(frame.loc[frame["municipality"] == "", "ou"]))
         if unknown:
             table = self._metadata("ou", unknown)
-            owners = {str(r["id"]): str(r.get("municipality") or "") for r in table}
+            found = {str(r["id"]): str(r.get("municipality") or "") for r in table}
             frame["municipality"] = [
-                m or owners.get(o, "")
+                m or found.get(o, "")
                 for o, m in zip(frame["ou"], frame["municipality"], strict=True)
             ]
-        if from_date is None:
+        if from_date is None and check:
             bad_kpis = self._unknown("kpi", kpi_list, frame["kpi"])
             bad_ous = self._unknown("ou", ou_list, frame["ou"])
             if bad_kpis or bad_ous:
@@ -317,18 +346,50 @@ class KoladaClient(KoladaHttp):
     def ous(
         self, *, municipality: str | Sequence[str] | None = None, title: str | None = None
     ) -> pd.DataFrame:
-        """Organisational units (schools, preschools, care homes …): id, municipality, title.
+        """Organisational units (schools, preschools, care homes …).
+
+        Columns id, municipality, title and activity (the id's V-code, ``V15`` grundskola;
+        :mod:`analys.ou_ids`).
 
         Parameters
         ----------
         municipality
-            One or more municipality codes; ``None`` for every unit in Kolada.
+            One or more municipality codes; ``None`` for every unit in Kolada. Each code is
+            one ``/ou?municipality=CODE`` list (the documented filter); for more codes than
+            the whole catalogue has pages (:data:`OU_CATALOGUE_PAGES`) the whole catalogue
+            is read once and filtered here instead – whichever takes fewer requests.
         title
             Case-insensitive substring of the unit's name.
         """
         codes = _ids(municipality)
-        params = {"municipality": ",".join(codes) if codes else None, "title": title}
-        return parse_records(self._metadata("ou", None, params), ["id", "municipality", "title"])
+        base = {"title": title}
+        if codes is None or len(codes) > OU_CATALOGUE_PAGES:
+            items = self._metadata("ou", None, base)
+            if codes is not None:
+                wanted = set(codes)
+                items = [r for r in items if str(r.get("municipality") or "") in wanted]
+        else:
+            clean = {k: v for k, v in base.items() if v is not None}
+            items = self._run([Request("ou", {**clean, "municipality": c}) for c in codes])
+        frame = parse_records(items, ["id", "municipality", "title"])
+        frame = frame.drop_duplicates("id").reset_index(drop=True)
+        frame["activity"] = pd.Series(
+            [activity(i) for i in frame["id"]], index=frame.index, dtype="str"
+        )
+        return frame
+
+
+def _activities(kpis: list[str] | None) -> list[str] | None:
+    """The V-codes of units that carry ``kpis``; ``None`` when some KPI is not known."""
+    if not kpis:
+        return None
+    out: list[str] = []
+    for kpi in kpis:
+        found = kpi_activities(kpi)
+        if found is None:
+            return None
+        out += found
+    return list(dict.fromkeys(out))
 
 
 def _as_list(items: Any) -> list[Any]:

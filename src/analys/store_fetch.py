@@ -143,6 +143,47 @@ def _check_ids(store: Store, kpis: list[str], units: list[str] | None) -> None:
         raise ParamsError(problems)
 
 
+def _fetch_units(
+    store: Store,
+    client: Any,
+    areas: Sequence[str],
+    kpis: list[str],
+    municipalities: list[str] | None,
+    years: list[int] | None,
+) -> str:
+    """Fetch the unit (OU) values of the areas' KPIs that have them; a Swedish summary line.
+
+    Only when areas were named (``analys fetch grundskola``): the units of ``municipalities``
+    (all when ``None``; groups and Riket have no units) from ``/ou``, their values from
+    ``/oudata`` (:func:`analys.store_units.fetch_unit_values`).
+    """
+    if not areas:
+        return ""
+    from tqdm import tqdm
+
+    from analys.store_units import UnitStore, fetch_unit_values
+
+    catalogue = store.kpis()
+    with_units = set(catalogue.loc[catalogue["has_ou_data"].fillna(False).astype(bool), "id"])
+    unit_kpis = [k for k in kpis if k in with_units]
+    codes = (
+        None
+        if municipalities is None
+        else [m for m in municipalities if not m.startswith("G") and m != "0000"]
+    )
+    if not unit_kpis or codes == []:
+        return ""
+    print(f"Hämtar enhetsvärden för {len(unit_kpis)} nyckeltal …", file=sys.stderr)
+    with tqdm(desc="Kolada, enheter", unit="anrop", file=sys.stderr, disable=None) as bar:
+        frame = fetch_unit_values(
+            unit_kpis, codes, years, client=client, store=UnitStore(store.root), progress=bar.update
+        )
+    return (
+        f"Enheter: {len(frame)} värden för {frame['ou'].nunique()} enheter och "
+        f"{frame['kpi'].nunique()} nyckeltal."
+    )
+
+
 def fetch_cli(
     *,
     areas: Sequence[str],
@@ -179,6 +220,7 @@ def fetch_cli(
         if store.refresh_metadata(client):
             print(f"Hämtade Koladas katalog från {client.base_url}.", file=sys.stderr)
         _check_ids(store, kpi_list, units)
+        chosen = units
         if units is None:
             units = store.municipalities()["id"].tolist()
         span = f"{year_list[0]}–{year_list[-1]}" if year_list else "alla år"
@@ -192,12 +234,15 @@ def fetch_cli(
             frame = fetch_values(
                 kpi_list, units, year_list, client=client, store=store, progress=bar.update
             )
+        unit_note = _fetch_units(store, client, areas, kpi_list, chosen, year_list)
     except ParamsError as error:
         print(error, file=sys.stderr)
         return 2
     except KoladaError as error:
         print(f"Hämtningen misslyckades: {error}", file=sys.stderr)
         return 1
+    if unit_note:
+        print(unit_note)
     entry = store.previous_fetch(kpi_list, units, year_list, client.base_url) or {}
     how = (
         f"ändringar sedan {entry['from_date']}: {entry['rows']} rader"

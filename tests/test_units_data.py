@@ -114,8 +114,9 @@ def test_paging_and_chunks_of_25(kolada_server, client):
 @pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared kolada-samples saknas")
 def test_real_catalogue_excerpt_parses(kolada_server, client):
     records = json.loads(
-        (SAMPLES / "v2_ou_catalogue_values__STRATIFIED_EXCERPT__rubenselander_pykolada.json")
-        .read_text(encoding="utf-8")
+        (
+            SAMPLES / "v2_ou_catalogue_values__STRATIFIED_EXCERPT__rubenselander_pykolada.json"
+        ).read_text(encoding="utf-8")
     )
     found: list[dict] = []
 

@@ -54,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--jobs", type=int)
     render.add_argument("--fresh-kernels", action="store_true")
     render.add_argument("--show-code", action="store_true")
+    render.add_argument(
+        "--units",
+        action="store_true",
+        help="också en rapport per enhet (skola, förskola, boende …): OUT/KOD/OMRÅDE/ENHET.html",
+    )
 
     check = commands.add_parser("check", help="validera params-filer")
     check.add_argument("files", nargs="*", metavar="PARAMS")
@@ -97,6 +102,7 @@ def _run_render(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         fresh_kernels=args.fresh_kernels,
         show_code=args.show_code,
+        units=args.units,
     )
 
 

@@ -59,6 +59,7 @@ from analys.plotting_base import (
 from analys.plotting_goals import goal_status_chart, goal_status_table
 from analys.plotting_scatter import coefficient_chart, cost_chart, expected_chart
 from analys.plotting_spine import spine_chart
+from analys.plotting_units import tartan_rug, unit_chart
 
 __all__ = [
     "COLOURS",
@@ -76,7 +77,9 @@ __all__ = [
     "ranking_chart",
     "spine_chart",
     "shared_legend",
+    "tartan_rug",
     "trend_chart",
+    "unit_chart",
 ]
 
 PEER_MEDIAN_LABEL = "Jämförelsegruppens median"

@@ -216,6 +216,7 @@ class RenderSummary:
     reports: tuple[ReportStatus, ...]
     seconds: float
     data_seconds: float = 0.0
+    notes: tuple[str, ...] = ()  # e.g. units skipped by --units for lack of data
 
     @property
     def rendered(self) -> list[ReportStatus]:
@@ -243,6 +244,10 @@ class RenderSummary:
                 f"  Misslyckades: {report.municipality} {report.title}: {report.error}"
                 f" (se {report.html})"
             )
+        for note in self.notes[:10]:
+            lines.append(f"  {note}")
+        if len(self.notes) > 10:
+            lines.append(f"  … och {len(self.notes) - 10} anteckningar till.")
         lines.append(f"Index: {self.index}")
         return "\n".join(lines)
 
@@ -443,6 +448,7 @@ def render(
     all_municipalities: bool = False,
     overview: bool = True,
     notebooks: str | Path | None = None,
+    units: bool = False,
 ) -> RenderSummary:
     """Render area reports for municipalities, one overview per municipality, and the index.
 
@@ -473,6 +479,10 @@ def render(
         Also render ``oversikt`` per municipality (when the template exists).
     notebooks
         Folder holding ``omrade.ipynb`` and ``oversikt.ipynb`` (default :func:`notebooks_dir`).
+    units
+        Also one report per unit (school, care home …) of each area with unit KPIs, from
+        ``enhet.ipynb``: ``OUT/<municipality>/<area>/<ou-id>.html`` (:mod:`analys.render_units`);
+        units without data are skipped with a note in the summary.
 
     Returns
     -------
@@ -518,6 +528,22 @@ def render(
                 show_code=show_code,
                 overview=overview,
             )
+            notes: list[str] = []
+            if units:
+                from analys.render_units import unit_jobs
+
+                for spec, code in pairs:
+                    extra, skipped = unit_jobs(
+                        spec,
+                        code,
+                        templates,
+                        out,
+                        source=source or spec.source,
+                        year=year,
+                        show_code=show_code,
+                    )
+                    jobs_list += extra
+                    notes += skipped
             out.mkdir(parents=True, exist_ok=True)
             results = pool.run(jobs_list, progress=progress)
     finally:
@@ -531,6 +557,7 @@ def render(
         reports=reports,
         seconds=time.perf_counter() - started,
         data_seconds=data_seconds,
+        notes=tuple(notes),
     )
 
 
@@ -646,6 +673,7 @@ def run_cli(
     jobs: int | None,
     fresh_kernels: bool,
     show_code: bool,
+    units: bool = False,
 ) -> int:
     """``analys render``: 0 when all reports rendered, 1 when some failed, 2 for bad input."""
     try:
@@ -659,6 +687,7 @@ def run_cli(
             fresh_kernels=fresh_kernels,
             show_code=show_code,
             all_municipalities=all_municipalities,
+            units=units,
         )
     except ParamsError as error:
         print(f"analys render: {error}", file=sys.stderr)

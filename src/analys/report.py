@@ -670,6 +670,16 @@ class Report:
         plots.shared_legend(figure, axes)
         show_figure(figure)
 
+    # -- Enheter ------------------------------------------------------------------------------
+
+    def units(self) -> None:
+        """Section *Enheter*, only when the area has KPIs with unit data (schools, care homes
+        …): the municipality's units against each other and all units of their kind
+        (:func:`analys.report_units.units_section`)."""
+        from analys.report_units import units_section
+
+        units_section(self)
+
     # -- 8. Om underlaget --------------------------------------------------------------------
 
     def about(self) -> None:

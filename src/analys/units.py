@@ -171,6 +171,7 @@ def unit_table(
         the municipality; both on ``judged_value``.
     """
     polarity = polarity or registry.polarity(kpi)
+    values = values[(values["kpi"] == kpi) & (values["gender"] == gender)]
     part = _series(values, kpi, gender)
     if part.empty:
         return pd.DataFrame(columns=UNIT_COLUMNS)
@@ -199,7 +200,8 @@ def unit_table(
         out.append(frame)
     table = pd.concat(out)
     table.loc[table["judged_value"].isna(), "colour"] = "none"
-    history = part[part["ou"].isin(table.index) & (part["year"] <= year)]
+    recent = part["year"].between(year - 9, year)  # the marker reads the last five with data
+    history = part[part["ou"].isin(table.index) & recent]
     trends = {
         ou: trend_marker(group.set_index("year")["value"], polarity)
         for ou, group in history.groupby("ou")

@@ -185,3 +185,12 @@ def test_demo_municipality_has_a_full_unit_table():
     assert {"green", "yellow", "red"} <= set(table["colour"])
     salsa = U.salsa_table(values, catalogue, "1880", 2024)
     assert len(salsa) > 10 and set(salsa["reading"]) >= {"över förväntan", "under förväntan"}
+
+
+def test_salsa_deviation_is_never_ranked_or_coloured():
+    values = analys.load_unit_values(["U15416"])
+    table = U.unit_table(values, analys.load_units(), "U15416", "1880", 2024)
+    assert len(table) > 10
+    assert set(table["colour"]) == {"none"}
+    assert table[["rank_sweden", "rank_municipality"]].isna().all().all()
+    assert not any("fjärdedel" in line for line in U.standouts(table, "SALSA"))

@@ -138,14 +138,20 @@ def unit_chart(
         loc="left",
         y=TITLE_Y,
     )
+    entries = [
+        (c, t)
+        for c, t in (
+            ("green", "Bästa fjärdedelen"),
+            ("yellow", "Mittenhälften"),
+            ("red", "Sämsta fjärdedelen"),
+            ("none", "Bedöms inte (SALSA rangordnar inte, eller för lite underlag)"),
+        )
+        if c in set(shown["colour"])
+    ]
     ax.legend(
         handles=[
             Line2D([], [], marker="o", ls="", color=COLOURS[c], markeredgecolor="#333", label=t)
-            for c, t in (
-                ("green", "Bästa fjärdedelen"),
-                ("yellow", "Mittenhälften"),
-                ("red", "Sämsta fjärdedelen"),
-            )
+            for c, t in entries
         ],
         fontsize=7,
         loc="upper left",

@@ -129,7 +129,8 @@ def units_section(report: Any) -> None:
         return
     municipality = report.municipality
     own_units = catalogue[catalogue["municipality"] == municipality]
-    shown = [k for k in kpis if k not in (U.SALSA_MODEL, U.SALSA_ACTUAL)]
+    # the SALSA figures have their own column and paragraph (and must not be ranked)
+    shown = [k for k in kpis if k not in U.SALSA_KPIS]
     shown = [k for k in shown if registry.polarity(k) != "neutral"] or shown
     year = report.year
     tables = {}
@@ -332,8 +333,10 @@ class UnitReport:
         self.year = int(year) if year else (int(mine["year"].max()) if len(mine) else None)
         self.rows = {}
         for kpi in self.shown:
-            part = self.values[self.values["kpi"] == kpi]
-            wanted = self.year if (part["year"] == self.year).any() else None
+            own = mine[(mine["kpi"] == kpi) & (mine["year"] <= (self.year or 9999))]
+            if own.empty:
+                continue
+            wanted = int(own["year"].max())  # the unit's latest year with a value
             table = U.unit_table(
                 self.values,
                 self.catalogue,
@@ -367,8 +370,8 @@ class UnitReport:
             Markdown(
                 f"{activity_title(self.activity)} i {self.place} (Kolada-id {self.ou}). "
                 f"Rapporten jämför enheten med kommunens övriga {plural(self.activity)} och "
-                f"med alla {plural(self.activity)} i landet, för {self.area.title.lower()}s "
-                "nyckeltal på enhetsnivå."
+                f"med alla {plural(self.activity)} i landet, i de av områdets nyckeltal "
+                f"({self.area.title}) som Kolada redovisar per enhet."
             )
         )
         if self.demo:
@@ -417,11 +420,15 @@ class UnitReport:
                 if gap >= 0
                 else f"{with_unit(abs(gap), registry.unit(kpi))} kvar"
             )
+            compared = COLOUR_WORDS[r["colour"]]
+            if kpi == U.SALSA_DEVIATION:
+                compared = "rangordnas inte (Skolverket)"
+            year_text = f" ({int(r['year'])})" if self.year and int(r["year"]) != self.year else ""
             rows.append(
                 [
-                    (registry.label(kpi), ""),
+                    (registry.label(kpi) + year_text, ""),
                     (value + basis + (" *" if r["small"] else ""), ""),
-                    (COLOUR_WORDS[r["colour"]], TINTS.get(r["colour"], "")),
+                    (compared, TINTS.get(r["colour"], "")),
                     (rank, ""),
                     (local, ""),
                     (TREND_ARROWS.get(r["trend"], r["trend"]), ""),
@@ -539,7 +546,7 @@ class UnitReport:
         """Source and method notes."""
         display(
             Markdown(
-                f"**Källa:** {captions.KALLA} (enhetsdata, Koladas organisatoriska enheter). "
+                f"**{captions.KALLA}** (enhetsdata, Koladas organisatoriska enheter). "
                 f"Färger, platser, trender och SALSA-läsning: {captions.EGEN}. "
                 "Jämförelsen gäller enheter av samma slag (Koladas V-kod); små enheter bedöms "
                 "på tre års medelvärde. Enhetsid och namn byts ibland ut i Kolada, så en "

@@ -22,7 +22,8 @@ The rules (an experienced analyst's, written down so that results are reproducib
 * **SALSA.** Skolverket's deviation (``U15416``) = actual merit value (``N15504``) − the
   value modelled from pupils' background (``U15415``). Skolverket's caution is shown with
   every SALSA table: the deviation must not be used to rank schools. The table is therefore
-  sorted by name, never by deviation, and has no rank column.
+  sorted by name, never by deviation, and has no rank column; :func:`unit_table` gives
+  ``U15416`` no colour and no ranks.
 * **Spread.** Within the municipality: best and worst unit, the range between them and the
   interquartile range per year, and how the range changed.
 """
@@ -200,6 +201,9 @@ def unit_table(
         out.append(frame)
     table = pd.concat(out)
     table.loc[table["judged_value"].isna(), "colour"] = "none"
+    if kpi == SALSA_DEVIATION:  # Skolverket: the deviation must not rank schools
+        table["colour"] = "none"
+        table[["margin", "rank_sweden", "rank_municipality"]] = np.nan
     recent = part["year"].between(year - 9, year)  # the marker reads the last five with data
     history = part[part["ou"].isin(table.index) & recent]
     trends = {
@@ -389,10 +393,10 @@ def standouts(table: pd.DataFrame, label: str, *, limit: int = 2) -> list[str]:
     for word, kind in (("förbättras", "improving"), ("försämras", "worsening")):
         moving = table[table["trend"] == kind]
         if len(moving):
-            sentences.append(
-                f"{label} {word} signifikant vid {_names(moving['title'].head(limit))}"
-                + (f" och {len(moving) - limit} till." if len(moving) > limit else ".")
-            )
+            names = [str(t) for t in moving["title"].head(limit)]
+            rest = len(moving) - len(names)
+            text = ", ".join(names) + f" och {rest} till" if rest else _names(pd.Series(names))
+            sentences.append(f"{label} {word} signifikant vid {text}.")
     return sentences
 
 

@@ -59,7 +59,7 @@ from analys.plotting_base import (
 from analys.plotting_goals import goal_status_chart, goal_status_table
 from analys.plotting_scatter import coefficient_chart, cost_chart, expected_chart
 from analys.plotting_spine import spine_chart
-from analys.plotting_units import tartan_rug, unit_chart
+from analys.plotting_units import tartan_rug, unit_chart, unit_trend_chart
 
 __all__ = [
     "COLOURS",
@@ -80,6 +80,7 @@ __all__ = [
     "tartan_rug",
     "trend_chart",
     "unit_chart",
+    "unit_trend_chart",
 ]
 
 PEER_MEDIAN_LABEL = "Jämförelsegruppens median"

@@ -228,3 +228,90 @@ def tartan_rug(
         pad=28,
     )
     return finish(ax, source, derived=True)
+
+
+def unit_trend_chart(
+    data: pd.DataFrame,
+    *,
+    kpi: str,
+    ou: str,
+    units: pd.DataFrame,
+    years: Sequence[int] | None = None,
+    source: str = "demo",
+    legend: str = "right",
+    ax: Axes | None = None,
+) -> Axes:
+    """One unit over the years against the other units of its municipality and of Sweden.
+
+    The unit's line, the median and 25–75 % band of the municipality's other units of the
+    same kind, and the median of all units of the kind in Sweden (seaborn lines).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Unit values for ``kpi`` (all units of the kind in Sweden).
+    kpi, ou
+    units : DataFrame
+        The unit catalogue (id, title, municipality, activity).
+    years : sequence of int, optional
+        Limit the x-axis to these years.
+    legend : {"right", "none"}
+    """
+    ax = new_axes(ax, (8, 3.6))
+    catalogue = units.set_index("id")
+    if ou not in catalogue.index:
+        return no_data(ax, f"Enheten {ou} finns inte i enhetsregistret.", source)
+    me = catalogue.loc[ou]
+    part = data[(data["kpi"] == kpi) & (data["gender"] == "T") & data["value"].notna()]
+    part = part[part["ou"].map(catalogue["activity"]) == me["activity"]]
+    if years is not None:
+        part = part[part["year"].isin(list(years))]
+    own = part[part["ou"] == ou].sort_values("year")
+    if own.empty:
+        return no_data(ax, f"{me['title']} har inga värden för {registry.label(kpi)}.", source)
+    others = part[(part["municipality"] == me["municipality"]) & (part["ou"] != ou)]
+    if len(others):
+        band = others.groupby("year")["value"].quantile([0.25, 0.75]).unstack()
+        ax.fill_between(
+            band.index, band[0.25], band[0.75], color=BAND, alpha=0.8, label="25–75 %", lw=0
+        )
+    lines = [
+        part.groupby("year")["value"]
+        .median()
+        .rename("value")
+        .reset_index()
+        .assign(serie="Landets enheter, median"),
+    ]
+    if len(others):
+        lines.append(
+            others.groupby("year")["value"]
+            .median()
+            .rename("value")
+            .reset_index()
+            .assign(serie="Kommunens övriga enheter, median")
+        )
+    lines.append(own.loc[:, ["year", "value"]].assign(serie=str(me["title"])))
+    tidy = pd.concat(lines, ignore_index=True)
+    palette = {
+        "Landets enheter, median": RIKET,
+        "Kommunens övriga enheter, median": "#4292c6",
+        str(me["title"]): FOCUS,
+    }
+    sns.lineplot(
+        data=tidy,
+        x="year",
+        y="value",
+        hue="serie",
+        palette=palette,
+        marker="o",
+        markersize=4,
+        ax=ax,
+        legend=legend != "none",
+    )
+    ax.set_title(f"{kpi_title(kpi)} – {me['title']}", fontsize=9, loc="left", y=TITLE_Y)
+    ax.set_xlabel("")
+    ax.set_ylabel(registry.unit(kpi) or "")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    if legend != "none":
+        ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return finish(ax, source, derived=True)

@@ -91,21 +91,36 @@ def judged_values(
     """
     part = _series(values, kpi, gender)
     part = part[part["year"].between(year - JUDGE_YEARS + 1, year) & part["value"].notna()]
-    latest = part[part["year"] == year].set_index("ou")
-    window = part[part["ou"].isin(latest.index)]
-    mean = window.groupby("ou")["value"].mean()
-    years = window.groupby("ou")["year"].nunique()
-    out = pd.DataFrame(index=latest.index)
-    out["value"] = latest["value"].astype(float)
-    out["count"] = latest["count"].astype("int64")
+    wide = part.pivot_table(index="ou", columns="year", values="value", aggfunc="first")
+    out = pd.DataFrame(index=pd.Index([], name="ou"))
+    if year not in wide.columns:
+        out = pd.DataFrame(
+            {
+                "value": pd.Series(dtype=float),
+                "count": pd.Series(dtype="int64"),
+                "small": pd.Series(dtype=bool),
+                "judged_value": pd.Series(dtype=float),
+                "basis": pd.Series(dtype=object),
+                "note": pd.Series(dtype=object),
+            }
+        )
+        out.index.name = "ou"
+        return out
+    wide = wide[wide[year].notna()]
+    latest = part[part["year"] == year].drop_duplicates("ou").set_index("ou")
+    out = pd.DataFrame(index=wide.index)
+    out["value"] = wide[year].astype(float)
+    out["count"] = latest["count"].reindex(wide.index).fillna(0).astype("int64")
     out["small"] = (out["count"] > 0) & (out["count"] < small)
-    multi = years.reindex(out.index).fillna(0) >= 2
+    multi = wide.notna().sum(axis=1).to_numpy() >= 2
+    mean = wide.mean(axis=1).to_numpy()
+    small_units = out["small"].to_numpy()
     out["judged_value"] = np.where(
-        out["small"], np.where(multi, mean.reindex(out.index), np.nan), out["value"]
+        small_units, np.where(multi, mean, np.nan), out["value"].to_numpy()
     )
     span = f"medel {year - JUDGE_YEARS + 1}–{year}"
-    out["basis"] = np.where(out["small"], np.where(multi, span, "–"), str(year))
-    out["note"] = np.where(out["small"] & ~multi, NOT_JUDGED, "")
+    out["basis"] = np.where(small_units, np.where(multi, span, "–"), str(year))
+    out["note"] = np.where(small_units & ~multi, NOT_JUDGED, "")
     return out
 
 

@@ -49,6 +49,7 @@ PEER_CHOICES = [
 ]
 GENDER_CHOICES = [("Totalt", "T"), ("Kvinnor", "K"), ("Män", "M")]
 GENDER_WORDS = {"T": "totalt", "K": "kvinnor", "M": "män"}
+LEVEL_CHOICES = [("Kommun", "kommun"), ("Enhet", "enhet")]
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class _TrendChoice:
     gender: str
     first: int
     last: int
+    level: str = "kommun"
+    unit: str = ""
 
 
 class TrendExplorer(_Explorer):
@@ -82,7 +85,11 @@ class TrendExplorer(_Explorer):
     controls : dict of str to ipywidget
         ``kpi``, ``municipality``, ``peers``, ``gender``, ``years`` (DESIGN §6), plus
         ``kpi_search``, ``area``, ``municipality_search``, ``own_peers`` (used when
-        ``peers`` is ``egen``; choosing names switches to it), ``source`` and ``save``.
+        ``peers`` is ``egen``; choosing names switches to it), ``source`` and ``save``;
+        ``level`` (``kommun`` or ``enhet``), ``unit_search`` and ``unit``: at the unit level
+        the KPI list holds the KPIs with unit data, ``unit`` the chosen municipality's units
+        of the KPI's kind by name, and the chart and table compare the unit with the
+        municipality's other units and all units of its kind (:mod:`analys.units`).
     figure : Figure or None
         The trend chart: the municipality against the peers' median and 25–75 % band and
         Riket.
@@ -165,7 +172,15 @@ class TrendExplorer(_Explorer):
             "save": w.Button(
                 description="Spara", icon="save", tooltip="Figur (PNG) och tabell (CSV, Excel)"
             ),
+            "level": w.ToggleButtons(options=LEVEL_CHOICES, value="kommun", description="Nivå"),
+            "unit_search": w.Text(
+                placeholder="enhetens namn …", description="Sök enhet", continuous_update=False
+            ),
+            "unit": w.Dropdown(options=[], description="Enhet", layout=w.Layout(width="560px")),
         }
+        self._unit_cache: dict[str, pd.DataFrame] = {}
+        self._unit_ranks: dict[tuple[str, str, int], tuple[pd.Series, pd.DataFrame]] = {}
+        self._unit_catalogue: pd.DataFrame | None = None
         _tidy(c)
         c["save"].on_click(lambda _button: self._run(self._save_clicked))
         self._observe(["kpi_search", "area"], self._filter_kpis)
@@ -174,11 +189,16 @@ class TrendExplorer(_Explorer):
         self._observe(["own_peers"], self._new_own_peers)
         self._observe(["source"], self._change_source)
         self._observe(["kpi", "peers", "gender", "years"], self.update)
+        self._observe(["level"], self._new_level)
+        self._observe(["unit_search"], self._filter_units)
+        self._observe(["unit"], self.update)
         self.ui = w.VBox(
             [
                 w.HBox([c["kpi_search"], c["area"]]),
                 c["kpi"],
                 w.HBox([c["municipality_search"], c["municipality"]]),
+                c["level"],
+                w.HBox([c["unit_search"], c["unit"]]),
                 w.HBox([c["peers"], c["own_peers"]]),
                 w.HBox([c["gender"], c["source"]]),
                 w.HBox([c["years"], c["save"]]),
@@ -194,6 +214,9 @@ class TrendExplorer(_Explorer):
     def _load(self, session: _Session | None = None) -> None:
         self._session = session or _Session(self.source)
         self._ranks.clear()
+        self._unit_cache.clear()
+        self._unit_ranks.clear()
+        self._unit_catalogue = None
         self._map.key = None
         self._refresh_kpis()
         self._session.frame(self.controls["kpi"].value)  # Kolada: the years come with a KPI
@@ -216,7 +239,10 @@ class TrendExplorer(_Explorer):
         session = self._require_session()
         c = self.controls
         search, area = c["kpi_search"].value, c["area"].value
-        options = _kpi_options(_kind_kpis(session.kpis, self._kind), search, area)
+        kpis = _kind_kpis(session.kpis, self._kind)
+        if c["level"].value == "enhet":
+            kpis = [k for k in kpis if (registry.entry(k) or {}).get("has_ou_data")]
+        options = _kpi_options(kpis, search, area)
         if not options:
             words = f"'{search}'" if search else ""
             where = f" inom {_area_titles().get(area, area)}" if area else ""
@@ -253,6 +279,8 @@ class TrendExplorer(_Explorer):
 
     def _new_municipality(self) -> None:
         kind = reference.unit_type(self.controls["municipality"].value) or "K"
+        if self.controls["level"].value == "enhet":
+            self._refresh_units()
         if kind != self._kind:  # municipality <-> region: other KPIs, other own-list units
             self._kind = kind
             own, peers = self.controls["own_peers"], self.controls["peers"]
@@ -297,6 +325,8 @@ class TrendExplorer(_Explorer):
             c["gender"].value,
             int(first),
             int(last),
+            c["level"].value,
+            c["unit"].value or "",
         )
 
     def _peer_codes(self, choice: _TrendChoice) -> list[str]:
@@ -390,6 +420,9 @@ class TrendExplorer(_Explorer):
     def update(self) -> None:
         """Recompute the chart, marker, table and map from the controls."""
         choice = self._choice()
+        if choice.level == "enhet":
+            self._update_unit(choice)
+            return
         wide = self._wide(choice)
         peers = self._peer_codes(choice)
         table = self._value_table(choice, wide, peers)
@@ -416,6 +449,190 @@ class TrendExplorer(_Explorer):
         self._chart.publish()
         self._marker_html.value = self._marker_text(choice, peers)
         self._table_html.value = self._table_text(choice, table)
+
+    # --- the unit level -----------------------------------------------------------------
+    def _units(self) -> pd.DataFrame:
+        if self._unit_catalogue is None:
+            from analys.data import load_units
+
+            source = "store" if self.source == "kolada" else self.source
+            self._unit_catalogue = load_units(source=source).astype(object)
+        return self._unit_catalogue
+
+    def _unit_values(self, kpi: str) -> pd.DataFrame:
+        if kpi not in self._unit_cache:
+            from analys.data import load_unit_values
+
+            source = "store" if self.source == "kolada" else self.source
+            frame = load_unit_values([kpi], source=source)
+            # plain object strings: the look-ups below iterate them (arrow strings are slower)
+            self._unit_cache[kpi] = frame.astype({"ou": object, "municipality": object})
+        return self._unit_cache[kpi]
+
+    def _unit_year(self, kpi: str, kind: str, year: int) -> tuple[pd.Series, pd.DataFrame]:
+        """Judged values and national colours of the units of ``kind`` in ``year``, cached."""
+        from analys import units as U
+
+        key = (kpi, kind, year)
+        if key not in self._unit_ranks:
+            values = self._unit_values(kpi)
+            kinds = self._units().set_index("id")["activity"]
+            same = values[values["ou"].map(kinds).to_numpy() == kind]
+            judged = U.judged_values(same, kpi, year)["judged_value"].astype(float)
+            judged.index = judged.index.astype(object)
+            colours = compare.quartile_colours(judged, registry.polarity(kpi))
+            self._unit_ranks[key] = (judged, colours)
+        return self._unit_ranks[key]
+
+    def _new_level(self) -> None:
+        unit_level = self.controls["level"].value == "enhet"
+        if unit_level and self._kind == "L":
+            self._quietly(lambda: setattr(self.controls["level"], "value", "kommun"))
+            self.message = "Enhetsnivån finns för kommuner – välj en kommun först."
+            return
+        self._refresh_kpis()
+        if unit_level:
+            self._refresh_units()
+        self.update()
+
+    def _refresh_units(self) -> None:
+        """The unit list: the municipality's units of the KPI's kind, by name and search."""
+        from analys.ou_ids import kpi_activities
+
+        c = self.controls
+        units = self._units()
+        own = units[units["municipality"] == c["municipality"].value]
+        kinds = kpi_activities(c["kpi"].value)
+        if kinds:
+            own = own[own["activity"].isin(kinds)]
+        with_data = set(self._unit_values(c["kpi"].value)["ou"])
+        own = own[own["id"].isin(with_data)]
+        search = c["unit_search"].value.strip().lower()
+        if search:
+            own = own[own["title"].str.lower().str.contains(search, regex=False)]
+        options = [(str(t), str(i)) for t, i in zip(own["title"], own["id"], strict=True)]
+        current = c["unit"].value
+        values = [v for _, v in options]
+        self._quietly(
+            lambda: _set_options(
+                c["unit"],
+                options,
+                current if current in values else (values[0] if values else None),
+            )
+        )
+
+    def _filter_units(self) -> None:
+        self._refresh_units()
+        self.update()
+
+    def _update_unit(self, choice: _TrendChoice) -> None:
+        """The unit level: the unit against its municipality's units and Sweden's."""
+        from analys import units as U
+
+        label, name = _kpi_label(choice.kpi), reference.title(choice.municipality)
+        if choice.gender != "T":
+            raise AnalysError("Enhetsvärden redovisas bara totalt – välj Totalt.")
+        self._refresh_units()
+        unit = self.controls["unit"].value
+        if not unit:
+            search = self.controls["unit_search"].value.strip()
+            extra = f" som matchar '{search}'" if search else ""
+            raise AnalysError(f"{name} har inga enheter med värden för {label}{extra}.")
+        choice = _TrendChoice(**{**choice.__dict__, "unit": unit})
+        values = self._unit_values(choice.kpi)
+        catalogue = self._units()
+        years = range(choice.first, choice.last + 1)
+        mine = values[(values["ou"] == unit) & values["year"].isin(list(years))]
+        mine = mine.dropna(subset=["value"])
+        title = str(catalogue.set_index("id")["title"].get(unit, unit))
+        if mine.empty:
+            raise AnalysError(
+                f"{title} har inga värden för {label} {choice.first}–{choice.last}. Välj andra år."
+            )
+        polarity = registry.polarity(choice.kpi)
+        kinds = catalogue.set_index("id")["activity"]
+        kind = str(kinds.get(unit))
+        local_units = values.loc[values["municipality"] == choice.municipality, "ou"]
+        local_units = local_units[local_units.map(kinds) == kind]
+        in_town = values[values["ou"].isin(set(local_units))]
+        rows = []
+        for year in sorted(mine["year"].unique()):
+            judged, national = self._unit_year(choice.kpi, kind, int(year))
+            this_year = in_town[in_town["year"] == year]
+            local = compare.rank_among(judged, list(this_year["ou"]), polarity)
+            this = values[values["year"] == year]
+            this = this[this["ou"].isin(set(judged.index))]
+            others = this_year[this_year["ou"] != unit]
+            hit = national.loc[unit] if unit in national.index else None
+            judged_ok = hit is not None and not pd.isna(judged.get(unit))
+            rows.append(
+                {
+                    "År": int(year),
+                    "Värde": float(mine.loc[mine["year"] == year, "value"].iloc[0]),
+                    "Kommunens övriga enheter (median)": float(others["value"].median()),
+                    "Landets enheter (median)": float(this["value"].median()),
+                    "Rang i kommunen": f"{int(local[unit])} av {int(local.notna().sum())}"
+                    if judged_ok
+                    and not pd.isna(local.get(unit))
+                    and choice.kpi != U.SALSA_DEVIATION
+                    else MISSING,
+                    "Rang i landet": f"{int(hit['rank'])} av {int(national['rank'].notna().sum())}"
+                    if judged_ok and choice.kpi != U.SALSA_DEVIATION
+                    else MISSING,
+                    "Kvartilsfärg": COLOUR_WORDS[hit["colour"]]
+                    if judged_ok and choice.kpi != U.SALSA_DEVIATION
+                    else MISSING,
+                }
+            )
+        table = pd.DataFrame(rows).set_index("År")
+        self.marker = trend.trend_marker(table["Värde"], polarity=polarity)
+        ax = self._chart.axes()
+        plots.unit_trend_chart(
+            values,
+            kpi=choice.kpi,
+            ou=unit,
+            units=catalogue,
+            years=years,
+            source=self.source,
+            ax=ax,
+        )
+        self._chart.draw(choice)
+        self.figure, self.table = self._chart.figure, table
+        self._map.clear()
+        self._map_legend.value = ""
+        self.map_figure = None
+        self._chart.publish()
+        others = len(
+            catalogue[
+                (catalogue["municipality"] == choice.municipality)
+                & (catalogue["id"].isin(set(values["ou"])))
+                & (catalogue["id"] != unit)
+            ]
+        )
+        m = self.marker
+        caution = (
+            f" <i>{html.escape(U.SALSA_CAUTION)}</i>" if choice.kpi == U.SALSA_DEVIATION else ""
+        )
+        self._marker_html.value = (
+            f"<b>{html.escape(title)} ({html.escape(name)}) – {html.escape(label)}</b>, "
+            f"{choice.first}–{choice.last}, jämfört med kommunens {others} övriga enheter och "
+            f"landets enheter av samma slag.<br>Trend: <b>{html.escape(m.label)}</b> – "
+            f"{html.escape(m.reason)}.{caution}"
+        )
+        unit_text = registry.unit(choice.kpi)
+        digits = decimals_for(unit_text, table["Värde"].abs().max())
+        shown = table.copy()
+        shown["Kvartilsfärg"] = [_colour_cell(word) for word in table["Kvartilsfärg"]]
+        columns = {
+            c: digits
+            for c in ("Värde", "Kommunens övriga enheter (median)", "Landets enheter (median)")
+        }
+        caption = html.escape(captions.source_caption(self.source, derived=True))
+        self._table_html.value = (
+            _html_table(shown, columns, raw=["Kvartilsfärg"])
+            + "<div style='font-size:11px;color:#555'>Rang och kvartilsfärg bland enheter av "
+            f"samma slag med värde (1 = bäst; små enheter på tre års medel). {caption}</div>"
+        )
 
     def _draw_map(
         self, choice: _TrendChoice, wide: pd.DataFrame, peers: list[str], data: pd.DataFrame
@@ -513,12 +730,13 @@ class TrendExplorer(_Explorer):
         """
         self._require_result()
         choice = self._choice()
+        where = f"enhet_{choice.unit}" if choice.level == "enhet" else choice.peers
         stem = _safe_name(
-            f"trend_{choice.kpi}_{reference.title(choice.municipality)}_{choice.peers}_"
+            f"trend_{choice.kpi}_{reference.title(choice.municipality)}_{where}_"
             f"{choice.gender}_{choice.first}-{choice.last}"
         )
         pictures = {"": self._chart.figure}
-        if self.map_figure is not None:
+        if self.map_figure is not None and choice.level != "enhet":
             pictures["_karta"] = self._map_for_saving(choice)
         about = {
             "Nyckeltal": f"{choice.kpi} {(registry.entry(choice.kpi) or {}).get('title', '')}",

@@ -13,7 +13,11 @@ interpreter. Prints:
   limit, i.e. faster than a polite client could be), and also given at Kolada's polite
   5 requests/s;
 - reading the same data back from the store against fetching it (goal ≥ 100×);
-- the incremental refresh (``from_date``) of the same query.
+- the incremental refresh (``from_date``) of the same query;
+- unit (OU) data: an area's unit KPIs (grundskola: U15416, U15415, N15813, N15504) for every
+  unit of one county's municipalities (Örebro län), requests issued against the minimum of
+  the documented route (``/ou?municipality=X`` lists, or the whole catalogue when that takes
+  fewer pages, then ``/oudata/kpi/{≤25}/ou/{≤25}/year/{…}``).
 
     .venv/bin/python benchmarks/fetch.py
 """
@@ -32,6 +36,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from analys import demo, reference  # noqa: E402
+from analys.demo import units as _demo_units  # noqa: E402, F401 (demo.units)
 from analys.kolada import KoladaClient, minimum_requests, parse_values  # noqa: E402
 from analys.store import Store, fetch_values  # noqa: E402
 
@@ -52,6 +57,8 @@ def _serve(latency: float, conn) -> None:
         command = conn.recv()
         if command == "count":
             conn.send(len(server.requests))
+        elif command == "requests":
+            conn.send(list(server.requests))
         elif command == "reset":
             server.reset_requests()
             conn.send(None)
@@ -101,6 +108,57 @@ def naive_sample(url: str, kpis: list[str], units: list[str]) -> float:
     return (time.perf_counter() - started) / len(pairs)
 
 
+OU_KPIS = ["U15416", "U15415", "N15813", "N15504"]
+OU_YEARS = list(range(2018, 2026))
+OU_COUNTY = "18"  # Örebro län: municipality codes 18xx
+
+
+def ou_benchmark(server: Server) -> None:
+    """Requests against the minimum for one area's unit data in one county."""
+    import math
+
+    from analys.kolada import OU_CATALOGUE_PAGES
+    from analys.store_units import UnitStore, fetch_unit_values
+
+    codes = [c for c in reference.kommun_codes() if c.startswith(OU_COUNTY)]
+    with tempfile.TemporaryDirectory() as folder:
+        server.ask("reset")
+        started = time.perf_counter()
+        frame = fetch_unit_values(
+            OU_KPIS,
+            codes,
+            OU_YEARS,
+            client=KoladaClient(server.url),
+            store=UnitStore(Path(folder) / "data"),
+        )
+        seconds = time.perf_counter() - started
+    paths = server.ask("requests")
+    listed = [p for p in paths if p.startswith(("/v3/ou?", "/v3/ou/"))]
+    data = [p for p in paths if p.startswith("/v3/oudata/")]
+    schools = demo.units.units(codes).query("activity == 'V15'")
+    rows = len(frame[["kpi", "ou", "year"]].drop_duplicates())
+    minimum_data = minimum_requests(len(OU_KPIS), len(schools), len(OU_YEARS), rows)
+    catalogue_pages = math.ceil(len(demo.units.units()) / 5000)
+    minimum_list = min(len(codes), catalogue_pages)
+    print(
+        f"Unit data (grundskola, Örebro län): {len(OU_KPIS)} KPIs × {len(schools)} schools in "
+        f"{len(codes)} municipalities × {len(OU_YEARS)} years = {rows} rows, {seconds:.2f} s"
+    )
+    print(
+        f"  /ou lists:            {len(listed)} / minimum {minimum_list} "
+        f"(one per municipality, or the whole catalogue when > {OU_CATALOGUE_PAGES})"
+    )
+    print(
+        f"  /oudata:              {len(data)} / theoretical minimum {minimum_data} = "
+        f"{len(data) / minimum_data:.2f} (goal 1.00)"
+    )
+    total = len(listed) + len(data)
+    print(
+        f"  all requests:         {total} / {minimum_list + minimum_data} = "
+        f"{total / (minimum_list + minimum_data):.2f}"
+    )
+
+
 def main() -> int:
     kpis, units, years = workload()
     server = Server(LATENCY)
@@ -135,6 +193,7 @@ def main() -> int:
             fast.values(kpis, units, years)
             unthrottled_s = time.perf_counter() - started
 
+        ou_benchmark(server)
         server.ask("reset")
         per_naive = naive_sample(server.url, kpis, units)
         naive_requests = len(kpis) * len(units)

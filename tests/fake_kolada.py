@@ -1,6 +1,10 @@
 """A fake Kolada v3 server: a real HTTP server on 127.0.0.1 serving the demo data.
 
 It behaves like the API as described in ``docs/kolada-api.md``: pages with ``next_url``;
+unit (OU) data in the real shapes – ``/ou`` objects ``{id, municipality, title}`` (the demo
+units: real ids and titles, including the ids with dots ``V11E26..`` and ``V11E61..``,
+filtered by ``?municipality=`` and ``?title=``) and ``/oudata`` rows keyed ``ou`` without a
+municipality (``/oudata/kpi/…/ou/…/year/…``, with ``from_date``, changes and deletions);
 422 for more than 25 ids in a list or ``per_page`` over 5000; unknown ids give 200 with an
 empty ``values``; gender items per row; ``value: null`` with ``count: 0``; status flags;
 ``isdeleted`` items; ``from_date``. Faults are set per test::

@@ -94,3 +94,30 @@ def test_tartan_rug_cells_follow_quartile_colours():
             assert colours[i * len(codes) + j] == COLOURS[expected[code]], (kpi, code)
     labels = [t.get_text() for t in ax.get_xticklabels()]
     assert labels[0] == "Örebro"
+
+
+def test_overview_rug_section(monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    from analys.overview import Overview
+
+    InteractiveShell.instance()
+    overview = Overview("1880", ["grundskola"], source="demo")
+    drawn = {}
+    original = plots.tartan_rug
+
+    def spy(data, **kw):
+        drawn.update(kw)
+        return original(data, **kw)
+
+    monkeypatch.setattr(plots, "tartan_rug", spy)
+    with capture_output() as captured:
+        overview.rug()
+    assert any("image/png" in o.data for o in captured.outputs)
+    groups = overview.reports[0].groups
+    skr = analys.peers.peer_set("1880", "skr", groups=groups)
+    assert drawn["municipality"] == "1880" and drawn["peers"] == skr[:12]
+    assert set(drawn["kpis"]) == {
+        i.kpi for _, i in overview.reports[0].area.indicators if i.gender == "T"
+    }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 
+import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
@@ -128,6 +129,52 @@ class Overview:
             ncols=min(4, len(kpis)),
         )
         show_figure(figure)
+
+    def rug(self) -> None:
+        """Fingertips' "tartan rug": every indicator against the municipality's SKR group.
+
+        Rows are the areas' indicators, columns the municipality and the other members of its
+        SKR municipality group, each cell coloured by its quartile among all municipalities
+        (:func:`analys.plots.tartan_rug`). Municipalities only.
+        """
+        from analys import plots
+        from analys.peers import peer_set
+
+        if self.kind != "K":
+            display(Markdown("Översikten mot jämförelsekommuner görs för kommuner."))
+            return
+        kpis = list(
+            dict.fromkeys(
+                i.kpi for r in self.reports for _, i in r.area.indicators if i.gender == "T"
+            )
+        )
+        values = pd.concat([r.values for r in self.reports]).drop_duplicates(
+            ["kpi", "municipality", "year", "gender"]
+        )
+        groups = self.reports[0].groups
+        peers = peer_set(self.municipality, "skr", groups=groups)[:12]
+        year = self.reports[0].area.year
+        figure, ax = plt.subplots(
+            figsize=(3.2 + 0.75 * (len(peers) + 1), 1.4 + 0.32 * len(kpis)), layout="constrained"
+        )
+        plots.tartan_rug(
+            values,
+            kpis=kpis,
+            municipality=self.municipality,
+            peers=peers,
+            year=year,
+            source=self.source,
+            ax=ax,
+        )
+        show_figure(figure)
+        display(
+            Markdown(
+                f"Jämförelsekommuner: {self.place}s kommungrupp (SKR), högst tolv. Grön = bästa "
+                "fjärdedelen, röd = sämsta fjärdedelen bland alla kommuner; blå = nyckeltal utan "
+                "bättre/sämre riktning (färgas inte); grå = värde saknas. Senaste år med data "
+                "per nyckeltal."
+            )
+        )
 
     def focus(self) -> None:
         """The exception list across areas: worse than others and worsening, or off target."""

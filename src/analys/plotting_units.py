@@ -175,14 +175,15 @@ def tartan_rug(
 
     Rows are KPIs, columns the focus municipality and its peers; each cell is coloured by the
     municipality's quartile colour among all municipalities of the same type (DESIGN §5)
-    and shows its value. Drawn with seaborn's heatmap.
+    and shows its value; neutral KPIs are not coloured (light blue), missing values grey.
+    Drawn with seaborn's heatmap.
     """
     from analys.compare import quartile_colours
     from analys.reference import title
 
     codes = [municipality, *[p for p in peers if p != municipality]]
     ax = new_axes(ax, (2.4 + 0.85 * len(codes), 1.2 + 0.4 * len(kpis)))
-    scale = {"green": 2, "yellow": 1, "red": 0, "grey": np.nan, "none": np.nan}
+    scale = {"green": 2, "yellow": 1, "red": 0, "grey": np.nan, "none": 3}
     grid = pd.DataFrame(np.nan, index=list(kpis), columns=codes)
     labels = pd.DataFrame("", index=list(kpis), columns=codes)
     for kpi in kpis:
@@ -198,13 +199,15 @@ def tartan_rug(
             if code in values.index and np.isfinite(values[code]):
                 grid.loc[kpi, code] = scale.get(colours.get(code, "grey"), np.nan)
                 labels.loc[kpi, code] = f"{values[code]:.1f}".replace(".", ",")
-    cmap = sns.color_palette([COLOURS["red"], COLOURS["yellow"], COLOURS["green"]], as_cmap=True)
+    cmap = sns.color_palette(
+        [COLOURS["red"], COLOURS["yellow"], COLOURS["green"], COLOURS["none"]], as_cmap=True
+    )
     sns.heatmap(
         grid.astype(float),
         ax=ax,
         cmap=cmap,
         vmin=-0.5,
-        vmax=2.5,
+        vmax=3.5,
         cbar=False,
         annot=labels.to_numpy(),
         fmt="",

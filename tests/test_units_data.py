@@ -241,3 +241,35 @@ def test_generator_says_when_the_catalogue_is_missing(tmp_path, capsys):
 def test_demo_data_stays_small():
     total = sum(p.stat().st_size for p in demo.DATA_DIR.iterdir())
     assert total < 25 * 1024 * 1024
+
+
+def test_ous_title_filter(kolada_server, client):
+    frame = client.ous(municipality="1880", title="skola")
+    assert len(frame) > 10 and frame["title"].str.lower().str.contains("skola").all()
+    assert "title=skola" in kolada_server.requests[-1]
+
+
+def test_units_new_since_the_last_fetch_get_their_whole_history(kolada_server, client, tmp_path):
+    store = UnitStore(tmp_path)
+    kpis, codes, years = ["U15416"], ["1814"], [2022, 2023, 2024]
+    first = fetch_unit_values(kpis, codes, years, client=client, store=store)
+    newcomer = first["ou"].iloc[0]
+    # pretend the unit was not in the catalogue last time, and lose its rows
+    manifest = store.manifest
+    for query in manifest["queries"].values():
+        query["ous"] = [o for o in query["ous"] if o != newcomer]
+    store._write_manifest(manifest)
+    kept = store.read_unit_values(kpis).query("ou != @newcomer")
+    store.write_unit_values(
+        kept,
+        query={"kpis": kpis, "municipalities": codes, "years": years},
+        url=client.base_url,
+        ous=[],
+    )
+    kolada_server.reset_requests()
+    second = fetch_unit_values(kpis, codes, years, client=client, store=store)
+    paths = oudata_paths(kolada_server)
+    full = [p for p in paths if "from_date=" not in p]
+    assert len(full) == 1 and newcomer in unquote(full[0])
+    assert all(newcomer not in unquote(p) for p in paths if "from_date=" in p)
+    pd.testing.assert_frame_equal(ordered(second), ordered(first))

@@ -28,7 +28,7 @@ from analys import captions, data, reference, registry
 from analys import units as U
 from analys.chartstyle import COLOURS
 from analys.errors import AnalysError
-from analys.format import decimals_for, number, with_unit
+from analys.format import decimals_for, difference_unit, number, with_unit
 from analys.goals import Area, load_area
 from analys.ou_ids import activity_title, plural
 
@@ -150,15 +150,14 @@ def units_section(report: Any) -> None:
         )
         return
     kinds = sorted({a for t in tables.values() for a in t["activity"]})
-    names = ", ".join(plural(k) for k in kinds)
-    first = next(iter(tables.values()))
+    counts = [f"{int((own_units['activity'] == k).sum())} {plural(k)}" for k in kinds]
+    names = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + " och " + counts[-1]
     display(
         Markdown(
-            f"{report.place} har {len(own_units[own_units['activity'].isin(kinds)])} {names} "
-            "i Koladas enhetsregister. Varje enhet jämförs med alla enheter av samma slag "
+            f"{report.place} har {names} i Koladas enhetsregister. Varje enhet jämförs med "
+            "alla enheter av samma slag "
             f"{'i landet' if report.demo else 'i underlaget (de kommuner som hämtats)'} "
-            f"({int(first['count_sweden'].iloc[0])} st med värde) och med kommunens "
-            "övriga. Små enheter (under "
+            "och med kommunens övriga. Små enheter (under "
             f"{U.SMALL_UNIT} elever/svar) bedöms på medelvärdet av tre år och aldrig på ett "
             "enda år."
         )
@@ -168,7 +167,7 @@ def units_section(report: Any) -> None:
         lines += U.standouts(table, registry.label(kpi))
         change = U.spread_change(U.spread(values, kpi, municipality))
         if change:
-            unit = registry.unit(kpi)
+            unit = difference_unit(registry.unit(kpi))
             word = (
                 "ökat"
                 if change["range_change"] > 0

@@ -404,7 +404,7 @@ def standouts(table: pd.DataFrame, label: str, *, limit: int = 2) -> list[str]:
     if len(bad):
         names = _names(bad["title"])
         verb = "hör" if len(bad) == 1 else "hör båda" if len(bad) == 2 else "hör alla"
-        sentences.append(f"{label}: {names} {verb} till den svagaste fjärdedelen i landet.")
+        sentences.append(f"{label}: {names} {verb} till den sämsta fjärdedelen av landets enheter.")
     for word, kind in (("förbättras", "improving"), ("försämras", "worsening")):
         moving = table[table["trend"] == kind]
         if len(moving):

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from analys import store_health
 from analys.errors import KoladaError, ParamsError
+from analys.kolada_parse import describe_problems
 from analys.store_files import utc_now
 
 if TYPE_CHECKING:
@@ -67,6 +69,8 @@ def fetch_values(
     year_list = None if years is None else sorted({int(y) for y in years})
     query = {"kpis": kpi_list, "municipalities": units, "years": year_list}
     started = utc_now()
+    store.check_writable()  # before any request: a read-only folder fails at once
+    store.heal(kpi_list)  # damaged files are set aside and their queries fetched in full
     previous = store.previous_fetch(kpi_list, units, year_list, client.base_url)
     if previous:
         since = (date.fromisoformat(previous["fetched"][:10]) - timedelta(days=1)).isoformat()
@@ -176,6 +180,9 @@ def fetch_cli(
     store = Store()
     client = KoladaClient()
     try:
+        store.check_writable()  # before any request to Kolada
+        for line in store_health.describe(store.heal(kpi_list), healed=True):
+            print(line, file=sys.stderr)
         if store.refresh_metadata(client):
             print(f"Hämtade Koladas katalog från {client.base_url}.", file=sys.stderr)
         _check_ids(store, kpi_list, units)
@@ -208,4 +215,6 @@ def fetch_cli(
         f"Klart: {len(frame)} värden för {frame['kpi'].nunique()} nyckeltal i {store.root} "
         f"({how}, {client.requests_made} anrop)."
     )
+    for line in describe_problems(entry.get("problems")):
+        print(f"Obs: {line}.")
     return 0

@@ -95,10 +95,10 @@ def heal(store: Store, kpis: Sequence[str] | None = None) -> list[Damage]:
     manifest is renamed and rebuilt from the whole values files (queries and catalogue
     forgotten, so each is fetched in full once).
     """
-    if not store.root.is_dir():
-        return []
+    if not store.root.is_dir() or not inspect(store, kpis):
+        return []  # the common case needs no lock: nothing to change
     with store_lock(store.root):
-        found = inspect(store, kpis)
+        found = inspect(store, kpis)  # again: another fetch may have healed it meanwhile
         if not found:
             return []
         for damage in found:
@@ -162,10 +162,10 @@ def check_cli() -> int:
 
     store = Store()
     store.check_root()
-    if not store.root.is_dir():
-        print(f"Datalagret {store.root} finns inte än – kör `analys fetch` först.")
-        return 0
     found = inspect(store)
+    if not found and not (store.root / MANIFEST).is_file():
+        print(f"Datalagret {store.root} är tomt – kör `analys fetch` först.")
+        return 0
     aside = sorted(store.root.glob(f"**/*{DAMAGED}"))
     files = len(_values_files(store.root))
     metas = sum((store.root / "meta" / f"{n}.parquet").is_file() for n in META_NAMES)

@@ -197,7 +197,7 @@ def area_path(name_or_path: str | os.PathLike) -> Path:
         raise ParamsError(f"{cap(text)}: är en mapp, inte en params-fil")
     if not path.is_file():
         known = ", ".join(list_areas()) or "(inga)"
-        raise ParamsError(f"{text}: området eller filen finns inte – välj bland {known}")
+        raise ParamsError(f"{cap(text)}: området eller filen finns inte – välj bland {known}")
     return path
 
 

@@ -105,44 +105,53 @@ def parse_values(
     cols: dict[str, list[Any]] = {
         c: [] for c in (*(OU_COLUMNS if ou else VALUES_COLUMNS), "isdeleted")
     }
+    kpis, units, owners, years = cols["kpi"], cols[unit_key], cols["municipality"], cols["year"]
+    genders, values, counts, statuses = cols["gender"], cols["value"], cols["count"], cols["status"]
+    deletions = cols["isdeleted"]
     for row in items:
-        year = _year(row.get("period")) if isinstance(row, dict) else None
-        values = row.get("values") or () if year is not None else None
-        if year is None or not row.get("kpi") or not row.get(unit_key):
+        try:
+            kpi, unit, period, items_ = row["kpi"], row[unit_key], row["period"], row.get("values")
+        except (KeyError, TypeError, AttributeError):  # a key missing, or not a mapping
             problems["incomplete_rows"] += 1
             continue
-        if not isinstance(values, list | tuple):
+        year = period if type(period) is int and 1000 <= period <= 9999 else _year(period)
+        if year is None or not kpi or not unit or not isinstance(items_ or (), list | tuple):
             problems["incomplete_rows"] += 1
             continue
-        kpi, unit = str(row["kpi"]), str(row[unit_key])
+        kpi, unit = str(kpi), str(unit)
         owner = str(row.get("municipality") or "") if ou else None
-        for item in values:
-            if not isinstance(item, dict):
+        for item in items_ or ():
+            if type(item) is not dict:
                 problems["non_numeric"] += 1
                 continue
             deleted = bool(item.get("isdeleted", item.get("is_deleted", False)))
             if deleted and not include_deleted:
                 continue
-            value, problem = _number(item.get("value"))
-            count = item.get("count")
-            if value != value:  # NaN: missing, whatever Kolada's count said
-                count = 0
-            elif isinstance(count, bool) or not isinstance(count, int) or count < 0:
-                count = 1
-            if problem:
-                problems[problem] += 1
-            cols["kpi"].append(kpi)
-            if ou:
-                cols["ou"].append(unit)
-                cols["municipality"].append(owner)
+            value = item.get("value")
+            status = item.get("status") or ""
+            if value is None:
+                value, count = math.nan, 0
+            elif type(value) is float and value - value == 0.0:  # finite (inf - inf is NaN)
+                count = item.get("count")
+                count = count if type(count) is int and count >= 0 else 1
             else:
-                cols["municipality"].append(unit)
-            cols["year"].append(year)
-            cols["gender"].append(str(item.get("gender") or "T"))
-            cols["value"].append(value)
-            cols["count"].append(count)
-            cols["status"].append(INVALID_STATUS if problem else str(item.get("status") or ""))
-            cols["isdeleted"].append(deleted)
+                value, problem = _number(value)
+                if problem:
+                    problems[problem] += 1
+                    value, count, status = math.nan, 0, INVALID_STATUS
+                else:
+                    count = item.get("count")
+                    count = count if type(count) is int and count >= 0 else 1
+            kpis.append(kpi)
+            units.append(unit)
+            if ou:
+                owners.append(owner)
+            years.append(year)
+            genders.append(str(item.get("gender") or "T"))
+            values.append(value)
+            counts.append(count)
+            statuses.append(str(status))
+            deletions.append(deleted)
     if not cols["kpi"]:
         frame = empty_values(ou)
         if include_deleted:

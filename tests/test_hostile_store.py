@@ -163,6 +163,19 @@ def test_a_damaged_values_file_outside_the_fetch_is_left_for_its_own_fetch(fetch
     assert [d.kpi for d in fetched.check()] == ["N15428"]
 
 
+def test_a_merge_into_a_file_damaged_meanwhile_sets_it_aside(fetched):
+    """Damage that appears after the fetch's check (or a direct write_values) is handled
+    in the merge too: the file is set aside and its earlier queries forgotten."""
+    path = fetched.root / "values" / "N15507.parquet"
+    truncate(path)
+    scope = {"kpis": ["N15507"], "municipalities": ["1880"], "years": [2020]}
+    fetched.write_values(demo.load_values(["N15507"], ["1880"], [2020]), query=scope, url="x")
+    assert path.with_name("N15507.parquet.damaged").is_file()
+    assert len(fetched.read_values(["N15507"])) == 3
+    queries = fetched.manifest["queries"].values()
+    assert [q["url"] for q in queries if "N15507" in q["kpis"]] == ["x"]
+
+
 def test_a_damaged_catalogue_is_fetched_again(fetched, kolada_server):
     truncate(fetched.root / "meta" / "municipalities.parquet")
     kolada_server.reset_requests()

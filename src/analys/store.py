@@ -219,6 +219,7 @@ class Store:
         from_date
             The ``from_date`` of an incremental fetch, recorded in the manifest.
         """
+        self.check_root()
         with store_lock(self.root):
             return self._merge_values(frame, query, url, fetched, incremental, from_date)
 
@@ -304,11 +305,7 @@ class Store:
             return as_values_frame(read_values_table(path).to_pandas())
         except StoreError:
             set_aside(path)
-            manifest["queries"] = {
-                key: query
-                for key, query in manifest["queries"].items()
-                if kpi not in query.get("kpis", ())
-            }
+            store_health.forget(manifest, kpi)
             return None
 
     def previous_fetch(

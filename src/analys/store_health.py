@@ -112,14 +112,18 @@ def heal(store: Store, kpis: Sequence[str] | None = None) -> list[Damage]:
             if damage.kind == "meta":
                 manifest["metadata"] = None
             elif damage.kpi is not None:
-                manifest["kpis"].pop(damage.kpi, None)
-                manifest["queries"] = {
-                    key: query
-                    for key, query in manifest["queries"].items()
-                    if damage.kpi not in query.get("kpis", ())
-                }
+                forget(manifest, damage.kpi)
         write_manifest(store.root, manifest)
     return found
+
+
+def forget(manifest: dict[str, Any], kpi: str) -> None:
+    """Drop ``kpi`` from ``manifest`` with every query that fetched it: the next fetch of
+    those queries is then a full one, not only the changes since the last."""
+    manifest["kpis"].pop(kpi, None)
+    manifest["queries"] = {
+        key: query for key, query in manifest["queries"].items() if kpi not in query.get("kpis", ())
+    }
 
 
 def _rebuild_manifest(root: Path) -> dict[str, Any]:

@@ -112,6 +112,18 @@ def test_invalid_utf8_a_directory_and_a_huge_file_are_one_line_each(tmp_path, ca
     assert code == 2 and "större än 1 MB" in lines[0] and len(lines[0]) < 300
 
 
+@pytest.mark.parametrize("value", ["2020-13-45", "9" * 5000])
+def test_a_value_yaml_cannot_build_is_one_swedish_line(tmp_path, capsys, value):
+    path = tmp_path / "konstig.yaml"
+    path.write_text(VALID.format(name="konstig") + f"description: {value}\n")
+    code, lines = check(path, capsys)
+    assert code == 2 and len(lines) == 2
+    assert lines[0] == (
+        f"{path}: ett värde går inte att tolka (t.ex. ett datum som inte finns eller ett tal "
+        "med tusentals siffror) – skriv vanliga tal, och text inom citattecken"
+    )
+
+
 def test_a_directory_among_the_params_files_is_named_and_the_rest_checked(
     tmp_path, capsys, monkeypatch
 ):

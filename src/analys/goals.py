@@ -304,7 +304,7 @@ def read_params(path: Path) -> dict[str, Any]:
             f"{label}: filen går inte att läsa ({error.strerror or type(error).__name__})"
         ) from None
     try:
-        raw = yaml.load(text, Loader=_ParamsLoader)  # noqa: S506 - a SafeLoader subclass
+        raw = yaml.load(text, Loader=_ParamsLoader)  # a SafeLoader: builds no Python objects
     except _Refused as error:
         where = f"rad {error.mark.line + 1}, kolumn {error.mark.column + 1}"
         raise ParamsError(f"{label}: {where}: {error.text}") from None
@@ -316,10 +316,10 @@ def read_params(path: Path) -> dict[str, Any]:
             f"{label}: YAML-syntaxfel på {where} – kontrollera indrag (mellanslag, inte tabb), "
             f"kolon och parenteser (tolkarens besked: {cap(problem)})"
         ) from None
-    except (ValueError, RecursionError) as error:  # e.g. an integer of 5,000 digits
+    except (ValueError, RecursionError):  # a date like 2020-13-45, an int of 5,000 digits
         raise ParamsError(
-            f"{label}: ett värde går inte att läsa ({cap(str(error))}) – skriv vanliga tal "
-            "och texter"
+            f"{label}: ett värde går inte att tolka (t.ex. ett datum som inte finns eller ett "
+            "tal med tusentals siffror) – skriv vanliga tal, och text inom citattecken"
         ) from None
     if raw is None:
         raise ParamsError(f"{label}: filen är tom – den ska ha area, title och goals")

@@ -213,38 +213,35 @@ def _display(path: Path) -> str:
 
 #: the largest params file read (bytes); a real one is a few kB
 MAX_PARAMS_BYTES = 1_000_000
-#: the deepest nesting of lists and mappings accepted in a params file
+#: the deepest nesting of lists and mappings accepted in a params file, aliases expanded
 MAX_PARAMS_DEPTH = 32
+#: the most values (scalars, lists, mappings) a params file may hold with aliases expanded
+MAX_PARAMS_NODES = 20_000
 
 
 class _ParamsLoader(yaml.SafeLoader):
-    """The safe loader, stricter: no anchors or aliases (a few hundred bytes of nested
-    aliases expand to gigabytes), no duplicate keys (YAML would keep the last silently) and
-    at most :data:`MAX_PARAMS_DEPTH` levels of nesting."""
+    """The safe loader, stricter: no duplicate keys (YAML would keep the last silently), at
+    most :data:`MAX_PARAMS_DEPTH` levels of nesting and :data:`MAX_PARAMS_NODES` values with
+    aliases expanded. Anchors and aliases (``&mål`` … ``*mål``) are allowed for repeating a
+    target, but a few hundred bytes of nested aliases ("billion laughs") that would expand to
+    gigabytes are refused before anything is built."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _Refused(
-                event.start_mark,
-                "YAML-ankare (&) och alias (*) är inte tillåtna i params-filer – skriv ut "
-                "värdet på varje ställe där det behövs",
-            )
         self._depth += 1
         try:
             if self._depth > MAX_PARAMS_DEPTH:
-                raise _Refused(
-                    event.start_mark,
-                    f"för djup nästling (mer än {MAX_PARAMS_DEPTH} nivåer) – en params-fil "
-                    "har område, mål, indikatorer och målvärden, inte fler nivåer",
-                )
+                raise _Refused(self.peek_event().start_mark, _TOO_DEEP)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+    def construct_document(self, node: Any) -> Any:
+        _check_expansion(node)
+        return super().construct_document(node)
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, Any] = {}
@@ -263,6 +260,57 @@ class _ParamsLoader(yaml.SafeLoader):
                 )
             seen[key] = key_node.start_mark
         return super().construct_mapping(node, deep=deep)
+
+
+_TOO_DEEP = (
+    f"för djup nästling (mer än {MAX_PARAMS_DEPTH} nivåer) – en params-fil har område, mål, "
+    "indikatorer och målvärden, inte fler nivåer"
+)
+
+
+def _check_expansion(root: Any) -> None:
+    """Refuse a composed document whose aliases expand it beyond the limits: more than
+    :data:`MAX_PARAMS_NODES` values, :data:`MAX_PARAMS_BYTES` characters of text or
+    :data:`MAX_PARAMS_DEPTH` levels.
+
+    Each node is measured once (aliases share nodes), so this costs as little as the file
+    is long however far its aliases would expand.
+    """
+    measured: dict[int, tuple[int, int, int]] = {}  # id(node) -> values, characters, levels
+
+    def measure(node: Any, depth: int) -> tuple[int, int, int]:
+        known = measured.get(id(node))
+        if known is None:
+            if depth > MAX_PARAMS_DEPTH:
+                raise _Refused(node.start_mark, _TOO_DEEP)
+            if isinstance(node, yaml.MappingNode):
+                children = [n for pair in node.value for n in pair]
+            else:
+                children = node.value if isinstance(node, yaml.SequenceNode) else []
+            parts = [measure(child, depth + 1) for child in children]
+            known = (
+                1 + sum(p[0] for p in parts),
+                (len(node.value) if isinstance(node, yaml.ScalarNode) else 0)
+                + sum(p[1] for p in parts),
+                1 + max((p[2] for p in parts), default=0),
+            )
+            measured[id(node)] = known
+        if depth + known[2] - 1 > MAX_PARAMS_DEPTH:
+            raise _Refused(node.start_mark, _TOO_DEEP)
+        if known[0] > MAX_PARAMS_NODES or known[1] > MAX_PARAMS_BYTES:
+            limit = (
+                f"{MAX_PARAMS_NODES:,} värden"
+                if known[0] > MAX_PARAMS_NODES
+                else f"{MAX_PARAMS_BYTES:,} tecken"
+            ).replace(",", " ")
+            raise _Refused(
+                node.start_mark,
+                f"aliasen (*) gör filen till mer än {limit} – en params-fil har några hundra "
+                "värden; skriv ut det som ska upprepas",
+            )
+        return known
+
+    measure(root, 1)
 
 
 class _Refused(yaml.YAMLError):

@@ -136,9 +136,10 @@ def _run_areas(args: argparse.Namespace) -> int:
 
 
 def _run_store(args: argparse.Namespace) -> int:
-    from analys import store_health
+    from analys.store import Store
+    from analys.store_health import check_cli
 
-    return store_health.check_cli()
+    return check_cli(Store())
 
 
 HANDLERS = {

@@ -160,11 +160,8 @@ def describe(found: Sequence[Damage], healed: bool = False) -> list[str]:
     return [f"{d.path}: {d.reason}" for d in found]
 
 
-def check_cli() -> int:
+def check_cli(store: Store) -> int:
     """``analys store check``: 0 when every file can be read, 1 when something is damaged."""
-    from analys.store import Store
-
-    store = Store()
     store.check_root()
     found = inspect(store)
     if not found and not (store.root / MANIFEST).is_file():

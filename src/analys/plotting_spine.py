@@ -32,6 +32,7 @@ from analys.plotting_base import (
     quantiles,
     same_type,
     select,
+    unit_word,
     value_text,
     wrap,
 )
@@ -167,7 +168,11 @@ def spine_chart(
         ncol=4,
     )
     ax.set_title(
-        f"{name} jämfört med kommunerna och riket", loc="left", y=TITLE_Y, fontsize=11, pad=34
+        f"{name} jämfört med alla {unit_word(municipality)}na och riket",
+        loc="left",
+        y=TITLE_Y,
+        fontsize=11,
+        pad=34,
     )
     return finish(ax, source, derived=True)
 

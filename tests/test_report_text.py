@@ -138,6 +138,8 @@ def test_every_comparison_sentence_names_its_group(monkeypatch, peers, phrase):
     listing = out.texts["comparison"][0]
     assert "Jämförelsegrupp:" in listing and rep.group.source in listing
     assert all(name in listing for name in rep.group.members_text().split(", "))
+    legend = f"Median, {rep.group.counted()}"
+    assert legend in out.figures["trends"][0] and legend in out.figures["gender"][0]
     gender = "\n".join(out.texts["gender"])
     assert "än medianen bland" in gender
     focus = "\n".join(out.texts["focus"])

@@ -147,6 +147,7 @@ def trend_chart(
     legend: str = "inside",
     title: str | None = None,
     preliminary: int | None = None,
+    peers_label: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """The municipality's values over time against its peers and Riket.
@@ -182,6 +183,9 @@ def trend_chart(
         report passes the indicator's own label so that tables and charts say the same.
     preliminary : int, optional
         Kolada's preliminary year, written "2025*" on the year axis.
+    peers_label : str, optional
+        Names the peers in the legend: "Median, 7 liknande kommuner" (default
+        "Jämförelsegruppens median").
     ax : Axes, optional
         Draw here; a new figure when ``None``.
 
@@ -202,7 +206,7 @@ def trend_chart(
         ax.fill_between(
             band["year"], band["q1"], band["q3"], color=BAND, alpha=0.8, label=BAND_LABEL, lw=0
         )
-        ax.plot(band["year"], band["median"], color=PEERS, lw=1.8, label=PEER_MEDIAN_LABEL)
+        ax.plot(band["year"], band["median"], color=PEERS, lw=1.8, label=_median(peers_label))
     if municipality != reference.RIKET:
         riket = _series(part, reference.RIKET).dropna()
         if len(riket):
@@ -218,6 +222,10 @@ def trend_chart(
     ax.grid(axis="y", color="#e0e0e0", lw=0.6)
     place_legend(ax, legend)
     return finish(ax, source, derived=bool(len(band)))
+
+
+def _median(peers_label: str | None) -> str:
+    return f"Median, {peers_label}" if peers_label else PEER_MEDIAN_LABEL
 
 
 def _target(
@@ -510,6 +518,7 @@ def gender_gap_chart(
     legend: str = "inside",
     title: str | None = None,
     preliminary: int | None = None,
+    peers_label: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """The gap between women and men (K − M) over time, against the peers and Riket.
@@ -529,7 +538,7 @@ def gender_gap_chart(
     source : {"demo", "kolada", "store"}
     legend : {"inside", "right", "none"}
         As in :func:`trend_chart`.
-    title, preliminary
+    title, preliminary, peers_label
         As in :func:`trend_chart` (the title is followed by ": kvinnor − män").
     ax : Axes, optional
 
@@ -555,7 +564,7 @@ def gender_gap_chart(
     gaps["municipality"] = gaps["municipality"].astype(str)
     band = _peer_summary(gaps, peer_codes(peers, municipality))
     if len(band):
-        ax.plot(band["year"], band["median"], color=PEERS, lw=1.8, label=PEER_MEDIAN_LABEL)
+        ax.plot(band["year"], band["median"], color=PEERS, lw=1.8, label=_median(peers_label))
     riket = _series(gaps, reference.RIKET).dropna()
     if len(riket) and municipality != reference.RIKET:
         ax.plot(riket.index, riket.values, color=RIKET, lw=1.5, ls="--", label="Riket")

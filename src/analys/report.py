@@ -259,7 +259,7 @@ class Report:
             Markdown(
                 f"{lead} Rapporten följer upp de politiska målen för {self.area.title.lower()} med "
                 f"nyckeltal från Kolada och jämför {self.place} med {self.group.counted()} "
-                f"({self.group.source}) och med {self.everyone.counted()}."
+                f"och med {self.everyone.counted()}. Jämförelsegruppen: {self.group.source}."
             )
         )
         self._demo_banner()
@@ -582,6 +582,7 @@ class Report:
                 legend="none",
                 title=indicator_label(ind),
                 preliminary=self.preliminary,
+                peers_label=self.group.counted(),
                 ax=ax,
             )
         plots.shared_legend(figure, axes)
@@ -806,6 +807,7 @@ class Report:
                 source=self.source,
                 legend="none",
                 preliminary=self.preliminary,
+                peers_label=self.group.counted(),
                 ax=ax,
             )
         plots.shared_legend(figure, axes)

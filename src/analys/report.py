@@ -239,14 +239,19 @@ class Report:
     def peer_listing(self) -> None:
         """The peer group: its name, where it comes from and its members."""
         group = self.group
+        members = self._members_text()
         display(
             Markdown(
-                f"**Jämförelsegrupp:** {group.counted()} – {group.source}. "
-                f"Medlemmar: {group.members_text() if not group.everyone else 'alla ' + self.unit_word + ' utom ' + self.place}. "
+                f"**Jämförelsegrupp:** {group.counted()} – {group.source}. Medlemmar: {members}. "
                 f"Kvartilfärger och rangordning jämför i stället {self.place} med "
                 f"{self.everyone.counted()}."
             )
         )
+
+    def _members_text(self) -> str:
+        if self.group.everyone:
+            return f"alla {self.unit_word} utom {self.place}"
+        return self.group.members_text()
 
     # -- header and 1. Sammanfattning ------------------------------------------------------
 
@@ -827,12 +832,7 @@ class Report:
             ("År", self._year(self.year) if self.year else "senaste med data"),
             ("Jämförelsegrupp", self.group.counted()),
             ("Jämförelsegruppens källa", self.group.source),
-            (
-                "Jämförelsegruppens medlemmar",
-                self.group.members_text()
-                if not self.group.everyone
-                else f"alla {self.unit_word} utom {self.place}",
-            ),
+            ("Jämförelsegruppens medlemmar", self._members_text()),
             ("Kvartilfärger och rangordning", self.everyone.among()),
             ("Tolerans", f"{number(self.area.tolerance * 100, 0)} %"),
             (

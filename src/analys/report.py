@@ -321,8 +321,8 @@ class Report:
                 "*Status:* uppfyllt när värdet når målet; delvis uppfyllt inom toleransen "
                 f"(normalt {number(self.area.tolerance * 100, 0)} % av målvärdet); mål mot "
                 f"jämförelsegruppen avser {self.group.counted()}. "
-                f"*{self._quartile_header}:* bästa, mittersta eller sämsta fjärdedelen "
-                f"{self.everyone.among()} (inte jämförelsegruppen). *{TREND_HEADER}:* "
+                f"*{self._quartile_header}:* de 25 % bästa, mittenhälften eller de 25 % "
+                f"sämsta {self.everyone.among()} (inte jämförelsegruppen). *{TREND_HEADER}:* "
                 "signifikanstest över de fem senaste åren till och med årtalet i kolumnen År "
                 "(Fingertips metod) – inte förändringen det senaste året."
             )

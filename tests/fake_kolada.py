@@ -203,6 +203,10 @@ class FakeKolada:
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> FakeKolada:
+        # read the demo files now (once per process), not inside the first answers, whose
+        # client may otherwise time out on a busy machine while four threads load them
+        demo.values()
+        demo_units.units()
         handler = type("Handler", (_Handler,), {"fake": self})
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True

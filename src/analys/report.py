@@ -20,7 +20,7 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import HTML, Image, Markdown, display
+from IPython.display import HTML, Image, display
 
 from analys import data, reference, registry, sentences
 from analys.captions import DEMO, EGEN, KALLA
@@ -30,6 +30,7 @@ from analys.format import decimals_for, number, with_unit
 from analys.fulfilment import STATUS_LABELS, STATUSES, Evaluation, ValuesIndex, evaluate
 from analys.goalcheck import TOP_KEYS
 from analys.goals import TARGET_KINDS, Area, area_from_params, load_area
+from analys.safe import Markdown, styler_cells
 from analys.summary import SUMMARY_MIMETYPE, read_summary  # noqa: F401 (re-exported)
 
 #: the notebook's parameters: exactly a params file's top-level keys
@@ -50,11 +51,16 @@ TREND_WORDS = {
 }
 
 
-def table_style(frame: pd.DataFrame):
-    """A report table: no index, text left-aligned (numbers are formatted as text)."""
-    return frame.style.hide(axis="index").set_table_styles(
+def table_style(frame: pd.DataFrame, *, escape: bool = True):
+    """A report table: no index, text left-aligned (numbers are formatted as text).
+
+    Every cell is escaped for HTML (:func:`analys.safe.styler_cells`) unless ``escape`` is
+    false because the caller escaped the cells itself and put HTML (links) in them.
+    """
+    styler = frame.style.hide(axis="index").set_table_styles(
         [{"selector": "th, td", "props": "text-align: left; vertical-align: top;"}]
     )
+    return styler_cells(styler) if escape else styler
 
 
 def show_figure(figure) -> None:

@@ -30,7 +30,7 @@ from analys.format import decimals_for, number, with_unit
 from analys.fulfilment import STATUS_LABELS, STATUSES, Evaluation, ValuesIndex, evaluate
 from analys.goalcheck import TOP_KEYS
 from analys.goals import TARGET_KINDS, Area, area_from_params, load_area
-from analys.safe import Markdown, styler_cells
+from analys.safe import Markdown, literal_text, styler_cells
 from analys.summary import SUMMARY_MIMETYPE, read_summary  # noqa: F401 (re-exported)
 
 #: the notebook's parameters: exactly a params file's top-level keys
@@ -70,6 +70,7 @@ def show_figure(figure) -> None:
     never cut), but with the text drawn unhinted (:func:`unhinted_text`).
     """
     buffer = io.BytesIO()
+    literal_text(figure)  # a "$" in a shown name is no mathtext
     with unhinted_text():
         figure.savefig(buffer, format="png", dpi=figure.dpi, bbox_inches="tight")
     plt.close(figure)

@@ -47,9 +47,10 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 # ANSI escape sequences (CSI … final byte, OSC … BEL/ST) before single control characters
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-_])")
 # Markdown punctuation that starts a link, image, reference definition or code span
-_MARKDOWN_SPECIAL = re.compile(r"([\\`\[\]])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`\[\]~])")
 # ... and, for a single value, emphasis, headings, tables and strike-through as well
 _MARKDOWN_VALUE_SPECIAL = re.compile(r"([\\`\[\]*_#|~])")
+_ORDERED_ITEM = re.compile(r"(?m)^(\s*(?:[-*+]\s+)?)(\d+)([.)])")
 _URL_COLON = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*):(?=//)")
 
 
@@ -123,7 +124,9 @@ class Markdown(_IPythonMarkdown):
         # IPython would read a text starting with "http" as a URL to fetch, or an existing
         # path as a file to read: the text is set after construction, so it is only text
         super().__init__(data=None, metadata=metadata)
-        self.data = "" if data is None else _disarm_markdown(clean(data))
+        text = "" if data is None else _disarm_markdown(clean(data))
+        # our Markdown has no numbered lists: a value starting a line cannot begin one
+        self.data = _ORDERED_ITEM.sub(r"\1\2\\\3", text)
 
 
 def styler_cells(styler: Any) -> Any:
@@ -136,9 +139,26 @@ def styler_cells(styler: Any) -> Any:
 
 
 def terminal_text(text: Any, limit: int | None = TEXT_LIMIT) -> str:
-    """Text from Kolada for a terminal: no ANSI escapes or control characters, one line."""
+    """One printed line with text from Kolada: no ANSI escapes or control characters.
+
+    Line breaks and tabs inside become spaces (so a value cannot forge further lines);
+    other spacing is kept, so aligned columns stay aligned.
+    """
     text = _ANSI.sub("", "" if text is None else str(text))
-    return one_line(text, limit)
+    return clean(re.sub(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]", " ", text), limit)
+
+
+def literal_text(figure: Any) -> Any:
+    """``figure`` with every text drawn as written: no mathtext, so "$" is a dollar sign.
+
+    Our charts use no mathtext; a title such as "Kostnad $x^$" would otherwise stop the
+    drawing with a parse error. Call it just before the figure is drawn.
+    """
+    from matplotlib.text import Text
+
+    for text in figure.findobj(Text):
+        text.set_parse_math(False)
+    return figure
 
 
 # -- Content-Security-Policy and the external-reference check --------------------------------

@@ -384,6 +384,18 @@ def test_check_warns_about_a_long_title_and_the_area_caps_it(tmp_path, capsys):
     assert len(area.description) == safe.DESCRIPTION_LIMIT
 
 
+def test_area_and_evaluation_html_in_jupyter_escape_every_string(tmp_path):
+    from analys import demo
+    from analys.fulfilment import evaluate
+
+    for i, chunk in enumerate(_chunks()):
+        path = _write_params(tmp_path / str(i), _params(chunk, chunk, chunk, chunk))
+        area = goals.load_area(path)
+        assert_inert(area._repr_html_(), where=chunk)
+        evaluation = evaluate(area, demo.load_values(area.kpis, None, None), "1880")
+        assert_inert(evaluation._repr_html_(), where=chunk)
+
+
 # -- terminal output from Kolada ---------------------------------------------------------------
 
 

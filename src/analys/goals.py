@@ -156,13 +156,14 @@ class Area:
         return self.goals[0].indicators[0].kpi
 
     def _repr_html_(self) -> str:
+        esc = safe.html_text
         rows = "".join(
-            f"<tr><td>{goal.title}</td><td>{indicator.kpi}</td><td>{indicator.name}</td>"
-            f"<td>{indicator.target.describe()}</td></tr>"
+            f"<tr><td>{esc(goal.title)}</td><td>{esc(indicator.kpi)}</td>"
+            f"<td>{esc(indicator.name)}</td><td>{esc(indicator.target.describe())}</td></tr>"
             for goal, indicator in self.indicators
         )
         return (
-            f"<b>{self.title}</b> ({self.area})<table><tr><th>Mål</th><th>Nyckeltal</th>"
+            f"<b>{esc(self.title)}</b> ({esc(self.area)})<table><tr><th>Mål</th><th>Nyckeltal</th>"
             f"<th></th><th>Målvärde</th></tr>{rows}</table>"
         )
 

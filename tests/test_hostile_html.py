@@ -475,11 +475,24 @@ def hostile_areas(folder: Path) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def hostile_render(tmp_path_factory) -> Path:
-    """Every hostile area for Örebro, plus its overview and the index, in one batch."""
-    from fake_kolada import FakeKolada, _municipality_groups
+    """Every hostile area for Örebro, plus its overview and the index, in one batch.
+
+    The fake Kolada server serves hostile KPI titles, municipality names and a hostile group
+    title (the peers of ``fientlig_grupp``); the store keeps what it fetched.
+    """
+    from fake_kolada import FakeKolada, _kpi_catalogue, _municipalities, _municipality_groups
 
     root = tmp_path_factory.mktemp("hostile")
     server = FakeKolada().start()
+    chunks = _chunks()
+    server.tables["kpi"] = [
+        {**row, "title": f"{row['title']} {chunks[i % len(chunks)]}"}
+        for i, row in enumerate(_kpi_catalogue())
+    ]
+    server.tables["municipality"] = [
+        {**row, "title": f"{row['title']} {chunks[i % len(chunks)]}"}
+        for i, row in enumerate(_municipalities())
+    ]
     group_title = "KOLADAGRUPP " + " ¦ ".join(text for _, text in RENDERED if len(text) < 100)
     members = [m for g in _municipality_groups() if g["id"].startswith("G") for m in g["members"]]
     server.tables["municipality_groups"] = [

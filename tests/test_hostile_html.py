@@ -236,6 +236,29 @@ def test_a_report_with_an_external_reference_is_written_as_failed(tmp_path: Path
     assert "Content-Security-Policy" in failed
 
 
+def test_a_render_whose_page_reaches_outside_is_reported_failed(tmp_path: Path):
+    job = Job(
+        key="1880/kultur",
+        kind="area",
+        area="kultur",
+        title="Kultur",
+        municipality="1880",
+        municipality_name="Örebro",
+        template=str(ROOT / "notebooks" / "omrade.ipynb"),
+        parameters={},
+        ipynb=str(tmp_path / "kultur.ipynb"),
+        html=str(tmp_path / "kultur.html"),
+    )
+    renderer = Renderer()
+    nb = _notebook({"text/html": "<img src='http://127.0.0.1:9/x.png'>"})
+    renderer._execute = lambda job, scratch: nb  # as if the kernel had run it
+    result = renderer.run(job)
+    assert result.status == "failed" and "externa referenser" in result.error
+    assert "127.0.0.1:9/x.png" in result.error
+    assert not Path(job.html).exists() and Path(job.failed_html).is_file()
+    assert external_references(Path(job.failed_html).read_text(encoding="utf-8")) == []
+
+
 def test_atomic_write_of_unwritable_text_leaves_no_temp_file(tmp_path: Path):
     target = tmp_path / "rapport.ipynb"
     with pytest.raises(UnicodeEncodeError):

@@ -394,7 +394,8 @@ def test_render_refuses_a_nul_title_before_writing_anything(tmp_path, capsys):
 
 
 def test_check_warns_about_a_long_title_and_the_area_caps_it(tmp_path, capsys):
-    path = _write_params(tmp_path, _params(LONG, LONG, LONG, LONG))
+    long = "A" * 200_000  # ASCII: four of them stay under the 1 MB cap on params files
+    path = _write_params(tmp_path, _params(long, long, long, long))
     assert main(["check", str(path)]) == 0
     captured = capsys.readouterr()
     warnings = captured.err.strip().splitlines()

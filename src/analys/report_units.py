@@ -15,14 +15,13 @@ All analysis is in :mod:`analys.units`; this module only loads and shows.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, display
 
 from analys import captions, data, reference, registry
 from analys import units as U
@@ -31,6 +30,7 @@ from analys.errors import AnalysError
 from analys.format import decimals_for, difference_unit, number, with_unit
 from analys.goals import Area, load_area
 from analys.ou_ids import activity_title, plural
+from analys.safe import Markdown, html_text
 
 COLOUR_WORDS = {
     "green": "bästa fjärdedelen",
@@ -62,7 +62,7 @@ def load_unit_data(kpis: Sequence[str], source: str) -> tuple[pd.DataFrame, pd.D
 
 
 def _escape(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return html_text(text)
 
 
 def _caption(source: str) -> None:

@@ -31,6 +31,7 @@ from analys.fulfilment import STATUS_LABELS, STATUSES, Evaluation, ValuesIndex, 
 from analys.goalcheck import TOP_KEYS
 from analys.goals import TARGET_KINDS, Area, area_from_params, load_area
 from analys.summary import SUMMARY_MIMETYPE, read_summary  # noqa: F401 (re-exported)
+from analys.trend import NO_TEST_LABEL
 
 #: the notebook's parameters: exactly a params file's top-level keys
 PARAM_KEYS = TOP_KEYS
@@ -40,6 +41,10 @@ COLOUR_WORDS = {
     "red": "Bland de 25 % sämsta",
     "grey": "Värde saknas",
     "none": "–",
+    # a neutral KPI: higher or lower than the others, never better or worse
+    "high": "Högre (högsta fjärdedelen)",
+    "middle": "I mitten",
+    "low": "Lägre (lägsta fjärdedelen)",
 }
 TREND_WORDS = {
     "improving": "↑ Förbättras",
@@ -48,6 +53,13 @@ TREND_WORDS = {
     "cannot_calculate": "… Kan inte beräknas",
     "neutral": "↕ Förändras (neutralt)",
 }
+
+
+def _trend_word(assessment: str, label: str) -> str:
+    """The trend column's word; a KPI with no trend test (a multi-year mean) says so."""
+    if label == NO_TEST_LABEL:
+        return f"… {label}"
+    return TREND_WORDS.get(assessment, label)
 
 
 def table_style(frame: pd.DataFrame):
@@ -274,7 +286,7 @@ class Report:
                     "Avstånd": gap,
                     "Status": STATUS_LABELS[r.status],
                     "Jämförelse": COLOUR_WORDS.get(r.colour, "–"),
-                    "Trend": TREND_WORDS.get(r.trend, r.trend_label),
+                    "Trend": _trend_word(r.trend, r.trend_label),
                     "Motivering": r.reason,
                 }
             )
@@ -289,6 +301,8 @@ class Report:
             COLOUR_WORDS["green"]: "#d9f0d3",
             COLOUR_WORDS["yellow"]: "#fff3bf",
             COLOUR_WORDS["red"]: "#f8d0d0",
+            COLOUR_WORDS["high"]: "#cfe3f1",
+            COLOUR_WORDS["low"]: "#fee4c8",
         }
         return (
             table.pipe(table_style)
@@ -404,7 +418,9 @@ class Report:
         display(
             Markdown(
                 f"**Resultat och kostnad {both}** (fyrfältsdiagram): {registry.label(self.main_kpi)} "
-                f"mot {registry.label(self.area.cost)}. Linjerna är medianerna för alla kommuner."
+                f"mot {registry.label(self.area.cost)}. Linjerna är medianerna för alla kommuner. "
+                "Kostnaden värderas inte: låg kostnad kan betyda effektivitet men också mindre "
+                "eller sämre service."
             )
         )
         figure, ax = plt.subplots(figsize=(7, 5), layout="constrained")
@@ -503,7 +519,10 @@ class Report:
                 ],
                 "Status": rows["status"].map(STATUS_LABELS),
                 "Jämförelse": rows["colour"].map(COLOUR_WORDS),
-                "Trend": rows["trend"].map(TREND_WORDS),
+                "Trend": [
+                    _trend_word(a, b)
+                    for a, b in zip(rows["trend"], rows["trend_label"], strict=True)
+                ],
                 "Motivering": rows["reason"],
             }
         ).pipe(table_style)
@@ -541,10 +560,18 @@ class Report:
         except AnalysError as error:
             display(Markdown(f"Förväntat värde kan inte beräknas: {error}"))
             return
+        # better/worse than expected only for a KPI with a direction (the registry's: a
+        # fact about quality); a neutral outcome (a cost, a net cost deviation) is only
+        # higher or lower than expected (docs/judgements.md)
         polarity = registry.polarity(drivers.outcome)
+        neutral = polarity == "neutral"
         table = result.table
         s = registry.sign(polarity) or 1
         score = (s * table["loo_residual"]).sort_values(ascending=False)
+        if neutral:  # the largest deviations either way, none of them "best"
+            score = table["loo_residual"].reindex(
+                table["loo_residual"].abs().sort_values(ascending=False).index
+            )
         explained = "; ".join(registry.label(k).lower() for k in drivers.explanatory)
         display(
             Markdown(
@@ -588,17 +615,25 @@ class Report:
                 "Kommun": [reference.title(c) for c in score.index[:10]],
                 "Faktiskt": [with_unit(table.at[c, "actual"], unit) for c in score.index[:10]],
                 "Förväntat": [with_unit(table.at[c, "expected"], unit) for c in score.index[:10]],
-                "Bättre än förväntat": [number(v) for v in score.iloc[:10]],
+                "Över (+) eller under (−) förväntat" if neutral else "Bättre än förväntat": [
+                    number(v) for v in score.iloc[:10]
+                ],
             }
         )
-        display(
-            Markdown(
+        if neutral:
+            heading = (
+                "**Störst avvikelse från det förväntade** (korsvaliderad residual, alla "
+                f"enheter). {registry.label(drivers.outcome)} har ingen riktning: högre eller "
+                "lägre än förväntat är varken bättre eller sämre."
+            )
+        else:
+            heading = (
                 "**Bäst i förhållande till förutsättningarna** (korsvaliderad "
                 "residual, alla enheter):"
             )
-        )
+        display(Markdown(heading))
         display(top.pipe(table_style))
-        if polarity != "neutral":
+        if not neutral:
             learn = model.learn_from(result, self.peers, n=5, polarity=polarity)
             if len(learn):
                 names = ", ".join(reference.title(c) for c in learn.index)
@@ -608,10 +643,11 @@ class Report:
                         "förutsättningarna förutsäger."
                     )
                 )
+        deviates = "avviker från det förväntade" if neutral else "gör bättre än förväntat"
         display(
             Markdown(
-                "*Samband mellan kommuner är inte orsakssamband: en kommun som gör bättre än "
-                "förväntat kan ha förklaringar som modellen inte ser.*"
+                f"*Samband mellan kommuner är inte orsakssamband: en kommun som {deviates} "
+                "kan ha förklaringar som modellen inte ser.*"
             )
         )
         if result.dropped:

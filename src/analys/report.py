@@ -31,7 +31,7 @@ from analys.fulfilment import STATUS_LABELS, STATUSES, Evaluation, ValuesIndex, 
 from analys.goalcheck import TOP_KEYS
 from analys.goals import TARGET_KINDS, Area, area_from_params, load_area
 from analys.summary import SUMMARY_MIMETYPE, read_summary  # noqa: F401 (re-exported)
-from analys.trend import NO_TEST_LABEL
+from analys.trend import NO_TEST_LABEL, averaged_reason
 
 #: the notebook's parameters: exactly a params file's top-level keys
 PARAM_KEYS = TOP_KEYS
@@ -460,13 +460,16 @@ class Report:
                 position = sentences.peer_position(
                     float(series[year]),
                     peer_values[year].reindex(self.peers).tolist(),
-                    ind.polarity,
+                    registry.polarity(ind.kpi),  # a fact about quality, not the goal's stance
                 )
             lines.append(
                 sentences.indicator_sentence(
                     ind.name, series, ind.polarity, position=position, peers_label=self.peers_label
                 )
             )
+            averaged = registry.averaged_years(ind.kpi)
+            if averaged:  # no trend test on overlapping multi-year means
+                lines[-1] += f" ({averaged_reason(averaged)}.)"
         display(Markdown("\n".join(f"- {line}" for line in lines)))
         figure, axes = _grid(len(shown), width=4.6, height=3.1)
         for ax, key in zip(axes, shown, strict=False):
@@ -678,7 +681,9 @@ class Report:
             row = versus.loc[kpi]
             phrase = gender_mod.describe_gap(float(row["gap"]), registry.unit(kpi))
             series = gaps[(gaps["kpi"] == kpi) & (gaps["municipality"] == self.municipality)]
-            trend = gender_mod.gap_trend(series.set_index("year")["gap"])
+            trend = gender_mod.gap_trend(
+                series.set_index("year")["gap"], averaged_years=registry.averaged_years(kpi)
+            )
             peers_text = ""
             if not pd.isna(row["peers_median"]):
                 larger = "större" if bool(row["larger_than_peers"]) else "mindre"

@@ -134,3 +134,57 @@ def facts(row: Mapping[str, Any]) -> dict[str, Any]:
         "net_cost_deviation": is_net_cost_deviation(row),
         "absolute_count": is_absolute_count(row),
     }
+
+
+#: the first character(s) of a registry ``judgement`` and the polarity they state
+NOTE_MARKS = {"↑": "higher", "↓": "lower", "neutral": "neutral"}
+#: words in a note that say the KPI has no direction (a contradiction next to ↑ or ↓)
+UNDIRECTED_WORDS = ("kontext", "förklaringsvariabel", "inte bättre", "≠ bättre", "ingen kvalitet")
+
+
+def rule_polarity(row: Mapping[str, Any]) -> str | None:
+    """``"neutral"`` when the written rule (docs/judgements.md) fixes the KPI as neutral.
+
+    Costs in kronor under "Resurser", net cost deviations and absolute counts are neutral
+    whatever else is said; for any other KPI the rule leaves the direction to a stated
+    reason (``None``).
+    """
+    if is_cost(row) or is_net_cost_deviation(row) or is_absolute_count(row):
+        return "neutral"
+    return None
+
+
+def note_polarity(judgement: str) -> str | None:
+    """The polarity a registry note states by its first mark (↑, ↓ or neutral), else None."""
+    text = str(judgement or "").strip()
+    for mark, polarity in NOTE_MARKS.items():
+        if text.startswith(mark):
+            return polarity
+    return None
+
+
+def rule_problems(kpi: str, entry: Mapping[str, Any], row: Mapping[str, Any]) -> list[str]:
+    """Where a registry entry contradicts its own note or the rule (empty when it agrees).
+
+    ``row`` holds the catalogue's fields for the KPI (title, description, perspective).
+    """
+    problems = []
+    polarity = entry.get("polarity")
+    note = str(entry.get("judgement") or "")
+    stated = note_polarity(note)
+    if stated is None:
+        problems.append(f"{kpi}: anteckningen börjar inte med ↑, ↓ eller neutral: {note!r}")
+    elif stated != polarity:
+        problems.append(f"{kpi}: polarity {polarity} men anteckningen säger {stated}: {note!r}")
+    reason = note.split("–", 1)[1].strip() if "–" in note else ""
+    if not reason:
+        problems.append(f"{kpi}: anteckningen saknar motivering efter ' – ': {note!r}")
+    if polarity != "neutral" and any(w in note.lower() for w in UNDIRECTED_WORDS):
+        problems.append(f"{kpi}: polarity {polarity} men anteckningen talar emot: {note!r}")
+    required = rule_polarity(row)
+    if required and polarity != required:
+        problems.append(
+            f"{kpi}: regeln kräver {required} (kostnad, nettokostnadsavvikelse eller absolut "
+            f"antal) men registret säger {polarity}"
+        )
+    return problems

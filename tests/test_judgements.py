@@ -269,3 +269,58 @@ def test_expected_sentence_for_a_neutral_kpi_uses_neutral_words() -> None:
     assert "lägre än förväntat" in lower
     judged = sentences.expected_sentence("Örebro", "X", 4.0, 1.0, 3.2, "lower", "%", 280, 290)
     assert "sämre än förväntat (plats 280 av 290" in judged
+
+
+# -- the neutral palette in charts -----------------------------------------------------------
+
+
+def test_ranking_chart_of_a_cost_is_higher_or_lower_not_better_or_worse() -> None:
+    import matplotlib.pyplot as plt
+
+    from analys import compare, plots, reference
+    from analys.chartstyle import COLOURS
+
+    values = demo.load_values(["N15027"], None, [2024])
+    ax = plots.ranking_chart(values, kpi="N15027", year=2024, municipality="1880")
+    drawn = plots.drawn_bars(ax)
+    series = values.set_index("municipality")["value"].reindex(reference.kommun_codes())
+    expected = compare.quartile_colours(series, "neutral")["colour"].map(COLOURS)
+    assert (drawn["colour"] == expected.reindex(drawn.index)).all()
+    assert not set(drawn["colour"]) & {COLOURS["green"], COLOURS["yellow"], COLOURS["red"]}
+    assert drawn["value"].is_monotonic_decreasing  # highest first, not "best" first
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Högsta fjärdedelen (ingen värdering)" in legend
+    assert not any("Bästa" in t or "Sämsta" in t for t in legend)
+    assert "högst till lägst" in ax.get_xlabel()
+    plt.close(ax.figure)
+
+
+def test_spine_legend_names_the_neutral_categories() -> None:
+    import matplotlib.pyplot as plt
+
+    from analys import plots
+
+    values = demo.load_values(["N15507", "N15027"], None, [2024])
+    ax = plots.spine_chart(values, kpis=["N15507", "N15027"], municipality="1880")
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Bästa fjärdedelen" in legend  # N15507 has a direction
+    assert "Högsta fjärdedelen (ingen värdering)" in legend  # N15027 is a cost
+    plt.close(ax.figure)
+
+
+def test_driver_text_for_a_neutral_outcome_ranks_deviations() -> None:
+    from analys.widgets.driver_text import residual_text
+
+    residuals = pd.DataFrame(
+        {
+            "Kommun": ["A", "B"],
+            "Faktiskt": [1.0, 2.0],
+            "Förväntat": [0.0, 2.5],
+            "Skillnad": [1.0, -0.5],
+            "Placering": [1, 2],
+        },
+        index=["1880", "1814"],
+    )
+    text = residual_text(residuals, "N00097", "1880", 1)
+    assert "Störst avvikelse från det förväntade" in text
+    assert "Bättre än förväntat" not in text

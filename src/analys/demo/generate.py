@@ -438,16 +438,13 @@ def _description(kpi: str, row: pd.Series) -> str:
     in the words the real catalogue uses, so :mod:`analys.registry.facts` reads the demo
     catalogue as it reads the real one.
     """
-    text = (
-        f"{row['label']} ({row['unit']}) inom {row['operating_area']}. "
-        "Demodata: beskrivningen är en sammanfattning."
-    )
+    text = f"{row['label']} ({row['unit']}) inom {row['operating_area']}."
     years = registry.moving_average(kpi)
     if years:
         text += f" Värdet är ett {_YEARS_WORD.get(years, f'{years}-års')}medelvärde."
     if registry.unit_level_only(kpi):
         text += " Fr.o.m. 2013 redovisas värden endast på skolnivå."
-    return text
+    return text + " Demodata: beskrivningen är en sammanfattning."
 
 
 def build_truth(world: World) -> dict:

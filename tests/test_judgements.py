@@ -324,3 +324,16 @@ def test_driver_text_for_a_neutral_outcome_ranks_deviations() -> None:
     text = residual_text(residuals, "N00097", "1880", 1)
     assert "Störst avvikelse från det förväntade" in text
     assert "Bättre än förväntat" not in text
+
+
+def test_moving_average_kpi_gets_no_trend_marker_in_the_evaluation() -> None:
+    area = load_area("halso_sjukvard")
+    values = demo.load_values(area.kpis, None, None)
+    rows = evaluate(area, values, "0018").indicators.set_index("kpi")
+    assert rows.at["N79190", "trend"] == "cannot_calculate"
+    assert rows.at["N79190", "trend_label"] == NO_TEST_LABEL
+    assert rows.at["N79240", "trend_label"] != NO_TEST_LABEL  # an ordinary KPI is tested
+    from analys.redred import judgement_table
+
+    table = judgement_table(values, "0018", {"N79190": "lower"}).set_index("kpi")
+    assert table.at["N79190", "trend_label"] == NO_TEST_LABEL

@@ -337,3 +337,17 @@ def test_moving_average_kpi_gets_no_trend_marker_in_the_evaluation() -> None:
 
     table = judgement_table(values, "0018", {"N79190": "lower"}).set_index("kpi")
     assert table.at["N79190", "trend_label"] == NO_TEST_LABEL
+
+
+@pytest.mark.parametrize(
+    ("kpi", "note"),
+    [
+        ("N79190", "medelvärde över 3 år – inget trendtest"),
+        ("U15416", "bara per skola eller enhet"),
+        ("N17461", "ingen aktuell publicering"),
+        ("N15027", "neutral (varken högre eller lägre är bättre)"),
+    ],
+)
+def test_kpi_show_names_the_catalogue_facts(capsys, kpi, note) -> None:
+    assert cli.main(["kpi", "show", kpi]) == 0
+    assert note in capsys.readouterr().out

@@ -167,10 +167,10 @@ BAD = {
 def test_check_warns_about_unit_level_only_and_stale_kpis() -> None:
     lines = kpi_warnings(BAD, "bad.yaml", warning_catalogue())
     assert len(lines) == 3
-    assert lines[0].startswith("bad.yaml: goals[0].indicators[0].kpi: 'U15416' redovisas")
+    assert lines[0].startswith("bad.yaml: goals[0].indicators[0].kpi: varning – 'U15416' redovisas")
     assert "endast på skolnivå" in lines[0]
-    assert lines[1].startswith("bad.yaml: goals[0].indicators[1].kpi: 'N17461' har ingen")
-    assert lines[2].startswith("bad.yaml: drivers.outcome: 'U15415'")
+    assert lines[1].startswith("bad.yaml: goals[0].indicators[1].kpi: varning – 'N17461' har ingen")
+    assert lines[2].startswith("bad.yaml: drivers.outcome: varning – 'U15415'")
     area_from_params(BAD)  # warnings, not errors: the file is still valid
 
 
@@ -181,7 +181,7 @@ def test_check_cli_prints_warnings_and_exits_0(tmp_path, capsys) -> None:
     path.write_text(yaml.safe_dump(BAD, allow_unicode=True), encoding="utf-8")
     assert cli.main(["check", str(path)]) == 0
     err = capsys.readouterr().err
-    assert err.count("Varning: ") == 3
+    assert err.count(": varning – ") == 3
     assert "'U15416'" in err and "'N17461'" in err
 
 

@@ -70,7 +70,7 @@ def test_show_marks_discontinued_series_and_kpis_outside_the_registry(fetched_ca
 
 
 def test_show_an_unknown_id_suggests_close_ones():
-    with pytest.raises(ParamsError, match="menade du N15508 eller N15507"):
+    with pytest.raises(ParamsError, match="menade du N15560 eller N15508 eller N15507"):
         catalogue.show("N15570")
 
 

@@ -89,9 +89,28 @@ def test_colours_fewer_than_four_values_not_coloured() -> None:
     assert out["margin"].isna().all()
 
 
-def test_colours_neutral_never_coloured() -> None:
+def test_colours_neutral_never_better_or_worse() -> None:
+    """A neutral KPI is higher or lower than the others, never green or red (issue 11)."""
     out = quartile_colours(series([1, 2, 3, 4, 5, None]), polarity="neutral")
-    assert list(out["colour"]) == ["none"] * 5 + ["grey"]
+    assert list(out["colour"]) == ["low", "low", "middle", "high", "high", "grey"]
+    assert not set(out["colour"]) & {"green", "yellow", "red"}
+    # the same cuts as a KPI where higher is better, read without a judgement
+    judged = quartile_colours(series([1, 2, 3, 4, 5, None]), polarity="higher")
+    words = {"green": "high", "yellow": "middle", "red": "low", "grey": "grey"}
+    assert list(judged["colour"].map(words)) == list(out["colour"])
+    assert list(out["margin"].iloc[:5]) == list(judged["margin"].iloc[:5])
+    few = quartile_colours(series([1, 2, 3]), polarity="neutral")
+    assert list(few["colour"]) == ["none"] * 3
+
+
+def test_neutral_palette_has_no_judging_colours() -> None:
+    from analys.chartstyle import COLOUR_LABELS, COLOURS
+
+    judging = {COLOURS["green"], COLOURS["yellow"], COLOURS["red"]}
+    assert not {COLOURS[c] for c in ("high", "middle", "low")} & judging
+    for name in ("high", "middle", "low"):
+        assert "bäst" not in COLOUR_LABELS[name].lower()
+        assert "sämst" not in COLOUR_LABELS[name].lower()
 
 
 def test_colours_never_over_riket_or_groups() -> None:

@@ -40,7 +40,8 @@ def one(indicator: dict, rows: list, **extra) -> pd.Series:
     return result.indicators.iloc[0]
 
 
-# N15508: share of pupils (%), higher is better. N15027: cost (kr/elev), lower is better.
+# N15508: share of pupils (%), higher is better. N15027: cost (kr/elev), neutral in the
+# registry (a cost); the tests give it the goal's own direction, polarity: lower.
 
 
 @pytest.mark.parametrize(
@@ -60,8 +61,14 @@ def test_value_target_boundaries_higher_is_better(x, status):
     ("x", "status"), [(100_000, "met"), (105_000, "partly"), (105_001, "not_met")]
 )
 def test_value_target_lower_is_better(x, status):
-    row = one({"kpi": "N15027", "target": {"value": 100_000}}, [("N15027", FOCUS, 2024, x)])
+    row = one(
+        {"kpi": "N15027", "polarity": "lower", "target": {"value": 100_000}},
+        [("N15027", FOCUS, 2024, x)],
+    )
     assert row["status"] == status
+    # the direction is the goal's own stance, not a fact about quality (issue 11)
+    assert row["reason"].endswith("(enligt målets egen riktning – lägre är bättre)")
+    assert row["polarity"] == "lower"
 
 
 def test_indicator_tolerance_and_polarity_override():
@@ -116,7 +123,7 @@ def test_peers_quantile_reads_scores_for_lower_is_better():
     costs = [90_000.0, 100_000.0, 110_000.0, 120_000.0]
     rows = [("N15027", p, 2024, v) for p, v in zip(PEERS, costs, strict=True)]
     rows.append(("N15027", FOCUS, 2024, 96_000.0))
-    row = one({"kpi": "N15027", "target": {"peers_quantile": 0.75}}, rows)
+    row = one({"kpi": "N15027", "polarity": "lower", "target": {"peers_quantile": 0.75}}, rows)
     # 0.75-quantile of s·x with s = −1 is −97 500: the best quarter costs at most 97 500
     expected = -np.quantile(-np.array(costs), 0.75)
     assert row["target"] == pytest.approx(expected) == pytest.approx(97_500)
@@ -196,7 +203,7 @@ def test_goal_score_weights_and_coverage_hand_computed():
         {"kpi": "N15508", "target": {"value": 80}, "weight": 2},  # met
         {"kpi": "N15507", "target": {"value": 250}, "weight": 1},  # partly (240 ≥ 237,5)
         {"kpi": "N15428", "target": {"value": 90}, "weight": 1},  # not met
-        {"kpi": "N15027", "target": {"value": 90_000}, "weight": 1},  # no data
+        {"kpi": "N15027", "polarity": "lower", "target": {"value": 90_000}, "weight": 1},  # none
     ]
     rows = [
         ("N15508", FOCUS, 2024, 85.0),
@@ -272,8 +279,14 @@ def test_genders_are_judged_separately():
 
 
 def test_swedish_number_formatting_in_reasons():
-    row = one({"kpi": "N15027", "target": {"value": 100_000}}, [("N15027", FOCUS, 2024, 112_345.0)])
-    assert row["reason"] == "112 345 kr/elev mot målet 100 000 kr/elev – 12 345 kr/elev kvar"
+    row = one(
+        {"kpi": "N15027", "polarity": "lower", "target": {"value": 100_000}},
+        [("N15027", FOCUS, 2024, 112_345.0)],
+    )
+    assert row["reason"] == (
+        "112 345 kr/elev mot målet 100 000 kr/elev – 12 345 kr/elev kvar "
+        "(enligt målets egen riktning – lägre är bättre)"
+    )
 
 
 def test_region_areas_compare_regions():

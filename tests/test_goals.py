@@ -125,8 +125,8 @@ def test_polarity_comes_from_the_registry_unless_overridden():
                 "id": "a",
                 "title": "A",
                 "indicators": [
-                    {"kpi": "N15027", "target": {"value": 1}},
-                    {"kpi": "N15027", "polarity": "higher", "target": {"value": 1}},
+                    {"kpi": "N15033", "target": {"value": 1}},
+                    {"kpi": "N15033", "polarity": "higher", "target": {"value": 1}},
                 ],
             }
         ],

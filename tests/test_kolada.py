@@ -140,7 +140,7 @@ def test_values_follow_next_url_across_pages(kolada_server, client):
 
 def test_small_pages_and_a_looping_next_url_end(kolada_server, client):
     kolada_server.page_limit = 40
-    assert len(client.kpis()) == len(demo.kpis())  # 108 KPIs over three pages
+    assert len(client.kpis()) == len(demo.kpis())  # 110 KPIs over three pages
     assert len(kolada_server.requests) == 3
     kolada_server.reset_requests()
     kolada_server.repeat_next_url = True

@@ -19,7 +19,7 @@ from analys.chartstyle import COLOURS, caption_text  # noqa: E402
 from analys.errors import ParamsError  # noqa: E402
 
 KPI = "N15507"  # merit value, higher is better, municipalities
-COST = "N11008"  # preschool cost, lower is better
+LOWER = "N11102"  # children per staff in preschool, lower is better
 NEUTRAL = "N15816"  # parents' education: neutral, never judged
 REGION_KPI = "N79240"  # waiting time in specialist care, lower is better, regions only
 YEAR = 2024
@@ -28,7 +28,7 @@ YEAR = 2024
 
 @pytest.fixture(scope="module")
 def values() -> pd.DataFrame:
-    return demo.load_values([KPI, COST, NEUTRAL, REGION_KPI])
+    return demo.load_values([KPI, LOWER, NEUTRAL, REGION_KPI])
 
 
 def _axes(size: tuple[float, float] = (5.6, 7.0)):
@@ -119,7 +119,7 @@ def test_projection_is_sweref99tm() -> None:
 
 
 # --- colours ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("kpi", [KPI, COST])
+@pytest.mark.parametrize("kpi", [KPI, LOWER])
 def test_drawn_colours_equal_quartile_colours(values: pd.DataFrame, kpi: str) -> None:
     _, ax = _axes()
     maps.municipality_map(values, kpi=kpi, year=YEAR, ax=ax)
@@ -135,8 +135,8 @@ def test_drawn_colours_equal_quartile_colours(values: pd.DataFrame, kpi: str) ->
 
 def test_polarity_argument_overrides_the_registry(values: pd.DataFrame) -> None:
     _, ax = _axes()
-    maps.municipality_map(values, kpi=COST, year=YEAR, polarity="higher", ax=ax)
-    series = _series(values, COST, reference.kommun_codes())
+    maps.municipality_map(values, kpi=LOWER, year=YEAR, polarity="higher", ax=ax)
+    series = _series(values, LOWER, reference.kommun_codes())
     expected = compare.quartile_colours(series, "higher")["colour"].map(COLOURS)
     assert maps.drawn_colours(ax).tolist() == expected.tolist()
 
@@ -160,14 +160,20 @@ def test_missing_values_are_grey_and_counted_in_the_legend(values: pd.DataFrame)
     assert counts + n_missing == 290
 
 
-def test_neutral_kpis_get_a_value_scale_not_quartile_colours(values: pd.DataFrame) -> None:
+def test_neutral_kpis_are_higher_or_lower_never_better_or_worse(values: pd.DataFrame) -> None:
     figure, ax = _axes()
     maps.municipality_map(values, kpi=NEUTRAL, year=YEAR, source="kolada", ax=ax)
     drawn = maps.drawn_colours(ax)
     assert not set(drawn) & {COLOURS["green"], COLOURS["yellow"], COLOURS["red"]}
-    assert drawn.nunique() > 50
-    assert len(ax.child_axes) == 1  # the colour bar
-    assert _texts(ax)["analys-caption"] == caption_text("kolada")
+    series = _series(values, NEUTRAL, reference.kommun_codes())
+    expected = compare.quartile_colours(series, "neutral")["colour"].map(COLOURS)
+    pd.testing.assert_series_equal(drawn, expected, check_names=False)
+    assert {COLOURS["high"], COLOURS["middle"], COLOURS["low"]} <= set(drawn)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0].startswith("Högsta fjärdedelen (ingen värdering)")
+    assert not any("Bästa" in t or "Sämsta" in t for t in legend)
+    assert not ax.child_axes  # categories, no colour bar
+    assert _texts(ax)["analys-caption"] == caption_text("kolada", derived=True)
 
 
 def test_sequential_scale_runs_from_lowest_to_highest(values: pd.DataFrame) -> None:
@@ -306,7 +312,7 @@ def test_small_multiples_over_years_and_over_kpis(values: pd.DataFrame) -> None:
     assert legend[:3] == ["Bästa fjärdedelen", "Mittenhälften", "Sämsta fjärdedelen"]
 
     several = maps.small_multiples(
-        values, kpis=[KPI, COST, NEUTRAL], year=YEAR, ncols=2, source="kolada"
+        values, kpis=[KPI, LOWER, NEUTRAL], year=YEAR, ncols=2, source="kolada"
     )
     panels = [a for a in several.axes if a.collections]
     assert len(panels) == 3

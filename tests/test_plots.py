@@ -408,7 +408,7 @@ def test_ranking_polarity_override_reverses_order() -> None:
 
 
 def test_ranking_colours_equal_quartile_colours_on_demo(values) -> None:
-    for kpi in ("N15507", "N15027"):  # higher and lower is better
+    for kpi in ("N15507", "N15033"):  # higher and lower is better
         ax = plots.ranking_chart(values, kpi=kpi, year=2024, municipality=FOCUS)
         part = values[(values["kpi"] == kpi) & (values["year"] == 2024) & (values["gender"] == "T")]
         series = part.set_index("municipality")["value"]
@@ -429,7 +429,7 @@ def test_ranking_colours_equal_quartile_colours_on_demo(values) -> None:
 
 def spine_values(riket: float | None = 40.0) -> pd.DataFrame:
     rows = []
-    for kpi in ("N15507", "N15027"):  # higher and lower is better
+    for kpi in ("N15507", "N15033"):  # higher and lower is better
         rows += [(kpi, code, 2024, "T", 10.0 * i) for i, code in enumerate(LAN[:6], 1)]
         rows += [(kpi, "1881", 2024, "T", 80.0), (kpi, FOCUS, 2024, "T", 70.0)]
         rows += [(kpi, "1881", 2023, "T", 1.0), (kpi, FOCUS, 2023, "T", 2.0)]
@@ -444,31 +444,31 @@ def marker(ax, kpi: str):
 
 
 def test_spine_scaling_is_methods_m9() -> None:
-    ax = plots.spine_chart(spine_values(), kpis=["N15507", "N15027"], municipality=FOCUS)
+    ax = plots.spine_chart(spine_values(), kpis=["N15507", "N15033"], municipality=FOCUS)
     # values 10..80, Riket 40: h = max(40 − 10, 80 − 40) = 40, axis [0, 80]
     assert marker(ax, "N15507").get_xdata()[0] == pytest.approx(70 / 80)
-    assert marker(ax, "N15027").get_xdata()[0] == pytest.approx(1 - 70 / 80)  # flipped
+    assert marker(ax, "N15033").get_xdata()[0] == pytest.approx(1 - 70 / 80)  # flipped
     # Q1 = 27.5, Q3 = 62.5 → the middle band spans 27.5/80 … 62.5/80
     bands = sorted((p.get_x(), p.get_width()) for p in ax.patches if p.get_gid() == "band-N15507")
     assert [round(x, 6) for x, _ in bands] == [round(v / 80, 6) for v in (10, 27.5, 62.5)]
     assert sum(w for _, w in bands) == pytest.approx(70 / 80)
     # quartile colours by default: 70 ≥ Q3 → green (higher), red (lower is better)
     assert to_rgba(marker(ax, "N15507").get_color()) == to_rgba(plots.COLOURS["green"])
-    assert to_rgba(marker(ax, "N15027").get_color()) == to_rgba(plots.COLOURS["red"])
+    assert to_rgba(marker(ax, "N15033").get_color()) == to_rgba(plots.COLOURS["red"])
     labels = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
-    assert labels == [registry.label("N15507"), registry.label("N15027")]
+    assert labels == [registry.label("N15507"), registry.label("N15033")]
     assert any("(2024)" in t for t in texts(ax))
 
 
 def test_spine_statuses_missing_riket_and_years() -> None:
-    statuses = pd.Series({"N15507": "partly", "N15027": "not_met"})
+    statuses = pd.Series({"N15507": "partly", "N15033": "not_met"})
     ax = plots.spine_chart(
-        spine_values(riket=None), kpis=["N15507", "N15027"], municipality=FOCUS, statuses=statuses
+        spine_values(riket=None), kpis=["N15507", "N15033"], municipality=FOCUS, statuses=statuses
     )
     # centred on the median 45: h = max(45 − 10, 80 − 45) = 35, axis [10, 80]
     assert marker(ax, "N15507").get_xdata()[0] == pytest.approx(60 / 70)
     assert to_rgba(marker(ax, "N15507").get_color()) == to_rgba(plots.STATUS_COLOURS["partly"])
-    assert to_rgba(marker(ax, "N15027").get_color()) == to_rgba(plots.STATUS_COLOURS["not_met"])
+    assert to_rgba(marker(ax, "N15033").get_color()) == to_rgba(plots.STATUS_COLOURS["not_met"])
     assert any("mitten = median" in t for t in texts(ax))
     old = plots.spine_chart(spine_values(), kpis=["N15507"], municipality=FOCUS, year=2023)
     assert any("(2023)" in t for t in texts(old))
@@ -501,7 +501,7 @@ def test_expected_chart_lower_is_better_sides() -> None:
     table = pd.DataFrame(
         {"actual": [1.0, 2.0, 3.0], "expected": [1.5, 2.0, 2.5]}, index=[FOCUS, "1881", "1814"]
     )
-    ax = plots.expected_chart(table, municipality=FOCUS, kpi="N15027")
+    ax = plots.expected_chart(table, municipality=FOCUS, kpi="N15033")
     above = next(t for t in ax.texts if t.get_position() == (0.03, 0.97))
     assert above.get_text() == "Sämre än förväntat"
 

@@ -28,7 +28,11 @@ _AUSPICES = {
     "X": "ej tillämpligt",
     "A": "kommunalförbund m.fl.",
 }
-_POLARITY = {"higher": "högre är bättre", "lower": "lägre är bättre", "neutral": "neutral"}
+_POLARITY = {
+    "higher": "högre är bättre",
+    "lower": "lägre är bättre",
+    "neutral": "neutral (varken högre eller lägre är bättre)",
+}
 _DISCONTINUED = re.compile(r"\(\s*-\s*(\d{4})\s*\)\s*$")
 
 
@@ -179,6 +183,21 @@ def _yes_no(value: Any) -> str:
     return "ja" if bool(value) else "nej"
 
 
+def _fact_lines(meta: dict[str, Any]) -> list[str]:
+    """Notes from the catalogue's facts that shape the method (docs/judgements.md)."""
+    from analys.registry import facts
+
+    lines = []
+    years = facts.moving_average_years(meta.get("title") or "", meta.get("description") or "")
+    if years:
+        lines.append(f"Obs: varje värde är ett medelvärde över {years} år – inget trendtest görs.")
+    if facts.unit_level_only(meta.get("description") or ""):
+        lines.append("Obs: redovisas bara per skola eller enhet – inget kommunnyckeltal.")
+    if not meta.get("publ_period") and not _DISCONTINUED.search(str(meta.get("title") or "")):
+        lines.append("Obs: ingen aktuell publicering i katalogen – serien kan ha upphört.")
+    return lines
+
+
 def show_cli(kpi_id: str) -> int:
     """``analys kpi show ID``: Kolada's metadata and the registry entry; exit 2 when unknown."""
     try:
@@ -207,6 +226,7 @@ def show_cli(kpi_id: str) -> int:
         lines.append(
             f"Obs: serien är avslutad ({info['discontinued']}) – välj ett nyare nyckeltal."
         )
+    lines += _fact_lines(meta)
     lines.append("")
     if entry:
         lines += [

@@ -22,6 +22,11 @@ COLOURS: dict[str, str] = {
     "red": "#d7191c",
     "grey": "#bdbdbd",
     "none": "#9ecae1",
+    # a neutral KPI: higher or lower than the others, no value judgement (blue/orange as
+    # Fingertips' "higher/lower" palette; never green or red)
+    "high": "#2b83ba",
+    "middle": "#e3e3e3",
+    "low": "#fdae61",
 }
 
 #: Goal and indicator statuses (DESIGN §5).
@@ -38,8 +43,14 @@ COLOUR_LABELS: dict[str, str] = {
     "yellow": "Mittenhälften",
     "red": "Sämsta fjärdedelen",
     "grey": "Värde saknas",
-    "none": "Ingen färg (neutralt nyckeltal)",
+    "none": "Ingen färg (för få värden)",
+    "high": "Högsta fjärdedelen (ingen värdering)",
+    "middle": "Mittenhälften (ingen värdering)",
+    "low": "Lägsta fjärdedelen (ingen värdering)",
 }
+#: The categories drawn for a KPI with and without a direction, in legend order.
+JUDGED = ("green", "yellow", "red", "none")
+NEUTRAL = ("high", "middle", "low", "none")
 
 FOCUS = "#08306b"
 PEERS = "#4292c6"

@@ -16,6 +16,9 @@ from analys.reference import RIKET
 
 POLARITIES = ("higher", "lower", "neutral")
 COLOURS = ("green", "yellow", "red", "grey", "none")
+#: a neutral KPI's categories: higher or lower than the others, with no value judgement
+#: (Fingertips' blue/orange "higher/lower" palette; docs/judgements.md)
+NEUTRAL_COLOURS = ("high", "middle", "low")
 MIN_COLOURED = 4
 UNWEIGHTED_LABEL = "ovägt medel"
 WEIGHTED_LABEL = "befolkningsviktat medel"
@@ -66,8 +69,11 @@ def quartile_colours(values: pd.Series, polarity: str = "higher") -> pd.DataFram
           highest value first.
         - ``colour``: one of ``"green"`` (``z ≥ Q3`` and ``z > Q1``), ``"red"`` (``z ≤ Q1``
           and ``z < Q3``), ``"yellow"`` (otherwise), ``"grey"`` (value missing) or
-          ``"none"`` (not coloured: neutral KPI, or fewer than 4 values in the set).
-          Q1 and Q3 are numpy's default (linear) quantiles of the scores.
+          ``"none"`` (not coloured: fewer than 4 values in the set, or Riket/groups).
+          Q1 and Q3 are numpy's default (linear) quantiles of the scores. A neutral KPI is
+          never better or worse: it gets ``"high"`` (``x ≥ Q3`` and ``x > Q1``), ``"low"``
+          (``x ≤ Q1`` and ``x < Q3``) or ``"middle"`` on the values themselves, shown in a
+          palette without a value judgement (``chartstyle.COLOURS``).
         - ``margin``: distance from the value to the nearest cut (Q1 or Q3), in the KPI's
           unit, always ≥ 0; NaN when the value is missing or nothing is coloured.
     """
@@ -81,15 +87,16 @@ def quartile_colours(values: pd.Series, polarity: str = "higher") -> pd.DataFram
     )
     out["colour"] = out["colour"].astype(object)
     out.loc[outside, "colour"] = "none"
-    if s == 0 or present.sum() < MIN_COLOURED:
+    if present.sum() < MIN_COLOURED:
         out.loc[present, "colour"] = "none"
         return out
+    top, middle, bottom = ("green", "yellow", "red") if s else NEUTRAL_COLOURS
     mask = present.to_numpy()
-    z = s * x.to_numpy(dtype=float)[mask]
+    z = (s or 1) * x.to_numpy(dtype=float)[mask]
     q1, q3 = np.quantile(z, [0.25, 0.75])
-    colour = np.full(len(z), "yellow", dtype=object)
-    colour[(z >= q3) & (z > q1)] = "green"
-    colour[(z <= q1) & (z < q3)] = "red"
+    colour = np.full(len(z), middle, dtype=object)
+    colour[(z >= q3) & (z > q1)] = top
+    colour[(z <= q1) & (z < q3)] = bottom
     colours = out["colour"].to_numpy(dtype=object).copy()
     colours[mask] = colour
     margins = out["margin"].to_numpy(dtype=float).copy()

@@ -25,6 +25,9 @@ from analys.peers import peer_label, peer_set
 from analys.trend import projection, trend_marker
 
 STATUSES = ("met", "partly", "not_met", "no_data")
+#: how a reason marks a direction that the params file, not the registry, gives
+OWN_STANCE = "enligt målets egen riktning"
+POLARITY_WORDS = {"higher": "högre är bättre", "lower": "lägre är bättre", "neutral": "neutral"}
 STATUS_LABELS = {
     "met": "Uppfyllt",
     "partly": "Delvis uppfyllt",
@@ -138,6 +141,16 @@ class Evaluation:
             f"<table><tr><th>Mål</th><th>Indikator</th><th>Status</th><th>Motivering</th>"
             f"</tr>{rows}</table>"
         )
+
+
+def own_stance(ind: Indicator) -> bool:
+    """True when the params file sets a direction the registry does not give the KPI.
+
+    A cost is neutral in the registry (lower is not better); a goal may still want it lower
+    ("kostnaden ska vara lägre än riket"). That is the goal's own stance, not a fact about
+    quality, and the reason says so.
+    """
+    return ind.polarity != "neutral" and ind.polarity != registry.polarity(ind.kpi)
 
 
 def status_of(x: float, t: float, polarity: str, tolerance: float) -> str:
@@ -286,14 +299,20 @@ def _indicator_row(
         reason = f"Data saknas: {ind.kpi} har inga värden för {reference.title(municipality)}"
     s = registry.sign(ind.polarity)
     gap = s * (x - t) if s and not (_missing(x) or _missing(t)) else np.nan
+    # Colours and the trend's better/worse are facts about quality, so they follow the
+    # registry; a direction the params file sets is the goal's own stance and only decides
+    # the status (docs/judgements.md).
+    judged = registry.polarity(ind.kpi)
+    if own_stance(ind) and status != "no_data":
+        reason += f" ({OWN_STANCE} – {POLARITY_WORDS[ind.polarity]})"
     colour, rank = "grey", np.nan
     if when is not None and when in table.columns:
-        coloured = index.colours(ind.kpi, sex, when, ind.polarity, kind)
+        coloured = index.colours(ind.kpi, sex, when, judged, kind)
         if municipality in coloured.index:
             colour = coloured.at[municipality, "colour"]
             rank = coloured.at[municipality, "rank"]
     upto = own[own.index <= when] if when is not None else own
-    marker = trend_marker(upto, polarity=ind.polarity)
+    marker = trend_marker(upto, polarity=judged, averaged_years=registry.averaged_years(ind.kpi))
     return {
         "goal": goal,
         "kpi": ind.kpi,

@@ -14,7 +14,7 @@ import pandas as pd
 
 from analys.errors import ParamsError
 from analys.format import number
-from analys.trend import TrendResult, trend_marker
+from analys.trend import NO_TEST_LABEL, TrendResult, trend_marker
 
 GAP_COLUMNS = ["kpi", "municipality", "year", "K", "M", "gap"]
 
@@ -65,18 +65,23 @@ class GapTrend:
         return f"<p><b>{html.escape(self.label)}</b> – {html.escape(self.trend.reason)}</p>"
 
 
-def gap_trend(gap: pd.Series) -> GapTrend:
+def gap_trend(gap: pd.Series, *, averaged_years: int | None = None) -> GapTrend:
     """The trend of a gap series indexed by year (:func:`analys.trend.trend_marker` rules).
 
     The signed gap gets a direction only (polarity neutral). Whether the gap narrows is the
-    trend of ``|gap|``: a significant decrease narrows, an increase widens.
+    trend of ``|gap|``: a significant decrease narrows, an increase widens. A KPI whose
+    values are multi-year means (``averaged_years``) gets no trend test, and says so.
     """
-    signed = trend_marker(gap, polarity="neutral")
-    size = trend_marker(pd.to_numeric(gap, errors="coerce").abs(), polarity="lower")
+    signed = trend_marker(gap, polarity="neutral", averaged_years=averaged_years)
+    size = trend_marker(
+        pd.to_numeric(gap, errors="coerce").abs(), polarity="lower", averaged_years=averaged_years
+    )
     narrowing = {"improving": True, "worsening": False}.get(size.assessment)
     label = {True: "Skillnaden minskar", False: "Skillnaden ökar"}.get(
         narrowing,
-        "Kan inte beräknas"
+        size.label
+        if size.label == NO_TEST_LABEL
+        else "Kan inte beräknas"
         if size.direction == "cannot_calculate"
         else "Ingen signifikant förändring av skillnaden",
     )

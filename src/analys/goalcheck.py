@@ -529,3 +529,82 @@ def _type(value: Any) -> str:
         "bool": "sant/falskt",
         "NoneType": "tomt värde",
     }.get(type(value).__name__, type(value).__name__)
+
+
+# ---------------------------------------------------------------------------------- warnings
+
+
+def _kpi_paths(raw: Mapping[str, Any]) -> list[tuple[str, str, bool]]:
+    """(field path, KPI id, is a municipal indicator) for every KPI a params tree names."""
+    found: list[tuple[str, str, bool]] = []
+    goals = raw.get("goals")
+    for i, goal in enumerate(goals if isinstance(goals, list) else []):
+        indicators = goal.get("indicators") if isinstance(goal, Mapping) else None
+        for j, item in enumerate(indicators if isinstance(indicators, list) else []):
+            if isinstance(item, Mapping) and isinstance(item.get("kpi"), str):
+                found.append((f"goals[{i}].indicators[{j}].kpi", item["kpi"], True))
+    drivers = raw.get("drivers")
+    if isinstance(drivers, Mapping):
+        if isinstance(drivers.get("outcome"), str):
+            found.append(("drivers.outcome", drivers["outcome"], True))
+        explanatory = drivers.get("explanatory")
+        for i, kpi in enumerate(explanatory if isinstance(explanatory, list) else []):
+            if isinstance(kpi, str):
+                found.append((f"drivers.explanatory[{i}]", kpi, False))
+    if isinstance(raw.get("cost"), str):
+        found.append(("cost", raw["cost"], True))
+    return found
+
+
+def kpi_warnings(raw: Mapping[str, Any], file: str, catalogue: pd.DataFrame) -> list[str]:
+    """Warnings on a valid params tree from the catalogue's facts (issue 11, section 6).
+
+    Not errors – the file still renders – but an analyst should know:
+
+    - a KPI Kolada publishes per school or unit only ("redovisas värden endast på
+      skolnivå", U15416) used as a municipal indicator, outcome or cost;
+    - a KPI with no current publication in the catalogue (no publication period, N17461)
+      or a series Kolada has ended ("(-2024)" in the title).
+
+    ``catalogue`` is the one the other commands read (:func:`analys.catalogue.catalogue`:
+    the store's when fetched, else the demo's), indexed by id.
+    """
+    from analys.registry import facts
+
+    lines: list[str] = []
+    for path, kpi, municipal in _kpi_paths(raw):
+        if kpi not in catalogue.index:
+            continue
+        row = catalogue.loc[kpi]
+        if isinstance(row, pd.DataFrame):
+            row = row.iloc[0]
+        meta = row.to_dict()
+        where = f"{file}: {path}: varning – '{kpi}'"
+        only_units = facts.unit_level_only(str(meta.get("description") or ""))
+        if municipal and (only_units or registry.unit_level_only(kpi)):
+            lines.append(
+                f"{where} redovisas av Kolada bara per skola eller enhet (\u201dredovisas "
+                "värden endast på skolnivå\u201d) och är inget kommunnyckeltal – välj ett "
+                "nyckeltal med värden för kommunen"
+            )
+        ended = facts.ended_year(str(meta.get("title") or ""))
+        if ended is not None:
+            lines.append(
+                f"{where} är en serie som Kolada har avslutat (sista år {ended}) – välj ett "
+                "nyckeltal som fortfarande publiceras"
+            )
+        elif facts.is_stale(meta):
+            lines.append(
+                f"{where} har ingen aktuell publicering i Koladas katalog (ingen "
+                "publiceringsperiod) – serien kan ha upphört; kontrollera att det finns "
+                "aktuella värden eller välj ett nyckeltal som publiceras"
+            )
+    return lines
+
+
+def warning_catalogue() -> pd.DataFrame:
+    """The catalogue the other commands read (store when fetched, else demo), by id."""
+    from analys.catalogue import catalogue
+
+    table, _ = catalogue()
+    return table.set_index("id", drop=False)

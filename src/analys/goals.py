@@ -20,7 +20,15 @@ import yaml
 
 from analys import reference, registry, safe
 from analys.errors import ParamsError
-from analys.goalcheck import TARGET_KINDS, Checker, cap, kpi_catalogue, long_texts
+from analys.goalcheck import (
+    TARGET_KINDS,
+    Checker,
+    cap,
+    kpi_catalogue,
+    kpi_warnings,
+    long_texts,
+    warning_catalogue,
+)
 
 DEFAULT_MUNICIPALITY = "1880"  # Örebro, the demo municipality
 
@@ -501,14 +509,30 @@ def check_files(
     return [_display(p) for p in paths], problems
 
 
+def check_warnings(files: Sequence[str] | None = None) -> list[str]:
+    """Warnings from the catalogue's facts on valid params files (see ``kpi_warnings``)."""
+    paths = [area_path(f) for f in files] if files else sorted(params_dir().glob("*.yaml"))
+    catalogue = warning_catalogue()
+    lines: list[str] = []
+    for path in paths:
+        try:
+            raw = read_params(path)
+        except ParamsError:
+            continue
+        lines += kpi_warnings(raw, _display(path), catalogue)
+    return lines
+
+
 def check_cli(files: Sequence[str] | None = None) -> int:
-    """``analys check``: one OK line, or every problem and exit code 2."""
+    """``analys check``: one OK line (and any warnings), or every problem and exit code 2."""
     warnings: list[str] = []
     try:
         checked, problems = check_files(files, warnings)
     except ParamsError as error:
         print("\n".join(error.problems), file=sys.stderr)
         return 2
+    if checked and not problems:
+        warnings += check_warnings(files)
     if not checked:
         print(f"Inga params-filer hittades i {params_dir()}.", file=sys.stderr)
         return 2

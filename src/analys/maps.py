@@ -111,7 +111,7 @@ def municipality_map(
         Instead of ``data``: one number per municipality code, e.g. leave-one-out residuals.
     colour_by : {"quartile", "sequential", "diverging"}
         ``quartile`` (default): ``compare.quartile_colours`` over all 290 municipalities with
-        ``chartstyle.COLOURS`` (neutral KPIs get the sequential scale instead);
+        ``chartstyle.COLOURS`` (a neutral KPI: higher/middle/lower, blue/orange, no judgement);
         ``sequential``: a value scale with a colour bar; ``diverging``: a red–blue scale
         centred on 0 (blue positive; ``polarity="lower"`` turns it round).
     gender : {"T", "K", "M"}
@@ -248,7 +248,7 @@ def small_multiples(
     figure = Figure(figsize=figsize or (2.1 * ncols + 1.4, 3.9 * nrows + 1.0), layout="constrained")
     axes = list(figure.subplots(nrows, ncols, squeeze=False).ravel())
     one_kpi = len({req.kpi for req, _ in requests}) == 1
-    value_scale = colour_by != "quartile" or requests[0][0].polarity == "neutral"
+    value_scale = colour_by != "quartile"
     norm = None
     if one_kpi and value_scale:
         pooled = pd.concat([req.values for req, _ in requests])

@@ -24,7 +24,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from analys import compare, reference, registry
-from analys.chartstyle import COLOUR_LABELS, COLOURS, FOCUS, PEERS, annotate_source
+from analys.chartstyle import COLOUR_LABELS, COLOURS, FOCUS, JUDGED, NEUTRAL, PEERS, annotate_source
 from analys.format import decimals_for, number
 from analys.geography import Geometry
 from analys.maps_request import GENDER_WORDS, UNIT_WORDS, MapRequest
@@ -71,10 +71,11 @@ def _scale(
 ) -> Scale:
     """Face colours of the ``drawn`` codes; ``values`` covers the whole comparison set."""
     grey = to_rgba(COLOURS["grey"])
-    if colour_by == "quartile" and polarity != "neutral":
+    if colour_by == "quartile":
+        # a neutral KPI gets higher/middle/lower in a palette without a value judgement
         colour = compare.quartile_colours(values, polarity)["colour"].reindex(drawn)
         handles = []
-        for name in ("green", "yellow", "red", "none"):
+        for name in NEUTRAL if polarity == "neutral" else JUDGED:
             count = int((colour == name).sum())
             if name != "none" or count:
                 label = COLOUR_LABELS[name] if name != "none" else "Ingen färg (färre än 4 värden)"
@@ -83,8 +84,6 @@ def _scale(
                 )
         faces = to_rgba_array([COLOURS[c] for c in colour])
         return Scale(faces, handles, None, True, f"Jämfört med alla {units}")
-    if colour_by == "quartile":  # neutral KPIs are never judged: show the level instead
-        colour_by = "sequential"
     norm = norm if norm is not None else value_norm(values, colour_by)
     reverse = colour_by == "diverging" and polarity == "lower"
     cmap = colormaps[SEQUENTIAL_CMAP if colour_by == "sequential" else DIVERGING_CMAP]

@@ -162,7 +162,7 @@ def map_request(
     if polarity is None:
         polarity = registry.polarity(kpi) if kpi and colour_by == "quartile" else "higher"
     if derived is None:
-        derived = colour_by == "quartile" and polarity != "neutral"
+        derived = colour_by == "quartile"
     county_code = _resolve_county(county, focus)
     rows = list(range(len(geo.codes)))
     if county_code is not None:

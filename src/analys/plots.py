@@ -27,6 +27,8 @@ from analys.chartstyle import (
     COLOUR_LABELS,
     COLOURS,
     FOCUS,
+    JUDGED,
+    NEUTRAL,
     PEERS,
     RIKET,
     STATUS_COLOURS,
@@ -285,6 +287,9 @@ def ranking_chart(
 ) -> Axes:
     """Bars sorted best to worst, coloured by quartile, the focus municipality highlighted.
 
+    A neutral KPI is sorted highest to lowest and coloured higher/middle/lower in a palette
+    without a value judgement (blue/orange, never green or red).
+
     Parameters
     ----------
     data : DataFrame
@@ -371,7 +376,7 @@ def ranking_chart(
     handles = [Patch(facecolor="white", edgecolor=FOCUS, lw=2, label=name)]
     handles += [
         Patch(color=COLOURS[c], label=COLOUR_LABELS[c])
-        for c in ("green", "yellow", "red", "none")
+        for c in (*JUDGED, *NEUTRAL[:-1])
         if c in set(shown["colour"])
     ]
     handles += [h for h in ax.get_legend_handles_labels()[0] if isinstance(h, Line2D)]

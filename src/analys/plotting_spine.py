@@ -160,7 +160,12 @@ def spine_chart(
     ax.set_xticks([0, 0.5, 1], ["Sämre", "Riket", "Bättre"], fontsize=8)
     ax.tick_params(axis="x", length=0)
     ax.legend(
-        handles=_spine_legend(name, statuses, unit_word(municipality)),
+        handles=_spine_legend(
+            name,
+            statuses,
+            unit_word(municipality),
+            neutral=any(registry.polarity(k) == "neutral" for k in kpis),
+        ),
         fontsize=7,
         frameon=False,
         loc="lower left",
@@ -199,7 +204,9 @@ def _marker_colour(kpi: str, row: dict, municipality: str, statuses: pd.Series |
     return COLOURS[colour]
 
 
-def _spine_legend(name: str, statuses: pd.Series | None, units: str = "kommuner") -> list:
+def _spine_legend(
+    name: str, statuses: pd.Series | None, units: str = "kommuner", *, neutral: bool = False
+) -> list:
     handles = [
         Patch(color=BAND, alpha=0.7, label=f"{units.capitalize()}nas spridning (min–max)"),
         Patch(color=PEERS, alpha=0.7, label="Mittersta hälften (25–75 %)"),
@@ -209,7 +216,9 @@ def _spine_legend(name: str, statuses: pd.Series | None, units: str = "kommuner"
         names = STATUS_LABELS
         colours = STATUS_COLOURS
     else:
-        names = {c: COLOUR_LABELS[c] for c in ("green", "yellow", "red", "none")}
+        # a neutral KPI's marker is higher/middle/lower, never better or worse
+        shown = ("green", "yellow", "red", *(("high", "middle", "low") if neutral else ()))
+        names = {c: COLOUR_LABELS[c] for c in (*shown, "none")}
         colours = COLOURS
     handles.append(Line2D([], [], marker="o", ls="", color="white", mec="black", label=name))
     handles += [

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from analys import registry
 from analys.compare import quartile_colours
 from analys.errors import ParamsError
 from analys.trend import exceptions, trend_marker
@@ -58,7 +59,9 @@ def judgement_table(
         part = data[data["kpi"] == kpi]
         own = part[(part["municipality"] == municipality) & part["value"].notna()]
         series = own.set_index("year")["value"]
-        marker = trend_marker(series, polarity=polarity)
+        marker = trend_marker(
+            series, polarity=polarity, averaged_years=registry.averaged_years(kpi)
+        )
         row = {
             "kpi": kpi,
             "year": np.nan,

@@ -34,7 +34,7 @@ from analys.peers import reference_group
 from analys.plotting_base import GENDER_WORDS, year_text
 from analys.safe import Markdown, literal_text, styler_cells
 from analys.summary import SUMMARY_MIMETYPE, read_summary  # noqa: F401 (re-exported)
-from analys.trend import OFF_TARGET, OFF_TARGET_LABEL
+from analys.trend import NO_TEST_LABEL, OFF_TARGET, OFF_TARGET_LABEL, averaged_reason
 
 #: the notebook's parameters: exactly a params file's top-level keys
 PARAM_KEYS = TOP_KEYS
@@ -46,6 +46,10 @@ COLOUR_WORDS = {
     "red": "Sämsta 25 %",
     "grey": "Värde saknas",
     "none": "–",
+    # a neutral KPI: higher or lower than the others, never better or worse
+    "high": "Högre (högsta fjärdedelen)",
+    "middle": "I mitten",
+    "low": "Lägre (lägsta fjärdedelen)",
 }
 #: the table header of the trend marker: a test over five years, not last year's change
 TREND_HEADER = "Trend, 5 år (test)"
@@ -56,6 +60,13 @@ TREND_WORDS = {
     "cannot_calculate": "… Kan inte beräknas",
     "neutral": "↕ Förändras (neutralt)",
 }
+
+
+def _trend_word(assessment: str, label: str) -> str:
+    """The trend column's word; a KPI with no trend test (a multi-year mean) says so."""
+    if label == NO_TEST_LABEL:
+        return f"… {label}"
+    return TREND_WORDS.get(assessment, label)
 
 
 def table_style(frame: pd.DataFrame, *, escape: bool = True):
@@ -362,7 +373,7 @@ class Report:
                     "Avstånd": gap,
                     "Status": STATUS_LABELS[r.status],
                     self._quartile_header: COLOUR_WORDS.get(r.colour, "–"),
-                    TREND_HEADER: TREND_WORDS.get(r.trend, r.trend_label),
+                    TREND_HEADER: _trend_word(r.trend, r.trend_label),
                     "Motivering": r.reason,
                 }
             )
@@ -377,6 +388,8 @@ class Report:
             COLOUR_WORDS["green"]: "#d9f0d3",
             COLOUR_WORDS["yellow"]: "#fff3bf",
             COLOUR_WORDS["red"]: "#f8d0d0",
+            COLOUR_WORDS["high"]: "#cfe3f1",
+            COLOUR_WORDS["low"]: "#fee4c8",
         }
         return (
             table.pipe(table_style)
@@ -501,7 +514,9 @@ class Report:
         display(
             Markdown(
                 f"**Resultat och kostnad {both}** (fyrfältsdiagram): {registry.label(self.main_kpi)} "
-                f"mot {registry.label(self.area.cost)}. Linjerna är medianerna för alla kommuner."
+                f"mot {registry.label(self.area.cost)}. Linjerna är medianerna för alla kommuner. "
+                "Kostnaden värderas inte: låg kostnad kan betyda effektivitet men också mindre "
+                "eller sämre service."
             )
         )
         figure, ax = plt.subplots(figsize=(7, 5), layout="constrained")
@@ -558,7 +573,7 @@ class Report:
                 position = sentences.peer_position(
                     float(series[year]),
                     peer_values[year].reindex(self.peers).tolist(),
-                    ind.polarity,
+                    registry.polarity(ind.kpi),  # a fact about quality, not the goal's stance
                     self.group,
                     self.place,
                 )
@@ -567,6 +582,9 @@ class Report:
                     label, series, ind.polarity, position=position, year=year
                 )
             )
+            averaged = registry.averaged_years(ind.kpi)
+            if averaged:  # no trend test on overlapping multi-year means
+                lines[-1] += f" ({averaged_reason(averaged)}.)"
         display(Markdown("\n".join(f"- {line}" for line in lines)))
         display(
             Markdown(
@@ -646,7 +664,10 @@ class Report:
                 ],
                 "Status": rows["status"].map(STATUS_LABELS),
                 self._quartile_header: rows["colour"].map(COLOUR_WORDS),
-                TREND_HEADER: rows["trend"].map(TREND_WORDS),
+                TREND_HEADER: [
+                    _trend_word(a, b)
+                    for a, b in zip(rows["trend"], rows["trend_label"], strict=True)
+                ],
                 "Motivering": rows["reason"],
             }
         ).pipe(table_style)
@@ -684,10 +705,18 @@ class Report:
         except AnalysError as error:
             display(Markdown(f"Förväntat värde kan inte beräknas: {error}"))
             return
+        # better/worse than expected only for a KPI with a direction (the registry's: a
+        # fact about quality); a neutral outcome (a cost, a net cost deviation) is only
+        # higher or lower than expected (docs/judgements.md)
         polarity = registry.polarity(drivers.outcome)
+        neutral = polarity == "neutral"
         table = result.table
         s = registry.sign(polarity) or 1
         score = (s * table["loo_residual"]).sort_values(ascending=False)
+        if neutral:  # the largest deviations either way, none of them "best"
+            score = table["loo_residual"].reindex(
+                table["loo_residual"].abs().sort_values(ascending=False).index
+            )
         explained = "; ".join(registry.label(k).lower() for k in drivers.explanatory)
         display(
             Markdown(
@@ -731,17 +760,25 @@ class Report:
                 "Kommun": [reference.title(c) for c in score.index[:10]],
                 "Faktiskt": [with_unit(table.at[c, "actual"], unit) for c in score.index[:10]],
                 "Förväntat": [with_unit(table.at[c, "expected"], unit) for c in score.index[:10]],
-                "Bättre än förväntat": [number(v) for v in score.iloc[:10]],
+                "Över (+) eller under (−) förväntat" if neutral else "Bättre än förväntat": [
+                    number(v) for v in score.iloc[:10]
+                ],
             }
         )
-        display(
-            Markdown(
+        if neutral:
+            heading = (
+                "**Störst avvikelse från det förväntade** (korsvaliderad residual, alla "
+                f"enheter). {registry.label(drivers.outcome)} har ingen riktning: högre eller "
+                "lägre än förväntat är varken bättre eller sämre."
+            )
+        else:
+            heading = (
                 "**Bäst i förhållande till förutsättningarna** (korsvaliderad "
                 "residual, alla enheter):"
             )
-        )
+        display(Markdown(heading))
         display(top.pipe(table_style))
-        if polarity != "neutral":
+        if not neutral:
             learn = model.learn_from(result, self.peers, n=5, polarity=polarity)
             if len(learn):
                 names = ", ".join(reference.title(c) for c in learn.index)
@@ -751,10 +788,11 @@ class Report:
                         "förutsättningarna förutsäger."
                     )
                 )
+        deviates = "avviker från det förväntade" if neutral else "gör bättre än förväntat"
         display(
             Markdown(
-                "*Samband mellan kommuner är inte orsakssamband: en kommun som gör bättre än "
-                "förväntat kan ha förklaringar som modellen inte ser.*"
+                f"*Samband mellan kommuner är inte orsakssamband: en kommun som {deviates} "
+                "kan ha förklaringar som modellen inte ser.*"
             )
         )
         if result.dropped:
@@ -794,7 +832,9 @@ class Report:
                 continue
             row = gender_mod.gap_versus_peers(part, self.municipality, self.peers, year).loc[kpi]
             phrase = gender_mod.describe_gap(float(row["gap"]), registry.unit(kpi))
-            trend = gender_mod.gap_trend(own.set_index("year")["gap"])
+            trend = gender_mod.gap_trend(
+                own.set_index("year")["gap"], averaged_years=registry.averaged_years(kpi)
+            )
             peers_text = ""
             if not pd.isna(row["peers_median"]):
                 larger = "större" if bool(row["larger_than_peers"]) else "mindre"

@@ -215,15 +215,28 @@ def expected_sentence(
     rank: int,
     n: int,
 ) -> str:
-    """How the municipality stands against what its conditions predict."""
+    """How the municipality stands against what its conditions predict.
+
+    With a direction: "… – 3,2 poäng bättre än förväntat (plats 12 av 290 kommuner)". A
+    neutral KPI (a cost, a net cost deviation) is never better or worse: "… högre än
+    förväntat", without a rank, which would make the largest deviation "best".
+    """
     if any(math.isnan(v) for v in (actual, expected, loo_residual)):
         return f"För {place} kan inget förväntat värde för {label} beräknas (data saknas)."
-    s = registry.sign(polarity) or 1
-    better = s * loo_residual > 0
-    word = "bättre" if better else "sämre"
+    s = registry.sign(polarity)
     size = with_unit(abs(actual - expected), difference_unit(unit), decimals_for(unit, actual))
-    return (
+    start = (
         f"{place} har {with_unit(actual, unit, decimals_for(unit, actual))} mot förväntat "
         f"{with_unit(expected, unit, decimals_for(unit, expected))} givet sina "
-        f"förutsättningar – {size} {word} än förväntat (plats {rank} av {n} kommuner)."
+        "förutsättningar – "
     )
+    if not s:
+        if actual == expected:
+            return start + "precis som förväntat."
+        word = "högre" if actual > expected else "lägre"
+        return start + (
+            f"{size} {word} än förväntat ({label} har ingen riktning, så avvikelsen är "
+            "varken bra eller dålig i sig)."
+        )
+    word = "bättre" if s * loo_residual > 0 else "sämre"
+    return start + f"{size} {word} än förväntat (plats {rank} av {n} kommuner)."

@@ -7,6 +7,7 @@ The trend marker is DESIGN §5 / methods M7 (the Fingertips rule); projections a
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ LABELS = {
     "increasing": "Ökar",
     "decreasing": "Minskar",
 }
+NO_TEST_LABEL = "Inget trendtest (flerårsmedelvärde)"
 METHOD_WEIGHTED = "viktad regression (χ²-test, 99,8 %)"
 METHOD_OLS = "minsta kvadrat-regression (t-test, 95 %, 3 frihetsgrader)"
 
@@ -65,8 +67,18 @@ def _by_year(series: pd.Series) -> pd.Series:
 
 
 def last_years(series: pd.Series, points: int = POINTS) -> tuple[pd.Series, str]:
-    """The last ``points`` years with data, and "" or a Swedish reason they cannot be used."""
+    """The last ``points`` years with data, and "" or a Swedish reason they cannot be used.
+
+    The points must be ``points`` distinct, consecutive years: a year that occurs more than
+    once (two values for 2019) is a reason, not something to average away.
+    """
     x = _by_year(series).dropna()
+    repeated = sorted({int(y) for y in x.index[x.index.duplicated()]})
+    if repeated:
+        return x, (
+            f"året {', '.join(map(str, repeated))} förekommer mer än en gång – en trend kräver "
+            "ett värde per år"
+        )
     if len(x) < points:
         return x, f"för få år med data ({len(x)} av minst {points})"
     x = x.iloc[-points:]
@@ -132,8 +144,21 @@ def _result(
     )
 
 
+def averaged_reason(years: int) -> str:
+    """Why no trend test is made on a KPI whose every value is a mean over ``years`` years."""
+    word = {2: "tvåårs", 3: "treårs", 4: "fyraårs", 5: "femårs"}.get(years, f"{years}-års")
+    return (
+        f"inget trendtest: varje värde är ett {word}medelvärde, så närliggande år delar "
+        "underlag och ett test på dem skulle överskatta säkerheten"
+    )
+
+
 def trend_marker(
-    series: pd.Series, polarity: str = "higher", se: pd.Series | None = None
+    series: pd.Series,
+    polarity: str = "higher",
+    se: pd.Series | None = None,
+    *,
+    averaged_years: int | None = None,
 ) -> TrendResult:
     """The trend marker: is the series increasing or decreasing, and is that better or worse?
 
@@ -147,16 +172,25 @@ def trend_marker(
         Standard errors indexed by year (an array is aligned with ``series``). When given (positive for all five years) the
         weighted regression with χ² > 9.5495 is used; otherwise OLS with |b/SE(b)| >
         t(0.975, df=3). Methods M7 derive ``se`` from a CI as ``(upper − lower)/(2·1.96)``.
+    averaged_years : int, optional
+        When every value is a mean over this many years (Kolada's "treårsmedelvärde",
+        :func:`analys.registry.moving_average`), consecutive values overlap and no trend
+        test is made: ``cannot_calculate`` with label "Inget trendtest" and the reason
+        (docs/judgements.md).
 
     Returns
     -------
     TrendResult
-        The last five years with data must be consecutive, else ``cannot_calculate``. A
-        significant slope is still ``no_change`` ("ingen signifikant förändring
-        (extremvärde)") when leaving out any one point gives a slope of the opposite sign.
-        Zero variance gives ``no_change``.
+        The last five years with data must be five distinct, consecutive years, else
+        ``cannot_calculate`` with the reason. A significant slope is still ``no_change``
+        ("ingen signifikant förändring (extremvärde)") when leaving out any one point gives
+        a slope of the opposite sign or exactly 0 (as in the Fingertips reference
+        implementations). Zero variance gives ``no_change``.
     """
     _sign(polarity)
+    if averaged_years and averaged_years > 1:
+        result = _result("cannot_calculate", polarity, reason=averaged_reason(averaged_years))
+        return dataclasses.replace(result, label=NO_TEST_LABEL)
     x, problem = last_years(series)
     if problem:
         return _result("cannot_calculate", polarity, reason=problem)
@@ -209,7 +243,7 @@ def trend_marker(
         return _result("no_change", polarity, reason=reason, **common)
     for left_out in range(POINTS):
         keep = np.arange(POINTS) != left_out
-        if np.sign(fit(keep)[0]) == -np.sign(b):
+        if np.sign(fit(keep)[0]) != np.sign(b):
             return _result("no_change", polarity, reason=OUTLIER_REASON, **common)
     direction = "increasing" if b > 0 else "decreasing"
     word = "ökar" if b > 0 else "minskar"

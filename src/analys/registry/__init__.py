@@ -57,3 +57,54 @@ def unit(kpi: str) -> str | None:
     """The display unit (``%``, ``kr/elev``, ``dagar`` …), ``None`` when unknown."""
     found = entry(kpi)
     return found.get("unit") if found else None
+
+
+def moving_average(kpi: str) -> int | None:
+    """How many years one value averages (Kolada's "treårsmedelvärde" …), ``None`` when one.
+
+    From the registry's ``moving_average`` (checked against Kolada's catalogue by
+    tests/test_real_catalogue.py); for KPIs outside the registry see
+    :func:`analys.registry.facts.moving_average_years`.
+    """
+    found = entry(kpi)
+    years = found.get("moving_average") if found else None
+    return int(years) if years else None
+
+
+def unit_level_only(kpi: str) -> bool:
+    """True when Kolada publishes the KPI per school or unit only (never a municipal indicator)."""
+    found = entry(kpi)
+    return bool(found and found.get("unit_level_only"))
+
+
+def averaged_years(kpi: str) -> int | None:
+    """:func:`moving_average` for any KPI: the registry's, else what the catalogue says.
+
+    A KPI outside the registry is looked up once in the catalogue the other commands use
+    (the store's when fetched, else the demo's) and read by
+    :func:`analys.registry.facts.moving_average_years`, so every moving-average KPI in
+    Kolada's catalogue is recognised, not only a hand list.
+    """
+    if entry(kpi) is not None:
+        return moving_average(kpi)
+    return _catalogue_facts().get(kpi)
+
+
+@lru_cache(maxsize=1)
+def _catalogue_facts() -> dict[str, int]:
+    from analys.catalogue import catalogue
+    from analys.errors import AnalysError
+    from analys.registry.facts import moving_average_years
+
+    try:
+        table, _ = catalogue()
+    except (AnalysError, OSError, ValueError):
+        return {}
+    found = {}
+    for kpi, title, description in zip(
+        table["id"], table["title"], table.get("description", [""] * len(table)), strict=True
+    ):
+        years = moving_average_years(str(title), "" if description is None else str(description))
+        if years:
+            found[str(kpi)] = years
+    return found

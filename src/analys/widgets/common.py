@@ -25,7 +25,15 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from analys import captions, maps, reference, safe
-from analys.chartstyle import COLOUR_LABELS, COLOURS, FOCUS, PEERS, unhinted_text
+from analys.chartstyle import (
+    COLOUR_LABELS,
+    COLOURS,
+    FOCUS,
+    JUDGED,
+    NEUTRAL,
+    PEERS,
+    unhinted_text,
+)
 from analys.data import check_source
 from analys.errors import AnalysError
 from analys.format import MISSING, number
@@ -42,6 +50,10 @@ COLOUR_WORDS = {
     "red": "röd",
     "grey": "värde saknas",
     "none": "ingen färg",
+    # a neutral KPI: higher or lower than the others, no value judgement
+    "high": "högre",
+    "middle": "i mitten",
+    "low": "lägre",
 }
 #: Residual degrees of freedom a cross-section needs before the explorer fits it.
 
@@ -368,10 +380,11 @@ def _map_legend(ax: Any, focus: str, peers: Sequence[str], kind: str) -> str:
     named = drawn.map(names)
     units = "regioner" if kind == "L" else "kommuner"
     rows = []
-    if named.notna().all():  # quartile colours (a neutral KPI gets a colour bar instead)
+    if named.notna().all():  # quartile colours (a neutral KPI: higher/middle/lower)
         rows.append(f"<div style='color:#555'>Jämfört med alla {units}</div>")
         labels = {**COLOUR_LABELS, "none": "Ingen färg (färre än 4 värden)"}
-        for name in ("green", "yellow", "red", "none"):
+        neutral = bool(named.isin(NEUTRAL).any())
+        for name in NEUTRAL if neutral else JUDGED:
             count = int((named == name).sum())
             if count or name != "none":
                 rows.append(_swatch(COLOURS[name], f"{labels[name]} ({count})"))
@@ -388,7 +401,7 @@ def _map_legend(ax: Any, focus: str, peers: Sequence[str], kind: str) -> str:
 
 def _colour_cell(word: str) -> str:
     colour = {v: k for k, v in COLOUR_WORDS.items()}.get(word)
-    if colour in ("green", "yellow", "red"):
+    if colour in ("green", "yellow", "red", "high", "middle", "low"):
         return (
             f"<span style='background:{COLOURS[colour]};padding:0 6px;border-radius:3px'>"
             f"{safe.html_text(word)}</span>"

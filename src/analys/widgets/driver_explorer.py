@@ -454,7 +454,10 @@ class DriverExplorer(_Explorer):
         self._scatter.show()
         self.scatter_figure = self._scatter.figure
         sign = registry.sign(registry.polarity(choice.outcome)) or 1
-        ranked = expected.table.assign(score=sign * expected.table["loo_residual"])
+        score = sign * expected.table["loo_residual"]
+        if registry.polarity(choice.outcome) == "neutral":  # the largest deviations, either way
+            score = score.abs()
+        ranked = expected.table.assign(score=score)
         ranked = ranked.sort_values("score", ascending=False, kind="stable")
         self.residuals = pd.DataFrame(
             {
@@ -501,8 +504,8 @@ class DriverExplorer(_Explorer):
         -------
         list of Path
             ``<name>.png`` (coefficients), ``<name>_spridning.png`` (cross-section),
-            ``<name>.csv`` and ``<name>.xlsx`` (sheets Koefficienter, Bättre än förväntat,
-            Inflytelserika, Om).
+            ``<name>.csv`` and ``<name>.xlsx`` (sheets Koefficienter, Bättre än förväntat –
+            Avvikelse från förväntat for a neutral outcome –, Inflytelserika, Om).
         """
         self._require_result()
         choice = self._choice()
@@ -512,7 +515,10 @@ class DriverExplorer(_Explorer):
         sheets = {"Koefficienter": self.table}
         if self.scatter_figure is not None:
             pictures["_spridning"] = self._scatter.figure
-            sheets["Bättre än förväntat"] = self.residuals
+            neutral = registry.polarity(choice.outcome) == "neutral"
+            sheets["Avvikelse från förväntat" if neutral else "Bättre än förväntat"] = (
+                self.residuals
+            )
             sheets["Inflytelserika"] = self.influence
         about = {
             "Utfall": _kpi_label(choice.outcome),

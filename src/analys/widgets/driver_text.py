@@ -80,7 +80,10 @@ def residual_text(residuals: pd.DataFrame, outcome: str, focus: str, sign: int) 
     digits = decimals_for(registry.unit(outcome), residuals["Faktiskt"].abs().max())
     heading = "Bättre än förväntat" if sign > 0 else "Bättre än förväntat (lägre är bättre)"
     if registry.polarity(outcome) == "neutral":
-        heading = "Högst över förväntat (nyckeltalet har ingen bättre riktning)"
+        heading = (
+            "Störst avvikelse från det förväntade (nyckeltalet har ingen riktning: högre eller "
+            "lägre är varken bättre eller sämre)"
+        )
     where = (
         f"{reference.title(focus)}: plats {int(residuals.at[focus, 'Placering'])} av "
         f"{len(residuals)}."

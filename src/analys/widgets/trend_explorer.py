@@ -426,7 +426,11 @@ class TrendExplorer(_Explorer):
         peers = self._peer_codes(choice)
         table = self._value_table(choice, wide, peers)
         polarity = registry.polarity(choice.kpi)
-        self.marker = trend.trend_marker(table["Värde"].dropna(), polarity=polarity)
+        self.marker = trend.trend_marker(
+            table["Värde"].dropna(),
+            polarity=polarity,
+            averaged_years=registry.averaged_years(choice.kpi),
+        )
         session = self._require_session()
         data = session.frame(choice.kpi)
 

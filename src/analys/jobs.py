@@ -3,12 +3,28 @@
 Light on purpose: the parent process of ``analys render`` imports this module, not
 :mod:`analys.engine` (papermill, nbconvert), and each spawned worker starts its warm kernel
 here before it imports the engine, so the kernel boots while the worker imports.
+
+A worker never outlives the batch that started it (issue 12):
+
+* **SIGTERM/SIGHUP** (the parent stopping the pool, or a hung-up terminal) raise
+  :class:`WorkerStop` in the worker: the report in progress is abandoned, the warm kernel is
+  shut down (its connection file removed) and the process exits with ``128 + signal``.
+  SIGINT is left to the parent, which stops the workers itself (a terminal's Ctrl-C reaches
+  the whole process group). If the clean-up hangs, the worker exits hard after
+  :data:`STOP_GRACE` seconds.
+* **A dead parent** (``kill -9``, a crash): :func:`watch_parent` asks Linux to send SIGTERM
+  when the parent dies (``PR_SET_PDEATHSIG``) and, portably, polls the parent pid; an idle
+  worker also sees its job pipe close. Kernels exit with their worker in the same way
+  (ipykernel's own parent poller, plus ``PR_SET_PDEATHSIG`` set in the warm-up).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +78,93 @@ class JobResult:
     written: list[str] = field(default_factory=list)
 
 
+#: seconds a stopping worker may take to shut its kernel down before it exits hard
+STOP_GRACE = 10.0
+#: seconds between two looks at the parent pid (the portable parent-death watch)
+PARENT_POLL = 0.5
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+class WorkerStop(BaseException):
+    """Raised in a render worker by SIGTERM/SIGHUP: stop now, clean up, exit."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = int(signum)
+
+    @property
+    def exit_code(self) -> int:
+        """``128 + signal``, as a shell reports a process ended by that signal."""
+        return 128 + self.signum
+
+
+def set_parent_death_signal(signum: int = signal.SIGTERM) -> bool:
+    """Ask Linux to send ``signum`` to this process when its parent dies; ``False`` elsewhere.
+
+    The signal follows the parent *thread* that started this process, so start workers from
+    the thread that lives as long as the pool (the main thread).
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _parent_gone(parent_pid: int) -> bool:
+    return os.getppid() != parent_pid
+
+
+def watch_parent(parent_pid: int, *, interval: float = PARENT_POLL) -> threading.Thread:
+    """Stop this process (SIGTERM to itself) as soon as ``parent_pid`` is no longer its parent.
+
+    Uses ``PR_SET_PDEATHSIG`` where available and a daemon thread polling the parent pid
+    everywhere (an orphan is re-parented, so its parent pid changes). Returns the thread.
+    """
+    set_parent_death_signal(signal.SIGTERM)
+
+    def poll() -> None:
+        while not _parent_gone(parent_pid):
+            time.sleep(interval)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(STOP_GRACE + 5)  # the handler's own deadline should have ended us
+        os._exit(128 + signal.SIGTERM)
+
+    thread = threading.Thread(target=poll, name="analys-parent-watch", daemon=True)
+    thread.start()
+    if _parent_gone(parent_pid):  # it died before the watch was set up
+        os.kill(os.getpid(), signal.SIGTERM)
+    return thread
+
+
+def install_stop_handlers(grace: float = STOP_GRACE) -> None:
+    """SIGTERM and SIGHUP raise :class:`WorkerStop` once (later ones are ignored); SIGINT is
+    ignored (the parent decides). A timer ends the process hard if clean-up overruns."""
+    stopping: list[int] = []
+
+    def stop(signum: int, frame: Any) -> None:
+        if stopping:
+            return
+        stopping.append(signum)
+        timer = threading.Timer(grace, os._exit, args=(128 + signum,))
+        timer.daemon = True
+        timer.start()
+        raise WorkerStop(signum)
+
+    def ignore(signum: int, frame: Any) -> None:
+        # a Python handler rather than SIG_IGN: it is not inherited by the kernels we start
+        return None
+
+    signal.signal(signal.SIGTERM, stop)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, stop)
+    signal.signal(signal.SIGINT, ignore)
+
+
 def skip_slow_optional_imports() -> None:
     """Make an optional, slow import fail fast in this process.
 
@@ -73,28 +176,51 @@ def skip_slow_optional_imports() -> None:
 
 
 def worker_entry(
-    worker_id: int, tasks: Any, results: Any, options: dict[str, Any], log_path: str | None = None
+    worker_id: int,
+    conn: Any,
+    options: dict[str, Any],
+    log_path: str | None = None,
+    parent_pid: int | None = None,
+    runtime_dir: str | None = None,
 ) -> None:
     """Target of a spawned render process: launch the warm kernel, then run the job loop.
 
+    ``conn`` is this worker's end of a pipe to the pool: jobs come in, results go out.
     Kernel output (start-up warnings) and the worker's own go to ``log_path`` instead of the
-    terminal. The kernel process boots while this process imports :mod:`analys.engine`;
-    see :func:`analys.engine.worker_main` for the loop itself.
+    terminal. Kernel connection files go to ``runtime_dir`` (the batch's scratch folder).
+    The worker stops with its parent (:func:`watch_parent`) and on SIGTERM/SIGHUP
+    (:func:`install_stop_handlers`). The kernel process boots while this process imports
+    :mod:`analys.engine`; see :func:`analys.engine.worker_main` for the loop itself.
     """
+    install_stop_handlers()
+    if parent_pid is not None:
+        watch_parent(parent_pid)
     if log_path:
         log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         os.dup2(log, 1)
         os.dup2(log, 2)
         os.close(log)
+    if runtime_dir:  # kernel connection files and temp files live in the batch's scratch
+        import tempfile
+
+        os.makedirs(runtime_dir, exist_ok=True)
+        for name in ("JUPYTER_RUNTIME_DIR", "TMPDIR", "TEMP", "TMP"):
+            os.environ[name] = runtime_dir
+        tempfile.tempdir = None
     skip_slow_optional_imports()
     kernel = None
-    if not options.get("fresh_kernels"):
-        from analys.kernel import WarmKernel
+    try:
+        if not options.get("fresh_kernels"):
+            from analys.kernel import WarmKernel
 
-        try:
-            kernel = WarmKernel(wait=False)
-        except Exception:  # noqa: BLE001 – the engine starts one per report and reports why
-            kernel = None
-    from analys.engine import worker_main
+            try:
+                kernel = WarmKernel(wait=False)
+            except Exception:  # noqa: BLE001 – the engine starts one per report and says why
+                kernel = None
+        from analys.engine import worker_main
 
-    worker_main(worker_id, tasks, results, options, kernel=kernel)
+        worker_main(worker_id, conn, options, kernel=kernel)
+    except WorkerStop as stop:
+        if kernel is not None:
+            kernel.shutdown()  # the engine shuts it too; this covers a stop during start-up
+        sys.exit(stop.exit_code)

@@ -42,7 +42,7 @@ from papermill.parameterize import parameterize_notebook
 from papermill.utils import merge_kwargs, remove_args
 
 from analys.htmlexport import ReportExporter
-from analys.jobs import Job, JobResult
+from analys.jobs import Job, JobResult, hold_stop, stop_guard
 from analys.kernel import (  # noqa: F401 (re-exported)
     KERNEL_NAME,
     RESET_CODE,
@@ -290,6 +290,7 @@ class Renderer:
                     break
         finally:
             scratch.unlink(missing_ok=True)
+        hold_stop()  # a stop signal now waits until the files are written and sent
         try:
             written = self._write(job, nb, error)
         except Exception as exc:  # the files could not be written: say so, keep going
@@ -362,15 +363,19 @@ def worker_main(
                 break  # the pool is gone
             if job is None:
                 break
-            try:
-                result = renderer.run(job)
-            except Exception as exc:  # a bug in writing the files: report, keep going
-                result = JobResult(
-                    key=job.key, status="failed", seconds=0.0, error=f"{type(exc).__name__}: {exc}"
-                )
-            try:
-                conn.send(result)
-            except (BrokenPipeError, EOFError, OSError):
-                break
+            with stop_guard():
+                try:
+                    result = renderer.run(job)
+                except Exception as exc:  # a bug in writing the files: report, keep going
+                    result = JobResult(
+                        key=job.key,
+                        status="failed",
+                        seconds=0.0,
+                        error=f"{type(exc).__name__}: {exc}",
+                    )
+                try:
+                    conn.send(result)
+                except (BrokenPipeError, EOFError, OSError):
+                    break
     finally:
         renderer.close()

@@ -20,11 +20,13 @@ A worker never outlives the batch that started it (issue 12):
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,18 +143,36 @@ def watch_parent(parent_pid: int, *, interval: float = PARENT_POLL) -> threading
     return thread
 
 
+class _StopState:
+    """What the stop handler of this process knows (one per process)."""
+
+    installed = False
+    stopping: int | None = None  # the signal being handled
+    held = False  # a finished report is being written and sent: finish that first
+    pending: int | None = None  # a stop that arrived while held
+
+
+_STOP = _StopState()
+
+
 def install_stop_handlers(grace: float = STOP_GRACE) -> None:
     """SIGTERM and SIGHUP raise :class:`WorkerStop` once (later ones are ignored); SIGINT is
-    ignored (the parent decides). A timer ends the process hard if clean-up overruns."""
-    stopping: list[int] = []
+    ignored (the parent decides). A timer ends the process hard if clean-up overruns.
+
+    A report that has finished executing is still written and sent to the pool before the
+    stop takes effect (:func:`hold_stop`, :func:`stop_guard`): what finished is indexed.
+    """
 
     def stop(signum: int, frame: Any) -> None:
-        if stopping:
+        if _STOP.stopping is not None:
             return
-        stopping.append(signum)
+        _STOP.stopping = signum
         timer = threading.Timer(grace, os._exit, args=(128 + signum,))
         timer.daemon = True
         timer.start()
+        if _STOP.held:
+            _STOP.pending = signum
+            return
         raise WorkerStop(signum)
 
     def ignore(signum: int, frame: Any) -> None:
@@ -163,6 +183,56 @@ def install_stop_handlers(grace: float = STOP_GRACE) -> None:
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, stop)
     signal.signal(signal.SIGINT, ignore)
+    _STOP.installed = True
+
+
+def keep_signal_handlers() -> None:
+    """Keep this process's stop handlers: event loops here may not install their own.
+
+    nbclient adds SIGINT/SIGTERM handlers to its event loop for every notebook and, when
+    removing them afterwards, resets SIGTERM to the default action – a worker would then die
+    on SIGTERM without shutting its kernel down or sending the report it just finished.
+    Event loops created after this call refuse signal handlers (nbclient expects and skips
+    that, as on Windows).
+    """
+    import asyncio
+
+    if sys.platform == "win32":  # no loop signal handlers there anyway
+        return
+
+    class Loop(asyncio.SelectorEventLoop):
+        def add_signal_handler(self, sig: int, callback: Any, *args: Any) -> None:
+            raise RuntimeError("signal handlers belong to the render worker")
+
+        def remove_signal_handler(self, sig: int) -> bool:
+            return False
+
+    class Policy(asyncio.DefaultEventLoopPolicy):
+        _loop_factory = Loop
+
+    asyncio.set_event_loop_policy(Policy())
+
+
+def hold_stop() -> None:
+    """From now until the enclosing :func:`stop_guard` ends, a stop signal waits.
+
+    Called when a report has finished executing and its files are about to be written.
+    Does nothing in a process without the stop handlers.
+    """
+    if _STOP.installed:
+        _STOP.held = True
+
+
+@contextlib.contextmanager
+def stop_guard() -> Iterator[None]:
+    """One job of a worker: a stop that arrived after :func:`hold_stop` is raised at the end."""
+    try:
+        yield
+    finally:
+        _STOP.held = False
+        if _STOP.pending is not None:
+            signum, _STOP.pending = _STOP.pending, None
+            raise WorkerStop(signum)
 
 
 def skip_slow_optional_imports() -> None:
@@ -193,6 +263,7 @@ def worker_entry(
     :mod:`analys.engine`; see :func:`analys.engine.worker_main` for the loop itself.
     """
     install_stop_handlers()
+    keep_signal_handlers()
     if parent_pid is not None:
         watch_parent(parent_pid)
     if log_path:

@@ -215,6 +215,20 @@ def _load_cache(specs: list[AreaSpec], source: str, path: Path) -> tuple[set[int
     return {int(y) for y in frame["year"].unique()}, problems
 
 
+def _os_reason(error: OSError) -> str:
+    """Why a file operation failed, in Swedish."""
+    import errno
+
+    reasons = {
+        errno.EACCES: "saknar skrivbehörighet",
+        errno.EPERM: "saknar skrivbehörighet",
+        errno.EROFS: "skrivskyddat filsystem",
+        errno.ENOSPC: "disken är full",
+        errno.ENOTDIR: "en del av sökvägen är en fil",
+    }
+    return reasons.get(error.errno or 0, f"fel {errno.errorcode.get(error.errno or 0, error)}")
+
+
 def _check_out(out: Path) -> None:
     """Refuse an output folder that cannot be written, before any work starts.
 
@@ -235,7 +249,7 @@ def _check_out(out: Path) -> None:
             os.close(fd)
             os.unlink(probe)
         except OSError as error:
-            reason = f"{target} går inte att skriva i ({error.strerror or error})"
+            reason = f"{target} går inte att skriva i ({_os_reason(error)})"
     if reason:
         raise ParamsError(
             f"--out: utmappen {out} kan inte användas – {reason}; välj en annan mapp med "
@@ -364,6 +378,23 @@ class BatchInterrupted(KeyboardInterrupt):
         return 128 + self.signum
 
 
+_HELD: dict[str, Any] = {"depth": 0, "pending": None}
+
+
+@contextlib.contextmanager
+def _hold_interrupt() -> Iterator[None]:
+    """A stop signal that arrives inside waits until the block ends (a result being read
+    from a worker is stored first, so a finished report is never lost)."""
+    _HELD["depth"] += 1
+    try:
+        yield
+    finally:
+        _HELD["depth"] -= 1
+        if not _HELD["depth"] and _HELD["pending"] is not None:
+            signum, _HELD["pending"] = _HELD["pending"], None
+            raise BatchInterrupted(signum)
+
+
 @contextlib.contextmanager
 def _stop_signals() -> Iterator[None]:
     """Turn SIGINT, SIGTERM and SIGHUP into :class:`BatchInterrupted` (main thread only).
@@ -380,6 +411,9 @@ def _stop_signals() -> Iterator[None]:
         if fired:
             return
         fired.append(signum)
+        if _HELD["depth"]:
+            _HELD["pending"] = signum  # raised when the result being read is stored
+            return
         raise BatchInterrupted(signum)
 
     wanted = [signal.SIGINT, signal.SIGTERM] + (
@@ -573,10 +607,11 @@ class _Pool:
                 handles += [w.proc.sentinel for w in self.workers.values()]
                 wait(handles, timeout=0.5)
                 for worker_id, worker in list(self.workers.items()):
-                    for result in self._drain(worker).values():
-                        if worker.lost:
-                            result.attempts += worker.lost
-                        finish(result)
+                    with _hold_interrupt():  # a result read is a result stored
+                        for result in self._drain(worker).values():
+                            if worker.lost:
+                                result.attempts += worker.lost
+                            finish(result)
                     if worker.proc.is_alive():
                         continue
                     worker.proc.join()

@@ -83,8 +83,8 @@ def update_manifest(
     }
     text = json.dumps({"reports": merged}, ensure_ascii=False, indent=1, sort_keys=True)
     tmp = out / f".{MANIFEST}.{os.getpid()}.tmp"
-    try:
-        tmp.write_text(text, encoding="utf-8")
+    try:  # a lone surrogate in a title is written as its JSON escape, not a crash
+        tmp.write_text(text, encoding="utf-8", errors="backslashreplace")
         os.replace(tmp, out / MANIFEST)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -279,7 +279,7 @@ def write_index(out: str | Path, entries: dict[str, dict[str, Any]]) -> Path:
     path = out / INDEX
     tmp = out / f".{INDEX}.{os.getpid()}.tmp"
     try:
-        tmp.write_text("\n".join(parts), encoding="utf-8")
+        tmp.write_text("\n".join(parts), encoding="utf-8", errors="xmlcharrefreplace")
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

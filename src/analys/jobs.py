@@ -263,24 +263,24 @@ def worker_entry(
     :mod:`analys.engine`; see :func:`analys.engine.worker_main` for the loop itself.
     """
     install_stop_handlers()
-    keep_signal_handlers()
-    if parent_pid is not None:
-        watch_parent(parent_pid)
-    if log_path:
-        log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        os.dup2(log, 1)
-        os.dup2(log, 2)
-        os.close(log)
-    if runtime_dir:  # kernel connection files and temp files live in the batch's scratch
-        import tempfile
-
-        os.makedirs(runtime_dir, exist_ok=True)
-        for name in ("JUPYTER_RUNTIME_DIR", "TMPDIR", "TEMP", "TMP"):
-            os.environ[name] = runtime_dir
-        tempfile.tempdir = None
-    skip_slow_optional_imports()
     kernel = None
     try:
+        if log_path:
+            log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            os.dup2(log, 1)
+            os.dup2(log, 2)
+            os.close(log)
+        keep_signal_handlers()
+        if parent_pid is not None:
+            watch_parent(parent_pid)
+        if runtime_dir:  # kernel connection files and temp files live in the batch's scratch
+            import tempfile
+
+            os.makedirs(runtime_dir, exist_ok=True)
+            for name in ("JUPYTER_RUNTIME_DIR", "TMPDIR", "TEMP", "TMP"):
+                os.environ[name] = runtime_dir
+            tempfile.tempdir = None
+        skip_slow_optional_imports()
         if not options.get("fresh_kernels"):
             from analys.kernel import WarmKernel
 

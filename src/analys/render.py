@@ -997,9 +997,13 @@ def _entry(report: ReportStatus, job: Job, out: Path) -> dict[str, Any]:
 
 
 def _print(text: str, *, err: bool = False) -> None:
-    """Print, ignoring a terminal that is gone (SIGHUP, a closed pipe)."""
+    """Print, ignoring a terminal that is gone (SIGHUP, a closed pipe); characters the
+    terminal cannot show (a lone surrogate in a title) are replaced, not fatal."""
+    stream = sys.stderr if err else sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    text = text.encode(encoding, "replace").decode(encoding, "replace")
     with contextlib.suppress(OSError, ValueError):
-        print(text, file=sys.stderr if err else sys.stdout, flush=True)
+        print(text, file=stream, flush=True)
 
 
 def _interrupted(command: str, stop: BatchInterrupted) -> int:

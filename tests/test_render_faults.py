@@ -517,3 +517,41 @@ def test_a_lone_surrogate_in_a_title_neither_stops_the_index_nor_the_summary(tmp
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left
     render._print(f"Misslyckades: 1880 {title}")
     assert "Misslyckades: 1880 Skola ? och" in capsys.readouterr().out
+
+
+# the overview: one bad area ---------------------------------------------------------------
+
+
+@pytest.mark.slow  # no kernel, but two real reports are evaluated
+def test_one_bad_area_does_not_take_down_the_overview(tmp_path):
+    from analys import demo
+    from analys.errors import AnalysError
+    from analys.overview import FAILED_LABEL, Overview
+
+    params = tmp_path / "params"
+    good = make_params(params, "skola", "Skola")
+    no_data = make_params(params, "kultur", "Kultur", kpis=("N15027",))
+    broken = params / "trasig.yaml"
+    broken.write_text("area: trasig\ntitle: [oj\n", encoding="utf-8")
+    cache = tmp_path / "values.parquet"  # as the batch writes it: this store lacks N15027
+    demo.load_values(["N15507", "N15428"], None, None).to_parquet(cache, index=False)
+    shown = []
+    with mock.patch("analys.overview.display", shown.append):
+        overview = Overview(
+            "1880", [str(good), str(no_data), str(broken)], source="demo", data_cache=str(cache)
+        )
+        overview.header()
+        overview.goals()
+    assert [r.area.area for r in overview.reports] == ["skola"]
+    failed = dict(overview.failed)
+    assert set(failed) == {"Kultur", "trasig"}
+    assert "inga värden för områdets nyckeltal (N15027)" in failed["Kultur"]
+    assert "trasig.yaml" in failed["trasig"] and "YAML" in failed["trasig"]
+    texts = [getattr(o, "data", "") or "" for o in shown]
+    lines = [t for t in texts if "analys-area-failed" in t]
+    assert len(lines) == 2 and "Området Kultur kunde inte visas" in lines[0]
+    table = next(t for t in texts if "<table" in t)
+    assert "Goda resultat" in table and table.count(FAILED_LABEL) == 2
+    # when every area fails the overview itself fails, naming each area and why
+    with pytest.raises(AnalysError, match="Inget område kunde visas för Örebro.*Kultur"):
+        Overview("1880", [str(no_data), str(broken)], source="demo", data_cache=str(cache))

@@ -780,30 +780,33 @@ def render(
     overviews = len({code for _, code in pairs}) if overview else 0
     workers = min(jobs or os.cpu_count() or 1, len(pairs) + overviews)
     with _stop_signals():
-        scratch = Path(tempfile.mkdtemp(prefix="analys-render-"))
-        by_source: dict[str, list[AreaSpec]] = {}
+        by_source: dict[str, dict[str, AreaSpec]] = {}
         for spec, _ in pairs:
-            by_source.setdefault(source or spec.source, []).append(spec)
-        caches = {src: str(scratch / f"values-{src}.parquet") for src in by_source}
-        jobs_list = _jobs(
-            pairs,
-            templates,
-            out,
-            caches,
-            year=year,
-            source=source,
-            show_code=show_code,
-            overview=overview,
-        )
+            by_source.setdefault(source or spec.source, {})[spec.name] = spec
+        jobs_list: list[Job] = []
         results: dict[str, JobResult] = {}
         data_seconds = 0.0
         pool: _Pool | None = None
+        scratch: Path | None = None
         try:
             try:
+                scratch = Path(tempfile.mkdtemp(prefix="analys-render-"))
+                caches = {src: str(scratch / f"values-{src}.parquet") for src in by_source}
+                jobs_list = _jobs(
+                    pairs,
+                    templates,
+                    out,
+                    caches,
+                    year=year,
+                    source=source,
+                    show_code=show_code,
+                    overview=overview,
+                )
                 # the workers launch their kernels while the data is loaded
                 with _Pool(workers, options, scratch) as pool:
                     problems: dict[str, str] = {}
-                    for src, specs in by_source.items():
+                    for src, named in by_source.items():
+                        specs = list(named.values())
                         years, missing = _load_cache(specs, src, Path(caches[src]))
                         if len(missing) < len(specs):
                             _check_year(year, src, years)
@@ -818,7 +821,8 @@ def render(
                     todo = [job for job in jobs_list if job.key not in results]
                     results.update(pool.run(todo, progress=progress))
             finally:
-                shutil.rmtree(scratch, ignore_errors=True)
+                if scratch is not None:
+                    shutil.rmtree(scratch, ignore_errors=True)
         except BatchInterrupted as stop:
             results.update(stop.done)
             began = pool is not None and pool.started_jobs > 0

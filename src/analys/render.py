@@ -19,6 +19,16 @@ with the error shown, is written to ``<area>.failed.ipynb`` and ``<area>.failed.
 a good ``<area>.ipynb``/``.html`` from an earlier render is never overwritten by a failure
 (it stays, and the index links to it as the latest good version). A later successful render
 replaces the good files atomically and removes the ``.failed.*`` files.
+
+Faults (issue 12): the index lists every report a batch planned, with its status – ``ok``
+(klar), ``failed`` (misslyckad), ``interrupted`` (avbruten) or ``not_run`` (ej körd) – also
+when no file of its own could be written, and links the last good version. A report whose
+worker process dies is retried once on a new worker. An area whose data the source lacks
+fails alone. Ctrl-C, SIGTERM and SIGHUP stop the workers and their kernels, remove the
+scratch folder (data cache, kernel connection files), index what finished and exit with
+``128 + signal`` (:class:`BatchInterrupted`); workers and kernels whose parent dies exit by
+themselves (:mod:`analys.jobs`). An output folder that cannot be written is refused before
+any work starts.
 """
 
 from __future__ import annotations

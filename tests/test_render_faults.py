@@ -180,6 +180,8 @@ def test_workers_and_kernels_exit_by_themselves_when_the_parent_is_killed(batch)
     assert _wait_for(lambda: not batch.pids(), 30), f"orphans still running: {batch.pids()}"
     assert not (batch.out / "index.json").exists()  # the parent never got to the index
     assert list(batch.runtime.iterdir()) == []
+    # the orphans removed the scratch folder (data cache, kernel connection files) too
+    assert _wait_for(lambda: list(batch.temp.iterdir()) == [], 30), list(batch.temp.iterdir())
 
 
 @pytest.mark.slow
@@ -553,3 +555,14 @@ def test_one_bad_area_does_not_take_down_the_overview(tmp_path):
     # when every area fails the overview itself fails, naming each area and why
     with pytest.raises(AnalysError, match="Inget område kunde visas för Örebro.*Kultur"):
         Overview("1880", [str(no_data), str(broken)], source="demo", data_cache=str(cache))
+
+
+def test_the_command_returns_the_code_of_the_signal_that_stopped_it(monkeypatch, capsys):
+    from analys import cli
+
+    def stopped(**kwargs):
+        raise render.BatchInterrupted(signal.SIGTERM)
+
+    monkeypatch.setattr(render, "run_cli", stopped)
+    assert cli.main(["render", "skola"]) == 143
+    assert "Avbrutet." in capsys.readouterr().err

@@ -295,3 +295,17 @@ def worker_entry(
         if kernel is not None:
             kernel.shutdown()  # the engine shuts it too; this covers a stop during start-up
         sys.exit(stop.exit_code)
+    finally:
+        if parent_pid is not None and runtime_dir and _parent_gone(parent_pid):
+            _remove_orphaned_scratch(runtime_dir)
+
+
+def _remove_orphaned_scratch(runtime_dir: str) -> None:
+    """The parent died without cleaning up: the last workers remove the batch's scratch
+    folder (data cache, logs, kernel connection files) on their way out."""
+    import shutil
+    from pathlib import Path
+
+    scratch = Path(runtime_dir).parent
+    if scratch.name.startswith("analys-render-"):
+        shutil.rmtree(scratch, ignore_errors=True)

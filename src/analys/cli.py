@@ -75,6 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("id")
 
     commands.add_parser("areas", help="lista policyområden i params/")
+
+    store = commands.add_parser("store", help="det lokala datalagret")
+    store_commands = store.add_subparsers(
+        dest="store_command", metavar="check", parser_class=_Parser
+    )
+    store_commands.required = True
+    store_commands.add_parser("check", help="kontrollera att varje fil i datalagret går att läsa")
     return parser
 
 
@@ -128,6 +135,13 @@ def _run_areas(args: argparse.Namespace) -> int:
     return goals.areas_cli()
 
 
+def _run_store(args: argparse.Namespace) -> int:
+    from analys.store import Store
+    from analys.store_health import check_cli
+
+    return check_cli(Store())
+
+
 HANDLERS = {
     "demo": _run_demo,
     "render": _run_render,
@@ -135,6 +149,7 @@ HANDLERS = {
     "fetch": _run_fetch,
     "kpi": _run_kpi,
     "areas": _run_areas,
+    "store": _run_store,
 }
 
 

@@ -7,19 +7,19 @@ misslyckad, avbruten or ej körd (:data:`REPORT_STATUS_LABELS`) – also when no
 files could be written, and a report that is not ``ok`` links its last good version when one
 is on disk. Entries of earlier batches whose files have all disappeared are dropped. All links are
 relative, so the folder can be zipped, moved or opened from the file system; the page has
-inline CSS and JavaScript only.
+inline CSS and JavaScript only, and a Content-Security-Policy that allows no network and no
+script but its own sort script (by hash). Every shown text is escaped (:mod:`analys.safe`).
 """
 
 from __future__ import annotations
 
-import html
 import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from analys import captions
+from analys import captions, safe
 
 MANIFEST = "index.json"
 INDEX = "index.html"
@@ -101,7 +101,7 @@ def _sort_key(entry: dict[str, Any]) -> tuple:
 
 
 def _cell(text: Any, sort: Any = None, cls: str = "") -> str:
-    sort_attr = f' data-sort="{html.escape(str(sort))}"' if sort is not None else ""
+    sort_attr = f' data-sort="{safe.html_text(str(sort))}"' if sort is not None else ""
     cls_attr = f' class="{cls}"' if cls else ""
     return f"<td{cls_attr}{sort_attr}>{text}</td>"
 
@@ -109,26 +109,26 @@ def _cell(text: Any, sort: Any = None, cls: str = "") -> str:
 def _row(entry: dict[str, Any]) -> str:
     state = entry.get("status") or "ok"
     failed = state != "ok"
-    name = html.escape(entry.get("municipality_name", entry["municipality"]))
-    code = html.escape(entry["municipality"])
-    title = html.escape(entry.get("title", entry["area"]))
+    name = safe.html_text(entry.get("municipality_name", entry["municipality"]), safe.TITLE_LIMIT)
+    code = safe.html_text(entry["municipality"], safe.TITLE_LIMIT)
+    title = safe.html_text(entry.get("title", entry["area"]), safe.TITLE_LIMIT)
     report = title
     if entry.get("html"):
-        report = f'<a href="{html.escape(entry["html"])}">{title}</a>'
+        report = f'<a href="{safe.html_text(entry["html"])}">{title}</a>'
     if entry.get("ipynb"):
-        report += f' <a class="nb" href="{html.escape(entry["ipynb"])}">(notebook)</a>'
+        report += f' <a class="nb" href="{safe.html_text(entry["ipynb"])}">(notebook)</a>'
     if failed and entry.get("previous_html"):
         when = (entry.get("previous_rendered") or "")[:10]
         report += (
-            f' <a class="prev" href="{html.escape(entry["previous_html"])}">'
-            f"senaste lyckade versionen{html.escape(f' ({when})' if when else '')}</a>"
+            f' <a class="prev" href="{safe.html_text(entry["previous_html"])}">'
+            f"senaste lyckade versionen{safe.html_text(f' ({when})' if when else '')}</a>"
         )
     elif failed:
         report += ' <span class="prev">(ingen tidigare lyckad version)</span>'
     label = REPORT_STATUS_LABELS.get(state, state)
-    status = f'<span class="badge {html.escape(state)}">{html.escape(label)}</span>'
+    status = f'<span class="badge {safe.html_text(state)}">{safe.html_text(label)}</span>'
     if failed and entry.get("error"):
-        status += f'<div class="error">{html.escape(entry["error"][:300])}</div>'
+        status += f'<div class="error">{safe.html_text(entry["error"], 300)}</div>'
     summary = entry.get("summary") or {}
     goals = summary.get("goals") or {}
     counts = [
@@ -148,11 +148,11 @@ def _row(entry: dict[str, Any]) -> str:
                 _cell(f"{name} <span class=code>{code}</span>", f"{name} {code}"),
                 _cell(report, ("0" if entry.get("kind") == "overview" else "1") + title),
                 _cell(status, list(REPORT_STATUS_LABELS).index(state) if failed else 0),
-                _cell(html.escape(str(year)), year if isinstance(year, int) else 0, "num"),
+                _cell(safe.html_text(str(year)), year if isinstance(year, int) else 0, "num"),
                 *counts,
-                _cell(html.escape(source_text), source_text),
+                _cell(safe.html_text(source_text), source_text),
                 _cell(
-                    html.escape(entry.get("rendered", "")[:16].replace("T", " ")),
+                    safe.html_text(entry.get("rendered", "")[:16].replace("T", " ")),
                     entry.get("rendered", ""),
                 ),
             ]
@@ -251,6 +251,7 @@ def write_index(out: str | Path, entries: dict[str, dict[str, Any]]) -> Path:
         '<html lang="sv">',
         "<head>",
         '<meta charset="utf-8">',
+        safe.csp_meta((_SCRIPT,)),  # no network; only the sort script runs
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         "<title>Rapporter – måluppfyllelse</title>",
         f"<style>{_STYLE}</style>",
@@ -259,21 +260,21 @@ def write_index(out: str | Path, entries: dict[str, dict[str, Any]]) -> Path:
         "<h1>Rapporter – måluppfyllelse per område</h1>",
     ]
     if demo:
-        parts.append(f'<div class="demo">{html.escape(captions.DEMO)}</div>')
+        parts.append(f'<div class="demo">{safe.html_text(captions.DEMO)}</div>')
     parts.append(
         f'<p class="meta">{len(rows)} rapporter, varav {_count_text(counts)} · Datakälla: '
-        f"{html.escape(source_line)} · Uppdaterad {now} UTC. Klicka på en kolumnrubrik för "
+        f"{safe.html_text(source_line)} · Uppdaterad {now} UTC. Klicka på en kolumnrubrik för "
         "att sortera. Antalen är mål per status.</p>"
     )
     parts.append('<table class="sortable"><thead><tr>')
-    parts.extend(f"<th>{html.escape(h)}</th>" for h in heads)
+    parts.extend(f"<th>{safe.html_text(h)}</th>" for h in heads)
     parts.append("</tr></thead><tbody>")
     parts.extend(_row(e) for e in rows)
     parts.append("</tbody></table>")
     foot = [captions.EGEN + " (målstatus)."] + ([credit + "."] if credit else [])
     if demo:
         foot.append(captions.DEMO + ".")
-    parts.append(f"<footer>{html.escape(' '.join(foot))}</footer>")
+    parts.append(f"<footer>{safe.html_text(' '.join(foot))}</footer>")
     parts.append(f"<script>{_SCRIPT}</script>")
     parts.append("</body></html>")
     path = out / INDEX

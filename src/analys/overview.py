@@ -10,10 +10,8 @@ saying why, and the other areas are shown. Only when every area fails is it an e
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, display
 
 from analys import reference, sentences
 from analys.captions import EGEN, KALLA
@@ -22,6 +20,7 @@ from analys.format import number
 from analys.fulfilment import STATUS_LABELS, STATUSES
 from analys.goals import load_area
 from analys.report import Report, show_figure, table_style
+from analys.safe import Markdown, html_text
 from analys.trend import OFF_TARGET, OFF_TARGET_LABEL
 
 #: the status cell of an area that could not be shown
@@ -128,8 +127,8 @@ class Overview:
             display(
                 HTML(
                     "<p class='analys-area-failed' style='color:#b42318'>"
-                    f"<b>Området {html.escape(title)} kunde inte visas:</b> "
-                    f"{html.escape(why)}. Övriga områden visas nedan.</p>"
+                    f"<b>Området {html_text(title)} kunde inte visas:</b> "
+                    f"{html_text(why)}. Övriga områden visas nedan.</p>"
                 )
             )
 
@@ -138,14 +137,13 @@ class Overview:
         rows = []
         for report in self.reports:
             link = (
-                f"<a href='{html.escape(report.area.area)}.html'>"
-                f"{html.escape(report.area.title)}</a>"
+                f"<a href='{html_text(report.area.area)}.html'>{html_text(report.area.title)}</a>"
             )
             for goal in report.evaluation.goals.itertuples():
                 rows.append(
                     {
                         "Område": link,
-                        "Mål": html.escape(goal.title),
+                        "Mål": html_text(goal.title),
                         "Status": STATUS_LABELS[goal.status],
                         "Poäng": "–" if pd.isna(goal.score) else number(goal.score, 2),
                         "Täckning": f"{number(goal.coverage * 100, 0)} %",
@@ -154,7 +152,7 @@ class Overview:
         for title, _ in self.failed:
             rows.append(
                 {
-                    "Område": html.escape(title),
+                    "Område": html_text(title),
                     "Mål": "–",
                     "Status": FAILED_LABEL,
                     "Poäng": "–",
@@ -170,7 +168,7 @@ class Overview:
         }
         table = (
             pd.DataFrame(rows)
-            .pipe(table_style)
+            .pipe(table_style, escape=False)  # the cells are escaped above
             .map(lambda v: f"background-color: {colours.get(v, '')}", subset=["Status"])
         )
         display(HTML(table.to_html(escape=False)))

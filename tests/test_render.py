@@ -302,7 +302,7 @@ def test_index_is_sortable_swedish_offline_and_keeps_earlier_reports(tmp_path):
     entries = update_manifest(tmp_path, {})
     assert set(entries) == {"1880/skola", "1880/omsorg"}
     page = write_index(tmp_path, read_manifest(tmp_path)).read_text(encoding="utf-8")
-    assert '<html lang="sv">' in page and "Misslyckades" in page and "Delvis uppfyllt" in page
+    assert '<html lang="sv">' in page and "Misslyckad" in page and "Delvis uppfyllt" in page
     assert "Demodata – syntetiska värden, inte verklig statistik" in page
     assert "aria-sort" in page and "localeCompare" in page
     assert not re.search(r"(src|href)=\"(https?:)?//", page)
@@ -390,14 +390,14 @@ def test_one_failing_report_never_stops_the_others(tmp_path, areas, capsys):
     failed_html = (out / "1880" / "trasig.failed.html").read_text(encoding="utf-8")
     assert "avsiktligt fel" in failed_html and "read_parquet" in failed_html  # show_code
     index = second.index.read_text(encoding="utf-8")
-    assert "Misslyckades" in index and "senaste lyckade versionen" in index
+    assert "Misslyckad" in index and "senaste lyckade versionen" in index
     assert (out / "1880" / "skola.html").is_file() and (out / "1880" / "oversikt.html").is_file()
     assert "Misslyckades: 1880 Trasig" in second.text()
     # run_cli prints the summary and returns 1; a good render removes the failure files
     broken.write_text(broken.read_text(encoding="utf-8").replace("title: Trasig", "title: Skola"))
     third = _render(tmp_path, [broken], ["1880"], out, jobs=1, overview=False)
     assert third.exit_code == 0 and not (out / "1880" / "trasig.failed.html").exists()
-    assert "Misslyckades" not in third.index.read_text(encoding="utf-8")
+    assert "Misslyckad" not in third.index.read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
@@ -464,7 +464,9 @@ def _values(monkeypatch):
 
 def test_data_cache_is_written_once_with_all_units(tmp_path, areas):
     specs = [render.load_area_spec(str(areas["skola"]))]
-    path, years = render._load_cache(specs, "demo", tmp_path)
+    path = tmp_path / "values-demo.parquet"
+    years, problems = render._load_cache(specs, "demo", path)
+    assert problems == {}
     frame = pd.read_parquet(path)
     assert set(frame["kpi"]) == {"N15507", "N15428"}
     assert {"0000", "1880", "0180"} <= set(frame["municipality"]) and len(years) > 5

@@ -173,9 +173,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AnalysError as error:
         print(error, file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as error:  # Ctrl-C; a batch's SIGTERM/SIGHUP carry their own code
         print("Avbrutet.", file=sys.stderr)
-        return 130
+        return int(getattr(error, "exit_code", 130))
 
 
 if __name__ == "__main__":  # pragma: no cover

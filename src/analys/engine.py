@@ -42,7 +42,7 @@ from papermill.parameterize import parameterize_notebook
 from papermill.utils import merge_kwargs, remove_args
 
 from analys.htmlexport import ExternalReferenceError, ReportExporter, failure_page
-from analys.jobs import Job, JobResult
+from analys.jobs import Job, JobResult, hold_stop, stop_guard
 from analys.kernel import (  # noqa: F401 (re-exported)
     KERNEL_NAME,
     RESET_CODE,
@@ -162,7 +162,7 @@ def _atomic_write_text(path: Path, text: str) -> None:
     try:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
-    except BaseException:  # e.g. a lone surrogate that UTF-8 cannot hold: no 0-byte leftovers
+    except BaseException:  # a lone surrogate, a full disk, a stop signal: no 0-byte leftovers
         tmp.unlink(missing_ok=True)
         raise
 
@@ -291,11 +291,22 @@ class Renderer:
                     break
         finally:
             scratch.unlink(missing_ok=True)
+        hold_stop()  # a stop signal now waits until the files are written and sent
         try:
-            written = self._write(job, nb, error)
-        except ExternalReferenceError as exc:  # the page would reach outside: a failed report
-            error = str(exc)
-            written = self._write(job, nb, error)
+            try:
+                written = self._write(job, nb, error)
+            except ExternalReferenceError as exc:  # the page would reach outside: failed
+                error = str(exc)
+                written = self._write(job, nb, error)
+        except Exception as exc:  # the files could not be written: say so, keep going
+            logger.warning("could not write %s", job.key, exc_info=True)
+            written = []
+            problem = f"{type(exc).__name__}: {exc}"
+            error = (
+                f"{error} (felrapporten kunde inte sparas: {problem})"
+                if error
+                else f"rapporten kunde inte sparas: {problem}"
+            )
         return JobResult(
             key=job.key,
             status="failed" if error else "ok",
@@ -336,35 +347,46 @@ class Renderer:
 
 def worker_main(
     worker_id: int,
-    tasks: Any,
-    results: Any,
+    conn: Any,
     options: dict[str, Any],
     *,
     kernel: WarmKernel | None = None,
 ) -> None:
-    """Loop of one pool process: take jobs from ``tasks`` until ``None``, report to ``results``.
+    """Loop of one pool process: render the jobs that come over ``conn``, send each result back.
 
-    Messages sent: ``("start", worker_id, key)`` when a job begins, ``("done", worker_id,
-    JobResult)`` when it ends, ``("crash", worker_id, text)`` if the worker itself breaks.
-    ``kernel`` is a warm kernel already launched (:func:`analys.jobs.worker_entry`, the
-    pool's process target); otherwise one is started for the first report.
+    ``conn`` is the worker's end of a duplex pipe: it receives :class:`Job` objects (``None``
+    means stop) and sends one :class:`JobResult` per job. A closed pipe (the parent died)
+    ends the loop too. ``kernel`` is a warm kernel already launched
+    (:func:`analys.jobs.worker_entry`, the pool's process target); otherwise one is started
+    for the first report. The kernel is always shut down on the way out, also when a stop
+    signal (:class:`analys.jobs.WorkerStop`) ends the loop.
     """
-    renderer = Renderer(**options, kernel=kernel)
+    renderer = Renderer(
+        fresh_kernels=bool(options.get("fresh_kernels")),
+        show_code=bool(options.get("show_code")),
+        kernel=kernel,
+    )
     try:
         while True:
-            job = tasks.get()
+            try:
+                job = conn.recv()
+            except (EOFError, OSError):
+                break  # the pool is gone
             if job is None:
                 break
-            results.put(("start", worker_id, job.key))
-            try:
-                result = renderer.run(job)
-            except Exception as exc:  # a bug in writing the files: report, keep going
-                result = JobResult(
-                    key=job.key, status="failed", seconds=0.0, error=f"{type(exc).__name__}: {exc}"
-                )
-            results.put(("done", worker_id, result))
-    except BaseException:
-        results.put(("crash", worker_id, traceback.format_exc()))
-        raise
+            with stop_guard():
+                try:
+                    result = renderer.run(job)
+                except Exception as exc:  # a bug in writing the files: report, keep going
+                    result = JobResult(
+                        key=job.key,
+                        status="failed",
+                        seconds=0.0,
+                        error=f"{type(exc).__name__}: {exc}",
+                    )
+                try:
+                    conn.send(result)
+                except (BrokenPipeError, EOFError, OSError):
+                    break
     finally:
         renderer.close()

@@ -2,7 +2,10 @@
 
 The index is rebuilt from a small manifest, ``OUT/index.json``, which each batch updates
 (one entry per report, keyed ``<municipality>/<area>``), so reports rendered in earlier
-batches stay listed. Entries whose files have disappeared are dropped. All links are
+batches stay listed. Every report a batch planned is listed with its status – klar,
+misslyckad, avbruten or ej körd (:data:`REPORT_STATUS_LABELS`) – also when none of its own
+files could be written, and a report that is not ``ok`` links its last good version when one
+is on disk. Entries of earlier batches whose files have all disappeared are dropped. All links are
 relative, so the folder can be zipped, moved or opened from the file system; the page has
 inline CSS and JavaScript only, and a Content-Security-Policy that allows no network and no
 script but its own sort script (by hash). Every shown text is escaped (:mod:`analys.safe`).
@@ -27,6 +30,13 @@ STATUS_LABELS = {
     "not_met": "Ej uppfyllt",
     "no_data": "Data saknas",
 }
+#: the status of a report (not of a goal) as the index shows it
+REPORT_STATUS_LABELS = {
+    "ok": "Klar",
+    "failed": "Misslyckad",
+    "interrupted": "Avbruten",
+    "not_run": "Ej körd",
+}
 SOURCE_LABELS = {"demo": "Demodata", "kolada": "Kolada (API)", "store": "Kolada (lokalt lager)"}
 
 
@@ -40,30 +50,45 @@ def read_manifest(out: str | Path) -> dict[str, dict[str, Any]]:
         return {}
 
 
+def _has_files(out: Path, entry: dict[str, Any]) -> bool:
+    return any(
+        entry.get(name) and (out / entry[name]).is_file() for name in ("html", "previous_html")
+    )
+
+
 def update_manifest(
     out: str | Path, entries: dict[str, dict[str, Any]]
 ) -> dict[str, dict[str, Any]]:
-    """Merge ``entries`` into ``OUT/index.json``, drop entries without files, write it back.
+    """Merge ``entries`` into ``OUT/index.json`` and write it back; return all entries.
 
-    A failed render of a report that rendered well before keeps the good files listed
-    (``previous_html``) beside the failed ones.
+    Every entry given is kept, whatever its status and whether or not its own files exist.
+    A report that is not ``ok`` (failed, interrupted, not run) whose good files are on disk
+    (``good_html``) gets them as ``previous_html``, with the time they were rendered. Entries
+    of earlier batches without any file left are dropped.
     """
     out = Path(out)
     merged = read_manifest(out)
     for key, entry in entries.items():
         old = merged.get(key, {})
         entry = dict(entry)
-        if entry.get("status") == "failed" and (out / entry.get("good_html", "")).is_file():
-            entry["previous_html"] = entry["good_html"]
+        good = entry.get("good_html") or ""
+        if entry.get("status") != "ok" and good and (out / good).is_file():
+            entry["previous_html"] = good
             entry["previous_rendered"] = (
                 old.get("rendered") if old.get("status") == "ok" else old.get("previous_rendered")
             )
         merged[key] = entry
-    merged = {key: entry for key, entry in merged.items() if (out / entry["html"]).is_file()}
+    merged = {
+        key: entry for key, entry in merged.items() if key in entries or _has_files(out, entry)
+    }
     text = json.dumps({"reports": merged}, ensure_ascii=False, indent=1, sort_keys=True)
     tmp = out / f".{MANIFEST}.{os.getpid()}.tmp"
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, out / MANIFEST)
+    try:  # a lone surrogate in a title is written as its JSON escape, not a crash
+        tmp.write_text(text, encoding="utf-8", errors="backslashreplace")
+        os.replace(tmp, out / MANIFEST)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return merged
 
 
@@ -82,23 +107,26 @@ def _cell(text: Any, sort: Any = None, cls: str = "") -> str:
 
 
 def _row(entry: dict[str, Any]) -> str:
-    failed = entry.get("status") == "failed"
+    state = entry.get("status") or "ok"
+    failed = state != "ok"
     name = safe.html_text(entry.get("municipality_name", entry["municipality"]), safe.TITLE_LIMIT)
     code = safe.html_text(entry["municipality"], safe.TITLE_LIMIT)
     title = safe.html_text(entry.get("title", entry["area"]), safe.TITLE_LIMIT)
-    link = safe.html_text(entry["html"])
-    nb_link = safe.html_text(entry["ipynb"])
-    report = f'<a href="{link}">{title}</a> <a class="nb" href="{nb_link}">(notebook)</a>'
+    report = title
+    if entry.get("html"):
+        report = f'<a href="{safe.html_text(entry["html"])}">{title}</a>'
+    if entry.get("ipynb"):
+        report += f' <a class="nb" href="{safe.html_text(entry["ipynb"])}">(notebook)</a>'
     if failed and entry.get("previous_html"):
+        when = (entry.get("previous_rendered") or "")[:10]
         report += (
             f' <a class="prev" href="{safe.html_text(entry["previous_html"])}">'
-            "senaste lyckade versionen</a>"
+            f"senaste lyckade versionen{safe.html_text(f' ({when})' if when else '')}</a>"
         )
-    status = (
-        '<span class="badge failed">Misslyckades</span>'
-        if failed
-        else '<span class="badge ok">Klar</span>'
-    )
+    elif failed:
+        report += ' <span class="prev">(ingen tidigare lyckad version)</span>'
+    label = REPORT_STATUS_LABELS.get(state, state)
+    status = f'<span class="badge {safe.html_text(state)}">{safe.html_text(label)}</span>'
     if failed and entry.get("error"):
         status += f'<div class="error">{safe.html_text(entry["error"], 300)}</div>'
     summary = entry.get("summary") or {}
@@ -119,7 +147,7 @@ def _row(entry: dict[str, Any]) -> str:
             [
                 _cell(f"{name} <span class=code>{code}</span>", f"{name} {code}"),
                 _cell(report, ("0" if entry.get("kind") == "overview" else "1") + title),
-                _cell(status, 1 if failed else 0),
+                _cell(status, list(REPORT_STATUS_LABELS).index(state) if failed else 0),
                 _cell(safe.html_text(str(year)), year if isinstance(year, int) else 0, "num"),
                 *counts,
                 _cell(safe.html_text(source_text), source_text),
@@ -171,17 +199,30 @@ td.met { color: #1a7f37; } td.partly { color: #9a6700; } td.not_met { color: #b4
 .code, .nb, .prev { color: #666; font-size: .85em; }
 .badge { padding: .1rem .5rem; border-radius: .6rem; font-size: .85em; }
 .badge.ok { background: #dcfce7; } .badge.failed { background: #fee2e2; }
+.badge.interrupted { background: #fef3c7; } .badge.not_run { background: #e5e7eb; }
 .error { color: #b42318; font-size: .8em; max-width: 30rem; }
 footer { margin-top: 1.5rem; color: #555; font-size: .9em; }
 @media print { th { cursor: auto; } .nb { display: none; } }
 """
 
 
+def _count_text(counts: dict[str, int]) -> str:
+    words = {
+        "ok": "klara",
+        "failed": "misslyckade",
+        "interrupted": "avbrutna",
+        "not_run": "ej körda",
+    }
+    parts = [f"{counts[s]} {words[s]}" for s in words if counts.get(s) or s in ("ok", "failed")]
+    return ", ".join(parts)
+
+
 def write_index(out: str | Path, entries: dict[str, dict[str, Any]]) -> Path:
     """Write ``OUT/index.html`` listing ``entries`` (as kept in the manifest); return its path.
 
     Each entry holds municipality, municipality_name, area, title, kind (``area`` or
-    ``overview``), status (``ok``/``failed``), html and ipynb (relative paths), optional
+    ``overview``), status (``ok``/``failed``/``interrupted``/``not_run``), html and ipynb
+    (relative paths; empty when the report has no file of its own), previous_html, optional
     summary (the report's published summary), error, rendered (UTC time) and source.
     """
     out = Path(out)
@@ -190,7 +231,9 @@ def write_index(out: str | Path, entries: dict[str, dict[str, Any]]) -> Path:
         {(e.get("summary") or {}).get("source") or e.get("source") or "" for e in rows} - {""}
     )
     demo = any((e.get("summary") or {}).get("demo", e.get("source") == "demo") for e in rows)
-    failed = sum(e.get("status") == "failed" for e in rows)
+    counts = {
+        state: sum(e.get("status", "ok") == state for e in rows) for state in REPORT_STATUS_LABELS
+    }
     source_line = ", ".join(SOURCE_LABELS.get(s, s) for s in sources) or "–"
     credit = captions.KALLA if any(s != "demo" for s in sources) else ""
     heads = [
@@ -219,7 +262,7 @@ def write_index(out: str | Path, entries: dict[str, dict[str, Any]]) -> Path:
     if demo:
         parts.append(f'<div class="demo">{safe.html_text(captions.DEMO)}</div>')
     parts.append(
-        f'<p class="meta">{len(rows)} rapporter, varav {failed} misslyckade · Datakälla: '
+        f'<p class="meta">{len(rows)} rapporter, varav {_count_text(counts)} · Datakälla: '
         f"{safe.html_text(source_line)} · Uppdaterad {now} UTC. Klicka på en kolumnrubrik för "
         "att sortera. Antalen är mål per status.</p>"
     )
@@ -236,6 +279,10 @@ def write_index(out: str | Path, entries: dict[str, dict[str, Any]]) -> Path:
     parts.append("</body></html>")
     path = out / INDEX
     tmp = out / f".{INDEX}.{os.getpid()}.tmp"
-    tmp.write_text("\n".join(parts), encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text("\n".join(parts), encoding="utf-8", errors="xmlcharrefreplace")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path

@@ -13,6 +13,11 @@ once stayed silent until the start-up timeout, so the plain request is used.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+from pathlib import Path
+
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
@@ -26,6 +31,18 @@ WARMUP_TIMEOUT = 300
 WARMUP_CODE = """\
 def _analys_warmup():
     import importlib
+    import os
+    import sys
+    try:  # die with the worker that started us (Linux); ipykernel also polls the parent pid
+        parent = int(os.environ.get("JPY_PARENT_PID") or 0)
+        if parent > 1 and sys.platform.startswith("linux"):
+            import ctypes
+            import signal
+            ctypes.CDLL(None).prctl(1, int(signal.SIGKILL), 0, 0, 0)
+            if os.getppid() != parent:
+                os._exit(1)
+    except Exception:
+        pass
     for name in ("numpy", "pandas", "matplotlib.pyplot", "analys", "analys.report",
                  "analys.overview", "analys.plots", "analys.maps", "analys.model",
                  "analys.drivers", "analys.fulfilment"):
@@ -101,7 +118,13 @@ class WarmKernel:
         self.kernel_name = kernel_name
         self.startup_timeout = startup_timeout
         self.km = AsyncKernelManager(kernel_name=kernel_name)
+        self.pid: int | None = None
+        self.connection_file: str = ""
+        self._closed = False
         run_sync(self.km.start_kernel)()
+        self.connection_file = str(self.km.connection_file or "")
+        with contextlib.suppress(AttributeError):
+            self.pid = int(self.km.provisioner.process.pid)
         self.kc = self.km.client()
         self.kc.start_channels()
         self._ready = False
@@ -143,12 +166,27 @@ class WarmKernel:
             return False
 
     def shutdown(self) -> None:
-        """Stop the channels and the kernel at once (never the graceful path)."""
+        """Stop the channels and the kernel at once (never the graceful path).
+
+        Safe to call twice and from a stopping worker: whatever the kernel manager could
+        not do (an interrupted event loop) is done by hand – the kernel process killed, its
+        connection file removed.
+        """
+        if self._closed:
+            return
+        self._closed = True
         try:
             self.kc.stop_channels()
         except Exception:
             pass
         try:
             run_sync(self.km.shutdown_kernel)(now=True)
-        except Exception:
+        except BaseException:  # noqa: BLE001 – fall back to the manual clean-up below
             pass
+        if self.pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(self.pid, os.WNOHANG)
+        if self.connection_file:
+            Path(self.connection_file).unlink(missing_ok=True)

@@ -2,6 +2,10 @@
 
 Each area is a :class:`analys.report.Report`; the overview shows their goals with status
 (linking to the area reports), a small map per area and the exception list across areas.
+
+One bad area (a params file that no longer validates, data the source lacks, an error while
+evaluating it) does not take the overview down: it is listed as failed, with one Swedish line
+saying why, and the other areas are shown. Only when every area fails is it an error.
 """
 
 from __future__ import annotations
@@ -19,6 +23,24 @@ from analys.goals import load_area
 from analys.report import Report, show_figure, table_style
 from analys.safe import Markdown, html_text
 from analys.trend import OFF_TARGET, OFF_TARGET_LABEL
+
+#: the status cell of an area that could not be shown
+FAILED_LABEL = "Kunde inte visas"
+
+
+def _area_label(name: str) -> str:
+    """An area's name as a reader would say it, from a name or a params path."""
+    text = str(name).replace("\\", "/").rsplit("/", 1)[-1]
+    for suffix in (".yaml", ".yml"):
+        text = text.removesuffix(suffix)
+    return text
+
+
+def _reason(error: Exception) -> str:
+    """One line: an analys error's own (Swedish) text, else the kind of error and its text."""
+    text = str(error) if isinstance(error, AnalysError) else f"{type(error).__name__}: {error}"
+    line = " ".join(text.split())
+    return line if len(line) <= 300 else line[:299] + "…"
 
 
 class Overview:
@@ -51,17 +73,36 @@ class Overview:
         self.place = reference.title(self.municipality)
         self.kind = reference.unit_type(self.municipality) or "K"
         self.reports: list[Report] = []
+        #: areas that could not be shown: (title or name, the reason in one Swedish line)
+        self.failed: list[tuple[str, str]] = []
         for name in areas or list_areas():
-            area = load_area(name)
-            if area.kind != self.kind:
+            label = _area_label(name)
+            try:
+                area = load_area(name)
+                label = area.title or label
+                if area.kind != self.kind:
+                    continue
+                params = dict(area.params, municipality=self.municipality)
+                if year is not None:
+                    params["year"] = year
+                if source is not None:
+                    params["source"] = source
+                report = Report(params, data_cache=data_cache)
+                if report.values.empty:
+                    raise AnalysError(
+                        f"datakällan har inga värden för områdets nyckeltal "
+                        f"({', '.join(area.kpis)})"
+                    )
+            except Exception as error:  # noqa: BLE001 – one bad area must not stop the rest
+                self.failed.append((label, _reason(error)))
                 continue
-            params = dict(area.params, municipality=self.municipality)
-            if year is not None:
-                params["year"] = year
-            if source is not None:
-                params["source"] = source
-            self.reports.append(Report(params, data_cache=data_cache))
+            self.reports.append(report)
         if not self.reports:
+            if self.failed:
+                raise AnalysError(
+                    f"Inget område kunde visas för {self.place} ({self.municipality}): "
+                    + "; ".join(f"{title}: {why}" for title, why in self.failed)
+                )
             raise AnalysError(f"Inga områden gäller {self.place} ({self.municipality}).")
         self.source = self.reports[0].source
         self._units = "regioner" if self.kind == "L" else "kommuner"
@@ -79,6 +120,18 @@ class Overview:
             )
         )
         self.reports[0]._demo_banner()
+        self._failed_lines()
+
+    def _failed_lines(self) -> None:
+        """One line per area that could not be shown."""
+        for title, why in self.failed:
+            display(
+                HTML(
+                    "<p class='analys-area-failed' style='color:#b42318'>"
+                    f"<b>Området {html_text(title)} kunde inte visas:</b> "
+                    f"{html_text(why)}. Övriga områden visas nedan.</p>"
+                )
+            )
 
     def goals(self) -> None:
         """Each area's goals with their status, linking to the area reports."""
@@ -97,11 +150,22 @@ class Overview:
                         "Täckning": f"{number(goal.coverage * 100, 0)} %",
                     }
                 )
+        for title, _ in self.failed:
+            rows.append(
+                {
+                    "Område": html_text(title),
+                    "Mål": "–",
+                    "Status": FAILED_LABEL,
+                    "Poäng": "–",
+                    "Täckning": "–",
+                }
+            )
         colours = {
             "Uppfyllt": "#d9f0d3",
             "Delvis uppfyllt": "#fff3bf",
             "Ej uppfyllt": "#f8d0d0",
             "Data saknas": "#eeeeee",
+            FAILED_LABEL: "#fee2e2",
         }
         table = (
             pd.DataFrame(rows)

@@ -19,25 +19,38 @@ with the error shown, is written to ``<area>.failed.ipynb`` and ``<area>.failed.
 a good ``<area>.ipynb``/``.html`` from an earlier render is never overwritten by a failure
 (it stays, and the index links to it as the latest good version). A later successful render
 replaces the good files atomically and removes the ``.failed.*`` files.
+
+Faults (issue 12): the index lists every report a batch planned, with its status – ``ok``
+(klar), ``failed`` (misslyckad), ``interrupted`` (avbruten) or ``not_run`` (ej körd) – also
+when no file of its own could be written, and links the last good version. A report whose
+worker process dies is retried once on a new worker. An area whose data the source lacks
+fails alone. Ctrl-C, SIGTERM and SIGHUP stop the workers and their kernels, remove the
+scratch folder (data cache, kernel connection files), index what finished and exit with
+``128 + signal`` (:class:`BatchInterrupted`); workers and kernels whose parent dies exit by
+themselves (:mod:`analys.jobs`). An output folder that cannot be written is refused before
+any work starts.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-import queue
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from analys import reference
-from analys.errors import ParamsError
+from analys.errors import AnalysError, ParamsError
 from analys.format import number
 from analys.goals import Area, list_areas, load_area, params_dir
 from analys.index import update_manifest, write_index
@@ -174,15 +187,84 @@ def _check_year(year: int | None, source: str, years: set[int]) -> None:
         )
 
 
-def _load_cache(specs: list[AreaSpec], source: str, folder: Path) -> tuple[Path, set[int]]:
-    """Load every KPI of ``specs`` for all units and years once; write a parquet file."""
+def _load_cache(specs: list[AreaSpec], source: str, path: Path) -> tuple[set[int], dict[str, str]]:
+    """Load every KPI of ``specs`` for all units and years once; write it to ``path``.
+
+    Returns the years with data and, by area name, why an area's data could not be loaded
+    (a store that lacks its KPIs, say): those areas fail alone, the others render.
+    """
     from analys.data import load_values
 
     kpis = sorted({k for spec in specs for k in spec.kpis()})
-    frame = load_values(kpis, None, None, source=source, genders=None)
-    path = folder / f"values-{source}.parquet"
+    problems: dict[str, str] = {}
+    try:
+        frame = load_values(kpis, None, None, source=source, genders=None)
+    except AnalysError as error:
+        if len(specs) < 2:
+            problems = {spec.name: str(error) for spec in specs}
+            frame = None
+        else:  # find the areas that lack data; load what the others need
+            frames = []
+            for spec in specs:
+                try:
+                    frames.append(load_values(spec.kpis(), None, None, source=source, genders=None))
+                except AnalysError as own:
+                    problems[spec.name] = str(own)
+            frame = None
+            if frames:
+                import pandas as pd
+
+                frame = pd.concat(frames, ignore_index=True).drop_duplicates(
+                    ["kpi", "municipality", "year", "gender"]
+                )
+    if frame is None:
+        from analys.frame import empty_values
+
+        frame = empty_values()
     frame.to_parquet(path, index=False)
-    return path, {int(y) for y in frame["year"].unique()}
+    return {int(y) for y in frame["year"].unique()}, problems
+
+
+def _os_reason(error: OSError) -> str:
+    """Why a file operation failed, in Swedish."""
+    import errno
+
+    reasons = {
+        errno.EACCES: "saknar skrivbehörighet",
+        errno.EPERM: "saknar skrivbehörighet",
+        errno.EROFS: "skrivskyddat filsystem",
+        errno.ENOSPC: "disken är full",
+        errno.ENOTDIR: "en del av sökvägen är en fil",
+    }
+    return reasons.get(error.errno or 0, f"fel {errno.errorcode.get(error.errno or 0, error)}")
+
+
+def _check_out(out: Path) -> None:
+    """Refuse an output folder that cannot be written, before any work starts.
+
+    An existing folder is tried with a small probe file; a missing one must be creatable
+    in its nearest existing parent (nothing is created here).
+    """
+    target = out
+    while not target.exists():
+        if target.parent == target:
+            break
+        target = target.parent
+    reason = ""
+    if target.exists() and not target.is_dir():
+        reason = f"{target} är en fil, ingen mapp"
+    else:
+        try:
+            fd, probe = tempfile.mkstemp(prefix=".analys-write-test-", dir=target)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as error:
+            reason = f"{target} går inte att skriva i ({_os_reason(error)})"
+    if reason:
+        raise ParamsError(
+            f"--out: utmappen {out} kan inte användas – {reason}; välj en annan mapp med "
+            "--out eller ge skrivbehörighet"
+        )
 
 
 # results ------------------------------------------------------------------------------------
@@ -198,7 +280,7 @@ class ReportStatus:
     title: str
     municipality: str
     municipality_name: str
-    status: str  # ok | failed
+    status: str  # ok | failed | interrupted | not_run (see REPORT_STATUSES)
     ipynb: Path  # the file written (``.failed.ipynb`` on failure)
     html: Path
     seconds: float
@@ -207,16 +289,38 @@ class ReportStatus:
     attempts: int = 1
 
 
+#: what became of a planned report, in Swedish (the index shows the same words)
+REPORT_STATUSES = {
+    "ok": "klar",
+    "failed": "misslyckad",
+    "interrupted": "avbruten",
+    "not_run": "ej körd",
+}
+SIGNAL_TEXTS = {
+    signal.SIGINT: "Ctrl-C (SIGINT)",
+    signal.SIGTERM: "SIGTERM",
+    **({signal.SIGHUP: "SIGHUP (terminalen stängdes)"} if hasattr(signal, "SIGHUP") else {}),
+}
+
+
+def _signal_text(signum: int) -> str:
+    return SIGNAL_TEXTS.get(signum, f"signal {signum}")
+
+
 @dataclass(frozen=True)
 class RenderSummary:
-    """What a batch did: the reports, the index and the time taken."""
+    """What a batch did: the reports, the index and the time taken.
+
+    ``interrupted`` is the signal that stopped the batch (``None`` when it ran to the end).
+    """
 
     out: Path
-    index: Path
+    index: Path | None
     reports: tuple[ReportStatus, ...]
     seconds: float
     data_seconds: float = 0.0
     notes: tuple[str, ...] = ()  # e.g. units skipped by --units for lack of data
+    interrupted: int | None = None
 
     @property
     def rendered(self) -> list[ReportStatus]:
@@ -224,106 +328,267 @@ class RenderSummary:
 
     @property
     def failed(self) -> list[ReportStatus]:
+        """Reports that did not render (failed, interrupted or not run)."""
         return [r for r in self.reports if r.status != "ok"]
+
+    def with_status(self, status: str) -> list[ReportStatus]:
+        return [r for r in self.reports if r.status == status]
 
     @property
     def exit_code(self) -> int:
-        """0 when every report rendered, 1 when some failed."""
+        """0 when every report rendered, 1 when some failed; ``128 + signal`` when stopped
+        by a signal (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP)."""
+        if self.interrupted is not None:
+            return 128 + int(self.interrupted)
         return 1 if self.failed else 0
 
     def text(self) -> str:
         """A short Swedish summary for the terminal."""
         n = len(self.reports)
         per = f", {number(self.seconds / n, 2)} s per rapport" if n else ""
-        lines = [
-            f"Klart: {len(self.rendered)} rapporter skapade, {len(self.failed)} "
-            f"misslyckades – tid {number(self.seconds, 1)} s{per}."
-        ]
-        for report in self.failed:
+        failed = self.with_status("failed")
+        if self.interrupted is not None:
+            lines = [
+                f"Avbrutet av {_signal_text(self.interrupted)}: {len(self.rendered)} rapporter "
+                f"klara, {len(failed)} misslyckades, "
+                f"{len(self.with_status('interrupted'))} avbröts, "
+                f"{len(self.with_status('not_run'))} kördes inte – tid "
+                f"{number(self.seconds, 1)} s."
+            ]
+        else:
+            lines = [
+                f"Klart: {len(self.rendered)} rapporter skapade, {len(self.failed)} "
+                f"misslyckades – tid {number(self.seconds, 1)} s{per}."
+            ]
+        for report in failed:
+            where = f" (se {report.html})" if report.html.is_file() else ""
             lines.append(
-                f"  Misslyckades: {report.municipality} {report.title}: {report.error}"
-                f" (se {report.html})"
+                f"  Misslyckades: {report.municipality} {report.title}: {report.error}{where}"
             )
         for note in self.notes[:10]:
             lines.append(f"  {note}")
         if len(self.notes) > 10:
             lines.append(f"  … och {len(self.notes) - 10} anteckningar till.")
-        lines.append(f"Index: {self.index}")
+        lines.append(f"Index: {self.index}" if self.index else "Index: inte uppdaterat")
         return "\n".join(lines)
 
 
+class BatchInterrupted(KeyboardInterrupt):
+    """A batch stopped by SIGINT (Ctrl-C), SIGTERM or SIGHUP.
+
+    A ``KeyboardInterrupt``, so code that handles Ctrl-C handles the others alike.
+    :func:`render` stops the workers and their kernels, indexes what finished and re-raises
+    with ``summary`` set (``None`` when no report had started).
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = int(signum)
+        self.done: dict[str, JobResult] = {}
+        self.inflight: list[str] = []
+        self.summary: RenderSummary | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+_HELD: dict[str, Any] = {"depth": 0, "pending": None}
+
+
+@contextlib.contextmanager
+def _hold_interrupt() -> Iterator[None]:
+    """A stop signal that arrives inside waits until the block ends (a result being read
+    from a worker is stored first, so a finished report is never lost)."""
+    _HELD["depth"] += 1
+    try:
+        yield
+    finally:
+        _HELD["depth"] -= 1
+        if not _HELD["depth"] and _HELD["pending"] is not None:
+            signum, _HELD["pending"] = _HELD["pending"], None
+            raise BatchInterrupted(signum)
+
+
+@contextlib.contextmanager
+def _stop_signals() -> Iterator[None]:
+    """Turn SIGINT, SIGTERM and SIGHUP into :class:`BatchInterrupted` (main thread only).
+
+    Only the first signal raises: a second one while the batch shuts down is ignored, so
+    the clean-up (bounded by :data:`ABORT_GRACE`) is not cut short.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    fired: list[int] = []
+
+    def handler(signum: int, frame: Any) -> None:
+        if fired:
+            return
+        fired.append(signum)
+        if _HELD["depth"]:
+            _HELD["pending"] = signum  # raised when the result being read is stored
+            return
+        raise BatchInterrupted(signum)
+
+    wanted = [signal.SIGINT, signal.SIGTERM] + (
+        [signal.SIGHUP] if hasattr(signal, "SIGHUP") else []
+    )
+    previous = {signum: signal.getsignal(signum) for signum in wanted}
+    for signum in wanted:
+        signal.signal(signum, handler)
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old if old is not None else signal.SIG_DFL)
+
+
 # the pool ---------------------------------------------------------------------------------
+
+#: seconds stopped workers get to shut their kernels down before they are killed
+ABORT_GRACE = 20.0
+#: how often a report is tried on a new worker when its worker dies under it
+WORKER_ATTEMPTS = 2
+
+
+@dataclass
+class _Worker:
+    proc: Any
+    conn: Any  # the pool's end of the worker's pipe
+    job: Job | None = None
+    lost: int = 0  # earlier workers that died under ``job``
 
 
 class _Pool:
     """Worker processes (spawned) that render jobs; a dead worker is replaced.
 
-    The processes start at once and launch their warm kernels, while the caller loads the
-    data; :meth:`run` then hands them the jobs. Always :meth:`close` it (it is a context
-    manager): workers that got no jobs are told to stop and their kernels shut down.
+    Each worker has its own pipe: the pool hands a job to an idle worker and knows at every
+    moment which report each worker holds. A worker that dies (killed, out of memory) is
+    replaced, and the report it held is tried once more on the new worker, like a report
+    whose kernel died. The processes start at once and launch their warm kernels while the
+    caller loads the data; :meth:`run` then hands them the jobs. Always :meth:`close` it
+    (it is a context manager); an interrupt stops the workers at once (:meth:`abort`).
     """
 
-    def __init__(self, workers: int, options: dict[str, Any], log_dir: Path) -> None:
+    def __init__(self, workers: int, options: dict[str, Any], scratch: Path) -> None:
         self._ctx = multiprocessing.get_context("spawn")
-        self.tasks, self.results = self._ctx.Queue(), self._ctx.Queue()
-        self.options, self.log_dir = options, log_dir
-        self.procs: dict[int, Any] = {}
+        self.options, self.scratch = options, scratch
+        self.workers: dict[int, _Worker] = {}
         self.next_id = 0
-        self._stopped = False
-        for _ in range(max(1, workers)):
-            self._start()
+        self.size = max(1, workers)
+        self.started_jobs = 0
+        try:
+            for _ in range(self.size):
+                self._start()
+        except BaseException:
+            self.abort()
+            raise
 
-    def _start(self) -> None:
+    def _start(self) -> _Worker:
         from analys.jobs import worker_entry
 
         worker_id, self.next_id = self.next_id, self.next_id + 1
+        mine, theirs = self._ctx.Pipe(duplex=True)
         proc = self._ctx.Process(
             target=worker_entry,
             name=f"analys-render-{worker_id}",
             args=(
                 worker_id,
-                self.tasks,
-                self.results,
+                theirs,
                 self.options,
-                str(self.log_dir / f"worker-{worker_id}.log"),
+                str(self.scratch / f"worker-{worker_id}.log"),
+                os.getpid(),
+                str(self.scratch / "runtime"),
             ),
         )
         proc.start()
-        self.procs[worker_id] = proc
-
-    def _stop_workers(self) -> None:
-        if not self._stopped:
-            self._stopped = True
-            for _ in range(len(self.procs)):
-                self.tasks.put(None)
+        theirs.close()  # only the worker holds its end: the pipe closes when it dies
+        worker = self.workers[worker_id] = _Worker(proc, mine)
+        return worker
 
     def __enter__(self) -> _Pool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        if kind is not None and not issubclass(kind, Exception):
+            self.abort()  # Ctrl-C, SIGTERM, SIGHUP: stop now, do not finish the queue
+        else:
+            self.close()
 
     def close(self) -> None:
-        """Let every worker finish (or stop it after a minute) and free the queues."""
-        self._stop_workers()
-        for proc in self.procs.values():
-            proc.join(timeout=60)
-            if proc.is_alive():
-                proc.terminate()
-                proc.join(timeout=5)
-        self.tasks.cancel_join_thread()
-        self.results.cancel_join_thread()
+        """Tell every worker to stop, let it shut its kernel down (or kill it after a minute)."""
+        for worker in self.workers.values():
+            with contextlib.suppress(OSError, ValueError):
+                worker.conn.send(None)
+        for worker in self.workers.values():
+            worker.proc.join(timeout=60)
+            if worker.proc.is_alive():
+                worker.proc.terminate()
+                worker.proc.join(timeout=ABORT_GRACE)
+            if worker.proc.is_alive():
+                worker.proc.kill()
+                worker.proc.join(timeout=5)
+            worker.conn.close()
+        self.workers.clear()
+
+    def abort(self) -> dict[str, JobResult]:
+        """Stop every worker now (SIGTERM: it drops its report and shuts its kernel down).
+
+        Returns the results that workers had already sent but that were not read yet.
+        Workers that do not exit within :data:`ABORT_GRACE` seconds are killed.
+        """
+        late: dict[str, JobResult] = {}
+        for worker in self.workers.values():
+            if worker.proc.is_alive():
+                with contextlib.suppress(OSError):
+                    worker.proc.terminate()
+        deadline = time.monotonic() + ABORT_GRACE
+        while time.monotonic() < deadline and any(w.proc.is_alive() for w in self.workers.values()):
+            for worker in self.workers.values():
+                late.update(self._drain(worker))
+            time.sleep(0.05)
+        for worker in self.workers.values():
+            late.update(self._drain(worker))
+            if worker.proc.is_alive():
+                worker.proc.kill()
+            worker.proc.join(timeout=5)
+            worker.conn.close()
+        self.workers.clear()
+        return late
+
+    @staticmethod
+    def _drain(worker: _Worker) -> dict[str, JobResult]:
+        """Results already in the worker's pipe (a worker may send one and then die)."""
+        found: dict[str, JobResult] = {}
+        try:
+            while worker.conn.poll():
+                message = worker.conn.recv()
+                if isinstance(message, JobResult):
+                    found[message.key] = message
+                    if worker.job is not None and worker.job.key == message.key:
+                        worker.job = None
+        except (EOFError, OSError):
+            pass
+        return found
+
+    def inflight(self) -> list[str]:
+        """Keys of the reports the workers hold right now."""
+        return [w.job.key for w in self.workers.values() if w.job is not None]
 
     def run(self, jobs: list[Job], *, progress: bool) -> dict[str, JobResult]:
-        """Render ``jobs`` with a progress bar; return each job's result by key."""
+        """Render ``jobs`` with a progress bar; return each job's result by key.
+
+        An interrupt (:class:`BatchInterrupted`) stops the workers; the exception then
+        carries the results so far (``done``) and the reports in progress (``inflight``).
+        """
+        from multiprocessing.connection import wait
+
         from tqdm import tqdm
 
-        for job in jobs:
-            self.tasks.put(job)
-        self._stop_workers()
-        labels = {job.key: job.label for job in jobs}
-        inflight: dict[int, str] = {}
+        pending: deque[tuple[Job, int]] = deque((job, 0) for job in jobs)
         done: dict[str, JobResult] = {}
+        starts_left = self.size + 2 * len(jobs)  # replacements allowed (no endless crash loop)
         bar = tqdm(
             total=len(jobs),
             desc="Renderar",
@@ -332,58 +597,86 @@ class _Pool:
             disable=not progress,
             dynamic_ncols=True,
         )
+
+        def finish(result: JobResult) -> None:
+            done[result.key] = result
+            if result.status != "ok":
+                failed = sum(r.status != "ok" for r in done.values())
+                bar.set_description(f"Renderar ({failed} misslyckade)")
+            bar.update(1)
+
         try:
             while len(done) < len(jobs):
-                try:
-                    kind, worker_id, payload = self.results.get(timeout=0.5)
-                except queue.Empty:
-                    self._reap(jobs, inflight, done, bar)
-                    continue
-                if kind == "start":
-                    inflight[worker_id] = payload
-                    bar.set_postfix_str(labels.get(payload, payload), refresh=True)
-                elif kind == "done":
-                    inflight.pop(worker_id, None)
-                    done[payload.key] = payload
-                    if payload.status != "ok":
-                        failed = sum(r.status != "ok" for r in done.values())
-                        bar.set_description(f"Renderar ({failed} misslyckade)")
-                    bar.update(1)
+                for worker in self.workers.values():
+                    if worker.job is None and pending and worker.proc.is_alive():
+                        job, lost = pending.popleft()
+                        try:
+                            worker.conn.send(job)
+                        except OSError:
+                            pending.appendleft((job, lost))
+                            continue
+                        worker.job, worker.lost = job, lost
+                        self.started_jobs += 1
+                        bar.set_postfix_str(job.label, refresh=True)
+                handles = [w.conn for w in self.workers.values()]
+                handles += [w.proc.sentinel for w in self.workers.values()]
+                wait(handles, timeout=0.5)
+                for worker_id, worker in list(self.workers.items()):
+                    with _hold_interrupt():  # a result read is a result stored
+                        for result in self._drain(worker).values():
+                            if worker.lost:
+                                result.attempts += worker.lost
+                            finish(result)
+                    if worker.proc.is_alive():
+                        continue
+                    worker.proc.join()
+                    worker.conn.close()
+                    del self.workers[worker_id]
+                    if worker.job is not None:
+                        job, lost = worker.job, worker.lost + 1
+                        if lost < WORKER_ATTEMPTS:
+                            pending.appendleft((job, lost))  # once more, on a new worker
+                        else:
+                            finish(
+                                JobResult(
+                                    key=job.key,
+                                    status="failed",
+                                    seconds=0.0,
+                                    error=(
+                                        "arbetsprocessen avslutades oväntat "
+                                        f"(kod {worker.proc.exitcode}, försökte {lost} gånger)"
+                                    ),
+                                    attempts=lost,
+                                )
+                            )
+                busy = sum(w.job is not None for w in self.workers.values())
+                while pending and len(self.workers) < min(self.size, len(pending) + busy):
+                    if starts_left <= 0:
+                        break
+                    starts_left -= 1
+                    self._start()
+                if pending and not self.workers:  # every replacement died at start-up
+                    while pending:
+                        job, lost = pending.popleft()
+                        finish(
+                            JobResult(
+                                key=job.key,
+                                status="failed",
+                                seconds=0.0,
+                                error="ingen arbetsprocess kunde köra rapporten",
+                                attempts=lost,
+                            )
+                        )
+        except BatchInterrupted as stop:
+            inflight = self.inflight()
+            for result in self.abort().values():
+                done.setdefault(result.key, result)
+            stop.done = done
+            stop.inflight = [key for key in inflight if key not in done]
+            raise
         finally:
             bar.close()
         return done
-
-    def _reap(
-        self, jobs: list[Job], inflight: dict[int, str], done: dict[str, JobResult], bar: Any
-    ) -> None:
-        """Notice dead workers: fail the report each was on, start a replacement if needed."""
-        for worker_id, proc in list(self.procs.items()):
-            if proc.is_alive():
-                continue
-            proc.join()
-            del self.procs[worker_id]
-            key = inflight.pop(worker_id, None)
-            if key is not None and key not in done:
-                done[key] = JobResult(
-                    key=key,
-                    status="failed",
-                    seconds=0.0,
-                    error=f"arbetsprocessen avslutades oväntat (kod {proc.exitcode})",
-                )
-                bar.update(1)
-            if proc.exitcode != 0 and len(done) + len(inflight) < len(jobs):
-                self._start()  # it stops at the dead worker's sentinel, still queued
-        if not self.procs:
-            for job in jobs:
-                done.setdefault(
-                    job.key,
-                    JobResult(
-                        key=job.key,
-                        status="failed",
-                        seconds=0.0,
-                        error="ingen arbetsprocess kunde köra rapporten",
-                    ),
-                )
 
 
 # the public entry points ---------------------------------------------------------------------
@@ -502,55 +795,89 @@ def render(
     if not (templates / AREA_TEMPLATE).is_file():
         raise ParamsError(f"rapportmallen {templates / AREA_TEMPLATE} saknas")
     out = Path(out).resolve()
-    scratch = Path(tempfile.mkdtemp(prefix="analys-render-"))
+    _check_out(out)
     options = {"fresh_kernels": fresh_kernels, "show_code": show_code}
     overviews = len({code for _, code in pairs}) if overview else 0
     workers = min(jobs or os.cpu_count() or 1, len(pairs) + overviews)
-    try:
-        # the workers launch their kernels while the data is loaded
-        with _Pool(workers, options, scratch) as pool:
-            by_source: dict[str, list[AreaSpec]] = {}
-            for spec, _ in pairs:
-                by_source.setdefault(source or spec.source, []).append(spec)
-            caches: dict[str, str] = {}
-            for src, specs in by_source.items():
-                path, years = _load_cache(specs, src, scratch)
-                _check_year(year, src, years)
-                caches[src] = str(path)
-            data_seconds = time.perf_counter() - started
-            jobs_list = _jobs(
-                pairs,
-                templates,
-                out,
-                caches,
-                year=year,
-                source=source,
-                show_code=show_code,
-                overview=overview,
-            )
-            notes: list[str] = []
-            if units:
-                from analys.render_units import unit_jobs
+    with _stop_signals():
+        by_source: dict[str, dict[str, AreaSpec]] = {}
+        for spec, _ in pairs:
+            by_source.setdefault(source or spec.source, {})[spec.name] = spec
+        jobs_list: list[Job] = []
+        results: dict[str, JobResult] = {}
+        notes: list[str] = []
+        data_seconds = 0.0
+        pool: _Pool | None = None
+        scratch: Path | None = None
+        try:
+            try:
+                scratch = Path(tempfile.mkdtemp(prefix="analys-render-"))
+                caches = {src: str(scratch / f"values-{src}.parquet") for src in by_source}
+                jobs_list = _jobs(
+                    pairs,
+                    templates,
+                    out,
+                    caches,
+                    year=year,
+                    source=source,
+                    show_code=show_code,
+                    overview=overview,
+                )
+                if units:
+                    from analys.render_units import unit_jobs
 
-                for spec, code in pairs:
-                    extra, skipped = unit_jobs(
-                        spec,
-                        code,
-                        templates,
-                        out,
-                        source=source or spec.source,
-                        year=year,
-                        show_code=show_code,
-                    )
-                    jobs_list += extra
-                    notes += skipped
-            out.mkdir(parents=True, exist_ok=True)
-            results = pool.run(jobs_list, progress=progress)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    reports = tuple(_status(job, results[job.key]) for job in jobs_list)
-    entries = {r.key: _entry(r, job, out) for r, job in zip(reports, jobs_list, strict=True)}
-    index_path = write_index(out, update_manifest(out, entries))
+                    for spec, code in pairs:
+                        extra, skipped = unit_jobs(
+                            spec,
+                            code,
+                            templates,
+                            out,
+                            source=source or spec.source,
+                            year=year,
+                            show_code=show_code,
+                        )
+                        jobs_list += extra
+                        notes += skipped
+                # the workers launch their kernels while the data is loaded
+                with _Pool(workers, options, scratch) as pool:
+                    problems: dict[str, str] = {}
+                    for src, named in by_source.items():
+                        specs = list(named.values())
+                        years, missing = _load_cache(specs, src, Path(caches[src]))
+                        if len(missing) < len(specs):
+                            _check_year(year, src, years)
+                        problems.update(missing)
+                    data_seconds = time.perf_counter() - started
+                    results = {
+                        job.key: _no_data(job, problems[job.area])
+                        for job in jobs_list
+                        if job.kind == "area" and job.area in problems
+                    }
+                    out.mkdir(parents=True, exist_ok=True)
+                    todo = [job for job in jobs_list if job.key not in results]
+                    results.update(pool.run(todo, progress=progress))
+            finally:
+                if scratch is not None:
+                    shutil.rmtree(scratch, ignore_errors=True)
+        except BatchInterrupted as stop:
+            results.update(stop.done)
+            began = pool is not None and pool.started_jobs > 0
+            reports = tuple(
+                _status(job, results.get(job.key) or _stopped(job, stop, stop.inflight))
+                for job in jobs_list
+            )
+            index_path = _write_index(out, reports, jobs_list) if began else None
+            stop.summary = RenderSummary(
+                out=out,
+                index=index_path,
+                reports=reports,
+                seconds=time.perf_counter() - started,
+                data_seconds=data_seconds,
+                interrupted=stop.signum,
+            )
+            raise
+        reports = tuple(_status(job, results[job.key]) for job in jobs_list)
+        index_path = _write_index(out, reports, jobs_list)
     return RenderSummary(
         out=out,
         index=index_path,
@@ -558,6 +885,41 @@ def render(
         seconds=time.perf_counter() - started,
         data_seconds=data_seconds,
         notes=tuple(notes),
+    )
+
+
+def _write_index(out: Path, reports: tuple[ReportStatus, ...], jobs: list[Job]) -> Path:
+    """Merge every planned report (whatever its status) into the manifest; write the index."""
+    out.mkdir(parents=True, exist_ok=True)
+    entries = {r.key: _entry(r, job, out) for r, job in zip(reports, jobs, strict=True)}
+    return write_index(out, update_manifest(out, entries))
+
+
+def _no_data(job: Job, problem: str) -> JobResult:
+    return JobResult(
+        key=job.key,
+        status="failed",
+        seconds=0.0,
+        error=f"data saknas för området: {problem}",
+        attempts=0,
+    )
+
+
+def _stopped(job: Job, stop: BatchInterrupted, inflight: list[str]) -> JobResult:
+    why = _signal_text(stop.signum)
+    if job.key in inflight:
+        return JobResult(
+            key=job.key,
+            status="interrupted",
+            seconds=0.0,
+            error=f"avbröts av {why} medan rapporten skapades",
+        )
+    return JobResult(
+        key=job.key,
+        status="not_run",
+        seconds=0.0,
+        error=f"kördes inte – körningen avbröts av {why}",
+        attempts=0,
     )
 
 
@@ -627,6 +989,7 @@ def _jobs(
 
 def _status(job: Job, result: JobResult) -> ReportStatus:
     ok = result.status == "ok"
+    failed = result.status == "failed"
     return ReportStatus(
         key=job.key,
         kind=job.kind,
@@ -635,16 +998,27 @@ def _status(job: Job, result: JobResult) -> ReportStatus:
         municipality=job.municipality,
         municipality_name=job.municipality_name,
         status=result.status,
-        ipynb=Path(job.ipynb if ok else job.failed_ipynb),
-        html=Path(job.html if ok else job.failed_html),
+        ipynb=Path(job.failed_ipynb if failed else job.ipynb),
+        html=Path(job.failed_html if failed else job.html),
         seconds=result.seconds,
         error=result.error,
-        summary=result.summary,
+        summary=result.summary if ok else None,
         attempts=result.attempts,
     )
 
 
 def _entry(report: ReportStatus, job: Job, out: Path) -> dict[str, Any]:
+    """The manifest entry of one planned report; links only to files that exist.
+
+    A report that rendered links its files; a failed one its ``.failed.*`` files when they
+    could be written; an interrupted or skipped one nothing of its own. The index links the
+    last good version (``good_html``) beside every report that is not ``ok``.
+    """
+
+    def rel(path: Path) -> str:
+        return path.relative_to(out).as_posix() if path.is_file() else ""
+
+    own = report.status in ("ok", "failed")
     return {
         "municipality": report.municipality,
         "municipality_name": report.municipality_name,
@@ -654,13 +1028,35 @@ def _entry(report: ReportStatus, job: Job, out: Path) -> dict[str, Any]:
         "status": report.status,
         "error": report.error,
         "summary": report.summary,
-        "html": report.html.relative_to(out).as_posix(),
-        "ipynb": report.ipynb.relative_to(out).as_posix(),
+        "html": rel(report.html) if own else "",
+        "ipynb": rel(report.ipynb) if own else "",
         "good_html": Path(job.html).relative_to(out).as_posix(),
         "source": job.parameters.get("source"),
         "year": job.parameters.get("year"),
         "rendered": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+
+
+def _print(text: str, *, err: bool = False) -> None:
+    """Print, ignoring a terminal that is gone (SIGHUP, a closed pipe); characters the
+    terminal cannot show (a lone surrogate in a title) are replaced, not fatal."""
+    stream = sys.stderr if err else sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    text = text.encode(encoding, "replace").decode(encoding, "replace")
+    with contextlib.suppress(OSError, ValueError):
+        print(text, file=stream, flush=True)
+
+
+def _interrupted(command: str, stop: BatchInterrupted) -> int:
+    if stop.summary is not None:
+        _print(stop.summary.text())
+    else:
+        _print(
+            f"{command}: avbrutet av {_signal_text(stop.signum)} innan någon rapport hann "
+            "starta – inget skrevs.",
+            err=True,
+        )
+    return stop.exit_code
 
 
 def run_cli(
@@ -692,7 +1088,9 @@ def run_cli(
     except ParamsError as error:
         print(f"analys render: {error}", file=sys.stderr)
         return 2
-    print(summary.text())
+    except BatchInterrupted as stop:
+        return _interrupted("analys render", stop)
+    _print(summary.text())
     return summary.exit_code
 
 
@@ -718,6 +1116,8 @@ def run_demo(out: str = "reports") -> int:
     except ParamsError as error:
         print(f"analys demo: {error}", file=sys.stderr)
         return 2
-    print(summary.text())
-    print(f"Öppna {summary.index}")
+    except BatchInterrupted as stop:
+        return _interrupted("analys demo", stop)
+    _print(summary.text())
+    _print(f"Öppna {summary.index}")
     return summary.exit_code

@@ -54,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--jobs", type=int)
     render.add_argument("--fresh-kernels", action="store_true")
     render.add_argument("--show-code", action="store_true")
+    render.add_argument(
+        "--pdf", action="store_true", help="även <område>.pdf per rapport (A4, för nämndhandlingar)"
+    )
+    render.add_argument(
+        "--xlsx", action="store_true", help="även en Excel-arbetsbok per kommun (nyckeltal.xlsx)"
+    )
 
     check = commands.add_parser("check", help="validera params-filer")
     check.add_argument("files", nargs="*", metavar="PARAMS")
@@ -97,6 +103,8 @@ def _run_render(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         fresh_kernels=args.fresh_kernels,
         show_code=args.show_code,
+        pdf=args.pdf,
+        xlsx=args.xlsx,
     )
 
 

@@ -41,11 +41,12 @@ from analys.errors import ParamsError
 from analys.format import number
 from analys.goals import Area, list_areas, load_area, params_dir
 from analys.index import update_manifest, write_index
-from analys.jobs import Job, JobResult
+from analys.jobs import Job, JobResult, WorkbookJob
 
 AREA_TEMPLATE = "omrade.ipynb"
 OVERVIEW_TEMPLATE = "oversikt.ipynb"
 OVERVIEW = "oversikt"
+WORKBOOK = "nyckeltal"  # OUT/<municipality>/nyckeltal.xlsx (--xlsx)
 DEFAULT_DEMO_MUNICIPALITY = "1880"
 
 
@@ -205,6 +206,22 @@ class ReportStatus:
     error: str = ""
     summary: dict[str, Any] | None = None
     attempts: int = 1
+    problems: tuple[str, ...] = ()  # side products (the PDF) that failed; Swedish
+
+    @property
+    def pdf(self) -> Path:
+        """The report's PDF (written with ``--pdf`` when the report rendered)."""
+        return self.html.with_suffix(".pdf")
+
+
+@dataclass(frozen=True)
+class WorkbookStatus:
+    """One municipality's Excel workbook (``--xlsx``)."""
+
+    municipality: str
+    path: Path
+    status: str  # ok | failed
+    error: str = ""
 
 
 @dataclass(frozen=True)
@@ -216,6 +233,7 @@ class RenderSummary:
     reports: tuple[ReportStatus, ...]
     seconds: float
     data_seconds: float = 0.0
+    workbooks: tuple[WorkbookStatus, ...] = ()
 
     @property
     def rendered(self) -> list[ReportStatus]:
@@ -227,8 +245,11 @@ class RenderSummary:
 
     @property
     def exit_code(self) -> int:
-        """0 when every report rendered, 1 when some failed."""
-        return 1 if self.failed else 0
+        """0 when every report (and PDF and workbook asked for) was made, 1 when some failed."""
+        side = any(r.problems for r in self.reports) or any(
+            w.status != "ok" for w in self.workbooks
+        )
+        return 1 if self.failed or side else 0
 
     def text(self) -> str:
         """A short Swedish summary for the terminal."""
@@ -243,6 +264,14 @@ class RenderSummary:
                 f"  Misslyckades: {report.municipality} {report.title}: {report.error}"
                 f" (se {report.html})"
             )
+        for report in self.reports:
+            for problem in report.problems:
+                lines.append(f"  {report.municipality} {report.title}: {problem}")
+        for book in self.workbooks:
+            if book.status == "ok":
+                lines.append(f"Excel: {book.path}")
+            else:
+                lines.append(f"  Excel för {book.municipality} misslyckades: {book.error}")
         lines.append(f"Index: {self.index}")
         return "\n".join(lines)
 
@@ -391,6 +420,7 @@ def plan(
     all_municipalities: bool = False,
     source: str | None = None,
     jobs: int | None = None,
+    pdf: bool = False,
 ) -> list[tuple[AreaSpec, str]]:
     """Check the arguments and return the (area, municipality) pairs to render.
 
@@ -407,6 +437,13 @@ def plan(
             problems.extend(error.problems)
     if jobs is not None and int(jobs) < 1:
         problems.append(f"--jobs: {jobs} – ange minst 1 arbetsprocess")
+    if pdf:
+        from analys.pdf import check_pdf_support
+
+        try:
+            check_pdf_support()
+        except ParamsError as error:
+            problems.extend(error.problems)
     if all_municipalities and municipalities:
         problems.append("ange antingen -m KOD eller --all-municipalities, inte båda")
     explicit = bool(areas)
@@ -443,6 +480,8 @@ def render(
     all_municipalities: bool = False,
     overview: bool = True,
     notebooks: str | Path | None = None,
+    pdf: bool = False,
+    xlsx: bool = False,
 ) -> RenderSummary:
     """Render area reports for municipalities, one overview per municipality, and the index.
 
@@ -473,6 +512,11 @@ def render(
         Also render ``oversikt`` per municipality (when the template exists).
     notebooks
         Folder holding ``omrade.ipynb`` and ``oversikt.ipynb`` (default :func:`notebooks_dir`).
+    pdf
+        Also print ``<area>.pdf`` beside each report's HTML (:mod:`analys.pdf`; needs Chromium).
+    xlsx
+        Also write one workbook per municipality, ``OUT/<municipality>/nyckeltal.xlsx``
+        (:mod:`analys.workbook`).
 
     Returns
     -------
@@ -486,14 +530,19 @@ def render(
     """
     started = time.perf_counter()
     pairs = plan(
-        areas, municipalities, all_municipalities=all_municipalities, source=source, jobs=jobs
+        areas,
+        municipalities,
+        all_municipalities=all_municipalities,
+        source=source,
+        jobs=jobs,
+        pdf=pdf,
     )
     templates = Path(notebooks) if notebooks else notebooks_dir()
     if not (templates / AREA_TEMPLATE).is_file():
         raise ParamsError(f"rapportmallen {templates / AREA_TEMPLATE} saknas")
     out = Path(out).resolve()
     scratch = Path(tempfile.mkdtemp(prefix="analys-render-"))
-    options = {"fresh_kernels": fresh_kernels, "show_code": show_code}
+    options = {"fresh_kernels": fresh_kernels, "show_code": show_code, "pdf": pdf}
     overviews = len({code for _, code in pairs}) if overview else 0
     workers = min(jobs or os.cpu_count() or 1, len(pairs) + overviews)
     try:
@@ -518,8 +567,9 @@ def render(
                 show_code=show_code,
                 overview=overview,
             )
+            books = _workbook_jobs(pairs, out, caches, year=year, source=source) if xlsx else []
             out.mkdir(parents=True, exist_ok=True)
-            results = pool.run(jobs_list, progress=progress)
+            results = pool.run([*jobs_list, *books], progress=progress)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     reports = tuple(_status(job, results[job.key]) for job in jobs_list)
@@ -531,7 +581,46 @@ def render(
         reports=reports,
         seconds=time.perf_counter() - started,
         data_seconds=data_seconds,
+        workbooks=tuple(
+            WorkbookStatus(
+                municipality=book.municipality,
+                path=Path(book.path),
+                status=results[book.key].status,
+                error=results[book.key].error,
+            )
+            for book in books
+        ),
     )
+
+
+def _workbook_jobs(
+    pairs: list[tuple[AreaSpec, str]],
+    out: Path,
+    caches: dict[str, str],
+    *,
+    year: int | None,
+    source: str | None,
+) -> list[WorkbookJob]:
+    """One workbook job per municipality, over the areas rendered for it."""
+    per_municipality: dict[str, list[AreaSpec]] = {}
+    for spec, code in pairs:
+        per_municipality.setdefault(code, []).append(spec)
+    books = []
+    for code, specs in per_municipality.items():
+        src = source or specs[0].source
+        books.append(
+            WorkbookJob(
+                key=f"{code}/{WORKBOOK}.xlsx",
+                municipality=code,
+                municipality_name=reference.title(code),
+                areas=tuple(s.ref for s in specs),
+                source=src,
+                data_cache=caches[src],
+                year=year,
+                path=str(out / code / f"{WORKBOOK}.xlsx"),
+            )
+        )
+    return books
 
 
 def _jobs(
@@ -614,6 +703,7 @@ def _status(job: Job, result: JobResult) -> ReportStatus:
         error=result.error,
         summary=result.summary,
         attempts=result.attempts,
+        problems=tuple(result.problems),
     )
 
 
@@ -646,6 +736,8 @@ def run_cli(
     jobs: int | None,
     fresh_kernels: bool,
     show_code: bool,
+    pdf: bool = False,
+    xlsx: bool = False,
 ) -> int:
     """``analys render``: 0 when all reports rendered, 1 when some failed, 2 for bad input."""
     try:
@@ -659,6 +751,8 @@ def run_cli(
             fresh_kernels=fresh_kernels,
             show_code=show_code,
             all_municipalities=all_municipalities,
+            pdf=pdf,
+            xlsx=xlsx,
         )
     except ParamsError as error:
         print(f"analys render: {error}", file=sys.stderr)
@@ -681,11 +775,17 @@ def demo_municipalities() -> list[str]:
 def run_demo(out: str = "reports") -> int:
     """``analys demo``: every area plus the overview for the demo municipality, demo data.
 
-    Municipal areas render for 1880 Örebro, the region area(s) for its region 0018; prints
-    the path to ``index.html``. Returns 0, or 1 when a report failed.
+    Municipal areas render for 1880 Örebro, the region area(s) for its region 0018, each also
+    as PDF when Chromium is installed, plus one Excel workbook per municipality; prints the
+    path to ``index.html``. Returns 0, or 1 when a report failed.
     """
+    from analys.pdf import chromium_path
+
+    pdf = chromium_path() is not None
+    if not pdf:
+        print("analys demo: Chromium saknas – inga PDF:er skapas.", file=sys.stderr)
     try:
-        summary = render(None, demo_municipalities(), source="demo", out=out)
+        summary = render(None, demo_municipalities(), source="demo", out=out, pdf=pdf, xlsx=True)
     except ParamsError as error:
         print(f"analys demo: {error}", file=sys.stderr)
         return 2

@@ -81,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("id")
 
     commands.add_parser("areas", help="lista policyområden i params/")
+
+    app = commands.add_parser("app", help="utforskarna och rapporterna som webbapp (Voilà)")
+    app.add_argument("--host", default="127.0.0.1", help="adress att lyssna på (127.0.0.1)")
+    app.add_argument("--port", type=int, default=8866, help="port (8866)")
+    app.add_argument("--base-url", default="/", metavar="U", help="sökväg bakom omvänd proxy")
+    app.add_argument("--source", choices=["demo", "kolada", "store"], default="demo")
+    app.add_argument("--out", default="reports", help="rapportmappen som visas (reports/)")
     return parser
 
 
@@ -136,6 +143,12 @@ def _run_areas(args: argparse.Namespace) -> int:
     return goals.areas_cli()
 
 
+def _run_app(args: argparse.Namespace) -> int:
+    from analys import app
+
+    return app.run_app(args.host, args.port, args.base_url, source=args.source, out=args.out)
+
+
 HANDLERS = {
     "demo": _run_demo,
     "render": _run_render,
@@ -143,6 +156,7 @@ HANDLERS = {
     "fetch": _run_fetch,
     "kpi": _run_kpi,
     "areas": _run_areas,
+    "app": _run_app,
 }
 
 

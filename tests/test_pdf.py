@@ -260,3 +260,20 @@ def test_render_pool_writes_pdfs_and_the_workbook(tmp_path):
     assert book.status == "ok" and book.path == tmp_path / "ut" / "1880" / "nyckeltal.xlsx"
     assert openpyxl.load_workbook(book.path).sheetnames == ["Översikt", "Skola", "Om underlaget"]
     assert f"Excel: {book.path}" in summary.text()
+
+
+def test_demo_asks_for_pdfs_and_the_workbook(monkeypatch, tmp_path, capsys):
+    from analys import render
+
+    calls = {}
+
+    def fake_render(areas, municipalities, **kwargs):
+        calls.update(kwargs)
+        raise render.ParamsError("stoppad i testet")
+
+    monkeypatch.setattr(render, "render", fake_render)
+    assert render.run_demo(out=str(tmp_path)) == 2
+    assert calls["xlsx"] is True and calls["pdf"] is (pdf.chromium_path() is not None)
+    monkeypatch.setenv(pdf.CHROMIUM_ENV, str(tmp_path / "ingen"))
+    assert render.run_demo(out=str(tmp_path)) == 2
+    assert calls["pdf"] is False and "inga PDF:er" in capsys.readouterr().err

@@ -277,3 +277,53 @@ def test_demo_asks_for_pdfs_and_the_workbook(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv(pdf.CHROMIUM_ENV, str(tmp_path / "ingen"))
     assert render.run_demo(out=str(tmp_path)) == 2
     assert calls["pdf"] is False and "inga PDF:er" in capsys.readouterr().err
+
+
+def test_a_pdf_that_fails_is_a_problem_and_no_stale_pdf_stays(tmp_path):
+    from analys.engine import Renderer
+    from analys.jobs import Job
+    from analys.render import RenderSummary, ReportStatus
+
+    class BrokenPrinter:
+        def print(self, source, target, header):
+            raise RuntimeError("Chromium kraschade\nmer text")
+
+        def close(self):
+            pass
+
+    job = Job(
+        key="1880/skola",
+        kind="area",
+        area="skola",
+        title="Skola",
+        municipality="1880",
+        municipality_name="Örebro",
+        template="mall.ipynb",
+        parameters={"source": "demo", "year": 2024},
+        ipynb=str(tmp_path / "skola.ipynb"),
+        html=str(tmp_path / "skola.html"),
+    )
+    Path(job.pdf).write_bytes(b"%PDF gammal")
+    renderer = Renderer()
+    renderer._printer = BrokenPrinter()
+    written = [job.html]
+    problems = renderer._print_pdf(job, {"year": 2024}, written)
+    assert problems == ["PDF kunde inte skapas: Chromium kraschade"]
+    assert not Path(job.pdf).exists() and written == [job.html]
+    report = ReportStatus(
+        key=job.key,
+        kind="area",
+        area="skola",
+        title="Skola",
+        municipality="1880",
+        municipality_name="Örebro",
+        status="ok",
+        ipynb=Path(job.ipynb),
+        html=Path(job.html),
+        seconds=1.0,
+        problems=tuple(problems),
+    )
+    summary = RenderSummary(
+        out=tmp_path, index=tmp_path / "index.html", reports=(report,), seconds=1
+    )
+    assert summary.exit_code == 1 and "1880 Skola: PDF kunde inte skapas" in summary.text()

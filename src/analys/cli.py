@@ -88,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--base-url", default="/", metavar="U", help="sökväg bakom omvänd proxy")
     app.add_argument("--source", choices=["demo", "kolada", "store"], default="demo")
     app.add_argument("--out", default="reports", help="rapportmappen som visas (reports/)")
+
+    store = commands.add_parser("store", help="det lokala datalagret")
+    store_commands = store.add_subparsers(
+        dest="store_command", metavar="check", parser_class=_Parser
+    )
+    store_commands.required = True
+    store_commands.add_parser("check", help="kontrollera att varje fil i datalagret går att läsa")
     return parser
 
 
@@ -149,6 +156,13 @@ def _run_app(args: argparse.Namespace) -> int:
     return app.run_app(args.host, args.port, args.base_url, source=args.source, out=args.out)
 
 
+def _run_store(args: argparse.Namespace) -> int:
+    from analys.store import Store
+    from analys.store_health import check_cli
+
+    return check_cli(Store())
+
+
 HANDLERS = {
     "demo": _run_demo,
     "render": _run_render,
@@ -157,6 +171,7 @@ HANDLERS = {
     "kpi": _run_kpi,
     "areas": _run_areas,
     "app": _run_app,
+    "store": _run_store,
 }
 
 

@@ -142,9 +142,9 @@ class PageHeader:
 def with_print_css(page_html: str, *, demo: bool = False) -> str:
     """``page_html`` with the print CSS (and the demo watermark) as the last style in its head.
 
-    Injected into the document itself rather than by script: the printer runs with JavaScript
-    off, and the style then also passes a Content-Security-Policy that allows the report's own
-    inline styles.
+    Injected into the document itself rather than by script, because the printer runs with
+    JavaScript off; the printer's browser context ignores the report's Content-Security-Policy
+    (``bypass_csp``) so that this one extra style applies whatever the policy says.
     """
     css = PRINT_CSS + (WATERMARK_CSS if demo else "")
     tag = f'<style type="text/css" id="analys-print">{css}</style>'
@@ -199,7 +199,7 @@ class PdfPrinter:
         self._launch()
         url = source.resolve().as_uri()
         page_html = with_print_css(source.read_text(encoding="utf-8"), demo=header.demo)
-        context = self._browser.new_context(java_script_enabled=False)
+        context = self._browser.new_context(java_script_enabled=False, bypass_csp=True)
         try:
             context.route("**/*", _block_network)
             context.route(

@@ -3,7 +3,8 @@
 The page printed here is a report as :class:`~analys.htmlexport.ReportExporter` writes it,
 built from a notebook with hand-made outputs (no kernel): a title, the demo banner, four
 ``##`` sections, a figure, and a deliberately wide table. One browser serves every test
-(session fixture); the render-pool test at the end runs real kernels.
+(session fixture); those tests are marked slow and browser and skip without Chromium. The
+render-pool test runs real kernels.
 """
 
 from __future__ import annotations
@@ -140,6 +141,8 @@ def _texts(page) -> list[tuple[str, float]]:
     return found
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_pdf_is_a4_with_every_heading_header_page_numbers_and_watermark(demo_pdf):
     reader = pypdf.PdfReader(demo_pdf)
     pages = [page.extract_text() for page in reader.pages]
@@ -157,6 +160,8 @@ def test_pdf_is_a4_with_every_heading_header_page_numbers_and_watermark(demo_pdf
         assert abs(width - A4[0]) < 2 and abs(height - A4[1]) < 2 and height > width
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_each_section_starts_on_a_new_page(demo_pdf):
     reader = pypdf.PdfReader(demo_pdf)
     first_page = []
@@ -168,6 +173,8 @@ def test_each_section_starts_on_a_new_page(demo_pdf):
     assert first_page[0] == 0  # the first section follows the title
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_wide_table_stays_inside_the_page(demo_pdf):
     reader = pypdf.PdfReader(demo_pdf)
     found = [(text, x, page) for page in reader.pages for text, x in _texts(page)]
@@ -179,6 +186,8 @@ def test_wide_table_stays_inside_the_page(demo_pdf):
     assert all(0 <= x < width for _, x, _ in found)
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_text_is_searchable_and_fonts_embedded(demo_pdf):
     reader = pypdf.PdfReader(demo_pdf)
     fonts = 0
@@ -193,6 +202,8 @@ def test_text_is_searchable_and_fonts_embedded(demo_pdf):
     assert fonts > 0
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_real_data_gets_source_in_the_footer_and_no_watermark(printer, tmp_path):
     html = ReportExporter().write(report_notebook(demo=False), tmp_path / "r.html")
     header = pdf.PageHeader("Örebro", "Översikt – alla områden", "", demo=False)

@@ -7,9 +7,11 @@ Renders every area for one municipality on demo data in two ways, in this same r
     after another, then ``jupyter nbconvert --to html`` for each.
 
 Prints both wall times and their ratio (goal ≥ 5×), then the seconds per report when
-rendering one area for 40 municipalities. Run: ``.venv/bin/python benchmarks/render.py``
-(``--areas grundskola ekonomi`` to limit the areas, ``--many 0`` to skip the 40-municipality
-run).
+rendering one area for 40 municipalities. Then (c) the same batch as (a) with ``--pdf``: the
+PDF step (issue 17) may add at most 30 % to a batch's wall time. Run:
+``.venv/bin/python benchmarks/render.py`` (``--areas grundskola ekonomi`` to limit the areas,
+``--many 0`` to skip the 40-municipality run, ``--no-naive`` to skip (b), ``--no-pdf`` to skip
+(c)).
 """
 
 from __future__ import annotations
@@ -26,8 +28,11 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
-def analys_render(areas: list[str], municipalities: list[str], out: Path, jobs: int) -> float:
+def analys_render(
+    areas: list[str], municipalities: list[str], out: Path, jobs: int, *extra: str
+) -> float:
     command = [str(BIN / "analys"), "render", *areas, "--out", str(out), "--jobs", str(jobs)]
+    command += list(extra)
     for code in municipalities:
         command += ["-m", code]
     started = time.perf_counter()
@@ -70,6 +75,11 @@ def main(argv: list[str] | None = None) -> int:
         "--many", type=int, default=40, help="municipalities for the per-report timing (0 skips it)"
     )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--no-naive", action="store_true", help="skip (b), the naive loop")
+    parser.add_argument("--no-pdf", action="store_true", help="skip (c), the --pdf batch")
+    parser.add_argument(
+        "--repeat", type=int, default=2, help="runs of (a) and (c), interleaved; the fastest count"
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT / "src"))
     from analys import reference
@@ -89,9 +99,29 @@ def main(argv: list[str] | None = None) -> int:
             f"(a) analys render:                {ours:7.1f} s  ({len(areas)} rapporter + "
             "översikter + index)"
         )
-        naive = naive_loop(areas, tmp / "b")
-        print(f"(b) papermill + nbconvert-loop:   {naive:7.1f} s  ({len(areas)} rapporter)")
-        print(f"Kvot (b)/(a): {naive / ours:.1f}× snabbare (mål ≥ 5×)")
+        if not args.no_naive:
+            naive = naive_loop(areas, tmp / "b")
+            print(f"(b) papermill + nbconvert-loop:   {naive:7.1f} s  ({len(areas)} rapporter)")
+            print(f"Kvot (b)/(a): {naive / ours:.1f}× snabbare (mål ≥ 5×)")
+        if not args.no_pdf:
+            # interleaved (a, c, a, c, …) and the fastest of each, so that load from other
+            # processes on the machine hits both alike
+            plain, with_pdf = [ours], []
+            for n in range(args.repeat):
+                with_pdf.append(
+                    analys_render(areas, municipalities, tmp / f"d{n}", args.jobs, "--pdf")
+                )
+                if n + 1 < args.repeat:
+                    plain.append(analys_render(areas, municipalities, tmp / f"e{n}", args.jobs))
+            pdfs = len(list((tmp / "d0").glob("*/*.pdf")))
+            times = ", ".join(f"{t:.1f}" for t in with_pdf)
+            print(f"(c) analys render --pdf:          {min(with_pdf):7.1f} s  ({pdfs} PDF:er)")
+            print(f"    körningar (a): {', '.join(f'{t:.1f}' for t in plain)} s; (c): {times} s")
+            ratio = min(with_pdf) / min(plain)
+            print(
+                f"Kvot (c)/(a): {ratio:.2f} – PDF-steget lägger till {(ratio - 1) * 100:.0f} % "
+                "(mål ≤ 30 %)"
+            )
         if args.many:
             codes = reference.kommun_codes()[: args.many]
             many = analys_render(["grundskola"], codes, tmp / "c", args.jobs)

@@ -59,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="också en rapport per enhet (skola, förskola, boende …): OUT/KOD/OMRÅDE/ENHET.html",
     )
+    render.add_argument(
+        "--pdf", action="store_true", help="även <område>.pdf per rapport (A4, för nämndhandlingar)"
+    )
+    render.add_argument(
+        "--xlsx", action="store_true", help="även en Excel-arbetsbok per kommun (nyckeltal.xlsx)"
+    )
 
     check = commands.add_parser("check", help="validera params-filer")
     check.add_argument("files", nargs="*", metavar="PARAMS")
@@ -80,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("id")
 
     commands.add_parser("areas", help="lista policyområden i params/")
+
+    app = commands.add_parser("app", help="utforskarna och rapporterna som webbapp (Voilà)")
+    app.add_argument("--host", default="127.0.0.1", help="adress att lyssna på (127.0.0.1)")
+    app.add_argument("--port", type=int, default=8866, help="port (8866)")
+    app.add_argument("--base-url", default="/", metavar="U", help="sökväg bakom omvänd proxy")
+    app.add_argument("--source", choices=["demo", "kolada", "store"], default="demo")
+    app.add_argument("--out", default="reports", help="rapportmappen som visas (reports/)")
 
     store = commands.add_parser("store", help="det lokala datalagret")
     store_commands = store.add_subparsers(
@@ -110,6 +123,8 @@ def _run_render(args: argparse.Namespace) -> int:
         fresh_kernels=args.fresh_kernels,
         show_code=args.show_code,
         units=args.units,
+        pdf=args.pdf,
+        xlsx=args.xlsx,
     )
 
 
@@ -141,6 +156,12 @@ def _run_areas(args: argparse.Namespace) -> int:
     return goals.areas_cli()
 
 
+def _run_app(args: argparse.Namespace) -> int:
+    from analys import app
+
+    return app.run_app(args.host, args.port, args.base_url, source=args.source, out=args.out)
+
+
 def _run_store(args: argparse.Namespace) -> int:
     from analys.store import Store
     from analys.store_health import check_cli
@@ -155,6 +176,7 @@ HANDLERS = {
     "fetch": _run_fetch,
     "kpi": _run_kpi,
     "areas": _run_areas,
+    "app": _run_app,
     "store": _run_store,
 }
 

@@ -28,7 +28,7 @@ import os
 import time
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nbformat
 import papermill
@@ -42,7 +42,7 @@ from papermill.parameterize import parameterize_notebook
 from papermill.utils import merge_kwargs, remove_args
 
 from analys.htmlexport import ExternalReferenceError, ReportExporter, failure_page
-from analys.jobs import Job, JobResult, hold_stop, stop_guard
+from analys.jobs import Job, JobResult, WorkbookJob, hold_stop, stop_guard
 from analys.kernel import (  # noqa: F401 (re-exported)
     KERNEL_NAME,
     RESET_CODE,
@@ -52,6 +52,9 @@ from analys.kernel import (  # noqa: F401 (re-exported)
 )
 from analys.safe import markdown_text
 from analys.summary import SUMMARY_MIMETYPE, read_summary  # noqa: F401 (re-exported)
+
+if TYPE_CHECKING:
+    from analys.pdf import PdfPrinter
 
 CELL_TIMEOUT = 600  # seconds one cell may run before the report counts as failed
 
@@ -193,12 +196,19 @@ class Renderer:
         kernel_name: str = KERNEL_NAME,
         timeout: float = CELL_TIMEOUT,
         kernel: WarmKernel | None = None,
+        pdf: bool = False,
     ) -> None:
         self.fresh_kernels = fresh_kernels
         self.kernel_name = kernel_name
         self.timeout = timeout
         self.exporter = ReportExporter(show_code=show_code)
         self._warm: WarmKernel | None = kernel
+        self._printer: PdfPrinter | None = None
+        if pdf:  # one browser for the worker, launched while the kernel warms up
+            from analys.pdf import PdfPrinter
+
+            self._printer = PdfPrinter()
+            self._printer.start()
         logging.getLogger("papermill").setLevel(logging.ERROR)
 
     # kernel handling
@@ -222,8 +232,11 @@ class Renderer:
             self._warm = None
 
     def close(self) -> None:
-        """Shut the warm kernel down."""
+        """Shut the warm kernel (and the PDF printer's browser) down."""
         self._replace_kernel()
+        if self._printer is not None:
+            self._printer.close()
+            self._printer = None
 
     # execution
     def _execute(self, job: Job, scratch: Path) -> nbformat.NotebookNode:
@@ -307,15 +320,45 @@ class Renderer:
                 if error
                 else f"rapporten kunde inte sparas: {problem}"
             )
+        summary = read_summary(nb) if nb is not None and not error else None
+        problems: list[str] = []
+        if self._printer is not None and not error:
+            problems.extend(self._print_pdf(job, summary, written))
         return JobResult(
             key=job.key,
             status="failed" if error else "ok",
             seconds=time.perf_counter() - start,
             error=error,
-            summary=read_summary(nb) if nb is not None and not error else None,
+            summary=summary,
             attempts=attempts,
             written=written,
+            problems=problems,
         )
+
+    def _print_pdf(self, job: Job, summary: dict[str, Any] | None, written: list[str]) -> list[str]:
+        """``<area>.pdf`` from the new HTML; a failure is a problem, the report stays good.
+
+        A PDF from an earlier render is removed when the new one cannot be made, so a PDF never
+        disagrees with the HTML beside it.
+        """
+        from analys.pdf import PageHeader
+
+        year = (summary or {}).get("year") or job.parameters.get("year")
+        header = PageHeader(
+            municipality=job.municipality_name,
+            title=job.title,
+            year=str(year) if year else "",
+            demo=job.parameters.get("source") == "demo",
+        )
+        try:
+            self._printer.print(job.html, job.pdf, header)
+        except Exception as exc:  # noqa: BLE001 – reported per report, never stops the batch
+            logger.warning("PDF failed for %s", job.key, exc_info=True)
+            Path(job.pdf).unlink(missing_ok=True)
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            return [f"PDF kunde inte skapas: {reason}"]
+        written.append(job.pdf)
+        return []
 
     def _write(self, job: Job, nb: nbformat.NotebookNode | None, error: str) -> list[str]:
         if nb is None:  # nothing executed at all: keep the parameterised template
@@ -365,6 +408,7 @@ def worker_main(
         fresh_kernels=bool(options.get("fresh_kernels")),
         show_code=bool(options.get("show_code")),
         kernel=kernel,
+        pdf=bool(options.get("pdf")),
     )
     try:
         while True:
@@ -376,7 +420,12 @@ def worker_main(
                 break
             with stop_guard():
                 try:
-                    result = renderer.run(job)
+                    if isinstance(job, WorkbookJob):
+                        from analys.workbook import run_job
+
+                        result = run_job(job)
+                    else:
+                        result = renderer.run(job)
                 except Exception as exc:  # a bug in writing the files: report, keep going
                     result = JobResult(
                         key=job.key,

@@ -66,6 +66,34 @@ class Job:
         """Short Swedish label for progress output."""
         return f"{self.municipality_name} – {self.title}"
 
+    @property
+    def pdf(self) -> str:
+        """Where the PDF of the report goes (``--pdf``)."""
+        return str(Path(self.html).with_suffix(".pdf"))
+
+
+@dataclass(frozen=True)
+class WorkbookJob:
+    """One Excel workbook (``--xlsx``): every area of one municipality, from the data cache.
+
+    ``areas`` are params references (names or paths) as the area jobs got them; ``key`` is
+    ``<municipality>/<workbook name>``. Run by :func:`analys.workbook.run_job` in a worker.
+    """
+
+    key: str
+    municipality: str
+    municipality_name: str
+    areas: tuple[str, ...]
+    source: str
+    data_cache: str
+    year: int | None
+    path: str
+
+    @property
+    def label(self) -> str:
+        """Short Swedish label for progress output."""
+        return f"{self.municipality_name} – Excel"
+
 
 @dataclass
 class JobResult:
@@ -78,6 +106,8 @@ class JobResult:
     summary: dict[str, Any] | None = None
     attempts: int = 1
     written: list[str] = field(default_factory=list)
+    #: side products that failed although the report itself is good (e.g. the PDF), Swedish
+    problems: list[str] = field(default_factory=list)
 
 
 #: seconds a stopping worker may take to shut its kernel down before it exits hard

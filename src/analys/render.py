@@ -54,11 +54,12 @@ from analys.errors import AnalysError, ParamsError
 from analys.format import number
 from analys.goals import Area, list_areas, load_area, params_dir
 from analys.index import update_manifest, write_index
-from analys.jobs import Job, JobResult
+from analys.jobs import Job, JobResult, WorkbookJob
 
 AREA_TEMPLATE = "omrade.ipynb"
 OVERVIEW_TEMPLATE = "oversikt.ipynb"
 OVERVIEW = "oversikt"
+WORKBOOK = "nyckeltal"  # OUT/<municipality>/nyckeltal.xlsx (--xlsx)
 DEFAULT_DEMO_MUNICIPALITY = "1880"
 
 
@@ -287,6 +288,22 @@ class ReportStatus:
     error: str = ""
     summary: dict[str, Any] | None = None
     attempts: int = 1
+    problems: tuple[str, ...] = ()  # side products (the PDF) that failed; Swedish
+
+    @property
+    def pdf(self) -> Path:
+        """The report's PDF (written with ``--pdf`` when the report rendered)."""
+        return self.html.with_suffix(".pdf")
+
+
+@dataclass(frozen=True)
+class WorkbookStatus:
+    """One municipality's Excel workbook (``--xlsx``)."""
+
+    municipality: str
+    path: Path
+    status: str  # ok | failed
+    error: str = ""
 
 
 #: what became of a planned report, in Swedish (the index shows the same words)
@@ -321,6 +338,7 @@ class RenderSummary:
     data_seconds: float = 0.0
     notes: tuple[str, ...] = ()  # e.g. units skipped by --units for lack of data
     interrupted: int | None = None
+    workbooks: tuple[WorkbookStatus, ...] = ()
 
     @property
     def rendered(self) -> list[ReportStatus]:
@@ -336,11 +354,14 @@ class RenderSummary:
 
     @property
     def exit_code(self) -> int:
-        """0 when every report rendered, 1 when some failed; ``128 + signal`` when stopped
-        by a signal (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP)."""
+        """0 when every report (and PDF and workbook asked for) was made, 1 when some failed;
+        ``128 + signal`` when stopped by a signal (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP)."""
         if self.interrupted is not None:
             return 128 + int(self.interrupted)
-        return 1 if self.failed else 0
+        side = any(r.problems for r in self.reports) or any(
+            w.status != "ok" for w in self.workbooks
+        )
+        return 1 if self.failed or side else 0
 
     def text(self) -> str:
         """A short Swedish summary for the terminal."""
@@ -369,6 +390,14 @@ class RenderSummary:
             lines.append(f"  {note}")
         if len(self.notes) > 10:
             lines.append(f"  … och {len(self.notes) - 10} anteckningar till.")
+        for report in self.reports:
+            for problem in report.problems:
+                lines.append(f"  {report.municipality} {report.title}: {problem}")
+        for book in self.workbooks:
+            if book.status == "ok":
+                lines.append(f"Excel: {book.path}")
+            else:
+                lines.append(f"  Excel för {book.municipality} misslyckades: {book.error}")
         lines.append(f"Index: {self.index}" if self.index else "Index: inte uppdaterat")
         return "\n".join(lines)
 
@@ -689,6 +718,7 @@ def plan(
     all_municipalities: bool = False,
     source: str | None = None,
     jobs: int | None = None,
+    pdf: bool = False,
 ) -> list[tuple[AreaSpec, str]]:
     """Check the arguments and return the (area, municipality) pairs to render.
 
@@ -705,6 +735,13 @@ def plan(
             problems.extend(error.problems)
     if jobs is not None and int(jobs) < 1:
         problems.append(f"--jobs: {jobs} – ange minst 1 arbetsprocess")
+    if pdf:
+        from analys.pdf import check_pdf_support
+
+        try:
+            check_pdf_support()
+        except ParamsError as error:
+            problems.extend(error.problems)
     if all_municipalities and municipalities:
         problems.append("ange antingen -m KOD eller --all-municipalities, inte båda")
     explicit = bool(areas)
@@ -742,6 +779,8 @@ def render(
     overview: bool = True,
     notebooks: str | Path | None = None,
     units: bool = False,
+    pdf: bool = False,
+    xlsx: bool = False,
 ) -> RenderSummary:
     """Render area reports for municipalities, one overview per municipality, and the index.
 
@@ -776,6 +815,11 @@ def render(
         Also one report per unit (school, care home …) of each area with unit KPIs, from
         ``enhet.ipynb``: ``OUT/<municipality>/<area>/<ou-id>.html`` (:mod:`analys.render_units`);
         units without data are skipped with a note in the summary.
+    pdf
+        Also print ``<area>.pdf`` beside each report's HTML (:mod:`analys.pdf`; needs Chromium).
+    xlsx
+        Also write one workbook per municipality, ``OUT/<municipality>/nyckeltal.xlsx``
+        (:mod:`analys.workbook`).
 
     Returns
     -------
@@ -789,14 +833,19 @@ def render(
     """
     started = time.perf_counter()
     pairs = plan(
-        areas, municipalities, all_municipalities=all_municipalities, source=source, jobs=jobs
+        areas,
+        municipalities,
+        all_municipalities=all_municipalities,
+        source=source,
+        jobs=jobs,
+        pdf=pdf,
     )
     templates = Path(notebooks) if notebooks else notebooks_dir()
     if not (templates / AREA_TEMPLATE).is_file():
         raise ParamsError(f"rapportmallen {templates / AREA_TEMPLATE} saknas")
     out = Path(out).resolve()
     _check_out(out)
-    options = {"fresh_kernels": fresh_kernels, "show_code": show_code}
+    options = {"fresh_kernels": fresh_kernels, "show_code": show_code, "pdf": pdf}
     overviews = len({code for _, code in pairs}) if overview else 0
     workers = min(jobs or os.cpu_count() or 1, len(pairs) + overviews)
     with _stop_signals():
@@ -806,6 +855,7 @@ def render(
         jobs_list: list[Job] = []
         results: dict[str, JobResult] = {}
         notes: list[str] = []
+        books: list[WorkbookJob] = []
         data_seconds = 0.0
         pool: _Pool | None = None
         scratch: Path | None = None
@@ -855,7 +905,9 @@ def render(
                     }
                     out.mkdir(parents=True, exist_ok=True)
                     todo = [job for job in jobs_list if job.key not in results]
-                    results.update(pool.run(todo, progress=progress))
+                    if xlsx:
+                        books = _workbook_jobs(pairs, out, caches, year=year, source=source)
+                    results.update(pool.run([*todo, *books], progress=progress))
             finally:
                 if scratch is not None:
                     shutil.rmtree(scratch, ignore_errors=True)
@@ -885,6 +937,15 @@ def render(
         seconds=time.perf_counter() - started,
         data_seconds=data_seconds,
         notes=tuple(notes),
+        workbooks=tuple(
+            WorkbookStatus(
+                municipality=book.municipality,
+                path=Path(book.path),
+                status=results[book.key].status,
+                error=results[book.key].error,
+            )
+            for book in books
+        ),
     )
 
 
@@ -921,6 +982,36 @@ def _stopped(job: Job, stop: BatchInterrupted, inflight: list[str]) -> JobResult
         error=f"kördes inte – körningen avbröts av {why}",
         attempts=0,
     )
+
+
+def _workbook_jobs(
+    pairs: list[tuple[AreaSpec, str]],
+    out: Path,
+    caches: dict[str, str],
+    *,
+    year: int | None,
+    source: str | None,
+) -> list[WorkbookJob]:
+    """One workbook job per municipality, over the areas rendered for it."""
+    per_municipality: dict[str, list[AreaSpec]] = {}
+    for spec, code in pairs:
+        per_municipality.setdefault(code, []).append(spec)
+    books = []
+    for code, specs in per_municipality.items():
+        src = source or specs[0].source
+        books.append(
+            WorkbookJob(
+                key=f"{code}/{WORKBOOK}.xlsx",
+                municipality=code,
+                municipality_name=reference.title(code),
+                areas=tuple(s.ref for s in specs),
+                source=src,
+                data_cache=caches[src],
+                year=year,
+                path=str(out / code / f"{WORKBOOK}.xlsx"),
+            )
+        )
+    return books
 
 
 def _jobs(
@@ -1004,6 +1095,7 @@ def _status(job: Job, result: JobResult) -> ReportStatus:
         error=result.error,
         summary=result.summary if ok else None,
         attempts=result.attempts,
+        problems=tuple(result.problems),
     )
 
 
@@ -1070,6 +1162,8 @@ def run_cli(
     fresh_kernels: bool,
     show_code: bool,
     units: bool = False,
+    pdf: bool = False,
+    xlsx: bool = False,
 ) -> int:
     """``analys render``: 0 when all reports rendered, 1 when some failed, 2 for bad input."""
     try:
@@ -1084,6 +1178,8 @@ def run_cli(
             show_code=show_code,
             all_municipalities=all_municipalities,
             units=units,
+            pdf=pdf,
+            xlsx=xlsx,
         )
     except ParamsError as error:
         print(f"analys render: {error}", file=sys.stderr)
@@ -1108,11 +1204,17 @@ def demo_municipalities() -> list[str]:
 def run_demo(out: str = "reports") -> int:
     """``analys demo``: every area plus the overview for the demo municipality, demo data.
 
-    Municipal areas render for 1880 Örebro, the region area(s) for its region 0018; prints
-    the path to ``index.html``. Returns 0, or 1 when a report failed.
+    Municipal areas render for 1880 Örebro, the region area(s) for its region 0018, each also
+    as PDF when Chromium is installed, plus one Excel workbook per municipality; prints the
+    path to ``index.html``. Returns 0, or 1 when a report failed.
     """
+    from analys.pdf import chromium_path
+
+    pdf = chromium_path() is not None
+    if not pdf:
+        print("analys demo: Chromium saknas – inga PDF:er skapas.", file=sys.stderr)
     try:
-        summary = render(None, demo_municipalities(), source="demo", out=out)
+        summary = render(None, demo_municipalities(), source="demo", out=out, pdf=pdf, xlsx=True)
     except ParamsError as error:
         print(f"analys demo: {error}", file=sys.stderr)
         return 2

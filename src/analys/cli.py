@@ -75,6 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("id")
 
     commands.add_parser("areas", help="lista policyområden i params/")
+
+    own = commands.add_parser("import", help="läs in egna nyckeltal (CSV/Excel) till lagret")
+    own.add_argument("file", nargs="?", metavar="FIL", help=".csv eller .xlsx med metadata")
+    own.add_argument("--template", metavar="AREA", help="skriv en insamlingsmall för området")
+    own.add_argument(
+        "--out", metavar="FIL", help="mallens filnamn (standard: ./insamling_AREA.xlsx)"
+    )
     return parser
 
 
@@ -128,6 +135,12 @@ def _run_areas(args: argparse.Namespace) -> int:
     return goals.areas_cli()
 
 
+def _run_import(args: argparse.Namespace) -> int:
+    from analys import own_store
+
+    return own_store.import_cli(args.file, template=args.template, out=args.out)
+
+
 HANDLERS = {
     "demo": _run_demo,
     "render": _run_render,
@@ -135,6 +148,7 @@ HANDLERS = {
     "fetch": _run_fetch,
     "kpi": _run_kpi,
     "areas": _run_areas,
+    "import": _run_import,
 }
 
 

@@ -208,7 +208,7 @@ def trend_chart(
     swedish_ticks(ax.yaxis)
     ax.grid(axis="y", color="#e0e0e0", lw=0.6)
     place_legend(ax, legend)
-    return finish(ax, source, derived=bool(len(band)))
+    return finish(ax, source, derived=bool(len(band)), kpis=(kpi,))
 
 
 def _target(
@@ -349,7 +349,7 @@ def ranking_chart(
         handles=handles, fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1)
     )
     ax.set_title(f"{kpi_title(kpi, gender)}, {year}", loc="left", y=TITLE_Y, fontsize=11)
-    return finish(ax, source, derived=True)
+    return finish(ax, source, derived=True, kpis=(kpi,))
 
 
 BARS_GID = "analys-bars"
@@ -534,4 +534,4 @@ def gender_gap_chart(
     swedish_ticks(ax.yaxis)
     ax.grid(axis="y", color="#e0e0e0", lw=0.6)
     place_legend(ax, legend)
-    return finish(ax, source, derived=True)
+    return finish(ax, source, derived=True, kpis=(kpi,))

@@ -169,7 +169,7 @@ def spine_chart(
     ax.set_title(
         f"{name} jämfört med kommunerna och riket", loc="left", y=TITLE_Y, fontsize=11, pad=34
     )
-    return finish(ax, source, derived=True)
+    return finish(ax, source, derived=True, kpis=tuple(kpis))
 
 
 def _spine_scale(row: dict, flip: bool) -> Callable[[float], float]:

@@ -335,6 +335,12 @@ def read_file(path: str | Path, *, this_year: int | None = None) -> OwnFile:
         )
     meta = _check_meta(meta_raw or {}, meta_where, checker)
     values, units = _check_rows(table, meta, checker, where, this_year)
+    for kpi, part in pd.concat([values, units.drop(columns="ou")]).groupby("kpi"):
+        if part["value"].isna().all():
+            checker.note(
+                f"{kpi} har inga ifyllda värden (kolumn value) – fyll i minst ett värde; en "
+                "inläsning ersätter nyckeltalets alla tidigare värden"
+            )
     if checker.problems:
         raise ImportProblems(checker.problems)
     for kpi, entry in meta.items():

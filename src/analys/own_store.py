@@ -141,22 +141,28 @@ def _cached_entries(root: str, stamp: int) -> dict[str, dict[str, Any]]:
 
 
 def entries(source: str = "demo") -> dict[str, dict[str, Any]]:
-    """Every own KPI ``source`` knows: id → ``{file, imported, meta, municipalities …}``."""
+    """Every own KPI ``source`` knows: id → ``{file, imported, meta, municipalities …}``.
+
+    Read-only: the dicts are cached (the demo's once, the store's per manifest version).
+    """
     if source == "demo":
-        own = demo_file()
-        return {
-            kpi: {
-                "source": SOURCE,
-                "file": own.name,
-                "imported": None,
-                "meta": meta,
-                "municipalities": sorted(
-                    set(own.values.loc[own.values["kpi"] == kpi, "municipality"])
-                ),
-            }
-            for kpi, meta in own.meta.items()
-        }
+        return _demo_entries()
     return _store_entries(_root())
+
+
+@lru_cache(maxsize=1)
+def _demo_entries() -> dict[str, dict[str, Any]]:
+    own = demo_file()
+    return {
+        kpi: {
+            "source": SOURCE,
+            "file": own.name,
+            "imported": None,
+            "meta": meta,
+            "municipalities": sorted(set(own.values.loc[own.values["kpi"] == kpi, "municipality"])),
+        }
+        for kpi, meta in own.meta.items()
+    }
 
 
 def registry_entry(kpi: str) -> dict[str, Any] | None:

@@ -323,7 +323,7 @@ def test_lone_municipality_gets_trend_and_target_but_no_quartiles():
 
 def test_credits_name_the_file_and_never_kolada_for_own_values(tmp_path):
     assert own_store.credit(["EGEN-TRYGG"], "demo") == [
-        "Källa: egen uppgift (egen_medborgarenkat.csv, ingår i demodata)"
+        "Källa: egen uppgift (egen_medborgarenkat.csv, demodata)"
     ]
     own_store.import_file(_write(tmp_path, "nki.csv", GOOD))
     (line,) = own_store.credit(["EGEN-NKI"], "store")
@@ -333,3 +333,69 @@ def test_credits_name_the_file_and_never_kolada_for_own_values(tmp_path):
     assert "Egna nyckeltal (Nöjd kundindex hemtjänst, egen enkät)" in mixed
     assert "Övriga nyckeltal: Källa: Kolada" in mixed
     assert caption_text("store", kpis=("N15507",)) == "Källa: Kolada"
+
+
+# -- reports, explorers and maps ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def folkhalsa_texts() -> list[str]:
+    """What the folkhälsa report (two own KPIs, demo) says in its text sections."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from analys import report
+
+    shown: list[str] = []
+
+    def grab(*objects, **_kwargs):
+        for obj in objects:
+            data = getattr(obj, "data", None)
+            shown.append(data if isinstance(data, str) else str(obj))
+
+    original = report.display
+    report.display = grab
+    try:
+        built = report.Report.from_area("folkhalsa")
+        for section in ("header", "goal_tables", "trends", "about"):
+            getattr(built, section)()
+    finally:
+        report.display = original
+    return [text for text in shown if isinstance(text, str)]
+
+
+def test_report_credits_own_values_and_says_which_is_which(folkhalsa_texts):
+    text = "\n".join(folkhalsa_texts)
+    assert "Källa: egen uppgift (egen_medborgarenkat.csv, demodata)" in text
+    assert "Egna nyckeltal (Trygga i bostadsområdet, Elever i åk 8 som mår bra)" in text
+    assert "Övriga nyckeltal: Källa: Kolada" in text
+    assert "bara finns för Örebro" in text and "ingen jämförelse med andra kommuner" in text
+
+
+def test_trend_explorer_and_map_show_an_own_kpi():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from analys import maps
+    from analys.widgets import TrendExplorer
+
+    explorer = TrendExplorer(kpi="EGEN-TRYGG", municipality="1880")
+    assert explorer.controls["kpi"].value == "EGEN-TRYGG" and explorer.message == ""
+    assert explorer.table is not None and explorer.table.notna().any().any()
+    values = analys.load_values("EGEN-TRYGG")
+    ax = maps.municipality_map(values, kpi="EGEN-TRYGG", year=2025, municipality="1880")
+    captions = [t.get_text() for t in ax.texts if t.get_gid() == "analys-caption"]
+    assert captions and "egen uppgift" in captions[0] and "Källa: Kolada" not in captions[0]
+    coloured = maps.drawn_colours(ax)
+    assert coloured.notna().sum() >= 12
+
+
+@pytest.mark.slow
+def test_rendered_demo_report_shows_the_own_kpi(tmp_path):
+    from analys import render
+
+    summary = render.render(["folkhalsa"], ["1880"], out=tmp_path, jobs=1, progress=False)
+    assert summary.exit_code == 0, summary.text()
+    page = (tmp_path / "1880" / "folkhalsa.html").read_text(encoding="utf-8")
+    assert "Trygga i bostadsområdet" in page
+    assert "Källa: egen uppgift (egen_medborgarenkat.csv, demodata)" in page

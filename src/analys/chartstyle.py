@@ -85,8 +85,10 @@ def annotate_source(
     derived
         True for our own computations (ranks, colours, residuals, statuses): the caption then
         reads "Egen bearbetning av data från Kolada" instead of "Källa: Kolada".
+    kpis
+        The KPI ids the figure shows: own indicators (``EGEN-…``) are credited to their file.
     """
-    ax.annotate(
+    caption = ax.annotate(
         caption_text(source, derived=derived, kpis=kpis),
         xy=(0, 0),
         xycoords="axes fraction",
@@ -99,6 +101,8 @@ def annotate_source(
         annotation_clip=False,
         gid="analys-caption",
     )
+    if kpis and any(str(k).startswith("EGEN-") for k in kpis):
+        caption.set_wrap(True)  # an own file's credit is longer than Kolada's
     if is_demo(source):
         add_watermark(ax)
     return ax

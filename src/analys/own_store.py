@@ -285,9 +285,7 @@ def credit(kpis: Sequence[str], source: str) -> list[str]:
         found = known.get(kpi)
         if not found:
             continue
-        when = (
-            f"importerad {_day(found['imported'])}" if found.get("imported") else "ingår i demodata"
-        )
+        when = f"importerad {_day(found['imported'])}" if found.get("imported") else "demodata"
         files.setdefault(f"{found['file']}, {when}", []).append(kpi)
     return [f"Källa: egen uppgift ({label})" for label in files]
 

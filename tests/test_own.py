@@ -399,3 +399,27 @@ def test_rendered_demo_report_shows_the_own_kpi(tmp_path):
     page = (tmp_path / "1880" / "folkhalsa.html").read_text(encoding="utf-8")
     assert "Trygga i bostadsområdet" in page
     assert "Källa: egen uppgift (egen_medborgarenkat.csv, demodata)" in page
+
+
+def test_unit_rows_are_stored_apart_and_readable(tmp_path):
+    text = (
+        GOOD.replace("value\n", "value,ou\n", 1)
+        .replace("\n", ",\n")
+        .replace("value,ou,", "value,ou")
+    )
+    text += "EGEN-NKI,1880,2024,T,77,V21E188000101\n"
+    own_store.import_file(_write(tmp_path, "enheter.csv", text))
+    units = own_store.read_unit_values(["EGEN-NKI"])
+    assert units[["ou", "municipality", "value"]].values.tolist() == [
+        ["V21E188000101", "1880", 77.0]
+    ]
+    level = analys.load_values("EGEN-NKI", source="store", genders=None)
+    assert 77.0 not in level["value"].tolist() and len(level) == 4
+
+
+def test_kpi_search_and_show_know_own_kpis(capsys):
+    assert cli.main(["kpi", "search", "trygga"]) == 0
+    assert "EGEN-TRYGG" in capsys.readouterr().out
+    assert cli.main(["kpi", "show", "EGEN-UNGMAR"]) == 0
+    out = capsys.readouterr().out
+    assert "Elever i åk 8 som mår bra" in out and "högre är bättre" in out

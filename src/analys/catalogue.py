@@ -43,17 +43,19 @@ def catalogue(source: str | None = None) -> tuple[pd.DataFrame, str]:
     """
     if source not in (None, *SOURCES):
         raise ParamsError(f"source: '{source}' är inte tillåtet – välj store eller demo")
+    from analys import own_store  # the municipality's own indicators follow Kolada's
+
     if source in (None, "store"):
         from analys.store import Store
 
         try:
-            return Store().kpis(), "store"
+            return own_store.with_own(Store().kpis(), "store"), "store"
         except AnalysError:
             if source == "store":
                 raise
     from analys import demo
 
-    return demo.kpis(), "demo"
+    return own_store.with_own(demo.kpis(), "demo"), "demo"
 
 
 def search(text: str, source: str | None = None) -> pd.DataFrame:

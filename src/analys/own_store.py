@@ -235,6 +235,26 @@ def read_values(
     return as_values_frame(frame.loc[:, VALUES_COLUMNS])
 
 
+def read_unit_values(kpis: Sequence[str], *, source: str = "store") -> pd.DataFrame:
+    """The unit (``ou``) rows imported for own KPIs: the values frame with ``ou``.
+
+    Only the store holds them (the demo file has no unit rows); KPIs without unit rows give
+    no rows.
+    """
+    if source == "demo":
+        frame = demo_file().units
+        return frame[frame["kpi"].isin(list(kpis))].reset_index(drop=True)
+    folder = _root()
+    parts = [
+        pd.read_parquet(path)
+        for kpi in dict.fromkeys(kpis)
+        if (path := folder / OWN_DIR / f"{kpi}.units.parquet").is_file()
+    ]
+    if not parts:
+        return empty_values(ou=True)
+    return as_values_frame(pd.concat(parts, ignore_index=True), ou=True)
+
+
 def catalogue(source: str = "demo") -> pd.DataFrame:
     """Own KPIs as rows of the KPI catalogue (Kolada's columns plus ``source``)."""
     rows = []

@@ -149,6 +149,9 @@ def test_builder_opens_a_file_valid_with_a_preview(builder):
     ]
     assert "Trygga i bostadsområdet" in set(builder.table["Indikator"])  # own indicator
     assert builder.table["De senaste fem åren"].str.contains("20").all()
+    shown = builder._preview_html.value
+    assert "Källa: egen uppgift (egen_medborgarenkat.csv, demodata)" in shown
+    assert "Demodata – syntetiska värden" in shown
 
 
 def test_setting_controls_updates_synchronously(builder):

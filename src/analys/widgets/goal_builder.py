@@ -22,7 +22,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from analys import data, goal_preview, reference, registry
+from analys import captions, data, goal_preview, own_store, reference, registry
 from analys.errors import AnalysError, ParamsError
 from analys.fulfilment import STATUS_LABELS, ValuesIndex
 from analys.goal_draft import TARGET_CHOICES, Draft, target_spec
@@ -133,8 +133,14 @@ class GoalBuilder:
                 value=self.draft.name if self.draft.path else "",
                 description="Utgå från",
             ),
-            "area": w.Text(description="Område (id)", value=str(doc.get("area") or "")),
-            "title": w.Text(description="Rubrik", value=str(doc.get("title") or "")),
+            "area": w.Text(
+                description="Område (id)",
+                value=str(doc.get("area") or ""),
+                continuous_update=False,
+            ),
+            "title": w.Text(
+                description="Rubrik", value=str(doc.get("title") or ""), continuous_update=False
+            ),
             "municipality": w.Dropdown(options=_unit_options(), value=code, description="Kommun"),
             "source": w.Dropdown(
                 options=[("Demodata", "demo"), ("Lokalt lager", "store"), ("Kolada", "kolada")],
@@ -143,7 +149,11 @@ class GoalBuilder:
             ),
             "peers": w.Dropdown(options=self._peer_options(), description="Jämför med"),
             "goal": w.Select(description="Mål", rows=6, layout=w.Layout(width="460px")),
-            "goal_title": w.Text(description="Målets namn", layout=w.Layout(width="460px")),
+            "goal_title": w.Text(
+                description="Målets namn",
+                layout=w.Layout(width="460px"),
+                continuous_update=False,
+            ),
             "goal_weight": w.BoundedFloatText(value=1, min=0.1, max=100, description="Vikt"),
             "indicator": w.Select(
                 description="Indikatorer", rows=6, layout=w.Layout(width="460px")
@@ -739,5 +749,14 @@ def _preview_html(preview: goal_preview.Preview, table: pd.DataFrame, code: str,
         f"{''.join(body)}</table>"
         f"<div style='font-size:11px;color:#555'>Når målet: hur många {units} med värde som "
         "skulle nå samma målvärde samma år (förändringsmål: jämfört med sitt eget basår). "
-        "Egen bearbetning av data från Kolada.</div>"
+        f"{html.escape(_credit(area))}</div>"
     )
+
+
+def _credit(area: Area) -> str:
+    """The preview's attribution: ours, Kolada's and the own files', the demo notice."""
+    text = f"{captions.EGEN}."
+    own = own_store.credit_line(area.kpis, area.source)
+    if own:
+        text += f" {own}"
+    return f"{text} {captions.DEMO}." if area.source == "demo" else text

@@ -423,3 +423,11 @@ def test_kpi_search_and_show_know_own_kpis(capsys):
     assert cli.main(["kpi", "show", "EGEN-UNGMAR"]) == 0
     out = capsys.readouterr().out
     assert "Elever i åk 8 som mår bra" in out and "högre är bättre" in out
+
+
+def test_unwritable_store_is_a_swedish_message(tmp_path, monkeypatch, capsys):
+    blocker = tmp_path / "fil"
+    blocker.write_text("inte en mapp", encoding="utf-8")
+    monkeypatch.setenv("ANALYS_DATA_DIR", str(blocker / "data"))
+    assert cli.main(["import", str(_write(tmp_path, "nki.csv", GOOD))]) == 1
+    assert "Kunde inte skriva till det lokala lagret" in capsys.readouterr().err

@@ -438,6 +438,13 @@ def import_cli(file: str | None, template: str | None = None, out: str | None = 
             file=sys.stderr,
         )
         return 2
+    except OSError as error:
+        print(
+            f"Kunde inte skriva till det lokala lagret {_root()}: {error.strerror or error} – "
+            "kontrollera att mappen är skrivbar (eller sätt ANALYS_DATA_DIR).",
+            file=sys.stderr,
+        )
+        return 1
     for kpi, entry in written.items():
         years = (
             f"{entry['first_year']}–{entry['latest_year']}" if entry["first_year"] else "inga år"

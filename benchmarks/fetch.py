@@ -13,7 +13,10 @@ interpreter. Prints:
   limit, i.e. faster than a polite client could be), and also given at Kolada's polite
   5 requests/s;
 - reading the same data back from the store against fetching it (goal ≥ 100×);
-- the incremental refresh (``from_date``) of the same query.
+- the incremental refresh (``from_date``) of the same query;
+- a region area (``halso_sjukvard``, 11 KPIs, 8 of them region-only) fetched as
+  ``analys fetch`` does it: only the unit types its KPIs have (21 regions and Riket), requests
+  against the theoretical minimum and against asking for all 312 units.
 
     .venv/bin/python benchmarks/fetch.py
 """
@@ -31,9 +34,13 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+import pandas as pd  # noqa: E402
+
 from analys import demo, reference  # noqa: E402
+from analys.goals import load_area  # noqa: E402
 from analys.kolada import KoladaClient, minimum_requests, parse_values  # noqa: E402
 from analys.store import Store, fetch_values  # noqa: E402
+from analys.store_fetch import unit_batches  # noqa: E402
 
 LATENCY = 0.020
 N_KPIS, YEARS = 40, list(range(2016, 2026))
@@ -101,6 +108,31 @@ def naive_sample(url: str, kpis: list[str], units: list[str]) -> float:
     return (time.perf_counter() - started) / len(pairs)
 
 
+def region_area(server: Server, folder: Path) -> dict[str, float]:
+    """Fetch the region area as ``analys fetch halso_sjukvard --years 2016-2025`` would."""
+    area = load_area("halso_sjukvard")
+    units = reference.municipalities()
+    table = pd.DataFrame({"id": units["municipality"], "type": units["type"]})
+    batches = unit_batches({k: {area.kind} for k in area.kpis}, demo.kpis(), table, len(YEARS))
+    client = KoladaClient(server.url, requests_per_second=None)
+    store = Store(folder / "region")
+    server.ask("reset")
+    minimum = 0
+    for kpis, codes in batches:
+        frame = fetch_values(kpis, codes, YEARS, client=client, store=store)
+        rows = len(frame[["kpi", "municipality", "year"]].drop_duplicates())
+        minimum += minimum_requests(len(kpis), len(codes), len(YEARS), rows)
+    issued = server.ask("count")
+    everything = len(client.plan(area.kpis, table["id"].tolist(), YEARS))
+    return {
+        "kpis": len(area.kpis),
+        "units": sum(len(codes) for _, codes in batches),
+        "issued": issued,
+        "minimum": minimum,
+        "all_units": everything,
+    }
+
+
 def main() -> int:
     kpis, units, years = workload()
     server = Server(LATENCY)
@@ -134,6 +166,8 @@ def main() -> int:
             started = time.perf_counter()
             fast.values(kpis, units, years)
             unthrottled_s = time.perf_counter() - started
+
+            region = region_area(server, Path(folder))
 
         server.ask("reset")
         per_naive = naive_sample(server.url, kpis, units)
@@ -171,6 +205,13 @@ def main() -> int:
     print(
         f"Incremental refresh:    {refresh_s:.2f} s, {refresh_requests} requests with "
         "from_date (nothing changed)"
+    )
+    print(
+        f"Region area:            halso_sjukvard, {region['kpis']:.0f} KPIs × "
+        f"{region['units']:.0f} units (21 regions + Riket) × {len(YEARS)} years: "
+        f"{region['issued']:.0f} requests / theoretical minimum {region['minimum']:.0f} = "
+        f"{region['issued'] / region['minimum']:.2f} (goal 1.00); all 312 units would take "
+        f"{region['all_units']:.0f} planned requests → {region['all_units'] / region['issued']:.0f}× more"
     )
     return 0
 

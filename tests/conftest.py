@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,3 +28,19 @@ def _isolated_data_dir(
     """Never let a test write to the developer's ./data store."""
     monkeypatch.setenv("ANALYS_DATA_DIR", str(tmp_path_factory.mktemp("store")))
     monkeypatch.delenv("ANALYS_KOLADA_URL", raising=False)
+
+
+@pytest.fixture(scope="session")
+def unprivileged() -> Callable[[list[str]], list[str]]:
+    """Prefix a command so file permissions bind it even when the tests run as root.
+
+    Root reads and writes everything; without the capabilities DAC_OVERRIDE and
+    DAC_READ_SEARCH (``setpriv``) a root process obeys the mode bits like any owner, so a
+    test of a read-only folder or an unreadable file means what it says.
+    """
+    if os.geteuid() != 0:
+        return lambda command: command
+    if not shutil.which("setpriv"):
+        pytest.skip("tests run as root and setpriv (util-linux) is missing")
+    prefix = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
+    return lambda command: [*prefix, *command]

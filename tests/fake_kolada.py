@@ -9,6 +9,15 @@ empty ``values``; gender items per row; ``value: null`` with ``count: 0``; statu
     server.fail_next(status=429, retry_after="1")  # rate limiting
     server.stall_next(seconds=1.0)                 # one answer slower than the timeout
     server.latency = 0.02                          # every answer 20 ms late
+    server.fail_next(503, only="/v3/data/")        # only a data request fails
+    server.truncate_next(times=2)                  # 200 answers cut off mid-JSON
+
+and hostile answers for one row (issue 12)::
+
+    server.corrupt("N15507", "1880", 2020, True)     # any JSON value, count left at 1
+    server.corrupt("N15507", "1880", 2021, math.inf) # sent as Infinity (Python's JSON)
+    server.drop_period("N15507", "1880", 2022)       # the row comes without "period"
+    server.duplicate("N15507", "1880", 2023)         # the row comes twice
 
 Every request is recorded in ``server.requests`` (path with query string).
 
@@ -173,6 +182,9 @@ class FakeKolada:
         self._changed: dict[tuple[str, str, int], dict[str, tuple[float | None, str]]] = {}
         self._deleted: dict[tuple[str, str, int], str] = {}
         self._status: dict[tuple[str, str, int, str], str] = {}
+        self._corrupt: dict[tuple[str, str, int, str], Any] = {}
+        self._no_period: set[tuple[str, str, int]] = set()
+        self._duplicated: set[tuple[str, str, int]] = set()
         self._httpd: ThreadingHTTPServer | None = None
 
     # ------------------------------------------------------------------ lifecycle
@@ -210,11 +222,32 @@ class FakeKolada:
         *,
         retry_after: str | None = None,
         body: dict[str, Any] | None = None,
+        only: str | None = None,
     ) -> None:
-        """Answer the next ``times`` requests with ``status`` (and a Retry-After header)."""
+        """Answer the next ``times`` requests with ``status`` (and a Retry-After header);
+        with ``only``, the next requests whose path starts with it (``"/v3/data/"``)."""
         body = body or {"detail": f"fel {status} (testserver)"}
         for _ in range(times):
-            self._faults.append({"status": status, "retry_after": retry_after, "body": body})
+            self._faults.append(
+                {"status": status, "retry_after": retry_after, "body": body, "only": only}
+            )
+
+    def truncate_next(self, times: int = 1, *, only: str | None = None) -> None:
+        """Cut the next ``times`` answers off in the middle (status 200, invalid JSON)."""
+        for _ in range(times):
+            self._faults.append({"truncate": True, "only": only})
+
+    def corrupt(self, kpi: str, unit: str, year: int, value: Any, gender: str = "T") -> None:
+        """Send ``value`` (any JSON value: true, a text, Infinity) for one item, count kept."""
+        self._corrupt[(kpi, unit, year, gender)] = value
+
+    def drop_period(self, kpi: str, unit: str, year: int) -> None:
+        """Send one row without its ``period`` key."""
+        self._no_period.add((kpi, unit, year))
+
+    def duplicate(self, kpi: str, unit: str, year: int) -> None:
+        """Send one row twice."""
+        self._duplicated.add((kpi, unit, year))
 
     def stall_next(self, seconds: float, times: int = 1) -> None:
         """Make the next ``times`` answers ``seconds`` late (beyond a client's timeout)."""
@@ -249,14 +282,25 @@ class FakeKolada:
         """Answer one GET: status, extra headers, JSON text."""
         with self._lock:
             self.requests.append(raw_path)
-            fault = self._faults.popleft() if self._faults else None
+            fault = next(
+                (f for f in self._faults if raw_path.startswith(f.get("only") or "")), None
+            )
+            if fault:
+                self._faults.remove(fault)
         if self.latency:
             time.sleep(self.latency)
         if fault and "sleep" in fault:
             time.sleep(fault["sleep"])
+        elif fault and "truncate" in fault:
+            status, headers, text = self._answer(raw_path)
+            return status, headers, text[: len(text) // 2]
         elif fault:
             headers = {"Retry-After": fault["retry_after"]} if fault["retry_after"] else {}
             return fault["status"], headers, json.dumps(fault["body"], ensure_ascii=False)
+        return self._answer(raw_path)
+
+    def _answer(self, raw_path: str) -> tuple[int, dict[str, str], str]:
+        """The regular answer to one GET."""
         parts = urlsplit(raw_path)
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         segments = [unquote(s) for s in parts.path.strip("/").split("/") if s]
@@ -379,7 +423,10 @@ class FakeKolada:
             items = self._items(key, rows.get(key, []), since)
             if items:
                 row = {"kpi": key[0], "municipality": key[1], "period": key[2], "values": items}
-                out.append(json.dumps(row, ensure_ascii=False))
+                if key in self._no_period:
+                    del row["period"]
+                text = json.dumps(row, ensure_ascii=False)
+                out += [text, text] if key in self._duplicated else [text]
         return out
 
     def _items(
@@ -401,6 +448,7 @@ class FakeKolada:
                 continue
             status = self._status.get((*key, item["gender"]), item["status"])
             count = (item["count"] or 1) if value is not None else 0
+            value = self._corrupt.get((*key, item["gender"]), value)
             out.append({**item, "value": value, "status": status, "count": count})
         return out
 

@@ -250,23 +250,46 @@ def test_region_kpis_have_21_regions_and_riket(values: pd.DataFrame) -> None:
 
 
 def test_groups_fixed_and_liknande() -> None:
+    from analys.peers import parse_liknande_title
+
     groups = demo.groups()
     assert list(groups.columns) == ["group", "title", "members"]
     assert groups["group"].is_unique and groups["group"].str.startswith("G").all()
     assert set(reference.fixed_groups()["group"]) <= set(groups["group"])
-    liknande = groups[groups["title"].str.startswith("Liknande kommuner ")]
+    liknande = groups[groups["title"].str.startswith("Liknande kommuner")]
     assert not liknande["group"].str[1:].str.isdigit().any()  # cannot collide with Kolada
     words = set(LIKNANDE_AREA.values())
     assert len(liknande) == 290 * len(words)
-    parsed = liknande["title"].str.extract(r"^Liknande kommuner (.+), (.+), (\d{4})$")
-    assert set(parsed[0]) == words and (parsed[2] == "2024").all()
+    parsed = pd.DataFrame([parse_liknande_title(t) for t in liknande["title"]])
+    assert set(parsed["word"]) == words and set(parsed["kind"]) == {"K"}
+    # Kolada's own forms: a comma after the noun for the overall group, dated 2025
+    overall = liknande["title"].str.startswith("Liknande kommuner, övergripande, ")
+    assert overall.sum() == 290
+    assert (parsed.loc[overall.to_numpy(), "year"] == "2025").all()
+    assert (parsed.loc[~overall.to_numpy(), "year"] == "2024").all()
     names = {reference.title(c): c for c in KOMMUNER}
-    focus = parsed[1].map(names)
+    focus = parsed["name"].map(names)
     assert focus.notna().all()
-    assert not pd.DataFrame({"w": parsed[0], "f": focus}).duplicated().any()
+    assert not pd.DataFrame({"w": parsed["word"], "f": focus}).duplicated().any()
     for code, members in zip(focus, liknande["members"], strict=True):
         assert len(members) == 7 and len(set(members)) == 7
         assert code not in members and set(members) <= set(KOMMUNER)
+
+
+def test_liknande_region_groups_use_kolada_title_forms() -> None:
+    from analys.peers import parse_liknande_title
+
+    groups = demo.groups()
+    regions = groups[groups["title"].str.startswith("Liknande regioner")]
+    assert len(regions) == 2 * 21
+    parsed = pd.DataFrame([parse_liknande_title(t) for t in regions["title"]])
+    assert set(parsed["kind"]) == {"L"}
+    assert set(parsed["word"]) == {"socioekonomi", "hälso- och sjukvård (inkl läkemedel)"}
+    assert set(parsed["name"]) == {reference.title(r) for r in REGIONS}
+    assert regions["title"].str.startswith("Liknande regioner, hälso- och sjukvård").sum() == 21
+    for name, members in zip(parsed["name"], regions["members"], strict=True):
+        assert len(set(members)) == 7 and set(members) <= set(REGIONS)
+        assert name not in {reference.title(m) for m in members}
 
 
 def test_liknande_groups_are_similar_on_their_drivers(values: pd.DataFrame) -> None:

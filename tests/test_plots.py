@@ -348,7 +348,13 @@ def test_ranking_hand_computed_colours_without_riket_or_groups() -> None:
         assert drawn[code] == plots.COLOURS[colour], code
     assert focus_outline(ax).analys_codes == (FOCUS,)
     assert focus_outline(ax).get_linewidth()[0] == pytest.approx(2.0)
-    assert any(t.startswith("Örebro 8,0 poäng (plats 1 av 8)") for t in texts(ax)), texts(ax)
+    assert any(t.startswith("Örebro 8,0 poäng (plats 1 av 8 kommuner)") for t in texts(ax)), texts(
+        ax
+    )
+    assert (
+        ax.get_legend().get_title().get_text() == "Färg: kvartil bland alla\n8 kommuner med värde"
+    )
+    assert ax.get_xlabel() == "Alla 8 kommuner med värde, sorterade från bäst till sämst"
     riket = next(line for line in ax.get_lines() if line.get_label().startswith("Riket"))
     np.testing.assert_allclose(riket.get_ydata(), [100.0, 100.0])
 
@@ -363,6 +369,33 @@ def test_ranking_peers_only_but_colours_over_all() -> None:
     assert drawn[FOCUS] == plots.COLOURS["green"]
     names = [t.get_text() for t in ax.get_yticklabels()]
     assert names == [NAME, "Laxå", "Lekeberg"]
+
+
+def test_region_charts_speak_of_regions() -> None:
+    """A region's ranking, spine and trend charts say regioner, never kommuner (issue 11)."""
+    kpi = "N79190"
+    values = demo.load_values([kpi], None, range(2018, 2026))
+    year = 2024
+    ax = plots.ranking_chart(values, kpi=kpi, year=year, municipality="0018", preliminary=2024)
+    words = [*texts(ax), ax.get_xlabel(), ax.get_title(loc="left")]
+    words.append(ax.get_legend().get_title().get_text())
+    assert any("av 21 regioner" in t for t in words), words
+    assert ax.get_title(loc="left").endswith(", 2024*")
+    assert not any("ommun" in t for t in words), words
+    ax = plots.spine_chart(values, kpis=[kpi], municipality="0018")
+    assert ax.get_title(loc="left") == "Region Örebro län jämfört med alla regionerna och riket"
+    ax = plots.trend_chart(
+        values,
+        kpi=kpi,
+        municipality="0018",
+        peers=["0003", "0004"],
+        title="Egen etikett",
+        preliminary=2025,
+    )
+    assert ax.get_title(loc="left") == "Egen etikett"
+    ax.figure.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert "2025*" in ticks and "2024*" not in ticks, ticks
 
 
 def test_ranking_polarity_override_reverses_order() -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analys import sentences
+from analys import demo, sentences
+from analys.peers import reference_group
 
 
 def test_streak_counts_consecutive_rises_and_stops_at_gaps():
@@ -34,8 +35,68 @@ def test_indicator_sentence_reads_like_the_issue_example():
         "Meritvärdet", series, "higher", position="bland de 25 % bästa", peers_label="kommungruppen"
     )
     assert text == (
-        "Meritvärdet har ökat tre år i rad och ligger nu bland de 25 % bästa i kommungruppen."
+        "Meritvärdet har ökat tre år i rad (2021–2024) och ligger 2024 bland de 25 % bästa i "
+        "kommungruppen."
     )
+
+
+def _group(peers: str | list[str]):
+    return reference_group("1880", peers, groups=demo.groups(), area="grundskola")
+
+
+def test_every_position_names_its_group():
+    lan = _group("lan")  # 11 other municipalities in Örebro län
+    values = [float(v) for v in range(1, 12)]
+    assert (
+        sentences.peer_position(20.0, values, "higher", lan, "Örebro")
+        == "tillhör de 25 % bästa bland 11 kommuner i Örebro län"
+    )
+    assert (
+        sentences.peer_position(0.0, values, "higher", lan)
+        == "tillhör de 25 % sämsta bland 11 kommuner i Örebro län"
+    )
+    assert (
+        sentences.peer_position(6.0, values, "higher", lan)
+        == "ligger i mitten bland 11 kommuner i Örebro län"
+    )
+    alla = _group("alla")
+    everyone = [float(v) for v in range(289)]
+    assert (
+        sentences.peer_position(300.0, everyone, "higher", alla)
+        == "tillhör de 25 % bästa bland alla 290 kommuner"
+    )
+    assert sentences.peer_position(3.0, values, "neutral", lan) is None
+
+
+def test_small_groups_get_a_rank_not_quartile_words():
+    liknande = _group("liknande")
+    seven = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 80.0]
+    text = sentences.peer_position(70.0, seven, "higher", liknande, "Örebro")
+    assert text == "är näst bäst av 8 (Örebro och 7 liknande kommuner)"
+    assert "25 %" not in text
+    assert sentences.peer_position(90.0, seven, "higher", liknande).startswith("är bäst av 8")
+    assert sentences.peer_position(5.0, seven, "higher", liknande).startswith("är sämst av 8")
+    assert sentences.peer_position(5.0, seven, "lower", liknande).startswith("är bäst av 8")
+    assert sentences.peer_position(35.0, seven, "higher", liknande).startswith("är på plats 5")
+    # only the peers with a value count
+    text = sentences.peer_position(70.0, [*seven[:3], np.nan], "higher", liknande, "Örebro")
+    assert text == "är bäst av 4 (Örebro och 3 liknande kommuner)"
+    series = pd.Series([1.0, 2.0], index=[2021, 2022])
+    sentence = sentences.indicator_sentence(
+        "Meritvärde åk 9", series, "higher", position=text, year=2022
+    )
+    assert sentence == (
+        "Meritvärde åk 9 ökade från 2021 till 2022 och är 2022 bäst av 4 (Örebro och 3 "
+        "liknande kommuner)."
+    )
+
+
+def test_a_missing_report_year_is_said_as_such():
+    assert (
+        sentences.missing_sentence("Meritvärde åk 9", 2022, 2021)
+        == "Meritvärde åk 9: data saknas 2022 (senaste värde 2021)."
+    )
+    assert sentences.missing_sentence("X", 2022) == "X: data saknas 2022."
 
 
 def test_area_and_goal_sentences():

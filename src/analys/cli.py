@@ -82,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     own.add_argument(
         "--out", metavar="FIL", help="mallens filnamn (standard: ./insamling_AREA.xlsx)"
     )
+
+    store = commands.add_parser("store", help="det lokala datalagret")
+    store_commands = store.add_subparsers(
+        dest="store_command", metavar="check", parser_class=_Parser
+    )
+    store_commands.required = True
+    store_commands.add_parser("check", help="kontrollera att varje fil i datalagret går att läsa")
     return parser
 
 
@@ -141,6 +148,13 @@ def _run_import(args: argparse.Namespace) -> int:
     return own_store.import_cli(args.file, template=args.template, out=args.out)
 
 
+def _run_store(args: argparse.Namespace) -> int:
+    from analys.store import Store
+    from analys.store_health import check_cli
+
+    return check_cli(Store())
+
+
 HANDLERS = {
     "demo": _run_demo,
     "render": _run_render,
@@ -149,6 +163,7 @@ HANDLERS = {
     "kpi": _run_kpi,
     "areas": _run_areas,
     "import": _run_import,
+    "store": _run_store,
 }
 
 

@@ -37,3 +37,16 @@ class ParamsError(AnalysError):
     def __init__(self, problems: str | list[str]) -> None:
         self.problems = [problems] if isinstance(problems, str) else list(problems)
         super().__init__("\n".join(self.problems))
+
+
+class StoreError(AnalysError):
+    """A file of the local store cannot be read (damaged, truncated or missing).
+
+    The message names the file and the remedy (``analys fetch`` heals the store, ``analys
+    store check`` lists what is damaged); ``path`` is the file, ``reason`` what is wrong.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, reason: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+        self.reason = reason

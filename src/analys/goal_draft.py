@@ -3,7 +3,7 @@
 :class:`Draft` holds the YAML document round-trip (ruamel.yaml), so saving an edited file
 keeps its comments, key order and flow style; only what was changed is rewritten. Every
 change can be checked with :meth:`Draft.check`, which runs exactly what ``analys check``
-runs on the text that would be saved (PyYAML's safe loader, then
+runs on the text that would be saved (:func:`analys.goals.read_params`, then
 :func:`analys.goals.area_from_params`). A draft with problems cannot be saved.
 """
 
@@ -12,16 +12,16 @@ from __future__ import annotations
 import io
 import os
 import re
+import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Any
 
-import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from analys.errors import ParamsError
-from analys.goals import Area, area_from_params, area_path, params_dir
+from analys.goals import Area, area_from_params, area_path, params_dir, read_params
 
 TARGET_CHOICES = (
     ("Nivå (målvärde, ev. målår)", "value"),
@@ -202,10 +202,14 @@ class Draft:
     def check(self) -> tuple[Area | None, list[str]]:
         """What ``analys check`` would say of the saved file: (area, []) or (None, problems)."""
         label = str(self.target_path().name)
-        try:
-            raw = yaml.safe_load(self.text())
-        except yaml.YAMLError as error:  # pragma: no cover - ruamel writes valid YAML
-            return None, [f"{label}: YAML-fel: {error}"]
+        with tempfile.TemporaryDirectory() as folder:  # read exactly as `analys check` reads
+            scratch = Path(folder) / label
+            scratch.write_text(self.text(), encoding="utf-8")
+            try:
+                raw = read_params(scratch)
+            except ParamsError as error:
+                shown = str(scratch.resolve())
+                return None, [p.replace(shown, label) for p in error.problems]
         try:
             area = area_from_params(
                 raw, file=label, expected_area=self.target_path().stem, path=str(self.target_path())

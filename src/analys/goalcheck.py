@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -85,18 +86,41 @@ def _groups(source: Any) -> pd.DataFrame:
         return data.load_groups("demo")
 
 
+#: the most characters of a value quoted in a message (longer ones end in "…")
+SHOWN_CHARS = 80
+
+
+def cap(text: str, limit: int = SHOWN_CHARS) -> str:
+    """``text`` shortened to ``limit`` characters, ending in "…": every value in a message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _show(value: Any) -> str:
+    """A value as the params file spells it, capped at :data:`SHOWN_CHARS` characters."""
     if isinstance(value, str):
-        return f"'{value}'"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+        text = f"'{value}'"
+    elif value is None:
+        text = "null"
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, float) and not math.isfinite(value):
+        text = ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
+    else:
+        try:
+            text = str(value)
+        except ValueError:  # an int with more digits than Python prints
+            text = "ett heltal med tusentals siffror"
+    return cap(text)
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A finite int or float; booleans, .nan, .inf and ints too large for a float are not."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond the float range
+        return False
 
 
 def _is_year(value: Any) -> bool:
@@ -118,6 +142,8 @@ class Checker:
 
     def bad(self, path: str, value: Any, text: str) -> None:
         """A bad value at ``path``."""
+        if isinstance(value, float) and not math.isfinite(value):
+            text += " (.nan och .inf är inte tillåtna)"
         self.problems.append(f"{self.file}: {path}: {_show(value)} {text}")
 
     def note(self, path: str, text: str) -> None:
@@ -132,7 +158,8 @@ class Checker:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
                 hint = f"menade du '{close[0]}'?" if close else "tillåtna är " + ", ".join(allowed)
-                where = f"{path}.{key}" if path else str(key)
+                shown = cap(str(key))
+                where = f"{path}.{shown}" if path else shown
                 self.note(where, f"okänd nyckel – {hint}")
         for key in required:
             if key not in mapping:
@@ -461,7 +488,7 @@ class Checker:
         if not self.mapping(cutoffs, "cutoffs", "en mappning med met, partly och coverage"):
             return
         self.keys(cutoffs, "cutoffs", CUTOFF_KEYS)
-        ok = all(self.fraction(cutoffs[k], f"cutoffs.{k}") for k in CUTOFF_KEYS if k in cutoffs)
+        ok = all([self.fraction(cutoffs[k], f"cutoffs.{k}") for k in CUTOFF_KEYS if k in cutoffs])
         met, partly = cutoffs.get("met", 0.75), cutoffs.get("partly", 0.4)
         if ok and partly > met:
             self.bad("cutoffs.partly", partly, f"får inte vara större än met ({met})")

@@ -2,9 +2,9 @@
 
 :class:`KoladaHttp` (the base of :class:`~analys.kolada.KoladaClient`) spaces request starts
 to ``requests_per_second`` across a small thread pool, retries 429 (honouring
-``Retry-After``), 5xx, timeouts and connection errors with capped exponential backoff and then
-raises :class:`~analys.errors.KoladaError` naming the URL, the status and an excerpt of the
-body (other 4xx fail at once), and follows ``next_url`` through the pages of a list with a
+``Retry-After``), 5xx, timeouts, connection errors and answers cut off mid-JSON with capped
+exponential backoff and then raises :class:`~analys.errors.KoladaError` naming the URL, the
+status and an excerpt of the body (other 4xx fail at once), and follows ``next_url`` through the pages of a list with a
 guard against loops.
 """
 
@@ -125,7 +125,14 @@ class KoladaHttp:
                 attempt += 1
                 continue
             if response.status_code == 200:
-                return self._decode(response)
+                try:
+                    return self._decode(response, attempt)
+                except KoladaError:  # cut off or garbled on the way: retried like a 5xx
+                    if attempt >= self.max_retries:
+                        raise
+                    self._sleep(attempt, None)
+                    attempt += 1
+                    continue
             body = response.content.decode("utf-8", errors="replace")
             if response.status_code in RETRY_STATUSES and attempt < self.max_retries:
                 self._sleep(attempt, response.headers.get("Retry-After"))
@@ -140,20 +147,21 @@ class KoladaHttp:
                 body=body,
             )
 
-    def _decode(self, response: requests.Response) -> dict[str, Any]:
+    def _decode(self, response: requests.Response, attempt: int = 0) -> dict[str, Any]:
+        tries = f" efter {attempt + 1} försök" if attempt else ""
         try:
             payload = json.loads(response.content.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            body = response.content[:300].decode("utf-8", errors="replace")
+            body = " ".join(response.content[:300].decode("utf-8", errors="replace").split())
             raise KoladaError(
-                f"{response.url} gav inget giltigt JSON-svar ({error}): {body}",
+                f"{response.url} gav inget giltigt JSON-svar{tries} ({error}): {body}",
                 url=response.url,
                 status=response.status_code,
                 body=body,
             ) from None
         if not isinstance(payload, dict):
             raise KoladaError(
-                f"{response.url} gav ett oväntat svar (inte ett JSON-objekt)",
+                f"{response.url} gav ett oväntat svar{tries} (inte ett JSON-objekt)",
                 url=response.url,
                 status=response.status_code,
                 body=response.text[:300],

@@ -18,6 +18,7 @@ from analys.format import number
 from analys.fulfilment import STATUS_LABELS, STATUSES
 from analys.goals import load_area
 from analys.report import Report, show_figure, table_style
+from analys.trend import OFF_TARGET, OFF_TARGET_LABEL
 
 
 class Overview:
@@ -63,6 +64,7 @@ class Overview:
         if not self.reports:
             raise AnalysError(f"Inga områden gäller {self.place} ({self.municipality}).")
         self.source = self.reports[0].source
+        self._units = "regioner" if self.kind == "L" else "kommuner"
         self.demo = any(r.demo for r in self.reports)
 
     def header(self) -> None:
@@ -140,12 +142,17 @@ class Overview:
         if listed.empty:
             display(
                 Markdown(
-                    "Inget nyckeltal är både bland de 25 % sämsta och på väg åt fel "
-                    "håll – ingen 'röd-röd' avvikelse i något område."
+                    f"Inget nyckeltal är både bland de 25 % sämsta av alla {self._units} och på "
+                    "väg åt fel håll – ingen 'röd-röd' avvikelse i något område."
                 )
             )
         else:
-            display(Markdown("**Sämre än andra och försämras** (röd-röd) i alla områden:"))
+            display(
+                Markdown(
+                    f"**Bland de 25 % sämsta av alla {self._units} och försämras** "
+                    "(röd-röd, trend över 5 år) i alla områden:"
+                )
+            )
             display(
                 pd.DataFrame(
                     {
@@ -157,12 +164,17 @@ class Overview:
                 ).pipe(table_style)
             )
         off = pd.concat([r.evaluation.indicators.assign(area=r.area.title) for r in self.reports])
-        off = off[off["status"] == "not_met"]
+        off = off[off["status"].isin(OFF_TARGET)]
         if len(off):
-            display(Markdown(f"**Indikatorer som inte når målet** ({len(off)} st):"))
+            display(Markdown(f"**{OFF_TARGET_LABEL}** ({len(off)} st):"))
             display(
                 pd.DataFrame(
-                    {"Område": off["area"], "Indikator": off["label"], "Motivering": off["reason"]}
+                    {
+                        "Område": off["area"],
+                        "Indikator": off["label"],
+                        "Status": off["status"].map(STATUS_LABELS),
+                        "Motivering": off["reason"],
+                    }
                 ).pipe(table_style)
             )
         self.reports[0]._caption()
@@ -170,10 +182,12 @@ class Overview:
     def about(self) -> None:
         """Source and attribution."""
         snap = self.reports[0].snapshot
+        label = str(snap.get("label") or self.source)
+        what = label if self.demo else f"{KALLA}{label.removeprefix(KALLA)}"
         display(
             Markdown(
-                f"**Källa:** {snap.get('label') or self.source} (dataversion "
-                f"{snap.get('snapshot') or '–'}). {KALLA}. Målstatus, färger och trender: {EGEN}."
+                f"**Underlag:** {what} (dataversion {snap.get('snapshot') or '–'}). "
+                f"Målstatus, färger och trender: {EGEN}."
             )
         )
         kpis = [k for report in self.reports for k in report.area.kpis]

@@ -136,7 +136,7 @@ def _store_entries(root: Path) -> dict[str, dict[str, Any]]:
 def _cached_entries(root: str, stamp: int) -> dict[str, dict[str, Any]]:
     try:
         return dict(read_manifest(Path(root)).get("own") or {})
-    except (OSError, ValueError):
+    except (AnalysError, OSError, ValueError):  # a damaged manifest: `analys store check`
         return {}
 
 

@@ -1,11 +1,19 @@
 """Peer sets: which municipalities a focus municipality is compared with (DESIGN §5).
 
-The focus municipality itself is never in its own peer set.
+The focus municipality itself is never in its own peer set. :func:`reference_group` says
+what a set is, in words a reader can check: its name ("liknande kommuner"), where it comes
+from (a Kolada group title and id, the SKR classification, the county, a list) and its
+members. :func:`liknande_group` reads every title form of Kolada's comparison groups:
+"Liknande kommuner grundskola, Örebro, 2024", "Liknande kommuner, övergripande, Örebro, 2025",
+"Liknande regioner socioekonomi, Region Örebro län, 2024" and "Liknande regioner, hälso- och
+sjukvård (inkl läkemedel), Region Örebro län, 2024".
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -14,7 +22,7 @@ from analys.errors import ParamsError
 
 PEER_OPTIONS = ("skr", "lan", "liknande", "alla")
 
-# params area -> the area word in Kolada's "Liknande kommuner <område>, <kommun>" titles
+# params area -> the area word in Kolada's "Liknande kommuner <område>, <kommun>, <år>" titles
 LIKNANDE_AREA = {
     "forskola": "förskola",
     "grundskola": "grundskola",
@@ -24,31 +32,175 @@ LIKNANDE_AREA = {
     "ifo": "IFO",
     "ekonomi": "övergripande",
 }
+# params area -> the area word in Kolada's "Liknande regioner …" titles
+LIKNANDE_REGION_AREA = {"halso_sjukvard": "hälso- och sjukvård (inkl läkemedel)"}
+LIKNANDE_FALLBACK = {"K": "övergripande", "L": "socioekonomi"}
+LIKNANDE_TITLE = re.compile(
+    r"^Liknande (?P<kind>kommuner|regioner),? (?P<word>.+?), (?P<name>[^,]+), (?P<year>\d{4})$"
+)
 PEER_LABELS = {
     "skr": "kommungruppen",
     "lan": "länet",
     "liknande": "liknande kommuner",
     "alla": "alla kommuner",
 }
+UNIT_WORDS = {"K": "kommuner", "L": "regioner"}
+#: fewer peers than this: no quartile words, a rank instead ("näst bäst av 8")
+MIN_QUARTILE_PEERS = 8
+
+
+def parse_liknande_title(title: str) -> dict[str, str] | None:
+    """The parts of a Kolada "Liknande …" group title, ``None`` for any other title.
+
+    >>> parse_liknande_title("Liknande kommuner, övergripande, Örebro, 2025")["word"]
+    'övergripande'
+    """
+    match = LIKNANDE_TITLE.match(str(title).strip())
+    if not match:
+        return None
+    parts = match.groupdict()
+    parts["kind"] = "K" if parts["kind"] == "kommuner" else "L"
+    return parts
 
 
 def liknande_group(
     municipality: str, groups: pd.DataFrame, area: str | None = None
 ) -> pd.Series | None:
-    """The newest "Liknande kommuner <område>, <kommun>" group for ``municipality``.
+    """The newest Kolada "Liknande kommuner/regioner" group for ``municipality``.
 
-    ``area`` is a params area name; areas without their own Kolada groups use
-    "övergripande". Returns the group's row, or ``None`` when the source has none.
+    ``area`` is a params area name. Municipalities use the area's own group ("Liknande
+    kommuner grundskola, …") and otherwise "övergripande"; regions use "Liknande regioner,
+    hälso- och sjukvård (inkl läkemedel), …" for health care and otherwise "socioekonomi".
+    A region is never matched by a "Liknande kommuner" group, nor the reverse. Returns the
+    group's row, or ``None`` when the source has none.
     """
+    kind = reference.unit_type(municipality) or "K"
     name = reference.title(municipality)
-    word = LIKNANDE_AREA.get(area or "", "övergripande")
+    table = LIKNANDE_AREA if kind == "K" else LIKNANDE_REGION_AREA
+    words = list(
+        dict.fromkeys([table.get(area or "", LIKNANDE_FALLBACK[kind]), LIKNANDE_FALLBACK[kind]])
+    )
     titles = groups["title"].astype(str)
-    for candidate in (word, "övergripande"):
-        prefix = f"Liknande kommuner {candidate}, {name},"
-        hit = groups[titles.str.startswith(prefix)]
-        if not hit.empty:
-            return hit.sort_values("title").iloc[-1]
+    mask = titles.str.startswith("Liknande ") & titles.str.contains(f", {name}, ", regex=False)
+    positions = mask.to_numpy().nonzero()[0]
+    parsed = {int(i): parse_liknande_title(titles.iloc[i]) for i in positions}
+    for word in words:
+        hits = [
+            (int(p["year"]), i)
+            for i, p in parsed.items()
+            if p and p["kind"] == kind and p["name"] == name and p["word"] == word
+        ]
+        if hits:
+            return groups.iloc[max(hits)[1]]
     return None
+
+
+@dataclass(frozen=True)
+class ReferenceGroup:
+    """A comparison group, named so that every statement can say which group it uses.
+
+    ``codes`` never holds the focus unit. ``name`` is a plural noun phrase ("liknande
+    kommuner", "kommuner i länet"); ``source`` says where the group comes from; ``everyone``
+    is true when the group is every unit of the type (then statements say "alla 290
+    kommuner", focus included).
+    """
+
+    focus: str
+    codes: tuple[str, ...]
+    name: str
+    source: str
+    kind: str
+    everyone: bool = False
+    group_id: str | None = None
+    title: str | None = None
+
+    @property
+    def unit_word(self) -> str:
+        """``kommuner`` or ``regioner``."""
+        return UNIT_WORDS[self.kind]
+
+    def counted(self, n: int | None = None) -> str:
+        """The group with its size: "7 liknande kommuner", "alla 290 kommuner".
+
+        ``n`` is the number of peers counted (default all members); for ``everyone`` groups
+        the focus is counted too.
+        """
+        n = len(self.codes) if n is None else n
+        if self.everyone:
+            return f"alla {n + 1} {self.unit_word}"
+        return f"{n} {self.name}"
+
+    def among(self, n: int | None = None) -> str:
+        """ "bland alla 290 kommuner", "bland 7 liknande kommuner"."""
+        return f"bland {self.counted(n)}"
+
+    def members_text(self) -> str:
+        """The members' names, comma-separated (the first 25, then how many more)."""
+        names = [reference.title(c) for c in self.codes]
+        if len(names) > 25:
+            return ", ".join(names[:25]) + f" och {len(names) - 25} till"
+        return ", ".join(names)
+
+
+def _group_title(groups: pd.DataFrame, group: str) -> str | None:
+    hit = groups[groups["group"] == group]
+    return None if hit.empty else str(hit.iloc[0]["title"])
+
+
+def reference_group(
+    municipality: str,
+    peers: str | Sequence[str],
+    *,
+    groups: pd.DataFrame,
+    area: str | None = None,
+) -> ReferenceGroup:
+    """The peers of ``municipality`` with their name and source (see :func:`peer_set`)."""
+    codes = tuple(peer_set(municipality, peers, groups=groups, area=area))
+    kind = reference.unit_type(municipality) or "K"
+    word = UNIT_WORDS[kind]
+    units = reference.municipalities().set_index("municipality")
+    if not isinstance(peers, str):
+        return ReferenceGroup(municipality, codes, f"valda {word}", "lista i params-filen", kind)
+    if peers == "alla" or (kind == "L" and peers in ("skr", "lan")):
+        note = "alla regioner (regioner har ingen kommungrupp eller länsindelning)"
+        source = note if peers != "alla" else f"alla {word} i Kolada"
+        return ReferenceGroup(municipality, codes, word, source, kind, everyone=True)
+    if peers == "skr":
+        skr = str(units.at[municipality, "skr_group"])
+        return ReferenceGroup(
+            municipality,
+            codes,
+            f"kommuner i kommungruppen {skr}",
+            f"SKR:s kommungruppsindelning: {skr}",
+            kind,
+        )
+    if peers == "lan":
+        county = reference.COUNTIES.get(str(units.at[municipality, "county"]), "länet")
+        return ReferenceGroup(
+            municipality, codes, f"kommuner i {county}", f"kommunerna i {county}", kind
+        )
+    if peers == "liknande":
+        row = liknande_group(municipality, groups, area)
+        title = str(row["title"])
+        return ReferenceGroup(
+            municipality,
+            codes,
+            f"liknande {word}",
+            f"Koladas grupp \u201d{title}\u201d ({row['group']})",
+            kind,
+            group_id=str(row["group"]),
+            title=title,
+        )
+    title = _group_title(groups, peers) or peers
+    return ReferenceGroup(
+        municipality,
+        codes,
+        f"{word} i gruppen \u201d{title}\u201d",
+        f"Koladas grupp \u201d{title}\u201d ({peers})",
+        kind,
+        group_id=peers,
+        title=title,
+    )
 
 
 def peer_set(
@@ -62,12 +214,14 @@ def peer_set(
         The focus municipality (``1880``) or region (``0018``).
     peers
         ``skr`` (its SKR group), ``lan`` (its county), ``liknande`` (Kolada's "Liknande
-        kommuner" group for the area), ``alla`` (every unit of the same type), a Kolada
-        group id ``G…``, or a list of codes.
+        kommuner" or, for a region, "Liknande regioner" group for the area), ``alla`` (every
+        unit of the same type), a Kolada group id ``G…``, or a list of codes. Regions have
+        no SKR group or county: ``skr`` and ``lan`` mean all regions for them (and say so in
+        :func:`reference_group`).
     groups
         The source's municipality groups (columns group, title, members).
     area
-        The params area, used to pick the right "Liknande kommuner" group.
+        The params area, used to pick the right "Liknande" group.
     """
     units = reference.municipalities()
     kind = reference.unit_type(municipality)
@@ -80,7 +234,7 @@ def peer_set(
         members = [str(code) for code in peers]
     elif peers == "alla":
         members = same_type
-    elif kind == "L" and peers in ("skr", "lan", "liknande"):
+    elif kind == "L" and peers in ("skr", "lan"):
         members = same_type  # regions have no SKR group or county peers: compare with all
     elif peers == "skr":
         own = units.loc[units["municipality"] == municipality, "skr_group"].iloc[0]
@@ -93,8 +247,9 @@ def peer_set(
     elif peers == "liknande":
         row = liknande_group(municipality, groups, area)
         if row is None:
+            what = "Liknande kommuner" if kind == "K" else "Liknande regioner"
             raise ParamsError(
-                f"peers: 'liknande' – källan har ingen grupp \"Liknande kommuner\" för "
+                f"peers: 'liknande' – källan har ingen grupp \"{what}\" för "
                 f"{reference.title(municipality)}; välj skr, lan, alla eller en lista"
             )
         members = list(row["members"])

@@ -53,7 +53,9 @@ from analys.plotting_base import (
     select,
     shared_legend,
     swedish_ticks,
+    unit_word,
     value_text,
+    year_text,
     year_ticks,
 )
 from analys.plotting_goals import goal_status_chart, goal_status_table
@@ -143,6 +145,9 @@ def trend_chart(
     target_year: int | None = None,
     source: str = "demo",
     legend: str = "inside",
+    title: str | None = None,
+    preliminary: int | None = None,
+    peers_label: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """The municipality's values over time against its peers and Riket.
@@ -173,6 +178,14 @@ def trend_chart(
         leaving the Axes to the data (the explorers); ``none``: no legend, for a grid of
         panels that shares one (:func:`shared_legend`) – the target's value is then written
         on its line.
+    title : str, optional
+        The chart title; default the KPI's label (with the gender when not the total). A
+        report passes the indicator's own label so that tables and charts say the same.
+    preliminary : int, optional
+        Kolada's preliminary year, written "2025*" on the year axis.
+    peers_label : str, optional
+        Names the peers in the legend: "Median, 7 liknande kommuner" (default
+        "Jämförelsegruppens median").
     ax : Axes, optional
         Draw here; a new figure when ``None``.
 
@@ -193,7 +206,7 @@ def trend_chart(
         ax.fill_between(
             band["year"], band["q1"], band["q3"], color=BAND, alpha=0.8, label=BAND_LABEL, lw=0
         )
-        ax.plot(band["year"], band["median"], color=PEERS, lw=1.8, label=PEER_MEDIAN_LABEL)
+        ax.plot(band["year"], band["median"], color=PEERS, lw=1.8, label=_median(peers_label))
     if municipality != reference.RIKET:
         riket = _series(part, reference.RIKET).dropna()
         if len(riket):
@@ -201,14 +214,18 @@ def trend_chart(
     unit = registry.unit(kpi)
     _focus_line(ax, _series(part, municipality), name, lambda v: value_text(v, unit), bold=True)
     _target(ax, target, target_year, unit, on_line=legend == "none")
-    ax.set_title(kpi_title(kpi, gender), loc="left", y=TITLE_Y, fontsize=11)
+    ax.set_title(title or kpi_title(kpi, gender), loc="left", y=TITLE_Y, fontsize=11)
     ax.set_ylabel(unit or "")
     ax.set_xlabel("År")
-    year_ticks(ax.xaxis)
+    year_ticks(ax.xaxis, preliminary)
     swedish_ticks(ax.yaxis)
     ax.grid(axis="y", color="#e0e0e0", lw=0.6)
     place_legend(ax, legend)
     return finish(ax, source, derived=bool(len(band)), kpis=(kpi,))
+
+
+def _median(peers_label: str | None) -> str:
+    return f"Median, {peers_label}" if peers_label else PEER_MEDIAN_LABEL
 
 
 def _target(
@@ -259,6 +276,7 @@ def ranking_chart(
     gender: str = "T",
     polarity: str | None = None,
     source: str = "demo",
+    preliminary: int | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Bars sorted best to worst, coloured by quartile, the focus municipality highlighted.
@@ -278,12 +296,16 @@ def ranking_chart(
     polarity : {"higher", "lower", "neutral"}, optional
         Default from the KPI registry.
     source : {"demo", "kolada", "store"}
+    preliminary : int, optional
+        Kolada's preliminary year: the title then reads "2025*".
     ax : Axes, optional
 
     Returns
     -------
     Axes
-        The bars are one collection (read them with :func:`drawn_bars`). Colours are
+        The group the colours and the rank come from is named: the legend's title reads
+        "Färg: kvartil bland alla 276 kommuner med värde" and the focus label "plats 9 av 276
+        kommuner" (regioner for a region). The bars are one collection (read them with :func:`drawn_bars`). Colours are
         :func:`analys.compare.quartile_colours` computed over all municipalities of the same
         type (K or L; never Riket or groups), whichever bars are shown; Riket is a line.
     """
@@ -300,6 +322,8 @@ def ranking_chart(
     if shown.empty:
         return no_data(ax, f"Inga värden för {registry.label(kpi)} år {year}.", source)
     sign = registry.sign(polarity) or 1
+    word = unit_word(municipality)
+    count = int(colours["rank"].notna().sum())
     order = (-sign * values.reindex(shown.index)).sort_values(kind="stable").index
     heights = values.reindex(order).to_numpy()
     faces = [COLOURS[shown.loc[c, "colour"]] for c in order]
@@ -320,12 +344,14 @@ def ranking_chart(
         ax.set_xticks([])
         ax.set_xlim(-1, len(order))
         ax.set_ylabel(unit or "")
-        ax.set_xlabel(_order_text(polarity))
+        ax.set_xlabel(_order_text(polarity, count, word))
     if municipality in order:
         rank = colours.loc[municipality, "rank"]
-        count = int(colours["rank"].notna().sum())
         at = int(np.flatnonzero(order == municipality)[0])
-        text = f"{value_text(values[municipality], unit)} (plats {int(rank)} av {count})"
+        place = f"plats {int(rank)} av {count} {word}"
+        if polarity == "neutral":
+            place = f"plats {int(rank)} av {count} {word} från högst till lägst"
+        text = f"{value_text(values[municipality], unit)} ({place})"
         _focus_label(ax, at, len(order), float(values[municipality]), name, text, horizontal)
     else:
         ax.text(
@@ -345,10 +371,23 @@ def ranking_chart(
         if c in set(shown["colour"])
     ]
     handles += [h for h in ax.get_legend_handles_labels()[0] if isinstance(h, Line2D)]
-    ax.legend(
-        handles=handles, fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1)
+    legend = ax.legend(
+        handles=handles,
+        fontsize=7,
+        frameon=False,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1),
+        title=f"Färg: kvartil bland alla\n{count} {word} med värde",
+        title_fontsize=7,
+        alignment="left",
     )
-    ax.set_title(f"{kpi_title(kpi, gender)}, {year}", loc="left", y=TITLE_Y, fontsize=11)
+    legend.set_gid("analys-ranking-legend")
+    ax.set_title(
+        f"{kpi_title(kpi, gender)}, {year_text(year, preliminary)}",
+        loc="left",
+        y=TITLE_Y,
+        fontsize=11,
+    )
     return finish(ax, source, derived=True, kpis=(kpi,))
 
 
@@ -420,10 +459,12 @@ def drawn_bars(ax: Axes) -> pd.DataFrame:
     raise ParamsError("Axes innehåller inget stapeldiagram från ranking_chart.")
 
 
-def _order_text(polarity: str) -> str:
+def _order_text(polarity: str, count: int | None = None, word: str = "kommuner") -> str:
+    """The x axis of the vertical ranking: which units, in which order."""
+    who = f"Alla {count} {word} med värde" if count else word.capitalize()
     if polarity == "neutral":
-        return "Kommunerna sorterade från högst till lägst värde"
-    return "Kommunerna sorterade från bäst till sämst"
+        return f"{who}, sorterade från högst till lägst värde"
+    return f"{who}, sorterade från bäst till sämst"
 
 
 def _riket_line(ax: Axes, value: float, unit: str | None, horizontal: bool) -> None:
@@ -475,6 +516,9 @@ def gender_gap_chart(
     years: Iterable[int] | None = None,
     source: str = "demo",
     legend: str = "inside",
+    title: str | None = None,
+    preliminary: int | None = None,
+    peers_label: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """The gap between women and men (K − M) over time, against the peers and Riket.
@@ -494,6 +538,8 @@ def gender_gap_chart(
     source : {"demo", "kolada", "store"}
     legend : {"inside", "right", "none"}
         As in :func:`trend_chart`.
+    title, preliminary, peers_label
+        As in :func:`trend_chart` (the title is followed by ": kvinnor − män").
     ax : Axes, optional
 
     Returns
@@ -518,7 +564,7 @@ def gender_gap_chart(
     gaps["municipality"] = gaps["municipality"].astype(str)
     band = _peer_summary(gaps, peer_codes(peers, municipality))
     if len(band):
-        ax.plot(band["year"], band["median"], color=PEERS, lw=1.8, label=PEER_MEDIAN_LABEL)
+        ax.plot(band["year"], band["median"], color=PEERS, lw=1.8, label=_median(peers_label))
     riket = _series(gaps, reference.RIKET).dropna()
     if len(riket) and municipality != reference.RIKET:
         ax.plot(riket.index, riket.values, color=RIKET, lw=1.5, ls="--", label="Riket")
@@ -529,8 +575,9 @@ def gender_gap_chart(
     ax.axhline(0, color="black", lw=0.8)
     ax.set_ylabel(f"Kvinnor − män ({unit})" if unit else "Kvinnor − män")
     ax.set_xlabel("År")
-    ax.set_title(f"{registry.label(kpi)}: kvinnor − män", loc="left", y=TITLE_Y, fontsize=11)
-    year_ticks(ax.xaxis)
+    heading = f"{title or registry.label(kpi)}: kvinnor − män"
+    ax.set_title(heading, loc="left", y=TITLE_Y, fontsize=11)
+    year_ticks(ax.xaxis, preliminary)
     swedish_ticks(ax.yaxis)
     ax.grid(axis="y", color="#e0e0e0", lw=0.6)
     place_legend(ax, legend)

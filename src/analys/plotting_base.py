@@ -142,10 +142,27 @@ def swedish_ticks(axis: object, bins: int | None = None) -> None:
     axis.set_major_formatter(FuncFormatter(lambda value, _pos: tick_text(value)))
 
 
-def year_ticks(axis: object) -> None:
-    """Integer year ticks without a thousands separator, as many as fit the axis' length."""
+def year_ticks(axis: object, preliminary: int | None = None) -> None:
+    """Integer year ticks without a thousands separator, as many as fit the axis' length.
+
+    The ``preliminary`` year (Kolada's latest, not yet final) is written with a star: "2025*".
+    """
     axis.set_major_locator(MaxNLocator(nbins="auto", integer=True, steps=[1, 2, 5, 10]))
-    axis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:.0f}"))
+    axis.set_major_formatter(FuncFormatter(lambda value, _pos: year_text(value, preliminary)))
+
+
+def year_text(year: float, preliminary: int | None = None) -> str:
+    """A year as text, starred when it is the preliminary year: ``2025*``."""
+    star = "*" if preliminary is not None and round(year) == int(preliminary) else ""
+    return f"{year:.0f}{star}"
+
+
+def unit_word(codes: str | Iterable[str] | None) -> str:
+    """``regioner`` when the code (or the first code) is a region, else ``kommuner``."""
+    if codes is None:
+        return "kommuner"
+    first = codes if isinstance(codes, str) else next(iter(codes), None)
+    return "regioner" if first and reference.unit_type(str(first)) == "L" else "kommuner"
 
 
 def value_text(value: float, unit: str | None) -> str:

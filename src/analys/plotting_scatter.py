@@ -28,6 +28,7 @@ from analys.plotting_base import (
     same_type,
     select,
     swedish_ticks,
+    unit_word,
     wrap,
 )
 
@@ -99,7 +100,10 @@ def expected_chart(
     ax = new_axes(ax, (6, 5))
     if table is None or len(table) == 0 or table[["actual", "expected"]].dropna().empty:
         return no_data(
-            ax, "Inga kommuner med fullständiga data för modellen.", source, derived=True
+            ax,
+            f"Inga {unit_word(municipality)} med fullständiga data för modellen.",
+            source,
+            derived=True,
         )
     frame = table[["actual", "expected"]].astype(float).dropna()
     frame.index = frame.index.astype(str)
@@ -110,7 +114,7 @@ def expected_chart(
         color=COLOURS["grey"],
         alpha=0.8,
         lw=0,
-        label="Alla kommuner",
+        label=f"Alla {unit_word(frame.index)}",
     )
     low = float(min(frame.min()))
     high = float(max(frame.max()))
@@ -191,7 +195,7 @@ def cost_chart(
     if both.empty:
         return no_data(
             ax,
-            f"Inga kommuner har både {registry.label(result_kpi)} och "
+            f"Inga {unit_word(municipality)} har både {registry.label(result_kpi)} och "
             f"{registry.label(cost_kpi)} år {year}.",
             source,
         )
@@ -202,7 +206,7 @@ def cost_chart(
         color=COLOURS["grey"],
         alpha=0.8,
         lw=0,
-        label="Alla kommuner",
+        label=f"Alla {unit_word(municipality)}",
     )
     cost_median = float(both["cost"].median())
     result_median = float(both["result"].median())

@@ -32,6 +32,7 @@ from analys.plotting_base import (
     quantiles,
     same_type,
     select,
+    unit_word,
     value_text,
     wrap,
 )
@@ -159,7 +160,7 @@ def spine_chart(
     ax.set_xticks([0, 0.5, 1], ["Sämre", "Riket", "Bättre"], fontsize=8)
     ax.tick_params(axis="x", length=0)
     ax.legend(
-        handles=_spine_legend(name, statuses),
+        handles=_spine_legend(name, statuses, unit_word(municipality)),
         fontsize=7,
         frameon=False,
         loc="lower left",
@@ -167,7 +168,11 @@ def spine_chart(
         ncol=4,
     )
     ax.set_title(
-        f"{name} jämfört med kommunerna och riket", loc="left", y=TITLE_Y, fontsize=11, pad=34
+        f"{name} jämfört med alla {unit_word(municipality)}na och riket",
+        loc="left",
+        y=TITLE_Y,
+        fontsize=11,
+        pad=34,
     )
     return finish(ax, source, derived=True, kpis=tuple(kpis))
 
@@ -194,9 +199,9 @@ def _marker_colour(kpi: str, row: dict, municipality: str, statuses: pd.Series |
     return COLOURS[colour]
 
 
-def _spine_legend(name: str, statuses: pd.Series | None) -> list:
+def _spine_legend(name: str, statuses: pd.Series | None, units: str = "kommuner") -> list:
     handles = [
-        Patch(color=BAND, alpha=0.7, label="Kommunernas spridning (min–max)"),
+        Patch(color=BAND, alpha=0.7, label=f"{units.capitalize()}nas spridning (min–max)"),
         Patch(color=PEERS, alpha=0.7, label="Mittersta hälften (25–75 %)"),
         Line2D([], [], color=RIKET, ls="--", label="Riket (mitten)"),
     ]

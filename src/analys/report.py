@@ -29,18 +29,25 @@ from analys.errors import AnalysError
 from analys.format import decimals_for, number, with_unit
 from analys.fulfilment import STATUS_LABELS, STATUSES, Evaluation, ValuesIndex, evaluate
 from analys.goalcheck import TOP_KEYS
-from analys.goals import TARGET_KINDS, Area, area_from_params, load_area
+from analys.goals import TARGET_KINDS, Area, Indicator, area_from_params, load_area
+from analys.peers import reference_group
+from analys.plotting_base import GENDER_WORDS, year_text
 from analys.summary import SUMMARY_MIMETYPE, read_summary  # noqa: F401 (re-exported)
+from analys.trend import OFF_TARGET, OFF_TARGET_LABEL
 
 #: the notebook's parameters: exactly a params file's top-level keys
 PARAM_KEYS = TOP_KEYS
+#: quartile words in tables, under a header that names the group ("Kvartil bland alla 290
+#: kommuner"); the sentences about the peer group use other words (see sentences.py)
 COLOUR_WORDS = {
-    "green": "Bland de 25 % bästa",
+    "green": "Bästa 25 %",
     "yellow": "Mittenhälften",
-    "red": "Bland de 25 % sämsta",
+    "red": "Sämsta 25 %",
     "grey": "Värde saknas",
     "none": "–",
 }
+#: the table header of the trend marker: a test over five years, not last year's change
+TREND_HEADER = "Trend, 5 år (test)"
 TREND_WORDS = {
     "improving": "↑ Förbättras",
     "worsening": "↓ Försämras",
@@ -68,6 +75,18 @@ def show_figure(figure) -> None:
         figure.savefig(buffer, format="png", dpi=figure.dpi, bbox_inches="tight")
     plt.close(figure)
     display(Image(data=buffer.getvalue(), format="png"))
+
+
+def indicator_label(ind: Indicator) -> str:
+    """One label per indicator, the same in tables, sentences and charts.
+
+    The params file's own label when given ("Meritvärde åk 9, pojkar"), else the registry's
+    label with the gender when not the total ("Meritvärde åk 9, män").
+    """
+    if ind.label:
+        return ind.label
+    word = GENDER_WORDS.get(ind.gender)
+    return f"{registry.label(ind.kpi)}, {word}" if word else registry.label(ind.kpi)
 
 
 def _grid(n: int, *, width: float, height: float, ncols: int = 2):
@@ -116,9 +135,34 @@ class Report:
             self.area, self.index, self.municipality, self.area.year, groups=self.groups
         )
         self.peers = list(self.evaluation.peers)
-        self.peers_label = self.evaluation.peers_label
+        self.kind = self.area.kind
+        self.unit_word = "regioner" if self.kind == "L" else "kommuner"
+        peers = self.area.peers if isinstance(self.area.peers, str) else list(self.area.peers)
+        #: the peer group, named (peers_* targets, sentences, trend bands, "Lär av")
+        self.group = reference_group(
+            self.municipality, peers, groups=self.groups, area=self.area.area
+        )
+        #: every unit of the type (quartile colours, ranking chart, maps)
+        self.everyone = reference_group(self.municipality, "alla", groups=self.groups)
+        self.peers_label = self.group.counted()
+        # one label per indicator everywhere (the rows follow area.indicators)
+        self.evaluation.indicators["label"] = [
+            indicator_label(ind) for _, ind in self.area.indicators
+        ]
+        # targets and reasons against the peer group name it ("bland 7 liknande kommuner")
+        among = self.group.among()
+        for column in ("target_text", "reason"):
+            self.evaluation.indicators[column] = (
+                self.evaluation.indicators[column]
+                .astype(str)
+                .str.replace("jämförelsegruppens median", f"medianen {among}", regex=False)
+                .str.replace("i jämförelsegruppen", among, regex=False)
+                .str.replace("jämförelsegruppen", self.group.counted(), regex=False)
+            )
         years = self.evaluation.indicators["year"].dropna()
         self.year = int(self.area.year or (years.max() if len(years) else 0)) or None
+        prel = self.snapshot.get("preliminary_year")
+        self.preliminary = int(prel) if prel else None
 
     @classmethod
     def from_parameters(cls, namespace: Mapping[str, Any]) -> Report:
@@ -177,6 +221,40 @@ class Report:
     def main_kpi(self) -> str:
         return self.area.main_kpi
 
+    def _year(self, year: Any) -> str:
+        """A year as shown: "2025*" when it is Kolada's preliminary year, "–" when missing."""
+        if year is None or pd.isna(year):
+            return "–"
+        return year_text(int(year), self.preliminary)
+
+    def _preliminary_note(self, years: Any) -> None:
+        """The footnote for "2025*", when one of ``years`` is the preliminary year."""
+        shown = {int(y) for y in years if y is not None and not pd.isna(y)}
+        if self.preliminary is not None and self.preliminary in shown:
+            display(
+                Markdown(
+                    f"\\* {self.preliminary} är preliminärt: Kolada publicerar de slutliga "
+                    "värdena senare, och de kan ändras."
+                )
+            )
+
+    def peer_listing(self) -> None:
+        """The peer group: its name, where it comes from and its members."""
+        group = self.group
+        members = self._members_text()
+        display(
+            Markdown(
+                f"**Jämförelsegrupp:** {group.counted()} – {group.source}. Medlemmar: {members}. "
+                f"Kvartilfärger och rangordning jämför i stället {self.place} med "
+                f"{self.everyone.counted()}."
+            )
+        )
+
+    def _members_text(self) -> str:
+        if self.group.everyone:
+            return f"alla {self.unit_word} utom {self.place}"
+        return self.group.members_text()
+
     # -- header and 1. Sammanfattning ------------------------------------------------------
 
     def header(self) -> None:
@@ -187,8 +265,8 @@ class Report:
         display(
             Markdown(
                 f"{lead} Rapporten följer upp de politiska målen för {self.area.title.lower()} med "
-                f"nyckeltal från Kolada och jämför {self.place} med {self.peers_label} "
-                f"({len(self.peers)} st)."
+                f"nyckeltal från Kolada och jämför {self.place} med {self.group.counted()} "
+                f"och med {self.everyone.counted()}. Jämförelsegruppen: {self.group.source}."
             )
         )
         self._demo_banner()
@@ -245,12 +323,20 @@ class Report:
         display(
             Markdown(
                 "*Status:* uppfyllt när värdet når målet; delvis uppfyllt inom toleransen "
-                f"(normalt {number(self.area.tolerance * 100, 0)} % av målvärdet); "
-                "*jämförelse:* kvartil bland alla kommuner av samma typ; *trend:* de fem senaste "
-                "åren, signifikanstest enligt Fingertips metod."
+                f"(normalt {number(self.area.tolerance * 100, 0)} % av målvärdet); mål mot "
+                f"jämförelsegruppen avser {self.group.counted()}. "
+                f"*{self._quartile_header}:* de 25 % bästa, mittenhälften eller de 25 % "
+                f"sämsta {self.everyone.among()} (inte jämförelsegruppen). *{TREND_HEADER}:* "
+                "signifikanstest över de fem senaste åren till och med årtalet i kolumnen År "
+                "(Fingertips metod) – inte förändringen det senaste året."
             )
         )
+        self._preliminary_note(ind["year"])
         self._caption()
+
+    @property
+    def _quartile_header(self) -> str:
+        return f"Kvartil {self.everyone.among()}"
 
     def _indicator_table(self, part: pd.DataFrame):
         rows = []
@@ -266,19 +352,14 @@ class Report:
             )
             rows.append(
                 {
-                    "Indikator": r.label
-                    + (
-                        f" ({'kvinnor' if r.gender == 'K' else 'män'})"
-                        if r.gender in ("K", "M")
-                        else ""
-                    ),
-                    "År": "–" if pd.isna(r.year) else int(r.year),
+                    "Indikator": r.label,
+                    "År": self._year(r.year),
                     "Värde": with_unit(r.value, unit, dec),
                     "Mål": r.target_text,
                     "Avstånd": gap,
                     "Status": STATUS_LABELS[r.status],
-                    "Jämförelse": COLOUR_WORDS.get(r.colour, "–"),
-                    "Trend": TREND_WORDS.get(r.trend, r.trend_label),
+                    self._quartile_header: COLOUR_WORDS.get(r.colour, "–"),
+                    TREND_HEADER: TREND_WORDS.get(r.trend, r.trend_label),
                     "Motivering": r.reason,
                 }
             )
@@ -297,7 +378,10 @@ class Report:
         return (
             table.pipe(table_style)
             .map(lambda v: f"background-color: {colours.get(v, '')}", subset=["Status"])
-            .map(lambda v: f"background-color: {quartiles.get(v, '')}", subset=["Jämförelse"])
+            .map(
+                lambda v: f"background-color: {quartiles.get(v, '')}",
+                subset=[self._quartile_header],
+            )
         )
 
     # -- 3. Jämförelse med andra -------------------------------------------------------------
@@ -311,19 +395,23 @@ class Report:
         if year is None:
             display(Markdown(f"Inga värden för {registry.label(kpi)} att jämföra."))
             return
+        self.peer_listing()
         main = self._values(kpi)
         own = main[(main["municipality"] == self.municipality) & (main["year"] == year)]
         value = float(own["value"].iloc[0]) if len(own) else float("nan")
         peer_values = main[(main["municipality"].isin(self.peers)) & (main["year"] == year)]
         position = sentences.peer_position(
-            value, peer_values["value"].tolist(), registry.polarity(kpi)
+            value, peer_values["value"].tolist(), registry.polarity(kpi), self.group, self.place
         )
-        text = (
-            f"**{registry.label(kpi)}** {year}: {self.place} har "
-            f"{with_unit(value, registry.unit(kpi), decimals_for(registry.unit(kpi), value))}"
-        )
+        if pd.isna(value):
+            text = sentences.missing_sentence(f"**{registry.label(kpi)}**", year)[:-1]
+        else:
+            text = (
+                f"**{registry.label(kpi)}** {self._year(year)}: {self.place} har "
+                f"{with_unit(value, registry.unit(kpi), decimals_for(registry.unit(kpi), value))}"
+            )
         if position:
-            text += f" och ligger {position} i {self.peers_label}"
+            text += f" och {position}"
         display(Markdown(text + "."))
         figure, ax = plt.subplots(figsize=(8, 3.6), layout="constrained")
         plots.ranking_chart(
@@ -332,6 +420,7 @@ class Report:
             year=year,
             municipality=self.municipality,
             source=self.source,
+            preliminary=self.preliminary,
             ax=ax,
         )
         show_figure(figure)
@@ -376,8 +465,8 @@ class Report:
         statuses = self.evaluation.indicators.drop_duplicates("kpi").set_index("kpi")["status"]
         display(
             Markdown(
-                "**Alla indikatorer jämfört med riket** (mitten = riket, "
-                "bättre till höger; färg = målstatus)."
+                f"**Alla indikatorer jämfört med riket** (mitten = riket, bättre till höger; "
+                f"banden visar spridningen {self.everyone.among()}; färg = målstatus)."
             )
         )
         figure, ax = plt.subplots(figsize=(8, 0.9 + 0.45 * len(kpis)), layout="constrained")
@@ -391,6 +480,7 @@ class Report:
             ax=ax,
         )
         show_figure(figure)
+        self._preliminary_note([year])
         if self.area.cost:
             self._cost(year)
 
@@ -432,30 +522,58 @@ class Report:
     # -- 4. Utveckling över tid --------------------------------------------------------------
 
     def trends(self) -> None:
-        """Section 4: one sentence per indicator, then their trend charts side by side."""
+        """Section 4: one sentence per indicator, then their trend charts side by side.
+
+        Everything ends at the report year: a series stops at the indicator's year (the
+        report's ``year`` when given), a value missing in that year is "data saknas", and
+        the charts end there too.
+        """
         from analys import plots
 
         shown = list(dict.fromkeys((ind.kpi, ind.gender) for _, ind in self.area.indicators))
         first = {(ind.kpi, ind.gender): ind for _, ind in reversed(self.area.indicators)}
+        years = self.evaluation.indicators.drop_duplicates(["kpi", "gender"])
+        when = {
+            (r.kpi, r.gender): (None if pd.isna(r.year) else int(r.year))
+            for r in years.itertuples()
+        }
         lines = []
         for key in shown:
             ind = first[key]
+            label = indicator_label(ind)
+            year = when.get(key, self.year)
             series = self.index.series(ind.kpi, self.municipality, ind.gender)
+            if year is not None:
+                series = series[series.index <= year]
+            if year is not None and year not in series.index:
+                last = int(series.index.max()) if len(series) else None
+                lines.append(sentences.missing_sentence(label, year, last))
+                continue
             peer_values = self.index.wide(ind.kpi, ind.gender)
-            year = int(series.index.max()) if len(series) else None
             position = None
             if year is not None and year in peer_values.columns:
                 position = sentences.peer_position(
                     float(series[year]),
                     peer_values[year].reindex(self.peers).tolist(),
                     ind.polarity,
+                    self.group,
+                    self.place,
                 )
             lines.append(
                 sentences.indicator_sentence(
-                    ind.name, series, ind.polarity, position=position, peers_label=self.peers_label
+                    label, series, ind.polarity, position=position, year=year
                 )
             )
         display(Markdown("\n".join(f"- {line}" for line in lines)))
+        display(
+            Markdown(
+                "*Meningarna beskriver förändringen år för år fram till det senaste året; "
+                f"kolumnen {TREND_HEADER} i tabellerna ovan är ett signifikanstest över fem år "
+                "och kan därför visa en annan riktning. Linjen i diagrammen är medianen för "
+                f"{self.group.counted()}, bandet deras mittersta hälft.*"
+            )
+        )
+        last_year = self.area.year
         figure, axes = _grid(len(shown), width=4.6, height=3.1)
         for ax, key in zip(axes, shown, strict=False):
             ind = first[key]
@@ -466,14 +584,25 @@ class Report:
                 municipality=self.municipality,
                 peers=self.peers,
                 gender=ind.gender,
+                years=self._years_upto(last_year),
                 target=target,
                 target_year=ind.target.by,
                 source=self.source,
                 legend="none",
+                title=indicator_label(ind),
+                preliminary=self.preliminary,
+                peers_label=self.group.counted(),
                 ax=ax,
             )
         plots.shared_legend(figure, axes)
         show_figure(figure)
+        self._preliminary_note(self._years_upto(last_year) or self.values["year"].unique())
+
+    def _years_upto(self, year: int | None) -> list[int] | None:
+        """The data's years up to ``year`` (``None``: all years)."""
+        if year is None:
+            return None
+        return sorted(int(y) for y in self.values["year"].unique() if int(y) <= int(year))
 
     # -- 5. Att fokusera på --------------------------------------------------------------------
 
@@ -481,33 +610,40 @@ class Report:
         """Section 5: the exception list – worse than others and worsening (and off target)."""
         ind = self.evaluation.indicators.drop_duplicates(["kpi", "gender"])
         red = ind[(ind["colour"] == "red") & (ind["trend"] == "worsening")]
-        off = ind[ind["status"].isin(["not_met", "partly"])]
+        off = ind[ind["status"].isin(OFF_TARGET)]
+        among = f"av {self.everyone.counted()}"
         if red.empty:
             display(
                 Markdown(
-                    f"Inget nyckeltal är både bland de 25 % sämsta och på väg åt fel håll för "
-                    f"{self.place} – ingen 'röd-röd' avvikelse."
+                    f"Inget nyckeltal är både bland de 25 % sämsta {among} och på väg åt fel "
+                    f"håll (trend, 5 år) för {self.place} – ingen 'röd-röd' avvikelse."
                 )
             )
         else:
-            display(Markdown("**Sämre än andra och försämras** (röd-röd, Fingertips M8):"))
+            display(
+                Markdown(
+                    f"**Bland de 25 % sämsta {among} och försämras** (röd-röd, Fingertips M8):"
+                )
+            )
             display(self._focus_table(red))
         if not off.empty:
-            display(Markdown("**Når inte målet:**"))
+            display(Markdown(f"**{OFF_TARGET_LABEL}:**"))
             display(self._focus_table(off))
+        self._preliminary_note(ind["year"])
         self._caption()
 
     def _focus_table(self, rows: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(
             {
                 "Indikator": rows["label"],
+                "År": [self._year(y) for y in rows["year"]],
                 "Värde": [
                     with_unit(v, u or None, decimals_for(u or None, v))
                     for v, u in zip(rows["value"], rows["unit"], strict=True)
                 ],
                 "Status": rows["status"].map(STATUS_LABELS),
-                "Jämförelse": rows["colour"].map(COLOUR_WORDS),
-                "Trend": rows["trend"].map(TREND_WORDS),
+                self._quartile_header: rows["colour"].map(COLOUR_WORDS),
+                TREND_HEADER: rows["trend"].map(TREND_WORDS),
                 "Motivering": rows["reason"],
             }
         ).pipe(table_style)
@@ -638,28 +774,37 @@ class Report:
             display(Markdown("Inget av områdets nyckeltal redovisas uppdelat på kön."))
             return
         gaps = gender_mod.gender_gaps(self.values[self.values["kpi"].isin(kpis)])
-        versus = gender_mod.gap_versus_peers(gaps, self.municipality, self.peers)
-        lines, drawn = [], []
+        if self.area.year:
+            gaps = gaps[gaps["year"] <= int(self.area.year)]
+        same = gaps["municipality"].map(reference.unit_type) == self.kind
+        lines, drawn, shown_years = [], [], []
         for kpi in kpis:
-            if kpi not in versus.index or pd.isna(versus.at[kpi, "gap"]):
+            label = registry.label(kpi)
+            part = gaps[(gaps["kpi"] == kpi) & same & gaps["gap"].notna()]
+            if part.empty:
                 continue
-            row = versus.loc[kpi]
+            year = int(self.area.year or part["year"].max())
+            own = part[part["municipality"] == self.municipality]
+            if year not in set(own["year"]):
+                last = int(own["year"].max()) if len(own) else None
+                lines.append(sentences.missing_sentence(f"**{label}**", year, last))
+                continue
+            row = gender_mod.gap_versus_peers(part, self.municipality, self.peers, year).loc[kpi]
             phrase = gender_mod.describe_gap(float(row["gap"]), registry.unit(kpi))
-            series = gaps[(gaps["kpi"] == kpi) & (gaps["municipality"] == self.municipality)]
-            trend = gender_mod.gap_trend(series.set_index("year")["gap"])
+            trend = gender_mod.gap_trend(own.set_index("year")["gap"])
             peers_text = ""
             if not pd.isna(row["peers_median"]):
                 larger = "större" if bool(row["larger_than_peers"]) else "mindre"
-                peers_text = f" Skillnaden är {larger} än i {self.peers_label}."
-            lines.append(
-                f"**{registry.label(kpi)}** {int(row['year'])}: {phrase}. "
-                f"{trend.label}.{peers_text}"
-            )
+                peers_text = f" Skillnaden är {larger} än medianen {self.group.among(int(row['peers_count']))}."
+            lines.append(f"**{label}** {self._year(year)}: {phrase}. {trend.label}.{peers_text}")
             drawn.append(kpi)
+            shown_years.append(year)
+        if lines:
+            display(Markdown("\n".join(f"- {line}" for line in lines)))
         if not drawn:
-            display(Markdown(f"Könsuppdelade värden saknas för {self.place}."))
+            if not lines:
+                display(Markdown(f"Könsuppdelade värden saknas för {self.place}."))
             return
-        display(Markdown("\n".join(f"- {line}" for line in lines)))
         figure, axes = _grid(len(drawn), width=4.6, height=2.8)
         for ax, kpi in zip(axes, drawn, strict=True):
             plots.gender_gap_chart(
@@ -667,12 +812,16 @@ class Report:
                 kpi=kpi,
                 municipality=self.municipality,
                 peers=self.peers,
+                years=self._years_upto(self.area.year),
                 source=self.source,
                 legend="none",
+                preliminary=self.preliminary,
+                peers_label=self.group.counted(),
                 ax=ax,
             )
         plots.shared_legend(figure, axes)
         show_figure(figure)
+        self._preliminary_note(shown_years)
 
     # -- 8. Om underlaget --------------------------------------------------------------------
 
@@ -680,12 +829,15 @@ class Report:
         """Section 8: source, snapshot, parameters, versions, method notes and attribution."""
         snap = self.snapshot
         rows = [
-            ("Källa", snap.get("label") or self.source),
+            ("Källa", str(snap.get("label") or self.source).removeprefix("Källa: ")),
             ("Dataversion", snap.get("snapshot") or "–"),
             ("Hämtat", snap.get("fetched") or ("ingår i paketet" if self.demo else "–")),
-            ("Kommun/region", f"{self.place} ({self.municipality})"),
-            ("År", self.year or "senaste med data"),
-            ("Jämförelsegrupp", f"{self.peers_label} ({len(self.peers)} st)"),
+            ("Region" if self.kind == "L" else "Kommun", f"{self.place} ({self.municipality})"),
+            ("År", self._year(self.year) if self.year else "senaste med data"),
+            ("Jämförelsegrupp", self.group.counted()),
+            ("Jämförelsegruppens källa", self.group.source),
+            ("Jämförelsegruppens medlemmar", self._members_text()),
+            ("Kvartilfärger och rangordning", self.everyone.among()),
             ("Tolerans", f"{number(self.area.tolerance * 100, 0)} %"),
             (
                 "Brytpunkter för mål",
@@ -704,17 +856,17 @@ class Report:
                 "**Metod.** Indikatorstatus: uppfyllt när värdet når målvärdet, delvis uppfyllt "
                 "inom toleransen, annars ej uppfyllt; data saknas räknas aldrig som uppfyllt. "
                 "Målets poäng = (vikt för uppfyllda + ½ · vikt för delvis uppfyllda) / vikt med data. "
-                "Kvartilfärger: grön/röd när värdet ligger i bästa/sämsta fjärdedelen av alla "
-                "kommuner av samma typ. Trend: de fem senaste åren, signifikans enligt Fingertips. "
+                "Kvartilfärger: grön/röd när värdet ligger i bästa/sämsta fjärdedelen "
+                f"{self.everyone.among()}. Meningarna om läget jämför med "
+                f"{self.group.counted()}; med färre än 8 i gruppen anges plats i stället för "
+                "kvartil. Trend: de fem senaste åren till och med rapportåret, signifikans enligt "
+                "Fingertips; meningarna beskriver i stället förändringen år för år. "
                 "Förväntat värde: linjär regression (OLS) på strukturella nyckeltal; rangordning "
                 f"efter korsvaliderad residual. Målvärdestyper i området: {', '.join(kinds)}."
             )
         )
-        display(
-            Markdown(
-                f"**Källa:** {KALLA}. Färger, rangordningar, residualer och målstatus: {EGEN}."
-            )
-        )
+        display(Markdown(f"**{KALLA}.** Färger, rangordningar, residualer och målstatus: {EGEN}."))
+        self._preliminary_note([self.year])
         own = own_store.credit_line(self.area.kpis, self.source)
         if own:
             display(Markdown(f"**Egna uppgifter:** {own}"))

@@ -1,8 +1,10 @@
 """Short Swedish sentences generated from the numbers, for politicians reading a report.
 
 Each function takes plain values and returns one sentence, so the wording is tested apart
-from the report: e.g. "Meritvärde åk 9 har ökat tre år i rad och ligger nu bland de 25 %
-bästa i kommungruppen."
+from the report: e.g. "Meritvärde åk 9 har ökat tre år i rad (2022–2025) och tillhör 2025 de
+25 % bästa bland 12 kommuner i Örebro län." Every comparison names its group (an
+:class:`analys.peers.ReferenceGroup`); with fewer than 8 peers there are no quartile words but a
+rank ("näst bäst av 8").
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pandas as pd
 
 from analys import registry
 from analys.format import decimals_for, difference_unit, with_unit
+from analys.peers import MIN_QUARTILE_PEERS, ReferenceGroup
 
 COUNT_WORDS = {
     2: "två",
@@ -54,43 +57,109 @@ def streak(series: pd.Series) -> tuple[int, int]:
     return direction, count
 
 
-def peer_position(value: float, peer_values: Sequence[float], polarity: str) -> str | None:
-    """Where ``value`` lies among the peers: "bland de 25 % bästa", "…sämsta" or "i mitten".
+def rank_words(rank: int, total: int) -> str:
+    """ "bäst", "näst bäst", "sämst", "näst sämst" or "på plats 3" (of ``total``)."""
+    if rank == 1:
+        return "bäst"
+    if rank == total:
+        return "sämst"
+    if rank == 2:
+        return "näst bäst"
+    if rank == total - 1:
+        return "näst sämst"
+    return f"på plats {rank}"
 
-    Uses numpy's default quantiles of the scores ``s·x`` (as the quartile colours do);
-    ``None`` for neutral KPIs, a missing value or fewer than 4 peer values.
+
+def peer_position(
+    value: float,
+    peer_values: Sequence[float],
+    polarity: str,
+    group: ReferenceGroup | None = None,
+    place: str | None = None,
+) -> str | None:
+    """Where ``value`` lies among the peers, as a predicate that names the group.
+
+    With ``group``: "tillhör de 25 % bästa bland 12 kommuner i Örebro län", "ligger i mitten
+    bland alla 290 kommuner"; with fewer than 8 peer values no quartile words but a rank:
+    "är näst bäst av 8 (Örebro och 7 liknande kommuner)" (``place`` is the focus' name).
+    Without ``group`` the bare quartile words ("bland de 25 % bästa", "i mitten"), for
+    callers that name the group themselves. Quartiles are numpy's default quantiles of the
+    scores ``s·x`` (as the quartile colours); ranks count the peers that score strictly
+    better (ties share the better rank). ``None`` for neutral KPIs, a missing value or no
+    peer values (fewer than 4 without ``group``).
     """
     s = registry.sign(polarity)
     peers = np.asarray([v for v in peer_values if not math.isnan(v)], dtype=float)
-    if not s or math.isnan(value) or len(peers) < 4:
+    if not s or math.isnan(value) or len(peers) == 0:
+        return None
+    z = s * value
+    if group is not None and len(peers) < MIN_QUARTILE_PEERS:
+        rank = 1 + int((s * peers > z).sum())
+        total = len(peers) + 1
+        who = f"{place} och {group.counted(len(peers))}" if place else group.counted(len(peers))
+        return f"är {rank_words(rank, total)} av {total} ({who})"
+    if len(peers) < 4:
         return None
     q1, q3 = np.quantile(s * peers, [0.25, 0.75])
-    z = s * value
     if z >= q3:
-        return "bland de 25 % bästa"
-    if z <= q1:
-        return "bland de 25 % sämsta"
-    return "i mitten"
+        words = "bland de 25 % bästa"
+    elif z <= q1:
+        words = "bland de 25 % sämsta"
+    else:
+        words = "i mitten"
+    if group is None:
+        return words
+    among = group.among(len(peers))
+    if words == "i mitten":
+        return f"ligger i mitten {among}"
+    return f"tillhör de 25 % {words.rsplit(' ', 1)[1]} {among}"
+
+
+def missing_sentence(label: str, year: int, last_year: int | None = None) -> str:
+    """ "Meritvärde åk 9: data saknas 2022 (senaste värde 2021)." – never an older value
+    presented as the report year's."""
+    last = f" (senaste värde {last_year})" if last_year is not None else ""
+    return f"{label}: data saknas {year}{last}."
 
 
 def indicator_sentence(
-    label: str, series: pd.Series, polarity: str, *, position: str | None, peers_label: str
+    label: str,
+    series: pd.Series,
+    polarity: str,
+    *,
+    position: str | None,
+    peers_label: str = "",
+    year: int | None = None,
 ) -> str:
-    """One sentence on an indicator's development and position among its peers."""
+    """One sentence on an indicator's change year by year and its position among peers.
+
+    ``series`` ends at the report year. The change described is the run of rises or falls up
+    to the last year (not the five-year trend test, which the tables show). ``position`` is a
+    predicate from :func:`peer_position` with a group; a bare quartile phrase (without a
+    group) is followed by "i ``peers_label``". ``year`` (the last year) is named.
+    """
+    clean = series.dropna().sort_index()
+    last = int(clean.index[-1]) if len(clean) else year
     direction, years = streak(series)
     if direction and years >= 2:
         verb = "ökat" if direction > 0 else "minskat"
-        trend = f"har {verb} {COUNT_WORDS.get(years, str(years))} år i rad"
+        trend = f"har {verb} {COUNT_WORDS.get(years, str(years))} år i rad ({last - years}–{last})"
     elif direction and years == 1:
         verb = "ökade" if direction > 0 else "minskade"
-        trend = f"{verb} det senaste året"
-    elif len(series.dropna()) >= 2:
-        trend = "är oförändrat sedan året innan"
+        trend = f"{verb} från {last - 1} till {last}"
+    elif len(clean) >= 2:
+        previous = int(clean.index[-2])
+        trend = f"är oförändrat {previous}–{last}"
     else:
         trend = "har för få år för att visa utvecklingen"
     text = f"{label} {trend}"
     if position:
-        text += f" och ligger nu {position} i {peers_label}"
+        if position.startswith(("bland ", "i mitten")):  # bare quartile words
+            text += f" och ligger {last} {position} i {peers_label}"
+        else:
+            verb, _, rest = position.partition(" ")
+            when = f" {last}" if last else ""
+            text += f" och {verb}{when} {rest}"
     return text + "."
 
 

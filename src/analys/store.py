@@ -32,8 +32,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analys import captions
-from analys.errors import AnalysError
+from analys import captions, store_health
+from analys.errors import AnalysError, StoreError
 from analys.frame import VALUES_COLUMNS, as_values_frame, empty_values
 from analys.store_fetch import KPI_ID, UNIT_ID, fetch_cli, fetch_values
 from analys.store_files import (
@@ -42,15 +42,20 @@ from analys.store_files import (
     VALUES_SCHEMA,
     api_version,
     atomic_path,
+    check_root,
+    check_writable,
     query_key,
     read_manifest,
+    read_meta_frame,
     read_values_table,
+    set_aside,
     store_lock,
     sweep_temporary,
     utc_now,
     write_manifest,
     write_table,
 )
+from analys.store_health import Damage
 
 __all__ = [
     "KPI_ID",
@@ -77,6 +82,7 @@ class Store:
     """
 
     def __init__(self, root: str | os.PathLike | None = None) -> None:
+        self._from_env = not root and bool(os.environ.get("ANALYS_DATA_DIR"))
         self.root = Path(root or os.environ.get("ANALYS_DATA_DIR") or "data")
 
     def __repr__(self) -> str:
@@ -89,8 +95,28 @@ class Store:
         """What the store holds: ``api_version``, ``url``, ``updated``, ``metadata`` (when the
         catalogues were fetched, from where), ``queries`` (each values fetch: kpis,
         municipalities, years, url, fetched, from_date, rows) and ``kpis`` (per KPI: rows,
-        years, updated)."""
+        years, updated). ``StoreError`` when the manifest is damaged."""
+        self.check_root()
         return read_manifest(self.root)
+
+    def check_root(self) -> None:
+        """``ParamsError`` when the store's folder is a file (e.g. ``$ANALYS_DATA_DIR``)."""
+        check_root(self.root, from_env=self._from_env)
+
+    def check_writable(self) -> None:
+        """``ParamsError`` unless a fetch can write here: checked before any request."""
+        check_writable(self.root, from_env=self._from_env)
+
+    def heal(self, kpis: Sequence[str] | None = None) -> list[Damage]:
+        """Set damaged files aside and repair the manifest (:func:`analys.store_health.heal`):
+        the manifest, the catalogues and the values of ``kpis`` (``None``: every file)."""
+        self.check_root()
+        return store_health.heal(self, kpis)
+
+    def check(self) -> list[Damage]:
+        """Every damaged file of the store, without changing anything (``analys store check``)."""
+        self.check_root()
+        return store_health.inspect(self)
 
     def sweep(self, older_than: float = 3600) -> list[Path]:
         """Remove temporary files a killed fetch left behind (older than ``older_than`` s).
@@ -115,7 +141,8 @@ class Store:
         return self.root / "values" / f"{kpi}.parquet"
 
     def _read_table(self, kpi: str) -> pa.Table:
-        return read_values_table(self._values_path(kpi))
+        """The stored table of ``kpi``, which the manifest lists: ``StoreError`` if damaged."""
+        return read_values_table(self._values_path(kpi), required=True)
 
     def read_values(
         self,
@@ -192,6 +219,7 @@ class Store:
         from_date
             The ``from_date`` of an incremental fetch, recorded in the manifest.
         """
+        self.check_root()
         with store_lock(self.root):
             return self._merge_values(frame, query, url, fetched, incremental, from_date)
 
@@ -225,10 +253,10 @@ class Store:
             start, stop = np.searchsorted(ids, kpi, "left"), np.searchsorted(ids, kpi, "right")
             part = clean.iloc[start:stop]
             new = part[~deleted[start:stop]]
-            if not self._values_path(kpi).is_file():
+            old = self._old_values(kpi, manifest)
+            if old is None:
                 merged = new
             else:
-                old = as_values_frame(self._read_table(kpi).to_pandas())
                 if incremental:
                     drop = pd.MultiIndex.from_frame(old[VALUES_KEY]).isin(
                         pd.MultiIndex.from_frame(part[VALUES_KEY])
@@ -260,10 +288,25 @@ class Store:
             "from_date": from_date,
             "incremental": incremental,
             "rows": written,
+            # what the parser repaired in Kolada's answer (analys.kolada_parse.PROBLEMS)
+            "problems": {k: v for k, v in (frame.attrs.get("problems") or {}).items() if v},
         }
         manifest.update(api_version=api_version(url), url=url, updated=fetched)
         self._write_manifest(manifest)
         return written
+
+    def _old_values(self, kpi: str, manifest: dict[str, Any]) -> pd.DataFrame | None:
+        """The stored values of ``kpi`` before a merge; ``None`` when there are none, or when
+        the file is damaged (then it is set aside and forgotten in ``manifest``)."""
+        path = self._values_path(kpi)
+        if not path.is_file():
+            return None
+        try:
+            return as_values_frame(read_values_table(path).to_pandas())
+        except StoreError:
+            set_aside(path)
+            store_health.forget(manifest, kpi)
+            return None
 
     def previous_fetch(
         self,
@@ -286,7 +329,7 @@ class Store:
         path = self._meta_path(name)
         if not path.is_file():
             raise self._empty_error("Koladas katalog (metadata)")
-        return pd.read_parquet(path)
+        return read_meta_frame(path)
 
     def kpis(self) -> pd.DataFrame:
         """The stored KPI catalogue: the same columns as :func:`analys.demo.kpis`."""
@@ -332,6 +375,7 @@ class Store:
             from analys.kolada import KoladaClient
 
             client = KoladaClient()
+        self.heal(kpis=())
         meta = self.manifest.get("metadata")
         if (
             not force
@@ -365,7 +409,8 @@ class Store:
                 "municipalities": len(units),
                 "groups": len(groups),
             }
-            manifest.update(api_version=api_version(client.base_url), url=client.base_url)
+            # the top-level url stays that of the values: a catalogue from another URL whose
+            # values fetch then fails must not make the stored values look as if from there
             self._write_manifest(manifest)
         return True
 

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from analys import store_health
 from analys.errors import KoladaError, ParamsError
+from analys.kolada_parse import describe_problems
 from analys.store_files import utc_now
 
 if TYPE_CHECKING:
@@ -67,6 +69,8 @@ def fetch_values(
     year_list = None if years is None else sorted({int(y) for y in years})
     query = {"kpis": kpi_list, "municipalities": units, "years": year_list}
     started = utc_now()
+    store.check_writable()  # before any request: a read-only folder fails at once
+    store.heal(kpi_list)  # damaged files are set aside and their queries fetched in full
     previous = store.previous_fetch(kpi_list, units, year_list, client.base_url)
     if previous:
         since = (date.fromisoformat(previous["fetched"][:10]) - timedelta(days=1)).isoformat()
@@ -102,12 +106,26 @@ def _parse_years(years: str | Sequence[int] | None) -> list[int] | None:
 
 
 def _cli_kpis(areas: Sequence[str], kpis: Sequence[str]) -> list[str]:
+    return list(_cli_needs(areas, kpis))
+
+
+def _cli_needs(areas: Sequence[str], kpis: Sequence[str]) -> dict[str, set[str]]:
+    """KPI id → the unit types an area needs it for (``K``/``L``; empty: the KPI's own).
+
+    An area of municipalities needs its KPIs for municipalities, a region area for regions,
+    whatever else the KPI is published for; a KPI named with ``--kpi`` needs every type it
+    has (decided later from the catalogue).
+    """
     ids = [k.strip().upper() for k in kpis]
+    needs: dict[str, set[str]] = {k: set() for k in ids}
     if areas:
         from analys.goals import load_area
 
         for area in areas:
-            ids += load_area(area).kpis
+            loaded = load_area(area)
+            ids += loaded.kpis
+            for kpi in loaded.kpis:
+                needs.setdefault(kpi, set()).add(loaded.kind)
     bad = [k for k in ids if not KPI_ID.match(k)]
     if bad:
         raise ParamsError(
@@ -119,7 +137,85 @@ def _cli_kpis(areas: Sequence[str], kpis: Sequence[str]) -> list[str]:
             "Ange vad som ska hämtas: ett område (t.ex. `analys fetch "
             "grundskola`) eller nyckeltal med --kpi ID"
         )
-    return list(dict.fromkeys(ids))
+    for kpi in ids:  # a KPI named with --kpi needs all its types, even if an area has it too
+        if kpi in [k.strip().upper() for k in kpis]:
+            needs[kpi] = set()
+    return {k: needs.get(k, set()) for k in dict.fromkeys(ids)}
+
+
+KPI_TYPES = {"K": {"K"}, "L": {"L"}, "A": {"K", "L"}}
+
+
+def unit_batches(
+    needs: dict[str, set[str]],
+    catalogue: pd.DataFrame,
+    units: pd.DataFrame,
+    n_years: int | None,
+) -> list[tuple[list[str], list[str]]]:
+    """(KPIs, unit codes) per query: only the unit types the KPIs have, plus Riket.
+
+    Parameters
+    ----------
+    needs
+        KPI id → the unit types wanted (``K``, ``L``); empty means every type the KPI is
+        published for (the catalogue's ``municipality_type``: K, L or A for both).
+    catalogue
+        The KPI catalogue (columns ``id`` and ``municipality_type``).
+    units
+        Kolada's municipalities, regions and Riket (columns ``id`` and ``type``).
+    n_years
+        Years asked for (``None``: all), for the request estimate.
+
+    KPIs wanting the same types share a query. Queries are merged when that takes fewer
+    requests (25-id lists and 5000-row pages, :func:`analys.kolada_plan.plan_chunks`), so
+    the count stays at its minimum: a municipal area asks only for the 290 municipalities
+    and Riket, a region area only for the 21 regions and Riket.
+    """
+    from analys.kolada_plan import estimated_requests, plan_chunks
+
+    own = dict(zip(catalogue["id"], catalogue["municipality_type"], strict=False))
+    by_types: dict[frozenset[str], list[str]] = {}
+    for kpi, wanted in needs.items():
+        has = KPI_TYPES.get(str(own.get(kpi) or "A"), {"K", "L"})
+        types = frozenset((wanted & has) or has)
+        by_types.setdefault(types, []).append(kpi)
+    codes = units["id"].astype(str)
+    kinds = units["type"].astype(str)
+    riket = ["0000"] if "0000" in set(codes) else []
+
+    def members(types: frozenset[str]) -> list[str]:
+        chosen = [c for c, t in zip(codes, kinds, strict=True) if t in types and c != "0000"]
+        return riket + chosen
+
+    def cost(block: list[frozenset[str]]) -> int:
+        n_kpis = sum(len(by_types[t]) for t in block)
+        n_units = len(members(frozenset().union(*block)))
+        counts = plan_chunks(n_kpis, n_units, n_years)
+        return estimated_requests(n_kpis, n_units, n_years, counts)
+
+    best: tuple[int, list[list[frozenset[str]]]] | None = None
+    for partition in _partitions(list(by_types)):
+        total = sum(cost(block) for block in partition)
+        if best is None or total < best[0]:
+            best = (total, partition)
+    assert best is not None
+    return [
+        ([k for t in block for k in by_types[t]], members(frozenset().union(*block)))
+        for block in best[1]
+    ]
+
+
+def _partitions(items: list[Any]) -> list[list[list[Any]]]:
+    """Every way to split ``items`` into groups (at most three items here: K, L, both)."""
+    if not items:
+        return [[]]
+    first, rest = items[0], items[1:]
+    out = []
+    for partition in _partitions(rest):
+        out.append([[first], *partition])
+        for i in range(len(partition)):
+            out.append([*partition[:i], [first, *partition[i]], *partition[i + 1 :]])
+    return out
 
 
 def _check_ids(store: Store, kpis: list[str], units: list[str] | None) -> None:
@@ -143,6 +239,19 @@ def _check_ids(store: Store, kpis: list[str], units: list[str] | None) -> None:
         raise ParamsError(problems)
 
 
+def _units_text(codes: Sequence[str]) -> str:
+    """ "290 kommuner och riket", "21 regioner och riket", "3 enheter"."""
+    from analys import reference
+
+    kinds = [reference.unit_type(c) for c in codes if c != "0000"]
+    riket = " och riket" if "0000" in codes else ""
+    if kinds and all(k == "K" for k in kinds):
+        return f"{len(kinds)} kommuner{riket}"
+    if kinds and all(k == "L" for k in kinds):
+        return f"{len(kinds)} regioner{riket}"
+    return f"{len(codes)} enheter"
+
+
 def fetch_cli(
     *,
     areas: Sequence[str],
@@ -152,8 +261,9 @@ def fetch_cli(
 ) -> int:
     """``analys fetch [AREA ...] [--kpi ID ...] [-m CODE ...] [--years A-B]``.
 
-    Without ``-m`` every municipality and region (and Riket) is fetched; without ``--years``
-    every year. Returns the exit code: 0 ok, 2 bad input, 1 when Kolada kept failing.
+    Without ``-m`` only the unit types the KPIs are published for (an area's own type) and
+    Riket are fetched (:func:`unit_batches`); without ``--years`` every year. Returns the
+    exit code: 0 ok, 2 bad input, 1 when Kolada kept failing.
     """
     from tqdm import tqdm
 
@@ -162,7 +272,8 @@ def fetch_cli(
 
     try:
         year_list = _parse_years(years)
-        kpi_list = _cli_kpis(areas, kpis)
+        needs = _cli_needs(areas, kpis)
+        kpi_list = list(needs)
         units = [str(m).strip() for m in municipalities] or None
         bad = [u for u in units or () if not UNIT_ID.match(u)]
         if bad:
@@ -176,36 +287,56 @@ def fetch_cli(
     store = Store()
     client = KoladaClient()
     try:
+        store.check_writable()  # before any request to Kolada
+        for line in store_health.describe(store.heal(kpi_list), healed=True):
+            print(line, file=sys.stderr)
         if store.refresh_metadata(client):
             print(f"Hämtade Koladas katalog från {client.base_url}.", file=sys.stderr)
         _check_ids(store, kpi_list, units)
         if units is None:
-            units = store.municipalities()["id"].tolist()
+            n_years = len(year_list) if year_list else None
+            batches = unit_batches(needs, store.kpis(), store.municipalities(), n_years)
+        else:
+            batches = [(kpi_list, units)]
         span = f"{year_list[0]}–{year_list[-1]}" if year_list else "alla år"
-        print(
-            f"Hämtar {len(kpi_list)} nyckeltal för {len(units)} enheter, {span}, från "
-            f"{client.base_url} …",
-            file=sys.stderr,
-        )
-        total = len(client.plan(kpi_list, units, year_list))
-        with tqdm(total=total, desc="Kolada", unit="anrop", file=sys.stderr, disable=None) as bar:
-            frame = fetch_values(
-                kpi_list, units, year_list, client=client, store=store, progress=bar.update
+        for batch_kpis, batch_units in batches:
+            print(
+                f"Hämtar {len(batch_kpis)} nyckeltal för {_units_text(batch_units)}, {span}, "
+                f"från {client.base_url} …",
+                file=sys.stderr,
             )
+        total = sum(len(client.plan(k, u, year_list)) for k, u in batches)
+        frames = []
+        with tqdm(total=total, desc="Kolada", unit="anrop", file=sys.stderr, disable=None) as bar:
+            for batch_kpis, batch_units in batches:
+                frames.append(
+                    fetch_values(
+                        batch_kpis,
+                        batch_units,
+                        year_list,
+                        client=client,
+                        store=store,
+                        progress=bar.update,
+                    )
+                )
+        frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     except ParamsError as error:
         print(error, file=sys.stderr)
         return 2
     except KoladaError as error:
         print(f"Hämtningen misslyckades: {error}", file=sys.stderr)
         return 1
-    entry = store.previous_fetch(kpi_list, units, year_list, client.base_url) or {}
+    entries = [store.previous_fetch(k, u, year_list, client.base_url) or {} for k, u in batches]
+    rows = sum(int(e.get("rows", 0)) for e in entries) if all(entries) else len(frame)
     how = (
-        f"ändringar sedan {entry['from_date']}: {entry['rows']} rader"
-        if entry.get("incremental")
-        else f"{entry.get('rows', len(frame))} rader"
+        f"ändringar sedan {entries[0]['from_date']}: {rows} rader"
+        if all(e.get("incremental") for e in entries)
+        else f"{rows} rader"
     )
     print(
         f"Klart: {len(frame)} värden för {frame['kpi'].nunique()} nyckeltal i {store.root} "
         f"({how}, {client.requests_made} anrop)."
     )
+    for line in describe_problems(entry.get("problems")):
+        print(f"Obs: {line}.")
     return 0

@@ -9,20 +9,24 @@ query in it. :class:`analys.store.Store` is built on these.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import re
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from analys.errors import AnalysError, ParamsError, StoreError
 
 MANIFEST = "manifest.json"
 # The values frame (DESIGN §3) as stored: one parquet file per KPI.
@@ -84,27 +88,140 @@ def write_table(table: pa.Table, path: Path) -> None:
         pq.write_table(table, tmp, compression="zstd")
 
 
-def read_values_table(path: Path) -> pa.Table:
-    """The values table stored at ``path`` in :data:`VALUES_SCHEMA`; empty when it is missing."""
-    if not path.is_file():
+#: what to do about a damaged file, in every message that names one
+REMEDY = (
+    "kör `analys fetch` igen för samma urval (den skadade filen läggs åt sidan och hämtas om) "
+    "eller `analys store check` för att se allt som är skadat"
+)
+#: the suffix a damaged file is kept aside with (``N15507.parquet.damaged``)
+DAMAGED = ".damaged"
+
+
+def damaged(path: Path, reason: str) -> StoreError:
+    """The one-line Swedish error for a store file that cannot be read."""
+    message = f"Datalagret är skadat: {path} {reason} – {REMEDY}"
+    return StoreError(message, path=str(path), reason=reason)
+
+
+def _read_parquet(path: Path, reader: Callable[[Path], Any] | None = None) -> Any:
+    try:
+        if reader is not None:
+            return reader(path)
+        return pq.ParquetFile(path, memory_map=True).read(use_threads=False)
+    except FileNotFoundError:
+        raise damaged(path, "saknas fast manifestet tar upp den") from None
+    except (pa.ArrowException, OSError, ValueError) as error:
+        if isinstance(error, PermissionError):
+            raise damaged(path, "går inte att läsa (behörighet saknas)") from None
+        raise damaged(path, "går inte att läsa (avkortad eller trasig parquet-fil)") from None
+
+
+def read_values_table(path: Path, *, required: bool = False) -> pa.Table:
+    """The values table stored at ``path`` in :data:`VALUES_SCHEMA`.
+
+    A missing file is an empty table, or a :class:`~analys.errors.StoreError` when
+    ``required`` (the manifest lists it); a file that cannot be read, or holds other columns,
+    is always a ``StoreError`` naming it.
+    """
+    if not required and not path.is_file():
         return VALUES_SCHEMA.empty_table()
-    table = pq.ParquetFile(path, memory_map=True).read(use_threads=False)
-    return table if table.schema.equals(VALUES_SCHEMA) else table.cast(VALUES_SCHEMA)
+    table = _read_parquet(path)
+    if table.schema.equals(VALUES_SCHEMA):
+        return table
+    try:
+        return table.select(VALUES_SCHEMA.names).cast(VALUES_SCHEMA)
+    except (pa.ArrowException, KeyError, ValueError, TypeError):
+        raise damaged(path, "har inte värdetabellens kolumner") from None
+
+
+def read_meta_frame(path: Path) -> pd.DataFrame:
+    """A stored catalogue (KPIs, municipalities, groups); ``StoreError`` when damaged."""
+    return _read_parquet(path, pd.read_parquet)
+
+
+def empty_manifest() -> dict[str, Any]:
+    """The manifest of a store where nothing was fetched yet."""
+    return {
+        "api_version": None,
+        "url": None,
+        "updated": None,
+        "metadata": None,
+        "queries": {},
+        "kpis": {},
+    }
+
+
+def check_root(root: Path, *, from_env: bool = False) -> None:
+    """``ParamsError`` (exit 2) when the store's folder is a file (``$ANALYS_DATA_DIR``)."""
+    if root.exists() and not root.is_dir():
+        name = "ANALYS_DATA_DIR" if from_env else "datamappen"
+        raise ParamsError(
+            f"{name}: {root} är en fil, inte en mapp – ange en mapp för datalagret "
+            "(den skapas om den inte finns)"
+        )
 
 
 def read_manifest(root: Path) -> dict[str, Any]:
-    """The manifest of the store at ``root``; an empty one when nothing was fetched yet."""
+    """The manifest of the store at ``root``; an empty one when nothing was fetched yet.
+
+    Raises :class:`~analys.errors.StoreError` naming the file when it is not a readable
+    manifest (truncated JSON, another structure).
+    """
     path = root / MANIFEST
     if not path.is_file():
-        return {
-            "api_version": None,
-            "url": None,
-            "updated": None,
-            "metadata": None,
-            "queries": {},
-            "kpis": {},
-        }
-    return json.loads(path.read_text(encoding="utf-8"))
+        return empty_manifest()
+    try:
+        manifest = json.loads(path.read_bytes().decode("utf-8"))
+    except json.JSONDecodeError as error:
+        where = f"rad {error.lineno}, kolumn {error.colno}"
+        raise damaged(path, f"är inte giltig JSON ({where})") from None
+    except UnicodeDecodeError:
+        raise damaged(path, "är inte UTF-8-text") from None
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise damaged(path, f"går inte att läsa ({reason})") from None
+    if (
+        not isinstance(manifest, dict)
+        or not isinstance(manifest.get("queries"), dict)
+        or not isinstance(manifest.get("kpis"), dict)
+    ):
+        raise damaged(path, "har inte manifestets form (queries och kpis saknas)")
+    return {**empty_manifest(), **manifest}
+
+
+def check_writable(root: Path, *, from_env: bool = False) -> None:
+    """``ParamsError`` (exit 2) unless a fetch can write into the store at ``root``.
+
+    Checked before any request to Kolada, so a read-only folder fails at once instead of
+    after all the network work: the folder and its ``values``/``meta`` folders can be
+    created and written to, and the lock file opened.
+    """
+    check_root(root, from_env=from_env)
+    folder = root
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        for folder in (root, root / "values", root / "meta"):
+            folder.mkdir(exist_ok=True)
+            probe = folder / f".write-check.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+            probe.write_bytes(b"")
+            probe.unlink()
+        with open(root / ".lock", "a+b"):
+            pass
+    except OSError as error:
+        name = "ANALYS_DATA_DIR" if from_env else "datamappen"
+        read_only = isinstance(error, PermissionError) or error.errno == errno.EROFS
+        why = "skrivskyddad" if read_only else error.strerror or type(error).__name__
+        raise ParamsError(
+            f"{name}: det går inte att skriva i {folder} ({why}) – ge skrivrättighet till "
+            "mappen eller välj en annan mapp med ANALYS_DATA_DIR"
+        ) from None
+
+
+def set_aside(path: Path) -> Path:
+    """Rename a damaged file to ``<name>.damaged`` (replacing an older one); the new path."""
+    target = path.with_name(path.name + DAMAGED)
+    os.replace(path, target)
+    return target
 
 
 def write_manifest(root: Path, manifest: dict[str, Any]) -> None:
@@ -147,8 +264,6 @@ def store_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     on ``ROOT/.lock`` (``flock`` on POSIX, ``msvcrt.locking`` on Windows), released even when
     the process is killed.
     """
-    from analys.errors import AnalysError
-
     root.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + timeout
     with open(root / ".lock", "a+b") as handle:

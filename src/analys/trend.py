@@ -421,7 +421,10 @@ def projection(
     )
 
 
+#: The one rule for "not reaching the goal": not met or only partly met. The area report's
+#: and the overview's lists and :func:`exceptions` all use it.
 OFF_TARGET = ("not_met", "partly")
+OFF_TARGET_LABEL = "Når inte målet (ej eller delvis uppfyllt)"
 
 
 def exceptions(table: pd.DataFrame, statuses: pd.Series | None = None) -> pd.DataFrame:

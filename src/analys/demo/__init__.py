@@ -125,10 +125,12 @@ def _groups() -> pd.DataFrame:
 
 
 def groups() -> pd.DataFrame:
-    """Municipality groups: SKR, county and size-class groups plus "Liknande kommuner".
+    """Municipality groups: SKR, county and size-class groups plus "Liknande kommuner/regioner".
 
-    Columns: group, title, members (tuple of municipality codes). The Liknande groups
-    ("Liknande kommuner <område>, <kommun>, 2024") have ids ``GL<area code><code>``.
+    Columns: group, title, members (tuple of municipality codes). The Liknande groups have
+    Kolada's title forms ("Liknande kommuner grundskola, Örebro, 2024", "Liknande kommuner,
+    övergripande, Örebro, 2025", "Liknande regioner socioekonomi, Region Örebro län, 2024")
+    and ids ``GL<area code><code>`` (``GLR…`` for regions).
     """
     return _groups().copy()
 

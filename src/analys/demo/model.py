@@ -592,3 +592,9 @@ LIKNANDE = {
     "LSS": ("LS", ("N01994", "N01960", "logN01951", "N00906")),
     "IFO": ("IF", ("N02926", "N03937", "N00906", "N01982")),
 }
+# Liknande regioner: area word (analys.peers.LIKNANDE_REGION_AREA values and the fallback)
+# -> id code, drivers (aggregated over each region's municipalities).
+LIKNANDE_REGIONER = {
+    "socioekonomi": ("SE", ("N01982", "N00906", "N02926", "logN02937", "N01960", "logN01951")),
+    "hälso- och sjukvård (inkl läkemedel)": ("HS", ("N01813", "N00906", "logN02937", "logN01951")),
+}

@@ -17,6 +17,7 @@ import pandas as pd
 
 from analys import registry
 from analys.errors import AnalysError, ParamsError
+from analys.safe import terminal_text
 
 SOURCES = ("store", "demo")
 _TYPES = {"K": "kommuner", "L": "regioner", "A": "kommuner och regioner"}
@@ -159,10 +160,10 @@ def search_cli(text: str) -> int:
     hits = search(text)
     print(_source_line(hits.attrs["source"]))
     if hits.empty:
-        print(f"Inga nyckeltal matchar '{text}'.")
+        print(terminal_text(f"Inga nyckeltal matchar '{text}'."))
         return 0
     for kpi, title, area in zip(hits["id"], hits["title"], hits["area"], strict=True):
-        print(f"{kpi}  {title}  [{area or '–'}]")
+        print(terminal_text(f"{kpi}  {title}  [{area or '–'}]"))
     print(f"{len(hits)} nyckeltal.")
     return 0
 
@@ -186,7 +187,7 @@ def show_cli(kpi_id: str) -> int:
     try:
         info = show(kpi_id)
     except ParamsError as error:
-        print(error, file=sys.stderr)
+        print(terminal_text(error), file=sys.stderr)
         return 2
     meta, entry = info["kolada"], info["registry"]
     kind = meta.get("municipality_type")
@@ -224,7 +225,7 @@ def show_cli(kpi_id: str) -> int:
             "Projektets register saknar nyckeltalet: ingen riktning bedömd, så det färgläggs inte."
         )
     lines += ["", _source_line(info["source"])]
-    print("\n".join(lines))
+    print("\n".join(terminal_text(line) for line in lines))  # Kolada's text: no escapes
     return 0
 
 

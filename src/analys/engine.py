@@ -41,7 +41,7 @@ from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 from papermill.utils import merge_kwargs, remove_args
 
-from analys.htmlexport import ReportExporter
+from analys.htmlexport import ExternalReferenceError, ReportExporter, failure_page
 from analys.jobs import Job, JobResult
 from analys.kernel import (  # noqa: F401 (re-exported)
     KERNEL_NAME,
@@ -50,6 +50,7 @@ from analys.kernel import (  # noqa: F401 (re-exported)
     KernelStartError,
     WarmKernel,
 )
+from analys.safe import markdown_text
 from analys.summary import SUMMARY_MIMETYPE, read_summary  # noqa: F401 (re-exported)
 
 CELL_TIMEOUT = 600  # seconds one cell may run before the report counts as failed
@@ -153,13 +154,17 @@ def _swedish_error_banner(nb: nbformat.NotebookNode, message: str) -> nbformat.N
 
 
 def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return markdown_text(text)
 
 
 def _atomic_write_text(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:  # e.g. a lone surrogate that UTF-8 cannot hold: no 0-byte leftovers
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 class Renderer:
@@ -286,7 +291,11 @@ class Renderer:
                     break
         finally:
             scratch.unlink(missing_ok=True)
-        written = self._write(job, nb, error)
+        try:
+            written = self._write(job, nb, error)
+        except ExternalReferenceError as exc:  # the page would reach outside: a failed report
+            error = str(exc)
+            written = self._write(job, nb, error)
         return JobResult(
             key=job.key,
             status="failed" if error else "ok",
@@ -308,8 +317,14 @@ class Renderer:
             targets = Path(job.ipynb), Path(job.html)
         meta["output_path"] = str(targets[0])
         nb.metadata["title"] = job.label
+        try:  # the page first: one with external references writes nothing
+            page = self.exporter.to_html(nb, title=job.label)
+        except ExternalReferenceError:
+            if not error:
+                raise
+            page = failure_page(job.label, error)
         _atomic_write_text(targets[0], nbformat.writes(nb))
-        _atomic_write_text(targets[1], self.exporter.to_html(nb, title=job.label))
+        _atomic_write_text(targets[1], page)
         if not error:
             Path(job.failed_ipynb).unlink(missing_ok=True)
             Path(job.failed_html).unlink(missing_ok=True)

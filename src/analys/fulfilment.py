@@ -134,7 +134,7 @@ class Evaluation:
             for r in self.indicators.itertuples()
         )
         return (
-            f"<b>{html.escape(self.area.title)} – {reference.title(self.municipality)}</b>"
+            f"<b>{html.escape(self.area.title)} – {html.escape(reference.title(self.municipality))}</b>"
             f"<table><tr><th>Mål</th><th>Indikator</th><th>Status</th><th>Motivering</th>"
             f"</tr>{rows}</table>"
         )

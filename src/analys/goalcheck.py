@@ -22,6 +22,7 @@ import pandas as pd
 
 from analys import reference, registry
 from analys.errors import AnalysError
+from analys.safe import DESCRIPTION_LIMIT, TITLE_LIMIT, unsafe_characters
 
 TARGET_KINDS = ("value", "national", "peers_median", "peers_quantile", "change", "range")
 SOURCES = ("demo", "kolada", "store")
@@ -174,9 +175,16 @@ class Checker:
 
     def text(self, value: Any, path: str) -> bool:
         if isinstance(value, str) and value.strip():
-            return True
+            return self.printable(value, path)
         self.bad(path, value, "ska vara en text som inte är tom")
         return False
+
+    def printable(self, value: str, path: str) -> bool:
+        """No NUL, control characters, bidi overrides or lone surrogates in a shown text."""
+        kinds = unsafe_characters(value.replace("\r", ""))
+        if kinds:
+            self.note(path, f"texten innehåller {' och '.join(kinds)} – ta bort dem")
+        return not kinds
 
     def weight(self, value: Any, path: str) -> None:
         if not _is_number(value):
@@ -269,6 +277,8 @@ class Checker:
             self.text(raw["title"], "title")
         if raw.get("description") is not None and not isinstance(raw["description"], str):
             self.bad("description", raw["description"], "ska vara en text")
+        elif isinstance(raw.get("description"), str):
+            self.printable(raw["description"], "description")
         source = raw.get("source", "demo")
         if source not in SOURCES:
             self.bad("source", source, "är inte tillåtet – välj demo, kolada eller store")
@@ -492,6 +502,27 @@ class Checker:
         met, partly = cutoffs.get("met", 0.75), cutoffs.get("partly", 0.4)
         if ok and partly > met:
             self.bad("cutoffs.partly", partly, f"får inte vara större än met ({met})")
+
+
+def long_texts(raw: Mapping[str, Any], file: str) -> list[str]:
+    """Warnings for texts longer than a report shows (it cuts them), one Swedish line each."""
+    texts: list[tuple[str, Any, int]] = [
+        ("title", raw.get("title"), TITLE_LIMIT),
+        ("description", raw.get("description"), DESCRIPTION_LIMIT),
+    ]
+    for i, goal in enumerate(raw.get("goals") or []):
+        if not isinstance(goal, Mapping):
+            continue
+        texts.append((f"goals[{i}].title", goal.get("title"), TITLE_LIMIT))
+        for j, item in enumerate(goal.get("indicators") or []):
+            if isinstance(item, Mapping):
+                texts.append((f"goals[{i}].indicators[{j}].label", item.get("label"), TITLE_LIMIT))
+    return [
+        f"{file}: {path}: varning – texten är {len(text):,} tecken lång; rapporten visar "
+        f"bara de första {limit:,}".replace(",", " ")
+        for path, text, limit in texts
+        if isinstance(text, str) and len(text) > limit
+    ]
 
 
 def _divided(catalogue: pd.DataFrame, kpi: str) -> bool:

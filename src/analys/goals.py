@@ -18,9 +18,9 @@ from typing import Any
 
 import yaml
 
-from analys import reference, registry
+from analys import reference, registry, safe
 from analys.errors import ParamsError
-from analys.goalcheck import TARGET_KINDS, Checker, cap, kpi_catalogue
+from analys.goalcheck import TARGET_KINDS, Checker, cap, kpi_catalogue, long_texts
 
 DEFAULT_MUNICIPALITY = "1880"  # Örebro, the demo municipality
 
@@ -156,13 +156,14 @@ class Area:
         return self.goals[0].indicators[0].kpi
 
     def _repr_html_(self) -> str:
+        esc = safe.html_text
         rows = "".join(
-            f"<tr><td>{goal.title}</td><td>{indicator.kpi}</td><td>{indicator.name}</td>"
-            f"<td>{indicator.target.describe()}</td></tr>"
+            f"<tr><td>{esc(goal.title)}</td><td>{esc(indicator.kpi)}</td>"
+            f"<td>{esc(indicator.name)}</td><td>{esc(indicator.target.describe())}</td></tr>"
             for goal, indicator in self.indicators
         )
         return (
-            f"<b>{self.title}</b> ({self.area})<table><tr><th>Mål</th><th>Nyckeltal</th>"
+            f"<b>{esc(self.title)}</b> ({esc(self.area)})<table><tr><th>Mål</th><th>Nyckeltal</th>"
             f"<th></th><th>Målvärde</th></tr>{rows}</table>"
         )
 
@@ -445,14 +446,14 @@ def _build(raw: dict[str, Any], params: Mapping[str, Any], path: str | None) -> 
                 tolerance=float(item.get("tolerance", tolerance)),
                 gender=item.get("gender", "T"),
                 weight=float(item.get("weight", 1)),
-                label=item.get("label"),
+                label=safe.one_line(item["label"]) if item.get("label") else None,
             )
             for item in goal["indicators"]
         )
         goals.append(
             Goal(
                 id=str(goal["id"]),
-                title=goal["title"],
+                title=safe.one_line(goal["title"]),
                 indicators=indicators,
                 weight=float(goal.get("weight", 1)),
             )
@@ -461,13 +462,13 @@ def _build(raw: dict[str, Any], params: Mapping[str, Any], path: str | None) -> 
     peers = raw.get("peers", "skr")
     return Area(
         area=raw["area"],
-        title=raw["title"],
+        title=safe.one_line(raw["title"]),
         goals=tuple(goals),
         municipality=str(raw.get("municipality") or DEFAULT_MUNICIPALITY),
         year=raw.get("year"),
         source=raw.get("source", "demo"),
         peers=peers if isinstance(peers, str) else tuple(str(p) for p in peers),
-        description=raw.get("description") or "",
+        description=safe.clean(raw.get("description") or "", safe.DESCRIPTION_LIMIT),
         drivers=Drivers(drivers["outcome"], tuple(drivers["explanatory"])) if drivers else None,
         cost=raw.get("cost"),
         cutoffs=Cutoffs(**{k: float(v) for k, v in (raw.get("cutoffs") or {}).items()}),
@@ -480,28 +481,39 @@ def _build(raw: dict[str, Any], params: Mapping[str, Any], path: str | None) -> 
 # ---------------------------------------------------------------------------------- CLI
 
 
-def check_files(files: Sequence[str] | None = None) -> tuple[list[str], list[str]]:
-    """Validate params files; return (checked labels, problems)."""
+def check_files(
+    files: Sequence[str] | None = None, warnings: list[str] | None = None
+) -> tuple[list[str], list[str]]:
+    """Validate params files; return (checked labels, problems).
+
+    Texts a report will cut (too long) are added to ``warnings`` when it is given.
+    """
     paths = [area_path(f) for f in files] if files else sorted(params_dir().glob("*.yaml"))
     problems: list[str] = []
     for path in paths:
         try:
-            load_area(path)
+            area = load_area(path)
         except ParamsError as error:
             problems += error.problems
+            continue
+        if warnings is not None:
+            warnings += long_texts(area.params, _display(path))
     return [_display(p) for p in paths], problems
 
 
 def check_cli(files: Sequence[str] | None = None) -> int:
     """``analys check``: one OK line, or every problem and exit code 2."""
+    warnings: list[str] = []
     try:
-        checked, problems = check_files(files)
+        checked, problems = check_files(files, warnings)
     except ParamsError as error:
         print("\n".join(error.problems), file=sys.stderr)
         return 2
     if not checked:
         print(f"Inga params-filer hittades i {params_dir()}.", file=sys.stderr)
         return 2
+    if warnings:
+        print("\n".join(warnings), file=sys.stderr)
     if problems:
         print("\n".join(problems), file=sys.stderr)
         noun = "problem" if len(problems) != 1 else "problem"

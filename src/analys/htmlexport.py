@@ -3,7 +3,9 @@
 nbconvert's ``lab`` template loads require.js, MathJax and mermaid from CDNs and the widget
 renderer from unpkg. Reports must open anywhere, offline, so the template used here extends
 ``lab`` and drops every one of those blocks; images are already embedded as data URIs by
-nbconvert. Code is hidden unless asked for (``show_code``); the executed ``.ipynb`` keeps
+nbconvert. Every page gets a Content-Security-Policy ``<meta>`` (no network, no script), and
+an export that would still reach outside the page fails loudly
+(:class:`ExternalReferenceError`). Code is hidden unless asked for (``show_code``); the executed ``.ipynb`` keeps
 everything.
 
 One :class:`ReportExporter` is meant to be reused for many notebooks: the first export pays
@@ -20,6 +22,10 @@ import jinja2
 import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
+
+from analys import safe
+from analys.errors import AnalysError
+from analys.safe import external_references
 
 #: cells papermill adds or the templates mark as parameters; hidden with the code
 PARAMETER_TAGS = ("parameters", "injected-parameters")
@@ -49,21 +55,44 @@ _TEMPLATE = (
 )
 _TEMPLATE_FILE = "analys_offline.html.j2"
 
-#: an attribute value pointing at the network: src=, href=, url(...) with http(s) or //host
-_EXTERNAL = re.compile(
-    r"""(?:\b(?:src|href|data)\s*=\s*["']?\s*|url\(\s*["']?|@import\s+["'])"""
-    r"""((?:https?:)?//[^"')\s>]+)""",
-    re.IGNORECASE,
-)
+
+class ExternalReferenceError(AnalysError):
+    """The exported page would reach outside itself (network, ``javascript:``, files)."""
+
+    def __init__(self, references: list[str]) -> None:
+        self.references = references
+        shown = ", ".join(safe.clean(r, 80) for r in references[:3])
+        more = f" och {len(references) - 3} till" if len(references) > 3 else ""
+        super().__init__(
+            f"HTML-exporten innehåller externa referenser ({shown}{more}) – en rapport ska "
+            "öppnas offline utan att hämta något; kontrollera texterna i params-filen"
+        )
 
 
-def external_references(html: str) -> list[str]:
-    """The URLs in ``html`` that a browser would fetch from the network.
+def with_csp(page: str, scripts: tuple[str, ...] = ()) -> str:
+    """``page`` with the Content-Security-Policy ``<meta>`` first in its ``<head>``."""
+    head = re.search(r"<head[^>]*>", page, re.IGNORECASE)
+    if head is None:
+        raise ValueError("the page has no <head>")
+    return page[: head.end()] + "\n" + safe.csp_meta(scripts) + page[head.end() :]
 
-    Finds ``src=``, ``href=``, ``data=``, CSS ``url(...)`` and ``@import`` values starting with
-    ``http://``, ``https://`` or ``//``. An empty list means the page is self-contained.
-    """
-    return sorted(set(_EXTERNAL.findall(html)))
+
+def checked(page: str) -> str:
+    """``page`` unchanged, or :class:`ExternalReferenceError` when it reaches outside."""
+    found = external_references(page)
+    if found:
+        raise ExternalReferenceError(found)
+    return page
+
+
+def failure_page(title: str, message: str) -> str:
+    """A minimal self-contained page saying that a report could not be made, and why."""
+    return with_csp(
+        '<!DOCTYPE html>\n<html lang="sv"><head><meta charset="utf-8">'
+        f"<title>{safe.html_text(title, safe.TITLE_LIMIT)}</title></head><body>"
+        f'<h1 style="color:#b00020">Rapporten kunde inte skapas</h1>'
+        f"<p>{safe.html_text(message)}</p></body></html>"
+    )
 
 
 class ReportExporter:
@@ -98,16 +127,24 @@ class ReportExporter:
         self._exporter = exporter
 
     def to_html(self, nb: nbformat.NotebookNode, *, title: str = "Rapport") -> str:
-        """Return the HTML page for ``nb`` with ``title`` as the page title."""
+        """Return the HTML page for ``nb`` with ``title`` as the page title.
+
+        The page carries a Content-Security-Policy that allows no network and no script (the
+        export has none). Raises :class:`ExternalReferenceError` when anything in the page
+        would still reach outside it; nothing is written then.
+        """
         with warnings.catch_warnings():  # the summary mimetype is for machines, not for HTML
             warnings.filterwarnings("ignore", message=".*is not able to be represented")
             body, _ = self._exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
         if not self.show_code:
             body = body.replace("jp-mod-noOutputs", "jp-mod-noOutputs analys-hidden-code")
-        return body
+        return checked(with_csp(body))
 
     def write(self, nb: nbformat.NotebookNode, path: str | Path, *, title: str = "Rapport") -> Path:
-        """Write the HTML for ``nb`` to ``path`` (UTF-8) and return the path."""
+        """Write the HTML for ``nb`` to ``path`` (UTF-8) and return the path.
+
+        Raises :class:`ExternalReferenceError` (and writes nothing) like :meth:`to_html`.
+        """
         path = Path(path)
         path.write_text(self.to_html(nb, title=title), encoding="utf-8")
         return path

@@ -4,19 +4,19 @@ The index is rebuilt from a small manifest, ``OUT/index.json``, which each batch
 (one entry per report, keyed ``<municipality>/<area>``), so reports rendered in earlier
 batches stay listed. Entries whose files have disappeared are dropped. All links are
 relative, so the folder can be zipped, moved or opened from the file system; the page has
-inline CSS and JavaScript only.
+inline CSS and JavaScript only, and a Content-Security-Policy that allows no network and no
+script but its own sort script (by hash). Every shown text is escaped (:mod:`analys.safe`).
 """
 
 from __future__ import annotations
 
-import html
 import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from analys import captions
+from analys import captions, safe
 
 MANIFEST = "index.json"
 INDEX = "index.html"
@@ -76,22 +76,22 @@ def _sort_key(entry: dict[str, Any]) -> tuple:
 
 
 def _cell(text: Any, sort: Any = None, cls: str = "") -> str:
-    sort_attr = f' data-sort="{html.escape(str(sort))}"' if sort is not None else ""
+    sort_attr = f' data-sort="{safe.html_text(str(sort))}"' if sort is not None else ""
     cls_attr = f' class="{cls}"' if cls else ""
     return f"<td{cls_attr}{sort_attr}>{text}</td>"
 
 
 def _row(entry: dict[str, Any]) -> str:
     failed = entry.get("status") == "failed"
-    name = html.escape(entry.get("municipality_name", entry["municipality"]))
-    code = html.escape(entry["municipality"])
-    title = html.escape(entry.get("title", entry["area"]))
-    link = html.escape(entry["html"])
-    nb_link = html.escape(entry["ipynb"])
+    name = safe.html_text(entry.get("municipality_name", entry["municipality"]), safe.TITLE_LIMIT)
+    code = safe.html_text(entry["municipality"], safe.TITLE_LIMIT)
+    title = safe.html_text(entry.get("title", entry["area"]), safe.TITLE_LIMIT)
+    link = safe.html_text(entry["html"])
+    nb_link = safe.html_text(entry["ipynb"])
     report = f'<a href="{link}">{title}</a> <a class="nb" href="{nb_link}">(notebook)</a>'
     if failed and entry.get("previous_html"):
         report += (
-            f' <a class="prev" href="{html.escape(entry["previous_html"])}">'
+            f' <a class="prev" href="{safe.html_text(entry["previous_html"])}">'
             "senaste lyckade versionen</a>"
         )
     status = (
@@ -100,7 +100,7 @@ def _row(entry: dict[str, Any]) -> str:
         else '<span class="badge ok">Klar</span>'
     )
     if failed and entry.get("error"):
-        status += f'<div class="error">{html.escape(entry["error"][:300])}</div>'
+        status += f'<div class="error">{safe.html_text(entry["error"], 300)}</div>'
     summary = entry.get("summary") or {}
     goals = summary.get("goals") or {}
     counts = [
@@ -120,11 +120,11 @@ def _row(entry: dict[str, Any]) -> str:
                 _cell(f"{name} <span class=code>{code}</span>", f"{name} {code}"),
                 _cell(report, ("0" if entry.get("kind") == "overview" else "1") + title),
                 _cell(status, 1 if failed else 0),
-                _cell(html.escape(str(year)), year if isinstance(year, int) else 0, "num"),
+                _cell(safe.html_text(str(year)), year if isinstance(year, int) else 0, "num"),
                 *counts,
-                _cell(html.escape(source_text), source_text),
+                _cell(safe.html_text(source_text), source_text),
                 _cell(
-                    html.escape(entry.get("rendered", "")[:16].replace("T", " ")),
+                    safe.html_text(entry.get("rendered", "")[:16].replace("T", " ")),
                     entry.get("rendered", ""),
                 ),
             ]
@@ -208,6 +208,7 @@ def write_index(out: str | Path, entries: dict[str, dict[str, Any]]) -> Path:
         '<html lang="sv">',
         "<head>",
         '<meta charset="utf-8">',
+        safe.csp_meta((_SCRIPT,)),  # no network; only the sort script runs
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         "<title>Rapporter – måluppfyllelse</title>",
         f"<style>{_STYLE}</style>",
@@ -216,21 +217,21 @@ def write_index(out: str | Path, entries: dict[str, dict[str, Any]]) -> Path:
         "<h1>Rapporter – måluppfyllelse per område</h1>",
     ]
     if demo:
-        parts.append(f'<div class="demo">{html.escape(captions.DEMO)}</div>')
+        parts.append(f'<div class="demo">{safe.html_text(captions.DEMO)}</div>')
     parts.append(
         f'<p class="meta">{len(rows)} rapporter, varav {failed} misslyckade · Datakälla: '
-        f"{html.escape(source_line)} · Uppdaterad {now} UTC. Klicka på en kolumnrubrik för "
+        f"{safe.html_text(source_line)} · Uppdaterad {now} UTC. Klicka på en kolumnrubrik för "
         "att sortera. Antalen är mål per status.</p>"
     )
     parts.append('<table class="sortable"><thead><tr>')
-    parts.extend(f"<th>{html.escape(h)}</th>" for h in heads)
+    parts.extend(f"<th>{safe.html_text(h)}</th>" for h in heads)
     parts.append("</tr></thead><tbody>")
     parts.extend(_row(e) for e in rows)
     parts.append("</tbody></table>")
     foot = [captions.EGEN + " (målstatus)."] + ([credit + "."] if credit else [])
     if demo:
         foot.append(captions.DEMO + ".")
-    parts.append(f"<footer>{html.escape(' '.join(foot))}</footer>")
+    parts.append(f"<footer>{safe.html_text(' '.join(foot))}</footer>")
     parts.append(f"<script>{_SCRIPT}</script>")
     parts.append("</body></html>")
     path = out / INDEX

@@ -6,10 +6,8 @@ Each area is a :class:`analys.report.Report`; the overview shows their goals wit
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, display
 
 from analys import own_store, reference, sentences
 from analys.captions import EGEN, KALLA
@@ -18,6 +16,7 @@ from analys.format import number
 from analys.fulfilment import STATUS_LABELS, STATUSES
 from analys.goals import load_area
 from analys.report import Report, show_figure, table_style
+from analys.safe import Markdown, html_text
 from analys.trend import OFF_TARGET, OFF_TARGET_LABEL
 
 
@@ -85,14 +84,13 @@ class Overview:
         rows = []
         for report in self.reports:
             link = (
-                f"<a href='{html.escape(report.area.area)}.html'>"
-                f"{html.escape(report.area.title)}</a>"
+                f"<a href='{html_text(report.area.area)}.html'>{html_text(report.area.title)}</a>"
             )
             for goal in report.evaluation.goals.itertuples():
                 rows.append(
                     {
                         "Område": link,
-                        "Mål": html.escape(goal.title),
+                        "Mål": html_text(goal.title),
                         "Status": STATUS_LABELS[goal.status],
                         "Poäng": "–" if pd.isna(goal.score) else number(goal.score, 2),
                         "Täckning": f"{number(goal.coverage * 100, 0)} %",
@@ -106,7 +104,7 @@ class Overview:
         }
         table = (
             pd.DataFrame(rows)
-            .pipe(table_style)
+            .pipe(table_style, escape=False)  # the cells are escaped above
             .map(lambda v: f"background-color: {colours.get(v, '')}", subset=["Status"])
         )
         display(HTML(table.to_html(escape=False)))

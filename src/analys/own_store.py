@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from analys import reference
+from analys import reference, safe
 from analys.errors import AnalysError, ParamsError
 from analys.frame import OU_COLUMNS, VALUES_COLUMNS, as_values_frame, empty_values
 from analys.own import SOURCE, ImportProblems, OwnFile, is_own, read_file
@@ -432,7 +432,7 @@ def import_cli(file: str | None, template: str | None = None, out: str | None = 
     try:
         written = import_file(file)
     except ImportProblems as error:
-        print("\n".join(error.problems), file=sys.stderr)
+        print("\n".join(safe.terminal_text(p) for p in error.problems), file=sys.stderr)
         print(
             f"{len(error.problems)} problem – inget lästes in. Rätta filen och försök igen.",
             file=sys.stderr,
@@ -450,7 +450,7 @@ def import_cli(file: str | None, template: str | None = None, out: str | None = 
             f"{entry['first_year']}–{entry['latest_year']}" if entry["first_year"] else "inga år"
         )
         print(
-            f"{kpi}  {entry['meta']['title']}: {entry['rows']} värden, "
+            f"{kpi}  {safe.terminal_text(entry['meta']['title'])}: {entry['rows']} värden, "
             f"{len(entry['municipalities'])} kommun(er), {years}"
         )
     print(f"Inläst från {Path(file).name} till det lokala lagret {_root()} (källa: egen uppgift).")

@@ -20,7 +20,7 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import HTML, Image, Markdown, display
+from IPython.display import HTML, Image, display
 
 from analys import data, own_store, reference, registry, sentences
 from analys.captions import DEMO, EGEN, KALLA
@@ -32,6 +32,7 @@ from analys.goalcheck import TOP_KEYS
 from analys.goals import TARGET_KINDS, Area, Indicator, area_from_params, load_area
 from analys.peers import reference_group
 from analys.plotting_base import GENDER_WORDS, year_text
+from analys.safe import Markdown, literal_text, styler_cells
 from analys.summary import SUMMARY_MIMETYPE, read_summary  # noqa: F401 (re-exported)
 from analys.trend import OFF_TARGET, OFF_TARGET_LABEL
 
@@ -57,11 +58,16 @@ TREND_WORDS = {
 }
 
 
-def table_style(frame: pd.DataFrame):
-    """A report table: no index, text left-aligned (numbers are formatted as text)."""
-    return frame.style.hide(axis="index").set_table_styles(
+def table_style(frame: pd.DataFrame, *, escape: bool = True):
+    """A report table: no index, text left-aligned (numbers are formatted as text).
+
+    Every cell is escaped for HTML (:func:`analys.safe.styler_cells`) unless ``escape`` is
+    false because the caller escaped the cells itself and put HTML (links) in them.
+    """
+    styler = frame.style.hide(axis="index").set_table_styles(
         [{"selector": "th, td", "props": "text-align: left; vertical-align: top;"}]
     )
+    return styler_cells(styler) if escape else styler
 
 
 def show_figure(figure) -> None:
@@ -71,6 +77,7 @@ def show_figure(figure) -> None:
     never cut), but with the text drawn unhinted (:func:`unhinted_text`).
     """
     buffer = io.BytesIO()
+    literal_text(figure)  # a "$" in a shown name is no mathtext
     with unhinted_text():
         figure.savefig(buffer, format="png", dpi=figure.dpi, bbox_inches="tight")
     plt.close(figure)

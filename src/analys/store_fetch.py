@@ -337,6 +337,10 @@ def fetch_cli(
         f"Klart: {len(frame)} värden för {frame['kpi'].nunique()} nyckeltal i {store.root} "
         f"({how}, {client.requests_made} anrop)."
     )
-    for line in describe_problems(entry.get("problems")):
+    problems: dict[str, int] = {}  # what parse_values repaired, over every batch
+    for e in entries:
+        for key, count in (e.get("problems") or {}).items():
+            problems[key] = problems.get(key, 0) + int(count)
+    for line in describe_problems(problems):
         print(f"Obs: {line}.")
     return 0

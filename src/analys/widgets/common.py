@@ -5,7 +5,6 @@ synchronous updates, Swedish messages, Spara)."""
 from __future__ import annotations
 
 import base64
-import html
 import io
 import logging
 import math
@@ -25,7 +24,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from analys import captions, maps, reference
+from analys import captions, maps, reference, safe
 from analys.chartstyle import COLOUR_LABELS, COLOURS, FOCUS, PEERS, unhinted_text
 from analys.data import check_source
 from analys.errors import AnalysError
@@ -64,7 +63,7 @@ def _fmt(value: object, decimals: int = 1) -> str:
         return MISSING
     if isinstance(value, int | float | np.number):
         return number(float(value), decimals)
-    return html.escape(str(value))
+    return safe.html_text(str(value))
 
 
 TABLE_CSS = (
@@ -85,6 +84,9 @@ def _html_table(
     formatters |= {c: str for c in raw}
     for column in frame.columns:
         formatters.setdefault(column, _fmt)
+    # the index and the headers are not formatted: escape them here (escape=False below)
+    formatters = {safe.html_text(c): f for c, f in formatters.items()}
+    frame = frame.rename(index=safe.html_text, columns=safe.html_text)
     text = frame.to_html(index=index, formatters=formatters, escape=False, border=0, na_rep=MISSING)
     return f"{TABLE_CSS}<div class='analys-tabell'>{text}</div>"
 
@@ -178,6 +180,7 @@ class _Picture:
         explorer draws next; :meth:`publish` waits for it. Text is drawn without hinting:
         on screen it looks the same and it draws a sixth faster.
         """
+        safe.literal_text(self.figure)  # a "$" in a shown name is no mathtext
         with unhinted_text():
             self.canvas.draw()
         width, height = self.canvas.get_width_height(physical=True)
@@ -193,7 +196,7 @@ class _Picture:
         self._pending = None
         data = base64.b64encode(self.png).decode("ascii")
         self.widget.value = (
-            f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt)}" '
+            f'<img src="data:image/png;base64,{data}" alt="{safe.html_text(self.alt)}" '
             'style="max-width:100%;height:auto">'
         )
 
@@ -278,11 +281,11 @@ class _Explorer:
 
     def _show_message(self) -> None:
         if self.message:
-            text = html.escape(self.message).replace("\n", "<br>")
+            text = safe.html_text(self.message).replace("\n", "<br>")
             self._message_html.value = f"<div style='color:#a50f15;font-weight:600'>{text}</div>"
         elif self.notice:
             self._message_html.value = (
-                f"<div style='color:#006d2c'>{html.escape(self.notice)}</div>"
+                f"<div style='color:#006d2c'>{safe.html_text(self.notice)}</div>"
             )
         else:
             self._message_html.value = ""
@@ -354,7 +357,7 @@ def _swatch(colour: str, text: str, line: bool = False) -> str:
     return (
         f"<div style='white-space:nowrap'><span style='display:inline-block;{shape};"
         f"background:{colour};margin-right:5px;vertical-align:middle'></span>"
-        f"{html.escape(text)}</div>"
+        f"{safe.html_text(text)}</div>"
     )
 
 
@@ -388,6 +391,6 @@ def _colour_cell(word: str) -> str:
     if colour in ("green", "yellow", "red"):
         return (
             f"<span style='background:{COLOURS[colour]};padding:0 6px;border-radius:3px'>"
-            f"{html.escape(word)}</span>"
+            f"{safe.html_text(word)}</span>"
         )
-    return html.escape(word)
+    return safe.html_text(word)

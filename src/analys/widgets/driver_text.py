@@ -7,13 +7,12 @@ them after each update.
 
 from __future__ import annotations
 
-import html
 import math
 
 import numpy as np
 import pandas as pd
 
-from analys import reference, registry
+from analys import reference, registry, safe
 from analys.format import MISSING, decimals_for, number
 from analys.widgets.common import _html_table
 
@@ -90,7 +89,7 @@ def residual_text(residuals: pd.DataFrame, outcome: str, focus: str, sign: int) 
     )
     return (
         f"<b>{heading}</b> – rangordnat efter korsvaliderad residual (faktiskt minus "
-        f"förväntat om kommunen lämnats utanför modellen). {html.escape(where)}"
+        f"förväntat om kommunen lämnats utanför modellen). {safe.html_text(where)}"
         + _html_table(
             shown, {"Faktiskt": digits, "Förväntat": digits, "Skillnad": digits, "Placering": 0}
         )
@@ -157,7 +156,7 @@ def fit_text(
     n_units = result.n if model == "cross" else result.n_groups
     if n_units < SMALL_N and not any("Få" in text for text in warnings):
         warnings.append(f"Litet underlag (n = {n_units}): tolka sambanden mycket försiktigt.")
-    notes = "".join(f"<li>{html.escape(text)}</li>" for text in warnings)
-    return f"<p>{html.escape(fit)}</p><p><i>{html.escape(CAUTION)}</i></p>" + (
+    notes = "".join(f"<li>{safe.html_text(text)}</li>" for text in warnings)
+    return f"<p>{safe.html_text(fit)}</p><p><i>{safe.html_text(CAUTION)}</i></p>" + (
         f"<ul style='color:#a50f15'>{notes}</ul>" if notes else ""
     )

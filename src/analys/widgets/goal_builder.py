@@ -14,7 +14,6 @@ synchronously; ``.message`` is ``""`` or the Swedish problems.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import os
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from analys import captions, data, goal_preview, own_store, reference, registry
+from analys import captions, data, goal_preview, own_store, reference, registry, safe
 from analys.errors import AnalysError, ParamsError
 from analys.fulfilment import STATUS_LABELS, ValuesIndex
 from analys.goal_draft import TARGET_CHOICES, Draft, target_spec
@@ -543,8 +542,8 @@ class GoalBuilder:
         except ValueError:  # another drive on Windows
             href = report.as_uri()
         self._link_html.value = (
-            f"<a href='{html.escape(href)}' target='_blank'>Öppna rapporten: "
-            f"{html.escape(report.name)} ({html.escape(reference.title(code))})</a>"
+            f"<a href='{safe.html_text(href)}' target='_blank'>Öppna rapporten: "
+            f"{safe.html_text(report.name)} ({safe.html_text(reference.title(code))})</a>"
         )
         self.notice = f"Rapporten är klar: {report}"
         self._show_message()
@@ -624,11 +623,13 @@ class GoalBuilder:
 
     def _show_message(self) -> None:
         if self.message:
-            lines = "".join(f"<li>{html.escape(line)}</li>" for line in self.message.splitlines())
+            lines = "".join(
+                f"<li>{safe.html_text(line)}</li>" for line in self.message.splitlines()
+            )
             self._message_html.value = f"<ul style='color:#a50f15;margin:0'>{lines}</ul>"
         elif self.notice:
             self._message_html.value = (
-                f"<div style='color:#006d2c'>{html.escape(self.notice)}</div>"
+                f"<div style='color:#006d2c'>{safe.html_text(self.notice)}</div>"
             )
         else:
             self._message_html.value = "<div style='color:#006d2c'>Filen är giltig.</div>"
@@ -725,31 +726,31 @@ def _preview_html(preview: goal_preview.Preview, table: pd.DataFrame, code: str,
     units = "regioner" if area.kind == "L" else "kommuner"
     goals = "".join(
         f"<li><span style='background:{STATUS_COLOURS[r.status]};padding:0 4px'>"
-        f"{html.escape(STATUS_LABELS[r.status])}</span> {html.escape(r.title)} – "
-        f"{html.escape(r.history)}</li>"
+        f"{safe.html_text(STATUS_LABELS[r.status])}</span> {safe.html_text(r.title)} – "
+        f"{safe.html_text(r.history)}</li>"
         for r in preview.goals.itertuples()
     )
-    head = "".join(f"<th style='text-align:left'>{html.escape(c)}</th>" for c in table.columns)
+    head = "".join(f"<th style='text-align:left'>{safe.html_text(c)}</th>" for c in table.columns)
     body = []
     for status, row in zip(
         preview.indicators["status"], table.itertuples(index=False), strict=True
     ):
         cells = "".join(
             f"<td style='{'background:' + STATUS_COLOURS[status] if name == 'Status' else ''}'>"
-            f"{html.escape(str(value))}</td>"
+            f"{safe.html_text(str(value))}</td>"
             for name, value in zip(table.columns, row, strict=True)
         )
         body.append(f"<tr>{cells}</tr>")
     years = preview.years
     span = f"{years[0]}–{years[-1]}" if years else "–"
     return (
-        f"<div><b>{html.escape(reference.title(code))}</b>: målens status senaste året och "
+        f"<div><b>{safe.html_text(reference.title(code))}</b>: målens status senaste året och "
         f"åren {span}.</div><ul>{goals}</ul>"
         f"<table style='border-collapse:collapse;font-size:12px'><tr>{head}</tr>"
         f"{''.join(body)}</table>"
         f"<div style='font-size:11px;color:#555'>Når målet: hur många {units} med värde som "
         "skulle nå samma målvärde samma år (förändringsmål: jämfört med sitt eget basår). "
-        f"{html.escape(_credit(area))}</div>"
+        f"{safe.html_text(_credit(area))}</div>"
     )
 
 

@@ -4,13 +4,12 @@ KPI's definition, unit and polarity (from the catalogue and the registry)."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Callable
 
 import ipywidgets as w
 import pandas as pd
 
-from analys import catalogue, data, own_store, registry
+from analys import catalogue, data, own_store, registry, safe
 from analys.errors import AnalysError
 
 POLARITY_WORDS = {"higher": "högre är bättre", "lower": "lägre är bättre", "neutral": "neutral"}
@@ -119,14 +118,14 @@ class KpiFinder:
             origin = lines[0] if lines else "egen uppgift"
         latest = self.latest.get(kpi)
         parts = [
-            f"<b>{html.escape(str(row['title']))}</b> ({html.escape(kpi)})",
-            html.escape(str(row.get("description") or "Ingen beskrivning.")),
-            f"Enhet: {html.escape(str(entry.get('unit') or '–'))} · Riktning: "
+            f"<b>{safe.html_text(str(row['title']))}</b> ({safe.html_text(kpi)})",
+            safe.html_text(str(row.get("description") or "Ingen beskrivning.")),
+            f"Enhet: {safe.html_text(str(entry.get('unit') or '–'))} · Riktning: "
             f"{POLARITY_WORDS.get(polarity, 'ej bedömd (neutral)')} · Finns för: "
             f"{TYPE_WORDS.get(row.get('municipality_type'), '–')} · Könsuppdelat: "
             f"{'ja' if bool(row.get('is_divided_by_gender')) else 'nej'} · Senaste år: "
             f"{latest or '–'}",
-            f"Källa: {html.escape(origin.removeprefix('Källa: '))}",
+            f"Källa: {safe.html_text(origin.removeprefix('Källa: '))}",
         ]
         self.info.value = "<div style='font-size:12px'>" + "<br>".join(parts) + "</div>"
         for callback in self._callbacks:

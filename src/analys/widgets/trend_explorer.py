@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analys import captions, compare, maps, own_store, plots, reference, registry, trend
+from analys import captions, compare, maps, own_store, plots, reference, registry, safe, trend
 from analys.data import SOURCES
 from analys.errors import AnalysError
 from analys.format import MISSING, decimals_for
@@ -465,11 +464,11 @@ class TrendExplorer(_Explorer):
         gender = "" if choice.gender == "T" else f", {GENDER_WORDS[choice.gender]}"
         method = f"Metod: {m.method}." if m.method else "Metod: –."
         return (
-            f"<b>{html.escape(reference.title(choice.municipality))} – "
-            f"{html.escape(registry.label(choice.kpi))}</b>{gender}, {choice.first}–"
-            f"{choice.last}, jämfört med {html.escape(self._peer_phrase(choice, peers))}.<br>"
-            f"Trend: <b>{html.escape(m.label)}</b> – {html.escape(m.reason)}. "
-            f"<span style='color:#555'>{html.escape(method)}</span>"
+            f"<b>{safe.html_text(reference.title(choice.municipality))} – "
+            f"{safe.html_text(registry.label(choice.kpi))}</b>{gender}, {choice.first}–"
+            f"{choice.last}, jämfört med {safe.html_text(self._peer_phrase(choice, peers))}.<br>"
+            f"Trend: <b>{safe.html_text(m.label)}</b> – {safe.html_text(m.reason)}. "
+            f"<span style='color:#555'>{safe.html_text(method)}</span>"
         )
 
     def _table_text(self, choice: _TrendChoice, table: pd.DataFrame) -> str:
@@ -479,8 +478,8 @@ class TrendExplorer(_Explorer):
         shown = table.copy()
         shown["Kvartilsfärg"] = [_colour_cell(word) for word in table["Kvartilsfärg"]]
         columns = {c: digits for c in ("Värde", "Jämförelsegruppens median", "Riket")}
-        caption = html.escape(captions.source_caption(self.source, derived=True))
-        unit_text = f" Enhet: {html.escape(unit)}." if unit else ""
+        caption = safe.html_text(captions.source_caption(self.source, derived=True))
+        unit_text = f" Enhet: {safe.html_text(unit)}." if unit else ""
         return (
             _html_table(shown, columns, raw=["Kvartilsfärg"])
             + f"<div style='font-size:11px;color:#555'>Rang och kvartilsfärg bland alla "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sys
 from difflib import get_close_matches
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -47,17 +48,19 @@ def catalogue(source: str | None = None) -> tuple[pd.DataFrame, str]:
     """
     if source not in (None, *SOURCES):
         raise ParamsError(f"source: '{source}' är inte tillåtet – välj store eller demo")
+    from analys import own_store  # the municipality's own indicators follow Kolada's
+
     if source in (None, "store"):
         from analys.store import Store
 
         try:
-            return Store().kpis(), "store"
+            return own_store.with_own(Store().kpis(), "store"), "store"
         except AnalysError:
             if source == "store":
                 raise
     from analys import demo
 
-    return demo.kpis(), "demo"
+    return own_store.with_own(demo.kpis(), "demo"), "demo"
 
 
 def search(text: str, source: str | None = None) -> pd.DataFrame:
@@ -244,3 +247,85 @@ def show_cli(kpi_id: str) -> int:
     lines += ["", _source_line(info["source"])]
     print("\n".join(terminal_text(line) for line in lines))  # Kolada's text: no escapes
     return 0
+
+
+def latest_years(source: str = "demo") -> dict[str, int]:
+    """The latest year with a value per KPI id in ``source`` (Kolada's and own KPIs)."""
+    if source == "demo":
+        return dict(_demo_latest_years())
+    from analys.store import Store
+
+    found: dict[str, int] = {}
+    manifest = Store().manifest
+    for kpi, entry in {**manifest.get("kpis", {}), **manifest.get("own", {})}.items():
+        if entry.get("latest_year") is not None:
+            found[kpi] = int(entry["latest_year"])
+    return found
+
+
+@lru_cache(maxsize=1)
+def _demo_latest_years() -> dict[str, int]:
+    from analys import demo, own_store
+
+    found: dict[str, int] = {}
+    for frame in (demo.values(), own_store.demo_file().values):
+        frame = frame[frame["value"].notna()]
+        found.update({str(k): int(y) for k, y in frame.groupby("kpi")["year"].max().items()})
+    return found
+
+
+def find(
+    table: pd.DataFrame,
+    text: str = "",
+    *,
+    operating_area: str = "",
+    kind: str = "",
+    divided: bool = False,
+    since: int | None = None,
+    latest: dict[str, int] | None = None,
+) -> pd.DataFrame:
+    """Filter a KPI catalogue (``load_kpis``): words, policy area, type, gender, recent data.
+
+    Parameters
+    ----------
+    table
+        The catalogue (Kolada's columns; own KPIs have ``source`` ``egen``).
+    text
+        Words that must all occur in the id, title or description.
+    operating_area
+        Kolada's operating area (``verksamhetsområde``) the KPI must belong to.
+    kind
+        ``K`` (municipalities) or ``L`` (regions): KPIs of that type or ``A``.
+    divided
+        Only KPIs reported by gender.
+    since, latest
+        Only KPIs whose latest year (``latest``: id → year) is ``since`` or later.
+    """
+    mask = pd.Series(True, index=table.index)
+    hay = (
+        table["id"].astype("str")
+        + " "
+        + table["title"].fillna("").astype("str")
+        + " "
+        + table["description"].fillna("").astype("str")
+    ).str.lower()
+    for word in str(text).lower().split():
+        mask &= hay.str.contains(word, regex=False)
+    if operating_area:
+        areas = table["operating_area"].fillna("").astype("str")
+        mask &= areas.str.split(",").map(lambda parts: operating_area in [p.strip() for p in parts])
+    if kind:
+        mask &= table["municipality_type"].isin([kind, "A"])
+    if divided:
+        mask &= table["is_divided_by_gender"].fillna(False).astype(bool)
+    if since is not None and latest is not None:
+        mask &= table["id"].map(lambda k: latest.get(k, 0) >= since)
+    return table[mask]
+
+
+def operating_areas(table: pd.DataFrame) -> list[str]:
+    """The distinct operating areas of a catalogue (Kolada lists several comma-separated)."""
+    found = set()
+    for text in table["operating_area"].dropna().astype("str"):
+        found.update(p.strip() for p in text.split(",") if p.strip())
+    return sorted(found, key=str.lower)

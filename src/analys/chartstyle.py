@@ -68,13 +68,23 @@ def is_demo(source: str | None) -> bool:
     return source == "demo"
 
 
-def caption_text(source: str | None, *, derived: bool = False) -> str:
-    """The caption line for a figure: Kolada's credit, and the demo notice on demo data."""
+def caption_text(source: str | None, *, derived: bool = False, kpis: tuple = ()) -> str:
+    """The caption line for a figure: Kolada's credit, and the demo notice on demo data.
+
+    A figure of the municipality's own indicators (``kpis`` holding ``EGEN-…`` ids) is
+    credited to their import file instead: "Källa: egen uppgift (FIL, importerad DATUM)".
+    """
     credit = EGEN if derived else KALLA
+    if any(str(k).startswith("EGEN-") for k in kpis):
+        from analys import own_store  # import cost: only figures of own indicators
+
+        credit = own_store.chart_credit(kpis, source or "demo", derived=derived)
     return f"{credit} · {DEMO}" if is_demo(source) else credit
 
 
-def annotate_source(ax: Axes, source: str | None = "demo", *, derived: bool = False) -> Axes:
+def annotate_source(
+    ax: Axes, source: str | None = "demo", *, derived: bool = False, kpis: tuple = ()
+) -> Axes:
     """Write the source caption under ``ax`` (and the watermark on demo data); return ``ax``.
 
     Parameters
@@ -86,9 +96,11 @@ def annotate_source(ax: Axes, source: str | None = "demo", *, derived: bool = Fa
     derived
         True for our own computations (ranks, colours, residuals, statuses): the caption then
         reads "Egen bearbetning av data från Kolada" instead of "Källa: Kolada".
+    kpis
+        The KPI ids the figure shows: own indicators (``EGEN-…``) are credited to their file.
     """
-    ax.annotate(
-        caption_text(source, derived=derived),
+    caption = ax.annotate(
+        caption_text(source, derived=derived, kpis=kpis),
         xy=(0, 0),
         xycoords="axes fraction",
         xytext=(0, -30),
@@ -100,6 +112,8 @@ def annotate_source(ax: Axes, source: str | None = "demo", *, derived: bool = Fa
         annotation_clip=False,
         gid="analys-caption",
     )
+    if kpis and any(str(k).startswith("EGEN-") for k in kpis):
+        caption.set_wrap(True)  # an own file's credit is longer than Kolada's
     if is_demo(source):
         add_watermark(ax)
     return ax

@@ -93,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--base-url", default="/", metavar="U", help="sökväg bakom omvänd proxy")
     app.add_argument("--source", choices=["demo", "kolada", "store"], default="demo")
     app.add_argument("--out", default="reports", help="rapportmappen som visas (reports/)")
+    own = commands.add_parser("import", help="läs in egna nyckeltal (CSV/Excel) till lagret")
+    own.add_argument("file", nargs="?", metavar="FIL", help=".csv eller .xlsx med metadata")
+    own.add_argument("--template", metavar="AREA", help="skriv en insamlingsmall för området")
+    own.add_argument(
+        "--out", metavar="FIL", help="mallens filnamn (standard: ./insamling_AREA.xlsx)"
+    )
 
     store = commands.add_parser("store", help="det lokala datalagret")
     store_commands = store.add_subparsers(
@@ -162,6 +168,12 @@ def _run_app(args: argparse.Namespace) -> int:
     return app.run_app(args.host, args.port, args.base_url, source=args.source, out=args.out)
 
 
+def _run_import(args: argparse.Namespace) -> int:
+    from analys import own_store
+
+    return own_store.import_cli(args.file, template=args.template, out=args.out)
+
+
 def _run_store(args: argparse.Namespace) -> int:
     from analys.store import Store
     from analys.store_health import check_cli
@@ -177,6 +189,7 @@ HANDLERS = {
     "kpi": _run_kpi,
     "areas": _run_areas,
     "app": _run_app,
+    "import": _run_import,
     "store": _run_store,
 }
 

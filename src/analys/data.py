@@ -6,6 +6,10 @@ Sources:
 * ``store``  – what ``analys fetch`` saved under ``data/`` before (works offline);
 * ``kolada`` – the live Kolada v3 API; what is fetched is saved in the store too.
 
+The municipality's own indicators (ids ``EGEN-…``, :mod:`analys.own`) are read beside
+Kolada's: from the store where ``analys import`` put them (sources ``store`` and
+``kolada``), or from the demo's own-indicator file (source ``demo``).
+
 Nothing falls back silently from one source to another.
 """
 
@@ -64,6 +68,20 @@ def load_values(
     kpi_list = [str(k) for k in _as_list(kpis)]
     units = None if municipalities is None else [str(m) for m in _as_list(municipalities)]
     year_list = None if years is None else [int(y) for y in _as_list(years)]
+    own_ids = [k for k in kpi_list if k.startswith("EGEN-")]
+    if own_ids:
+        from analys import own_store
+
+        kolada_ids = [k for k in kpi_list if k not in own_ids]
+        own = own_store.read_values(own_ids, units, year_list, source=source)
+        rest = load_values(kolada_ids, units, year_list, source=source, genders=genders)
+        if genders is not None:
+            own = own[own["gender"].isin(list(genders))]
+        return as_values_frame(pd.concat([rest, own], ignore_index=True))
+    if not kpi_list:
+        from analys.frame import empty_values
+
+        return empty_values()
     if source == "demo":
         from analys import demo
 
@@ -180,18 +198,24 @@ def load_unit_values(
 
 
 def load_kpis(source: str = "demo") -> pd.DataFrame:
-    """The KPI catalogue of ``source``, with Kolada's metadata fields as columns."""
+    """The KPI catalogue of ``source``, with Kolada's metadata fields as columns.
+
+    The own indicators of ``source`` follow Kolada's; the column ``source`` says which is
+    which (``kolada`` or ``egen``).
+    """
     check_source(source)
+    from analys import own_store
+
     if source == "demo":
         from analys import demo
 
-        return demo.kpis()
+        return own_store.with_own(demo.kpis(), source)
     from analys.store import Store
 
     store = Store()
     if source == "kolada":
         store.refresh_metadata()
-    return store.kpis()
+    return own_store.with_own(store.kpis(), source)
 
 
 def load_groups(source: str = "demo") -> pd.DataFrame:

@@ -59,8 +59,9 @@ def kpi_catalogue(source: Any) -> pd.DataFrame:
 
     The demo catalogue holds Kolada's real ids, titles and types, so it is a sound check for
     every source until ``analys fetch`` has brought the live catalogue.
+    The municipality's own indicators (``EGEN-…``) of the same source are in it too.
     """
-    from analys import demo
+    from analys import demo, own_store
 
     if source in ("store", "kolada"):
         try:
@@ -68,10 +69,13 @@ def kpi_catalogue(source: Any) -> pd.DataFrame:
 
             table = Store().kpis()
             if len(table):
-                return table.set_index("id", drop=False)
+                return own_store.with_own(table, "store").set_index("id", drop=False)
         except (AnalysError, ImportError, OSError):
             pass
-    return demo.kpis().set_index("id", drop=False)
+        own = "store"
+    else:
+        own = "demo"
+    return own_store.with_own(demo.kpis(), own).set_index("id", drop=False)
 
 
 def _groups(source: Any) -> pd.DataFrame:
@@ -203,6 +207,15 @@ class Checker:
             self.bad(path, value, "ska vara ett Kolada-id för ett nyckeltal, t.ex. 'N15507'")
             return False
         if value not in self.catalogue.index:
+            if value.startswith("EGEN-"):
+                where = "demodatans egna nyckeltal" if self.source == "demo" else "lagret"
+                self.bad(
+                    path,
+                    value,
+                    f"är inget eget nyckeltal i {where} – läs in det med `analys import FIL` "
+                    "(och använd source: store)",
+                )
+                return False
             self.bad(path, value, f"finns inte i Kolada{self._suggest(value)}")
             return False
         kind = str(self.catalogue.at[value, "municipality_type"])

@@ -143,7 +143,7 @@ def municipality_map(
     draw_panel(ax, req, legend=legend)
     heading = title if title is not None else panel_title(req.kpi, year, gender, county_code)
     ax.set_title(heading, fontsize=9, loc="left", y=TITLE_Y)
-    add_caption(ax, source, derived=req.derived)
+    add_caption(ax, source, derived=req.derived, kpis=(req.kpi,) if req.kpi else ())
     return ax
 
 
@@ -186,7 +186,7 @@ def region_map(
         loc="left",
         y=TITLE_Y,
     )
-    add_caption(ax, source, derived=req.derived)
+    add_caption(ax, source, derived=req.derived, kpis=(req.kpi,) if req.kpi else ())
     return ax
 
 

@@ -252,9 +252,9 @@ def draw_panel(
     return scale
 
 
-def add_caption(ax: Axes, source: str, *, derived: bool) -> None:
+def add_caption(ax: Axes, source: str, *, derived: bool, kpis: tuple = ()) -> None:
     """The source caption (and demo watermark), wrapped so a narrow map keeps its layout."""
-    annotate_source(ax, source, derived=derived)
+    annotate_source(ax, source, derived=derived, kpis=kpis)
     for text in ax.texts:
         if text.get_gid() == "analys-caption":
             text.set_wrap(True)

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, display
 
-from analys import reference, sentences
+from analys import own_store, reference, sentences
 from analys.captions import EGEN, KALLA
 from analys.errors import AnalysError
 from analys.format import number
@@ -299,4 +299,8 @@ class Overview:
                 f"Målstatus, färger och trender: {EGEN}."
             )
         )
+        kpis = [k for report in self.reports for k in report.area.kpis]
+        own = own_store.credit_line(kpis, self.source)  # own indicators say whose they are
+        if own:
+            display(Markdown(f"**Egna uppgifter:** {own}"))
         self.reports[0]._demo_banner()

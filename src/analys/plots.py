@@ -227,7 +227,7 @@ def trend_chart(
     swedish_ticks(ax.yaxis)
     ax.grid(axis="y", color="#e0e0e0", lw=0.6)
     place_legend(ax, legend)
-    return finish(ax, source, derived=bool(len(band)))
+    return finish(ax, source, derived=bool(len(band)), kpis=(kpi,))
 
 
 def _median(peers_label: str | None) -> str:
@@ -397,7 +397,7 @@ def ranking_chart(
         y=TITLE_Y,
         fontsize=11,
     )
-    return finish(ax, source, derived=True)
+    return finish(ax, source, derived=True, kpis=(kpi,))
 
 
 BARS_GID = "analys-bars"
@@ -590,4 +590,4 @@ def gender_gap_chart(
     swedish_ticks(ax.yaxis)
     ax.grid(axis="y", color="#e0e0e0", lw=0.6)
     place_legend(ax, legend)
-    return finish(ax, source, derived=True)
+    return finish(ax, source, derived=True, kpis=(kpi,))

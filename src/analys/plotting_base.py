@@ -35,7 +35,7 @@ def new_axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
     return created
 
 
-def finish(ax: Axes, source: str, *, derived: bool) -> Axes:
+def finish(ax: Axes, source: str, *, derived: bool, kpis: tuple = ()) -> Axes:
     """Common finish of a chart: compact tick and axis labels, then the source caption.
 
     The caption sits 30 points under the axes, so tick labels and axis titles are kept small
@@ -44,7 +44,7 @@ def finish(ax: Axes, source: str, *, derived: bool) -> Axes:
     ax.tick_params(labelsize=8)
     ax.xaxis.label.set_fontsize(9)
     ax.yaxis.label.set_fontsize(9)
-    return annotate_source(ax, source, derived=derived)
+    return annotate_source(ax, source, derived=derived, kpis=kpis)
 
 
 def end_label(ax: Axes, x: float, y: float, text: str, *, bold: bool = False) -> None:

@@ -179,7 +179,7 @@ def spine_chart(
         fontsize=11,
         pad=34,
     )
-    return finish(ax, source, derived=True)
+    return finish(ax, source, derived=True, kpis=tuple(kpis))
 
 
 def _spine_scale(row: dict, flip: bool) -> Callable[[float], float]:

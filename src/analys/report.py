@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Image, display
 
-from analys import data, reference, registry, sentences
+from analys import data, own_store, reference, registry, sentences
 from analys.captions import DEMO, EGEN, KALLA
 from analys.chartstyle import unhinted_text
 from analys.errors import AnalysError
@@ -215,6 +215,8 @@ class Report:
     def _caption(self, derived: bool = True) -> None:
         credit = EGEN if derived else KALLA
         text = f"{credit}. {DEMO}." if self.demo else f"{credit}."
+        own = own_store.credit_line(self.area.kpis, self.source)  # own data says whose
+        text = f"{text} {own}" if own else text
         display(
             HTML(
                 f"<p class='analys-caption' style='font-size:0.8em;color:#555'>"
@@ -334,6 +336,8 @@ class Report:
             )
             part = ind[ind["goal"] == goal.goal]
             display(self._indicator_table(part))
+        for note in own_store.comparison_notes(self.area.kpis, self.source):
+            display(Markdown(note))
         display(
             Markdown(
                 "*Status:* uppfyllt när värdet når målet; delvis uppfyllt inom toleransen "
@@ -898,6 +902,7 @@ class Report:
                 f"{number(self.area.cutoffs.partly, 2)}, täckning ≥ "
                 f"{number(self.area.cutoffs.coverage, 2)}",
             ),
+            ("Egna uppgifter", "; ".join(own_store.credit(self.area.kpis, self.source)) or "–"),
             ("Params-fil", Path(self.area.path).name if self.area.path else self.area.area),
             ("Programversioner", self._versions()),
         ]
@@ -919,6 +924,9 @@ class Report:
         )
         display(Markdown(f"**{KALLA}.** Färger, rangordningar, residualer och målstatus: {EGEN}."))
         self._preliminary_note([self.year])
+        own = own_store.credit_line(self.area.kpis, self.source)
+        if own:
+            display(Markdown(f"**Egna uppgifter:** {own}"))
         if self.demo:
             self._demo_banner()
 

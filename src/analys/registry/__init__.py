@@ -32,7 +32,15 @@ def frame() -> pd.DataFrame:
 
 
 def entry(kpi: str) -> dict[str, Any] | None:
-    """One KPI's entry, or ``None`` when the registry does not know it."""
+    """One KPI's entry, or ``None`` when the registry does not know it.
+
+    Own indicators (``EGEN-…``) get theirs from their import file's metadata
+    (:func:`analys.own_store.registry_entry`).
+    """
+    if isinstance(kpi, str) and kpi.startswith("EGEN-"):
+        from analys import own_store  # import cost: pyarrow and the store, only when used
+
+        return own_store.registry_entry(kpi)
     return entries().get(kpi)
 
 

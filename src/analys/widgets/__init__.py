@@ -1,4 +1,5 @@
-"""Widget explorers for JupyterLab: trends (``TrendExplorer``) and drivers (``DriverExplorer``).
+"""Widget explorers for JupyterLab: trends (``TrendExplorer``) and drivers (``DriverExplorer``),
+and the goal builder (``GoalBuilder``, notebook ``malbyggare``).
 
 All logic lives here; the notebooks ``utforska_trender`` and ``utforska_samband`` only
 construct and display an explorer (DESIGN §6, issue 6). Setting a control's ``.value`` from
@@ -25,12 +26,16 @@ trend_explorer
     :class:`TrendExplorer`.
 driver_explorer, driver_text
     :class:`DriverExplorer` and the tables and texts it shows.
+goal_builder, kpi_finder
+    :class:`GoalBuilder` (model: :mod:`analys.goal_draft`, preview: :mod:`analys.goal_preview`)
+    and its KPI search.
 """
 
 from __future__ import annotations
 
 from analys.widgets.common import SAVE_DIR
 from analys.widgets.driver_explorer import DriverExplorer
+from analys.widgets.goal_builder import GoalBuilder
 from analys.widgets.trend_explorer import TrendExplorer
 
-__all__ = ["DriverExplorer", "SAVE_DIR", "TrendExplorer"]
+__all__ = ["DriverExplorer", "GoalBuilder", "SAVE_DIR", "TrendExplorer"]

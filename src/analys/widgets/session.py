@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from analys import goals, reference, registry
+from analys import goals, own_store, reference, registry
 from analys.data import check_source, load_groups, load_values
 from analys.errors import AnalysError
 
@@ -47,12 +47,13 @@ class _Session:
 
     def _available(self) -> list[str]:
         known = list(registry.entries())
+        own = list(own_store.entries(self.source))  # the municipality's own indicators
         if self.source != "store":
-            return known
+            return known + own
         from analys.store import Store
 
         stored = set(Store().manifest.get("kpis", {}))
-        have = [kpi for kpi in known if kpi in stored]
+        have = [kpi for kpi in known if kpi in stored] + own
         if not have:
             raise AnalysError(
                 "Det lokala lagret har inga värden för registrets nyckeltal – hämta först med "
@@ -107,8 +108,7 @@ class _Session:
 
 def _kind_kpis(kpis: Iterable[str], kind: str) -> list[str]:
     """The KPIs reported for units of ``kind`` (``K`` or ``L``): their own type or ``A``."""
-    entries = registry.entries()
-    return [k for k in kpis if entries.get(k, {}).get("municipality_type") in (kind, "A")]
+    return [k for k in kpis if (registry.entry(k) or {}).get("municipality_type") in (kind, "A")]
 
 
 def _kpi_label(kpi: str) -> str:
@@ -123,11 +123,10 @@ def _matches(kpi: str, needle: str) -> bool:
 
 def _kpi_options(kpis: Iterable[str], search: str = "", area: str = "") -> list[tuple[str, str]]:
     """Dropdown options ``(label (id), id)``, filtered by words and by policy area."""
-    entries = registry.entries()
     chosen = [
         k
         for k in kpis
-        if (not area or entries.get(k, {}).get("area") == area) and _matches(k, search)
+        if (not area or (registry.entry(k) or {}).get("area") == area) and _matches(k, search)
     ]
     return sorted(((_kpi_label(k), k) for k in chosen), key=lambda o: o[0].lower())
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analys import captions, compare, maps, plots, reference, registry, safe, trend
+from analys import captions, compare, maps, own_store, plots, reference, registry, safe, trend
 from analys.data import SOURCES
 from analys.errors import AnalysError
 from analys.format import MISSING, decimals_for
@@ -126,7 +126,7 @@ class TrendExplorer(_Explorer):
         self._map_legend = w.HTML()
         self._marker_html = w.HTML()
         self._table_html = w.HTML()
-        options = _kpi_options(_kind_kpis(registry.entries(), kind))
+        options = _kpi_options(_kind_kpis([*registry.entries(), *own_store.entries(source)], kind))
         c = self.controls = {
             "kpi_search": w.Text(
                 placeholder="ord i namnet eller id …",

@@ -518,7 +518,7 @@ class Report:
         display(
             Markdown(
                 f"**Resultat och kostnad {both}** (fyrfältsdiagram): {registry.label(self.main_kpi)} "
-                f"mot {registry.label(self.area.cost)}. Linjerna är medianerna för alla kommuner. "
+                f"mot {registry.label(self.area.cost)}. Linjerna är medianerna för alla {self.unit_word}. "
                 "Kostnaden värderas inte: låg kostnad kan betyda effektivitet men också mindre "
                 "eller sämre service."
             )
@@ -745,6 +745,7 @@ class Report:
                         registry.unit(drivers.outcome),
                         rank,
                         len(score),
+                        units=self.unit_word,
                     )
                 )
             )
@@ -795,7 +796,7 @@ class Report:
         deviates = "avviker från det förväntade" if neutral else "gör bättre än förväntat"
         display(
             Markdown(
-                f"*Samband mellan kommuner är inte orsakssamband: en kommun som {deviates} "
+                f"*Samband mellan {self.unit_word} är inte orsakssamband: {'en region' if self.kind == 'L' else 'en kommun'} som {deviates} "
                 "kan ha förklaringar som modellen inte ser.*"
             )
         )

@@ -214,6 +214,7 @@ def expected_sentence(
     unit: str | None,
     rank: int,
     n: int,
+    units: str = "kommuner",
 ) -> str:
     """How the municipality stands against what its conditions predict.
 
@@ -239,4 +240,4 @@ def expected_sentence(
             "varken bra eller dålig i sig)."
         )
     word = "bättre" if s * loo_residual > 0 else "sämre"
-    return start + f"{size} {word} än förväntat (plats {rank} av {n} kommuner)."
+    return start + f"{size} {word} än förväntat (plats {rank} av {n} {units})."

@@ -260,7 +260,7 @@ def test_a_store_without_one_areas_data_renders_the_others(tmp_path):
     )
     params = tmp_path / "params"
     has = make_params(params, "skola", "Skola", kpis=tuple(kpis))
-    lacks = make_params(params, "omsorg", "Omsorg", kpis=("N15027",))
+    lacks = make_params(params, "omsorg", "Omsorg", kpis=("N15508",))
     out = tmp_path / "out"
     summary = render.render(
         [str(has), str(lacks)],
@@ -274,10 +274,10 @@ def test_a_store_without_one_areas_data_renders_the_others(tmp_path):
     status = {r.area: r.status for r in summary.reports}
     assert status == {"skola": "ok", "omsorg": "failed", "oversikt": "ok"}, summary.text()
     failed = summary.failed[0]
-    assert "data saknas för området" in failed.error and "N15027" in failed.error
+    assert "data saknas för området" in failed.error and "N15508" in failed.error
     assert "Misslyckades: 1880 Omsorg" in summary.text()
     entry = read_manifest(out)["1880/omsorg"]
-    assert entry["status"] == "failed" and "N15027" in entry["error"]
+    assert entry["status"] == "failed" and "N15508" in entry["error"]
     assert (out / "1880" / "skola.html").is_file()
 
 
@@ -530,10 +530,10 @@ def test_one_bad_area_does_not_take_down_the_overview(tmp_path):
 
     params = tmp_path / "params"
     good = make_params(params, "skola", "Skola")
-    no_data = make_params(params, "kultur", "Kultur", kpis=("N15027",))
+    no_data = make_params(params, "kultur", "Kultur", kpis=("N15508",))
     broken = params / "trasig.yaml"
     broken.write_text("area: trasig\ntitle: [oj\n", encoding="utf-8")
-    cache = tmp_path / "values.parquet"  # as the batch writes it: this store lacks N15027
+    cache = tmp_path / "values.parquet"  # as the batch writes it: this store lacks N15508
     demo.load_values(["N15507", "N15428"], None, None).to_parquet(cache, index=False)
     shown = []
     with mock.patch("analys.overview.display", shown.append):
@@ -545,7 +545,7 @@ def test_one_bad_area_does_not_take_down_the_overview(tmp_path):
     assert [r.area.area for r in overview.reports] == ["skola"]
     failed = dict(overview.failed)
     assert set(failed) == {"Kultur", "trasig"}
-    assert "inga värden för områdets nyckeltal (N15027)" in failed["Kultur"]
+    assert "inga värden för områdets nyckeltal (N15508)" in failed["Kultur"]
     assert "trasig.yaml" in failed["trasig"] and "YAML" in failed["trasig"]
     texts = [getattr(o, "data", "") or "" for o in shown]
     lines = [t for t in texts if "analys-area-failed" in t]

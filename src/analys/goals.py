@@ -203,7 +203,7 @@ def area_path(name_or_path: str | os.PathLike) -> Path:
     else:
         path = params_dir() / f"{text}.yaml"
     if path.is_dir():
-        raise ParamsError(f"{cap(text)}: är en mapp, inte en params-fil")
+        raise ParamsError(f"{text}: är en mapp, inte en params-fil")
     if not path.is_file():
         known = ", ".join(list_areas()) or "(inga)"
         raise ParamsError(f"{cap(text)}: området eller filen finns inte – välj bland {known}")

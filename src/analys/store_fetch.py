@@ -259,9 +259,10 @@ def _fetch_units(
 
     from analys.store_units import UnitStore, fetch_unit_values
 
-    catalogue = store.kpis()
-    with_units = set(catalogue.loc[catalogue["has_ou_data"].fillna(False).astype(bool), "id"])
-    unit_kpis = [k for k in kpis if k in with_units]
+    from analys.units import unit_kpis as with_unit_data
+
+    # the area's KPIs with unit data plus the SALSA figures a school area's unit section reads
+    unit_kpis = with_unit_data(kpis, store.kpis())
     codes = (
         None
         if municipalities is None

@@ -216,6 +216,11 @@ def unit_table(
         out.append(frame)
     table = pd.concat(out)
     table.loc[table["judged_value"].isna(), "colour"] = "none"
+    if polarity == "neutral":
+        # a neutral KPI (costs, volumes) is never better or worse; the unit tables, sentences
+        # and swarm charts only know the judged palette, so neutral units stay uncoloured
+        table["colour"] = "none"
+        table["margin"] = np.nan
     if kpi == SALSA_DEVIATION:  # Skolverket: the deviation must not rank schools
         table["colour"] = "none"
         table[["margin", "rank_sweden", "rank_municipality"]] = np.nan
@@ -375,11 +380,28 @@ def unit_kpis(kpis: Sequence[str], catalogue: pd.DataFrame) -> list[str]:
     """Those of ``kpis`` that have unit data (``has_ou_data`` in the KPI catalogue), plus the
     SALSA companions (modelled and actual merit value) when the SALSA deviation is among
     them – order kept, no repeats."""
-    flags = catalogue.set_index("id")["has_ou_data"].fillna(False).astype(bool)
+    indexed = catalogue.set_index("id")
+    flags = indexed["has_ou_data"].fillna(False).astype(bool)
     out = [k for k in dict.fromkeys(kpis) if bool(flags.get(k, False))]
+    if SALSA_DEVIATION not in out and _school_area(out, indexed):
+        # U15416 is unit-level only, so an area's params cannot name it as a municipal
+        # indicator; a school area's unit section still reads the SALSA deviation
+        out += [k for k in (SALSA_DEVIATION,) if flags.get(k, False)]
     if SALSA_DEVIATION in out:
         out += [k for k in (SALSA_MODEL, SALSA_ACTUAL) if k not in out and flags.get(k, False)]
     return out
+
+
+def _school_area(kpis: Sequence[str], indexed: pd.DataFrame) -> bool:
+    """Whether any of ``kpis`` (with unit data) is of the SALSA deviation's operating area
+    (grundskola) – then the unit section has schools whose SALSA deviation it can show."""
+    if "operating_area" not in indexed.columns or SALSA_DEVIATION not in indexed.index:
+        return False
+    school = indexed.at[SALSA_DEVIATION, "operating_area"]
+    if not isinstance(school, str) or not school:
+        return False
+    areas = indexed["operating_area"]
+    return any(k in areas.index and areas.get(k) == school for k in kpis)
 
 
 def standouts(table: pd.DataFrame, label: str, *, limit: int = 2) -> list[str]:

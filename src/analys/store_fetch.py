@@ -258,7 +258,6 @@ def _fetch_units(
     from tqdm import tqdm
 
     from analys.store_units import UnitStore, fetch_unit_values
-
     from analys.units import unit_kpis as with_unit_data
 
     # the area's KPIs with unit data plus the SALSA figures a school area's unit section reads

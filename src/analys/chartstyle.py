@@ -6,7 +6,7 @@ one place. The colour names are the ones ``compare.quartile_colours`` and ``fulf
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import matplotlib as mpl
@@ -63,6 +63,17 @@ TARGET = "#e6550d"
 TITLE_Y = 1.0
 
 
+#: credits of figures whose KPIs start with a prefix: the municipality's own indicators
+#: (``EGEN-…``) add theirs when :mod:`analys.own` is imported (the credit names their file)
+CREDITS: dict[str, Callable[..., str]] = {}
+
+
+def add_credit(prefix: str, credit: Callable[..., str]) -> None:
+    """Let ``credit(kpis, source, derived=…)`` word the caption of figures showing KPIs
+    whose ids start with ``prefix``."""
+    CREDITS[prefix] = credit
+
+
 def is_demo(source: str | None) -> bool:
     """True when a figure is drawn from the embedded synthetic demo data."""
     return source == "demo"
@@ -75,10 +86,10 @@ def caption_text(source: str | None, *, derived: bool = False, kpis: tuple = ())
     credited to their import file instead: "Källa: egen uppgift (FIL, importerad DATUM)".
     """
     credit = EGEN if derived else KALLA
-    if any(str(k).startswith("EGEN-") for k in kpis):
-        from analys.own import store as own_store  # import cost: only figures of own indicators
-
-        credit = own_store.chart_credit(kpis, source or "demo", derived=derived)
+    for prefix, own_credit in CREDITS.items():
+        if any(str(k).startswith(prefix) for k in kpis):
+            credit = own_credit(kpis, source or "demo", derived=derived)
+            break
     return f"{credit} · {DEMO}" if is_demo(source) else credit
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analys import reference, registry
+from analys.catalogue import averaged_years
 from analys.errors import ParamsError
 from analys.format import decimals_for, difference_unit, number, with_unit
 from analys.goals import Area, Indicator, Target
@@ -312,7 +313,7 @@ def _indicator_row(
             colour = coloured.at[municipality, "colour"]
             rank = coloured.at[municipality, "rank"]
     upto = own[own.index <= when] if when is not None else own
-    marker = trend_marker(upto, polarity=judged, averaged_years=registry.averaged_years(ind.kpi))
+    marker = trend_marker(upto, polarity=judged, averaged_years=averaged_years(ind.kpi))
     return {
         "goal": goal,
         "kpi": ind.kpi,

@@ -24,6 +24,7 @@ from IPython.display import HTML, Image, display
 
 from analys import data, reference, registry
 from analys.captions import DEMO, EGEN, KALLA
+from analys.catalogue import averaged_years
 from analys.chartstyle import unhinted_text
 from analys.errors import AnalysError
 from analys.format import decimals_for, number, with_unit
@@ -588,7 +589,7 @@ class Report:
                     label, series, ind.polarity, position=position, year=year
                 )
             )
-            averaged = registry.averaged_years(ind.kpi)
+            averaged = averaged_years(ind.kpi)
             if averaged:  # no trend test on overlapping multi-year means
                 lines[-1] += f" ({averaged_reason(averaged)}.)"
         display(Markdown("\n".join(f"- {line}" for line in lines)))
@@ -841,7 +842,7 @@ class Report:
             row = gender_mod.gap_versus_peers(part, self.municipality, self.peers, year).loc[kpi]
             phrase = gender_mod.describe_gap(float(row["gap"]), registry.unit(kpi))
             trend = gender_mod.gap_trend(
-                own.set_index("year")["gap"], averaged_years=registry.averaged_years(kpi)
+                own.set_index("year")["gap"], averaged_years=averaged_years(kpi)
             )
             peers_text = ""
             if not pd.isna(row["peers_median"]):

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from analys.errors import StoreError
 from analys.store.files import (
@@ -32,11 +32,16 @@ from analys.store.files import (
     store_lock,
     write_manifest,
 )
+from analys.store.meta import META_NAMES
 
-if TYPE_CHECKING:
-    from analys.store import Store
 
-META_NAMES = ("kpis", "municipalities", "groups")
+class Store(Protocol):
+    """What the health checks use of a :class:`analys.store.Store` (which imports this
+    module, so it is described here rather than imported)."""
+
+    root: Path
+
+    def check_root(self) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -33,11 +33,13 @@ import pyarrow.parquet as pq
 
 from analys.errors import AnalysError
 from analys.frame import OU_COLUMNS, as_values_frame, empty_values
+from analys.kolada import KoladaClient
 from analys.kolada.ou_ids import kpi_activities
 from analys.store.files import (
     atomic_path,
     query_key,
     store_lock,
+    store_root,
     utc_now,
     write_table,
 )
@@ -62,9 +64,7 @@ class UnitStore:
     """The unit part of the store at ``root`` (default ``$ANALYS_DATA_DIR`` or ``./data``)."""
 
     def __init__(self, root: str | Path | None = None) -> None:
-        from analys.store import Store
-
-        self.root = Store(root).root
+        self.root = store_root(root)
         self.folder = self.root / "units"
 
     def __repr__(self) -> str:
@@ -289,8 +289,6 @@ def fetch_unit_values(
     new in the catalogue. Returns the stored unit values of the query.
     """
     if client is None:
-        from analys.kolada import KoladaClient
-
         client = KoladaClient()
     store = store or UnitStore()
     kpi_list = list(dict.fromkeys(str(k) for k in kpis))

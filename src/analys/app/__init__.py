@@ -25,13 +25,15 @@ import os
 import re
 import shutil
 import socket
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from analys.captions import DEMO
+from analys.data import check_source
 from analys.errors import ParamsError
+from analys.render.index import read_manifest
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8866
@@ -142,8 +144,6 @@ def build_pages(root: Path, pages: list[Page], *, source: str, out: Path) -> lis
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell
 
-    from analys.captions import DEMO
-
     shown = [page for page in pages if page.available()]
     setup = f"SOURCE = {source!r}\nOUT = {str(out)!r}"
     demo = f"\n\n*{DEMO}.*" if source == "demo" else ""
@@ -182,8 +182,6 @@ def report_list(out: str | Path) -> Any:
     import html
 
     from IPython.display import HTML
-
-    from analys.render.index import read_manifest
 
     out = Path(out)
     entries = read_manifest(out)
@@ -345,16 +343,14 @@ def run_app(
     source: str = "demo",
     out: str | Path = "reports",
 ) -> int:
-    """``analys app``: serve the pages until interrupted; 2 for bad arguments."""
-    from analys.data import check_source
+    """``analys app``: serve the pages until interrupted (Ctrl-C), then 0.
 
-    try:
-        check_source(source)
-        base = normalise_base_url(base_url)
-        check_address(host, port)
-    except ParamsError as error:
-        print(f"analys app: {error}", file=sys.stderr)
-        return 2
+    Raises ``ParamsError`` for a bad source, base URL, host or port, before anything starts
+    (``analys app`` prints it and exits 2, :mod:`analys.cli.errors`).
+    """
+    check_source(source)
+    base = normalise_base_url(base_url)
+    check_address(host, port)
     out = Path(out).resolve()
     work = Path(tempfile.mkdtemp(prefix="analys-app-"))
     root = work / "sidor"

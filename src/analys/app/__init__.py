@@ -20,7 +20,9 @@ served read-only under ``voila/files/rapporter/``: HTML, PDF and Excel files onl
 
 from __future__ import annotations
 
+import html
 import importlib.util
+import inspect
 import os
 import re
 import shutil
@@ -179,8 +181,6 @@ def report_list(out: str | Path) -> Any:
 
     Returns an HTML object for display; a Swedish note when nothing has been rendered yet.
     """
-    import html
-
     from IPython.display import HTML
 
     out = Path(out)
@@ -273,8 +273,6 @@ def check_address(host: str, port: int) -> None:
 
 
 def _voila_class(reports: Path) -> type:
-    import inspect
-
     from tornado.web import RedirectHandler, StaticFileHandler
     from voila.app import Voila
     from voila.static_file_handler import AllowListFileHandler

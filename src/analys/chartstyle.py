@@ -6,14 +6,14 @@ one place. The colour names are the ones ``compare.quartile_colours`` and ``fulf
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
 
-from analys.captions import DEMO, EGEN, KALLA
+from analys.captions import DEMO, credit
 
 #: Quartile colours (DESIGN §5), as named by ``compare.quartile_colours``.
 COLOURS: dict[str, str] = {
@@ -63,17 +63,6 @@ TARGET = "#e6550d"
 TITLE_Y = 1.0
 
 
-#: credits of figures whose KPIs start with a prefix: the municipality's own indicators
-#: (``EGEN-…``) add theirs when :mod:`analys.own` is imported (the credit names their file)
-CREDITS: dict[str, Callable[..., str]] = {}
-
-
-def add_credit(prefix: str, credit: Callable[..., str]) -> None:
-    """Let ``credit(kpis, source, derived=…)`` word the caption of figures showing KPIs
-    whose ids start with ``prefix``."""
-    CREDITS[prefix] = credit
-
-
 def is_demo(source: str | None) -> bool:
     """True when a figure is drawn from the embedded synthetic demo data."""
     return source == "demo"
@@ -85,12 +74,8 @@ def caption_text(source: str | None, *, derived: bool = False, kpis: tuple = ())
     A figure of the municipality's own indicators (``kpis`` holding ``EGEN-…`` ids) is
     credited to their import file instead: "Källa: egen uppgift (FIL, importerad DATUM)".
     """
-    credit = EGEN if derived else KALLA
-    for prefix, own_credit in CREDITS.items():
-        if any(str(k).startswith(prefix) for k in kpis):
-            credit = own_credit(kpis, source or "demo", derived=derived)
-            break
-    return f"{credit} · {DEMO}" if is_demo(source) else credit
+    text = credit(kpis, source, derived=derived)
+    return f"{text} · {DEMO}" if is_demo(source) else text
 
 
 def annotate_source(

@@ -24,7 +24,6 @@ from analys.errors import ParamsError
 from analys.goals import kpi_types, load_area
 from analys.kolada import KoladaClient
 from analys.kolada.parse import describe_problems
-from analys.stats.units import unit_kpis as with_unit_data
 from analys.store import KPI_ID, UNIT_ID, Store, fetch_values, unit_batches
 from analys.store import health as store_health
 from analys.store.units import UnitStore, fetch_unit_values
@@ -141,6 +140,8 @@ def fetch_units(
     """
     if not areas:
         return ""
+    from analys.stats.units import unit_kpis as with_unit_data  # import cost: scipy
+
     # the area's KPIs with unit data plus the SALSA figures a school area's unit section reads
     unit_kpis = with_unit_data(kpis, store.kpis())
     codes = (

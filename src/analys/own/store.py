@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from analys import chartstyle, reference, registry
+from analys import captions, reference, registry
 from analys.errors import AnalysError
 from analys.frame import OU_COLUMNS, VALUES_COLUMNS, as_values_frame, empty_values
 from analys.own import PREFIX, SOURCE, OwnFile, is_own, read_file
@@ -373,4 +373,4 @@ def chart_credit(kpis: Sequence[str], source: str, *, derived: bool = False) -> 
 # the registry and the chart captions know own indicators through these (they sit below this
 # package and cannot read its files themselves)
 registry.add_lookup(PREFIX, registry_entry)
-chartstyle.add_credit(PREFIX, chart_credit)
+captions.add_credit(PREFIX, chart_credit)

@@ -170,7 +170,6 @@ def _no_disk(monkeypatch: pytest.MonkeyPatch) -> None:
     for target in (
         (analys.catalogue, "catalogue"),
         (analys.catalogue, "for_source"),
-        (analys.goals, "for_source"),
         (analys.goals, "check_groups"),
         (analys.data, "load_groups"),
         (analys.demo, "kpis"),
@@ -219,11 +218,12 @@ def test_the_checker_itself_is_pure(monkeypatch):
 
 def test_load_area_reads_groups_only_for_a_group_id(monkeypatch):
     """The loading helper reads the catalogue once and the groups only when peers name one."""
+    import analys.catalogue
     import analys.goals
 
     kpis, groups = _given_sources()
     calls: list[str] = []
-    monkeypatch.setattr(analys.goals, "for_source", lambda s: calls.append(f"kpis:{s}") or kpis)
+    monkeypatch.setattr(analys.catalogue, "for_source", lambda s: calls.append(f"kpis:{s}") or kpis)
     monkeypatch.setattr(
         analys.goals, "check_groups", lambda s: calls.append(f"groups:{s}") or groups
     )

@@ -10,7 +10,7 @@ The package: :mod:`~analys.goals.model` (the ``Area`` and its parts), :mod:`~ana
 (the YAML), :mod:`~analys.goals.check` (the pure validation), :mod:`~analys.goals.warnings`
 (warnings on a valid file), :mod:`~analys.goals.draft` (a params file built in the goal
 builder). This module finds params files and loads them: it reads the KPI catalogue and the
-municipality groups of the params' source (:mod:`analys.catalogue`, :mod:`analys.data`) and
+municipality groups of the params' source (:mod:`analys.catalogue`, :mod:`analys.store`) and
 hands them to the check.
 """
 
@@ -23,9 +23,8 @@ from typing import Any
 
 import pandas as pd
 
-from analys import data, registry, safe
-from analys.catalogue import catalogue as read_catalogue
-from analys.catalogue import for_source
+from analys import catalogue as catalogues
+from analys import demo, registry, safe
 from analys.errors import AnalysError, ParamsError
 from analys.goals.check import TARGET_KINDS, Checker, names_group
 from analys.goals.model import Area, Cutoffs, Drivers, Goal, Indicator, Target
@@ -38,6 +37,7 @@ from analys.goals.read import (
     read_params,
 )
 from analys.goals.warnings import kpi_warnings, long_texts
+from analys.store import Store
 
 __all__ = [
     "DEFAULT_MUNICIPALITY",
@@ -124,10 +124,12 @@ def check_groups(source: Any) -> pd.DataFrame:
     """The municipality groups a ``peers: G…`` of a params file of ``source`` is checked
     against: the store's for ``store`` (the demo's when the store has none), else the demo's
     (Kolada's real groups)."""
-    try:
-        return data.load_groups(source if source in ("demo", "store") else "demo")
-    except AnalysError:
-        return data.load_groups("demo")
+    if source == "store":
+        try:
+            return Store().groups()
+        except AnalysError:
+            pass
+    return demo.groups()
 
 
 def area_from_params(
@@ -142,12 +144,13 @@ def area_from_params(
     """Validate a params dict (from YAML or a notebook's parameters) into an ``Area``.
 
     ``catalogue`` is the KPI catalogue to check ids against, indexed by id; ``None`` reads
-    the one of the params' source (:func:`analys.catalogue.for_source`). ``groups`` the municipality
-    groups, read (:func:`check_groups`) only when the params name a group and none are given.
+    the one of the params' source (:func:`analys.catalogue.for_source`). ``groups`` are the
+    municipality groups, read (:func:`check_groups`) only when the params name a group and
+    none are given.
     """
     source = params.get("source", "demo")
     if catalogue is None:
-        catalogue = for_source(source)
+        catalogue = catalogues.for_source(source)
     if groups is None and names_group(params):
         groups = check_groups(source)
     checker = Checker(file, catalogue=catalogue, groups=groups)
@@ -241,7 +244,7 @@ def kpi_types(areas: Iterable[Area]) -> dict[str, set[str]]:
 
 def warning_catalogue() -> pd.DataFrame:
     """The catalogue the other commands read (store when fetched, else demo), by id."""
-    table, _ = read_catalogue()
+    table, _ = catalogues.catalogue()
     return table.set_index("id", drop=False)
 
 

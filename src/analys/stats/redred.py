@@ -59,9 +59,7 @@ def judgement_table(
         part = data[data["kpi"] == kpi]
         own = part[(part["municipality"] == municipality) & part["value"].notna()]
         series = own.set_index("year")["value"]
-        marker = trend_marker(
-            series, polarity=polarity, averaged_years=averaged_years(kpi)
-        )
+        marker = trend_marker(series, polarity=polarity, averaged_years=averaged_years(kpi))
         row = {
             "kpi": kpi,
             "year": np.nan,

@@ -25,6 +25,7 @@ import pytest
 from test_render import AREA_BODY, AREA_PARAMS, _notebook, make_params, make_templates
 
 from analys import render
+from analys.cli import render as render_cli
 from analys.render.engine import Renderer
 from analys.render.index import REPORT_STATUS_LABELS, read_manifest, update_manifest, write_index
 from analys.render.jobs import Job, JobResult
@@ -436,7 +437,7 @@ def test_a_read_only_out_folder_is_one_swedish_line_and_exit_2(tmp_path, capsys,
     with _read_only(tmp_path / "ut") as folder:
         out = folder / "rapporter" if nested else folder
         before = set(Path(os.environ.get("TMPDIR", "/tmp")).glob("analys-render-*"))
-        code = render.run_cli(
+        code = render_cli.run_cli(
             areas=[str(area)],
             municipalities=["1880"],
             all_municipalities=False,
@@ -486,12 +487,12 @@ def test_an_interrupted_batch_prints_its_summary_and_exits_128_plus_signal(
 
     monkeypatch.setattr(render, "render", stopped)
     if command == "render":
-        result = render.run_cli(["skola"], ["1880"], False, None, None, "ut", 1, False, False)
+        result = render_cli.run_cli(["skola"], ["1880"], False, None, None, "ut", 1, False, False)
     else:
-        result = render.run_demo(out=str(tmp_path))
+        result = render_cli.run_demo(out=str(tmp_path))
     printed = capsys.readouterr().out
     assert result == code
-    assert f"Avbrutet av {render._signal_text(signum)}: 1 rapporter klara" in printed
+    assert f"Avbrutet av {render.signal_text(signum)}: 1 rapporter klara" in printed
     assert "1 kördes inte" in printed and "Index:" in printed
 
 
@@ -515,7 +516,7 @@ def test_a_lone_surrogate_in_a_title_neither_stops_the_index_nor_the_summary(tmp
     assert read_manifest(tmp_path)["1880/skola"]["title"] == title
     write_index(tmp_path, entries)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left
-    render._print(f"Misslyckades: 1880 {title}")
+    render_cli._print(f"Misslyckades: 1880 {title}")
     assert "Misslyckades: 1880 Skola ? och" in capsys.readouterr().out
 
 
@@ -563,6 +564,6 @@ def test_the_command_returns_the_code_of_the_signal_that_stopped_it(monkeypatch,
     def stopped(**kwargs):
         raise render.BatchInterrupted(signal.SIGTERM)
 
-    monkeypatch.setattr(render, "run_cli", stopped)
+    monkeypatch.setattr(render_cli, "run_cli", stopped)
     assert cli.main(["render", "skola"]) == 143
     assert "Avbrutet." in capsys.readouterr().err

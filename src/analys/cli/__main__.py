@@ -1,4 +1,4 @@
-"""``python -m analys.cli …``: the same as the ``analys`` command."""
+"""``python -m analys.cli``: the ``analys`` command."""
 
 import sys
 

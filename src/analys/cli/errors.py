@@ -111,12 +111,20 @@ def emit(text: str, *, err: bool = False) -> None:
         print(text, file=stream, flush=True)
 
 
+def handled(command: str | None, error: BaseException) -> int:
+    """Print ``error``'s message (:func:`message`) and return its exit code (:func:`exit_code`).
+
+    A stopped batch's summary is the command's output (stdout); the rest is an error
+    message (stderr).
+    """
+    summary = isinstance(error, KeyboardInterrupt) and getattr(error, "summary", None)
+    emit(message(command, error), err=not summary)
+    return exit_code(error)
+
+
 def run(command: str | None, handler: Callable[..., int], *args: Any, **kwargs: Any) -> int:
     """``handler(*args, **kwargs)``'s exit code, or the code and message of what it raised."""
     try:
         return handler(*args, **kwargs)
     except (AnalysError, KeyboardInterrupt) as error:
-        # a stopped batch's summary is the command's output, the rest is an error message
-        summary = isinstance(error, KeyboardInterrupt) and getattr(error, "summary", None)
-        emit(message(command, error), err=not summary)
-        return exit_code(error)
+        return handled(command, error)

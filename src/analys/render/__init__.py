@@ -320,7 +320,7 @@ SIGNAL_TEXTS = {
 }
 
 
-def _signal_text(signum: int) -> str:
+def signal_text(signum: int) -> str:
     return SIGNAL_TEXTS.get(signum, f"signal {signum}")
 
 
@@ -370,7 +370,7 @@ class RenderSummary:
         failed = self.with_status("failed")
         if self.interrupted is not None:
             lines = [
-                f"Avbrutet av {_signal_text(self.interrupted)}: {len(self.rendered)} rapporter "
+                f"Avbrutet av {signal_text(self.interrupted)}: {len(self.rendered)} rapporter "
                 f"klara, {len(failed)} misslyckades, "
                 f"{len(self.with_status('interrupted'))} avbröts, "
                 f"{len(self.with_status('not_run'))} kördes inte – tid "
@@ -967,7 +967,7 @@ def _no_data(job: Job, problem: str) -> JobResult:
 
 
 def _stopped(job: Job, stop: BatchInterrupted, inflight: list[str]) -> JobResult:
-    why = _signal_text(stop.signum)
+    why = signal_text(stop.signum)
     if job.key in inflight:
         return JobResult(
             key=job.key,
@@ -1129,67 +1129,6 @@ def _entry(report: ReportStatus, job: Job, out: Path) -> dict[str, Any]:
     }
 
 
-def _print(text: str, *, err: bool = False) -> None:
-    """Print, ignoring a terminal that is gone (SIGHUP, a closed pipe); characters the
-    terminal cannot show (a lone surrogate in a title) are replaced, not fatal."""
-    stream = sys.stderr if err else sys.stdout
-    encoding = getattr(stream, "encoding", None) or "utf-8"
-    text = text.encode(encoding, "replace").decode(encoding, "replace")
-    with contextlib.suppress(OSError, ValueError):
-        print(text, file=stream, flush=True)
-
-
-def _interrupted(command: str, stop: BatchInterrupted) -> int:
-    if stop.summary is not None:
-        _print(stop.summary.text())
-    else:
-        _print(
-            f"{command}: avbrutet av {_signal_text(stop.signum)} innan någon rapport hann "
-            "starta – inget skrevs.",
-            err=True,
-        )
-    return stop.exit_code
-
-
-def run_cli(
-    areas: Sequence[str],
-    municipalities: Sequence[str],
-    all_municipalities: bool,
-    year: int | None,
-    source: str | None,
-    out: str,
-    jobs: int | None,
-    fresh_kernels: bool,
-    show_code: bool,
-    units: bool = False,
-    pdf: bool = False,
-    xlsx: bool = False,
-) -> int:
-    """``analys render``: 0 when all reports rendered, 1 when some failed, 2 for bad input."""
-    try:
-        summary = render(
-            areas,
-            municipalities,
-            year=year,
-            source=source,
-            out=out,
-            jobs=jobs,
-            fresh_kernels=fresh_kernels,
-            show_code=show_code,
-            all_municipalities=all_municipalities,
-            units=units,
-            pdf=pdf,
-            xlsx=xlsx,
-        )
-    except ParamsError as error:
-        print(f"analys render: {error}", file=sys.stderr)
-        return 2
-    except BatchInterrupted as stop:
-        return _interrupted("analys render", stop)
-    _print(summary.text())
-    return summary.exit_code
-
-
 def demo_municipalities() -> list[str]:
     """The demo municipality (Örebro, 1880) and its region (0018)."""
     try:
@@ -1199,27 +1138,3 @@ def demo_municipalities() -> list[str]:
     units = reference.municipalities()
     region = units.loc[units["municipality"] == code, "region"]
     return [code, *(r for r in region if r)]
-
-
-def run_demo(out: str = "reports") -> int:
-    """``analys demo``: every area plus the overview for the demo municipality, demo data.
-
-    Municipal areas render for 1880 Örebro, the region area(s) for its region 0018, each also
-    as PDF when Chromium is installed, plus one Excel workbook per municipality; prints the
-    path to ``index.html``. Returns 0, or 1 when a report failed.
-    """
-    from analys.render.pdf import chromium_path
-
-    pdf = chromium_path() is not None
-    if not pdf:
-        print("analys demo: Chromium saknas – inga PDF:er skapas.", file=sys.stderr)
-    try:
-        summary = render(None, demo_municipalities(), source="demo", out=out, pdf=pdf, xlsx=True)
-    except ParamsError as error:
-        print(f"analys demo: {error}", file=sys.stderr)
-        return 2
-    except BatchInterrupted as stop:
-        return _interrupted("analys demo", stop)
-    _print(summary.text())
-    _print(f"Öppna {summary.index}")
-    return summary.exit_code

@@ -13,9 +13,10 @@ from pathlib import Path
 from analys.data import load_units
 from analys.errors import AnalysError, ParamsError
 from analys.goals import load_area
-from analys.own.store import import_file, store_root
+from analys.own.store import import_file
 from analys.own.template import write_template
 from analys.safe import terminal_text
+from analys.store.files import store_root
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:

@@ -61,9 +61,8 @@ CATALOGUE_COLUMNS = (
 )
 
 
-def store_root(folder: str | os.PathLike | None = None) -> Path:
-    """The local store's folder (``$ANALYS_DATA_DIR``, else ``./data``) or ``folder``."""
-    return Store(folder).root
+def _root(root: str | os.PathLike | None = None) -> Path:
+    return Store(root).root
 
 
 # ---------------------------------------------------------------------------------- import
@@ -76,7 +75,7 @@ def import_file(path: str | Path, root: str | os.PathLike | None = None) -> dict
     (nothing stored) when anything in the file is bad.
     """
     own = read_file(path)
-    folder = store_root(root)
+    folder = _root(root)
     imported = utc_now()
     with store_lock(folder):
         manifest = read_manifest(folder)
@@ -145,7 +144,7 @@ def entries(source: str = "demo") -> dict[str, dict[str, Any]]:
     """
     if source == "demo":
         return _demo_entries()
-    return _store_entries(store_root())
+    return _store_entries(_root())
 
 
 @lru_cache(maxsize=1)
@@ -169,7 +168,7 @@ def registry_entry(kpi: str) -> dict[str, Any] | None:
     The store's import wins over the demo file's definition of the same id, so an analyst's
     own definition is what charts and judgements use.
     """
-    found = _store_entries(store_root()).get(kpi) or entries("demo").get(kpi)
+    found = _store_entries(_root()).get(kpi) or entries("demo").get(kpi)
     if not found:
         return None
     meta = found["meta"]
@@ -216,7 +215,7 @@ def read_values(
             )
         frame = frame[frame["kpi"].isin(kpis)]
     else:
-        folder = store_root()
+        folder = _root()
         known = _store_entries(folder)
         unknown = [k for k in kpis if k not in known]
         if unknown:
@@ -242,7 +241,7 @@ def read_unit_values(kpis: Sequence[str], *, source: str = "store") -> pd.DataFr
     if source == "demo":
         frame = demo_file().units
         return frame[frame["kpi"].isin(list(kpis))].reset_index(drop=True)
-    folder = store_root()
+    folder = _root()
     parts = [
         pd.read_parquet(path)
         for kpi in dict.fromkeys(kpis)

@@ -24,7 +24,11 @@ from typing import Any
 import pandas as pd
 
 from analys import reference, registry
-from analys.goals.quote import cap, is_number, is_year, show, type_name
+from analys.goals.quote import cap
+from analys.goals.quote import is_number as _is_number
+from analys.goals.quote import is_year as _is_year
+from analys.goals.quote import show as _show
+from analys.goals.quote import type_name as _type
 from analys.safe import unsafe_characters
 
 TARGET_KINDS = ("value", "national", "peers_median", "peers_quantile", "change", "range")
@@ -96,7 +100,7 @@ class Checker:
         """A bad value at ``path``."""
         if isinstance(value, float) and not math.isfinite(value):
             text += " (.nan och .inf är inte tillåtna)"
-        self.problems.append(f"{self.file}: {path}: {show(value)} {text}")
+        self.problems.append(f"{self.file}: {path}: {_show(value)} {text}")
 
     def note(self, path: str, text: str) -> None:
         """A problem at ``path`` that has no single bad value (missing key, duplicate…)."""
@@ -121,7 +125,7 @@ class Checker:
     def mapping(self, value: Any, path: str, what: str) -> bool:
         if isinstance(value, Mapping):
             return True
-        self.bad(path, value, f"ska vara {what} (nyckel: värde), inte {type_name(value)}")
+        self.bad(path, value, f"ska vara {what} (nyckel: värde), inte {_type(value)}")
         return False
 
     def text(self, value: Any, path: str) -> bool:
@@ -138,13 +142,13 @@ class Checker:
         return not kinds
 
     def weight(self, value: Any, path: str) -> None:
-        if not is_number(value):
+        if not _is_number(value):
             self.bad(path, value, "ska vara ett tal större än 0")
         elif value <= 0:
             self.bad(path, value, "vikten ska vara större än 0")
 
     def fraction(self, value: Any, path: str, *, upper_open: bool = False) -> bool:
-        if not is_number(value) or value < 0 or value > 1 or (upper_open and value >= 1):
+        if not _is_number(value) or value < 0 or value > 1 or (upper_open and value >= 1):
             allowed = "från 0 upp till (men inte) 1" if upper_open else "från 0 till 1"
             self.bad(path, value, f"ska vara ett tal {allowed}")
             return False
@@ -205,7 +209,7 @@ class Checker:
         goals = raw.get("goals")
         if "goals" in raw:
             if not isinstance(goals, list):
-                self.bad("goals", goals, f"ska vara en lista med mål, inte {type_name(goals)}")
+                self.bad("goals", goals, f"ska vara en lista med mål, inte {_type(goals)}")
             elif not goals:
                 self.note("goals", "filen har inga mål – ange minst ett mål med indikatorer")
             else:
@@ -237,10 +241,10 @@ class Checker:
             self.source = source
         municipality = raw.get("municipality")
         if municipality is not None:
-            code = str(municipality) if is_year(municipality) else municipality
+            code = str(municipality) if _is_year(municipality) else municipality
             if not isinstance(code, str) or reference.unit_type(code) not in ("K", "L"):
                 hint = 'en kommunkod med fyra siffror inom citattecken, t.ex. "1880"'
-                if is_year(municipality):
+                if _is_year(municipality):
                     hint += " (inledande nolla försvinner utan citattecken)"
                 self.bad(
                     "municipality", municipality, f"är ingen kommun eller region – ange {hint}"
@@ -248,7 +252,7 @@ class Checker:
             else:
                 self.kind = reference.unit_type(code)
         year = raw.get("year")
-        if year is not None and (not is_year(year) or not FIRST_YEAR <= year <= self.this_year):
+        if year is not None and (not _is_year(year) or not FIRST_YEAR <= year <= self.this_year):
             self.bad(
                 "year",
                 year,
@@ -384,7 +388,7 @@ class Checker:
         if "since" in target and kind != "change":
             self.note(f"{path}.since", "hör bara till change (förändring sedan ett år)")
         if kind == "value":
-            if not is_number(value):
+            if not _is_number(value):
                 self.bad(where, value, "ska vara ett tal")
             if "by" in target:
                 self._year(target["by"], f"{path}.by", 2000, LAST_TARGET_YEAR)
@@ -394,7 +398,7 @@ class Checker:
         elif kind == "peers_quantile":
             self.fraction(value, where)
         elif kind == "change":
-            if value != "improve" and not is_number(value):
+            if value != "improve" and not _is_number(value):
                 self.bad(where, value, "ska vara improve eller ett tal (önskad förändring)")
             if "since" not in target:
                 self.note(f"{path}.since", "saknas – change kräver ett basår, t.ex. since: 2020")
@@ -404,7 +408,7 @@ class Checker:
             if (
                 not isinstance(value, list)
                 or len(value) != 2
-                or not all(is_number(v) for v in value)
+                or not all(_is_number(v) for v in value)
             ):
                 self.bad(where, value, "ska vara en lista med två tal: [lägst, högst]")
             elif value[0] > value[1]:
@@ -417,7 +421,7 @@ class Checker:
             )
 
     def _year(self, value: Any, path: str, low: int, high: int) -> None:
-        if not is_year(value) or not low <= value <= high:
+        if not _is_year(value) or not low <= value <= high:
             self.bad(path, value, f"ska vara ett år {low}–{high}")
 
     def _drivers(self, drivers: Any) -> None:

@@ -17,6 +17,7 @@ hands them to the check.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ import pandas as pd
 from analys import catalogue as catalogues
 from analys import demo, registry, safe
 from analys.errors import AnalysError, ParamsError
-from analys.goals.check import TARGET_KINDS, Checker, names_group
+from analys.goals.check import TARGET_KINDS, Checker
 from analys.goals.model import Area, Cutoffs, Drivers, Goal, Indicator, Target
 from analys.goals.quote import cap
 from analys.goals.read import (
@@ -118,6 +119,13 @@ def load_area(name_or_path: str | os.PathLike) -> Area:
     path = area_path(name_or_path)
     raw = read_params(path)
     return area_from_params(raw, file=display(path), expected_area=path.stem, path=str(path))
+
+
+def names_group(params: Mapping[str, Any]) -> bool:
+    """Whether ``params`` name a Kolada municipality group as peers (``peers: G…``): only
+    then does the check need the groups."""
+    peers = params.get("peers")
+    return isinstance(peers, str) and re.fullmatch(r"G\w+", peers) is not None
 
 
 def check_groups(source: Any) -> pd.DataFrame:

@@ -61,13 +61,6 @@ CUTOFF_KEYS = ("met", "partly", "coverage")
 TYPE_NAMES = {"K": "kommuner", "L": "regioner"}
 
 
-def names_group(params: Mapping[str, Any]) -> bool:
-    """Whether ``params`` name a Kolada municipality group as peers (``peers: G…``): only
-    then does the check need the groups."""
-    peers = params.get("peers")
-    return isinstance(peers, str) and re.fullmatch(r"G\w+", peers) is not None
-
-
 class Checker:
     """Collects the problems of one params tree; ``problems`` holds the Swedish lines.
 
@@ -80,7 +73,8 @@ class Checker:
         ``municipality_type``, optionally ``is_divided_by_gender``).
     groups
         The municipality groups a ``peers: G…`` is checked against (column ``group``);
-        ``None`` when the file names none (:func:`names_group`) – a group is then unknown.
+        ``None`` when the file names none (:func:`analys.goals.names_group`) – a group is
+        then unknown.
     """
 
     def __init__(

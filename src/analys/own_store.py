@@ -29,9 +29,11 @@ import pyarrow as pa
 
 from analys import reference, safe
 from analys.errors import AnalysError, ParamsError
-from analys.frame import OU_COLUMNS, VALUES_COLUMNS, as_values_frame, empty_values
+from analys.frame import VALUES_COLUMNS, as_values_frame, empty_values
+from analys.kolada_parse import KPI_FIELDS
 from analys.own import SOURCE, ImportProblems, OwnFile, is_own, read_file
 from analys.store_files import (
+    UNIT_VALUES_SCHEMA,
     VALUES_SCHEMA,
     read_manifest,
     read_values_table,
@@ -43,23 +45,6 @@ from analys.store_files import (
 
 OWN_DIR = "own"
 DEMO_FILE = Path(__file__).resolve().parent / "demo" / "data" / "egen_medborgarenkat.csv"
-UNITS_SCHEMA = pa.schema(
-    [(name, pa.string()) if name == "ou" else VALUES_SCHEMA.field(name) for name in OU_COLUMNS]
-)
-CATALOGUE_COLUMNS = (
-    "id",
-    "title",
-    "description",
-    "is_divided_by_gender",
-    "municipality_type",
-    "auspice",
-    "operating_area",
-    "perspective",
-    "prel_publication_date",
-    "publication_date",
-    "publ_period",
-    "has_ou_data",
-)
 
 
 def _root(root: str | os.PathLike | None = None) -> Path:
@@ -89,7 +74,7 @@ def import_file(path: str | Path, root: str | os.PathLike | None = None) -> dict
             write_table(_table(values, VALUES_SCHEMA), folder / OWN_DIR / f"{kpi}.parquet")
             unit_path = folder / OWN_DIR / f"{kpi}.units.parquet"
             if len(units):
-                write_table(_table(units, UNITS_SCHEMA), unit_path)
+                write_table(_table(units, UNIT_VALUES_SCHEMA), unit_path)
             else:
                 unit_path.unlink(missing_ok=True)
             years = values["year"]
@@ -277,7 +262,7 @@ def catalogue(source: str = "demo") -> pd.DataFrame:
                 "source": SOURCE,
             }
         )
-    return pd.DataFrame(rows, columns=[*CATALOGUE_COLUMNS, "source"])
+    return pd.DataFrame(rows, columns=[*KPI_FIELDS, "source"])
 
 
 def with_own(table: pd.DataFrame, source: str) -> pd.DataFrame:

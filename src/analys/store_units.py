@@ -29,32 +29,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from analys.errors import AnalysError
-from analys.frame import OU_COLUMNS, as_values_frame, empty_values
+from analys.frame import as_values_frame, empty_values
 from analys.ou_ids import kpi_activities
 from analys.store_files import (
+    UNIT_VALUES_SCHEMA,
     atomic_path,
+    merge_kpi_file,
     query_key,
+    read_values_table,
     store_lock,
     utc_now,
     write_table,
 )
 
-UNIT_VALUES_SCHEMA = pa.schema(
-    [
-        ("kpi", pa.string()),
-        ("ou", pa.string()),
-        ("municipality", pa.string()),
-        ("year", pa.int64()),
-        ("gender", pa.string()),
-        ("value", pa.float64()),
-        ("count", pa.int64()),
-        ("status", pa.string()),
-    ]
-)
-UNIT_KEY = ["ou", "year", "gender"]  # a row within one KPI file
 CATALOGUE_COLUMNS = ["id", "title", "municipality", "activity"]
 
 
@@ -149,12 +138,7 @@ class UnitStore:
         return self.folder / "values" / f"{kpi}.parquet"
 
     def _read(self, kpi: str) -> pd.DataFrame:
-        path = self._values_path(kpi)
-        if not path.is_file():
-            return empty_values(ou=True)
-        table = pq.read_table(path)
-        if not table.schema.equals(UNIT_VALUES_SCHEMA):
-            table = table.cast(UNIT_VALUES_SCHEMA)
+        table = read_values_table(self._values_path(kpi), schema=UNIT_VALUES_SCHEMA)
         return as_values_frame(table.to_pandas(), ou=True)
 
     def read_unit_values(
@@ -219,38 +203,23 @@ class UnitStore:
                 if "isdeleted" in frame.columns
                 else np.zeros(len(frame), dtype=bool)
             )
-            clean = as_values_frame(frame, ou=True).assign(_deleted=deleted)
+            clean = as_values_frame(frame, ou=True)
             manifest = self.manifest
             written = 0
             touched = [] if incremental else canonical["kpis"]
             for kpi in dict.fromkeys([*touched, *pd.unique(clean["kpi"]).tolist()]):
-                part = clean[clean["kpi"] == kpi]
-                new = part[~part["_deleted"]].drop(columns="_deleted")
-                old = self._read(kpi)
-                if incremental:
-                    drop = pd.MultiIndex.from_frame(old[UNIT_KEY]).isin(
-                        pd.MultiIndex.from_frame(part[UNIT_KEY])
-                    )
-                else:
-                    drop = np.ones(len(old), dtype=bool)
-                    if canonical["municipalities"] is not None:
-                        drop &= old["municipality"].isin(canonical["municipalities"]).to_numpy()
-                    if canonical["years"] is not None:
-                        drop &= old["year"].isin(canonical["years"]).to_numpy()
-                merged = pd.concat([old[~drop], new], ignore_index=True)
-                merged = merged.sort_values(UNIT_KEY, kind="stable").reset_index(drop=True)
-                table = pa.Table.from_pandas(
-                    merged.loc[:, OU_COLUMNS], schema=UNIT_VALUES_SCHEMA, preserve_index=False
+                mine = (clean["kpi"] == kpi).to_numpy()
+                rows, manifest["kpis"][kpi] = merge_kpi_file(
+                    self._read(kpi),
+                    clean[mine],
+                    deleted[mine],
+                    query=canonical,
+                    incremental=incremental,
+                    path=self._values_path(kpi),
+                    fetched=fetched,
+                    ou=True,
                 )
-                write_table(table, self._values_path(kpi))
-                written += len(new)
-                years = merged["year"]
-                manifest["kpis"][kpi] = {
-                    "rows": len(merged),
-                    "first_year": int(years.min()) if len(years) else None,
-                    "latest_year": int(years.max()) if len(years) else None,
-                    "updated": fetched,
-                }
+                written += rows
             previous = manifest["queries"].get(key, {})
             manifest["queries"][key] = {
                 **canonical,

@@ -17,6 +17,7 @@ back from one source to another.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -28,11 +29,12 @@ import pandas as pd
 import pyarrow as pa
 
 from analys import reference, safe
-from analys.errors import AnalysError, ParamsError
+from analys.errors import AnalysError, ParamsError, StoreError
 from analys.frame import VALUES_COLUMNS, as_values_frame, empty_values
 from analys.kolada_parse import KPI_FIELDS
 from analys.own import SOURCE, ImportProblems, OwnFile, is_own, read_file
 from analys.store_files import (
+    OWN_ENTRY_KEY,
     UNIT_VALUES_SCHEMA,
     VALUES_SCHEMA,
     read_manifest,
@@ -71,12 +73,6 @@ def import_file(path: str | Path, root: str | os.PathLike | None = None) -> dict
         for kpi in own.kpis:
             values = own.values[own.values["kpi"] == kpi]
             units = own.units[own.units["kpi"] == kpi]
-            write_table(_table(values, VALUES_SCHEMA), folder / OWN_DIR / f"{kpi}.parquet")
-            unit_path = folder / OWN_DIR / f"{kpi}.units.parquet"
-            if len(units):
-                write_table(_table(units, UNIT_VALUES_SCHEMA), unit_path)
-            else:
-                unit_path.unlink(missing_ok=True)
             years = values["year"]
             entries[kpi] = {
                 "source": SOURCE,
@@ -90,6 +86,16 @@ def import_file(path: str | Path, root: str | os.PathLike | None = None) -> dict
                 "municipalities": sorted(set(values["municipality"])),
                 "meta": own.meta[kpi],
             }
+            # the file carries its manifest entry: a rebuilt manifest gets it back
+            # (analys.store_health), so a damaged manifest loses no own KPI's definition
+            stamp = {OWN_ENTRY_KEY: json.dumps(entries[kpi], ensure_ascii=False)}
+            table = _table(values, VALUES_SCHEMA).replace_schema_metadata(stamp)
+            write_table(table, folder / OWN_DIR / f"{kpi}.parquet")
+            unit_path = folder / OWN_DIR / f"{kpi}.units.parquet"
+            if len(units):
+                write_table(_table(units, UNIT_VALUES_SCHEMA), unit_path)
+            else:
+                unit_path.unlink(missing_ok=True)
         write_manifest(folder, manifest)
     return {kpi: entries[kpi] for kpi in own.kpis}
 
@@ -211,7 +217,7 @@ def read_values(
                 f"Det lokala lagret {folder} saknar egna nyckeltal {', '.join(unknown)} – "
                 "importera dem med `analys import FIL`"
             )
-        parts = [read_values_table(folder / OWN_DIR / f"{k}.parquet").to_pandas() for k in kpis]
+        parts = [_read_own(folder / OWN_DIR / f"{k}.parquet", known[k]) for k in kpis]
         frame = pd.concat(parts, ignore_index=True) if parts else empty_values()
     if municipalities is not None:
         frame = frame[frame["municipality"].isin([str(m) for m in municipalities])]
@@ -220,20 +226,37 @@ def read_values(
     return as_values_frame(frame.loc[:, VALUES_COLUMNS])
 
 
-def read_unit_values(kpis: Sequence[str], *, source: str = "store") -> pd.DataFrame:
-    """The unit (``ou``) rows imported for own KPIs: the values frame with ``ou``.
+def _read_own(path: Path, entry: dict[str, Any], schema: pa.Schema = VALUES_SCHEMA) -> pd.DataFrame:
+    """An imported own KPI's stored rows; a damaged file is one line naming the file to
+    import again (an own KPI cannot be fetched)."""
+    try:
+        table = read_values_table(path, required=True, schema=schema)
+    except StoreError as error:
+        again = f"`analys import {entry.get('file') or 'FIL'}`"
+        raise StoreError(
+            f"Datalagret är skadat: {path} {error.reason} – läs in filen igen med {again} "
+            "(`analys store check` visar allt som är skadat)",
+            path=str(path),
+            reason=error.reason,
+        ) from None
+    return table.to_pandas()
 
-    Only the store holds them (the demo file has no unit rows); KPIs without unit rows give
-    no rows.
+
+def read_unit_values(kpis: Sequence[str], *, source: str = "store") -> pd.DataFrame:
+    """The unit (``ou``) rows of own KPIs: the values frame with ``ou``.
+
+    ``store``: what ``analys import`` stored; ``demo``: the unit rows of the demo's
+    own-indicator file. KPIs without unit rows, or never imported, give no rows.
     """
     if source == "demo":
         frame = demo_file().units
         return frame[frame["kpi"].isin(list(kpis))].reset_index(drop=True)
     folder = _root()
+    known = _store_entries(folder)
     parts = [
-        pd.read_parquet(path)
+        _read_own(folder / OWN_DIR / f"{kpi}.units.parquet", known[kpi], UNIT_VALUES_SCHEMA)
         for kpi in dict.fromkeys(kpis)
-        if (path := folder / OWN_DIR / f"{kpi}.units.parquet").is_file()
+        if (known.get(kpi) or {}).get("unit_rows")
     ]
     if not parts:
         return empty_values(ou=True)

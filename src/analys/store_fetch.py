@@ -269,6 +269,8 @@ def _fetch_units(
     )
     if not unit_kpis or codes == []:
         return ""
+    for line in store_health.describe(store.heal(unit_kpis), healed=True):
+        print(line, file=sys.stderr)
     print(f"Hämtar enhetsvärden för {len(unit_kpis)} nyckeltal …", file=sys.stderr)
     with tqdm(desc="Kolada, enheter", unit="anrop", file=sys.stderr, disable=None) as bar:
         frame = fetch_unit_values(

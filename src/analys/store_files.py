@@ -49,6 +49,8 @@ UNIT_VALUES_SCHEMA = pa.schema(
     [VALUES_SCHEMA.field("kpi"), ("ou", pa.string()), *list(VALUES_SCHEMA)[1:]]
 )
 UNIT_KEY = ["ou", "year", "gender"]  # a row within one unit KPI file
+#: the key of an own KPI's manifest entry in its parquet file's metadata (``own/``)
+OWN_ENTRY_KEY = b"analys.own"
 
 
 def utc_now() -> str:
@@ -240,15 +242,23 @@ def check_root(root: Path, *, from_env: bool = False) -> None:
         )
 
 
-def read_manifest(root: Path) -> dict[str, Any]:
+def empty_unit_manifest() -> dict[str, Any]:
+    """The manifest of the unit part (``units/manifest.json``) before any unit fetch."""
+    return {"queries": {}, "kpis": {}, "catalogue": None}
+
+
+def read_manifest(
+    root: Path, empty: Callable[[], dict[str, Any]] = empty_manifest
+) -> dict[str, Any]:
     """The manifest of the store at ``root``; an empty one when nothing was fetched yet.
 
+    ``root / "units"`` with :func:`empty_unit_manifest` reads the unit part's manifest.
     Raises :class:`~analys.errors.StoreError` naming the file when it is not a readable
     manifest (truncated JSON, another structure).
     """
     path = root / MANIFEST
     if not path.is_file():
-        return empty_manifest()
+        return empty()
     try:
         manifest = json.loads(path.read_bytes().decode("utf-8"))
     except json.JSONDecodeError as error:
@@ -265,7 +275,7 @@ def read_manifest(root: Path) -> dict[str, Any]:
         or not isinstance(manifest.get("kpis"), dict)
     ):
         raise damaged(path, "har inte manifestets form (queries och kpis saknas)")
-    return {**empty_manifest(), **manifest}
+    return {**empty(), **manifest}
 
 
 def check_writable(root: Path, *, from_env: bool = False) -> None:

@@ -20,7 +20,6 @@ KPI is only asked for the units that can carry it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -35,12 +34,15 @@ from analys.frame import as_values_frame, empty_values
 from analys.ou_ids import kpi_activities
 from analys.store_files import (
     UNIT_VALUES_SCHEMA,
-    atomic_path,
+    empty_unit_manifest,
     merge_kpi_file,
     query_key,
+    read_manifest,
+    read_meta_frame,
     read_values_table,
     store_lock,
     utc_now,
+    write_manifest,
     write_table,
 )
 
@@ -66,26 +68,10 @@ class UnitStore:
         """``queries`` (each fetch: kpis, municipalities, years, url, fetched, from_date,
         incremental, rows, ous), ``kpis`` (per KPI: rows, first_year, latest_year, updated)
         and ``catalogue`` (url, fetched, municipalities)."""
-        path = self.folder / "manifest.json"
-        if not path.is_file():
-            return {"queries": {}, "kpis": {}, "catalogue": None}
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise AnalysError(
-                f"{path}: enhetsdelen av datalagret går inte att läsa ({error}) – "
-                "hämta enheterna igen med `analys fetch OMRÅDE`"
-            ) from None
-        if not isinstance(data, dict):
-            raise AnalysError(f"{path}: enhetsdelen av datalagret är skadad – hämta igen")
-        data.setdefault("queries", {})
-        data.setdefault("kpis", {})
-        data.setdefault("catalogue", None)
-        return data
+        return read_manifest(self.folder, empty_unit_manifest)
 
     def _write_manifest(self, manifest: dict[str, Any]) -> None:
-        with atomic_path(self.folder / "manifest.json") as tmp:
-            tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_manifest(self.folder, manifest)
 
     def _empty_error(self, what: str) -> AnalysError:
         return AnalysError(
@@ -103,7 +89,7 @@ class UnitStore:
             frame = catalogue.loc[:, CATALOGUE_COLUMNS].astype("str")
             path = self.folder / "catalogue.parquet"
             if path.is_file():
-                old = pd.read_parquet(path).loc[:, CATALOGUE_COLUMNS].astype("str")
+                old = read_meta_frame(path).loc[:, CATALOGUE_COLUMNS].astype("str")
                 if municipalities is None:
                     old = old.iloc[0:0]
                 else:
@@ -125,7 +111,7 @@ class UnitStore:
         path = self.folder / "catalogue.parquet"
         if not path.is_file():
             raise self._empty_error("enheter (skolor, förskolor, boenden …)")
-        frame = pd.read_parquet(path).loc[:, CATALOGUE_COLUMNS]
+        frame = read_meta_frame(path).loc[:, CATALOGUE_COLUMNS]
         for column in CATALOGUE_COLUMNS:
             frame[column] = frame[column].astype("str")
         if municipalities is not None:
@@ -261,12 +247,15 @@ def fetch_unit_values(
         from analys.kolada import KoladaClient
 
         client = KoladaClient()
+    from analys.store import Store
+
     store = store or UnitStore()
     kpi_list = list(dict.fromkeys(str(k) for k in kpis))
     codes = None if municipalities is None else [str(m) for m in municipalities]
     year_list = None if years is None else sorted({int(y) for y in years})
     query = {"kpis": kpi_list, "municipalities": codes, "years": year_list}
     started = utc_now()
+    Store(store.root).heal(kpi_list)  # damaged unit files are set aside and fetched in full
     catalogue = client.ous(municipality=codes)
     store.write_units(catalogue, codes, client.base_url)
     owners = dict(zip(catalogue["id"], catalogue["municipality"], strict=True))

@@ -170,7 +170,7 @@ def unit_chart(
         bbox_to_anchor=(1.0, 1.0),
         frameon=False,
     )
-    return finish(ax, source, derived=True)
+    return finish(ax, source, derived=True, kpis=(kpi,))
 
 
 def tartan_rug(
@@ -242,7 +242,7 @@ def tartan_rug(
         loc="left",
         pad=28,
     )
-    return finish(ax, source, derived=True)
+    return finish(ax, source, derived=True, kpis=tuple(kpis))
 
 
 def unit_trend_chart(
@@ -329,4 +329,4 @@ def unit_trend_chart(
     ax.xaxis.get_major_locator().set_params(integer=True)
     if legend != "none":
         ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    return finish(ax, source, derived=True)
+    return finish(ax, source, derived=True, kpis=(kpi,))

@@ -146,3 +146,50 @@ def test_a_municipality_without_units_of_the_kind_is_told_so(tmp_path, monkeypat
     )
     assert jobs == [] and len(notes) == 1
     assert "har inga enheter av de slag områdets nyckeltal gäller" in notes[0]
+
+
+# ---------------------------------------------------------------------------------- issue 16
+
+
+def test_a_demo_report_keeps_the_demo_files_definition_of_an_own_kpi(tmp_path):
+    """An import of EGEN-TRYGG into the store (other title, other direction) applies to the
+    store; the demo source keeps the demo file's metadata."""
+    from analys import report
+
+    path = tmp_path / "trygg.csv"
+    path.write_text("kpi,municipality,year,gender,value\nEGEN-TRYGG,1880,2024,T,12\n")
+    path.with_suffix(".yaml").write_text(
+        "EGEN-TRYGG:\n  title: Otrygga enligt egen mätning\n  unit: '%'\n  polarity: lower\n",
+        encoding="utf-8",
+    )
+    own_store.import_file(path)
+    demo_entry = own_store.registry_entry("EGEN-TRYGG", "demo")
+    assert demo_entry["polarity"] == "higher" and demo_entry["label"] == "Trygga i bostadsområdet"
+    assert own_store.registry_entry("EGEN-TRYGG", "store")["polarity"] == "lower"
+    assert registry.polarity("EGEN-TRYGG") == "lower"  # outside a report: the import wins
+    with own_store.definitions("demo"):
+        assert registry.label("EGEN-TRYGG") == "Trygga i bostadsområdet"
+    with own_store.definitions("store"):
+        assert registry.label("EGEN-TRYGG") == "Otrygga enligt egen mätning"
+        with own_store.definitions("demo"):
+            assert registry.polarity("EGEN-TRYGG") == "higher"
+        assert registry.polarity("EGEN-TRYGG") == "lower"
+
+    shown: list[str] = []
+    original = report.display
+
+    def grab(*objects, **_kwargs):
+        for obj in objects:
+            data = getattr(obj, "data", None)
+            shown.append(data if isinstance(data, str) else getattr(obj, "to_html", obj.__str__)())
+
+    report.display = grab
+    try:
+        built = report.Report.from_area("folkhalsa", "1880")
+        built.goal_tables()
+    finally:
+        report.display = original
+    text = "\n".join(shown)
+    assert "Trygga i bostadsområdet" in text and "Otrygga enligt egen mätning" not in text
+    labels = built.evaluation.indicators.set_index("kpi")["label"]
+    assert labels["EGEN-TRYGG"].startswith("Trygga i bostadsområdet")

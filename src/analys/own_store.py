@@ -17,10 +17,14 @@ back from one source to another.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import inspect
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -156,13 +160,64 @@ def _demo_entries() -> dict[str, dict[str, Any]]:
     }
 
 
-def registry_entry(kpi: str) -> dict[str, Any] | None:
+#: the source whose definitions of own KPIs apply here (:func:`definitions`); ``None``: any
+_SOURCE: ContextVar[str | None] = ContextVar("analys_own_source", default=None)
+
+
+@contextmanager
+def definitions(source: str | None) -> Iterator[None]:
+    """Within the block, own KPIs are defined (title, unit, polarity …) by ``source``'s file:
+    the demo's own-indicator file for ``demo``, the store's imports for ``store``/``kolada``.
+
+    A demo report must not take its own KPIs' titles and directions from an analyst's import
+    of the same id into the store, nor a store report from the demo file.
+    """
+    token = _SOURCE.set(source)
+    try:
+        yield
+    finally:
+        _SOURCE.reset(token)
+
+
+def scoped(init_source: Callable[..., str | None]) -> Callable[[type], type]:
+    """Class decorator: ``__init__`` and every public method run within :func:`definitions`
+    of the object's source (``init_source(*args, **kwargs)`` for ``__init__``, which is
+    given the constructor's arguments; ``self.source`` afterwards)."""
+
+    def wrap(function: Callable[..., Any], init: bool) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+            source = init_source(*args, **kwargs) if init else getattr(self, "source", None)
+            with definitions(source):
+                return function(self, *args, **kwargs)
+
+        return method
+
+    def decorate(cls: type) -> type:
+        for name, member in list(vars(cls).items()):
+            if inspect.isfunction(member) and (name == "__init__" or not name.startswith("_")):
+                setattr(cls, name, wrap(member, name == "__init__"))
+        return cls
+
+    return decorate
+
+
+def registry_entry(kpi: str, source: str | None = None) -> dict[str, Any] | None:
     """A registry-shaped entry (polarity, unit, label …) for an own KPI.
 
-    The store's import wins over the demo file's definition of the same id, so an analyst's
-    own definition is what charts and judgements use.
+    ``source`` (default: the one of :func:`definitions`, e.g. the report being made) says
+    whose definition applies: ``demo`` the demo file's, ``store``/``kolada`` the store's
+    import. Outside any source (``analys kpi show``, a notebook cell of its own) the store's
+    import wins over the demo file's definition of the same id, so an analyst's own
+    definition is what charts and judgements use.
     """
-    found = _store_entries(_root()).get(kpi) or entries("demo").get(kpi)
+    source = source or _SOURCE.get()
+    if source == "demo":
+        found = entries("demo").get(kpi)
+    elif source in ("store", "kolada"):
+        found = _store_entries(_root()).get(kpi)
+    else:
+        found = _store_entries(_root()).get(kpi) or entries("demo").get(kpi)
     if not found:
         return None
     meta = found["meta"]

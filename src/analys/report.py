@@ -120,6 +120,7 @@ def _grid(n: int, *, width: float, height: float, ncols: int = 2):
     return figure, flat[:n]
 
 
+@own_store.scoped(lambda params, *_, **__: params.get("source") or "demo")
 class Report:
     """One area, one municipality: data loaded once, the evaluation done once.
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML, display
 
-from analys import captions, data, reference, registry
+from analys import captions, data, own_store, reference, registry
 from analys import units as U
 from analys.chartstyle import COLOURS
 from analys.errors import AnalysError
@@ -318,6 +318,9 @@ def _salsa(values: pd.DataFrame, catalogue: pd.DataFrame, municipality: str, sou
 # ---------------------------------------------------------------------------------- unit report
 
 
+@own_store.scoped(
+    lambda *args, **kwargs: kwargs.get("source", args[3] if len(args) > 3 else "demo")
+)
 class UnitReport:
     """One unit's report (``notebooks/enhet.ipynb``).
 

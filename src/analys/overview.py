@@ -191,6 +191,7 @@ class Overview:
             region=self.kind == "L",
             source=self.source,
             ncols=min(4, len(kpis)),
+            preliminary=self.reports[0].preliminary,
         )
         show_figure(figure)
 

@@ -455,6 +455,7 @@ class Report:
                 year=year,
                 region=self.municipality,
                 source=self.source,
+                preliminary=self.preliminary,
                 ax=axes[0],
             )
             axes[1].remove()
@@ -466,6 +467,7 @@ class Report:
                 municipality=self.municipality,
                 source=self.source,
                 title="Sverige",
+                preliminary=self.preliminary,
                 ax=axes[0],
             )
             maps.municipality_map(
@@ -478,6 +480,7 @@ class Report:
                 source=self.source,
                 legend=False,
                 title=reference.COUNTIES.get(self._county(), "Länet"),
+                preliminary=self.preliminary,
                 ax=axes[1],
             )
         show_figure(figure)

@@ -248,6 +248,7 @@ def fetch_unit_values(
 
         client = KoladaClient()
     from analys.store import Store
+    from analys.store_fetch import year_span
 
     store = store or UnitStore()
     kpi_list = list(dict.fromkeys(str(k) for k in kpis))
@@ -266,6 +267,8 @@ def fetch_unit_values(
         else None
     )
     known = set(previous.get("ous", [])) if previous else set()
+    # the page estimate of an all-years fetch: the years the store holds for the KPIs
+    span = None if year_list is not None else year_span(store.manifest["kpis"], kpi_list)
     frames, asked = [], []
     for members, activities in _groups(kpi_list):
         units = (
@@ -289,6 +292,7 @@ def fetch_unit_values(
                 owners=owners,
                 progress=progress,
                 check=False,
+                year_span=span,
             )
             frames.append(frame)
     if frames:

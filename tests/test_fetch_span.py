@@ -8,9 +8,9 @@ import pandas as pd
 
 from analys import reference
 from analys.kolada import KoladaClient
-from analys.kolada_plan import ALL_YEARS_ESTIMATE, estimated_requests, plan_chunks
+from analys.kolada.plan import ALL_YEARS_ESTIMATE, estimated_requests, plan_chunks
 from analys.store import Store, fetch_values
-from analys.store_fetch import year_span
+from analys.store.fetch import year_span
 
 pytest_plugins = ["fake_kolada"]
 

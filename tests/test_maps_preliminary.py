@@ -14,7 +14,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from analys import demo, maps, reference  # noqa: E402
 from analys.chartstyle import caption_text  # noqa: E402
 from analys.format import PRELIMINARY_NOTE, year_text  # noqa: E402
-from analys.plotting_base import year_text as chart_year_text  # noqa: E402
+from analys.plots.base import year_text as chart_year_text  # noqa: E402
 
 KPI = "N15507"
 REGION_KPI = "N79240"

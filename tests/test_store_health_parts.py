@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 
 import analys
-from analys import own_store
 from analys.cli import main
 from analys.errors import StoreError
+from analys.own import store as own_store
 from analys.store import Store
-from analys.store_files import read_manifest
-from analys.store_units import UnitStore
+from analys.store.files import read_manifest
+from analys.store.units import UnitStore
 
 pytest_plugins = ["fake_kolada"]
 

@@ -14,13 +14,14 @@ import pytest
 from IPython.utils.capture import capture_output
 
 import analys
-from analys import demo, own_store, registry, render
-from analys import report_units as R
+from analys import demo, registry, render
 from analys.demo import units as demo_units
 from analys.goals import area_from_params
-from analys.render_units import unit_jobs
-from analys.store_files import write_table
-from analys.store_units import UnitStore
+from analys.own import store as own_store
+from analys.render.units import unit_jobs
+from analys.report import units as R
+from analys.store.files import write_table
+from analys.store.units import UnitStore
 
 matplotlib.use("Agg")
 
@@ -138,7 +139,7 @@ def test_a_municipality_without_units_of_the_kind_is_told_so(tmp_path, monkeypat
 
     spec = render.load_area_spec("gymnasieskola")
     monkeypatch.setattr(
-        "analys.render_units.units_to_render",
+        "analys.render.units.units_to_render",
         lambda *a: pd.DataFrame(columns=["id", "title", "activity", "has_data"]),
     )
     jobs, notes = unit_jobs(

@@ -35,11 +35,13 @@ def entry(kpi: str) -> dict[str, Any] | None:
     """One KPI's entry, or ``None`` when the registry does not know it.
 
     Own indicators (``EGEN-…``) get theirs from their import file's metadata
-    (:func:`analys.own_store.registry_entry`: the demo file's in a demo report, the store's
+    (:func:`analys.own.store.registry_entry`: the demo file's in a demo report, the store's
     import in a store report).
     """
     if isinstance(kpi, str) and kpi.startswith("EGEN-"):
-        from analys import own_store  # import cost: pyarrow and the store, only when used
+        from analys.own import (
+            store as own_store,  # import cost: pyarrow and the store, only when used
+        )
 
         return own_store.registry_entry(kpi)
     return entries().get(kpi)

@@ -10,7 +10,7 @@ from analys import reference
 from analys.kolada import KoladaClient
 from analys.kolada.plan import ALL_YEARS_ESTIMATE, estimated_requests, plan_chunks
 from analys.store import Store, fetch_values
-from analys.store.fetch import year_span
+from analys.store.files import year_span
 
 pytest_plugins = ["fake_kolada"]
 

@@ -182,7 +182,7 @@ class KoladaClient(KoladaHttp):
             length is ``len(client.plan(kpis, municipalities, years))``.
         year_span
             When ``years`` is ``None``: how many years Kolada has for these KPIs, as far as
-            the caller knows (:func:`analys.store.fetch.year_span`), so that the chunks are
+            the caller knows (:func:`analys.store.files.year_span`), so that the chunks are
             cut for the real number of rows rather than an assumed 30 years.
 
         Raises

@@ -76,7 +76,7 @@ def estimated_requests(
     """Requests (pages) needed when the three lists are cut into ``counts`` chunks.
 
     ``None`` means the dimension is left open; its size is then estimated – for the years
-    ``year_span`` when the caller knows it (:func:`analys.store.fetch.year_span`), else
+    ``year_span`` when the caller knows it (:func:`analys.store.files.year_span`), else
     :data:`ALL_YEARS_ESTIMATE`.
     """
     dims = []

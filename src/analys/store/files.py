@@ -166,6 +166,29 @@ def merge_kpi_file(
     return len(new), entry
 
 
+def year_span(
+    stored: dict[str, Any], kpis: Sequence[str], catalogue: pd.DataFrame | None = None
+) -> int | None:
+    """How many years an open-ended fetch (every year) of ``kpis`` brings, as far as known.
+
+    From the earliest year an earlier fetch stored for any of them (``stored``: a manifest's
+    ``kpis``, with ``first_year`` and ``latest_year``) to the latest of those years and the
+    catalogue's latest publication period (``publ_period``). ``None`` when nothing was stored
+    yet: the request planner then assumes :data:`analys.kolada.plan.ALL_YEARS_ESTIMATE`.
+    Used for the page estimate of first-time refetches and ``from_date`` refreshes alike,
+    so the chunks are cut for the rows Kolada really has.
+    """
+    entries = [stored.get(k) or {} for k in kpis]
+    firsts = [int(e["first_year"]) for e in entries if e.get("first_year") is not None]
+    if not firsts:
+        return None
+    lasts = [int(e["latest_year"]) for e in entries if e.get("latest_year") is not None]
+    if catalogue is not None and {"id", "publ_period"} <= set(catalogue.columns):
+        periods = catalogue.loc[catalogue["id"].isin(list(kpis)), "publ_period"]
+        lasts += [int(p) for p in periods if isinstance(p, str) and p.isdigit()]
+    return max(lasts or firsts) - min(firsts) + 1
+
+
 #: what to do about a damaged file, in every message that names one
 REMEDY = (
     "kör `analys fetch` igen för samma urval (den skadade filen läggs åt sidan och hämtas om) "

@@ -44,6 +44,7 @@ from analys.store.files import (
     utc_now,
     write_manifest,
     write_table,
+    year_span,
 )
 
 CATALOGUE_COLUMNS = ["id", "title", "municipality", "activity"]
@@ -248,7 +249,6 @@ def fetch_unit_values(
 
         client = KoladaClient()
     from analys.store import Store
-    from analys.store.fetch import year_span
 
     store = store or UnitStore()
     kpi_list = list(dict.fromkeys(str(k) for k in kpis))

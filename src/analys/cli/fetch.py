@@ -26,6 +26,7 @@ from analys.kolada import KoladaClient
 from analys.kolada.parse import describe_problems
 from analys.store import KPI_ID, UNIT_ID, Store, fetch_values, unit_batches
 from analys.store import health as store_health
+from analys.store.fetch import stored_span
 from analys.store.units import UnitStore, fetch_unit_values
 
 #: ``2015-2024``, ``2024`` or ``2018,2020,2022`` (spaces allowed around each part)
@@ -151,6 +152,8 @@ def fetch_units(
     )
     if not unit_kpis or codes == []:
         return ""
+    for line in store_health.describe(store.heal(unit_kpis), healed=True):
+        print(line, file=sys.stderr)
     print(f"Hämtar enhetsvärden för {len(unit_kpis)} nyckeltal …", file=sys.stderr)
     with tqdm(desc="Kolada, enheter", unit="anrop", file=sys.stderr, disable=None) as bar:
         frame = fetch_unit_values(
@@ -206,7 +209,8 @@ def fetch(
     check_ids(store, kpi_list, units)
     if units is None:
         n_years = len(year_list) if year_list else None
-        batches = unit_batches(wanted, store.kpis(), store.municipalities(), n_years)
+        span = None if year_list else stored_span(store, kpi_list)
+        batches = unit_batches(wanted, store.kpis(), store.municipalities(), n_years, span)
     else:
         batches = [(kpi_list, units)]
     span = f"{year_list[0]}–{year_list[-1]}" if year_list else "alla år"
@@ -216,7 +220,12 @@ def fetch(
             f"från {client.base_url} …",
             file=sys.stderr,
         )
-    total = sum(len(client.plan(k, u, year_list)) for k, u in batches)
+    total = sum(
+        len(
+            client.plan(k, u, year_list, year_span=stored_span(store, k) if not year_list else None)
+        )
+        for k, u in batches
+    )
     frames = []
     with tqdm(total=total, desc="Kolada", unit="anrop", file=sys.stderr, disable=None) as bar:
         for batch_kpis, batch_units in batches:

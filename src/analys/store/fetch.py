@@ -15,8 +15,9 @@ from typing import Any
 
 import pandas as pd
 
+from analys.errors import AnalysError
 from analys.kolada.plan import estimated_requests, plan_chunks
-from analys.store.files import utc_now
+from analys.store.files import utc_now, year_span
 
 KPI_ID = re.compile(r"^[NU]\d{5}$")
 UNIT_ID = re.compile(r"^(\d{4}|G\d+)$")
@@ -57,10 +58,17 @@ def fetch_into(
     store.check_writable()  # before any request: a read-only folder fails at once
     store.heal(kpi_list)  # damaged files are set aside and their queries fetched in full
     previous = store.previous_fetch(kpi_list, units, year_list, client.base_url)
+    span = None if year_list is not None else stored_span(store, kpi_list)
     if previous:
         since = (date.fromisoformat(previous["fetched"][:10]) - timedelta(days=1)).isoformat()
         frame = client.values(
-            kpi_list, units, year_list, from_date=since, include_deleted=True, progress=progress
+            kpi_list,
+            units,
+            year_list,
+            from_date=since,
+            include_deleted=True,
+            progress=progress,
+            year_span=span,
         )
         store.write_values(
             frame,
@@ -71,9 +79,18 @@ def fetch_into(
             from_date=since,
         )
     else:
-        frame = client.values(kpi_list, units, year_list, progress=progress)
+        frame = client.values(kpi_list, units, year_list, progress=progress, year_span=span)
         store.write_values(frame, query=query, url=client.base_url, fetched=started)
     return store.read_values(kpi_list, units, year_list)
+
+
+def stored_span(store: Any, kpis: Sequence[str]) -> int | None:
+    """:func:`year_span` from the store's manifest and catalogue (``None`` when unknown)."""
+    try:
+        catalogue = store.kpis()
+    except AnalysError:
+        catalogue = None
+    return year_span(store.manifest["kpis"], kpis, catalogue)
 
 
 KPI_TYPES = {"K": {"K"}, "L": {"L"}, "A": {"K", "L"}}
@@ -84,6 +101,7 @@ def unit_batches(
     catalogue: pd.DataFrame,
     units: pd.DataFrame,
     n_years: int | None,
+    year_span: int | None = None,
 ) -> list[tuple[list[str], list[str]]]:
     """(KPIs, unit codes) per query: only the unit types the KPIs have, plus Riket.
 
@@ -98,6 +116,9 @@ def unit_batches(
         Kolada's municipalities, regions and Riket (columns ``id`` and ``type``).
     n_years
         Years asked for (``None``: all), for the request estimate.
+    year_span
+        With ``n_years`` ``None``: the years Kolada has for the KPIs, as far as known
+        (:func:`year_span`).
 
     KPIs wanting the same types share a query. Queries are merged when that takes fewer
     requests (25-id lists and 5000-row pages, :func:`analys.kolada.plan.plan_chunks`), so
@@ -121,8 +142,8 @@ def unit_batches(
     def cost(block: list[frozenset[str]]) -> int:
         n_kpis = sum(len(by_types[t]) for t in block)
         n_units = len(members(frozenset().union(*block)))
-        counts = plan_chunks(n_kpis, n_units, n_years)
-        return estimated_requests(n_kpis, n_units, n_years, counts)
+        counts = plan_chunks(n_kpis, n_units, n_years, year_span=year_span)
+        return estimated_requests(n_kpis, n_units, n_years, counts, year_span=year_span)
 
     best: tuple[int, list[list[frozenset[str]]]] | None = None
     for partition in _partitions(list(by_types)):

@@ -26,6 +26,7 @@ from test_render import AREA_BODY, AREA_PARAMS, _notebook, make_params, make_tem
 
 from analys import render
 from analys.cli import render as render_cli
+from analys.cli.errors import emit
 from analys.render.engine import Renderer
 from analys.render.index import REPORT_STATUS_LABELS, read_manifest, update_manifest, write_index
 from analys.render.jobs import Job, JobResult
@@ -516,7 +517,7 @@ def test_a_lone_surrogate_in_a_title_neither_stops_the_index_nor_the_summary(tmp
     assert read_manifest(tmp_path)["1880/skola"]["title"] == title
     write_index(tmp_path, entries)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left
-    render_cli._print(f"Misslyckades: 1880 {title}")
+    emit(f"Misslyckades: 1880 {title}")
     assert "Misslyckades: 1880 Skola ? och" in capsys.readouterr().out
 
 

@@ -43,7 +43,7 @@ def unit_chart(
     Parameters
     ----------
     data : DataFrame
-        Unit values (DESIGN §3 with ``ou``) for ``kpi``, all units in Sweden.
+        Unit values (with ``ou``) for ``kpi``, all units in Sweden.
     kpi, municipality
     units : DataFrame
         The unit catalogue (id, title, municipality, activity).
@@ -174,7 +174,7 @@ def tartan_rug(
     """Fingertips' "tartan rug": every indicator against the peer municipalities.
 
     Rows are KPIs, columns the focus municipality and its peers; each cell is coloured by the
-    municipality's quartile colour among all municipalities of the same type (DESIGN §5)
+    municipality's quartile colour among all municipalities of the same type
     and shows its value; neutral KPIs are not coloured (light blue), missing values grey.
     Drawn with seaborn's heatmap.
     """

@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 from analys.errors import AnalysError, ParamsError, StoreError
 
 MANIFEST = "manifest.json"
-# The values frame (DESIGN §3) as stored: one parquet file per KPI.
+# The values frame as stored: one parquet file per KPI.
 VALUES_SCHEMA = pa.schema(
     [
         ("kpi", pa.string()),

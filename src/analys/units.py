@@ -1,13 +1,14 @@
 """Follow-up per unit (school, preschool, care home …): pure functions on unit values.
 
-Inputs are the unit values frame (:func:`analys.load_unit_values`, DESIGN §3 with ``ou``) and
-the unit catalogue (:func:`analys.load_units`). Nothing here reads data or draws.
+Inputs are the unit values frame (:func:`analys.load_unit_values`,
+docs/data-contract.md#unit-values) and the unit catalogue (:func:`analys.load_units`). Nothing
+here reads data or draws.
 
 The rules (an experienced analyst's, written down so that results are reproducible):
 
 * **Comparison set.** A unit is compared with all units *of the same activity* (V-code) in
   Sweden that have a value – a grundskola with grundskolor – and within its municipality.
-  Colours are the quartile colours of :func:`analys.compare.quartile_colours` (DESIGN §5),
+  Colours are the quartile colours of :func:`analys.compare.quartile_colours`,
   ranks 1 = best with ties sharing the best rank; neutral KPIs get no colour.
 * **Small units.** A unit whose ``count`` (pupils, children or survey answers behind the
   value, where the source gives it) is below :data:`SMALL_UNIT` is *small*. A small unit is

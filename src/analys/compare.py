@@ -1,7 +1,7 @@
 """Where a municipality stands against others: quartile colours, ranks, averages, similarity.
 
-The rules are in docs/methods.md (#quartile-colours, #averages, #similar-municipalities).
-Pure functions: Series and DataFrames in, DataFrames and numbers out.
+The rules: docs/methods.md#quartile-colours, docs/methods.md#averages and
+docs/methods.md#similar-municipalities. Pure functions: Series and DataFrames in, DataFrames and numbers out.
 """
 
 from __future__ import annotations
@@ -184,7 +184,7 @@ def position(
 
 
 def unweighted_mean(values: pd.Series) -> float:
-    """The unweighted mean of the values present: Kolada's group value (methods: #averages)."""
+    """The unweighted mean of the values present: Kolada's group value."""
     x = _numeric(values).dropna()
     return float(x.mean()) if len(x) else float("nan")
 

@@ -1,6 +1,6 @@
 """One entry point for values and metadata, whatever the source.
 
-The contract is docs/data-contract.md (#the-values-frame, #sources).
+The contract is docs/data-contract.md#the-values-frame and docs/data-contract.md#sources.
 
 Sources:
 

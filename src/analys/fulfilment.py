@@ -1,6 +1,6 @@
-"""Indicator status against targets, and goal and area aggregation (docs/methods.md).
+"""Indicator status against targets, and goal and area aggregation.
 
-The rules are docs/methods.md#indicator-status and #goal-status.
+The rules are docs/methods.md#indicator-status and docs/methods.md#goal-status.
 
 ``evaluate(area, values, municipality)`` is pure: it takes a values frame (all municipalities
 of the area's type, Riket and the years needed) and returns an ``Evaluation`` of frames. Every

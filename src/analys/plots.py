@@ -1,12 +1,12 @@
 """Charts with Swedish labels and source captions, the seaborn way.
 
-Every function takes tidy data (a values frame or a result table) plus column and
-selection keywords, draws on ``ax`` (a new figure when ``None``) and returns the Axes. Every
-chart carries the source caption (and the demo watermark on demo data) through
-:func:`analys.chartstyle.annotate_source`; colours come from :mod:`analys.chartstyle`.
-Rules behind what is drawn: docs/methods.md (#quartile-colours, #expected-values,
-#spine-chart). Trend, ranking and gender-gap charts are drawn here; the others live in
-private modules (``plotting_spine``, ``plotting_scatter``, ``plotting_goals``) and are
+Every function takes tidy data (a values frame or a result table) plus column and selection
+keywords, draws on ``ax`` (a new figure when ``None``) and returns the Axes. Every chart carries
+the source caption (and the demo watermark on demo data) through
+:func:`analys.chartstyle.annotate_source`; colours come from :mod:`analys.chartstyle`. Rules
+behind what is drawn: docs/methods.md#quartile-colours, docs/methods.md#expected-values and
+docs/methods.md#spine-chart. Trend, ranking and gender-gap charts are drawn here; the others
+live in private modules (``plotting_spine``, ``plotting_scatter``, ``plotting_goals``) and are
 imported here, which is where they belong to the public API.
 """
 

@@ -1,8 +1,8 @@
 """Is it getting better? Trend markers, change over a period, projections and exceptions.
 
-The rules are in docs/methods.md: the trend marker (#trend-markers, the Fingertips rule), the
-projection to a target year (#projection-to-a-target-year) and the exception list
-(#exception-list-red-red). Gender gaps live in :mod:`analys.gender`. Pure functions: Series
+The rules: the trend marker (the Fingertips rule) is docs/methods.md#trend-markers, the
+projection docs/methods.md#projection-to-a-target-year and the exception list
+docs/methods.md#exception-list-red-red. Gender gaps live in :mod:`analys.gender`. Pure functions: Series
 and DataFrames in, frames and frozen results out.
 """
 

@@ -1,6 +1,6 @@
 """A fake Kolada v3 server: a real HTTP server on 127.0.0.1 serving the demo data.
 
-It behaves like the API as described in ``docs/kolada-api.md``: pages with ``next_url``;
+It behaves like the API (docs/data-contract.md#kolada-as-a-source): pages with ``next_url``;
 unit (OU) data in the real shapes – ``/ou`` objects ``{id, municipality, title}`` (the demo
 units: real ids and titles, including the ids with dots ``V11E26..`` and ``V11E61..``,
 filtered by ``?municipality=`` and ``?title=``) and ``/oudata`` rows keyed ``ou`` without a
@@ -16,7 +16,7 @@ empty ``values``; gender items per row; ``value: null`` with ``count: 0``; statu
     server.fail_next(503, only="/v3/data/")        # only a data request fails
     server.truncate_next(times=2)                  # 200 answers cut off mid-JSON
 
-and hostile answers for one row (issue 12)::
+and hostile answers for one row::
 
     server.corrupt("N15507", "1880", 2020, True)     # any JSON value, count left at 1
     server.corrupt("N15507", "1880", 2021, math.inf) # sent as Infinity (Python's JSON)

@@ -1,4 +1,4 @@
-"""``analys app`` (issue 17): the explorers and the report index as a Voilà web app.
+"""``analys app``: the explorers and the report index as a Voilà web app.
 
 Fast tests check the pages, the report list and the argument checks; the browser test starts
 the real app on a free port and drives it with Playwright and the system Chromium.

@@ -1,4 +1,7 @@
-"""Tests of analys.compare: quartile colours, ranks, averages and similarity (DESIGN §5)."""
+"""Tests of analys.compare: quartile colours, ranks, averages and similarity.
+
+The rules are docs/methods.md#quartile-colours.
+"""
 
 from __future__ import annotations
 
@@ -90,7 +93,7 @@ def test_colours_fewer_than_four_values_not_coloured() -> None:
 
 
 def test_colours_neutral_never_better_or_worse() -> None:
-    """A neutral KPI is higher or lower than the others, never green or red (issue 11)."""
+    """A neutral KPI is higher or lower than the others, never green or red."""
     out = quartile_colours(series([1, 2, 3, 4, 5, None]), polarity="neutral")
     assert list(out["colour"]) == ["low", "low", "middle", "high", "high", "grey"]
     assert not set(out["colour"]) & {"green", "yellow", "red"}

@@ -139,9 +139,19 @@ def _package_texts() -> list[Path]:
 
 
 def test_the_package_points_to_the_repositorys_docs() -> None:
-    """``docs/x.md#anchor`` in docstrings and comments names a real file and heading."""
+    """``docs/x.md#anchor`` in docstrings and comments names a real file and heading.
+
+    The package, the tests (this file aside: it names broken links on purpose) and the
+    benchmarks.
+    """
+    others = [
+        path
+        for folder in ("tests", "benchmarks")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if path != Path(__file__).resolve()
+    ]
     problems, seen = [], 0
-    for path in _package_texts():
+    for path in [*_package_texts(), *others]:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             for match in DOC_REFERENCE.finditer(line):
                 seen += 1

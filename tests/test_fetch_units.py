@@ -1,4 +1,4 @@
-"""``analys fetch AREA`` asks only for the unit types the area's KPIs have, plus Riket (issue 11)."""
+"""``analys fetch AREA`` asks only for the unit types the area's KPIs have, plus Riket."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Fulfilment: hand-computed statuses for every target kind and boundary (DESIGN §5)."""
+"""Fulfilment: hand-computed statuses for every target kind and boundary.
+
+The rules are docs/methods.md#indicator-status.
+"""
 
 from __future__ import annotations
 
@@ -66,7 +69,7 @@ def test_value_target_lower_is_better(x, status):
         [("N15027", FOCUS, 2024, x)],
     )
     assert row["status"] == status
-    # the direction is the goal's own stance, not a fact about quality (issue 11)
+    # the direction is the goal's own stance, not a fact about quality
     assert row["reason"].endswith("(enligt målets egen riktning – lägre är bättre)")
     assert row["polarity"] == "lower"
 

@@ -1,4 +1,4 @@
-"""The goal builder (issue 16): driven from code, as the explorers are."""
+"""The goal builder: driven from code, as the explorers are."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The goal builder in a real browser: JupyterLab, Playwright and the system Chromium (issue 16).
+"""The goal builder in a real browser: JupyterLab, Playwright and the system Chromium.
 
 Starts JupyterLab (as ``tests/test_lab_e2e.py`` does) on a copy of ``malbyggare.ipynb`` and
 of one params file, runs the notebook, starts from that area, adds a goal with an indicator

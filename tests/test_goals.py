@@ -1,4 +1,4 @@
-"""Params files: loading, the goal tree, and the corpus of broken files (issue 3)."""
+"""Params files: loading, the goal tree, and the corpus of broken files."""
 
 from __future__ import annotations
 

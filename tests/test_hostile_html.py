@@ -1,4 +1,4 @@
-"""Hostile strings everywhere a reader sees them (issue 12, part A).
+"""Hostile strings everywhere a reader sees them.
 
 The corpus is ``tests/hostile/strings.yaml``. Every accepted string goes into every text field
 of generated params files (area title, description, goal titles, indicator labels) and into a

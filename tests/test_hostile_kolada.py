@@ -1,4 +1,4 @@
-"""Hostile Kolada answers (issue 12): values that are not finite numbers, rows without a
+"""Hostile Kolada answers: values that are not finite numbers, rows without a
 year, duplicate rows and answers cut off mid-JSON are repaired, counted and reported."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Hostile params files (issue 12): nothing hangs, nothing is a traceback, nothing lies.
+"""Hostile params files: nothing hangs, nothing is a traceback, nothing lies.
 
 The broken files themselves live in ``tests/params_broken/params_*.yaml`` and are checked line
 by line by ``test_goals.py``; this module checks what a corpus file cannot express: time and

@@ -1,4 +1,4 @@
-"""A damaged store heals (issue 12): truncated files are one Swedish line, ``analys fetch``
+"""A damaged store heals: truncated files are one Swedish line, ``analys fetch``
 sets them aside and fetches them again, ``analys store check`` lists them; and a fetch checks
 its data folder before it asks Kolada anything."""
 

@@ -1,4 +1,4 @@
-"""Honest judgements (issue 11): the polarity rule, neutral KPIs, catalogue facts, trend input.
+"""Honest judgements: the polarity rule, neutral KPIs, catalogue facts, trend input.
 
 Fast unit tests on the demo catalogue and the registry; the same rules against Kolada's real
 catalogue are in tests/test_real_catalogue.py.

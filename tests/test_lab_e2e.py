@@ -1,4 +1,4 @@
-"""End to end in a real browser: JupyterLab, Playwright and the system Chromium (issue 6).
+"""End to end in a real browser: JupyterLab, Playwright and the system Chromium.
 
 Starts JupyterLab on 127.0.0.1 (token off, ``--allow-root`` when root, a free port) on a
 temporary copy of the notebooks, opens ``utforska_trender.ipynb``, runs all cells from the

@@ -1,4 +1,4 @@
-"""Maps of municipalities and regions (issue 7): joins, projection, colours, zoom, output."""
+"""Maps of municipalities and regions: joins, projection, colours, zoom, output."""
 
 from __future__ import annotations
 

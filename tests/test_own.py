@@ -1,4 +1,4 @@
-"""Own indicators (issue 16): ``analys import``, storage, use beside Kolada's, credits."""
+"""Own indicators: ``analys import``, storage, use beside Kolada's, credits."""
 
 from __future__ import annotations
 

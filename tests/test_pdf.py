@@ -1,4 +1,4 @@
-"""PDF for the committee papers (issue 17): print CSS, header and footer, A4, offline.
+"""PDF for the committee papers: print CSS, header and footer, A4, offline.
 
 The page printed here is a report as :class:`~analys.htmlexport.ReportExporter` writes it,
 built from a notebook with hand-made outputs (no kernel): a title, the demo banner, four

@@ -1,4 +1,4 @@
-"""Peer groups: Kolada's real "Liknande" title forms and named reference groups (issue 11).
+"""Peer groups: Kolada's real "Liknande" title forms and named reference groups.
 
 The real group catalogue is read from ``../shared`` (skipped cleanly without it); the demo
 groups must use the same title forms, so demo and real data exercise the same code.

@@ -372,7 +372,7 @@ def test_ranking_peers_only_but_colours_over_all() -> None:
 
 
 def test_region_charts_speak_of_regions() -> None:
-    """A region's ranking, spine and trend charts say regioner, never kommuner (issue 11)."""
+    """A region's ranking, spine and trend charts say regioner, never kommuner."""
     kpi = "N79190"
     values = demo.load_values([kpi], None, range(2018, 2026))
     year = 2024

@@ -1,4 +1,4 @@
-"""The registry and the shipped params files against Kolada's real KPI catalogue (issue 11).
+"""The registry and the shipped params files against Kolada's real KPI catalogue.
 
 Reads ``../shared/data/kolada-samples/v3_kpi_all_2026-03-23.values.json`` (6 099 KPIs, as
 Kolada's v3 API returned them); every test skips cleanly when that folder is absent.

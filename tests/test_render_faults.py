@@ -1,4 +1,4 @@
-"""Faults in a batch (issue 12, part B): signals, dead parents and workers, a lost index
+"""Faults in a batch: signals, dead parents and workers, a lost index
 entry, one bad area, a read-only output folder, a store that lacks one area's data.
 
 The signal tests run ``analys render`` as a real process tree (main, 2 workers, 2 kernels)

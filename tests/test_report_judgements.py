@@ -1,4 +1,4 @@
-"""Rendered reports judge honestly (issue 11): a neutral or cost outcome is never better/worse.
+"""Rendered reports judge honestly: a neutral or cost outcome is never better/worse.
 
 Executes the real ``notebooks/omrade.ipynb`` for two areas whose expected-value outcome has no
 direction: ``ekonomi`` (N00097, nettokostnadsavvikelse) and ``funktionsnedsattning`` (N25022,

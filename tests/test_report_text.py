@@ -1,9 +1,9 @@
 """What the area report says, read in-process (no kernel): named groups, regions, the year.
 
-Issue 11: every comparison names its reference group; a region report speaks of regions; with
-``--year Y`` nothing later is presented as current and a value missing in Y is "data saknas
-Y"; a ``liknande`` report renders from a store fetched from the fake Kolada server that
-serves Kolada's real group titles. Each section is called with ``display`` and
+docs/judgements.md, sections 7–9: every comparison names its reference group; a region report
+speaks of regions; with ``--year Y`` nothing later is presented as current and a value missing
+in Y is "data saknas Y"; a ``liknande`` report renders from a store fetched from the fake Kolada
+server that serves Kolada's real group titles. Each section is called with ``display`` and
 ``show_figure`` captured: Markdown/HTML as text, figures as every text artist they hold.
 """
 
@@ -100,7 +100,7 @@ def test_a_region_report_speaks_of_regions(monkeypatch):
     assert len(rep.peers) == 7 and not rep.group.everyone
     out = run(rep, monkeypatch)
     text = out.all_text()
-    # the result-against-cost paragraph belongs to expected()/_cost (issue 11 part A)
+    # the result-against-cost paragraph belongs to expected()/_cost
     own = re.sub(r"\*\*Resultat och kostnad.*", "", text)
     assert not re.search(r"[Kk]ommun", own), re.findall(r".{60}[Kk]ommun.{20}", own)
     assert "7 liknande regioner" in text and "bland alla 21 regioner" in text

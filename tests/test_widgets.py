@@ -1,4 +1,4 @@
-"""Drive every explorer control from code and check what the outputs show (issue 6).
+"""Drive every explorer control from code and check what the outputs show.
 
 Expected numbers are computed independently from the demo data (``load_values``,
 ``peer_set``, ``compare``, ``model``), never read back from the explorer.

@@ -1,4 +1,4 @@
-"""The Excel workbook (issue 17): values, fills and number formats read back with openpyxl."""
+"""The Excel workbook: values, fills and number formats read back with openpyxl."""
 
 from __future__ import annotations
 

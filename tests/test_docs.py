@@ -117,6 +117,23 @@ def test_every_relative_link_resolves(path: Path) -> None:
     assert not problems, "\n".join(problems)
 
 
+REPOSITORY_PATH = re.compile(
+    r"`((?:src|tests|params|notebooks|benchmarks|scripts|docs)/[\w./-]+\.(?:py|md|yaml|ipynb|csv))`"
+)
+
+
+@pytest.mark.parametrize("path", markdown_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_named_repository_file_exists(path: Path) -> None:
+    """A path such as `tests/test_peers.py` or `params/kultur.yaml` names a real file."""
+    problems = [
+        f"{path.relative_to(ROOT)}:{number}: {match.group(1)} does not exist"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        for match in REPOSITORY_PATH.finditer(line)
+        if not (ROOT / match.group(1)).exists()
+    ]
+    assert not problems, "\n".join(problems)
+
+
 def test_the_link_check_catches_broken_links() -> None:
     readme, methods = DOCS / "README.md", DOCS / "methods.md"
     assert broken("methods.md#trend-markers", readme) is None
@@ -127,6 +144,8 @@ def test_the_link_check_catches_broken_links() -> None:
     assert broken("../../outside.md", readme) is not None
     assert broken("../README.md", readme) is None
     assert broken("https://www.kolada.se/", readme) is None
+    named = REPOSITORY_PATH.search("see `tests/test_no_such_file.py`")
+    assert named and not (ROOT / named.group(1)).exists()
 
 
 def _package_texts() -> list[Path]:

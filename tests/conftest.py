@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from IPython.display import display
+
+# Modules that bind a display function of another module by name at import time
+# (``from analys.report import show_figure``) are imported here, before any test runs: a
+# module first imported while a test has that function monkeypatched would keep the
+# test's stand-in for the rest of the process (the CI failure of the rug section).
+from analys import overview
+from analys.report import show_figure
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "data" / "kolada-samples"
@@ -44,3 +54,86 @@ def unprivileged() -> Callable[[list[str]], list[str]]:
         pytest.skip("tests run as root and setpriv (util-linux) is missing")
     prefix = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
     return lambda command: [*prefix, *command]
+
+
+# ------------------------------------------------------------------------ IPython output
+
+
+class Shown:
+    """What a block displayed through IPython: the outputs and what they say."""
+
+    def __init__(self, captured) -> None:
+        self._captured = captured
+
+    @property
+    def outputs(self) -> list:
+        """The rich outputs (``.data`` is the mime bundle), as shown so far."""
+        return self._captured.outputs
+
+    @property
+    def text(self) -> str:
+        """Every text/markdown or text/html output, joined by newlines."""
+        parts = []
+        for output in self.outputs:
+            data = output.data
+            parts.append(data.get("text/markdown") or data.get("text/html") or "")
+        return "\n".join(parts)
+
+    @property
+    def html(self) -> str:
+        return "".join(o.data.get("text/html", "") for o in self.outputs)
+
+    @property
+    def images(self) -> int:
+        """How many PNG images were shown."""
+        return sum("image/png" in o.data for o in self.outputs)
+
+
+# The functions through which the package shows things, as imported before any test ran; a
+# test that replaced one without undoing it would make every later capture miss outputs.
+_DISPLAY_FUNCTIONS = {"display": display, "show_figure": show_figure}
+assert overview.show_figure is show_figure
+
+
+def _stand_ins() -> list[str]:
+    """``module.name`` of every display function in ``analys`` that is not the real one."""
+    found = []
+    for module_name, module in list(sys.modules.items()):
+        if module_name != "analys" and not module_name.startswith("analys."):
+            continue
+        for name, real in _DISPLAY_FUNCTIONS.items():
+            function = getattr(module, "__dict__", {}).get(name)
+            if function is not None and function is not real:
+                found.append(f"{module_name}.{name}")
+    return found
+
+
+@pytest.fixture
+def ipython_capture() -> Callable[[], object]:
+    """``with ipython_capture() as shown:`` captures what the block displays (:class:`Shown`).
+
+    Independent of what earlier tests in the process left behind: it uses the IPython shell
+    singleton (creating one when there is none), gives it a fresh display formatter and a
+    fresh publisher for the block (so no formatter registered or disabled elsewhere applies)
+    and fails naming the culprit when a display function of the package is still a test's
+    stand-in (an undone monkeypatch would otherwise look like a missing chart).
+    """
+    from IPython.core.formatters import DisplayFormatter
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    @contextmanager
+    def capture() -> Iterator[Shown]:
+        leftovers = _stand_ins()
+        assert not leftovers, f"a test left these display functions replaced: {leftovers}"
+        shell = InteractiveShell.instance()
+        formatter = shell.display_formatter
+        shell.display_formatter = DisplayFormatter(parent=shell)
+        try:
+            with capture_output(stdout=False, stderr=False, display=True) as captured:
+                assert captured.outputs is not None, "no IPython shell to capture from"
+                yield Shown(captured)
+        finally:
+            shell.display_formatter = formatter
+
+    return capture

@@ -96,13 +96,9 @@ def test_tartan_rug_cells_follow_quartile_colours():
     assert labels[0] == "Örebro"
 
 
-def test_overview_rug_section(monkeypatch):
-    from IPython.core.interactiveshell import InteractiveShell
-    from IPython.utils.capture import capture_output
-
+def test_overview_rug_section(monkeypatch, ipython_capture):
     from analys.overview import Overview
 
-    InteractiveShell.instance()
     overview = Overview("1880", ["grundskola"], source="demo")
     drawn = {}
     original = plots.tartan_rug
@@ -112,9 +108,9 @@ def test_overview_rug_section(monkeypatch):
         return original(data, **kw)
 
     monkeypatch.setattr(plots, "tartan_rug", spy)
-    with capture_output() as captured:
+    with ipython_capture() as shown:
         overview.rug()
-    assert any("image/png" in o.data for o in captured.outputs)
+    assert shown.images == 1
     groups = overview.reports[0].groups
     skr = analys.peers.peer_set("1880", "skr", groups=groups)
     assert drawn["municipality"] == "1880" and drawn["peers"] == skr[:12]

@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from analys import data, report  # noqa: E402
+from analys import data, overview, report  # noqa: E402
 from analys.cli import main  # noqa: E402
 from analys.goals import load_area  # noqa: E402
 from analys.report import Report  # noqa: E402
@@ -219,8 +219,6 @@ def test_one_source_credit_and_one_off_target_rule(monkeypatch, grundskola):
     assert "Når inte målet (ej eller delvis uppfyllt)" in focus
     for label in partly["label"]:
         assert label in focus
-
-    from analys import overview
 
     view = overview.Overview("1880", ["grundskola"])
     captured = Captured()

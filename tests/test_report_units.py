@@ -10,7 +10,6 @@ from pathlib import Path
 import matplotlib
 import pandas as pd
 import pytest
-from IPython.utils.capture import capture_output
 
 from analys import render
 from analys.captions import DEMO
@@ -25,36 +24,15 @@ matplotlib.use("Agg")
 REPO = Path(__file__).resolve().parents[1]
 
 
-def shown(captured) -> str:
-    """Every text/markdown/html output of a capture, joined."""
-    parts = []
-    for output in captured.outputs:
-        data = output.data
-        parts.append(data.get("text/markdown") or data.get("text/html") or "")
-    return "\n".join(parts)
-
-
-def images(captured) -> int:
-    return sum("image/png" in o.data for o in captured.outputs)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def shell():
-    """An IPython shell, so that ``display`` publishes outputs that can be captured."""
-    from IPython.core.interactiveshell import InteractiveShell
-
-    return InteractiveShell.instance()
-
-
 @pytest.fixture(scope="module")
-def grundskola(shell) -> Report:
+def grundskola() -> Report:
     return Report.from_area("grundskola", "1880")
 
 
-def test_enheter_section_shows_units_sentences_chart_and_salsa_caution(grundskola):
-    with capture_output() as captured:
+def test_enheter_section_shows_units_sentences_chart_and_salsa_caution(grundskola, ipython_capture):
+    with ipython_capture() as shown:
         grundskola.units()
-    text = shown(captured)
+    text = shown.text
     assert "## Enheter" in text
     schools = demo_units.units(["1880"]).query("activity == 'V15'")
     named = [t for t in schools["title"] if t in text]
@@ -63,52 +41,52 @@ def test_enheter_section_shows_units_sentences_chart_and_salsa_caution(grundskol
     assert "skillnaden mellan bästa och sämsta enhet" in text
     assert SALSA_CAUTION in text and "bokstavsordning" in text
     assert DEMO in text  # every output says it is synthetic
-    assert images(captured) == 1
+    assert shown.images == 1
 
 
-def test_area_without_unit_kpis_has_no_section():
+def test_area_without_unit_kpis_has_no_section(ipython_capture):
     report = Report.from_area("ekonomi", "1880")
-    with capture_output() as captured:
+    with ipython_capture() as shown:
         report.units()
-    assert captured.outputs == []
+    assert shown.outputs == []
 
 
-def test_unit_titles_are_escaped(grundskola, monkeypatch):
+def test_unit_titles_are_escaped(grundskola, monkeypatch, ipython_capture):
     hostile = "<script>alert('x')</script> skola"
     units = demo_units._units().copy()
     first = units.index[(units["municipality"] == "1880") & (units["activity"] == "V15")][0]
     units.loc[first, "title"] = hostile
     monkeypatch.setattr(demo_units, "_units", lambda: units)
-    with capture_output() as captured:
+    with ipython_capture() as shown:
         grundskola.units()
-    html_parts = "".join(o.data.get("text/html", "") for o in captured.outputs)
+    html_parts = shown.html
     assert "<script>" not in html_parts and "&lt;script&gt;" in html_parts
 
 
-def test_unit_report_sections():
+def test_unit_report_sections(ipython_capture):
     school = (
         demo_units.load_unit_values(["U15416"], None, ["1880"], [2024])
         .sort_values("ou")["ou"]
         .iloc[0]
     )
     report = UnitReport("grundskola", "1880", school)
-    with capture_output() as captured:
+    with ipython_capture() as shown:
         report.header()
         report.position()
         report.distribution()
         report.over_time()
         report.salsa()
         report.about()
-    text = shown(captured)
+    text = shown.text
     assert report.title in text and "DEMODATA" in text
     assert "Plats i landet" in text and " av " in text
     assert SALSA_CAUTION in text and "Avvikelse per år" in text
-    assert images(captured) == 2
+    assert shown.images == 2
     home = demo_units.units(["1880"]).query("activity == 'V21'")["id"].iloc[0]
     other = UnitReport("aldreomsorg", "1880", home)
-    with capture_output() as captured:
+    with ipython_capture() as shown:
         other.salsa()
-    assert "bara för grundskolor" in shown(captured)
+    assert "bara för grundskolor" in shown.text
     with pytest.raises(Exception, match="V99E0000"):
         UnitReport("grundskola", "1880", "V99E0000")
 

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JOBS ?= 2
 
-.PHONY: demo test lab bench lint format clean
+.PHONY: demo test test-fast test-full lab bench lint format clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -25,7 +25,17 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/analys demo
 
+# everything but the full 290-municipality params sweep (a fixed stratified sample runs)
 test: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m "not sweep"
+
+# no notebooks, kernels, browsers or sweeps: a quick check while working
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m "not slow"
+
+# everything, including the full params sweep
+test-full: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
@@ -37,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/render.py
 	$(BIN)/python benchmarks/widgets.py
 	$(BIN)/python benchmarks/maps.py
+	$(BIN)/python benchmarks/demo.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

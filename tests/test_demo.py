@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import numpy as np
 import pandas as pd
@@ -386,7 +385,7 @@ def test_shipped_files_are_small() -> None:
     assert total <= 15_000_000
 
 
-def test_load_values_filters_and_is_fast() -> None:
+def test_load_values_filters() -> None:  # its speed: benchmarks/demo.py
     demo.values()
     years = list(range(2012, 2026))
     frame = demo.load_values(["N15507"], KOMMUNER, years)
@@ -395,12 +394,6 @@ def test_load_values_filters_and_is_fast() -> None:
     both = demo.load_values(["N15507", "N15816", "XYZ"], ["1880", "0000"], [2024])
     assert set(both["kpi"]) == {"N15507", "N15816"} and set(both["year"]) == {2024}
     assert demo.load_values(["XYZ"], None, None).empty
-    timings = []
-    for _ in range(7):
-        start = time.perf_counter()
-        demo.load_values(["N15507"], KOMMUNER, years)
-        timings.append(time.perf_counter() - start)
-    assert min(timings) < 0.020
 
 
 def test_analys_load_values_uses_the_demo() -> None:

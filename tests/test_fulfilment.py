@@ -311,13 +311,45 @@ def test_region_areas_compare_regions():
         evaluate(area_from_params(params), values, FOCUS)
 
 
-@pytest.mark.parametrize("name", list_areas() or ["(inga params)"])
-def test_every_params_file_evaluates_for_every_unit_of_its_type(name):
+def sweep_sample() -> list[str]:
+    """A fixed, stratified sample of the 290 municipalities for the params sweep.
+
+    The first municipality (by code) of every SKR municipality group and every population
+    size class, one municipality of every county not yet covered, the demo municipality,
+    Stockholm (the largest) and Gotland (alone in its county, with a region's tasks): 30
+    municipalities covering every stratum of the reference data. Regions are all swept.
+    """
+    units = reference.municipalities()
+    kommuner = units[units["type"] == "K"].sort_values("municipality")
+    picked = {FOCUS, "0180", "0980"}
+    for column in ("skr_group", "size_class_id"):
+        for _, part in kommuner.groupby(column):
+            picked.add(part["municipality"].iloc[0])
+    for _, part in kommuner.groupby("county"):
+        if not picked & set(part["municipality"]):
+            picked.add(part["municipality"].iloc[len(part) // 2])
+    return sorted(picked)
+
+
+def test_the_sweep_sample_covers_every_stratum():
+    sample = sweep_sample()
+    units = reference.municipalities().set_index("municipality")
+    kommuner = units[units["type"] == "K"]
+    chosen = kommuner.loc[sample]
+    assert len(sample) == len(set(sample)) and set(sample) <= set(kommuner.index)
+    for column in ("skr_group", "size_class_id", "county"):
+        assert set(chosen[column]) == set(kommuner[column]), column
+    assert {FOCUS, "0180", "0980"} <= set(sample)
+    assert len(sample) <= 30  # a sample (about a tenth), not the sweep
+
+
+def _sweep(name: str, municipalities: list[str]) -> None:
+    """Every params file evaluates for each given unit of its type (all regions always)."""
     if name == "(inga params)":
         pytest.fail("params/ har inga filer")
     spec = load_area(name)
     values = ValuesIndex(demo.load_values(spec.kpis, None, None))
-    codes = reference.kommun_codes() if spec.kind == "K" else reference.region_codes()
+    codes = municipalities if spec.kind == "K" else reference.region_codes()
     statuses = set()
     for code in codes:
         result = evaluate(spec, values, code)
@@ -326,3 +358,15 @@ def test_every_params_file_evaluates_for_every_unit_of_its_type(name):
         assert result.indicators["reason"].str.len().gt(10).all()
         statuses |= set(result.goals["status"])
     assert len(statuses - {"no_data"}) >= 2, f"{name}: alla mål får samma status överallt"
+
+
+@pytest.mark.parametrize("name", list_areas() or ["(inga params)"])
+def test_every_params_file_evaluates_for_a_sample_of_the_units_of_its_type(name):
+    _sweep(name, sweep_sample())
+
+
+@pytest.mark.slow
+@pytest.mark.sweep  # about 2 minutes; `make test-full` runs it, `make test` the sample above
+@pytest.mark.parametrize("name", list_areas() or ["(inga params)"])
+def test_every_params_file_evaluates_for_every_unit_of_its_type(name):
+    _sweep(name, reference.kommun_codes())

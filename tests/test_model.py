@@ -177,9 +177,7 @@ def test_panel_time_invariant_driver_is_collinear_with_fixed_effects() -> None:
 
 
 def test_drivers_recover_demo_truth() -> None:
-    demo = pytest.importorskip("analys.demo", reason="analys.demo finns inte ännu")
-    if not hasattr(demo, "truth"):
-        pytest.skip("analys.demo.truth() finns inte ännu")
+    from analys import demo
     from analys.data import load_values
     from analys.frame import wide
 
@@ -204,9 +202,7 @@ def test_drivers_recover_demo_truth() -> None:
 
 
 def test_panel_recovers_demo_truth() -> None:
-    demo = pytest.importorskip("analys.demo", reason="analys.demo finns inte ännu")
-    if not hasattr(demo, "truth"):
-        pytest.skip("analys.demo.truth() finns inte ännu")
+    from analys import demo
     from analys.data import load_values
 
     outcome = "N15428"

@@ -427,41 +427,6 @@ def test_run_demo_renders_the_demo_municipality_and_its_region(monkeypatch, tmp_
     assert calls["areas"] is None and "stoppad i testet" in capsys.readouterr().err
 
 
-@pytest.fixture(autouse=True)
-def _values(monkeypatch):
-    """The renderer loads values in the main process; without ``analys.demo`` (being built in
-    parallel) use a small deterministic frame over the real units so the renderer is tested."""
-    try:
-        from analys import demo
-
-        ready = hasattr(demo, "load_values")
-    except ImportError:
-        ready = False
-    if not ready:
-        import numpy as np
-
-        from analys import data
-        from analys.frame import as_values_frame
-        from analys.reference import municipalities
-
-        def synthetic(kpis, units=None, years=None, *, source="demo", genders=("T",)):
-            data.check_source(source)
-            codes = municipalities()["municipality"].tolist() if units is None else units
-            rows = [
-                (k, m, y, "T", float(50 + (hash((k, m)) % 40) + (y - 2015) * 0.5), 1, "")
-                for k in kpis
-                for m in codes
-                for y in (years or range(2015, 2025))
-            ]
-            frame = pd.DataFrame(
-                rows, columns=["kpi", "municipality", "year", "gender", "value", "count", "status"]
-            )
-            frame["value"] = np.round(frame["value"], 1)
-            return as_values_frame(frame)
-
-        monkeypatch.setattr(data, "load_values", synthetic)
-
-
 def test_data_cache_is_written_once_with_all_units(tmp_path, areas):
     specs = [render.load_area_spec(str(areas["skola"]))]
     path = tmp_path / "values-demo.parquet"

@@ -240,7 +240,6 @@ def test_gender_gaps_trend_and_peers() -> None:
 
 
 def test_on_demo_data_end_to_end() -> None:
-    pytest.importorskip("analys.demo", reason="analys.demo finns inte ännu")
     from analys.compare import quartile_colours
     from analys.data import load_values
     from analys.reference import kommun_codes

@@ -19,6 +19,9 @@ from IPython.display import display
 from analys import overview
 from analys.report import show_figure
 
+# the fake Kolada HTTP server and its ``kolada_server`` fixture, for every test module
+pytest_plugins = ["fake_kolada"]
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "data" / "kolada-samples"
 

@@ -13,8 +13,6 @@ from analys.kolada_plan import minimum_requests
 from analys.store import Store
 from analys.store_fetch import unit_batches
 
-pytest_plugins = ["fake_kolada"]
-
 UNITS = pd.DataFrame(
     {
         "id": reference.municipalities()["municipality"],

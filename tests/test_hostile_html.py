@@ -32,8 +32,6 @@ from analys.htmlexport import ExternalReferenceError, ReportExporter, external_r
 from analys.jobs import Job
 from analys.report import table_style
 
-pytest_plugins = ["fake_kolada"]
-
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = yaml.safe_load((ROOT / "tests" / "hostile" / "strings.yaml").read_text(encoding="utf-8"))
 LONG = "Å" * 200_000  # a 200 000-character title without a space to break at

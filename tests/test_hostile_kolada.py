@@ -13,8 +13,6 @@ from analys.kolada import KoladaClient
 from analys.kolada_parse import INVALID_STATUS, PROBLEMS, parse_values
 from analys.store import Store
 
-pytest_plugins = ["fake_kolada"]
-
 
 @pytest.fixture
 def client(kolada_server) -> KoladaClient:

@@ -16,8 +16,6 @@ from analys.cli import main
 from analys.errors import StoreError
 from analys.store import Store, fetch_values
 
-pytest_plugins = ["fake_kolada"]
-
 KPIS = ["N15507", "N15428"]
 UNITS = ["0180", "1880"]
 FETCH = ["fetch", "--kpi", "N15507", "--kpi", "N15428", "-m", "0180", "-m", "1880"]

@@ -31,8 +31,6 @@ from analys.kolada import (
 from analys.kolada_http import _Throttle
 from analys.kolada_parse import _fix_mojibake
 
-pytest_plugins = ["fake_kolada"]
-
 KOMMUNER = reference.kommun_codes()
 DEMO_YEARS = list(range(demo.FIRST_YEAR, demo.LATEST_YEAR + 1))
 

@@ -232,9 +232,6 @@ def test_summary_json_is_what_the_index_shows(rendered):
     assert manifest["1880/grundskola"]["summary"] == summary
 
 
-pytest_plugins = ["fake_kolada"]
-
-
 def test_render_from_kolada_fetches_into_the_store_and_credits_kolada(kolada_server, tmp_path):
     summary = render.render(
         ["kultur"],

@@ -26,8 +26,6 @@ from analys.cli import main  # noqa: E402
 from analys.goals import load_area  # noqa: E402
 from analys.report import Report  # noqa: E402
 
-pytest_plugins = ["fake_kolada"]
-
 SECTIONS = ("header", "summary", "goal_tables", "comparison", "trends", "focus", "gender", "about")
 REAL_GROUPS = (
     Path(__file__).resolve().parents[2]

@@ -23,8 +23,6 @@ from analys.kolada import KoladaClient
 from analys.store import Store, fetch_cli, fetch_values
 from analys.store_files import store_lock
 
-pytest_plugins = ["fake_kolada"]
-
 KPIS = ["N15507", "N15816"]
 UNITS = ["0180", "1480", "1880"]
 YEARS = list(range(2015, 2025))

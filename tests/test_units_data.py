@@ -19,8 +19,6 @@ from analys.kolada import OU_CATALOGUE_PAGES, KoladaClient, UnknownIdsError, min
 from analys.ou_ids import activity, kpi_activities
 from analys.store_units import UnitStore, fetch_unit_values
 
-pytest_plugins = ["fake_kolada"]
-
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "data" / "kolada-samples" / "ou"
 KEYS = ["kpi", "ou", "year", "gender"]
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import socket
+import subprocess
 import sys
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import requests
 from IPython.display import display
 
 # Modules that bind a display function of another module by name at import time
@@ -140,3 +145,83 @@ def ipython_capture() -> Callable[[], object]:
             shell.display_formatter = formatter
 
     return capture
+
+
+# ------------------------------------------------------------------------------ JupyterLab
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def jupyterlab(tmp_path: Path) -> Iterator[Callable[..., str]]:
+    """Start JupyterLab for a browser test: ``url = jupyterlab(["x.ipynb"], env={...})``.
+
+    The server runs on 127.0.0.1 at a free port (token and password off, ``--allow-root``
+    when root) on ``tmp_path/notebooks``, which holds copies of the named notebooks of the
+    repository; its settings turn off the news toast that would cover the notebook, and
+    ``env`` is added to its environment. A server that does not answer within 60 s fails
+    the test with its log. Stopped, with its kernels, after the test.
+    """
+    servers: list[subprocess.Popen] = []
+
+    def start(notebooks: Sequence[str], env: Mapping[str, str] | None = None) -> str:
+        work = tmp_path / "notebooks"
+        work.mkdir(exist_ok=True)
+        for name in notebooks:
+            shutil.copy(ROOT / "notebooks" / name, work / name)
+        settings = tmp_path / "settings"
+        toast = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+        toast.parent.mkdir(parents=True, exist_ok=True)
+        toast.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+        port = _free_port()
+        command = [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            "--ServerApp.port_retries=0",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
+            f"--notebook-dir={work}",
+        ]
+        if os.geteuid() == 0:
+            command.append("--allow-root")
+        environment = dict(
+            os.environ,
+            JUPYTERLAB_SETTINGS_DIR=str(settings),
+            JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
+            JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+            **(env or {}),
+        )
+        log_path = tmp_path / "lab.log"
+        with log_path.open("w") as log:
+            server = subprocess.Popen(
+                command, cwd=work, env=environment, stdout=log, stderr=subprocess.STDOUT
+            )
+        servers.append(server)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{url}/api/status", timeout=1).ok:
+                    return url
+            except requests.RequestException:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("JupyterLab startade inte:\n" + log_path.read_text())
+            time.sleep(0.25)
+
+    yield start
+    for server in servers:
+        server.terminate()  # shuts its kernels down too
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

@@ -1,6 +1,6 @@
 """The goal builder in a real browser: JupyterLab, Playwright and the system Chromium (issue 16).
 
-Starts JupyterLab (as ``tests/test_lab_e2e.py`` does) on a copy of ``malbyggare.ipynb`` and
+Starts JupyterLab (the ``jupyterlab`` fixture of ``tests/conftest.py``) on a copy of ``malbyggare.ipynb`` and
 of one params file, runs the notebook, starts from that area, adds a goal with an indicator
 found by the KPI search, saves the file (which ``analys check`` then accepts) and renders the
 area's report from the builder. Screenshots go to ``tests/artifacts/``.
@@ -8,17 +8,11 @@ area's report from the builder. Screenshots go to ``tests/artifacts/``.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
 
 from analys import goals
 
@@ -35,72 +29,13 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def lab(tmp_path: Path):
-    """JupyterLab on ``tmp/notebooks`` with ``tmp/params``; yields (URL, work folder)."""
-    pytest.importorskip("playwright.sync_api")
-    work = tmp_path / "notebooks"
-    work.mkdir()
-    shutil.copy(ROOT / "notebooks" / NOTEBOOK, work / NOTEBOOK)
+def lab(jupyterlab, tmp_path: Path):
+    """JupyterLab on a copy of the notebook with ``tmp/params``; (URL, the temporary folder)."""
     params = tmp_path / "params"
     params.mkdir()
     shutil.copy(ROOT / "params" / "folkhalsa.yaml", params / "folkhalsa.yaml")
-    settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False})
-    )
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        "--no-browser",
-        "--ip=127.0.0.1",
-        f"--port={port}",
-        "--ServerApp.port_retries=0",
-        "--IdentityProvider.token=",
-        "--ServerApp.password=",
-        f"--notebook-dir={work}",
-    ]
-    if os.geteuid() == 0:
-        command.append("--allow-root")
-    env = dict(
-        os.environ,
-        ANALYS_PARAMS_DIR=str(params),
-        JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
-        JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
-        JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-    )
-    log_path = tmp_path / "lab.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(command, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if requests.get(f"{url}/api/status", timeout=1).ok:
-                        break
-                except requests.RequestException:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("JupyterLab startade inte:\n" + log_path.read_text())
-                time.sleep(0.25)
-            yield url, tmp_path
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    return jupyterlab([NOTEBOOK], env={"ANALYS_PARAMS_DIR": str(params)}), tmp_path
 
 
 def test_goal_builder_builds_saves_and_renders_in_jupyterlab(lab):

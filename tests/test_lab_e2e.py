@@ -3,22 +3,16 @@
 Starts JupyterLab on 127.0.0.1 (token off, ``--allow-root`` when root, a free port) on a
 temporary copy of the notebooks, opens ``utforska_trender.ipynb``, runs all cells from the
 Run menu, changes the KPI dropdown and checks that the trend figure changes. Screenshots go
-to ``tests/artifacts/`` (git-ignored). Skips when Chromium or Playwright is missing.
+to ``tests/artifacts/`` (git-ignored). Skips when Chromium is missing.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-import requests
 
 from analys import registry
 
@@ -36,77 +30,16 @@ CHROMIUM_ARGS = [
 ]
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium saknas"),
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _no_news(settings: Path) -> None:
-    """Turn off the "official Jupyter news?" toast that would cover the notebook."""
-    path = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    path.parent.mkdir(parents=True)
-    path.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-
-
 @pytest.fixture
-def lab(tmp_path: Path):
-    """A JupyterLab server on a copy of the notebooks; yields its base URL."""
-    pytest.importorskip("playwright.sync_api")
-    pytest.importorskip("jupyterlab")
-    work = tmp_path / "notebooks"
-    work.mkdir()
-    shutil.copy(ROOT / "notebooks" / NOTEBOOK, work / NOTEBOOK)
-    _no_news(tmp_path / "settings")
-    port = _free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        "--no-browser",
-        "--ip=127.0.0.1",
-        f"--port={port}",
-        "--ServerApp.port_retries=0",
-        "--IdentityProvider.token=",
-        "--ServerApp.password=",
-        f"--notebook-dir={work}",
-    ]
-    if os.geteuid() == 0:
-        command.append("--allow-root")
-    env = dict(
-        os.environ,
-        JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
-        JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
-        JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-    )
-    log_path = tmp_path / "lab.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(command, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if requests.get(f"{url}/api/status", timeout=1).ok:
-                        break
-                except requests.RequestException:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("JupyterLab startade inte:\n" + log_path.read_text())
-                time.sleep(0.25)
-            yield url
-        finally:
-            server.terminate()  # shuts its kernels down too
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+def lab(jupyterlab) -> str:
+    """A JupyterLab server on a copy of the notebook; its base URL."""
+    return jupyterlab([NOTEBOOK])
 
 
 def _figure_src(page) -> str:

@@ -27,7 +27,9 @@ demo: $(STAMP)
 
 # everything but the full 290-municipality params sweep (a fixed stratified sample runs)
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/import_cycles.py
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m "not sweep"
 
 # no notebooks, kernels, browsers or sweeps: a quick check while working
@@ -36,7 +38,9 @@ test-fast: $(STAMP)
 
 # everything, including the full params sweep
 test-full: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/import_cycles.py
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 lab: $(STAMP)

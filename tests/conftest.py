@@ -21,8 +21,7 @@ from IPython.display import display
 # (``from analys.report import show_figure``) are imported here, before any test runs: a
 # module first imported while a test has that function monkeypatched would keep the
 # test's stand-in for the rest of the process (the CI failure of the rug section).
-from analys import overview
-from analys.report import show_figure
+from analys.report import overview, show_figure
 
 # the fake Kolada HTTP server and its ``kolada_server`` fixture, for every test module
 pytest_plugins = ["fake_kolada"]

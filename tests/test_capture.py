@@ -6,7 +6,7 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.display import Image, Markdown, display
 
-from analys import overview
+from analys.report import overview
 
 # a 1×1 PNG
 PIXEL = bytes.fromhex(
@@ -38,6 +38,6 @@ def test_a_disabled_formatter_left_by_another_test_does_not_matter(ipython_captu
 
 def test_a_display_function_left_replaced_is_named(ipython_capture, monkeypatch):
     monkeypatch.setattr(overview, "show_figure", lambda figure: None)
-    with pytest.raises(AssertionError, match=r"analys\.overview\.show_figure"):
+    with pytest.raises(AssertionError, match=r"analys\.report\.overview\.show_figure"):
         with ipython_capture():
             pass

@@ -9,9 +9,10 @@ import pytest
 from matplotlib.colors import to_hex
 
 import analys
-from analys import compare, demo, plots, registry
+from analys import demo, plots, registry
 from analys.chartstyle import COLOURS
-from analys.units import unit_table
+from analys.stats import compare
+from analys.stats.units import unit_table
 
 matplotlib.use("Agg")
 
@@ -97,7 +98,7 @@ def test_tartan_rug_cells_follow_quartile_colours():
 
 
 def test_overview_rug_section(monkeypatch, ipython_capture):
-    from analys.overview import Overview
+    from analys.report.overview import Overview
 
     overview = Overview("1880", ["grundskola"], source="demo")
     drawn = {}
@@ -112,7 +113,7 @@ def test_overview_rug_section(monkeypatch, ipython_capture):
         overview.rug()
     assert shown.images == 1
     groups = overview.reports[0].groups
-    skr = analys.peers.peer_set("1880", "skr", groups=groups)
+    skr = analys.stats.peers.peer_set("1880", "skr", groups=groups)
     assert drawn["municipality"] == "1880" and drawn["peers"] == skr[:12]
     assert set(drawn["kpis"]) == {
         i.kpi for _, i in overview.reports[0].area.indicators if i.gender == "T"

@@ -1,4 +1,5 @@
-"""Peer groups: Kolada's real "Liknande" title forms and named reference groups (issue 11).
+"""Peer sets: the rule of every peer option, Kolada's real "Liknande" title forms and named
+reference groups.
 
 The real group catalogue is read from ``../shared`` (skipped cleanly without it); the demo
 groups must use the same title forms, so demo and real data exercise the same code.
@@ -14,11 +15,13 @@ import pytest
 
 from analys import demo, reference
 from analys.errors import ParamsError
-from analys.goals import list_areas, load_area
+from analys.goals import area_from_params, list_areas, load_area
 from analys.stats.peers import (
     LIKNANDE_AREA,
+    MIN_QUARTILE_PEERS,
     liknande_group,
     parse_liknande_title,
+    peer_label,
     peer_set,
     reference_group,
 )
@@ -135,3 +138,138 @@ def test_reference_groups_are_named_with_their_source():
     region = reference_group("0018", "skr", groups=groups)
     assert region.everyone and region.among() == "bland alla 21 regioner"
     assert "regioner" in region.source
+
+
+# ------------------------------------------------------------- the rule of every peer option
+
+
+@pytest.fixture(scope="module")
+def kommuner() -> pd.DataFrame:
+    units = reference.municipalities()
+    return units[units["type"] == "K"].set_index("municipality")
+
+
+@pytest.mark.parametrize("municipality", ["1880", "0180", "2584", "0980", "0114"])
+def test_skr_is_the_municipalitys_skr_group_without_itself(kommuner, municipality):
+    group = kommuner.at[municipality, "skr_group"]
+    expected = sorted(kommuner.index[kommuner["skr_group"] == group].drop(municipality))
+    peers = peer_set(municipality, "skr", groups=demo.groups())
+    assert peers == expected  # in code order, the focus never included
+    assert set(kommuner.loc[peers, "type"]) == {"K"}
+
+
+def test_skr_groups_have_their_real_sizes(kommuner):
+    groups = demo.groups()
+    assert peer_set("0180", "skr", groups=groups) == ["1280", "1480"]  # Storstäder: 3
+    sizes = kommuner["skr_group"].value_counts()
+    assert sizes.sum() == 290 and len(sizes) == 9
+    for code in ("1880", "2584", "2403"):
+        size = sizes[kommuner.at[code, "skr_group"]]
+        assert len(peer_set(code, "skr", groups=groups)) == size - 1
+
+
+def test_lan_is_the_countys_municipalities_without_itself_nor_the_region(kommuner):
+    peers = peer_set("1880", "lan", groups=demo.groups())
+    assert len(peers) == 11 and "1880" not in peers and "0018" not in peers
+    assert set(kommuner.loc[peers, "county"]) == {"18"}
+    stockholm = peer_set("0180", "lan", groups=demo.groups())
+    assert len(stockholm) == 25 and all(code.startswith("01") for code in stockholm)
+
+
+def test_alla_is_every_unit_of_the_same_type_never_riket():
+    groups = demo.groups()
+    municipalities = peer_set("1880", "alla", groups=groups)
+    assert len(municipalities) == 289 and "1880" not in municipalities
+    assert set(municipalities) == set(reference.kommun_codes()) - {"1880"}
+    regions = peer_set("0018", "alla", groups=groups)
+    assert regions == [code for code in reference.region_codes() if code != "0018"]
+    assert reference.RIKET not in municipalities + regions
+
+
+@pytest.mark.parametrize("option", ["skr", "lan"])
+def test_a_region_compares_with_all_regions_for_skr_and_lan(option):
+    groups = demo.groups()
+    assert peer_set("0001", option, groups=groups) == peer_set("0001", "alla", groups=groups)
+    group = reference_group("0001", option, groups=groups)
+    assert group.everyone and "regioner har ingen kommungrupp" in group.source
+
+
+def test_a_kolada_group_id_gives_its_members_without_the_focus():
+    groups = demo.groups()
+    row = groups[groups["title"].str.startswith("Kommuner med 100 000 - 199 999")].iloc[0]
+    assert "1880" in row["members"]
+    peers = peer_set("1880", row["group"], groups=groups)
+    assert peers == [code for code in row["members"] if code != "1880"]
+    group = reference_group("1880", row["group"], groups=groups)
+    assert group.group_id == row["group"] and row["title"] in group.name
+    assert peer_label(row["group"], groups) == row["title"]
+    with pytest.raises(ParamsError, match="'G999999' är ingen känd kommungrupp"):
+        peer_set("1880", "G999999", groups=groups)
+
+
+def test_a_list_keeps_its_order_without_duplicates_or_the_focus():
+    groups = demo.groups()
+    peers = peer_set("1880", ["0180", "1880", "1480", "0180", "1280"], groups=groups)
+    assert peers == ["0180", "1480", "1280"]
+    assert peer_label(["0180", "1480"]) == "2 valda kommuner"
+    assert reference_group("1880", ("0180",), groups=groups).source == "lista i params-filen"
+
+
+def test_unknown_codes_and_options_are_refused_in_swedish():
+    groups = demo.groups()
+    with pytest.raises(ParamsError, match="municipality: '9999' är ingen känd kommun eller region"):
+        peer_set("9999", "skr", groups=groups)
+    with pytest.raises(ParamsError, match="'grannar' är inte tillåtet – välj skr, lan, liknande"):
+        peer_set("1880", "grannar", groups=groups)
+    # a list in a params file is checked code by code before any peer set is built
+    params = {
+        "area": "test",
+        "title": "Test",
+        "municipality": "1880",
+        "peers": ["0180", "9999"],
+        "goals": [{"id": "m", "title": "Mål", "indicators": [{"kpi": "N15507"}]}],
+    }
+    with pytest.raises(ParamsError, match=r"peers\[1\].*9999.*ingen kommun- eller regionkod"):
+        area_from_params(params)
+
+
+def test_liknande_without_a_group_for_the_municipality_names_it_and_the_options():
+    groups = demo.groups()
+    without = groups[~groups["title"].str.contains(", Örebro, ", regex=False)]
+    with pytest.raises(ParamsError, match='Liknande kommuner" för Örebro; välj skr, lan, alla'):
+        peer_set("1880", "liknande", groups=without, area="grundskola")
+    # another municipality's groups are untouched by the missing ones
+    assert len(peer_set("0180", "liknande", groups=without, area="grundskola")) == 7
+
+
+def test_group_sizes_in_words():
+    groups = demo.groups()
+    alla = reference_group("1880", "alla", groups=groups)
+    assert alla.counted() == "alla 290 kommuner" and alla.counted(99) == "alla 100 kommuner"
+    lan = reference_group("1880", "lan", groups=groups)
+    assert (
+        lan.counted() == "11 kommuner i Örebro län"
+        and lan.among(4) == "bland 4 kommuner i Örebro län"
+    )
+    assert lan.members_text().count(", ") == 10 and "Örebro" not in lan.members_text().split(", ")
+    many = reference_group("1480", "lan", groups=groups)  # Västra Götaland: 49 municipalities
+    assert len(many.codes) == 48
+    text = many.members_text()
+    assert text.count(", ") == 24 and text.endswith(f" och {len(many.codes) - 25} till")
+    assert MIN_QUARTILE_PEERS == 8  # below this, sentences rank instead of naming quartiles
+
+
+# ------------------------------------------------------------- the rules on the real groups
+
+
+def test_skr_and_lan_match_koladas_real_group_memberships(real_groups, kommuner):
+    members = dict(zip(real_groups["group"], real_groups["members"], strict=True))
+    for code, row in kommuner.iterrows():
+        for option, column in (("skr", "skr_group_id"), ("lan", "county_group")):
+            real = set(members[row[column]]) - {code}
+            assert set(peer_set(code, option, groups=real_groups)) == real, (code, option)
+    # the same group asked for by its Kolada id gives the same peers
+    for column in ("skr_group_id", "county_group"):
+        for group, part in kommuner.groupby(column):
+            code = part.index[0]
+            assert set(peer_set(code, group, groups=real_groups)) == set(members[group]) - {code}

@@ -30,18 +30,18 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/import_cycles.py
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m "not sweep"
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --no-loadscope-reorder -m "not sweep"
 
 # no notebooks, kernels, browsers or sweeps: a quick check while working
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m "not slow"
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --no-loadscope-reorder -m "not slow"
 
 # everything, including the full params sweep
 test-full: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/import_cycles.py
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --no-loadscope-reorder
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --no-browser $(if $(filter 0,$(shell id -u)),--allow-root,) --notebook-dir=notebooks

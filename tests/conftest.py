@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +29,20 @@ pytest_plugins = ["fake_kolada"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "data" / "kolada-samples"
+
+
+@pytest.hookimpl(trylast=True)  # after -m has deselected
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the heaviest files first, so that the xdist workers finish together.
+
+    ``make test`` hands out whole files (``--dist loadfile --no-loadscope-reorder``) in this
+    order; a file with kernels, notebooks or a browser handed out last would leave the
+    other worker idle. A file's weight is its number of ``slow`` tests; files of equal
+    weight and the tests inside a file keep their order.
+    """
+    slow = Counter(item.path for item in items if item.get_closest_marker("slow"))
+    first = {path: i for i, path in enumerate(dict.fromkeys(item.path for item in items))}
+    items.sort(key=lambda item: (-slow[item.path], first[item.path]))
 
 
 @pytest.fixture(scope="session")

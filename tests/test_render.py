@@ -205,6 +205,7 @@ def test_bad_arguments_exit_2_before_anything_runs(tmp_path, areas, capsys, args
     assert not out.exists()
 
 
+@pytest.mark.slow  # the workers start their kernels while the data loads
 def test_year_outside_the_source_is_refused_before_anything_runs(tmp_path, areas):
     out = tmp_path / "out"
     templates = make_templates(tmp_path / "templates")

@@ -37,6 +37,8 @@ SECTIONS = [
 ]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
+pytestmark = pytest.mark.slow  # every test here executes the real notebooks in kernels
+
 
 def outputs(nb) -> tuple[list[str], int, list[dict]]:
     """Texts, number of PNG images and error outputs of an executed notebook."""

@@ -23,7 +23,7 @@ from analys import app, cli
 from analys.errors import ParamsError
 from analys.render.index import update_manifest, write_index
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 

@@ -14,7 +14,7 @@ from analys import cli, registry
 from analys.errors import ParamsError
 from analys.goals import Area, area_from_params, list_areas, load_area, params_dir
 
-BROKEN = Path(__file__).parent / "params_broken"
+BROKEN = Path(__file__).parents[1] / "params_broken"
 BROKEN_FILES = sorted(BROKEN.glob("*.yaml"))
 
 

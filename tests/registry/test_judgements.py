@@ -1,7 +1,7 @@
 """Honest judgements (issue 11): the polarity rule, neutral KPIs, catalogue facts, trend input.
 
 Fast unit tests on the demo catalogue and the registry; the same rules against Kolada's real
-catalogue are in tests/test_real_catalogue.py.
+catalogue are in tests/registry/test_real_catalogue.py.
 """
 
 from __future__ import annotations

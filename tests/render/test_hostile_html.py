@@ -33,7 +33,7 @@ from analys.render.htmlexport import ExternalReferenceError, ReportExporter, ext
 from analys.render.jobs import Job
 from analys.report import table_style
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = yaml.safe_load((ROOT / "tests" / "hostile" / "strings.yaml").read_text(encoding="utf-8"))
 LONG = "Å" * 200_000  # a 200 000-character title without a space to break at
 RENDERED = [(c["id"], LONG if c["id"] == "long_word" else c["text"]) for c in CORPUS["rendered"]]

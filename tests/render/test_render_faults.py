@@ -29,7 +29,7 @@ from analys.render.engine import Renderer
 from analys.render.index import REPORT_STATUS_LABELS, read_manifest, update_manifest, write_index
 from analys.render.jobs import Job, JobResult
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LINUX_PROC = sys.platform.startswith("linux") and Path("/proc/self/environ").exists()
 
 #: a cell that sleeps as long as the test says, so a batch is still running when signalled

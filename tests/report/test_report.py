@@ -24,7 +24,7 @@ from analys.render.htmlexport import external_references
 from analys.render.index import read_manifest
 from analys.report import read_summary
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = [
     "1. Sammanfattning",
     "2. Måluppfyllelse per mål",

@@ -31,7 +31,7 @@ from analys.report import Report, overview  # noqa: E402
 
 SECTIONS = ("header", "summary", "goal_tables", "comparison", "trends", "focus", "gender", "about")
 REAL_GROUPS = (
-    Path(__file__).resolve().parents[2]
+    Path(__file__).resolve().parents[3]
     / "shared"
     / "data"
     / "kolada-samples"

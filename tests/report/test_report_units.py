@@ -21,7 +21,7 @@ from analys.stats.units import SALSA_CAUTION
 
 matplotlib.use("Agg")
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

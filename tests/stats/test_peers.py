@@ -26,7 +26,7 @@ from analys.stats.peers import (
     reference_group,
 )
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "data" / "kolada-samples"
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "kolada-samples"
 REAL_GROUPS = SAMPLES / "v3_municipality_groups_all_2026-03-23.values.json"
 
 

@@ -19,7 +19,7 @@ from analys.kolada import OU_CATALOGUE_PAGES, KoladaClient, UnknownIdsError, min
 from analys.kolada.ou_ids import activity, kpi_activities
 from analys.store.units import UnitStore, fetch_unit_values
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "data" / "kolada-samples" / "ou"
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "kolada-samples" / "ou"
 KEYS = ["kpi", "ou", "year", "gender"]
 
 

@@ -14,7 +14,7 @@ from analys.fulfilment import preview as goal_preview
 from analys.goals.draft import Draft, slug, target_spec
 from analys.widgets import GoalBuilder
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 
 from analys import goals
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("ANALYS_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "tests" / "artifacts"
 NOTEBOOK = "malbyggare.ipynb"

@@ -16,7 +16,7 @@ import pytest
 
 from analys import registry
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("ANALYS_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "tests" / "artifacts"
 NOTEBOOK = "utforska_trender.ipynb"

@@ -26,7 +26,7 @@ from analys.widgets import DriverExplorer, TrendExplorer
 
 matplotlib.use("Agg")
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 
 

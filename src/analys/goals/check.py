@@ -1,4 +1,4 @@
-"""Validation of params files: every problem, one Swedish line each (DESIGN §4, issue 3).
+"""Validation of params files (docs/data-contract.md#params-files): one Swedish line a problem.
 
 A line names the file, the field path (``goals[1].indicators[0].target``), the bad value and
 what is allowed, e.g.::

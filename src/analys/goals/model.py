@@ -15,7 +15,10 @@ from analys.format import number
 
 @dataclass(frozen=True)
 class Cutoffs:
-    """Goal status cut-offs (DESIGN §5): score ≥ met → met, ≥ partly → partly; coverage."""
+    """Goal status cut-offs: score ≥ met → met, ≥ partly → partly; coverage.
+
+    The rule is docs/methods.md#goal-status.
+    """
 
     met: float = 0.75
     partly: float = 0.4

@@ -63,7 +63,7 @@ def _kpi_paths(raw: Mapping[str, Any]) -> list[tuple[str, str, bool]]:
 
 
 def kpi_warnings(raw: Mapping[str, Any], file: str, catalogue: pd.DataFrame) -> list[str]:
-    """Warnings on a valid params tree from the catalogue's facts (issue 11, section 6).
+    """Warnings on a valid params tree from the catalogue's facts (docs/judgements.md).
 
     Not errors – the file still renders – but an analyst should know:
 

@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/render.py
 	$(BIN)/python benchmarks/widgets.py
 	$(BIN)/python benchmarks/maps.py
+	$(BIN)/python benchmarks/country.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -45,6 +45,11 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--xlsx", action="store_true", help="även en Excel-arbetsbok per kommun (nyckeltal.xlsx)"
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="rendera även rapporter vars indata inte har ändrats sedan förra körningen",
+    )
 
 
 def run_render(args: argparse.Namespace) -> int:
@@ -62,6 +67,7 @@ def run_render(args: argparse.Namespace) -> int:
         units=args.units,
         pdf=args.pdf,
         xlsx=args.xlsx,
+        force=args.force,
     )
 
 
@@ -107,6 +113,7 @@ def run_cli(
     units: bool = False,
     pdf: bool = False,
     xlsx: bool = False,
+    force: bool = False,
 ) -> int:
     """``analys render``: 0 when all reports rendered, 1 when some failed, 2 for bad input."""
     from analys import render  # pandas and the batch: only when a batch runs
@@ -125,6 +132,7 @@ def run_cli(
             units=units,
             pdf=pdf,
             xlsx=xlsx,
+            force=force,
         )
     except ParamsError as error:
         print(f"analys render: {error}", file=sys.stderr)

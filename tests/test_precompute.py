@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -37,12 +39,19 @@ def batch(tmp_path_factory):
     return str(loaded.path), str(tables)
 
 
+def _same(value):
+    """A table's random element ids and an object's address are no content."""
+    if isinstance(value, str):
+        return re.sub(r"0x[0-9a-f]+", "0x", re.sub(r"T_[0-9a-f]{5}", "T_", value))
+    return value
+
+
 def _content(report, sections) -> list[dict]:
     """Every output of the sections: texts, tables, figure data (the PNG bytes)."""
     with capture_output() as captured:
         for section in sections:
             getattr(report, section)()
-    return [dict(o.data) for o in captured.outputs]
+    return [{k: _same(v) for k, v in o.data.items()} for o in captured.outputs]
 
 
 def test_the_shared_tables_hold_what_every_report_of_the_area_computes(batch):

@@ -36,8 +36,8 @@ def compact_png(data: bytes, *, colours: int = PALETTE_COLOURS) -> bytes:
 def figure_png(figure: Any, **savefig: Any) -> bytes:
     """A matplotlib figure as a compact PNG (``savefig`` keywords pass through).
 
-    matplotlib's own PNG is written with light compression (it is re-encoded at once).
+    matplotlib's own PNG is written uncompressed (it is re-encoded at once).
     """
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1}, **savefig)
+    figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 0}, **savefig)
     return compact_png(buffer.getvalue())

@@ -235,12 +235,18 @@ def render(
                         )
                         jobs_list += extra
                         notes += skipped
+
+                def executor(size: int) -> Pool:
+                    """Where the jobs run: ``size`` local worker processes (the one place
+                    that chooses the executor; another one offers the same interface)."""
+                    return Pool(size, options, scratch)
+
                 with contextlib.ExitStack() as stack:
                     before = {} if force else read_manifest(out)
                     if not any(job.key in before for job in jobs_list):
                         # nothing to skip: the workers launch their kernels while the data
                         # is loaded (otherwise only once there is something to render)
-                        pool = stack.enter_context(Pool(workers, options, scratch))
+                        pool = stack.enter_context(executor(workers))
                     problems: dict[str, str] = {}
                     loaded, shared = {}, {}
                     for src, named in by_source.items():
@@ -284,7 +290,7 @@ def render(
                     if todo or books:
                         if pool is None:
                             size = min(workers, len(todo) + len(books))
-                            pool = stack.enter_context(Pool(size, options, scratch))
+                            pool = stack.enter_context(executor(size))
                         results.update(pool.run([*todo, *books], progress=progress))
             finally:
                 if scratch is not None:

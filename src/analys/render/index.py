@@ -33,6 +33,7 @@ STATUS_LABELS = {
 #: the status of a report (not of a goal) as the index shows it
 REPORT_STATUS_LABELS = {
     "ok": "Klar",
+    "unchanged": "Oförändrad",  # kept as "ok" in the manifest; the run line counts them
     "failed": "Misslyckad",
     "interrupted": "Avbruten",
     "not_run": "Ej körd",
@@ -213,6 +214,7 @@ footer { margin-top: 1.5rem; color: #555; font-size: .9em; }
 def _count_text(counts: dict[str, int]) -> str:
     words = {
         "ok": "klara",
+        "unchanged": "oförändrade",
         "failed": "misslyckade",
         "interrupted": "avbrutna",
         "not_run": "ej körda",

@@ -10,9 +10,16 @@ One call renders areas × municipalities into ``OUT/<municipality>/<area>.ipynb`
    (peers, groups, Riket) and years, into one parquet file in a temporary folder; each
    notebook gets its path as the ``data_cache`` parameter. With ``source="kolada"`` this
    fetches from Kolada into the local store first. ``year`` is checked against the data.
-3. **Execute** in a pool of worker processes, each reusing one warm kernel
+3. **Skip what did not change** (issue 14 §3): each report's fingerprint (params, the data
+   of its KPIs, template, program: :mod:`analys.render.fingerprint`) is compared with the
+   one recorded when its good files were made; equal means ``unchanged``, not rendered
+   (``force`` renders anyway). No worker starts when nothing is left to render.
+4. **Compute once** (issue 14 §2): the tables every report of an area shares – colours and
+   ranks of all units, expected values – are pickled once per source
+   (:mod:`analys.fulfilment.country`); each notebook gets the path as ``precomputed``.
+5. **Execute** in a pool of worker processes, each reusing one warm kernel
    (:mod:`analys.render.engine`), or a new kernel per notebook with ``fresh_kernels``.
-4. **Write** the index (:mod:`analys.render.index`) and print a Swedish summary.
+6. **Write** the index (:mod:`analys.render.index`) and print a Swedish summary.
 
 Failed reports: one failing report never stops the others. Its partly executed notebook,
 with the error shown, is written to ``<area>.failed.ipynb`` and ``<area>.failed.html``;
@@ -89,6 +96,24 @@ from analys.render.results import (  # noqa: F401 (re-exported)
     unchanged_result,
     write_report_index,
 )
+
+
+def shared_tables(
+    todo: list[Job],
+    by_source: dict[str, dict[str, AreaSpec]],
+    loaded: dict[str, LoadedData],
+    scratch: Path,
+    year: int | None,
+) -> dict[str, str]:
+    """The shared tables of each source that a report to render reads, by source."""
+    shared = {}
+    for src in sorted({str(j.parameters.get("source")) for j in todo if j.kind != "unit"}):
+        if src in by_source and src in loaded:
+            path = scratch / f"tables-{src}.pkl"
+            specs = list(by_source[src].values())
+            if write_shared_tables(specs, src, loaded[src], path, year=year):
+                shared[src] = str(path)
+    return shared
 
 
 def with_tables(jobs: list[Job], shared: dict[str, str]) -> list[Job]:
@@ -248,17 +273,13 @@ def render(
                         # is loaded (otherwise only once there is something to render)
                         pool = stack.enter_context(executor(workers))
                     problems: dict[str, str] = {}
-                    loaded, shared = {}, {}
+                    loaded: dict[str, LoadedData] = {}
                     for src, named in by_source.items():
                         specs = list(named.values())
                         loaded[src] = load_cache(specs, src, Path(caches[src]))
                         if len(loaded[src].problems) < len(specs):
                             check_year(year, src, loaded[src].years)
                         problems.update(loaded[src].problems)
-                        if precompute:  # compute once, render many (issue 14 §2)
-                            tables = scratch / f"tables-{src}.pkl"
-                            if write_shared_tables(specs, src, loaded[src], tables, year=year):
-                                shared[src] = str(tables)
                     data_seconds = time.perf_counter() - started
                     results = {
                         job.key: no_data_result(job, problems[job.area])
@@ -272,10 +293,7 @@ def render(
                         for spec in named.values()
                         for key in (spec.name, spec.ref)
                     }
-                    jobs_list = with_tables(
-                        stamp(jobs_list, named_specs, loaded, show_code=show_code, pdf=pdf),
-                        shared,
-                    )
+                    jobs_list = stamp(jobs_list, named_specs, loaded, show_code=show_code, pdf=pdf)
                     todo = []
                     for job in jobs_list:
                         if job.key in results:
@@ -285,6 +303,10 @@ def render(
                             results[job.key] = unchanged_result(job, entry)
                         else:
                             todo.append(job)
+                    if precompute:  # compute once, render many (issue 14 §2)
+                        todo = with_tables(
+                            todo, shared_tables(todo, by_source, loaded, scratch, year)
+                        )
                     if xlsx:
                         books = workbook_jobs(pairs, out, caches, year=year, source=source)
                     if todo or books:

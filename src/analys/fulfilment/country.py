@@ -1,8 +1,8 @@
 """Compute once, render many (issue 14 §2): the country-wide tables of an area.
 
 Every report of an area compares its municipality with all units of its type, so every
-report used to rebuild the same things from the same data: the area's values read from the
-data cache, one municipality × year table per KPI (:class:`~analys.fulfilment.ValuesIndex`),
+report used to rebuild the same things from the same data: one municipality × year table per
+KPI (:class:`~analys.fulfilment.ValuesIndex`),
 the quartile colours and ranks of every unit for each indicator and year, the default years,
 the comparison groups, the data snapshot, and the expected values (OLS with leave-one-out
 residuals) of the area's driver model. An overview rebuilt them once more for each area.
@@ -10,7 +10,9 @@ residuals) of the area's driver model. An overview rebuilt them once more for ea
 :func:`area_tables` computes them once per batch and area; the batch renderer writes them,
 for all areas of a source, into one pickle (:func:`write_tables`) beside the data cache and
 hands its path to every notebook as the ``precomputed`` parameter. A report then takes its
-area's tables (:func:`tables_for`) and only selects its rows and draws. The result is the
+area's tables (:func:`tables_for`) and only selects its rows and draws. (The values stay in
+the data cache: a report reads its area's slice of the parquet file, which is smaller and
+faster than pickling them.) The result is the
 same as computing it in the report (a test compares the two).
 
 What is judged per unit – one municipality's goal evaluation, its trend markers, its peer
@@ -46,7 +48,6 @@ class AreaTables:
 
     area: str
     kpis: tuple[str, ...]
-    values: pd.DataFrame
     index: ValuesIndex
     groups: pd.DataFrame | None
     snapshot: dict[str, Any]
@@ -105,19 +106,17 @@ def area_tables(
     mine = values[values["kpi"].isin(area.kpis)].reset_index(drop=True)
     index = ValuesIndex(mine)
     kind = area.kind
-    for _, ind in area.indicators:  # every unit's quartile colour and rank, every year
+    for _, ind in area.indicators:  # every unit's quartile colour and rank in the report year
         judged = registry.polarity(ind.kpi)  # as evaluate() judges colours
         for gender in {ind.gender, "T"}:
-            table = index.wide(ind.kpi, gender)
-            for year in table.columns:
-                index.colours(ind.kpi, gender, int(year), judged, kind)
-            index.latest(ind.kpi, gender, kind)
+            when = year or area.year or index.latest(ind.kpi, gender, kind)
+            if when is not None and int(when) in index.wide(ind.kpi, gender).columns:
+                index.colours(ind.kpi, gender, int(when), judged, kind)
     for kpi in area.kpis:
         index.latest(kpi, "T", kind)
     tables = AreaTables(
         area=area.area,
         kpis=tuple(area.kpis),
-        values=mine,
         index=index,
         groups=groups,
         snapshot=dict(snapshot),

@@ -105,14 +105,25 @@ def shared_tables(
     scratch: Path,
     year: int | None,
 ) -> dict[str, str]:
-    """The shared tables of each source that a report to render reads, by source."""
+    """The shared tables of each source, by source, for the areas that at least two reports
+    to render read (an area report, an overview); one reader gains nothing from sharing."""
+    readers: dict[tuple[str, str], int] = {}
+    for job in todo:
+        src = str(job.parameters.get("source"))
+        refs = job.parameters.get("areas", []) if job.kind == "overview" else [job.area]
+        for spec in by_source.get(src, {}).values():
+            if job.kind in ("area", "overview") and (spec.name in refs or spec.ref in refs):
+                readers[(src, spec.name)] = readers.get((src, spec.name), 0) + 1
     shared = {}
-    for src in sorted({str(j.parameters.get("source")) for j in todo if j.kind != "unit"}):
-        if src in by_source and src in loaded:
-            path = scratch / f"tables-{src}.pkl"
-            specs = list(by_source[src].values())
-            if write_shared_tables(specs, src, loaded[src], path, year=year):
-                shared[src] = str(path)
+    for src, named in by_source.items():
+        specs = [spec for spec in named.values() if readers.get((src, spec.name), 0) >= 2]
+        path = scratch / f"tables-{src}.pkl"
+        if (
+            specs
+            and src in loaded
+            and write_shared_tables(specs, src, loaded[src], path, year=year)
+        ):
+            shared[src] = str(path)
     return shared
 
 

@@ -152,18 +152,16 @@ class Report:
         self.place = reference.title(self.municipality)
         self.source = self.area.source
         self.demo = self.source == "demo"
+        if data_cache:
+            values = pd.read_parquet(data_cache, filters=[("kpi", "in", self.area.kpis)])
+        else:
+            values = data.load_values(self.area.kpis, None, None, source=self.source, genders=None)
+        self.values = values.reset_index(drop=True)
         shared = tables_for(precomputed, self.area, self.source)  # computed once per batch
         if shared is not None:
-            self.values, self.index = shared.values, shared.index
-            self.groups, self.snapshot = shared.groups, dict(shared.snapshot)
+            self.index, self.groups = shared.index, shared.groups
+            self.snapshot = dict(shared.snapshot)
         else:
-            if data_cache:
-                values = pd.read_parquet(data_cache, filters=[("kpi", "in", self.area.kpis)])
-            else:
-                values = data.load_values(
-                    self.area.kpis, None, None, source=self.source, genders=None
-                )
-            self.values = values.reset_index(drop=True)
             self.groups = data.load_groups(self.source)
             self.snapshot = data.snapshot(self.source)
             self.index = ValuesIndex(self.values)

@@ -1,4 +1,4 @@
-"""``python -m analys.cli``: the ``analys`` command."""
+"""``python -m analys.cli`` runs the command line, the same as ``analys``."""
 
 import sys
 

@@ -123,6 +123,7 @@ def _grid(n: int, *, width: float, height: float, ncols: int = 2):
     return figure, flat[:n]
 
 
+@own_store.scoped(lambda params, *_, **__: params.get("source") or "demo")
 class Report:
     """One area, one municipality: data loaded once, the evaluation done once.
 
@@ -475,6 +476,7 @@ class Report:
                 year=year,
                 region=self.municipality,
                 source=self.source,
+                preliminary=self.preliminary,
                 ax=axes[0],
             )
             axes[1].remove()
@@ -486,6 +488,7 @@ class Report:
                 municipality=self.municipality,
                 source=self.source,
                 title="Sverige",
+                preliminary=self.preliminary,
                 ax=axes[0],
             )
             maps.municipality_map(
@@ -498,6 +501,7 @@ class Report:
                 source=self.source,
                 legend=False,
                 title=reference.COUNTIES.get(self._county(), "Länet"),
+                preliminary=self.preliminary,
                 ax=axes[1],
             )
         show_figure(figure)

@@ -1,6 +1,6 @@
 """How a render worker stops: signals, a dead parent, and a report that is being written.
 
-A worker never outlives the batch that started it (issue 12):
+A worker never outlives the batch that started it:
 
 * **SIGTERM/SIGHUP** (the parent stopping the pool, or a hung-up terminal) raise
   :class:`WorkerStop` in the worker: the report in progress is abandoned, the warm kernel is
@@ -185,7 +185,7 @@ def stop_guard() -> Iterator[None]:
 def skip_slow_optional_imports() -> None:
     """Make an optional, slow import fail fast in this process.
 
-    ``rfc3987_syntax`` compiles a Lark grammar when imported (about 1.2 s). jsonschema imports
+    ``rfc3987_syntax`` compiles a Lark grammar when imported, which is slow. jsonschema imports
     it only to offer the optional ``iri`` format check, which nbformat's schemas never use;
     a ``None`` entry in ``sys.modules`` makes that import fail as if the package were absent.
     """

@@ -1,4 +1,4 @@
-"""Benchmark: the whole country (issue 14 §1) – measured on a fixed sample, projected.
+"""Benchmark: the whole country – measured on a fixed sample, projected.
 
 Renders a fixed sample – 12 municipalities across sizes and every SKR group, and 2
 regions – for every area plus the overviews, on demo data with ``--jobs 2``, twice in this
@@ -12,7 +12,7 @@ Prints for each the seconds per report per core and the projected time for the w
 country (290 municipalities × the municipal areas, 21 regions × the region areas, an
 overview each) on 2 cores; the ratio (b)/(a); the median and largest HTML and notebook
 sizes; and (c) the time of a second render of the same sample with nothing changed (every
-report is skipped: issue 14 §3). Goals: ≤ 0.8 s per report per core (the country in ≤ 25
+report is skipped). Goals: ≤ 0.8 s per report per core (the country in ≤ 25
 minutes on 2 cores), median HTML ≤ 400 KB.
 
 Run: ``.venv/bin/python benchmarks/country.py`` (``--quick`` for 3 municipalities, 1 region

@@ -1,4 +1,4 @@
-"""Compute once, render many (issue 14 §2): the country-wide tables of an area.
+"""Compute once, render many: the country-wide tables of an area.
 
 Every report of an area compares its municipality with all units of its type, so every
 report used to rebuild the same things from the same data: one municipality × year table per

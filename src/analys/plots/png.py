@@ -1,4 +1,4 @@
-"""Compact chart images (issue 14 §4): a figure as a palette PNG.
+"""Compact chart images: a figure as a palette PNG.
 
 Report charts are flat colours, lines and anti-aliased text: a 256-colour palette holds them
 without visible change, at about a third of the bytes of matplotlib's RGBA PNG. Reports and

@@ -10,11 +10,11 @@ One call renders areas × municipalities into ``OUT/<municipality>/<area>.ipynb`
    (peers, groups, Riket) and years, into one parquet file in a temporary folder; each
    notebook gets its path as the ``data_cache`` parameter. With ``source="kolada"`` this
    fetches from Kolada into the local store first. ``year`` is checked against the data.
-3. **Skip what did not change** (issue 14 §3): each report's fingerprint (params, the data
+3. **Skip what did not change**: each report's fingerprint (params, the data
    of its KPIs, template, program: :mod:`analys.render.fingerprint`) is compared with the
    one recorded when its good files were made; equal means ``unchanged``, not rendered
    (``force`` renders anyway). No worker starts when nothing is left to render.
-4. **Compute once** (issue 14 §2): the tables every report of an area shares – colours and
+4. **Compute once**: the tables every report of an area shares – colours and
    ranks of all units, expected values – are pickled once per source
    (:mod:`analys.fulfilment.country`); each notebook gets the path as ``precomputed``.
 5. **Execute** in a pool of worker processes, each reusing one warm kernel
@@ -314,7 +314,7 @@ def render(
                             results[job.key] = unchanged_result(job, entry)
                         else:
                             todo.append(job)
-                    if precompute:  # compute once, render many (issue 14 §2)
+                    if precompute:  # compute once, render many
                         todo = with_tables(
                             todo, shared_tables(todo, by_source, loaded, scratch, year)
                         )

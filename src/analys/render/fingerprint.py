@@ -1,4 +1,4 @@
-"""Render only what changed: the fingerprint of a report's inputs (issue 14 §3).
+"""Render only what changed: the fingerprint of a report's inputs.
 
 A report's fingerprint is a SHA-256 over everything that decides its content:
 

@@ -1,4 +1,4 @@
-"""Smaller report pages (issue 14 §4): only the CSS a page uses.
+"""Smaller report pages: only the CSS a page uses.
 
 nbconvert's ``lab`` template inlines JupyterLab's whole stylesheet (≈ 260 KB: every widget,
 the editor, the file browser, hundreds of icons as custom properties). A report uses a small

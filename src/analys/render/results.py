@@ -59,7 +59,7 @@ class WorkbookStatus:
 #: what became of a planned report, in Swedish (the index shows the same words)
 REPORT_STATUSES = {
     "ok": "klar",
-    "unchanged": "oförändrad",  # inputs as last time: not rendered again (issue 14 §3)
+    "unchanged": "oförändrad",  # inputs as last time: not rendered again
     "failed": "misslyckad",
     "interrupted": "avbruten",
     "not_run": "ej körd",

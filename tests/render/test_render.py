@@ -432,8 +432,9 @@ def test_run_demo_renders_the_demo_municipality_and_its_region(monkeypatch, tmp_
 def test_data_cache_is_written_once_with_all_units(tmp_path, areas):
     specs = [render.load_area_spec(str(areas["skola"]))]
     path = tmp_path / "values-demo.parquet"
-    years, problems = render._load_cache(specs, "demo", path)
-    assert problems == {}
+    loaded = render.load_cache(specs, "demo", path)
+    years, problems = loaded.years, loaded.problems
+    assert problems == {} and set(loaded.kpi_digests) == {"N15507", "N15428"}
     frame = pd.read_parquet(path)
     assert set(frame["kpi"]) == {"N15507", "N15428"}
     assert {"0000", "1880", "0180"} <= set(frame["municipality"]) and len(years) > 5

@@ -27,6 +27,7 @@ from test_render import AREA_BODY, AREA_PARAMS, _notebook, make_params, make_tem
 from analys import render
 from analys.cli import render as render_cli
 from analys.cli.errors import emit
+from analys.render import results
 from analys.render.engine import Renderer
 from analys.render.index import REPORT_STATUS_LABELS, read_manifest, update_manifest, write_index
 from analys.render.jobs import Job, JobResult
@@ -387,8 +388,8 @@ def test_a_report_whose_files_cannot_be_written_is_failed_with_the_reason(tmp_pa
         assert result.error.startswith("rapporten kunde inte sparas: PermissionError")
     assert "Åtkomst nekad" in result.error
     # the index still lists it (no link of its own)
-    report = render._status(job, result)
-    entry = render._entry(report, job, tmp_path)
+    report = render.report_status(job, result)
+    entry = results.manifest_entry(report, job, tmp_path)
     assert entry["status"] == "failed" and entry["html"] == "" and entry["ipynb"] == ""
 
 
@@ -475,8 +476,8 @@ def test_an_interrupted_batch_prints_its_summary_and_exits_128_plus_signal(
 
     def stopped(*args, **kwargs):
         stop = render.BatchInterrupted(signum)
-        done = render._status(job, JobResult(key=job.key, status="ok", seconds=1.0))
-        rest = render._status(job, render._stopped(job, stop, []))
+        done = render.report_status(job, JobResult(key=job.key, status="ok", seconds=1.0))
+        rest = render.report_status(job, render.stopped_result(job, stop, []))
         stop.summary = render.RenderSummary(
             out=tmp_path,
             index=tmp_path / "index.html",
@@ -499,7 +500,7 @@ def test_an_interrupted_batch_prints_its_summary_and_exits_128_plus_signal(
 
 def test_signal_handlers_are_restored_after_a_batch():
     before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    with render._stop_signals():
+    with render.stop_signals():
         assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN)
         with pytest.raises(render.BatchInterrupted) as caught:
             os.kill(os.getpid(), signal.SIGTERM)

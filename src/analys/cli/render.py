@@ -41,6 +41,11 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--xlsx", action="store_true", help="även en Excel-arbetsbok per kommun (nyckeltal.xlsx)"
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="rendera även rapporter vars indata inte har ändrats sedan förra körningen",
+    )
 
 
 def run_render(args: argparse.Namespace) -> int:
@@ -58,6 +63,7 @@ def run_render(args: argparse.Namespace) -> int:
         units=args.units,
         pdf=args.pdf,
         xlsx=args.xlsx,
+        force=args.force,
     )
 
 
@@ -79,6 +85,7 @@ def run_cli(
     units: bool = False,
     pdf: bool = False,
     xlsx: bool = False,
+    force: bool = False,
 ) -> int:
     """``analys render``: 0 when all reports rendered, 1 when some failed, 2 for bad input."""
     from analys import render  # pandas and the batch: only when a batch runs
@@ -97,6 +104,7 @@ def run_cli(
             units=units,
             pdf=pdf,
             xlsx=xlsx,
+            force=force,
         )
     except (ParamsError, render.BatchInterrupted) as error:
         return handled("render", error)  # the one mapping (analys.cli.errors)

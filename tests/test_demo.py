@@ -14,6 +14,7 @@ from analys import captions, demo, reference, registry
 from analys.demo import generate, model
 from analys.frame import VALUES_COLUMNS
 from analys.stats.peers import LIKNANDE_AREA
+from analys.vocabulary import DEMO_MUNICIPALITY
 
 KOMMUNER = reference.kommun_codes()
 REGIONS = reference.region_codes()
@@ -307,8 +308,8 @@ def test_liknande_groups_are_similar_on_their_drivers(values: pd.DataFrame) -> N
 def test_peer_set_finds_the_demo_liknande_group() -> None:
     from analys.stats.peers import peer_set
 
-    peers = peer_set(demo.DEMO_MUNICIPALITY, "liknande", groups=demo.groups(), area="grundskola")
-    assert len(peers) == 7 and demo.DEMO_MUNICIPALITY not in peers
+    peers = peer_set(DEMO_MUNICIPALITY, "liknande", groups=demo.groups(), area="grundskola")
+    assert len(peers) == 7 and DEMO_MUNICIPALITY not in peers
 
 
 def test_catalogue_and_snapshot() -> None:

@@ -1,4 +1,5 @@
-"""Tests of analys.stats.trend and analys.stats.gender: trend marker (M7), change, projection, exceptions."""
+"""Tests of the trend marker (M7), change, projection, exceptions (stats.trend, .change,
+.projection, .redred) and gender gaps (stats.gender)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,11 @@ import statsmodels.api as sm
 from scipy import stats
 
 from analys.errors import ParamsError
+from analys.stats.change import change, improvers, rank_change
 from analys.stats.gender import describe_gap, gap_trend, gap_versus_peers, gender_gaps
-from analys.stats.trend import (
-    CHI2_THRESHOLD,
-    OUTLIER_REASON,
-    change,
-    exceptions,
-    improvers,
-    projection,
-    rank_change,
-    trend_marker,
-)
+from analys.stats.projection import projection
+from analys.stats.redred import exceptions
+from analys.stats.trend import CHI2_THRESHOLD, OUTLIER_REASON, trend_marker
 
 YEARS = list(range(2019, 2024))
 

@@ -19,7 +19,8 @@ from analys import registry
 from analys.errors import AnalysError, ParamsError
 from analys.safe import terminal_text
 
-SOURCES = ("store", "demo")
+#: where a KPI catalogue can come from (Kolada's own is fetched into the store first)
+CATALOGUE_SOURCES = ("store", "demo")
 _TYPES = {"K": "kommuner", "L": "regioner", "A": "kommuner och regioner"}
 _AUSPICES = {
     "E": "egen regi",
@@ -46,7 +47,7 @@ def catalogue(source: str | None = None) -> tuple[pd.DataFrame, str]:
         ``"store"``, ``"demo"`` or ``None``: the store's catalogue when fetched, else the
         demo catalogue.
     """
-    if source not in (None, *SOURCES):
+    if source not in (None, *CATALOGUE_SOURCES):
         raise ParamsError(f"source: '{source}' är inte tillåtet – välj store eller demo")
     from analys.own import store as own_store  # the municipality's own indicators follow Kolada's
 

@@ -22,8 +22,7 @@ import pandas as pd
 
 from analys.errors import ParamsError
 from analys.frame import as_values_frame
-
-SOURCES = ("demo", "kolada", "store")
+from analys.vocabulary import SOURCES
 
 
 def check_source(source: str) -> str:

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analys import reference, registry
-from analys.fulfilment import STATUS_LABELS, ValuesIndex, evaluate
+from analys import reference
+from analys.fulfilment import ValuesIndex, evaluate
 from analys.goals import Area, Indicator
+from analys.vocabulary import STATUS_LABELS, sign
 
 YEARS = 5
 
@@ -93,7 +94,7 @@ def meeting(
     x = table[year].to_numpy(dtype=float)
     has = ~np.isnan(x)
     spec = ind.target
-    s = registry.sign(ind.polarity)
+    s = sign(ind.polarity)
     with np.errstate(invalid="ignore"):
         if spec.kind == "range":
             ok = (x >= spec.low) & (x <= spec.high)

@@ -29,8 +29,7 @@ from analys.goals.check import (
     long_texts,
     warning_catalogue,
 )
-
-DEFAULT_MUNICIPALITY = "1880"  # Örebro, the demo municipality
+from analys.vocabulary import DEMO_MUNICIPALITY
 
 
 @dataclass(frozen=True)
@@ -472,7 +471,7 @@ def _build(raw: dict[str, Any], params: Mapping[str, Any], path: str | None) -> 
         area=raw["area"],
         title=safe.one_line(raw["title"]),
         goals=tuple(goals),
-        municipality=str(raw.get("municipality") or DEFAULT_MUNICIPALITY),
+        municipality=str(raw.get("municipality") or DEMO_MUNICIPALITY),
         year=raw.get("year"),
         source=raw.get("source", "demo"),
         peers=peers if isinstance(peers, str) else tuple(str(p) for p in peers),

@@ -23,12 +23,9 @@ import pandas as pd
 from analys import reference, registry
 from analys.errors import AnalysError
 from analys.safe import DESCRIPTION_LIMIT, TITLE_LIMIT, unsafe_characters
+from analys.vocabulary import DEMO_MUNICIPALITY, GENDERS, PEER_OPTIONS, POLARITIES, SOURCES
 
 TARGET_KINDS = ("value", "national", "peers_median", "peers_quantile", "change", "range")
-SOURCES = ("demo", "kolada", "store")
-PEER_OPTIONS = ("skr", "lan", "liknande", "alla")
-POLARITIES = ("higher", "lower", "neutral")
-GENDERS = ("T", "K", "M")
 FIRST_YEAR = 1998
 LAST_TARGET_YEAR = 2060
 
@@ -289,7 +286,9 @@ class Checker:
         if municipality is not None:
             code = str(municipality) if _is_year(municipality) else municipality
             if not isinstance(code, str) or reference.unit_type(code) not in ("K", "L"):
-                hint = 'en kommunkod med fyra siffror inom citattecken, t.ex. "1880"'
+                hint = (
+                    f'en kommunkod med fyra siffror inom citattecken, t.ex. "{DEMO_MUNICIPALITY}"'
+                )
                 if _is_year(municipality):
                     hint += " (inledande nolla försvinner utan citattecken)"
                 self.bad(

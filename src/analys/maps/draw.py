@@ -27,8 +27,9 @@ from analys import reference, registry
 from analys.chartstyle import COLOUR_LABELS, COLOURS, FOCUS, JUDGED, NEUTRAL, PEERS, annotate_source
 from analys.format import decimals_for, number
 from analys.maps.geography import Geometry
-from analys.maps.request import GENDER_WORDS, UNIT_WORDS, MapRequest
+from analys.maps.request import LEVEL_WORDS, MapRequest
 from analys.stats import compare
+from analys.vocabulary import GENDER_WORDS
 
 UNITS_GID = {"kommun": "analys-kommuner", "lan": "analys-regioner"}
 FOCUS_GID = "analys-fokus"
@@ -169,7 +170,7 @@ def panel_title(
 ) -> str:
     """The KPI's short label (with the gender), the year and, when zoomed, the county."""
     label = registry.label(kpi) if kpi else ""
-    if GENDER_WORDS.get(gender):
+    if gender != "T" and gender in GENDER_WORDS:
         label = f"{label} ({GENDER_WORDS[gender]})"
     text = ", ".join(str(p) for p in (label, year) if p not in ("", None))
     text = textwrap.fill(text, width)
@@ -192,7 +193,7 @@ def draw_panel(
     """
     geo = req.geo
     drawn = [geo.codes[i] for i in req.rows]
-    units, peer_word = UNIT_WORDS[geo.level]
+    units, peer_word = LEVEL_WORDS[geo.level]
     scale = _scale(req.values, drawn, req.colour_by, req.polarity, norm=norm, units=units)
     width = 0.25 if geo.level == "kommun" and len(drawn) > 60 else 0.6
     ax.add_collection(

@@ -35,6 +35,7 @@ import yaml
 from analys import reference
 from analys.errors import ParamsError
 from analys.frame import VALUES_COLUMNS, as_values_frame, empty_values
+from analys.vocabulary import GENDERS, POLARITIES
 
 PREFIX = "EGEN-"
 OWN_ID = re.compile(r"EGEN-[A-Z0-9_]{1,32}")
@@ -52,8 +53,6 @@ META_FIELDS = (
     "divided_by_gender",
 )
 META_REQUIRED = ("title", "unit", "polarity")
-POLARITIES = ("higher", "lower", "neutral")
-GENDERS = ("T", "K", "M")
 FIRST_YEAR = 1998
 META_SHEET = "metadata"
 VALUES_SHEETS = ("värden", "varden", "values")

@@ -21,8 +21,7 @@ from analys import reference, registry
 from analys.chartstyle import FOCUS, annotate_source
 from analys.errors import ParamsError
 from analys.format import decimals_for, number, with_unit
-
-GENDER_WORDS = {"K": "kvinnor", "M": "män"}
+from analys.vocabulary import GENDER_WORDS
 
 
 def new_axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
@@ -183,7 +182,7 @@ def wrap(text: str, width: int = 34) -> str:
 
 def kpi_title(kpi: str, gender: str = "T") -> str:
     """The chart title for a KPI, naming the gender when not the total."""
-    word = GENDER_WORDS.get(gender)
+    word = GENDER_WORDS.get(gender) if gender != "T" else None
     return f"{registry.label(kpi)}, {word}" if word else registry.label(kpi)
 
 
@@ -224,15 +223,8 @@ def same_type(municipality: str | None, available: Iterable[str]) -> list[str]:
     and groups (``G…``) never belong to it (DESIGN §5). For an unknown code every available
     code except Riket and groups is used.
     """
-    codes = [str(c) for c in available]
-    kind = reference.unit_type(municipality) if municipality else None
-    if kind == "K":
-        allowed = set(reference.kommun_codes())
-    elif kind == "L":
-        allowed = set(reference.region_codes())
-    else:
-        return [c for c in codes if c != reference.RIKET and not c.startswith("G")]
-    return [c for c in codes if c in allowed]
+    municipality_type = reference.unit_type(municipality) if municipality else None
+    return reference.of_type(available, municipality_type)
 
 
 def peer_codes(peers: Sequence[str] | None, municipality: str | None) -> list[str]:

@@ -23,7 +23,6 @@ from analys.chartstyle import (
     STATUS_COLOURS,
     TITLE_Y,
 )
-from analys.fulfilment import STATUS_LABELS
 from analys.plots.base import (
     by_municipality,
     finish,
@@ -37,6 +36,7 @@ from analys.plots.base import (
     wrap,
 )
 from analys.stats import compare
+from analys.vocabulary import STATUS_LABELS
 
 
 def _spine_row(part: pd.DataFrame, municipality: str, year: int | None) -> dict | None:

@@ -14,8 +14,6 @@ from typing import Any
 import pandas as pd
 import yaml
 
-POLARITIES = ("higher", "lower", "neutral")
-
 
 @lru_cache(maxsize=1)
 def entries() -> dict[str, dict[str, Any]]:
@@ -50,11 +48,6 @@ def polarity(kpi: str) -> str:
     """``higher``, ``lower`` or ``neutral``; unknown KPIs are neutral (never judged)."""
     found = entry(kpi)
     return found["polarity"] if found else "neutral"
-
-
-def sign(polarity_: str) -> int:
-    """``+1`` when higher is better, ``-1`` when lower is better, ``0`` for neutral."""
-    return {"higher": 1, "lower": -1}.get(polarity_, 0)
 
 
 def label(kpi: str) -> str:

@@ -55,12 +55,12 @@ from analys.format import number
 from analys.goals import Area, list_areas, load_area, params_dir
 from analys.render.index import update_manifest, write_index
 from analys.render.jobs import Job, JobResult, WorkbookJob
+from analys.vocabulary import DEMO_MUNICIPALITY
 
 AREA_TEMPLATE = "omrade.ipynb"
 OVERVIEW_TEMPLATE = "oversikt.ipynb"
 OVERVIEW = "oversikt"
 WORKBOOK = "nyckeltal"  # OUT/<municipality>/nyckeltal.xlsx (--xlsx)
-DEFAULT_DEMO_MUNICIPALITY = "1880"
 
 
 # where things are ---------------------------------------------------------------------------
@@ -1192,10 +1192,7 @@ def run_cli(
 
 def demo_municipalities() -> list[str]:
     """The demo municipality (Örebro, 1880) and its region (0018)."""
-    try:
-        from analys.demo import DEMO_MUNICIPALITY as code
-    except ImportError:
-        code = DEFAULT_DEMO_MUNICIPALITY
+    code = DEMO_MUNICIPALITY
     units = reference.municipalities()
     region = units.loc[units["municipality"] == code, "region"]
     return [code, *(r for r in region if r)]

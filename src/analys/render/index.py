@@ -20,16 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from analys import captions, safe
+from analys.vocabulary import SOURCE_LABELS, STATUS_LABELS, STATUSES
 
 MANIFEST = "index.json"
 INDEX = "index.html"
-STATUS_KEYS = ("met", "partly", "not_met", "no_data")
-STATUS_LABELS = {
-    "met": "Uppfyllt",
-    "partly": "Delvis uppfyllt",
-    "not_met": "Ej uppfyllt",
-    "no_data": "Data saknas",
-}
 #: the status of a report (not of a goal) as the index shows it
 REPORT_STATUS_LABELS = {
     "ok": "Klar",
@@ -37,7 +31,6 @@ REPORT_STATUS_LABELS = {
     "interrupted": "Avbruten",
     "not_run": "Ej körd",
 }
-SOURCE_LABELS = {"demo": "Demodata", "kolada": "Kolada (API)", "store": "Kolada (lokalt lager)"}
 
 
 def read_manifest(out: str | Path) -> dict[str, dict[str, Any]]:
@@ -135,7 +128,7 @@ def _row(entry: dict[str, Any]) -> str:
         _cell(
             goals.get(key, "–") if goals else "–", goals.get(key, -1) if goals else -1, f"num {key}"
         )
-        for key in STATUS_KEYS
+        for key in STATUSES
     ]
     year = summary.get("year") or entry.get("year") or "–"
     source = summary.get("source") or entry.get("source") or ""

@@ -33,9 +33,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from analys import reference
 from analys.captions import DEMO, EGEN, KALLA, source_caption
-from analys.fulfilment import STATUS_LABELS, STATUSES, Evaluation, ValuesIndex, evaluate
+from analys.fulfilment import Evaluation, ValuesIndex, evaluate
 from analys.goals import Area, load_area
 from analys.render.jobs import JobResult, WorkbookJob
+from analys.vocabulary import STATUS_LABELS, STATUSES
 
 #: cell fills, the report's colours (report._indicator_table)
 STATUS_FILLS = {"met": "D9F0D3", "partly": "FFF3BF", "not_met": "F8D0D0", "no_data": "EEEEEE"}

@@ -27,16 +27,18 @@ from analys.captions import DEMO, EGEN, KALLA
 from analys.chartstyle import unhinted_text
 from analys.errors import AnalysError
 from analys.format import decimals_for, number, with_unit
-from analys.fulfilment import STATUS_LABELS, STATUSES, Evaluation, ValuesIndex, evaluate
+from analys.fulfilment import Evaluation, ValuesIndex, evaluate
 from analys.goals import TARGET_KINDS, Area, Indicator, area_from_params, load_area
 from analys.goals.check import TOP_KEYS
 from analys.own import store as own_store
-from analys.plots.base import GENDER_WORDS, year_text
+from analys.plots.base import year_text
 from analys.report import sentences
 from analys.safe import Markdown, literal_text, styler_cells
 from analys.stats.peers import reference_group
-from analys.stats.trend import NO_TEST_LABEL, OFF_TARGET, OFF_TARGET_LABEL, averaged_reason
+from analys.stats.redred import is_off_target, is_red_red
+from analys.stats.trend import NO_TEST_LABEL, averaged_reason
 from analys.summary import SUMMARY_MIMETYPE, read_summary  # noqa: F401 (re-exported)
+from analys.vocabulary import GENDER_WORDS, OFF_TARGET_LABEL, STATUS_LABELS, STATUSES, sign
 
 #: the notebook's parameters: exactly a params file's top-level keys
 PARAM_KEYS = TOP_KEYS
@@ -105,7 +107,7 @@ def indicator_label(ind: Indicator) -> str:
     """
     if ind.label:
         return ind.label
-    word = GENDER_WORDS.get(ind.gender)
+    word = GENDER_WORDS.get(ind.gender) if ind.gender != "T" else None
     return f"{registry.label(ind.kpi)}, {word}" if word else registry.label(ind.kpi)
 
 
@@ -636,8 +638,8 @@ class Report:
     def focus(self) -> None:
         """Section 5: the exception list – worse than others and worsening (and off target)."""
         ind = self.evaluation.indicators.drop_duplicates(["kpi", "gender"])
-        red = ind[(ind["colour"] == "red") & (ind["trend"] == "worsening")]
-        off = ind[ind["status"].isin(OFF_TARGET)]
+        red = ind[is_red_red(ind)]
+        off = ind[is_off_target(ind)]
         among = f"av {self.everyone.counted()}"
         if red.empty:
             display(
@@ -718,7 +720,7 @@ class Report:
         polarity = registry.polarity(drivers.outcome)
         neutral = polarity == "neutral"
         table = result.table
-        s = registry.sign(polarity) or 1
+        s = sign(polarity) or 1
         score = (s * table["loo_residual"]).sort_values(ascending=False)
         if neutral:  # the largest deviations either way, none of them "best"
             score = table["loo_residual"].reindex(

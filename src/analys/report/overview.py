@@ -18,12 +18,12 @@ from analys import reference
 from analys.captions import EGEN, KALLA
 from analys.errors import AnalysError
 from analys.format import number
-from analys.fulfilment import STATUS_LABELS, STATUSES
 from analys.goals import load_area
 from analys.own import store as own_store
 from analys.report import Report, sentences, show_figure, table_style
 from analys.safe import Markdown, html_text
-from analys.stats.trend import OFF_TARGET, OFF_TARGET_LABEL
+from analys.stats.redred import is_off_target, is_red_red
+from analys.vocabulary import OFF_TARGET_LABEL, STATUS_LABELS, STATUSES
 
 #: the status cell of an area that could not be shown
 FAILED_LABEL = "Kunde inte visas"
@@ -246,7 +246,7 @@ class Overview:
         frames = []
         for report in self.reports:
             ind = report.evaluation.indicators.drop_duplicates(["kpi", "gender"])
-            red = ind[(ind["colour"] == "red") & (ind["trend"] == "worsening")]
+            red = ind[is_red_red(ind)]
             frames.append(red.assign(area=report.area.title))
         listed = pd.concat(frames) if frames else pd.DataFrame()
         if listed.empty:
@@ -274,7 +274,7 @@ class Overview:
                 ).pipe(table_style)
             )
         off = pd.concat([r.evaluation.indicators.assign(area=r.area.title) for r in self.reports])
-        off = off[off["status"].isin(OFF_TARGET)]
+        off = off[is_off_target(off)]
         if len(off):
             display(Markdown(f"**{OFF_TARGET_LABEL}** ({len(off)} st):"))
             display(

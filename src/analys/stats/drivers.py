@@ -20,10 +20,10 @@ from statsmodels.tools.tools import add_constant
 
 from analys.errors import ParamsError
 from analys.format import number
-from analys.stats.regression import _as_list, check_rank, prepare
+from analys.stats.regression import check_rank, kpi_list, prepare
+from analys.vocabulary import SMALL_N
 
 VIF_WARNING = 5.0
-SMALL_N = 30
 ECOLOGICAL_NOTE = (
     "Sambanden gäller kommuner, inte enskilda personer (risk för ekologiskt "
     "felslut), och visar samvariation, inte orsak."
@@ -72,7 +72,7 @@ class DriverResult:
 
 
 def _log(frame: pd.DataFrame, log: Sequence[str]) -> pd.DataFrame:
-    log = _as_list(log)
+    log = kpi_list(log)
     unknown = [c for c in log if c not in frame.columns]
     if unknown:
         raise ParamsError(f"log: {', '.join(unknown)} finns inte bland nyckeltalen.")
@@ -260,7 +260,7 @@ def panel(
     needed = {"municipality", "year"} - set(data.columns)
     if needed:
         raise ParamsError(f"panel: kolumnerna {', '.join(sorted(needed))} saknas.")
-    explanatory = _as_list(explanatory)
+    explanatory = kpi_list(explanatory)
     indexed = data.set_index(["municipality", "year"])
     if log:
         indexed = _log(indexed, log)

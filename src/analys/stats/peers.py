@@ -19,8 +19,7 @@ import pandas as pd
 
 from analys import reference
 from analys.errors import ParamsError
-
-PEER_OPTIONS = ("skr", "lan", "liknande", "alla")
+from analys.vocabulary import MUNICIPALITY_TYPE_WORDS
 
 # params area -> the area word in Kolada's "Liknande kommuner <område>, <kommun>, <år>" titles
 LIKNANDE_AREA = {
@@ -44,7 +43,6 @@ PEER_LABELS = {
     "liknande": "liknande kommuner",
     "alla": "alla kommuner",
 }
-UNIT_WORDS = {"K": "kommuner", "L": "regioner"}
 #: fewer peers than this: no quartile words, a rank instead ("näst bäst av 8")
 MIN_QUARTILE_PEERS = 8
 
@@ -117,7 +115,7 @@ class ReferenceGroup:
     @property
     def unit_word(self) -> str:
         """``kommuner`` or ``regioner``."""
-        return UNIT_WORDS[self.kind]
+        return MUNICIPALITY_TYPE_WORDS[self.kind]
 
     def counted(self, n: int | None = None) -> str:
         """The group with its size: "7 liknande kommuner", "alla 290 kommuner".
@@ -157,7 +155,7 @@ def reference_group(
     """The peers of ``municipality`` with their name and source (see :func:`peer_set`)."""
     codes = tuple(peer_set(municipality, peers, groups=groups, area=area))
     kind = reference.unit_type(municipality) or "K"
-    word = UNIT_WORDS[kind]
+    word = MUNICIPALITY_TYPE_WORDS[kind]
     units = reference.municipalities().set_index("municipality")
     if not isinstance(peers, str):
         return ReferenceGroup(municipality, codes, f"valda {word}", "lista i params-filen", kind)

@@ -38,6 +38,7 @@ import pandas as pd
 from analys import registry
 from analys.stats.compare import quartile_colours
 from analys.stats.trend import trend_marker
+from analys.vocabulary import sign
 
 SMALL_UNIT = 15  # pupils / children / answers below which a unit is small
 JUDGE_YEARS = 3  # a small unit is judged on the mean of this many latest years
@@ -134,12 +135,12 @@ def target_gap(value: float, target: object | None, polarity: str) -> float:
     if target is None or value is None or not np.isfinite(value):
         return float("nan")
     kind = getattr(target, "kind", "value")
-    sign = registry.sign(polarity)
+    s = sign(polarity)
     if kind == "value":
         level = getattr(target, "value", target)
-        if level is None or sign == 0:
+        if level is None or s == 0:
             return float("nan")
-        return float(sign * (value - float(level)))
+        return float(s * (value - float(level)))
     if kind == "range":
         low, high = float(target.low), float(target.high)  # type: ignore[attr-defined]
         if low <= value <= high:
@@ -330,7 +331,7 @@ def spread(
     residents meet.
     """
     polarity = polarity or registry.polarity(kpi)
-    sign = registry.sign(polarity) or 1
+    s = sign(polarity) or 1
     part = _series(values, kpi, gender)
     part = part[(part["municipality"] == str(municipality)) & part["value"].notna()]
     if units is not None:
@@ -339,7 +340,7 @@ def spread(
     for year, group in part.groupby("year"):
         if len(group) < min_units:
             continue
-        scores = sign * group["value"].to_numpy(dtype=float)
+        scores = s * group["value"].to_numpy(dtype=float)
         best, worst = int(np.argmax(scores)), int(np.argmin(scores))
         q1, median, q3 = np.quantile(group["value"].to_numpy(dtype=float), [0.25, 0.5, 0.75])
         rows[int(year)] = {

@@ -37,7 +37,8 @@ from analys.chartstyle import (
 from analys.data import check_source
 from analys.errors import AnalysError
 from analys.format import MISSING, number
-from analys.widgets.session import SOURCE_LABELS, _Session
+from analys.vocabulary import SOURCE_LABELS
+from analys.widgets.session import _Session
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from analys import goals, plots, reference, registry
 from analys.errors import AnalysError
 from analys.stats.peers import PEER_LABELS, peer_set
+from analys.vocabulary import DEMO_MUNICIPALITY, sign
 from analys.widgets.common import _Explorer, _Picture, _safe_name, _set_options, _tidy
 from analys.widgets.driver_text import (
     CAUTION,
@@ -106,8 +107,6 @@ class DriverExplorer(_Explorer):
         save_dir: str | Path | None = None,
     ) -> None:
         super().__init__(source, save_dir)
-        from analys import demo
-
         kind = reference.unit_type(municipality) if municipality else None
         loaded = goals.load_area(area) if area is not None else None
         if loaded is not None:
@@ -115,7 +114,7 @@ class DriverExplorer(_Explorer):
             municipality = municipality or loaded.municipality
         kind = kind or "K"
         if municipality is None:
-            municipality = demo.DEMO_MUNICIPALITY if kind == "K" else reference.region_codes()[0]
+            municipality = DEMO_MUNICIPALITY if kind == "K" else reference.region_codes()[0]
         if reference.unit_type(municipality) != kind or municipality == reference.RIKET:
             raise AnalysError(f"municipality: '{municipality}' är ingen känd kommun eller region")
         outcome, explanatory = DEFAULT_DRIVERS[kind]
@@ -372,13 +371,15 @@ class DriverExplorer(_Explorer):
                 f"för {k} förklaringsvariabler. Välj en större population, färre "
                 "förklaringsvariabler eller ett annat år."
             )
-        from analys.stats import model  # statsmodels: imported when a regression is first fitted
+        from analys.stats import drivers, model  # statsmodels: imported when first fitted
 
         if choice.model == "cross":
-            self.result = model.drivers(frame, choice.outcome, list(choice.explanatory))
+            self.result = drivers.drivers(frame, choice.outcome, list(choice.explanatory))
             self.expected = model.expected_values(frame, choice.outcome, list(choice.explanatory))
         else:
-            self.result = model.panel(frame.reset_index(), choice.outcome, list(choice.explanatory))
+            self.result = drivers.panel(
+                frame.reset_index(), choice.outcome, list(choice.explanatory)
+            )
             self.expected = None
             self._panel_beta(complete, choice)
         self._fit_key = key
@@ -453,8 +454,8 @@ class DriverExplorer(_Explorer):
         )
         self._scatter.show()
         self.scatter_figure = self._scatter.figure
-        sign = registry.sign(registry.polarity(choice.outcome)) or 1
-        score = sign * expected.table["loo_residual"]
+        s = sign(registry.polarity(choice.outcome)) or 1
+        score = s * expected.table["loo_residual"]
         if registry.polarity(choice.outcome) == "neutral":  # the largest deviations, either way
             score = score.abs()
         ranked = expected.table.assign(score=score)

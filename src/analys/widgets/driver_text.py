@@ -14,9 +14,9 @@ import pandas as pd
 
 from analys import reference, registry, safe
 from analys.format import MISSING, decimals_for, number
+from analys.vocabulary import SMALL_N
 from analys.widgets.common import _html_table
 
-SMALL_N = 30
 CAUTION = (
     "Samband mellan kommuner är inte orsakseffekter: att kommuner med högre värde på en "
     "förklaringsvariabel har bättre resultat betyder inte att resultatet blir bättre om "

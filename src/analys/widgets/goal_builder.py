@@ -23,11 +23,12 @@ import pandas as pd
 
 from analys import captions, data, reference, registry, safe
 from analys.errors import AnalysError, ParamsError
-from analys.fulfilment import STATUS_LABELS, ValuesIndex
+from analys.fulfilment import ValuesIndex
 from analys.fulfilment import preview as goal_preview
 from analys.goals import Area
 from analys.goals.draft import TARGET_CHOICES, Draft, target_spec
 from analys.own import store as own_store
+from analys.vocabulary import DEMO_MUNICIPALITY, STATUS_LABELS
 from analys.widgets.common import _set_options
 from analys.widgets.kpi_finder import KpiFinder
 from analys.widgets.session import _area_titles, _unit_options
@@ -109,7 +110,7 @@ class GoalBuilder:
         out: str | os.PathLike = "reports",
     ) -> None:
         self.out = Path(out)
-        self.draft = Draft(area, str(municipality or "1880"))
+        self.draft = Draft(area, str(municipality or DEMO_MUNICIPALITY))
         self.area: Area | None = None
         self.problems: list[str] = []
         self.preview: goal_preview.Preview | None = None
@@ -126,7 +127,7 @@ class GoalBuilder:
         self._indicator = 0
         this_year = dt.date.today().year
         doc = self.draft.doc
-        code = str(municipality or doc.get("municipality") or "1880")
+        code = str(municipality or doc.get("municipality") or DEMO_MUNICIPALITY)
         self.finder = KpiFinder(self._source())
         c: dict[str, w.Widget] = {
             "start": w.Dropdown(

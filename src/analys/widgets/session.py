@@ -12,8 +12,8 @@ from analys import goals, reference, registry
 from analys.data import check_source, load_groups, load_values
 from analys.errors import AnalysError
 from analys.own import store as own_store
+from analys.vocabulary import SOURCE_LABELS
 
-SOURCE_LABELS = {"demo": "Demodata", "store": "Lokalt lager", "kolada": "Kolada (nätverk)"}
 _NO_GROUPS = pd.DataFrame({"group": [], "title": [], "members": []})
 
 

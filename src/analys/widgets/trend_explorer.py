@@ -12,12 +12,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analys import captions, maps, plots, reference, registry, safe
-from analys.data import SOURCES
 from analys.errors import AnalysError
 from analys.format import MISSING, decimals_for
 from analys.own import store as own_store
 from analys.stats import compare, trend
 from analys.stats.peers import PEER_LABELS, peer_set
+from analys.vocabulary import DEMO_MUNICIPALITY, GENDER_WORDS, SOURCE_LABELS, SOURCES
 from analys.widgets.common import (
     COLOUR_WORDS,
     _colour_cell,
@@ -31,7 +31,6 @@ from analys.widgets.common import (
 )
 from analys.widgets.session import (
     _NO_GROUPS,
-    SOURCE_LABELS,
     _area_titles,
     _kind_kpis,
     _kpi_label,
@@ -49,7 +48,6 @@ PEER_CHOICES = [
     ("Egen lista", "egen"),
 ]
 GENDER_CHOICES = [("Totalt", "T"), ("Kvinnor", "K"), ("Män", "M")]
-GENDER_WORDS = {"T": "totalt", "K": "kvinnor", "M": "män"}
 LEVEL_CHOICES = [("Kommun", "kommun"), ("Enhet", "enhet")]
 
 
@@ -113,9 +111,7 @@ class TrendExplorer(_Explorer):
         save_dir: str | Path | None = None,
     ) -> None:
         super().__init__(source, save_dir)
-        from analys import demo
-
-        municipality = municipality or demo.DEMO_MUNICIPALITY
+        municipality = municipality or DEMO_MUNICIPALITY
         kind = reference.unit_type(municipality)
         if kind is None or municipality == reference.RIKET:
             raise AnalysError(f"municipality: '{municipality}' är ingen känd kommun eller region")

@@ -262,7 +262,7 @@ def test_groups_fixed_and_liknande() -> None:
     words = set(LIKNANDE_AREA.values())
     assert len(liknande) == 290 * len(words)
     parsed = pd.DataFrame([parse_liknande_title(t) for t in liknande["title"]])
-    assert set(parsed["word"]) == words and set(parsed["kind"]) == {"K"}
+    assert set(parsed["word"]) == words and set(parsed["municipality_type"]) == {"K"}
     # Kolada's own forms: a comma after the noun for the overall group, dated 2025
     overall = liknande["title"].str.startswith("Liknande kommuner, övergripande, ")
     assert overall.sum() == 290
@@ -284,7 +284,7 @@ def test_liknande_region_groups_use_kolada_title_forms() -> None:
     regions = groups[groups["title"].str.startswith("Liknande regioner")]
     assert len(regions) == 2 * 21
     parsed = pd.DataFrame([parse_liknande_title(t) for t in regions["title"]])
-    assert set(parsed["kind"]) == {"L"}
+    assert set(parsed["municipality_type"]) == {"L"}
     assert set(parsed["word"]) == {"socioekonomi", "hälso- och sjukvård (inkl läkemedel)"}
     assert set(parsed["name"]) == {reference.title(r) for r in REGIONS}
     assert regions["title"].str.startswith("Liknande regioner, hälso- och sjukvård").sum() == 21

@@ -46,7 +46,7 @@ def test_every_real_liknande_title_form_is_read(real_groups):
     assert len(titles) > 3000
     parsed = [parse_liknande_title(t) for t in titles]
     assert all(parsed), [t for t, p in zip(titles, parsed, strict=True) if not p][:5]
-    words = {(p["kind"], p["word"]) for p in parsed}
+    words = {(p["municipality_type"], p["word"]) for p in parsed}
     assert ("K", "övergripande") in words and ("K", "grundskola") in words
     assert ("L", "socioekonomi") in words
     assert ("L", "hälso- och sjukvård (inkl läkemedel)") in words
@@ -63,7 +63,7 @@ def test_liknande_resolves_for_every_municipal_area_on_real_groups(real_groups, 
         row = liknande_group(municipality, real_groups, area)
         assert row is not None, area
         parts = parse_liknande_title(row["title"])
-        assert parts["kind"] == "K" and parts["name"] == name
+        assert parts["municipality_type"] == "K" and parts["name"] == name
         word = LIKNANDE_AREA.get(area, "övergripande")
         assert parts["word"] == word, (area, row["title"])
         peers = peer_set(municipality, "liknande", groups=real_groups, area=area)

@@ -22,8 +22,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from analys import render
 from analys.errors import ParamsError
-from analys.render.engine import SUMMARY_MIMETYPE, read_summary
 from analys.render.index import read_manifest, update_manifest, write_index
+from analys.summary import SUMMARY_MIMETYPE, read_summary
 
 AREA_PARAMS = textwrap.dedent("""\
     area = "grundskola"

@@ -78,9 +78,9 @@ def history_text(statuses: pd.Series) -> str:
 
 
 def meeting(
-    ind: Indicator, index: ValuesIndex, kind: str, year: int | None, target: float
+    ind: Indicator, index: ValuesIndex, municipality_type: str, year: int | None, target: float
 ) -> tuple[int, int]:
-    """How many units of ``kind`` would meet ``ind``'s target in ``year``, and how many have
+    """How many units of the type (K or L) would meet ``ind``'s target in ``year``, and how many have
     a value. The focus municipality's resolved target ``target`` is the level for level-like
     kinds; ``change`` compares each unit with its own base year; ``range`` uses the range.
     Returns ``(0, 0)`` when it cannot be counted (no year, neutral without a range)."""
@@ -89,8 +89,7 @@ def meeting(
     table = index.wide(ind.kpi, ind.gender)
     if year not in table.columns:
         return 0, 0
-    same = reference.kommun_codes() if kind == "K" else reference.region_codes()
-    table = table[table.index.isin(same)]
+    table = table.loc[reference.of_type(table.index, municipality_type)]
     x = table[year].to_numpy(dtype=float)
     has = ~np.isnan(x)
     spec = ind.target
@@ -159,9 +158,9 @@ def preview(
     rows["history"] = [
         history_text(statuses.loc[tuple(k)]) for k in rows[key].itertuples(index=False)
     ]
-    kind = reference.unit_type(municipality) or "K"
+    municipality_type = reference.unit_type(municipality) or "K"
     counts = [
-        meeting(ind, index, kind, None if pd.isna(r.year) else int(r.year), r.target)
+        meeting(ind, index, municipality_type, None if pd.isna(r.year) else int(r.year), r.target)
         for (_, ind), r in zip(area.indicators, rows.itertuples(), strict=True)
     ]
     rows["meeting"] = [c[0] for c in counts]

@@ -69,7 +69,7 @@ def _scale(
     polarity: str,
     *,
     norm: Normalize | None,
-    units: str,
+    unit_word: str,
 ) -> Scale:
     """Face colours of the ``drawn`` codes; ``values`` covers the whole comparison set."""
     grey = to_rgba(COLOURS["grey"])
@@ -85,7 +85,7 @@ def _scale(
                     Patch(facecolor=COLOURS[name], edgecolor="white", label=f"{label} ({count})")
                 )
         faces = to_rgba_array([COLOURS[c] for c in colour])
-        return Scale(faces, handles, None, True, f"Jämfört med alla {units}")
+        return Scale(faces, handles, None, True, f"Jämfört med alla {unit_word}")
     norm = norm if norm is not None else value_norm(values, colour_by)
     reverse = colour_by == "diverging" and polarity == "lower"
     cmap = colormaps[SEQUENTIAL_CMAP if colour_by == "sequential" else DIVERGING_CMAP]
@@ -193,8 +193,8 @@ def draw_panel(
     """
     geo = req.geo
     drawn = [geo.codes[i] for i in req.rows]
-    units, peer_word = LEVEL_WORDS[geo.level]
-    scale = _scale(req.values, drawn, req.colour_by, req.polarity, norm=norm, units=units)
+    unit_word, peer_word = LEVEL_WORDS[geo.level]
+    scale = _scale(req.values, drawn, req.colour_by, req.polarity, norm=norm, unit_word=unit_word)
     width = 0.25 if geo.level == "kommun" and len(drawn) > 60 else 0.6
     ax.add_collection(
         _collection(

@@ -77,11 +77,11 @@ def _cross_section(
                 f"'{gender}' – välj T, K eller M."
             )
     sub = sub[sub["municipality"].isin(geo.codes)]
-    units = LEVEL_WORDS[geo.level][0]
+    unit_word = LEVEL_WORDS[geo.level][0]
     other = "region_map" if geo.level == "kommun" else "municipality_map"
     if sub.empty:
         raise ParamsError(
-            f"kpi: {registry.label(kpi)} ({kpi}) redovisas inte för {units} – använd {other}."
+            f"kpi: {registry.label(kpi)} ({kpi}) redovisas inte för {unit_word} – använd {other}."
         )
     if year is None:
         present = sub[sub["value"].notna()]

@@ -153,9 +153,9 @@ def _pairs(
     pairs: list[tuple[AreaSpec, str]] = []
     for spec in specs:
         if all_municipalities:
-            codes = reference.kommun_codes() if spec.unit_type == "K" else reference.region_codes()
+            codes = reference.codes_of_type(spec.unit_type)
         elif municipalities:
-            codes = [m for m in municipalities if reference.unit_type(m) == spec.unit_type]
+            codes = reference.of_type(municipalities, spec.unit_type)
             if not codes and explicit_areas:
                 kind = "kommuner" if spec.unit_type == "K" else "regioner"
                 problems.append(

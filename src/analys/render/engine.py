@@ -51,7 +51,7 @@ from analys.render.kernel import (  # noqa: F401 (re-exported)
     WarmKernel,
 )
 from analys.safe import markdown_text
-from analys.summary import SUMMARY_MIMETYPE, read_summary  # noqa: F401 (re-exported)
+from analys.summary import read_summary
 
 if TYPE_CHECKING:
     from analys.render.pdf import PdfPrinter

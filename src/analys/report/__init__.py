@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Image, display
 
-from analys import data, reference, registry
+from analys import data, frame, reference, registry
 from analys.captions import DEMO, EGEN, KALLA
 from analys.chartstyle import unhinted_text
 from analys.errors import AnalysError
@@ -37,7 +37,7 @@ from analys.safe import Markdown, literal_text, styler_cells
 from analys.stats.peers import reference_group
 from analys.stats.redred import is_off_target, is_red_red
 from analys.stats.trend import NO_TEST_LABEL, averaged_reason
-from analys.summary import SUMMARY_MIMETYPE, read_summary  # noqa: F401 (re-exported)
+from analys.summary import SUMMARY_MIMETYPE
 from analys.vocabulary import GENDER_WORDS, OFF_TARGET_LABEL, STATUS_LABELS, STATUSES, sign
 
 #: the notebook's parameters: exactly a params file's top-level keys
@@ -693,10 +693,8 @@ class Report:
             return
         year = self._latest_year(drivers.outcome)
         kind = self.area.kind
-        wide = self.values[(self.values["gender"] == "T") & (self.values["year"] == year)]
-        wide = wide.pivot_table(index="municipality", columns="kpi", values="value")
-        units = reference.kommun_codes() if kind == "K" else reference.region_codes()
-        wide = wide[wide.index.isin(units)]
+        wide = frame.wide(self.values, year=year).dropna(axis=1, how="all")
+        wide = wide.loc[reference.of_type(wide.index, kind)]
         columns = [drivers.outcome, *drivers.explanatory]
         missing = [k for k in columns if k not in wide.columns]
         if missing:
@@ -827,7 +825,7 @@ class Report:
         gaps = gender_mod.gender_gaps(self.values[self.values["kpi"].isin(kpis)])
         if self.area.year:
             gaps = gaps[gaps["year"] <= int(self.area.year)]
-        same = gaps["municipality"].map(reference.unit_type) == self.kind
+        same = gaps["municipality"].isin(reference.codes_of_type(self.kind))
         lines, drawn, shown_years = [], [], []
         for kpi in kpis:
             label = registry.label(kpi)

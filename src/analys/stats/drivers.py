@@ -20,6 +20,7 @@ from statsmodels.tools.tools import add_constant
 
 from analys.errors import ParamsError
 from analys.format import number
+from analys.frame import wide
 from analys.stats.regression import check_rank, kpi_list, prepare
 from analys.vocabulary import SMALL_N
 
@@ -219,11 +220,7 @@ class PanelResult:
 def panel_frame(values: pd.DataFrame, gender: str = "T") -> pd.DataFrame:
     """A values frame (DESIGN §3) as a panel: columns municipality, year and one per KPI."""
     part = values[values["gender"] == gender] if "gender" in values.columns else values
-    wide = part.pivot_table(
-        index=["municipality", "year"], columns="kpi", values="value", aggfunc="first"
-    )
-    wide.columns.name = None
-    return wide.reset_index()
+    return wide(part, index=["municipality", "year"], gender=None).reset_index()
 
 
 def panel(

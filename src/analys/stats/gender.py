@@ -14,6 +14,7 @@ import pandas as pd
 
 from analys.errors import ParamsError
 from analys.format import number
+from analys.frame import wide
 from analys.stats.trend import NO_TEST_LABEL, TrendResult, trend_marker
 
 GAP_COLUMNS = ["kpi", "municipality", "year", "K", "M", "gap"]
@@ -39,13 +40,7 @@ def gender_gaps(values: pd.DataFrame) -> pd.DataFrame:
     split = values[values["gender"].isin(["K", "M"])]
     if split.empty:
         return pd.DataFrame({c: pd.Series(dtype=float) for c in GAP_COLUMNS})
-    table = split.pivot_table(
-        index=["kpi", "municipality", "year"],
-        columns="gender",
-        values="value",
-        aggfunc="first",
-        dropna=False,
-    )
+    table = wide(split, index=["kpi", "municipality", "year"], columns="gender", gender=None)
     table = table.reindex(columns=["K", "M"])
     table["gap"] = table["K"] - table["M"]
     table.columns.name = None

@@ -35,7 +35,7 @@ LIKNANDE_AREA = {
 LIKNANDE_REGION_AREA = {"halso_sjukvard": "hälso- och sjukvård (inkl läkemedel)"}
 LIKNANDE_FALLBACK = {"K": "övergripande", "L": "socioekonomi"}
 LIKNANDE_TITLE = re.compile(
-    r"^Liknande (?P<kind>kommuner|regioner),? (?P<word>.+?), (?P<name>[^,]+), (?P<year>\d{4})$"
+    r"^Liknande (?P<municipality_type>kommuner|regioner),? (?P<word>.+?), (?P<name>[^,]+), (?P<year>\d{4})$"
 )
 PEER_LABELS = {
     "skr": "kommungruppen",
@@ -57,7 +57,7 @@ def parse_liknande_title(title: str) -> dict[str, str] | None:
     if not match:
         return None
     parts = match.groupdict()
-    parts["kind"] = "K" if parts["kind"] == "kommuner" else "L"
+    parts["municipality_type"] = "K" if parts["municipality_type"] == "kommuner" else "L"
     return parts
 
 
@@ -72,11 +72,16 @@ def liknande_group(
     A region is never matched by a "Liknande kommuner" group, nor the reverse. Returns the
     group's row, or ``None`` when the source has none.
     """
-    kind = reference.unit_type(municipality) or "K"
+    municipality_type = reference.unit_type(municipality) or "K"
     name = reference.title(municipality)
-    table = LIKNANDE_AREA if kind == "K" else LIKNANDE_REGION_AREA
+    table = LIKNANDE_AREA if municipality_type == "K" else LIKNANDE_REGION_AREA
     words = list(
-        dict.fromkeys([table.get(area or "", LIKNANDE_FALLBACK[kind]), LIKNANDE_FALLBACK[kind]])
+        dict.fromkeys(
+            [
+                table.get(area or "", LIKNANDE_FALLBACK[municipality_type]),
+                LIKNANDE_FALLBACK[municipality_type],
+            ]
+        )
     )
     titles = groups["title"].astype(str)
     mask = titles.str.startswith("Liknande ") & titles.str.contains(f", {name}, ", regex=False)
@@ -86,7 +91,10 @@ def liknande_group(
         hits = [
             (int(p["year"]), i)
             for i, p in parsed.items()
-            if p and p["kind"] == kind and p["name"] == name and p["word"] == word
+            if p
+            and p["municipality_type"] == municipality_type
+            and p["name"] == name
+            and p["word"] == word
         ]
         if hits:
             return groups.iloc[max(hits)[1]]
@@ -107,7 +115,7 @@ class ReferenceGroup:
     codes: tuple[str, ...]
     name: str
     source: str
-    kind: str
+    municipality_type: str
     everyone: bool = False
     group_id: str | None = None
     title: str | None = None
@@ -115,7 +123,7 @@ class ReferenceGroup:
     @property
     def unit_word(self) -> str:
         """``kommuner`` or ``regioner``."""
-        return MUNICIPALITY_TYPE_WORDS[self.kind]
+        return MUNICIPALITY_TYPE_WORDS[self.municipality_type]
 
     def counted(self, n: int | None = None) -> str:
         """The group with its size: "7 liknande kommuner", "alla 290 kommuner".
@@ -154,28 +162,30 @@ def reference_group(
 ) -> ReferenceGroup:
     """The peers of ``municipality`` with their name and source (see :func:`peer_set`)."""
     codes = tuple(peer_set(municipality, peers, groups=groups, area=area))
-    kind = reference.unit_type(municipality) or "K"
-    word = MUNICIPALITY_TYPE_WORDS[kind]
-    units = reference.municipalities().set_index("municipality")
+    municipality_type = reference.unit_type(municipality) or "K"
+    word = MUNICIPALITY_TYPE_WORDS[municipality_type]
+    facts = reference.municipalities().set_index("municipality")
     if not isinstance(peers, str):
-        return ReferenceGroup(municipality, codes, f"valda {word}", "lista i params-filen", kind)
-    if peers == "alla" or (kind == "L" and peers in ("skr", "lan")):
+        return ReferenceGroup(
+            municipality, codes, f"valda {word}", "lista i params-filen", municipality_type
+        )
+    if peers == "alla" or (municipality_type == "L" and peers in ("skr", "lan")):
         note = "alla regioner (regioner har ingen kommungrupp eller länsindelning)"
         source = note if peers != "alla" else f"alla {word} i Kolada"
-        return ReferenceGroup(municipality, codes, word, source, kind, everyone=True)
+        return ReferenceGroup(municipality, codes, word, source, municipality_type, everyone=True)
     if peers == "skr":
-        skr = str(units.at[municipality, "skr_group"])
+        skr = str(facts.at[municipality, "skr_group"])
         return ReferenceGroup(
             municipality,
             codes,
             f"kommuner i kommungruppen {skr}",
             f"SKR:s kommungruppsindelning: {skr}",
-            kind,
+            municipality_type,
         )
     if peers == "lan":
-        county = reference.COUNTIES.get(str(units.at[municipality, "county"]), "länet")
+        county = reference.COUNTIES.get(str(facts.at[municipality, "county"]), "länet")
         return ReferenceGroup(
-            municipality, codes, f"kommuner i {county}", f"kommunerna i {county}", kind
+            municipality, codes, f"kommuner i {county}", f"kommunerna i {county}", municipality_type
         )
     if peers == "liknande":
         row = liknande_group(municipality, groups, area)
@@ -185,7 +195,7 @@ def reference_group(
             codes,
             f"liknande {word}",
             f"Koladas grupp \u201d{title}\u201d ({row['group']})",
-            kind,
+            municipality_type,
             group_id=str(row["group"]),
             title=title,
         )
@@ -195,7 +205,7 @@ def reference_group(
         codes,
         f"{word} i gruppen \u201d{title}\u201d",
         f"Koladas grupp \u201d{title}\u201d ({peers})",
-        kind,
+        municipality_type,
         group_id=peers,
         title=title,
     )
@@ -221,31 +231,29 @@ def peer_set(
     area
         The params area, used to pick the right "Liknande" group.
     """
-    units = reference.municipalities()
-    kind = reference.unit_type(municipality)
-    if kind is None:
+    facts = reference.municipalities()
+    municipality_type = reference.unit_type(municipality)
+    if municipality_type is None:
         raise ParamsError(f"municipality: '{municipality}' är ingen känd kommun eller region")
-    same_type = units.loc[
-        (units["type"] == kind) & (units["municipality"] != reference.RIKET), "municipality"
-    ].tolist()
+    same_type = reference.codes_of_type(municipality_type)
     if not isinstance(peers, str):
         members = [str(code) for code in peers]
     elif peers == "alla":
         members = same_type
-    elif kind == "L" and peers in ("skr", "lan"):
+    elif municipality_type == "L" and peers in ("skr", "lan"):
         members = same_type  # regions have no SKR group or county peers: compare with all
     elif peers == "skr":
-        own = units.loc[units["municipality"] == municipality, "skr_group"].iloc[0]
-        members = units.loc[units["skr_group"] == own, "municipality"].tolist()
+        own = facts.loc[facts["municipality"] == municipality, "skr_group"].iloc[0]
+        members = facts.loc[facts["skr_group"] == own, "municipality"].tolist()
     elif peers == "lan":
-        own = units.loc[units["municipality"] == municipality, "county"].iloc[0]
-        members = units.loc[
-            (units["county"] == own) & (units["type"] == "K"), "municipality"
+        own = facts.loc[facts["municipality"] == municipality, "county"].iloc[0]
+        members = facts.loc[
+            (facts["county"] == own) & (facts["type"] == "K"), "municipality"
         ].tolist()
     elif peers == "liknande":
         row = liknande_group(municipality, groups, area)
         if row is None:
-            what = "Liknande kommuner" if kind == "K" else "Liknande regioner"
+            what = "Liknande kommuner" if municipality_type == "K" else "Liknande regioner"
             raise ParamsError(
                 f"peers: 'liknande' – källan har ingen grupp \"{what}\" för "
                 f"{reference.title(municipality)}; välj skr, lan, alla eller en lista"

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from analys import registry
+from analys.frame import wide
 from analys.stats.compare import quartile_colours
 from analys.stats.trend import trend_marker
 from analys.vocabulary import sign
@@ -92,9 +93,9 @@ def judged_values(
     """
     part = _series(values, kpi, gender)
     part = part[part["year"].between(year - JUDGE_YEARS + 1, year) & part["value"].notna()]
-    wide = part.pivot_table(index="ou", columns="year", values="value", aggfunc="first")
+    by_year = wide(part, index="ou", columns="year", gender=None)
     out = pd.DataFrame(index=pd.Index([], name="ou"))
-    if year not in wide.columns:
+    if year not in by_year.columns:
         out = pd.DataFrame(
             {
                 "value": pd.Series(dtype=float),
@@ -107,14 +108,14 @@ def judged_values(
         )
         out.index.name = "ou"
         return out
-    wide = wide[wide[year].notna()]
+    by_year = by_year[by_year[year].notna()]
     latest = part[part["year"] == year].drop_duplicates("ou").set_index("ou")
-    out = pd.DataFrame(index=wide.index)
-    out["value"] = wide[year].astype(float)
-    out["count"] = latest["count"].reindex(wide.index).fillna(0).astype("int64")
+    out = pd.DataFrame(index=by_year.index)
+    out["value"] = by_year[year].astype(float)
+    out["count"] = latest["count"].reindex(by_year.index).fillna(0).astype("int64")
     out["small"] = (out["count"] > 0) & (out["count"] < small)
-    multi = wide.notna().sum(axis=1).to_numpy() >= 2
-    mean = wide.mean(axis=1).to_numpy()
+    multi = by_year.notna().sum(axis=1).to_numpy() >= 2
+    mean = by_year.mean(axis=1).to_numpy()
     small_units = out["small"].to_numpy()
     out["judged_value"] = np.where(
         small_units, np.where(multi, mean, np.nan), out["value"].to_numpy()
@@ -272,11 +273,8 @@ def salsa_table(
         return pd.DataFrame(columns=columns)
     deviations = part[part["kpi"] == SALSA_DEVIATION]
     year = int(deviations["year"].max()) if year is None else int(year)
-    wide = part[part["year"] == year].pivot_table(
-        index="ou", columns="kpi", values="value", aggfunc="first"
-    )
-    wide = wide.reindex(columns=list(SALSA_KPIS))
-    wide = wide[wide[SALSA_DEVIATION].notna()]
+    by_kpi = wide(part, index="ou", gender=None, year=year).reindex(columns=list(SALSA_KPIS))
+    by_kpi = by_kpi[by_kpi[SALSA_DEVIATION].notna()]
     window = deviations[deviations["year"].between(year - JUDGE_YEARS + 1, year)].dropna(
         subset=["value"]
     )
@@ -284,14 +282,14 @@ def salsa_table(
     counts = deviations[deviations["year"] == year].set_index("ou")["count"]
     table = pd.DataFrame(
         {
-            "ou": wide.index,
+            "ou": by_kpi.index,
             "year": year,
-            "actual": wide[SALSA_ACTUAL].to_numpy(),
-            "modelled": wide[SALSA_MODEL].to_numpy(),
-            "deviation": wide[SALSA_DEVIATION].to_numpy(),
-            "deviation_mean": stats["mean"].reindex(wide.index).to_numpy(),
-            "years": stats["count"].reindex(wide.index).fillna(0).astype(int).to_numpy(),
-            "count": counts.reindex(wide.index).fillna(0).astype(int).to_numpy(),
+            "actual": by_kpi[SALSA_ACTUAL].to_numpy(),
+            "modelled": by_kpi[SALSA_MODEL].to_numpy(),
+            "deviation": by_kpi[SALSA_DEVIATION].to_numpy(),
+            "deviation_mean": stats["mean"].reindex(by_kpi.index).to_numpy(),
+            "years": stats["count"].reindex(by_kpi.index).fillna(0).astype(int).to_numpy(),
+            "count": counts.reindex(by_kpi.index).fillna(0).astype(int).to_numpy(),
         }
     )
     table["small"] = (table["count"] > 0) & (table["count"] < SMALL_UNIT)

@@ -11,6 +11,7 @@ import pandas as pd
 from analys import goals, reference, registry
 from analys.data import check_source, load_groups, load_values
 from analys.errors import AnalysError
+from analys.frame import wide
 from analys.own import store as own_store
 from analys.vocabulary import SOURCE_LABELS
 
@@ -77,14 +78,7 @@ class _Session:
         key = (kpi, gender)
         if key in self._wide:
             return self._wide[key]
-        part = self.frame(kpi)
-        part = part[part["gender"] == gender]
-        try:
-            table = part.pivot(index="municipality", columns="year", values="value")
-        except ValueError:  # duplicate rows in a store: keep the first, as Kolada lists them
-            table = part.pivot_table(
-                index="municipality", columns="year", values="value", aggfunc="first"
-            )
+        table = wide(self.frame(kpi), columns="year", gender=gender)
         table.columns = [int(y) for y in table.columns]
         self._wide[key] = table
         return table
@@ -147,7 +141,7 @@ def _unit_options(kind: str | None = None, search: str = "") -> list[tuple[str, 
 
 
 def _same_type(kind: str) -> list[str]:
-    return reference.kommun_codes() if kind == "K" else reference.region_codes()
+    return reference.codes_of_type(kind)
 
 
 @lru_cache(maxsize=1)

@@ -300,13 +300,13 @@ def _goal_reason(
 
 def evaluate_all(
     area: Area,
-    values: pd.DataFrame,
+    data: pd.DataFrame,
     municipalities: Sequence[str] | None = None,
     *,
     groups: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Goal statuses of ``area`` for many municipalities (default: all of its type)."""
-    index = ValuesIndex(values)
+    index = ValuesIndex(data)
     codes = municipalities or reference.codes_of_type(area.kind)
     frames = []
     for code in codes:

@@ -115,7 +115,7 @@ def meeting(
 
 def preview(
     area: Area,
-    values: pd.DataFrame | ValuesIndex,
+    data: pd.DataFrame | ValuesIndex,
     municipality: str,
     *,
     groups: pd.DataFrame | None = None,
@@ -127,7 +127,7 @@ def preview(
     ----------
     area
         A validated (draft) area.
-    values
+    data
         The area's KPIs for all units (a values frame or a prepared ``ValuesIndex``).
     municipality
         The focus municipality or region.
@@ -136,7 +136,7 @@ def preview(
     years
         How many years the history covers, ending with the latest year with data.
     """
-    index = values if isinstance(values, ValuesIndex) else ValuesIndex(values)
+    index = data if isinstance(data, ValuesIndex) else ValuesIndex(data)
     now = evaluate(area, index, municipality, area.year, groups=groups)
     found = now.indicators["year"].dropna()
     last = int(area.year or (found.max() if len(found) else 0)) or None

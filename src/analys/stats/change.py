@@ -15,12 +15,12 @@ from analys.stats.compare import rank_among
 from analys.vocabulary import sign
 
 
-def _wide(values: pd.DataFrame | pd.Series) -> pd.DataFrame:
-    if isinstance(values, pd.Series):
-        frame = values.to_frame().T
-        frame.index = pd.Index([values.name if values.name is not None else "värde"])
+def _year_table(wide: pd.DataFrame | pd.Series) -> pd.DataFrame:
+    if isinstance(wide, pd.Series):
+        frame = wide.to_frame().T
+        frame.index = pd.Index([wide.name if wide.name is not None else "värde"])
     else:
-        frame = values
+        frame = wide
     frame = frame.apply(pd.to_numeric, errors="coerce").astype(float)
     frame.columns = [int(c) for c in frame.columns]
     return frame
@@ -36,13 +36,13 @@ def _column(frame: pd.DataFrame, year: int) -> pd.Series:
 
 
 def change(
-    values: pd.DataFrame | pd.Series, start: int, end: int, unit: str | None = None
+    wide: pd.DataFrame | pd.Series, start: int, end: int, unit: str | None = None
 ) -> pd.DataFrame:
     """Change between two years: absolute, percent and (for shares) percentage points.
 
     Parameters
     ----------
-    values : DataFrame or Series
+    wide : DataFrame or Series
         Wide frame (one row per municipality, one column per year) or one Series by year.
     start, end : int
         The years compared.
@@ -56,7 +56,7 @@ def change(
         (100·absolute/|start|, NaN when start is 0), ``percentage_points`` (= absolute for
         shares, else NaN) and ``unit`` (the unit of ``absolute``).
     """
-    frame = _wide(values)
+    frame = _year_table(wide)
     a, b = _column(frame, start), _column(frame, end)
     absolute = b - a
     percent = 100 * absolute / a.abs().where(a != 0)
@@ -72,22 +72,20 @@ def change(
     )
 
 
-def rank_change(
-    values: pd.DataFrame, start: int, end: int, polarity: str = "higher"
-) -> pd.DataFrame:
+def rank_change(wide: pd.DataFrame, start: int, end: int, polarity: str = "higher") -> pd.DataFrame:
     """Ranks (1 best, ties share the best rank) in both years and how many places climbed.
 
-    ``values`` is a wide frame, one row per municipality and one column per year. Columns
+    ``wide`` is a wide frame, one row per municipality and one column per year. Columns
     ``rank_start``, ``rank_end`` and ``rank_change`` (positive = climbed).
     """
-    frame = _wide(values)
+    frame = _year_table(wide)
     first = rank_among(_column(frame, start), polarity=polarity)
     last = rank_among(_column(frame, end), polarity=polarity)
     return pd.DataFrame({"rank_start": first, "rank_end": last, "rank_change": first - last})
 
 
 def improvers(
-    values: pd.DataFrame,
+    wide: pd.DataFrame,
     start: int,
     end: int,
     polarity: str = "higher",
@@ -106,8 +104,8 @@ def improvers(
             "polarity: neutral – ett nyckeltal utan riktning har inga "
             "förbättrare; ange higher eller lower."
         )
-    table = change(values, start, end, unit)
+    table = change(wide, start, end, unit)
     table["improvement"] = s * table["absolute"]
-    table = table.join(rank_change(values, start, end, polarity))
+    table = table.join(rank_change(wide, start, end, polarity))
     table = table.dropna(subset=["improvement"])
     return table.sort_values("improvement", ascending=False, kind="stable").head(n)

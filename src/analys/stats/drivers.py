@@ -217,9 +217,9 @@ class PanelResult:
         return head + self.coefficients.to_html(index=False, float_format=lambda v: number(v, 3))
 
 
-def panel_frame(values: pd.DataFrame, gender: str = "T") -> pd.DataFrame:
+def panel_frame(data: pd.DataFrame, gender: str = "T") -> pd.DataFrame:
     """A values frame (DESIGN §3) as a panel: columns municipality, year and one per KPI."""
-    part = values[values["gender"] == gender] if "gender" in values.columns else values
+    part = data[data["gender"] == gender] if "gender" in data.columns else data
     return wide(part, index=["municipality", "year"], gender=None).reset_index()
 
 

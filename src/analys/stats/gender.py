@@ -20,12 +20,12 @@ from analys.stats.trend import NO_TEST_LABEL, TrendResult, trend_marker
 GAP_COLUMNS = ["kpi", "municipality", "year", "K", "M", "gap"]
 
 
-def gender_gaps(values: pd.DataFrame) -> pd.DataFrame:
+def gender_gaps(data: pd.DataFrame) -> pd.DataFrame:
     """The gap between women and men, ``K − M``, per KPI, municipality and year.
 
     Parameters
     ----------
-    values : DataFrame
+    data : DataFrame
         A values frame (DESIGN §3) holding genders ``K`` and ``M`` (``T`` is ignored).
 
     Returns
@@ -34,10 +34,10 @@ def gender_gaps(values: pd.DataFrame) -> pd.DataFrame:
         Columns ``kpi``, ``municipality``, ``year``, ``K``, ``M`` and ``gap``; NaN when
         either gender is missing. Empty (with these columns) when there are no K/M rows.
     """
-    needed = {"kpi", "municipality", "year", "gender", "value"} - set(values.columns)
+    needed = {"kpi", "municipality", "year", "gender", "value"} - set(data.columns)
     if needed:
         raise ParamsError(f"gender_gaps: kolumnerna {', '.join(sorted(needed))} saknas.")
-    split = values[values["gender"].isin(["K", "M"])]
+    split = data[data["gender"].isin(["K", "M"])]
     if split.empty:
         return pd.DataFrame({c: pd.Series(dtype=float) for c in GAP_COLUMNS})
     table = wide(split, index=["kpi", "municipality", "year"], columns="gender", gender=None)

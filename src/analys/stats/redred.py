@@ -76,7 +76,7 @@ def exceptions(table: pd.DataFrame, statuses: pd.Series | None = None) -> pd.Dat
 
 
 def judgement_table(
-    values: pd.DataFrame,
+    data: pd.DataFrame,
     municipality: str,
     polarities: Mapping[str, str],
     codes: Sequence[str] | None = None,
@@ -86,14 +86,14 @@ def judgement_table(
 
     Parameters
     ----------
-    values : DataFrame
+    data : DataFrame
         A values frame (DESIGN §3).
     municipality : str
         The focus municipality.
     polarities : mapping kpi -> polarity
         The KPIs to judge and their polarity (e.g. from :func:`analys.registry.polarity`).
     codes : sequence of str, optional
-        The comparison set for the colours (default every municipality in ``values``;
+        The comparison set for the colours (default every municipality in ``data``;
         Riket and groups are never part of it).
     gender : str
         Which gender's values.
@@ -105,13 +105,13 @@ def judgement_table(
         ``value``, ``colour``, ``margin``, ``rank``, ``trend`` (assessment) and
         ``trend_label`` (Swedish). KPIs without a value get colour "grey" and NaN year.
     """
-    needed = {"kpi", "municipality", "year", "gender", "value"} - set(values.columns)
+    needed = {"kpi", "municipality", "year", "gender", "value"} - set(data.columns)
     if needed:
         raise ParamsError(f"judgement_table: kolumnerna {', '.join(sorted(needed))} saknas.")
-    data = values[values["gender"] == gender]
+    one_gender = data[data["gender"] == gender]
     rows = []
     for kpi, polarity in polarities.items():
-        part = data[data["kpi"] == kpi]
+        part = one_gender[one_gender["kpi"] == kpi]
         own = part[(part["municipality"] == municipality) & part["value"].notna()]
         series = own.set_index("year")["value"]
         marker = trend_marker(
@@ -145,7 +145,7 @@ def judgement_table(
 
 
 def red_red(
-    values: pd.DataFrame,
+    data: pd.DataFrame,
     municipality: str,
     polarities: Mapping[str, str],
     codes: Sequence[str] | None = None,
@@ -156,5 +156,5 @@ def red_red(
 
     :func:`judgement_table` followed by :func:`exceptions`; see both.
     """
-    table = judgement_table(values, municipality, polarities, codes, gender)
+    table = judgement_table(data, municipality, polarities, codes, gender)
     return exceptions(table, statuses)

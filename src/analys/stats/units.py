@@ -77,13 +77,13 @@ UNIT_COLUMNS = [
 ]
 
 
-def _series(values: pd.DataFrame, kpi: str, gender: str = "T") -> pd.DataFrame:
-    part = values[(values["kpi"] == kpi) & (values["gender"] == gender)]
+def _series(data: pd.DataFrame, kpi: str, gender: str = "T") -> pd.DataFrame:
+    part = data[(data["kpi"] == kpi) & (data["gender"] == gender)]
     return part.loc[:, ["ou", "municipality", "year", "value", "count"]]
 
 
 def judged_values(
-    values: pd.DataFrame, kpi: str, year: int, *, gender: str = "T", small: int = SMALL_UNIT
+    data: pd.DataFrame, kpi: str, year: int, *, gender: str = "T", small: int = SMALL_UNIT
 ) -> pd.DataFrame:
     """Per unit with a value in ``year``: the value each unit is judged on.
 
@@ -91,7 +91,7 @@ def judged_values(
     judged_value, basis (Swedish) and note. Small units: mean of the last
     :data:`JUDGE_YEARS` years up to ``year`` (at least two), else not judged (NaN).
     """
-    part = _series(values, kpi, gender)
+    part = _series(data, kpi, gender)
     part = part[part["year"].between(year - JUDGE_YEARS + 1, year) & part["value"].notna()]
     by_year = wide(part, index="ou", columns="year", gender=None)
     out = pd.DataFrame(index=pd.Index([], name="ou"))
@@ -151,7 +151,7 @@ def target_gap(value: float, target: object | None, polarity: str) -> float:
 
 
 def unit_table(
-    values: pd.DataFrame,
+    data: pd.DataFrame,
     units: pd.DataFrame,
     kpi: str,
     municipality: str,
@@ -165,11 +165,11 @@ def unit_table(
 
     Parameters
     ----------
-    values
+    data
         Unit values for ``kpi`` for *all units in Sweden* of the activity (the national
         comparison set), at least the last five years for trends.
     units
-        The unit catalogue (id, title, municipality, activity) covering ``values``.
+        The unit catalogue (id, title, municipality, activity) covering ``data``.
     kpi, municipality
         The KPI and the municipality whose units are listed.
     year
@@ -189,13 +189,13 @@ def unit_table(
         the municipality; both on ``judged_value``.
     """
     polarity = polarity or registry.polarity(kpi)
-    values = values[(values["kpi"] == kpi) & (values["gender"] == gender)]
-    part = _series(values, kpi, gender)
+    data = data[(data["kpi"] == kpi) & (data["gender"] == gender)]
+    part = _series(data, kpi, gender)
     if part.empty:
         return pd.DataFrame(columns=UNIT_COLUMNS)
     year = int(part["year"].max()) if year is None else int(year)
     catalogue = units.set_index("id")
-    judged = judged_values(values, kpi, year, gender=gender)
+    judged = judged_values(data, kpi, year, gender=gender)
     judged = judged.join(catalogue[["title", "activity"]], how="left")
     judged["municipality"] = part[part["year"] == year].set_index("ou")["municipality"]
     own = judged[judged["municipality"] == str(municipality)]
@@ -244,7 +244,7 @@ def unit_table(
 
 
 def salsa_table(
-    values: pd.DataFrame, units: pd.DataFrame, municipality: str, year: int | None = None
+    data: pd.DataFrame, units: pd.DataFrame, municipality: str, year: int | None = None
 ) -> pd.DataFrame:
     """The municipality's schools: actual merit value, modelled value and SALSA deviation.
 
@@ -254,7 +254,7 @@ def salsa_table(
     "osäkert" for a small school or a single year). Sorted by school name – **never by
     deviation** (:data:`SALSA_CAUTION`).
     """
-    part = values[values["kpi"].isin(SALSA_KPIS) & (values["gender"] == "T")]
+    part = data[data["kpi"].isin(SALSA_KPIS) & (data["gender"] == "T")]
     part = part[part["municipality"] == str(municipality)]
     columns = [
         "ou",
@@ -311,7 +311,7 @@ def salsa_table(
 
 
 def spread(
-    values: pd.DataFrame,
+    data: pd.DataFrame,
     kpi: str,
     municipality: str,
     *,
@@ -330,7 +330,7 @@ def spread(
     """
     polarity = polarity or registry.polarity(kpi)
     s = sign(polarity) or 1
-    part = _series(values, kpi, gender)
+    part = _series(data, kpi, gender)
     part = part[(part["municipality"] == str(municipality)) & part["value"].notna()]
     if units is not None:
         part = part[part["ou"].isin(units["id"])]

@@ -28,7 +28,7 @@ from analys.fulfilment import preview as goal_preview
 from analys.goals import Area
 from analys.goals.draft import TARGET_CHOICES, Draft, target_spec
 from analys.own import store as own_store
-from analys.vocabulary import DEMO_MUNICIPALITY, STATUS_LABELS
+from analys.vocabulary import DEMO_MUNICIPALITY, SOURCE_LABELS, SOURCES, STATUS_LABELS
 from analys.widgets.common import _set_options
 from analys.widgets.kpi_finder import KpiFinder
 from analys.widgets.session import _area_titles, _unit_options
@@ -145,7 +145,7 @@ class GoalBuilder:
             ),
             "municipality": w.Dropdown(options=_unit_options(), value=code, description="Kommun"),
             "source": w.Dropdown(
-                options=[("Demodata", "demo"), ("Lokalt lager", "store"), ("Kolada", "kolada")],
+                options=[(SOURCE_LABELS[s], s) for s in SOURCES],
                 value=self._source(),
                 description="Källa",
             ),

@@ -482,7 +482,7 @@ class DriverExplorer(_Explorer):
             index=influential.index,
         )
         self._residual_html.value = residual_text(
-            self.residuals, choice.outcome, choice.municipality, sign
+            self.residuals, choice.outcome, choice.municipality, s
         )
         self._influence_html.value = influence_text(self.influence, self.result.n)
 

@@ -314,7 +314,7 @@ def _html_values(widget) -> list[str]:
 def test_explorers_escape_hostile_names_labels_and_messages(monkeypatch: pytest.MonkeyPatch):
     from analys import reference, registry
     from analys.widgets import DriverExplorer, TrendExplorer
-    from analys.widgets.common import _html_table
+    from analys.widgets.common import html_table
 
     hostile = " ¦ ".join(text for _, text in RENDERED if len(text) < 200)
     monkeypatch.setattr(reference, "title", lambda code: f"{hostile} {code}")
@@ -329,7 +329,7 @@ def test_explorers_escape_hostile_names_labels_and_messages(monkeypatch: pytest.
     for value in values:
         assert_inert(value, where="explorer")  # … as text
     table = pd.DataFrame({text: [text] for _, text in RENDERED[:10]}, index=[RENDERED[0][1]])
-    assert_inert(_html_table(table, {}), where="_html_table")
+    assert_inert(html_table(table, {}), where="html_table")
 
 
 # -- analys check and render: refused and long texts ---------------------------------------

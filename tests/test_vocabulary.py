@@ -139,6 +139,18 @@ def test_the_demo_municipality_code_is_written_once() -> None:
     assert written == []
 
 
+def test_no_module_imports_another_module_s_private_names() -> None:
+    private = [
+        f"{name}: {node.module}.{alias.name}"
+        for name, tree in modules()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("analys")
+        for alias in node.names
+        if alias.name.startswith("_")
+    ]
+    assert private == []
+
+
 # -- the rules written once -------------------------------------------------------------------
 
 

@@ -21,7 +21,7 @@ from analys import reference, registry
 from analys.chartstyle import FOCUS, annotate_source
 from analys.errors import ParamsError
 from analys.format import decimals_for, number, with_unit
-from analys.vocabulary import GENDER_WORDS
+from analys.vocabulary import GENDER_WORDS, MUNICIPALITY_TYPE_WORDS
 
 
 def new_axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
@@ -161,7 +161,8 @@ def unit_word(codes: str | Iterable[str] | None) -> str:
     if codes is None:
         return "kommuner"
     first = codes if isinstance(codes, str) else next(iter(codes), None)
-    return "regioner" if first and reference.unit_type(str(first)) == "L" else "kommuner"
+    municipality_type = reference.unit_type(str(first)) if first else None
+    return MUNICIPALITY_TYPE_WORDS["L" if municipality_type == "L" else "K"]
 
 
 def value_text(value: float, unit: str | None) -> str:

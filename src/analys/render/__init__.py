@@ -55,7 +55,7 @@ from analys.format import number
 from analys.goals import Area, list_areas, load_area, params_dir
 from analys.render.index import update_manifest, write_index
 from analys.render.jobs import Job, JobResult, WorkbookJob
-from analys.vocabulary import DEMO_MUNICIPALITY
+from analys.vocabulary import DEMO_MUNICIPALITY, MUNICIPALITY_TYPE_WORDS
 
 AREA_TEMPLATE = "omrade.ipynb"
 OVERVIEW_TEMPLATE = "oversikt.ipynb"
@@ -157,7 +157,7 @@ def _pairs(
         elif municipalities:
             codes = reference.of_type(municipalities, spec.unit_type)
             if not codes and explicit_areas:
-                kind = "kommuner" if spec.unit_type == "K" else "regioner"
+                kind = MUNICIPALITY_TYPE_WORDS[spec.unit_type]
                 problems.append(
                     f"område '{spec.name}' gäller {kind}, men inga {kind} angavs "
                     f"med -m (t.ex. {spec.default_municipality})"

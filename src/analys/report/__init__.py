@@ -38,7 +38,14 @@ from analys.stats.peers import reference_group
 from analys.stats.redred import is_off_target, is_red_red
 from analys.stats.trend import NO_TEST_LABEL, averaged_reason
 from analys.summary import SUMMARY_MIMETYPE
-from analys.vocabulary import GENDER_WORDS, OFF_TARGET_LABEL, STATUS_LABELS, STATUSES, sign
+from analys.vocabulary import (
+    GENDER_WORDS,
+    MUNICIPALITY_TYPE_WORDS,
+    OFF_TARGET_LABEL,
+    STATUS_LABELS,
+    STATUSES,
+    sign,
+)
 
 #: the notebook's parameters: exactly a params file's top-level keys
 PARAM_KEYS = TOP_KEYS
@@ -158,7 +165,7 @@ class Report:
         )
         self.peers = list(self.evaluation.peers)
         self.kind = self.area.kind
-        self.unit_word = "regioner" if self.kind == "L" else "kommuner"
+        self.unit_word = MUNICIPALITY_TYPE_WORDS[self.kind]
         peers = self.area.peers if isinstance(self.area.peers, str) else list(self.area.peers)
         #: the peer group, named (peers_* targets, sentences, trend bands, "Lär av")
         self.group = reference_group(

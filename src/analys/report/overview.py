@@ -23,7 +23,7 @@ from analys.own import store as own_store
 from analys.report import Report, sentences, show_figure, table_style
 from analys.safe import Markdown, html_text
 from analys.stats.redred import is_off_target, is_red_red
-from analys.vocabulary import OFF_TARGET_LABEL, STATUS_LABELS, STATUSES
+from analys.vocabulary import MUNICIPALITY_TYPE_WORDS, OFF_TARGET_LABEL, STATUS_LABELS, STATUSES
 
 #: the status cell of an area that could not be shown
 FAILED_LABEL = "Kunde inte visas"
@@ -106,7 +106,7 @@ class Overview:
                 )
             raise AnalysError(f"Inga områden gäller {self.place} ({self.municipality}).")
         self.source = self.reports[0].source
-        self._units = "regioner" if self.kind == "L" else "kommuner"
+        self._units = MUNICIPALITY_TYPE_WORDS[self.kind]
         self.demo = any(r.demo for r in self.reports)
 
     def header(self) -> None:

@@ -29,9 +29,9 @@ from analys.goals import Area
 from analys.goals.draft import TARGET_CHOICES, Draft, target_spec
 from analys.own import store as own_store
 from analys.vocabulary import DEMO_MUNICIPALITY, SOURCE_LABELS, SOURCES, STATUS_LABELS
-from analys.widgets.common import _set_options
+from analys.widgets.common import set_options
 from analys.widgets.kpi_finder import KpiFinder
-from analys.widgets.session import _area_titles, _unit_options
+from analys.widgets.session import area_titles, municipality_options
 
 PEER_CHOICES = [
     ("Kommungrupp (SKR)", "skr"),
@@ -131,7 +131,7 @@ class GoalBuilder:
         self.finder = KpiFinder(self._source())
         c: dict[str, w.Widget] = {
             "start": w.Dropdown(
-                options=[("Tomt område", "")] + [(t, a) for a, t in _area_titles().items()],
+                options=[("Tomt område", "")] + [(t, a) for a, t in area_titles().items()],
                 value=self.draft.name if self.draft.path else "",
                 description="Utgå från",
             ),
@@ -143,7 +143,9 @@ class GoalBuilder:
             "title": w.Text(
                 description="Rubrik", value=str(doc.get("title") or ""), continuous_update=False
             ),
-            "municipality": w.Dropdown(options=_unit_options(), value=code, description="Kommun"),
+            "municipality": w.Dropdown(
+                options=municipality_options(), value=code, description="Kommun"
+            ),
             "source": w.Dropdown(
                 options=[(SOURCE_LABELS[s], s) for s in SOURCES],
                 value=self._source(),
@@ -301,7 +303,7 @@ class GoalBuilder:
                 (f"{i + 1}. {g.get('title', '(utan namn)')}", i) for i, g in enumerate(goals)
             ]
             self._goal = min(self._goal, max(len(goals) - 1, 0))
-            _set_options(c["goal"], options, self._goal if options else None)
+            set_options(c["goal"], options, self._goal if options else None)
             goal = goals[self._goal] if goals else None
             c["goal_title"].value = str(goal.get("title", "")) if goal else ""
             c["goal_weight"].value = float(goal.get("weight", 1)) if goal else 1.0
@@ -311,7 +313,7 @@ class GoalBuilder:
                 (f"{j + 1}. {registry.label(str(i.get('kpi')))} ({i.get('kpi')})", j)
                 for j, i in enumerate(items)
             ]
-            _set_options(c["indicator"], labels, self._indicator if labels else None)
+            set_options(c["indicator"], labels, self._indicator if labels else None)
             if items:
                 self._load_indicator(items[self._indicator])
             for name in ("remove_goal", "goal_up", "goal_down", "add_indicator"):
@@ -381,7 +383,7 @@ class GoalBuilder:
             self.controls["area"].value = str(doc.get("area") or "")
             self.controls["title"].value = str(doc.get("title") or "")
             self.controls["source"].value = self._source()
-            _set_options(self.controls["peers"], self._peer_options(), None)
+            set_options(self.controls["peers"], self._peer_options(), None)
             self._sync_peers()
             if doc.get("municipality") and name:
                 self.controls["municipality"].value = str(doc["municipality"])

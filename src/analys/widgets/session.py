@@ -1,4 +1,4 @@
-"""The data an explorer works on: a :class:`_Session` of values loaded once, and the
+"""The data an explorer works on: a :class:`Session` of values loaded once, and the
 KPI and unit choices offered in the controls."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from analys.frame import wide
 from analys.own import store as own_store
 from analys.vocabulary import SOURCE_LABELS
 
-_NO_GROUPS = pd.DataFrame({"group": [], "title": [], "members": []})
+NO_GROUPS = pd.DataFrame({"group": [], "title": [], "members": []})
 
 
-class _Session:
+class Session:
     """The values one explorer works on, loaded once and kept.
 
     With ``preload`` (the default for demo and store) every registry KPI the source has is
@@ -101,32 +101,32 @@ class _Session:
         return SOURCE_LABELS.get(self.source, self.source)
 
 
-def _kind_kpis(kpis: Iterable[str], kind: str) -> list[str]:
+def type_kpis(kpis: Iterable[str], kind: str) -> list[str]:
     """The KPIs reported for units of ``kind`` (``K`` or ``L``): their own type or ``A``."""
     return [k for k in kpis if (registry.entry(k) or {}).get("municipality_type") in (kind, "A")]
 
 
-def _kpi_label(kpi: str) -> str:
+def kpi_label(kpi: str) -> str:
     return f"{registry.label(kpi)} ({kpi})"
 
 
-def _matches(kpi: str, needle: str) -> bool:
+def kpi_matches(kpi: str, needle: str) -> bool:
     entry = registry.entry(kpi) or {}
     hay = f"{kpi} {entry.get('title', '')} {entry.get('label', '')}".lower()
     return all(word in hay for word in needle.lower().split())
 
 
-def _kpi_options(kpis: Iterable[str], search: str = "", area: str = "") -> list[tuple[str, str]]:
+def kpi_options(kpis: Iterable[str], search: str = "", area: str = "") -> list[tuple[str, str]]:
     """Dropdown options ``(label (id), id)``, filtered by words and by policy area."""
     chosen = [
         k
         for k in kpis
-        if (not area or (registry.entry(k) or {}).get("area") == area) and _matches(k, search)
+        if (not area or (registry.entry(k) or {}).get("area") == area) and kpi_matches(k, search)
     ]
-    return sorted(((_kpi_label(k), k) for k in chosen), key=lambda o: o[0].lower())
+    return sorted(((kpi_label(k), k) for k in chosen), key=lambda o: o[0].lower())
 
 
-def _unit_options(kind: str | None = None, search: str = "") -> list[tuple[str, str]]:
+def municipality_options(kind: str | None = None, search: str = "") -> list[tuple[str, str]]:
     """``(name (code), code)`` for municipalities and regions (of ``kind`` when given)."""
     units = reference.municipalities()
     units = units[units["municipality"] != reference.RIKET]
@@ -140,12 +140,8 @@ def _unit_options(kind: str | None = None, search: str = "") -> list[tuple[str, 
     return [(f"{title} ({code})", code) for title, code in pairs]
 
 
-def _same_type(kind: str) -> list[str]:
-    return reference.codes_of_type(kind)
-
-
 @lru_cache(maxsize=1)
-def _area_titles() -> dict[str, str]:
+def area_titles() -> dict[str, str]:
     titles = {}
     for name in goals.list_areas():
         try:

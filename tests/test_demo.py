@@ -13,10 +13,10 @@ import statsmodels.api as sm
 from analys import captions, demo, reference, registry
 from analys.demo import generate, model
 from analys.frame import VALUES_COLUMNS
-from analys.stats.peers import LIKNANDE_AREA
+from analys.stats.peers import SIMILAR_AREA
 from analys.vocabulary import DEMO_MUNICIPALITY
 
-KOMMUNER = reference.kommun_codes()
+KOMMUNER = reference.municipality_codes()
 REGIONS = reference.region_codes()
 
 
@@ -251,7 +251,7 @@ def test_region_kpis_have_21_regions_and_riket(values: pd.DataFrame) -> None:
 
 
 def test_groups_fixed_and_liknande() -> None:
-    from analys.stats.peers import parse_liknande_title
+    from analys.stats.peers import parse_similar_title
 
     groups = demo.groups()
     assert list(groups.columns) == ["group", "title", "members"]
@@ -259,9 +259,9 @@ def test_groups_fixed_and_liknande() -> None:
     assert set(reference.fixed_groups()["group"]) <= set(groups["group"])
     liknande = groups[groups["title"].str.startswith("Liknande kommuner")]
     assert not liknande["group"].str[1:].str.isdigit().any()  # cannot collide with Kolada
-    words = set(LIKNANDE_AREA.values())
+    words = set(SIMILAR_AREA.values())
     assert len(liknande) == 290 * len(words)
-    parsed = pd.DataFrame([parse_liknande_title(t) for t in liknande["title"]])
+    parsed = pd.DataFrame([parse_similar_title(t) for t in liknande["title"]])
     assert set(parsed["word"]) == words and set(parsed["municipality_type"]) == {"K"}
     # Kolada's own forms: a comma after the noun for the overall group, dated 2025
     overall = liknande["title"].str.startswith("Liknande kommuner, övergripande, ")
@@ -278,12 +278,12 @@ def test_groups_fixed_and_liknande() -> None:
 
 
 def test_liknande_region_groups_use_kolada_title_forms() -> None:
-    from analys.stats.peers import parse_liknande_title
+    from analys.stats.peers import parse_similar_title
 
     groups = demo.groups()
     regions = groups[groups["title"].str.startswith("Liknande regioner")]
     assert len(regions) == 2 * 21
-    parsed = pd.DataFrame([parse_liknande_title(t) for t in regions["title"]])
+    parsed = pd.DataFrame([parse_similar_title(t) for t in regions["title"]])
     assert set(parsed["municipality_type"]) == {"L"}
     assert set(parsed["word"]) == {"socioekonomi", "hälso- och sjukvård (inkl läkemedel)"}
     assert set(parsed["name"]) == {reference.title(r) for r in REGIONS}

@@ -286,7 +286,7 @@ def test_ranking_chart_of_a_cost_is_higher_or_lower_not_better_or_worse() -> Non
     values = demo.load_values(["N15027"], None, [2024])
     ax = plots.ranking_chart(values, kpi="N15027", year=2024, municipality="1880")
     drawn = drawn_bars(ax)
-    series = values.set_index("municipality")["value"].reindex(reference.kommun_codes())
+    series = values.set_index("municipality")["value"].reindex(reference.municipality_codes())
     expected = compare.quartile_colours(series, "neutral")["colour"].map(COLOURS)
     assert (drawn["colour"] == expected.reindex(drawn.index)).all()
     assert not set(drawn["colour"]) & {COLOURS["green"], COLOURS["yellow"], COLOURS["red"]}

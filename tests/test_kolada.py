@@ -33,7 +33,7 @@ from analys.kolada.parse import _fix_mojibake
 
 pytest_plugins = ["fake_kolada"]
 
-KOMMUNER = reference.kommun_codes()
+KOMMUNER = reference.municipality_codes()
 DEMO_YEARS = list(range(demo.FIRST_YEAR, demo.LATEST_YEAR + 1))
 
 

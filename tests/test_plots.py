@@ -414,7 +414,7 @@ def test_ranking_colours_equal_quartile_colours_on_demo(values) -> None:
         ax = plots.ranking_chart(values, kpi=kpi, year=2024, municipality=FOCUS)
         part = values[(values["kpi"] == kpi) & (values["year"] == 2024) & (values["gender"] == "T")]
         series = part.set_index("municipality")["value"]
-        kommuner = series.reindex(reference.kommun_codes())
+        kommuner = series.reindex(reference.municipality_codes())
         colours = compare.quartile_colours(kommuner, registry.polarity(kpi))
         drawn = ranked(ax)
         assert set(drawn) == set(kommuner.dropna().index)
@@ -514,7 +514,7 @@ def test_cost_chart_medians_and_quadrants(values) -> None:
     )
     part = values[(values["year"] == 2024) & (values["gender"] == "T")]
     both = wide(part, year=2024)[["N15027", "N15507"]].dropna()
-    both = both[both.index.isin(reference.kommun_codes())]
+    both = both[both.index.isin(reference.municipality_codes())]
     vertical, horizontal = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
     assert vertical.get_xdata()[0] == pytest.approx(both["N15027"].median())
     assert horizontal.get_ydata()[0] == pytest.approx(both["N15507"].median())

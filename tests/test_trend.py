@@ -237,13 +237,13 @@ def test_gender_gaps_trend_and_peers() -> None:
 def test_on_demo_data_end_to_end() -> None:
     pytest.importorskip("analys.demo", reason="analys.demo finns inte ännu")
     from analys.data import load_values
-    from analys.reference import kommun_codes
+    from analys.reference import municipality_codes
     from analys.stats.compare import quartile_colours
 
     values = load_values(["N15428"], source="demo", genders=("T", "K", "M"))
     total = values[values["gender"] == "T"]
     latest = total[total["year"] == total["year"].max()].set_index("municipality")["value"]
-    colours = quartile_colours(latest.reindex(kommun_codes()), polarity="higher")
+    colours = quartile_colours(latest.reindex(municipality_codes()), polarity="higher")
     shares = colours["colour"].value_counts(normalize=True)
     assert 0.2 < shares.get("green", 0) < 0.3 and 0.2 < shares.get("red", 0) < 0.3
     series = total[total["municipality"] == "0180"].set_index("year")["value"]
@@ -253,7 +253,7 @@ def test_on_demo_data_end_to_end() -> None:
     gaps = gender_gaps(values)
     stockholm = gaps[gaps["municipality"] == "0180"].set_index("year")["gap"]
     assert gap_trend(stockholm).label
-    assert not gap_versus_peers(gaps, "0180", kommun_codes()).empty
+    assert not gap_versus_peers(gaps, "0180", municipality_codes()).empty
 
 
 def test_judgement_table_and_red_red_from_values() -> None:

@@ -86,7 +86,7 @@ def test_off_target_is_not_met_and_partly() -> None:
 
 def test_the_demo_municipality_is_orebro() -> None:
     assert reference.title(DEMO_MUNICIPALITY) == "Örebro"
-    assert reference.unit_type(DEMO_MUNICIPALITY) == "K"
+    assert reference.municipality_type(DEMO_MUNICIPALITY) == "K"
 
 
 def test_the_data_sources_are_the_vocabulary_s() -> None:
@@ -158,7 +158,7 @@ def test_codes_of_type_are_all_municipalities_or_all_regions() -> None:
     kommuner, regioner = reference.codes_of_type("K"), reference.codes_of_type("L")
     assert len(kommuner) == 290 and len(regioner) == 21
     assert reference.RIKET not in kommuner + regioner
-    assert {reference.unit_type(c) for c in kommuner} == {"K"}
+    assert {reference.municipality_type(c) for c in kommuner} == {"K"}
     with pytest.raises(ParamsError, match="municipality_type: 'X' är inte tillåten"):
         reference.codes_of_type("X")
 

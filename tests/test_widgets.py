@@ -109,7 +109,7 @@ def test_trend_defaults_draw_chart_table_marker_and_map(trend: TrendExplorer):
     ]
     assert trend.table.loc[2025, "Värde"] == pytest.approx(_value("N15507", "1880", 2025))
     # rank and colour among all municipalities with a value, computed independently
-    values = _values("N15507", reference.kommun_codes(), 2023).dropna()
+    values = _values("N15507", reference.municipality_codes(), 2023).dropna()
     ranked = compare.quartile_colours(values, "higher").loc["1880"]
     assert trend.table.loc[2023, "Rang"] == f"{int(ranked['rank'])} av {len(values)}"
     assert (
@@ -298,7 +298,7 @@ def test_trend_save_writes_png_csv_excel(tmp_path: Path):
 
 
 def _cross(kpis: list[str], year: int, codes: list[str] | None = None) -> pd.DataFrame:
-    codes = codes or reference.kommun_codes()
+    codes = codes or reference.municipality_codes()
     frame = load_values(kpis, codes, [year], source="demo")
     return frame.pivot(index="municipality", columns="kpi", values="value")[kpis]
 

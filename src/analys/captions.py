@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-KALLA = "Källa: Kolada"
-EGEN = "Egen bearbetning av data från Kolada"
+KOLADA_CREDIT = "Källa: Kolada"
+DERIVED_CREDIT = "Egen bearbetning av data från Kolada"
 DEMO = "Demodata – syntetiska värden, inte verklig statistik"
 
 
@@ -15,4 +15,4 @@ def source_caption(source: str, *, derived: bool = False) -> str:
     """
     if source == "demo":
         return DEMO + (" · Egen bearbetning" if derived else "")
-    return EGEN if derived else KALLA
+    return DERIVED_CREDIT if derived else KOLADA_CREDIT

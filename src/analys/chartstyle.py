@@ -13,7 +13,7 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
 
-from analys.captions import DEMO, EGEN, KALLA
+from analys.captions import DEMO, DERIVED_CREDIT, KOLADA_CREDIT
 
 #: Quartile colours (DESIGN §5), as named by ``compare.quartile_colours``.
 COLOURS: dict[str, str] = {
@@ -74,7 +74,7 @@ def caption_text(source: str | None, *, derived: bool = False, kpis: tuple = ())
     A figure of the municipality's own indicators (``kpis`` holding ``EGEN-…`` ids) is
     credited to their import file instead: "Källa: egen uppgift (FIL, importerad DATUM)".
     """
-    credit = EGEN if derived else KALLA
+    credit = DERIVED_CREDIT if derived else KOLADA_CREDIT
     if any(str(k).startswith("EGEN-") for k in kpis):
         from analys.own import store as own_store  # import cost: only figures of own indicators
 

@@ -148,14 +148,14 @@ def evaluate(
         Municipality groups (for ``liknande`` and group-id peers); default the area source's.
     """
     municipality = str(municipality or area.municipality)
-    municipality_type = reference.unit_type(municipality)
+    municipality_type = reference.municipality_type(municipality)
     if municipality_type is None:
         raise ParamsError(f"municipality: '{municipality}' är ingen känd kommun eller region")
-    if municipality_type != area.kind:
+    if municipality_type != area.municipality_type:
         raise ParamsError(
             f"municipality: '{municipality}' ({reference.title(municipality)}) "
             f"passar inte området {area.area}, som gäller "
-            f"{MUNICIPALITY_TYPE_WORDS[area.kind]}"
+            f"{MUNICIPALITY_TYPE_WORDS[area.municipality_type]}"
         )
     index = values if isinstance(values, ValuesIndex) else ValuesIndex(values)
     year = year if year is not None else area.year
@@ -307,7 +307,7 @@ def evaluate_all(
 ) -> pd.DataFrame:
     """Goal statuses of ``area`` for many municipalities (default: all of its type)."""
     index = ValuesIndex(data)
-    codes = municipalities or reference.codes_of_type(area.kind)
+    codes = municipalities or reference.codes_of_type(area.municipality_type)
     frames = []
     for code in codes:
         result = evaluate(area, index, code, groups=groups)

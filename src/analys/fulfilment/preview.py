@@ -158,7 +158,7 @@ def preview(
     rows["history"] = [
         history_text(statuses.loc[tuple(k)]) for k in rows[key].itertuples(index=False)
     ]
-    municipality_type = reference.unit_type(municipality) or "K"
+    municipality_type = reference.municipality_type(municipality) or "K"
     counts = [
         meeting(ind, index, municipality_type, None if pd.isna(r.year) else int(r.year), r.target)
         for (_, ind), r in zip(area.indicators, rows.itertuples(), strict=True)

@@ -151,9 +151,9 @@ class Area:
         return list(dict.fromkeys(ids))
 
     @property
-    def kind(self) -> str:
+    def municipality_type(self) -> str:
         """``K`` for a municipal area, ``L`` for a regional one (from the default unit)."""
-        return reference.unit_type(self.municipality) or "K"
+        return reference.municipality_type(self.municipality) or "K"
 
     @property
     def main_kpi(self) -> str:
@@ -560,7 +560,7 @@ def areas_cli() -> int:
             print(f"{name:<22} FEL: {error.problems[0]}")
             status = 2
             continue
-        kind = "region" if area.kind == "L" else "kommun"
+        kind = "region" if area.municipality_type == "L" else "kommun"
         n_ind = len(area.indicators)
         print(f"{name:<22} {area.title:<32} {kind:<7} {len(area.goals)} mål, {n_ind} indikatorer")
     return status

@@ -134,7 +134,7 @@ class Checker:
         self.catalogue = catalogue
         self.problems: list[str] = []
         self.source: Any = "demo"
-        self.kind = "K"
+        self.municipality_type = "K"
         self.this_year = dt.date.today().year
 
     # -- reporting --------------------------------------------------------------------------
@@ -217,13 +217,13 @@ class Checker:
             self.bad(path, value, f"finns inte i Kolada{self._suggest(value)}")
             return False
         kind = str(self.catalogue.at[value, "municipality_type"])
-        if check_type and kind in TYPE_NAMES and kind != self.kind:
+        if check_type and kind in TYPE_NAMES and kind != self.municipality_type:
             self.bad(
                 path,
                 value,
                 f"finns bara för {TYPE_NAMES[kind]}, men området gäller "
-                f"{TYPE_NAMES[self.kind]} – välj ett nyckeltal av typ "
-                f"{self.kind} eller A",
+                f"{TYPE_NAMES[self.municipality_type]} – välj ett nyckeltal av typ "
+                f"{self.municipality_type} eller A",
             )
             return False
         return True
@@ -285,7 +285,7 @@ class Checker:
         municipality = raw.get("municipality")
         if municipality is not None:
             code = str(municipality) if _is_year(municipality) else municipality
-            if not isinstance(code, str) or reference.unit_type(code) not in ("K", "L"):
+            if not isinstance(code, str) or reference.municipality_type(code) not in ("K", "L"):
                 hint = (
                     f'en kommunkod med fyra siffror inom citattecken, t.ex. "{DEMO_MUNICIPALITY}"'
                 )
@@ -295,7 +295,7 @@ class Checker:
                     "municipality", municipality, f"är ingen kommun eller region – ange {hint}"
                 )
             else:
-                self.kind = reference.unit_type(code)
+                self.municipality_type = reference.municipality_type(code)
         year = raw.get("year")
         if year is not None and (not _is_year(year) or not FIRST_YEAR <= year <= self.this_year):
             self.bad(
@@ -313,7 +313,7 @@ class Checker:
             if not peers:
                 self.note("peers", "listan är tom – ange minst en kommunkod")
             for i, code in enumerate(peers):
-                if not isinstance(code, str) or reference.unit_type(code) not in ("K", "L"):
+                if not isinstance(code, str) or reference.municipality_type(code) not in ("K", "L"):
                     self.bad(
                         f"peers[{i}]",
                         code,

@@ -161,7 +161,7 @@ def unit_word(codes: str | Iterable[str] | None) -> str:
     if codes is None:
         return "kommuner"
     first = codes if isinstance(codes, str) else next(iter(codes), None)
-    municipality_type = reference.unit_type(str(first)) if first else None
+    municipality_type = reference.municipality_type(str(first)) if first else None
     return MUNICIPALITY_TYPE_WORDS["L" if municipality_type == "L" else "K"]
 
 
@@ -224,7 +224,7 @@ def same_type(municipality: str | None, available: Iterable[str]) -> list[str]:
     and groups (``G…``) never belong to it (DESIGN §5). For an unknown code every available
     code except Riket and groups is used.
     """
-    municipality_type = reference.unit_type(municipality) if municipality else None
+    municipality_type = reference.municipality_type(municipality) if municipality else None
     return reference.of_type(available, municipality_type)
 
 

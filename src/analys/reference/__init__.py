@@ -88,7 +88,7 @@ def fixed_groups() -> pd.DataFrame:
     return groups
 
 
-def kommun_codes() -> list[str]:
+def municipality_codes() -> list[str]:
     """The 290 municipality codes, sorted."""
     units = municipalities()
     return units.loc[units["type"] == "K", "municipality"].tolist()
@@ -109,7 +109,7 @@ def codes_of_type(municipality_type: str) -> list[str]:
     belong to it.
     """
     if municipality_type == "K":
-        return kommun_codes()
+        return municipality_codes()
     if municipality_type == "L":
         return region_codes()
     raise ParamsError(
@@ -152,7 +152,7 @@ def _types() -> dict[str, str]:
     return dict(zip(units["municipality"], units["type"], strict=True))
 
 
-def unit_type(code: str) -> str | None:
+def municipality_type(code: str) -> str | None:
     """``K`` for a municipality, ``L`` for a region or Riket, ``None`` when unknown."""
     return _types().get(code)
 

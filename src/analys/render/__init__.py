@@ -102,7 +102,7 @@ class AreaSpec:
 
     @property
     def unit_type(self) -> str:
-        return self.area.kind
+        return self.area.municipality_type
 
     @property
     def default_municipality(self) -> str:
@@ -134,7 +134,7 @@ def _check_municipality(code: str) -> str:
         raise ParamsError(
             "-m: '0000' är Riket – ange en kommun (t.ex. 1880) eller en region (t.ex. 0018)"
         )
-    if reference.unit_type(code) is None:
+    if reference.municipality_type(code) is None:
         hits = reference.find(code)[:5]
         hint = (
             (" – menade du " + ", ".join(f"{h} {reference.title(h)}" for h in hits) + "?")
@@ -167,7 +167,7 @@ def _pairs(
         pairs.extend((spec, code) for code in codes)
     for code in municipalities:
         if not any(m == code for _, m in pairs):
-            kind = "kommunen" if reference.unit_type(code) == "K" else "regionen"
+            kind = "kommunen" if reference.municipality_type(code) == "K" else "regionen"
             problems.append(
                 f"-m {code}: inget av de valda områdena gäller {kind} {reference.title(code)}"
             )

@@ -228,7 +228,7 @@ def write_index(out: str | Path, entries: dict[str, dict[str, Any]]) -> Path:
         state: sum(e.get("status", "ok") == state for e in rows) for state in REPORT_STATUS_LABELS
     }
     source_line = ", ".join(SOURCE_LABELS.get(s, s) for s in sources) or "–"
-    credit = captions.KALLA if any(s != "demo" for s in sources) else ""
+    credit = captions.KOLADA_CREDIT if any(s != "demo" for s in sources) else ""
     heads = [
         "Kommun/region",
         "Rapport",
@@ -264,7 +264,7 @@ def write_index(out: str | Path, entries: dict[str, dict[str, Any]]) -> Path:
     parts.append("</tr></thead><tbody>")
     parts.extend(_row(e) for e in rows)
     parts.append("</tbody></table>")
-    foot = [captions.EGEN + " (målstatus)."] + ([credit + "."] if credit else [])
+    foot = [captions.DERIVED_CREDIT + " (målstatus)."] + ([credit + "."] if credit else [])
     if demo:
         foot.append(captions.DEMO + ".")
     parts.append(f"<footer>{safe.html_text(' '.join(foot))}</footer>")

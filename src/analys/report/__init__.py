@@ -23,7 +23,7 @@ import pandas as pd
 from IPython.display import HTML, Image, display
 
 from analys import data, frame, reference, registry
-from analys.captions import DEMO, EGEN, KALLA
+from analys.captions import DEMO, DERIVED_CREDIT, KOLADA_CREDIT
 from analys.chartstyle import unhinted_text
 from analys.errors import AnalysError
 from analys.format import decimals_for, number, with_unit
@@ -164,8 +164,8 @@ class Report:
             self.area, self.index, self.municipality, self.area.year, groups=self.groups
         )
         self.peers = list(self.evaluation.peers)
-        self.kind = self.area.kind
-        self.unit_word = MUNICIPALITY_TYPE_WORDS[self.kind]
+        self.municipality_type = self.area.municipality_type
+        self.unit_word = MUNICIPALITY_TYPE_WORDS[self.municipality_type]
         peers = self.area.peers if isinstance(self.area.peers, str) else list(self.area.peers)
         #: the peer group, named (peers_* targets, sentences, trend bands, "Lär av")
         self.group = reference_group(
@@ -224,7 +224,7 @@ class Report:
         return part
 
     def _caption(self, derived: bool = True) -> None:
-        credit = EGEN if derived else KALLA
+        credit = DERIVED_CREDIT if derived else KOLADA_CREDIT
         text = f"{credit}. {DEMO}." if self.demo else f"{credit}."
         own = own_store.credit_line(self.area.kpis, self.source)  # own data says whose
         text = f"{text} {own}" if own else text
@@ -458,7 +458,7 @@ class Report:
         figure, axes = plt.subplots(
             1, 2, figsize=(8, 5.4), layout="constrained", width_ratios=[1, 1.1]
         )
-        if self.area.kind == "L":
+        if self.area.municipality_type == "L":
             maps.region_map(
                 self.values,
                 kpi=kpi,
@@ -550,7 +550,7 @@ class Report:
     def _latest_year(self, kpi: str) -> int | None:
         if self.area.year:
             return int(self.area.year)
-        return self.index.latest(kpi, "T", self.area.kind)
+        return self.index.latest(kpi, "T", self.area.municipality_type)
 
     # -- 4. Utveckling över tid --------------------------------------------------------------
 
@@ -699,7 +699,7 @@ class Report:
             display(Markdown("Området har inget drivers-block; avsnittet hoppas över."))
             return
         year = self._latest_year(drivers.outcome)
-        kind = self.area.kind
+        kind = self.area.municipality_type
         wide = frame.wide(self.values, year=year).dropna(axis=1, how="all")
         wide = wide.loc[reference.of_type(wide.index, kind)]
         columns = [drivers.outcome, *drivers.explanatory]
@@ -806,7 +806,7 @@ class Report:
         deviates = "avviker från det förväntade" if neutral else "gör bättre än förväntat"
         display(
             Markdown(
-                f"*Samband mellan {self.unit_word} är inte orsakssamband: {'en region' if self.kind == 'L' else 'en kommun'} som {deviates} "
+                f"*Samband mellan {self.unit_word} är inte orsakssamband: {'en region' if self.municipality_type == 'L' else 'en kommun'} som {deviates} "
                 "kan ha förklaringar som modellen inte ser.*"
             )
         )
@@ -832,7 +832,7 @@ class Report:
         gaps = gender_mod.gender_gaps(self.values[self.values["kpi"].isin(kpis)])
         if self.area.year:
             gaps = gaps[gaps["year"] <= int(self.area.year)]
-        same = gaps["municipality"].isin(reference.codes_of_type(self.kind))
+        same = gaps["municipality"].isin(reference.codes_of_type(self.municipality_type))
         lines, drawn, shown_years = [], [], []
         for kpi in kpis:
             label = registry.label(kpi)
@@ -900,7 +900,10 @@ class Report:
             ("Källa", str(snap.get("label") or self.source).removeprefix("Källa: ")),
             ("Dataversion", snap.get("snapshot") or "–"),
             ("Hämtat", snap.get("fetched") or ("ingår i paketet" if self.demo else "–")),
-            ("Region" if self.kind == "L" else "Kommun", f"{self.place} ({self.municipality})"),
+            (
+                "Region" if self.municipality_type == "L" else "Kommun",
+                f"{self.place} ({self.municipality})",
+            ),
             ("År", self._year(self.year) if self.year else "senaste med data"),
             ("Jämförelsegrupp", self.group.counted()),
             ("Jämförelsegruppens källa", self.group.source),
@@ -933,7 +936,11 @@ class Report:
                 f"efter korsvaliderad residual. Målvärdestyper i området: {', '.join(kinds)}."
             )
         )
-        display(Markdown(f"**{KALLA}.** Färger, rangordningar, residualer och målstatus: {EGEN}."))
+        display(
+            Markdown(
+                f"**{KOLADA_CREDIT}.** Färger, rangordningar, residualer och målstatus: {DERIVED_CREDIT}."
+            )
+        )
         self._preliminary_note([self.year])
         own = own_store.credit_line(self.area.kpis, self.source)
         if own:

@@ -15,7 +15,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from analys import reference
-from analys.captions import EGEN, KALLA
+from analys.captions import DERIVED_CREDIT, KOLADA_CREDIT
 from analys.errors import AnalysError
 from analys.format import number
 from analys.goals import load_area
@@ -72,7 +72,7 @@ class Overview:
 
         self.municipality = str(municipality)
         self.place = reference.title(self.municipality)
-        self.kind = reference.unit_type(self.municipality) or "K"
+        self.municipality_type = reference.municipality_type(self.municipality) or "K"
         self.reports: list[Report] = []
         #: areas that could not be shown: (title or name, the reason in one Swedish line)
         self.failed: list[tuple[str, str]] = []
@@ -81,7 +81,7 @@ class Overview:
             try:
                 area = load_area(name)
                 label = area.title or label
-                if area.kind != self.kind:
+                if area.municipality_type != self.municipality_type:
                     continue
                 params = dict(area.params, municipality=self.municipality)
                 if year is not None:
@@ -106,7 +106,7 @@ class Overview:
                 )
             raise AnalysError(f"Inga områden gäller {self.place} ({self.municipality}).")
         self.source = self.reports[0].source
-        self._units = MUNICIPALITY_TYPE_WORDS[self.kind]
+        self._units = MUNICIPALITY_TYPE_WORDS[self.municipality_type]
         self.demo = any(r.demo for r in self.reports)
 
     def header(self) -> None:
@@ -189,7 +189,7 @@ class Overview:
             values,
             kpis=kpis,
             municipality=self.municipality,
-            region=self.kind == "L",
+            region=self.municipality_type == "L",
             source=self.source,
             ncols=min(4, len(kpis)),
         )
@@ -205,7 +205,7 @@ class Overview:
         from analys import plots
         from analys.stats.peers import peer_set
 
-        if self.kind != "K":
+        if self.municipality_type != "K":
             display(Markdown("Översikten mot jämförelsekommuner görs för kommuner."))
             return
         kpis = list(
@@ -293,11 +293,11 @@ class Overview:
         """Source and attribution."""
         snap = self.reports[0].snapshot
         label = str(snap.get("label") or self.source)
-        what = label if self.demo else f"{KALLA}{label.removeprefix(KALLA)}"
+        what = label if self.demo else f"{KOLADA_CREDIT}{label.removeprefix(KOLADA_CREDIT)}"
         display(
             Markdown(
                 f"**Underlag:** {what} (dataversion {snap.get('snapshot') or '–'}). "
-                f"Målstatus, färger och trender: {EGEN}."
+                f"Målstatus, färger och trender: {DERIVED_CREDIT}."
             )
         )
         kpis = [k for report in self.reports for k in report.area.kpis]

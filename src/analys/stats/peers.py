@@ -3,7 +3,7 @@
 The focus municipality itself is never in its own peer set. :func:`reference_group` says
 what a set is, in words a reader can check: its name ("liknande kommuner"), where it comes
 from (a Kolada group title and id, the SKR classification, the county, a list) and its
-members. :func:`liknande_group` reads every title form of Kolada's comparison groups:
+members. :func:`similar_group` reads every title form of Kolada's comparison groups:
 "Liknande kommuner grundskola, Örebro, 2024", "Liknande kommuner, övergripande, Örebro, 2025",
 "Liknande regioner socioekonomi, Region Örebro län, 2024" and "Liknande regioner, hälso- och
 sjukvård (inkl läkemedel), Region Örebro län, 2024".
@@ -22,7 +22,7 @@ from analys.errors import ParamsError
 from analys.vocabulary import MUNICIPALITY_TYPE_WORDS
 
 # params area -> the area word in Kolada's "Liknande kommuner <område>, <kommun>, <år>" titles
-LIKNANDE_AREA = {
+SIMILAR_AREA = {
     "forskola": "förskola",
     "grundskola": "grundskola",
     "gymnasieskola": "gymnasieskola",
@@ -32,9 +32,9 @@ LIKNANDE_AREA = {
     "ekonomi": "övergripande",
 }
 # params area -> the area word in Kolada's "Liknande regioner …" titles
-LIKNANDE_REGION_AREA = {"halso_sjukvard": "hälso- och sjukvård (inkl läkemedel)"}
-LIKNANDE_FALLBACK = {"K": "övergripande", "L": "socioekonomi"}
-LIKNANDE_TITLE = re.compile(
+SIMILAR_REGION_AREA = {"halso_sjukvard": "hälso- och sjukvård (inkl läkemedel)"}
+SIMILAR_FALLBACK = {"K": "övergripande", "L": "socioekonomi"}
+SIMILAR_TITLE = re.compile(
     r"^Liknande (?P<municipality_type>kommuner|regioner),? (?P<word>.+?), (?P<name>[^,]+), (?P<year>\d{4})$"
 )
 PEER_LABELS = {
@@ -47,13 +47,13 @@ PEER_LABELS = {
 MIN_QUARTILE_PEERS = 8
 
 
-def parse_liknande_title(title: str) -> dict[str, str] | None:
+def parse_similar_title(title: str) -> dict[str, str] | None:
     """The parts of a Kolada "Liknande …" group title, ``None`` for any other title.
 
-    >>> parse_liknande_title("Liknande kommuner, övergripande, Örebro, 2025")["word"]
+    >>> parse_similar_title("Liknande kommuner, övergripande, Örebro, 2025")["word"]
     'övergripande'
     """
-    match = LIKNANDE_TITLE.match(str(title).strip())
+    match = SIMILAR_TITLE.match(str(title).strip())
     if not match:
         return None
     parts = match.groupdict()
@@ -61,7 +61,7 @@ def parse_liknande_title(title: str) -> dict[str, str] | None:
     return parts
 
 
-def liknande_group(
+def similar_group(
     municipality: str, groups: pd.DataFrame, area: str | None = None
 ) -> pd.Series | None:
     """The newest Kolada "Liknande kommuner/regioner" group for ``municipality``.
@@ -72,21 +72,21 @@ def liknande_group(
     A region is never matched by a "Liknande kommuner" group, nor the reverse. Returns the
     group's row, or ``None`` when the source has none.
     """
-    municipality_type = reference.unit_type(municipality) or "K"
+    municipality_type = reference.municipality_type(municipality) or "K"
     name = reference.title(municipality)
-    table = LIKNANDE_AREA if municipality_type == "K" else LIKNANDE_REGION_AREA
+    table = SIMILAR_AREA if municipality_type == "K" else SIMILAR_REGION_AREA
     words = list(
         dict.fromkeys(
             [
-                table.get(area or "", LIKNANDE_FALLBACK[municipality_type]),
-                LIKNANDE_FALLBACK[municipality_type],
+                table.get(area or "", SIMILAR_FALLBACK[municipality_type]),
+                SIMILAR_FALLBACK[municipality_type],
             ]
         )
     )
     titles = groups["title"].astype(str)
     mask = titles.str.startswith("Liknande ") & titles.str.contains(f", {name}, ", regex=False)
     positions = mask.to_numpy().nonzero()[0]
-    parsed = {int(i): parse_liknande_title(titles.iloc[i]) for i in positions}
+    parsed = {int(i): parse_similar_title(titles.iloc[i]) for i in positions}
     for word in words:
         hits = [
             (int(p["year"]), i)
@@ -162,7 +162,7 @@ def reference_group(
 ) -> ReferenceGroup:
     """The peers of ``municipality`` with their name and source (see :func:`peer_set`)."""
     codes = tuple(peer_set(municipality, peers, groups=groups, area=area))
-    municipality_type = reference.unit_type(municipality) or "K"
+    municipality_type = reference.municipality_type(municipality) or "K"
     word = MUNICIPALITY_TYPE_WORDS[municipality_type]
     facts = reference.municipalities().set_index("municipality")
     if not isinstance(peers, str):
@@ -188,7 +188,7 @@ def reference_group(
             municipality, codes, f"kommuner i {county}", f"kommunerna i {county}", municipality_type
         )
     if peers == "liknande":
-        row = liknande_group(municipality, groups, area)
+        row = similar_group(municipality, groups, area)
         title = str(row["title"])
         return ReferenceGroup(
             municipality,
@@ -232,7 +232,7 @@ def peer_set(
         The params area, used to pick the right "Liknande" group.
     """
     facts = reference.municipalities()
-    municipality_type = reference.unit_type(municipality)
+    municipality_type = reference.municipality_type(municipality)
     if municipality_type is None:
         raise ParamsError(f"municipality: '{municipality}' är ingen känd kommun eller region")
     same_type = reference.codes_of_type(municipality_type)
@@ -251,7 +251,7 @@ def peer_set(
             (facts["county"] == own) & (facts["type"] == "K"), "municipality"
         ].tolist()
     elif peers == "liknande":
-        row = liknande_group(municipality, groups, area)
+        row = similar_group(municipality, groups, area)
         if row is None:
             what = "Liknande kommuner" if municipality_type == "K" else "Liknande regioner"
             raise ParamsError(

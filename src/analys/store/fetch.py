@@ -125,7 +125,7 @@ def _cli_needs(areas: Sequence[str], kpis: Sequence[str]) -> dict[str, set[str]]
             loaded = load_area(area)
             ids += loaded.kpis
             for kpi in loaded.kpis:
-                needs.setdefault(kpi, set()).add(loaded.kind)
+                needs.setdefault(kpi, set()).add(loaded.municipality_type)
     bad = [k for k in ids if not KPI_ID.match(k)]
     if bad:
         raise ParamsError(
@@ -284,7 +284,7 @@ def _units_text(codes: Sequence[str]) -> str:
     """ "290 kommuner och riket", "21 regioner och riket", "3 enheter"."""
     from analys import reference
 
-    kinds = [reference.unit_type(c) for c in codes if c != "0000"]
+    kinds = [reference.municipality_type(c) for c in codes if c != "0000"]
     riket = " och riket" if "0000" in codes else ""
     if kinds and all(k == "K" for k in kinds):
         return f"{len(kinds)} kommuner{riket}"

@@ -106,15 +106,15 @@ class DriverExplorer(Explorer):
         save_dir: str | Path | None = None,
     ) -> None:
         super().__init__(source, save_dir)
-        kind = reference.unit_type(municipality) if municipality else None
+        kind = reference.municipality_type(municipality) if municipality else None
         loaded = goals.load_area(area) if area is not None else None
         if loaded is not None:
-            kind = kind or loaded.kind
+            kind = kind or loaded.municipality_type
             municipality = municipality or loaded.municipality
         kind = kind or "K"
         if municipality is None:
             municipality = DEMO_MUNICIPALITY if kind == "K" else reference.region_codes()[0]
-        if reference.unit_type(municipality) != kind or municipality == reference.RIKET:
+        if reference.municipality_type(municipality) != kind or municipality == reference.RIKET:
             raise AnalysError(f"municipality: '{municipality}' är ingen känd kommun eller region")
         outcome, explanatory = DEFAULT_DRIVERS[kind]
         if loaded is not None and loaded.drivers is not None:

@@ -609,9 +609,9 @@ class GoalBuilder:
 
     def _update_preview(self, area: Area) -> None:
         code = self.controls["municipality"].value
-        if reference.unit_type(code) != area.kind:
+        if reference.municipality_type(code) != area.municipality_type:
             self.preview = self.table = None
-            kind = "regioner" if area.kind == "L" else "kommuner"
+            kind = "regioner" if area.municipality_type == "L" else "kommuner"
             self._preview_html.value = f"<i>Området gäller {kind} – välj en sådan.</i>"
             return
         try:
@@ -728,7 +728,7 @@ def _table(preview: goal_preview.Preview) -> pd.DataFrame:
 
 
 def _preview_html(preview: goal_preview.Preview, table: pd.DataFrame, code: str, area: Area) -> str:
-    units = "regioner" if area.kind == "L" else "kommuner"
+    units = "regioner" if area.municipality_type == "L" else "kommuner"
     goals = "".join(
         f"<li><span style='background:{STATUS_COLOURS[r.status]};padding:0 4px'>"
         f"{safe.html_text(STATUS_LABELS[r.status])}</span> {safe.html_text(r.title)} – "
@@ -761,7 +761,7 @@ def _preview_html(preview: goal_preview.Preview, table: pd.DataFrame, code: str,
 
 def _credit(area: Area) -> str:
     """The preview's attribution: ours, Kolada's and the own files', the demo notice."""
-    text = f"{captions.EGEN}."
+    text = f"{captions.DERIVED_CREDIT}."
     own = own_store.credit_line(area.kpis, area.source)
     if own:
         text += f" {own}"

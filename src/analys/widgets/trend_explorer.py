@@ -111,7 +111,7 @@ class TrendExplorer(Explorer):
     ) -> None:
         super().__init__(source, save_dir)
         municipality = municipality or DEMO_MUNICIPALITY
-        kind = reference.unit_type(municipality)
+        kind = reference.municipality_type(municipality)
         if kind is None or municipality == reference.RIKET:
             raise AnalysError(f"municipality: '{municipality}' är ingen känd kommun eller region")
         self.marker: trend.TrendResult | None = None
@@ -274,7 +274,7 @@ class TrendExplorer(Explorer):
             self._new_municipality()
 
     def _new_municipality(self) -> None:
-        kind = reference.unit_type(self.controls["municipality"].value) or "K"
+        kind = reference.municipality_type(self.controls["municipality"].value) or "K"
         if self.controls["level"].value == "enhet":
             self._refresh_units()
         if kind != self._kind:  # municipality <-> region: other KPIs, other own-list units

@@ -10,8 +10,9 @@ import pytest
 
 from analys import demo, reference
 from analys.errors import ParamsError
-from analys.fulfilment import STATUS_LABELS, ValuesIndex, evaluate, goal_status, status_of
+from analys.fulfilment import ValuesIndex, evaluate, goal_status, status_of
 from analys.goals import Cutoffs, area_from_params, list_areas, load_area
+from analys.vocabulary import STATUS_LABELS
 
 FOCUS = "1880"
 PEERS = ["0180", "1480", "1280", "0380"]  # four municipalities of another kind of group

@@ -29,9 +29,10 @@ from analys import catalogue, goals, render, safe
 from analys.cli import main
 from analys.render import index
 from analys.render.engine import Renderer, _atomic_write_text
-from analys.render.htmlexport import ExternalReferenceError, ReportExporter, external_references
+from analys.render.htmlexport import ExternalReferenceError, ReportExporter
 from analys.render.jobs import Job
 from analys.report import table_style
+from analys.safe import external_references
 
 pytest_plugins = ["fake_kolada"]
 

@@ -247,7 +247,7 @@ def test_area_kpis_cover_indicators_drivers_and_cost(tmp_path):
     path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
     spec = render.load_area_spec(str(path))
     assert spec.kpis() == ["N15507", "N15428", "N15816", "N02926", "N15027"]
-    assert spec.unit_type == "K" and spec.ref == str(path.resolve())
+    assert spec.municipality_type == "K" and spec.ref == str(path.resolve())
 
 
 # the index: fast ------------------------------------------------------------------------

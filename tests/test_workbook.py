@@ -10,10 +10,11 @@ import pytest
 
 from analys import data
 from analys.captions import DEMO, DERIVED_CREDIT, KOLADA_CREDIT
-from analys.fulfilment import STATUS_LABELS, evaluate
+from analys.fulfilment import evaluate
 from analys.goals import load_area
 from analys.render import workbook
 from analys.render.jobs import WorkbookJob
+from analys.vocabulary import STATUS_LABELS
 
 AREAS = ["grundskola", "kultur"]
 MUNICIPALITY = "1880"

@@ -101,7 +101,7 @@ class AreaSpec:
         return self.area.params
 
     @property
-    def unit_type(self) -> str:
+    def municipality_type(self) -> str:
         return self.area.municipality_type
 
     @property
@@ -153,11 +153,11 @@ def _pairs(
     pairs: list[tuple[AreaSpec, str]] = []
     for spec in specs:
         if all_municipalities:
-            codes = reference.codes_of_type(spec.unit_type)
+            codes = reference.codes_of_type(spec.municipality_type)
         elif municipalities:
-            codes = reference.of_type(municipalities, spec.unit_type)
+            codes = reference.of_type(municipalities, spec.municipality_type)
             if not codes and explicit_areas:
-                kind = MUNICIPALITY_TYPE_WORDS[spec.unit_type]
+                kind = MUNICIPALITY_TYPE_WORDS[spec.municipality_type]
                 problems.append(
                     f"område '{spec.name}' gäller {kind}, men inga {kind} angavs "
                     f"med -m (t.ex. {spec.default_municipality})"

@@ -318,7 +318,7 @@ def test_every_params_file_evaluates_for_every_unit_of_its_type(name):
         pytest.fail("params/ har inga filer")
     spec = load_area(name)
     values = ValuesIndex(demo.load_values(spec.kpis, None, None))
-    codes = reference.municipality_codes() if spec.kind == "K" else reference.region_codes()
+    codes = reference.codes_of_type(spec.municipality_type)
     statuses = set()
     for code in codes:
         result = evaluate(spec, values, code)

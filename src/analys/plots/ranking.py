@@ -18,6 +18,7 @@ from matplotlib.patches import Patch
 
 from analys import reference, registry
 from analys.chartstyle import COLOUR_LABELS, COLOURS, FOCUS, JUDGED, NEUTRAL, RIKET, TITLE_Y
+from analys.format import year_text
 from analys.plots.base import (
     by_municipality,
     finish,
@@ -30,7 +31,6 @@ from analys.plots.base import (
     swedish_ticks,
     unit_word,
     value_text,
-    year_text,
 )
 from analys.stats import compare
 from analys.vocabulary import sign

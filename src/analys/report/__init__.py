@@ -26,12 +26,11 @@ from analys import data, frame, reference, registry
 from analys.captions import DEMO, DERIVED_CREDIT, KOLADA_CREDIT
 from analys.chartstyle import unhinted_text
 from analys.errors import AnalysError
-from analys.format import decimals_for, number, with_unit
+from analys.format import decimals_for, number, with_unit, year_text
 from analys.fulfilment import Evaluation, ValuesIndex, evaluate
 from analys.goals import TARGET_KINDS, Area, Indicator, area_from_params, load_area
 from analys.goals.check import TOP_KEYS
 from analys.own import store as own_store
-from analys.plots.base import year_text
 from analys.report import sentences
 from analys.safe import Markdown, literal_text, styler_cells
 from analys.stats.peers import reference_group
@@ -131,6 +130,7 @@ def _grid(n: int, *, width: float, height: float, ncols: int = 2):
     return figure, flat[:n]
 
 
+@own_store.scoped(lambda params, *_, **__: params.get("source") or "demo")
 class Report:
     """One area, one municipality: data loaded once, the evaluation done once.
 
@@ -465,6 +465,7 @@ class Report:
                 year=year,
                 region=self.municipality,
                 source=self.source,
+                preliminary=self.preliminary,
                 ax=axes[0],
             )
             axes[1].remove()
@@ -476,6 +477,7 @@ class Report:
                 municipality=self.municipality,
                 source=self.source,
                 title="Sverige",
+                preliminary=self.preliminary,
                 ax=axes[0],
             )
             maps.municipality_map(
@@ -488,6 +490,7 @@ class Report:
                 source=self.source,
                 legend=False,
                 title=reference.COUNTIES.get(self._county(), "Länet"),
+                preliminary=self.preliminary,
                 ax=axes[1],
             )
         show_figure(figure)

@@ -663,6 +663,7 @@ class TrendExplorer(Explorer):
             "gender": choice.gender,
             "source": self.source,
             "legend": legend,
+            "preliminary": self._require_session().preliminary,
             "ax": ax,
         }
         if choice.kind == "L":

@@ -1,4 +1,6 @@
-"""The values frame: the one data contract every loader returns (DESIGN §3).
+"""The values frame: the one data contract every loader returns.
+
+The contract is docs/data-contract.md#the-values-frame.
 
 `kpi` is a Kolada id (`N…`, `U…`) or an own indicator's id, `EGEN-` plus 1–32 of A–Z, 0–9, `_`
 (:mod:`analys.own`); the two forms can never collide.
@@ -71,7 +73,7 @@ def wide(
     Parameters
     ----------
     data : DataFrame
-        A values frame (DESIGN §3) or any frame with the ``index``, ``columns`` and
+        A values frame or any frame with the ``index``, ``columns`` and
         ``value`` columns.
     index, columns : str
         The column(s) whose values become the rows and the columns.

@@ -1,4 +1,6 @@
-"""Indicator status against targets, and goal and area aggregation (DESIGN §5, methods M12).
+"""Indicator status against targets, and goal and area aggregation.
+
+The rules are docs/methods.md#indicator-status and docs/methods.md#goal-status.
 
 ``evaluate(area, values, municipality)`` is pure: it takes a values frame (all municipalities
 of the area's type, Riket and the years needed) and returns an ``Evaluation`` of frames. Every
@@ -134,7 +136,7 @@ def evaluate(
     area
         A validated area from ``load_area``.
     values
-        A values frame (DESIGN §3) with the area's KPIs for all municipalities (or regions) of
+        A values frame with the area's KPIs for all municipalities (or regions) of
         the area's type and Riket, over the years needed; or a prepared ``ValuesIndex``.
     municipality
         The focus unit; default the area's ``municipality``.

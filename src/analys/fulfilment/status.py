@@ -1,4 +1,6 @@
-"""The judgement rules of one indicator and one goal (DESIGN §5, methods M12).
+"""The judgement rules of one indicator and one goal.
+
+The rules are docs/methods.md#indicator-status and docs/methods.md#goal-status.
 
 An indicator is met when ``s·(x − t) ≥ 0`` (``s`` the polarity's sign), partly met within
 ``tolerance·|t|`` of the target, else not met; a range target is met inside the range. A goal's
@@ -30,7 +32,10 @@ def own_stance(ind: Indicator) -> bool:
 
 
 def status_of(x: float, t: float, polarity: str, tolerance: float) -> str:
-    """DESIGN §5: met when s·(x − t) ≥ 0, partly within ``tolerance·|t|``, else not met."""
+    """Met when s·(x − t) ≥ 0, partly within ``tolerance·|t|``, else not met.
+
+    The rule is docs/methods.md#indicator-status.
+    """
     if is_missing(x) or is_missing(t):
         return "no_data"
     s = sign(polarity) or 1
@@ -53,7 +58,10 @@ def range_status(x: float, low: float, high: float, tolerance: float) -> str:
 
 
 def goal_status(score: float, coverage: float, cutoffs) -> str:
-    """Goal status from the score and coverage with the area's cut-offs (DESIGN §5)."""
+    """Goal status from the score and coverage with the area's cut-offs.
+
+    The rule is docs/methods.md#goal-status.
+    """
     if coverage < cutoffs.coverage or is_missing(score):
         return "no_data"
     if score >= cutoffs.met:
@@ -69,6 +77,6 @@ def is_missing(x: float | None) -> bool:
 
 
 def quantile_target(peer_values: np.ndarray, q: float, polarity: str) -> float:
-    """The q-quantile of the scores s·x, back on the value scale (DESIGN §5)."""
+    """The q-quantile of the scores s·x, back on the value scale (docs/methods.md#peer-sets)."""
     s = sign(polarity) or 1
     return float(s * np.quantile(s * peer_values, q))

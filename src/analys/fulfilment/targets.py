@@ -2,7 +2,7 @@
 
 Every indicator row of an evaluation says which target it was judged against ("riket 231,4",
 "jämförelsegruppens median 12,5 %") and why it got its status ("… – 3,2 poäng kvar"), so a
-reader can see where each judgement comes from (DESIGN §5, methods M12).
+reader can see where each judgement comes from (docs/methods.md#indicator-status).
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """Charts with Swedish labels and source captions, the seaborn way.
 
-Every function takes tidy data (a values frame, DESIGN §3, or a result table) plus column and
-selection keywords, draws on ``ax`` (a new figure when ``None``) and returns the Axes. Every
-chart carries the source caption (and the demo watermark on demo data) through
-:func:`analys.chartstyle.annotate_source`; colours come from :mod:`analys.chartstyle`.
-Rules behind what is drawn: DESIGN §5 and methods M1 (quartile colours), M3 (expected values)
-and M9 (spine chart).
+Every function takes tidy data (a values frame or a result table) plus column and selection
+keywords, draws on ``ax`` (a new figure when ``None``) and returns the Axes. Every chart carries
+the source caption (and the demo watermark on demo data) through
+:func:`analys.chartstyle.annotate_source`; colours come from :mod:`analys.chartstyle`. Rules
+behind what is drawn: docs/methods.md#quartile-colours, docs/methods.md#expected-values and
+docs/methods.md#spine-chart.
 
 This module is the public front; each chart lives in the submodule of its concept:
 :mod:`~analys.plots.trend` (trend and gender-gap lines), :mod:`~analys.plots.ranking` (the

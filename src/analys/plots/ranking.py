@@ -66,7 +66,7 @@ def ranking_chart(
     Parameters
     ----------
     data : DataFrame
-        A values frame (DESIGN §3).
+        A values frame.
     kpi : str
     year : int
     municipality : str

@@ -105,7 +105,7 @@ def trend_chart(
     Parameters
     ----------
     data : DataFrame
-        A values frame (DESIGN §3) holding the focus municipality, the peers and Riket.
+        A values frame holding the focus municipality, the peers and Riket.
     kpi : str
         The KPI id.
     municipality : str
@@ -229,7 +229,7 @@ def gender_gap_chart(
     Parameters
     ----------
     data : DataFrame
-        A values frame (DESIGN §3) with ``K`` and ``M`` rows; gaps from
+        A values frame with ``K`` and ``M`` rows; gaps from
         :func:`analys.stats.gender.gender_gaps`.
     kpi : str
     municipality : str

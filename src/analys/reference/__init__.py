@@ -105,7 +105,7 @@ def region_codes() -> list[str]:
 def codes_of_type(municipality_type: str) -> list[str]:
     """Every unit of one type, sorted: the 290 municipalities (``K``) or the 21 regions (``L``).
 
-    The comparison set "all units of the same type" (DESIGN §5): Riket and groups never
+    The comparison set "all units of the same type" (docs/methods.md#quartile-colours): Riket and groups never
     belong to it.
     """
     if municipality_type == "K":

@@ -1,6 +1,6 @@
 """Where the trend lands: the linear trend of the last five years projected to a target year.
 
-The "trajectory to target" a goal with a target year is judged on (docs/methods.md).
+The "trajectory to target" a goal with a target year is judged on (docs/methods.md#projection-to-a-target-year).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The exception list of methods M8: worse than the others and getting worse ("red-red").
+"""The exception list: worse than the others and getting worse ("red-red").
 
 The rules are written once here and used by every list that shows them (the area report,
 the overview, the workbook): :func:`is_red_red` (quartile colour red and trend worsening) and
@@ -40,7 +40,9 @@ def is_off_target(table: pd.DataFrame) -> pd.Series:
 
 
 def exceptions(table: pd.DataFrame, statuses: pd.Series | None = None) -> pd.DataFrame:
-    """The exception list ("red-red", methods M8): worse than peers and worsening.
+    """The exception list ("red-red"): worse than peers and worsening.
+
+    The rule is docs/methods.md#exception-list-red-red.
 
     Parameters
     ----------
@@ -87,7 +89,7 @@ def judgement_table(
     Parameters
     ----------
     data : DataFrame
-        A values frame (DESIGN §3).
+        A values frame.
     municipality : str
         The focus municipality.
     polarities : mapping kpi -> polarity

@@ -1,9 +1,9 @@
-"""Is it getting better? The trend marker of a series (DESIGN §5, methods M7).
+"""Is it getting better? The trend marker of a series (docs/methods.md#trend-markers).
 
 The Fingertips rule: the linear trend of the last five consecutive years, tested by a
 weighted (χ²) or ordinary (t) regression, read as improving or worsening through the KPI's
 polarity. Change between two years is :mod:`analys.stats.change`, the projection to a target
-year :mod:`analys.stats.projection`, the exception list ("red-red", methods M8)
+year :mod:`analys.stats.projection`, the exception list ("red-red")
 :mod:`analys.stats.redred` and gender gaps :mod:`analys.stats.gender`. Pure functions:
 Series in, frozen results out.
 """
@@ -41,7 +41,7 @@ METHOD_OLS = "minsta kvadrat-regression (t-test, 95 %, 3 frihetsgrader)"
 
 @dataclass(frozen=True)
 class TrendResult:
-    """The trend marker of one series (DESIGN §5, methods M7)."""
+    """The trend marker of one series (docs/methods.md#trend-markers)."""
 
     direction: str  # increasing | decreasing | no_change | cannot_calculate
     assessment: str  # improving | worsening | no_change | cannot_calculate | neutral
@@ -96,7 +96,7 @@ def last_years(series: pd.Series, points: int = POINTS) -> tuple[pd.Series, str]
 
 
 def _weighted_fit(t: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
-    """Slope and χ² of the weighted regression of methods M7."""
+    """Slope and χ² of the weighted regression of docs/methods.md#trend-markers."""
     s1, st, sy = w.sum(), (w * t).sum(), (w * y).sum()
     stt, sty = (w * t * t).sum(), (w * t * y).sum()
     denominator = s1 * stt - st**2
@@ -174,7 +174,7 @@ def trend_marker(
     se : Series or array-like, optional
         Standard errors indexed by year (an array is aligned with ``series``). When given (positive for all five years) the
         weighted regression with χ² > 9.5495 is used; otherwise OLS with |b/SE(b)| >
-        t(0.975, df=3). Methods M7 derive ``se`` from a CI as ``(upper − lower)/(2·1.96)``.
+        t(0.975, df=3). ``se`` comes from a CI as ``(upper − lower)/(2·1.96)``.
     averaged_years : int, optional
         When every value is a mean over this many years (Kolada's "treårsmedelvärde",
         :func:`analys.registry.moving_average`), consecutive values overlap and no trend

@@ -19,11 +19,14 @@ from analys.captions import EGEN, KALLA
 from analys.errors import AnalysError
 from analys.format import number
 from analys.fulfilment import STATUS_LABELS, STATUSES
+from analys.fulfilment.focus import off_target, red_red
 from analys.goals import load_area
 from analys.own import store as own_store
-from analys.report import Report, sentences, show_figure, table_style
+from analys.report import Report, sentences
+from analys.report.labels import STATUS_TINTS
+from analys.report.output import show_figure, table_style
 from analys.safe import Markdown, html_text
-from analys.stats.trend import OFF_TARGET, OFF_TARGET_LABEL
+from analys.stats.trend import OFF_TARGET_LABEL
 
 #: the status cell of an area that could not be shown
 FAILED_LABEL = "Kunde inte visas"
@@ -161,13 +164,7 @@ class Overview:
                     "Täckning": "–",
                 }
             )
-        colours = {
-            "Uppfyllt": "#d9f0d3",
-            "Delvis uppfyllt": "#fff3bf",
-            "Ej uppfyllt": "#f8d0d0",
-            "Data saknas": "#eeeeee",
-            FAILED_LABEL: "#fee2e2",
-        }
+        colours = {**STATUS_TINTS, FAILED_LABEL: "#fee2e2"}
         table = (
             pd.DataFrame(rows)
             .pipe(table_style, escape=False)  # the cells are escaped above
@@ -243,11 +240,7 @@ class Overview:
 
     def focus(self) -> None:
         """The exception list across areas: worse than others and worsening, or off target."""
-        frames = []
-        for report in self.reports:
-            ind = report.evaluation.indicators.drop_duplicates(["kpi", "gender"])
-            red = ind[(ind["colour"] == "red") & (ind["trend"] == "worsening")]
-            frames.append(red.assign(area=report.area.title))
+        frames = [red_red(r.evaluation.indicators).assign(area=r.area.title) for r in self.reports]
         listed = pd.concat(frames) if frames else pd.DataFrame()
         if listed.empty:
             display(
@@ -273,8 +266,9 @@ class Overview:
                     }
                 ).pipe(table_style)
             )
-        off = pd.concat([r.evaluation.indicators.assign(area=r.area.title) for r in self.reports])
-        off = off[off["status"].isin(OFF_TARGET)]
+        off = pd.concat(
+            [off_target(r.evaluation.indicators).assign(area=r.area.title) for r in self.reports]
+        )
         if len(off):
             display(Markdown(f"**{OFF_TARGET_LABEL}** ({len(off)} st):"))
             display(

@@ -3,14 +3,11 @@ better than expected?"""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -18,6 +15,15 @@ from analys import goals, plots, reference, registry
 from analys.errors import AnalysError
 from analys.stats.peers import PEER_LABELS, peer_set
 from analys.widgets.common import _Explorer, _Picture, _safe_name, _set_options, _tidy
+from analys.widgets.driver_fit import (
+    DriverChoice,
+    best_year,
+    check_choice,
+    fit,
+    influence_table,
+    model_frame,
+    residual_table,
+)
 from analys.widgets.driver_text import (
     CAUTION,
     coefficient_html,
@@ -42,23 +48,10 @@ POPULATION_CHOICES = {
     "L": [("Alla regioner", "alla")],
 }
 MODEL_CHOICES = [("Tvärsnitt (ett år)", "cross"), ("Panel (fasta effekter)", "panel")]
-MIN_RESIDUAL_DF = 10
 DEFAULT_DRIVERS = {
     "K": ("N15507", ("N15816", "N02926", "N00906")),
     "L": ("N79190", ("N01982", "N00906", "N01960")),
 }
-
-
-@dataclass(frozen=True)
-class _DriverChoice:
-    outcome: str
-    explanatory: tuple[str, ...]
-    year: int | None
-    population: str
-    log: tuple[str, ...]
-    standardise: bool
-    model: str
-    municipality: str
 
 
 class DriverExplorer(_Explorer):
@@ -275,20 +268,12 @@ class DriverExplorer(_Explorer):
         session = self._require_session()
         kpis = [self.controls["outcome"].value, *self.controls["explanatory"].value]
         codes = _same_type(self._kind)
-        counts = {}
-        for year in years:
-            columns = [session.wide(k).reindex(codes).get(year) for k in kpis]
-            present = [col.notna() for col in columns if col is not None]
-            counts[year] = (
-                int(np.logical_and.reduce(present).sum()) if len(present) == len(kpis) else 0
-            )
-        enough = 0.9 * max(counts.values())
-        return max(y for y, n in counts.items() if n >= enough)
+        return best_year(lambda k: session.wide(k).reindex(codes), kpis, years)
 
     # --- the computation ----------------------------------------------------------------
-    def _choice(self) -> _DriverChoice:
+    def _choice(self) -> DriverChoice:
         c = self.controls
-        return _DriverChoice(
+        return DriverChoice(
             c["outcome"].value,
             tuple(c["explanatory"].value),
             c["year"].value,
@@ -299,46 +284,20 @@ class DriverExplorer(_Explorer):
             c["municipality"].value,
         )
 
-    def _population(self, choice: _DriverChoice) -> list[str]:
+    def _population(self, choice: DriverChoice) -> list[str]:
         codes = _same_type(self._kind)
         if choice.population == "alla" or self._kind == "L":
             return codes
         peers = peer_set(choice.municipality, choice.population, groups=_NO_GROUPS)
         return [choice.municipality, *peers]
 
-    def _population_phrase(self, choice: _DriverChoice) -> str:
+    def _population_phrase(self, choice: DriverChoice) -> str:
         if choice.population == "alla" or self._kind == "L":
             return "alla kommuner" if self._kind == "K" else "alla regioner"
         name = reference.title(choice.municipality)
         return f"{PEER_LABELS[choice.population]} för {name}"
 
-    def _frame(self, kpis: Sequence[str], codes: list[str], year: int | None) -> pd.DataFrame:
-        """One column per KPI: by unit for ``year``, or by (unit, year) for the panel."""
-        session = self._require_session()
-        columns = {}
-        for kpi in kpis:
-            wide = session.wide(kpi).reindex(codes)
-            if year is None:
-                columns[kpi] = wide.stack(future_stack=True)
-            else:
-                columns[kpi] = wide[year] if year in wide.columns else pd.Series(np.nan, codes)
-        frame = pd.DataFrame(columns)
-        if year is None:
-            frame.index.names = ["municipality", "year"]
-        return frame
-
-    def _check(self, choice: _DriverChoice) -> None:
-        if not choice.explanatory:
-            raise AnalysError("Välj minst en förklaringsvariabel.")
-        if choice.outcome in choice.explanatory:
-            raise AnalysError(
-                f"Utfallet {_kpi_label(choice.outcome)} kan inte också vara "
-                "förklaringsvariabel – ta bort det ur listan Förklarande."
-            )
-        if choice.model == "cross" and choice.year is None:
-            raise AnalysError(f"{_kpi_label(choice.outcome)} har inga värden i källan.")
-
-    def _fit(self, choice: _DriverChoice) -> None:
+    def _fit(self, choice: DriverChoice) -> None:
         """Fit the chosen model unless the same data and model were fitted last time."""
         codes = self._population(choice)
         year = choice.year if choice.model == "cross" else None
@@ -346,60 +305,16 @@ class DriverExplorer(_Explorer):
         if key == self._fit_key:
             return
         self._fit_key = None
-        kpis = [choice.outcome, *choice.explanatory]
-        frame = self._frame(kpis, codes, year)
-        when = f" {year}" if year is not None else ""
-        for kpi in kpis:
-            if frame[kpi].notna().sum() == 0:
-                raise AnalysError(
-                    f"{_kpi_label(kpi)} har inga värden{when} för "
-                    f"{self._population_phrase(choice)}. Välj ett annat år eller nyckeltal."
-                )
-        for kpi in choice.log:
-            if (frame[kpi].dropna() <= 0).any():
-                raise AnalysError(
-                    f"Logaritmen går inte att ta: {_kpi_label(kpi)} har värden som är 0 eller "
-                    "negativa. Ta bort det ur listan Logaritm."
-                )
-            frame[kpi] = np.log(frame[kpi])
-        complete = frame.dropna()
-        k = len(choice.explanatory)
-        units = "regioner" if self._kind == "L" else "kommuner"
-        if choice.model == "cross" and len(complete) < k + 1 + MIN_RESIDUAL_DF:
-            raise AnalysError(
-                f"För få {units} med fullständiga data{when}: {len(complete)} i "
-                f"{self._population_phrase(choice)}, minst {k + 1 + MIN_RESIDUAL_DF} behövs "
-                f"för {k} förklaringsvariabler. Välj en större population, färre "
-                "förklaringsvariabler eller ett annat år."
-            )
-        from analys.stats import model  # statsmodels: imported when a regression is first fitted
-
-        if choice.model == "cross":
-            self.result = model.drivers(frame, choice.outcome, list(choice.explanatory))
-            self.expected = model.expected_values(frame, choice.outcome, list(choice.explanatory))
-        else:
-            self.result = model.panel(frame.reset_index(), choice.outcome, list(choice.explanatory))
-            self.expected = None
-            self._panel_beta(complete, choice)
+        session = self._require_session()
+        frame = model_frame(session.wide, [choice.outcome, *choice.explanatory], codes, year)
+        population = self._population_phrase(choice)
+        self.result, self.expected = fit(frame, choice, population, self._kind)
         self._fit_key = key
-
-    def _panel_beta(self, complete: pd.DataFrame, choice: _DriverChoice) -> None:
-        """Standardised panel effects: coef·sd(x)/sd(y) over the observations used."""
-        coefficients = self.result.coefficients.copy()
-        scale = complete[list(choice.explanatory)].std(ddof=1) / complete[choice.outcome].std(
-            ddof=1
-        )
-        factor = scale.reindex(coefficients["kpi"]).to_numpy()
-        coefficients["beta"] = coefficients["coef"] * factor
-        coefficients["beta_ci_low"] = coefficients["ci_low"] * factor
-        coefficients["beta_ci_high"] = coefficients["ci_high"] * factor
-        coefficients["vif"] = np.nan
-        self.result = dataclasses.replace(self.result, coefficients=coefficients)
 
     def update(self) -> None:
         """Refit when the data or model changed, then redraw every output."""
         choice = self._choice()
-        self._check(choice)
+        check_choice(choice)
         self.controls["year"].disabled = choice.model == "panel"
         self._fit(choice)
         coefficients = self.result.coefficients
@@ -427,7 +342,7 @@ class DriverExplorer(_Explorer):
         )
         self._table_html.value = coefficient_html(self.table)
 
-    def _peers(self, choice: _DriverChoice, table: pd.DataFrame) -> list[str]:
+    def _peers(self, choice: DriverChoice, table: pd.DataFrame) -> list[str]:
         """Peers to name in the scatter: "Liknande kommuner", else the SKR group."""
         if self._kind == "L":
             return []
@@ -440,7 +355,7 @@ class DriverExplorer(_Explorer):
             peers = peer_set(choice.municipality, "skr", groups=_NO_GROUPS)[:10]
         return [p for p in peers if p in table.index]
 
-    def _draw_cross(self, choice: _DriverChoice) -> None:
+    def _draw_cross(self, choice: DriverChoice) -> None:
         expected = self.expected
         ax = self._scatter.axes()
         plots.expected_chart(
@@ -454,32 +369,8 @@ class DriverExplorer(_Explorer):
         self._scatter.show()
         self.scatter_figure = self._scatter.figure
         sign = registry.sign(registry.polarity(choice.outcome)) or 1
-        score = sign * expected.table["loo_residual"]
-        if registry.polarity(choice.outcome) == "neutral":  # the largest deviations, either way
-            score = score.abs()
-        ranked = expected.table.assign(score=score)
-        ranked = ranked.sort_values("score", ascending=False, kind="stable")
-        self.residuals = pd.DataFrame(
-            {
-                "Kommun": [reference.title(m) for m in ranked.index],
-                "Faktiskt": ranked["actual"],
-                "Förväntat": ranked["expected"],
-                "Skillnad": ranked["loo_residual"],
-                "Placering": np.arange(1, len(ranked) + 1),
-            },
-            index=ranked.index,
-        )
-        influence = self.result.influence
-        influential = influence[influence["influential"]].sort_values("cooks_d", ascending=False)
-        self.influence = pd.DataFrame(
-            {
-                "Kommun": [reference.title(m) for m in influential.index],
-                "Cooks avstånd": influential["cooks_d"],
-                "Residual": influential["residual"],
-                "Hävstång": influential["leverage"],
-            },
-            index=influential.index,
-        )
+        self.residuals = residual_table(expected, choice.outcome)
+        self.influence = influence_table(self.result)
         self._residual_html.value = residual_text(
             self.residuals, choice.outcome, choice.municipality, sign
         )

@@ -9,15 +9,8 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
 from analys.errors import AnalysError, ParamsError
-from analys.stats.model import (
-    drivers,
-    expected_in_year,
-    expected_values,
-    learn_from,
-    panel,
-    panel_frame,
-    residual_ranking,
-)
+from analys.stats.drivers import drivers, panel, panel_frame
+from analys.stats.model import expected_in_year, expected_values, learn_from, residual_ranking
 
 
 def codes(n: int) -> list[str]:

@@ -136,13 +136,14 @@ def fit(frame: pd.DataFrame, choice: DriverChoice, population: str, kind: str) -
             f"för {k} förklaringsvariabler. Välj en större population, färre "
             "förklaringsvariabler eller ett annat år."
         )
-    from analys.stats import model  # statsmodels: imported when a regression is first fitted
+    # statsmodels: imported when a regression is first fitted
+    from analys.stats import drivers, model
 
     explanatory = list(choice.explanatory)
     if choice.model == "cross":
-        result = model.drivers(frame, choice.outcome, explanatory)
+        result = drivers.drivers(frame, choice.outcome, explanatory)
         return result, model.expected_values(frame, choice.outcome, explanatory)
-    result = model.panel(frame.reset_index(), choice.outcome, explanatory)
+    result = drivers.panel(frame.reset_index(), choice.outcome, explanatory)
     return standardised_panel(result, complete, choice.outcome, explanatory), None
 
 

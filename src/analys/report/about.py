@@ -16,10 +16,12 @@ from analys.fulfilment import STATUSES
 from analys.goals import TARGET_KINDS
 from analys.own import store as own_store
 from analys.report import output, sentences
+from analys.report.base import in_own_source
 from analys.safe import Markdown
 from analys.summary import SUMMARY_MIMETYPE
 
 
+@in_own_source
 class AboutSections:
     """The report's header, *Sammanfattning* and *Om underlaget* (a mixin of ``Report``)."""
 

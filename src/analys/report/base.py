@@ -20,11 +20,11 @@ from IPython.display import HTML
 
 from analys import data, reference
 from analys.captions import DEMO, EGEN, KALLA
+from analys.format import year_text
 from analys.fulfilment import Evaluation, ValuesIndex, evaluate
 from analys.goals import Area, area_from_params, load_area
 from analys.goals.check import TOP_KEYS
 from analys.own import store as own_store
-from analys.plots.base import year_text
 from analys.report import output
 from analys.report.labels import indicator_label
 from analys.safe import Markdown
@@ -34,6 +34,17 @@ from analys.stats.peers import reference_group
 PARAM_KEYS = TOP_KEYS
 
 
+def _params_source(params: Mapping[str, Any], *_: Any, **__: Any) -> str:
+    return params.get("source") or "demo"
+
+
+#: class decorator for the report and each of its parts: ``__init__`` and every public
+#: method run within the own indicators' definitions of the report's source
+#: (:func:`analys.own.store.scoped`; it wraps a class's own methods, so each part has it)
+in_own_source = own_store.scoped(_params_source)
+
+
+@in_own_source
 class ReportBase:
     """One area, one municipality: data loaded once, the evaluation done once.
 

@@ -10,9 +10,11 @@ import pandas as pd
 from analys import reference, registry
 from analys.format import decimals_for, with_unit
 from analys.report import output, sentences
+from analys.report.base import in_own_source
 from analys.safe import Markdown
 
 
+@in_own_source
 class ComparisonSections:
     """The comparison with others (a mixin of ``Report``)."""
 
@@ -66,6 +68,7 @@ class ComparisonSections:
                 year=year,
                 region=self.municipality,
                 source=self.source,
+                preliminary=self.preliminary,
                 ax=axes[0],
             )
             axes[1].remove()
@@ -77,6 +80,7 @@ class ComparisonSections:
                 municipality=self.municipality,
                 source=self.source,
                 title="Sverige",
+                preliminary=self.preliminary,
                 ax=axes[0],
             )
             maps.municipality_map(
@@ -89,6 +93,7 @@ class ComparisonSections:
                 source=self.source,
                 legend=False,
                 title=reference.COUNTIES.get(self._county(), "Länet"),
+                preliminary=self.preliminary,
                 ax=axes[1],
             )
         output.show_figure(figure)

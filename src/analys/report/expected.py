@@ -14,9 +14,11 @@ from analys import reference, registry
 from analys.errors import AnalysError
 from analys.format import number, with_unit
 from analys.report import output, sentences
+from analys.report.base import in_own_source
 from analys.safe import Markdown
 
 
+@in_own_source
 class ExpectedSection:
     """Expected value and drivers (a mixin of ``Report``)."""
 

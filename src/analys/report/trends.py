@@ -7,11 +7,13 @@ import pandas as pd
 
 from analys import reference, registry
 from analys.report import output, sentences
+from analys.report.base import in_own_source
 from analys.report.labels import TREND_HEADER, indicator_label
 from analys.safe import Markdown
 from analys.stats.trend import averaged_reason
 
 
+@in_own_source
 class TrendSections:
     """Development over time and by gender (a mixin of ``Report``)."""
 

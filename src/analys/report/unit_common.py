@@ -16,6 +16,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from analys import captions, data, registry
+from analys.chartstyle import caption_text
 from analys.format import decimals_for, with_unit
 from analys.goals import Area
 from analys.report import output
@@ -28,6 +29,11 @@ COLOUR_WORDS = {
     "red": "sämsta fjärdedelen",
     "grey": "värde saknas",
     "none": "bedöms inte",
+    # a neutral KPI (no better or worse): higher or lower than the other units, as at
+    # municipality level (analys.report.COLOUR_WORDS, chartstyle's blue/orange palette)
+    "high": "högsta fjärdedelen",
+    "middle": "mittenhälften",
+    "low": "lägsta fjärdedelen",
 }
 TREND_ARROWS = {
     "improving": "↑ förbättras",
@@ -36,7 +42,26 @@ TREND_ARROWS = {
     "cannot_calculate": "… kan inte beräknas",
     "neutral": "↕ förändras",
 }
-TINTS = {"green": "#d9f0d3", "yellow": "#fff7bc", "red": "#fdd0d0"}
+TINTS = {
+    "green": "#d9f0d3",
+    "yellow": "#fff7bc",
+    "red": "#fdd0d0",
+    "high": "#cfe3f1",
+    "low": "#fee4c8",
+}
+#: the colour legend of the unit tables: judged KPIs, and those without a direction
+COLOUR_NOTE = "Färg: kvartil bland landets enheter av samma slag."
+NEUTRAL_NOTE = (
+    "Nyckeltal utan bättre/sämre riktning färgas blått (högsta fjärdedelen) och orange "
+    "(lägsta fjärdedelen), utan värdering."
+)
+
+
+def colour_note(kpis: Sequence[str]) -> str:
+    """The colour legend for unit tables of ``kpis`` (the neutral palette when one has it)."""
+    if any(registry.polarity(k) == "neutral" and k not in U.SALSA_KPIS for k in kpis):
+        return f"{COLOUR_NOTE} {NEUTRAL_NOTE}"
+    return COLOUR_NOTE
 
 
 def area_unit_kpis(area: Area, source: str) -> list[str]:
@@ -51,9 +76,12 @@ def load_unit_data(kpis: Sequence[str], source: str) -> tuple[pd.DataFrame, pd.D
     return catalogue, values
 
 
-def caption(source: str) -> None:
-    """The credit line under a unit table or paragraph ("Egen bearbetning av data från …")."""
-    text = captions.source_caption(source, derived=True)
+def caption(source: str, kpis: Sequence[str] = ()) -> None:
+    """The credit under a unit table: the own indicators' files when it shows any."""
+    if any(str(k).startswith("EGEN-") for k in kpis):
+        text = caption_text(source, derived=True, kpis=tuple(kpis))
+    else:
+        text = captions.source_caption(source, derived=True)
     output.display(
         HTML(f"<p class='analys-caption' style='font-size:0.8em;color:#555'>{html_text(text)}.</p>")
     )

@@ -27,6 +27,7 @@ from analys.report.unit_common import (
     TREND_ARROWS,
     area_unit_kpis,
     caption,
+    colour_note,
     column_grid,
     html_table,
     load_unit_data,
@@ -53,7 +54,6 @@ def units_section(report: Any) -> None:
     own_units = catalogue[catalogue["municipality"] == municipality]
     # the SALSA figures have their own column and paragraph (and must not be ranked)
     shown = [k for k in kpis if k not in U.SALSA_KPIS]
-    shown = [k for k in shown if registry.polarity(k) != "neutral"] or shown
     year = report.year
     tables = {}
     for kpi in shown:
@@ -88,6 +88,7 @@ def units_section(report: Any) -> None:
     for kpi, table in tables.items():
         lines += U.standouts(table, registry.label(kpi))
         change = U.spread_change(U.spread(values, kpi, municipality))
+        ends = "högsta och lägsta" if registry.polarity(kpi) == "neutral" else "bästa och sämsta"
         if change:
             unit = difference_unit(registry.unit(kpi))
             word = (
@@ -98,12 +99,12 @@ def units_section(report: Any) -> None:
                 else "är oförändrad"
             )
             lines.append(
-                f"{registry.label(kpi)}: skillnaden mellan bästa och sämsta enhet är "
+                f"{registry.label(kpi)}: skillnaden mellan {ends} enhet är "
                 f"{with_unit(change['range_latest'], unit)} ({change['latest_year']}); "
                 f"den har {word} från {with_unit(change['range_first'], unit)} "
                 f"({change['first_year']})."
                 if word != "är oförändrad"
-                else f"{registry.label(kpi)}: skillnaden mellan bästa och sämsta enhet "
+                else f"{registry.label(kpi)}: skillnaden mellan {ends} enhet "
                 f"{word} sedan {change['first_year']}."
             )
     if lines:
@@ -177,11 +178,11 @@ def _activity_table(
     output.display(HTML(html_table(rows, header)))
     output.display(
         Markdown(
-            "Färg: kvartil bland landets enheter av samma slag. * liten enhet: medelvärdet av "
-            "de tre senaste åren visas och bedöms."
+            f"{colour_note(list(mine))} * liten enhet: medelvärdet av de tre senaste åren "
+            "visas och bedöms."
         )
     )
-    caption(report.source)
+    caption(report.source, list(mine))
 
 
 def _salsa(values: pd.DataFrame, catalogue: pd.DataFrame, municipality: str, source: str) -> None:

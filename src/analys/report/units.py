@@ -22,6 +22,7 @@ from analys.errors import AnalysError
 from analys.format import number, with_unit
 from analys.goals import load_area
 from analys.kolada.ou_ids import activity_title, plural
+from analys.own import store as own_store
 from analys.report import output
 from analys.report.unit_common import (
     COLOUR_WORDS,
@@ -29,6 +30,7 @@ from analys.report.unit_common import (
     TREND_ARROWS,
     area_unit_kpis,
     caption,
+    colour_note,
     column_grid,
     html_table,
     load_unit_data,
@@ -40,6 +42,9 @@ from analys.stats import units as U
 from analys.summary import SUMMARY_MIMETYPE
 
 
+@own_store.scoped(
+    lambda *args, **kwargs: kwargs.get("source", args[3] if len(args) > 3 else "demo")
+)
 class UnitReport:
     """One unit's report (``notebooks/enhet.ipynb``).
 
@@ -188,19 +193,21 @@ class UnitReport:
             )
         output.display(HTML(html_table(rows, header)))
         notes = [r["note"] for r in self.rows.values() if r["note"]]
-        text = "Plats 1 är bäst. Färg: kvartil bland landets enheter av samma slag."
+        text = f"Plats 1 är bäst. {colour_note(list(self.rows))}"
+        if any(registry.polarity(k) == "neutral" for k in self.rows):
+            text = text.replace("Plats 1 är bäst.", "Plats 1 är bäst (utan riktning: högst).")
         if any(r["small"] for r in self.rows.values()):
             text += " * liten enhet: medelvärdet av tre år bedöms, aldrig ett enda år."
         if notes:
             text += f" Bedöms inte: {notes[0]}."
         output.display(Markdown(text))
-        caption(self.source)
+        caption(self.source, list(self.rows))
 
     def distribution(self) -> None:
         """The unit among its municipality's units and all units of its kind (seaborn)."""
         from analys import plots
 
-        kpis = [k for k in self.rows if registry.polarity(k) != "neutral"] or list(self.rows)
+        kpis = list(self.rows)
         if not kpis:
             return
         figure, axes = column_grid(len(kpis))
@@ -223,7 +230,7 @@ class UnitReport:
 
         from analys.plots.base import finish, kpi_title
 
-        kpis = [k for k in self.shown if registry.polarity(k) != "neutral"] or self.shown
+        kpis = list(self.shown)
         if not kpis:
             return
         kinds = self.catalogue.set_index("id")["activity"]

@@ -156,7 +156,7 @@ def test_a_municipality_without_units_of_the_kind_is_told_so(tmp_path, monkeypat
 def test_a_demo_report_keeps_the_demo_files_definition_of_an_own_kpi(tmp_path):
     """An import of EGEN-TRYGG into the store (other title, other direction) applies to the
     store; the demo source keeps the demo file's metadata."""
-    from analys import report
+    from analys.report import Report, output
 
     path = tmp_path / "trygg.csv"
     path.write_text("kpi,municipality,year,gender,value\nEGEN-TRYGG,1880,2024,T,12\n")
@@ -178,19 +178,19 @@ def test_a_demo_report_keeps_the_demo_files_definition_of_an_own_kpi(tmp_path):
         assert registry.polarity("EGEN-TRYGG") == "lower"
 
     shown: list[str] = []
-    original = report.display
+    original = output.display
 
     def grab(*objects, **_kwargs):
         for obj in objects:
             data = getattr(obj, "data", None)
             shown.append(data if isinstance(data, str) else getattr(obj, "to_html", obj.__str__)())
 
-    report.display = grab
+    output.display = grab
     try:
-        built = report.Report.from_area("folkhalsa", "1880")
+        built = Report.from_area("folkhalsa", "1880")
         built.goal_tables()
     finally:
-        report.display = original
+        output.display = original
     text = "\n".join(shown)
     assert "Trygga i bostadsområdet" in text and "Otrygga enligt egen mätning" not in text
     labels = built.evaluation.indicators.set_index("kpi")["label"]

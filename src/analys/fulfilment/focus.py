@@ -1,4 +1,5 @@
-"""What a report asks the reader to focus on: the exception list (methods M8).
+"""What a report asks the reader to focus on: the exception list
+(docs/methods.md#exception-list-red-red).
 
 Two rules over an evaluation's indicator table (:attr:`analys.fulfilment.Evaluation.indicators`,
 with its ``colour``, ``trend`` and ``status`` columns), used by the area report's section

@@ -169,7 +169,8 @@ def expected_in_year(
     Parameters
     ----------
     data : DataFrame
-        A long values frame (DESIGN §3) holding the outcome and the explanatory KPIs.
+        A long values frame (docs/data-contract.md#the-values-frame) holding the outcome
+        and the explanatory KPIs.
     outcome, explanatory
         The KPI to explain and the structural KPIs.
     year : int

@@ -9,6 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from analys.cli import render as cli_render
 from analys.errors import AnalysError, KoladaError, ParamsError
 
 
@@ -41,30 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_Parser)
     commands.required = True
 
-    demo = commands.add_parser("demo", help="alla områdesrapporter för demokommunen, demodata")
-    demo.add_argument("--out", default="reports", help="utmapp (standard: reports/)")
-
-    render = commands.add_parser("render", help="rendera områdesrapporter")
-    render.add_argument("areas", nargs="*", metavar="AREA", help="område i params/ eller sökväg")
-    render.add_argument("-m", "--municipality", action="append", default=[], metavar="KOD")
-    render.add_argument("--all-municipalities", action="store_true")
-    render.add_argument("--year", type=int)
-    render.add_argument("--source", choices=["demo", "kolada", "store"])
-    render.add_argument("--out", default="reports")
-    render.add_argument("--jobs", type=int)
-    render.add_argument("--fresh-kernels", action="store_true")
-    render.add_argument("--show-code", action="store_true")
-    render.add_argument(
-        "--units",
-        action="store_true",
-        help="också en rapport per enhet (skola, förskola, boende …): OUT/KOD/OMRÅDE/ENHET.html",
-    )
-    render.add_argument(
-        "--pdf", action="store_true", help="även <område>.pdf per rapport (A4, för nämndhandlingar)"
-    )
-    render.add_argument(
-        "--xlsx", action="store_true", help="även en Excel-arbetsbok per kommun (nyckeltal.xlsx)"
-    )
+    cli_render.add_parsers(commands)
 
     check = commands.add_parser("check", help="validera params-filer")
     check.add_argument("files", nargs="*", metavar="PARAMS")
@@ -110,28 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from analys import render
-
-    return render.run_demo(out=args.out)
+    return cli_render.run_demo_command(args)
 
 
 def _run_render(args: argparse.Namespace) -> int:
-    from analys import render
-
-    return render.run_cli(
-        areas=args.areas,
-        municipalities=args.municipality,
-        all_municipalities=args.all_municipalities,
-        year=args.year,
-        source=args.source,
-        out=args.out,
-        jobs=args.jobs,
-        fresh_kernels=args.fresh_kernels,
-        show_code=args.show_code,
-        units=args.units,
-        pdf=args.pdf,
-        xlsx=args.xlsx,
-    )
+    return cli_render.run_render(args)
 
 
 def _run_check(args: argparse.Namespace) -> int:

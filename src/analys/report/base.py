@@ -22,6 +22,7 @@ from analys import data, reference
 from analys.captions import DEMO, EGEN, KALLA
 from analys.format import year_text
 from analys.fulfilment import Evaluation, ValuesIndex, evaluate
+from analys.fulfilment.country import tables_for
 from analys.goals import Area, area_from_params, load_area
 from analys.goals.check import TOP_KEYS
 from analys.own import store as own_store
@@ -55,9 +56,17 @@ class ReportBase:
     data_cache
         Path of a parquet values frame the batch renderer prepared; ``None`` loads from the
         params' source.
+    precomputed
+        Path of the batch's shared tables (:mod:`analys.fulfilment.country`): the area's
+        values, value index, colours and expected values are then taken from there.
     """
 
-    def __init__(self, params: Mapping[str, Any], data_cache: str | None = None) -> None:
+    def __init__(
+        self,
+        params: Mapping[str, Any],
+        data_cache: str | None = None,
+        precomputed: str | None = None,
+    ) -> None:
         clean = {k: v for k, v in params.items() if k in PARAM_KEYS and v is not None}
         if isinstance(clean.get("municipality"), int):  # papermill -p municipality 0180 → 180
             clean["municipality"] = f"{clean['municipality']:04d}"
@@ -71,9 +80,15 @@ class ReportBase:
         else:
             values = data.load_values(self.area.kpis, None, None, source=self.source, genders=None)
         self.values = values.reset_index(drop=True)
-        self.groups = data.load_groups(self.source)
-        self.snapshot = data.snapshot(self.source)
-        self.index = ValuesIndex(self.values)
+        shared = tables_for(precomputed, self.area, self.source)  # computed once per batch
+        if shared is not None:
+            self.index, self.groups = shared.index, shared.groups
+            self.snapshot = dict(shared.snapshot)
+        else:
+            self.groups = data.load_groups(self.source)
+            self.snapshot = data.snapshot(self.source)
+            self.index = ValuesIndex(self.values)
+        self._shared_expected = shared.expected if shared is not None else {}
         self.evaluation: Evaluation = evaluate(
             self.area, self.index, self.municipality, self.area.year, groups=self.groups
         )
@@ -118,7 +133,11 @@ class ReportBase:
         if params.get("goals") is None:
             given = {k: v for k, v in params.items() if v is not None}
             params = {**load_area(params["area"]).params, **given}
-        return cls(params, data_cache=namespace.get("data_cache"))
+        return cls(
+            params,
+            data_cache=namespace.get("data_cache"),
+            precomputed=namespace.get("precomputed"),
+        )
 
     @classmethod
     def from_area(

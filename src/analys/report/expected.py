@@ -13,6 +13,7 @@ import pandas as pd
 from analys import reference, registry
 from analys.errors import AnalysError
 from analys.format import number, with_unit
+from analys.fulfilment.country import expected_key
 from analys.report import output, sentences
 from analys.report.base import in_own_source
 from analys.safe import Markdown
@@ -36,8 +37,13 @@ class ExpectedSection:
         year = self._latest_year(drivers.outcome)
         kind = self.area.kind
         units = reference.kommun_codes() if kind == "K" else reference.region_codes()
+        shared = self._shared_expected.get(
+            expected_key(drivers.outcome, tuple(drivers.explanatory), year)
+        )  # the batch's model (analys.fulfilment.country), when it computed one
         try:
-            result = model.expected_in_year(
+            if isinstance(shared, str):  # the batch's model failed with this message
+                raise AnalysError(shared)
+            result = shared or model.expected_in_year(
                 self.values, drivers.outcome, drivers.explanatory, year=year, codes=units
             )
         except AnalysError as error:

@@ -7,13 +7,12 @@ Tables go through :func:`table_style`, multi-panel figures start from :func:`gri
 
 from __future__ import annotations
 
-import io
-
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Image, display
 
 from analys.chartstyle import unhinted_text
+from analys.plots.png import figure_png
 from analys.safe import literal_text, styler_cells
 
 __all__ = ["display", "grid", "show_figure", "table_style"]
@@ -35,14 +34,14 @@ def show_figure(figure) -> None:
     """Show a figure as a PNG and free it.
 
     Like the inline backend (``bbox_inches="tight"``, so a caption wider than its panel is
-    never cut), but with the text drawn unhinted (:func:`unhinted_text`).
+    never cut), but with the text drawn unhinted (:func:`unhinted_text`) and the image a
+    compact palette PNG (:func:`analys.plots.png.figure_png`).
     """
-    buffer = io.BytesIO()
     literal_text(figure)  # a "$" in a shown name is no mathtext
     with unhinted_text():
-        figure.savefig(buffer, format="png", dpi=figure.dpi, bbox_inches="tight")
+        png = figure_png(figure, dpi=figure.dpi, bbox_inches="tight")
     plt.close(figure)
-    display(Image(data=buffer.getvalue(), format="png"))
+    display(Image(data=png, format="png"))
 
 
 def grid(n: int, *, width: float, height: float, ncols: int = 2):

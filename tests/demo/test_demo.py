@@ -10,7 +10,7 @@ import pytest
 import statsmodels.api as sm
 
 from analys import captions, demo, reference, registry
-from analys.demo import generate, model
+from analys.demo import generate, model, world
 from analys.frame import VALUES_COLUMNS
 from analys.stats.peers import SIMILAR_AREA
 from analys.vocabulary import DEMO_MUNICIPALITY
@@ -77,7 +77,7 @@ def test_gender_splits_only_for_divided_kpis(values: pd.DataFrame) -> None:
 
 
 def test_gender_total_is_mean_of_women_and_men(kommun_values: pd.DataFrame) -> None:
-    specs = generate._specs()
+    specs = world.all_specs()
     sub = kommun_values[
         kommun_values["kpi"].isin(
             [k for k, f in registry.frame()["divided_by_gender"].items() if f]
@@ -106,7 +106,7 @@ def test_gender_total_is_mean_of_women_and_men(kommun_values: pd.DataFrame) -> N
 
 
 def test_values_stay_in_the_plausible_range_of_their_spec(values: pd.DataFrame) -> None:
-    specs = generate._specs()
+    specs = world.all_specs()
     for kpi, sub in values[values["gender"] == "T"].groupby("kpi"):
         spec = specs[kpi]
         found = sub["value"].dropna()
@@ -163,8 +163,8 @@ def test_population_inside_the_real_size_class(population: pd.DataFrame) -> None
     units = reference.municipalities().set_index("municipality")
     titles = reference.fixed_groups().set_index("group")["title"]
     for code, size in population[2024].items():
-        low, high = generate._band(titles[units.loc[code, "size_class_id"]])
-        assert low <= size <= max(high, generate.LARGEST.get(code, 0)), code
+        low, high = world.band(titles[units.loc[code, "size_class_id"]])
+        assert low <= size <= max(high, world.LARGEST.get(code, 0)), code
 
 
 def test_missingness_is_higher_in_small_municipalities(

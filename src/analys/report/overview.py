@@ -18,12 +18,15 @@ from analys import reference
 from analys.captions import DERIVED_CREDIT, KOLADA_CREDIT
 from analys.errors import AnalysError
 from analys.format import number
+from analys.fulfilment import STATUS_LABELS, STATUSES
+from analys.fulfilment.focus import off_target, red_red
 from analys.goals import load_area
 from analys.own import store as own_store
-from analys.report import Report, sentences, show_figure, table_style
+from analys.report import Report, sentences
+from analys.report.labels import STATUS_TINTS
+from analys.report.output import show_figure, table_style
 from analys.safe import Markdown, html_text
-from analys.stats.redred import is_off_target, is_red_red
-from analys.vocabulary import MUNICIPALITY_TYPE_WORDS, OFF_TARGET_LABEL, STATUS_LABELS, STATUSES
+from analys.vocabulary import OFF_TARGET_LABEL
 
 #: the status cell of an area that could not be shown
 FAILED_LABEL = "Kunde inte visas"
@@ -109,7 +112,7 @@ class Overview:
                 )
             raise AnalysError(f"Inga områden gäller {self.place} ({self.municipality}).")
         self.source = self.reports[0].source
-        self._units = MUNICIPALITY_TYPE_WORDS[self.municipality_type]
+        self._units = "regioner" if self.municipality_type == "L" else "kommuner"
         self.demo = any(r.demo for r in self.reports)
 
     def header(self) -> None:
@@ -164,13 +167,7 @@ class Overview:
                     "Täckning": "–",
                 }
             )
-        colours = {
-            "Uppfyllt": "#d9f0d3",
-            "Delvis uppfyllt": "#fff3bf",
-            "Ej uppfyllt": "#f8d0d0",
-            "Data saknas": "#eeeeee",
-            FAILED_LABEL: "#fee2e2",
-        }
+        colours = {**STATUS_TINTS, FAILED_LABEL: "#fee2e2"}
         table = (
             pd.DataFrame(rows)
             .pipe(table_style, escape=False)  # the cells are escaped above
@@ -249,11 +246,7 @@ class Overview:
 
     def focus(self) -> None:
         """The exception list across areas: worse than others and worsening, or off target."""
-        frames = []
-        for report in self.reports:
-            ind = report.evaluation.indicators.drop_duplicates(["kpi", "gender"])
-            red = ind[is_red_red(ind)]
-            frames.append(red.assign(area=report.area.title))
+        frames = [red_red(r.evaluation.indicators).assign(area=r.area.title) for r in self.reports]
         listed = pd.concat(frames) if frames else pd.DataFrame()
         if listed.empty:
             display(
@@ -279,8 +272,9 @@ class Overview:
                     }
                 ).pipe(table_style)
             )
-        off = pd.concat([r.evaluation.indicators.assign(area=r.area.title) for r in self.reports])
-        off = off[is_off_target(off)]
+        off = pd.concat(
+            [off_target(r.evaluation.indicators).assign(area=r.area.title) for r in self.reports]
+        )
         if len(off):
             display(Markdown(f"**{OFF_TARGET_LABEL}** ({len(off)} st):"))
             display(

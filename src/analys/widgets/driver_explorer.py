@@ -3,22 +3,27 @@ better than expected?"""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analys import goals, plots, reference, registry
+from analys import goals, plots, reference, registry, vocabulary
 from analys.errors import AnalysError
 from analys.stats.peers import PEER_LABELS, peer_set
-from analys.vocabulary import DEMO_MUNICIPALITY, sign
 from analys.widgets.common import Explorer, Picture, safe_name, set_options, tidy
+from analys.widgets.driver_fit import (
+    DriverChoice,
+    best_year,
+    check_choice,
+    fit,
+    influence_table,
+    model_frame,
+    residual_table,
+)
 from analys.widgets.driver_text import (
     CAUTION,
     coefficient_html,
@@ -34,6 +39,7 @@ from analys.widgets.session import (
     kpi_matches,
     kpi_options,
     municipality_options,
+    same_type,
     type_kpis,
 )
 
@@ -42,23 +48,10 @@ POPULATION_CHOICES = {
     "L": [("Alla regioner", "alla")],
 }
 MODEL_CHOICES = [("Tvärsnitt (ett år)", "cross"), ("Panel (fasta effekter)", "panel")]
-MIN_RESIDUAL_DF = 10
 DEFAULT_DRIVERS = {
     "K": ("N15507", ("N15816", "N02926", "N00906")),
     "L": ("N79190", ("N01982", "N00906", "N01960")),
 }
-
-
-@dataclass(frozen=True)
-class _DriverChoice:
-    outcome: str
-    explanatory: tuple[str, ...]
-    year: int | None
-    population: str
-    log: tuple[str, ...]
-    standardise: bool
-    model: str
-    municipality: str
 
 
 class DriverExplorer(Explorer):
@@ -106,6 +99,8 @@ class DriverExplorer(Explorer):
         save_dir: str | Path | None = None,
     ) -> None:
         super().__init__(source, save_dir)
+        from analys import demo
+
         kind = reference.municipality_type(municipality) if municipality else None
         loaded = goals.load_area(area) if area is not None else None
         if loaded is not None:
@@ -113,7 +108,7 @@ class DriverExplorer(Explorer):
             municipality = municipality or loaded.municipality
         kind = kind or "K"
         if municipality is None:
-            municipality = DEMO_MUNICIPALITY if kind == "K" else reference.region_codes()[0]
+            municipality = demo.DEMO_MUNICIPALITY if kind == "K" else reference.region_codes()[0]
         if reference.municipality_type(municipality) != kind or municipality == reference.RIKET:
             raise AnalysError(f"municipality: '{municipality}' är ingen känd kommun eller region")
         outcome, explanatory = DEFAULT_DRIVERS[kind]
@@ -259,7 +254,7 @@ class DriverExplorer(Explorer):
         """Years with values for the outcome; the default is the best-covered, latest year."""
         c = self.controls
         outcome = c["outcome"].value
-        wide = self._require_session().wide(outcome).reindex(reference.codes_of_type(self._kind))
+        wide = self._require_session().wide(outcome).reindex(same_type(self._kind))
         years = [int(y) for y in wide.columns if wide[y].notna().any()]
         current = c["year"].value
         if keep and current in years:
@@ -274,21 +269,13 @@ class DriverExplorer(Explorer):
         """The latest year in which nearly as many units as at best (90 %) have every KPI."""
         session = self._require_session()
         kpis = [self.controls["outcome"].value, *self.controls["explanatory"].value]
-        codes = reference.codes_of_type(self._kind)
-        counts = {}
-        for year in years:
-            columns = [session.wide(k).reindex(codes).get(year) for k in kpis]
-            present = [col.notna() for col in columns if col is not None]
-            counts[year] = (
-                int(np.logical_and.reduce(present).sum()) if len(present) == len(kpis) else 0
-            )
-        enough = 0.9 * max(counts.values())
-        return max(y for y, n in counts.items() if n >= enough)
+        codes = same_type(self._kind)
+        return best_year(lambda k: session.wide(k).reindex(codes), kpis, years)
 
     # --- the computation ----------------------------------------------------------------
-    def _choice(self) -> _DriverChoice:
+    def _choice(self) -> DriverChoice:
         c = self.controls
-        return _DriverChoice(
+        return DriverChoice(
             c["outcome"].value,
             tuple(c["explanatory"].value),
             c["year"].value,
@@ -299,46 +286,20 @@ class DriverExplorer(Explorer):
             c["municipality"].value,
         )
 
-    def _population(self, choice: _DriverChoice) -> list[str]:
-        codes = reference.codes_of_type(self._kind)
+    def _population(self, choice: DriverChoice) -> list[str]:
+        codes = same_type(self._kind)
         if choice.population == "alla" or self._kind == "L":
             return codes
         peers = peer_set(choice.municipality, choice.population, groups=NO_GROUPS)
         return [choice.municipality, *peers]
 
-    def _population_phrase(self, choice: _DriverChoice) -> str:
+    def _population_phrase(self, choice: DriverChoice) -> str:
         if choice.population == "alla" or self._kind == "L":
             return "alla kommuner" if self._kind == "K" else "alla regioner"
         name = reference.title(choice.municipality)
         return f"{PEER_LABELS[choice.population]} för {name}"
 
-    def _frame(self, kpis: Sequence[str], codes: list[str], year: int | None) -> pd.DataFrame:
-        """One column per KPI: by unit for ``year``, or by (unit, year) for the panel."""
-        session = self._require_session()
-        columns = {}
-        for kpi in kpis:
-            wide = session.wide(kpi).reindex(codes)
-            if year is None:
-                columns[kpi] = wide.stack(future_stack=True)
-            else:
-                columns[kpi] = wide[year] if year in wide.columns else pd.Series(np.nan, codes)
-        frame = pd.DataFrame(columns)
-        if year is None:
-            frame.index.names = ["municipality", "year"]
-        return frame
-
-    def _check(self, choice: _DriverChoice) -> None:
-        if not choice.explanatory:
-            raise AnalysError("Välj minst en förklaringsvariabel.")
-        if choice.outcome in choice.explanatory:
-            raise AnalysError(
-                f"Utfallet {kpi_label(choice.outcome)} kan inte också vara "
-                "förklaringsvariabel – ta bort det ur listan Förklarande."
-            )
-        if choice.model == "cross" and choice.year is None:
-            raise AnalysError(f"{kpi_label(choice.outcome)} har inga värden i källan.")
-
-    def _fit(self, choice: _DriverChoice) -> None:
+    def _fit(self, choice: DriverChoice) -> None:
         """Fit the chosen model unless the same data and model were fitted last time."""
         codes = self._population(choice)
         year = choice.year if choice.model == "cross" else None
@@ -346,62 +307,16 @@ class DriverExplorer(Explorer):
         if key == self._fit_key:
             return
         self._fit_key = None
-        kpis = [choice.outcome, *choice.explanatory]
-        frame = self._frame(kpis, codes, year)
-        when = f" {year}" if year is not None else ""
-        for kpi in kpis:
-            if frame[kpi].notna().sum() == 0:
-                raise AnalysError(
-                    f"{kpi_label(kpi)} har inga värden{when} för "
-                    f"{self._population_phrase(choice)}. Välj ett annat år eller nyckeltal."
-                )
-        for kpi in choice.log:
-            if (frame[kpi].dropna() <= 0).any():
-                raise AnalysError(
-                    f"Logaritmen går inte att ta: {kpi_label(kpi)} har värden som är 0 eller "
-                    "negativa. Ta bort det ur listan Logaritm."
-                )
-            frame[kpi] = np.log(frame[kpi])
-        complete = frame.dropna()
-        k = len(choice.explanatory)
-        units = "regioner" if self._kind == "L" else "kommuner"
-        if choice.model == "cross" and len(complete) < k + 1 + MIN_RESIDUAL_DF:
-            raise AnalysError(
-                f"För få {units} med fullständiga data{when}: {len(complete)} i "
-                f"{self._population_phrase(choice)}, minst {k + 1 + MIN_RESIDUAL_DF} behövs "
-                f"för {k} förklaringsvariabler. Välj en större population, färre "
-                "förklaringsvariabler eller ett annat år."
-            )
-        from analys.stats import drivers, model  # statsmodels: imported when first fitted
-
-        if choice.model == "cross":
-            self.result = drivers.drivers(frame, choice.outcome, list(choice.explanatory))
-            self.expected = model.expected_values(frame, choice.outcome, list(choice.explanatory))
-        else:
-            self.result = drivers.panel(
-                frame.reset_index(), choice.outcome, list(choice.explanatory)
-            )
-            self.expected = None
-            self._panel_beta(complete, choice)
+        session = self._require_session()
+        frame = model_frame(session.wide, [choice.outcome, *choice.explanatory], codes, year)
+        population = self._population_phrase(choice)
+        self.result, self.expected = fit(frame, choice, population, self._kind)
         self._fit_key = key
-
-    def _panel_beta(self, complete: pd.DataFrame, choice: _DriverChoice) -> None:
-        """Standardised panel effects: coef·sd(x)/sd(y) over the observations used."""
-        coefficients = self.result.coefficients.copy()
-        scale = complete[list(choice.explanatory)].std(ddof=1) / complete[choice.outcome].std(
-            ddof=1
-        )
-        factor = scale.reindex(coefficients["kpi"]).to_numpy()
-        coefficients["beta"] = coefficients["coef"] * factor
-        coefficients["beta_ci_low"] = coefficients["ci_low"] * factor
-        coefficients["beta_ci_high"] = coefficients["ci_high"] * factor
-        coefficients["vif"] = np.nan
-        self.result = dataclasses.replace(self.result, coefficients=coefficients)
 
     def update(self) -> None:
         """Refit when the data or model changed, then redraw every output."""
         choice = self._choice()
-        self._check(choice)
+        check_choice(choice)
         self.controls["year"].disabled = choice.model == "panel"
         self._fit(choice)
         coefficients = self.result.coefficients
@@ -429,7 +344,7 @@ class DriverExplorer(Explorer):
         )
         self._table_html.value = coefficient_html(self.table)
 
-    def _peers(self, choice: _DriverChoice, table: pd.DataFrame) -> list[str]:
+    def _peers(self, choice: DriverChoice, table: pd.DataFrame) -> list[str]:
         """Peers to name in the scatter: "Liknande kommuner", else the SKR group."""
         if self._kind == "L":
             return []
@@ -442,7 +357,7 @@ class DriverExplorer(Explorer):
             peers = peer_set(choice.municipality, "skr", groups=NO_GROUPS)[:10]
         return [p for p in peers if p in table.index]
 
-    def _draw_cross(self, choice: _DriverChoice) -> None:
+    def _draw_cross(self, choice: DriverChoice) -> None:
         expected = self.expected
         ax = self._scatter.axes()
         plots.expected_chart(
@@ -455,35 +370,11 @@ class DriverExplorer(Explorer):
         )
         self._scatter.show()
         self.scatter_figure = self._scatter.figure
-        s = sign(registry.polarity(choice.outcome)) or 1
-        score = s * expected.table["loo_residual"]
-        if registry.polarity(choice.outcome) == "neutral":  # the largest deviations, either way
-            score = score.abs()
-        ranked = expected.table.assign(score=score)
-        ranked = ranked.sort_values("score", ascending=False, kind="stable")
-        self.residuals = pd.DataFrame(
-            {
-                "Kommun": [reference.title(m) for m in ranked.index],
-                "Faktiskt": ranked["actual"],
-                "Förväntat": ranked["expected"],
-                "Skillnad": ranked["loo_residual"],
-                "Placering": np.arange(1, len(ranked) + 1),
-            },
-            index=ranked.index,
-        )
-        influence = self.result.influence
-        influential = influence[influence["influential"]].sort_values("cooks_d", ascending=False)
-        self.influence = pd.DataFrame(
-            {
-                "Kommun": [reference.title(m) for m in influential.index],
-                "Cooks avstånd": influential["cooks_d"],
-                "Residual": influential["residual"],
-                "Hävstång": influential["leverage"],
-            },
-            index=influential.index,
-        )
+        sign = vocabulary.sign(registry.polarity(choice.outcome)) or 1
+        self.residuals = residual_table(expected, choice.outcome)
+        self.influence = influence_table(self.result)
         self._residual_html.value = residual_text(
-            self.residuals, choice.outcome, choice.municipality, s
+            self.residuals, choice.outcome, choice.municipality, sign
         )
         self._influence_html.value = influence_text(self.influence, self.result.n)
 

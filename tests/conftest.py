@@ -125,7 +125,8 @@ def _stand_ins() -> list[str]:
             continue
         for name, real in _DISPLAY_FUNCTIONS.items():
             function = getattr(module, "__dict__", {}).get(name)
-            if function is not None and function is not real:
+            own = getattr(function, "__module__", None) == module_name  # a function of its own
+            if function is not None and function is not real and not own:
                 found.append(f"{module_name}.{name}")
     return found
 

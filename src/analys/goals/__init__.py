@@ -34,8 +34,8 @@ from analys.goals.read import (
     MAX_PARAMS_BYTES,
     MAX_PARAMS_DEPTH,
     MAX_PARAMS_NODES,
-    display,
     read_params,
+    shown_path,
 )
 from analys.goals.warnings import kpi_warnings, long_texts
 from analys.store import Store
@@ -117,7 +117,7 @@ def load_area(name_or_path: str | os.PathLike) -> Area:
     """
     path = area_path(name_or_path)
     raw = read_params(path)
-    return area_from_params(raw, file=display(path), expected_area=path.stem, path=str(path))
+    return area_from_params(raw, file=shown_path(path), expected_area=path.stem, path=str(path))
 
 
 def names_group(params: Mapping[str, Any]) -> bool:
@@ -271,8 +271,8 @@ def check_files(
             problems += error.problems
             continue
         if warnings is not None:
-            warnings += long_texts(area.params, display(path))
-    return [display(p) for p in paths], problems
+            warnings += long_texts(area.params, shown_path(path))
+    return [shown_path(p) for p in paths], problems
 
 
 def check_warnings(files: Sequence[str] | None = None) -> list[str]:
@@ -285,5 +285,5 @@ def check_warnings(files: Sequence[str] | None = None) -> list[str]:
             raw = read_params(path)
         except ParamsError:
             continue
-        lines += kpi_warnings(raw, display(path), table)
+        lines += kpi_warnings(raw, shown_path(path), table)
     return lines

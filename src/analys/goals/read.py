@@ -16,7 +16,7 @@ from analys.errors import ParamsError
 from analys.goals.quote import cap
 
 
-def display(path: Path) -> str:
+def shown_path(path: Path) -> str:
     """``path`` as shown in messages: relative to the working folder when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))
@@ -141,7 +141,7 @@ def read_params(path: Path) -> dict[str, Any]:
     The file is read with :class:`_ParamsLoader` (the safe loader without anchors, aliases,
     duplicate keys or deep nesting), so a hostile file can neither run code nor hang.
     """
-    label = display(path)
+    label = shown_path(path)
     try:
         if path.stat().st_size > MAX_PARAMS_BYTES:
             raise ParamsError(

@@ -39,7 +39,6 @@ from analys.widgets.session import (
     kpi_matches,
     kpi_options,
     municipality_options,
-    same_type,
     type_kpis,
 )
 
@@ -254,7 +253,7 @@ class DriverExplorer(Explorer):
         """Years with values for the outcome; the default is the best-covered, latest year."""
         c = self.controls
         outcome = c["outcome"].value
-        wide = self._require_session().wide(outcome).reindex(same_type(self._kind))
+        wide = self._require_session().wide(outcome).reindex(reference.codes_of_type(self._kind))
         years = [int(y) for y in wide.columns if wide[y].notna().any()]
         current = c["year"].value
         if keep and current in years:
@@ -269,7 +268,7 @@ class DriverExplorer(Explorer):
         """The latest year in which nearly as many units as at best (90 %) have every KPI."""
         session = self._require_session()
         kpis = [self.controls["outcome"].value, *self.controls["explanatory"].value]
-        codes = same_type(self._kind)
+        codes = reference.codes_of_type(self._kind)
         return best_year(lambda k: session.wide(k).reindex(codes), kpis, years)
 
     # --- the computation ----------------------------------------------------------------
@@ -287,7 +286,7 @@ class DriverExplorer(Explorer):
         )
 
     def _population(self, choice: DriverChoice) -> list[str]:
-        codes = same_type(self._kind)
+        codes = reference.codes_of_type(self._kind)
         if choice.population == "alla" or self._kind == "L":
             return codes
         peers = peer_set(choice.municipality, choice.population, groups=NO_GROUPS)

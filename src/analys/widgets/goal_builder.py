@@ -30,6 +30,7 @@ from analys.fulfilment import ValuesIndex
 from analys.fulfilment import preview as goal_preview
 from analys.goals import Area
 from analys.goals.draft import Draft
+from analys.vocabulary import DEMO_MUNICIPALITY
 from analys.widgets.common import set_options
 from analys.widgets.goal_form import (
     INDICATOR_CONTROLS,
@@ -91,7 +92,7 @@ class GoalBuilder(GoalTree):
         out: str | os.PathLike = "reports",
     ) -> None:
         self.out = Path(out)
-        self.draft = Draft(area, str(municipality or "1880"))
+        self.draft = Draft(area, str(municipality or DEMO_MUNICIPALITY))
         self.area: Area | None = None
         self.problems: list[str] = []
         self.preview: goal_preview.Preview | None = None
@@ -107,7 +108,7 @@ class GoalBuilder(GoalTree):
         self._goal = 0
         self._indicator = 0
         doc = self.draft.doc
-        code = str(municipality or doc.get("municipality") or "1880")
+        code = str(municipality or doc.get("municipality") or DEMO_MUNICIPALITY)
         self.finder = KpiFinder(self._source())
         self.controls = form_controls(
             self.draft, code, self._source(), self._peer_options(), self.finder.controls

@@ -74,7 +74,7 @@ def moving_average(kpi: str) -> int | None:
     """How many years one value averages (Kolada's "treårsmedelvärde" …), ``None`` when one.
 
     From the registry's ``moving_average`` (checked against Kolada's catalogue by
-    tests/test_real_catalogue.py); for KPIs outside the registry see
+    tests/registry/test_real_catalogue.py); for KPIs outside the registry see
     :func:`analys.registry.facts.moving_average_years`.
     """
     found = entry(kpi)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-KALLA = "Källa: Kolada"
-EGEN = "Egen bearbetning av data från Kolada"
+from collections.abc import Callable, Sequence
+
+KOLADA_CREDIT = "Källa: Kolada"
+DERIVED_CREDIT = "Egen bearbetning av data från Kolada"
 DEMO = "Demodata – syntetiska värden, inte verklig statistik"
 
 
@@ -15,4 +17,24 @@ def source_caption(source: str, *, derived: bool = False) -> str:
     """
     if source == "demo":
         return DEMO + (" · Egen bearbetning" if derived else "")
-    return EGEN if derived else KALLA
+    return DERIVED_CREDIT if derived else KOLADA_CREDIT
+
+
+#: credits of outputs whose KPIs start with a prefix: the municipality's own indicators
+#: (``EGEN-…``) add theirs when :mod:`analys.own` is imported (the credit names their file)
+CREDITS: dict[str, Callable[..., str]] = {}
+
+
+def add_credit(prefix: str, credit: Callable[..., str]) -> None:
+    """Let ``credit(kpis, source, derived=…)`` word the credit of outputs showing KPIs whose
+    ids start with ``prefix``."""
+    CREDITS[prefix] = credit
+
+
+def credit(kpis: Sequence[str] = (), source: str | None = None, *, derived: bool = False) -> str:
+    """Kolada's credit (:data:`KOLADA_CREDIT`, or :data:`DERIVED_CREDIT` for our own computations), or the
+    credit :data:`CREDITS` gives for the own indicators among ``kpis``."""
+    for prefix, own_credit in CREDITS.items():
+        if any(str(k).startswith(prefix) for k in kpis):
+            return own_credit(kpis, source or "demo", derived=derived)
+    return DERIVED_CREDIT if derived else KOLADA_CREDIT

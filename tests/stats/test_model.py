@@ -9,7 +9,8 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
 from analys.errors import ParamsError
-from analys.stats.model import drivers, expected_values, learn_from, panel, panel_frame
+from analys.stats.drivers import drivers, panel, panel_frame
+from analys.stats.model import expected_values, learn_from
 
 
 def codes(n: int) -> list[str]:

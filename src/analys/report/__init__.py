@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import importlib.metadata
-import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,21 +21,32 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Image, display
 
-from analys import data, reference, registry
-from analys.captions import DEMO, EGEN, KALLA
+from analys import data, frame, reference, registry
+from analys.captions import DEMO, DERIVED_CREDIT, KOLADA_CREDIT
+from analys.catalogue import averaged_years
 from analys.chartstyle import unhinted_text
 from analys.errors import AnalysError
-from analys.format import decimals_for, number, with_unit
-from analys.fulfilment import STATUS_LABELS, STATUSES, Evaluation, ValuesIndex, evaluate
+from analys.format import decimals_for, number, with_unit, year_text
+from analys.fulfilment import Evaluation, ValuesIndex, evaluate
+from analys.fulfilment.country import expected_key, tables_for
 from analys.goals import TARGET_KINDS, Area, Indicator, area_from_params, load_area
 from analys.goals.check import TOP_KEYS
 from analys.own import store as own_store
-from analys.plots.base import GENDER_WORDS, year_text
+from analys.plots.png import figure_png
 from analys.report import sentences
 from analys.safe import Markdown, literal_text, styler_cells
 from analys.stats.peers import reference_group
-from analys.stats.trend import NO_TEST_LABEL, OFF_TARGET, OFF_TARGET_LABEL, averaged_reason
-from analys.summary import SUMMARY_MIMETYPE, read_summary  # noqa: F401 (re-exported)
+from analys.stats.redred import is_off_target, is_red_red
+from analys.stats.trend import NO_TEST_LABEL, averaged_reason
+from analys.summary import SUMMARY_MIMETYPE
+from analys.vocabulary import (
+    GENDER_WORDS,
+    MUNICIPALITY_TYPE_WORDS,
+    OFF_TARGET_LABEL,
+    STATUS_LABELS,
+    STATUSES,
+    sign,
+)
 
 #: the notebook's parameters: exactly a params file's top-level keys
 PARAM_KEYS = TOP_KEYS
@@ -87,14 +97,14 @@ def show_figure(figure) -> None:
     """Show a figure as a PNG and free it.
 
     Like the inline backend (``bbox_inches="tight"``, so a caption wider than its panel is
-    never cut), but with the text drawn unhinted (:func:`unhinted_text`).
+    never cut), but with the text drawn unhinted (:func:`unhinted_text`) and the image a
+    compact palette PNG (:func:`analys.plots.png.figure_png`).
     """
-    buffer = io.BytesIO()
     literal_text(figure)  # a "$" in a shown name is no mathtext
     with unhinted_text():
-        figure.savefig(buffer, format="png", dpi=figure.dpi, bbox_inches="tight")
+        png = figure_png(figure, dpi=figure.dpi, bbox_inches="tight")
     plt.close(figure)
-    display(Image(data=buffer.getvalue(), format="png"))
+    display(Image(data=png, format="png"))
 
 
 def indicator_label(ind: Indicator) -> str:
@@ -105,7 +115,7 @@ def indicator_label(ind: Indicator) -> str:
     """
     if ind.label:
         return ind.label
-    word = GENDER_WORDS.get(ind.gender)
+    word = GENDER_WORDS.get(ind.gender) if ind.gender != "T" else None
     return f"{registry.label(ind.kpi)}, {word}" if word else registry.label(ind.kpi)
 
 
@@ -133,9 +143,17 @@ class Report:
     data_cache
         Path of a parquet values frame the batch renderer prepared; ``None`` loads from the
         params' source.
+    precomputed
+        Path of the batch's shared tables (:mod:`analys.fulfilment.country`): the area's
+        values, value index, colours and expected values are then taken from there.
     """
 
-    def __init__(self, params: Mapping[str, Any], data_cache: str | None = None) -> None:
+    def __init__(
+        self,
+        params: Mapping[str, Any],
+        data_cache: str | None = None,
+        precomputed: str | None = None,
+    ) -> None:
         clean = {k: v for k, v in params.items() if k in PARAM_KEYS and v is not None}
         if isinstance(clean.get("municipality"), int):  # papermill -p municipality 0180 → 180
             clean["municipality"] = f"{clean['municipality']:04d}"
@@ -149,15 +167,21 @@ class Report:
         else:
             values = data.load_values(self.area.kpis, None, None, source=self.source, genders=None)
         self.values = values.reset_index(drop=True)
-        self.groups = data.load_groups(self.source)
-        self.snapshot = data.snapshot(self.source)
-        self.index = ValuesIndex(self.values)
+        shared = tables_for(precomputed, self.area, self.source)  # computed once per batch
+        if shared is not None:
+            self.index, self.groups = shared.index, shared.groups
+            self.snapshot = dict(shared.snapshot)
+        else:
+            self.groups = data.load_groups(self.source)
+            self.snapshot = data.snapshot(self.source)
+            self.index = ValuesIndex(self.values)
+        self._shared_expected = shared.expected if shared is not None else {}
         self.evaluation: Evaluation = evaluate(
             self.area, self.index, self.municipality, self.area.year, groups=self.groups
         )
         self.peers = list(self.evaluation.peers)
-        self.kind = self.area.kind
-        self.unit_word = "regioner" if self.kind == "L" else "kommuner"
+        self.municipality_type = self.area.municipality_type
+        self.unit_word = MUNICIPALITY_TYPE_WORDS[self.municipality_type]
         peers = self.area.peers if isinstance(self.area.peers, str) else list(self.area.peers)
         #: the peer group, named (peers_* targets, sentences, trend bands, "Lär av")
         self.group = reference_group(
@@ -196,7 +220,11 @@ class Report:
         if params.get("goals") is None:
             given = {k: v for k, v in params.items() if v is not None}
             params = {**load_area(params["area"]).params, **given}
-        return cls(params, data_cache=namespace.get("data_cache"))
+        return cls(
+            params,
+            data_cache=namespace.get("data_cache"),
+            precomputed=namespace.get("precomputed"),
+        )
 
     @classmethod
     def from_area(
@@ -216,7 +244,7 @@ class Report:
         return part
 
     def _caption(self, derived: bool = True) -> None:
-        credit = EGEN if derived else KALLA
+        credit = DERIVED_CREDIT if derived else KOLADA_CREDIT
         text = f"{credit}. {DEMO}." if self.demo else f"{credit}."
         own = own_store.credit_line(self.area.kpis, self.source)  # own data says whose
         text = f"{text} {own}" if own else text
@@ -450,7 +478,7 @@ class Report:
         figure, axes = plt.subplots(
             1, 2, figsize=(8, 5.4), layout="constrained", width_ratios=[1, 1.1]
         )
-        if self.area.kind == "L":
+        if self.area.municipality_type == "L":
             maps.region_map(
                 self.values,
                 kpi=kpi,
@@ -545,7 +573,7 @@ class Report:
     def _latest_year(self, kpi: str) -> int | None:
         if self.area.year:
             return int(self.area.year)
-        return self.index.latest(kpi, "T", self.area.kind)
+        return self.index.latest(kpi, "T", self.area.municipality_type)
 
     # -- 4. Utveckling över tid --------------------------------------------------------------
 
@@ -592,7 +620,7 @@ class Report:
                     label, series, ind.polarity, position=position, year=year
                 )
             )
-            averaged = registry.averaged_years(ind.kpi)
+            averaged = averaged_years(ind.kpi)
             if averaged:  # no trend test on overlapping multi-year means
                 lines[-1] += f" ({averaged_reason(averaged)}.)"
         display(Markdown("\n".join(f"- {line}" for line in lines)))
@@ -640,8 +668,8 @@ class Report:
     def focus(self) -> None:
         """Section 5: the exception list – worse than others and worsening (and off target)."""
         ind = self.evaluation.indicators.drop_duplicates(["kpi", "gender"])
-        red = ind[(ind["colour"] == "red") & (ind["trend"] == "worsening")]
-        off = ind[ind["status"].isin(OFF_TARGET)]
+        red = ind[is_red_red(ind)]
+        off = ind[is_off_target(ind)]
         among = f"av {self.everyone.counted()}"
         if red.empty:
             display(
@@ -694,11 +722,9 @@ class Report:
             display(Markdown("Området har inget drivers-block; avsnittet hoppas över."))
             return
         year = self._latest_year(drivers.outcome)
-        kind = self.area.kind
-        wide = self.values[(self.values["gender"] == "T") & (self.values["year"] == year)]
-        wide = wide.pivot_table(index="municipality", columns="kpi", values="value")
-        units = reference.kommun_codes() if kind == "K" else reference.region_codes()
-        wide = wide[wide.index.isin(units)]
+        kind = self.area.municipality_type
+        wide = frame.wide(self.values, year=year).dropna(axis=1, how="all")
+        wide = wide.loc[reference.of_type(wide.index, kind)]
         columns = [drivers.outcome, *drivers.explanatory]
         missing = [k for k in columns if k not in wide.columns]
         if missing:
@@ -709,8 +735,13 @@ class Report:
                 )
             )
             return
+        shared = self._shared_expected.get(
+            expected_key(drivers.outcome, tuple(drivers.explanatory), year)
+        )
         try:
-            result = model.expected_values(
+            if isinstance(shared, str):  # the batch's model failed with this message
+                raise AnalysError(shared)
+            result = shared or model.expected_values(
                 wide[columns], drivers.outcome, list(drivers.explanatory)
             )
         except AnalysError as error:
@@ -722,7 +753,7 @@ class Report:
         polarity = registry.polarity(drivers.outcome)
         neutral = polarity == "neutral"
         table = result.table
-        s = registry.sign(polarity) or 1
+        s = sign(polarity) or 1
         score = (s * table["loo_residual"]).sort_values(ascending=False)
         if neutral:  # the largest deviations either way, none of them "best"
             score = table["loo_residual"].reindex(
@@ -803,7 +834,7 @@ class Report:
         deviates = "avviker från det förväntade" if neutral else "gör bättre än förväntat"
         display(
             Markdown(
-                f"*Samband mellan {self.unit_word} är inte orsakssamband: {'en region' if self.kind == 'L' else 'en kommun'} som {deviates} "
+                f"*Samband mellan {self.unit_word} är inte orsakssamband: {'en region' if self.municipality_type == 'L' else 'en kommun'} som {deviates} "
                 "kan ha förklaringar som modellen inte ser.*"
             )
         )
@@ -829,7 +860,7 @@ class Report:
         gaps = gender_mod.gender_gaps(self.values[self.values["kpi"].isin(kpis)])
         if self.area.year:
             gaps = gaps[gaps["year"] <= int(self.area.year)]
-        same = gaps["municipality"].map(reference.unit_type) == self.kind
+        same = gaps["municipality"].isin(reference.codes_of_type(self.municipality_type))
         lines, drawn, shown_years = [], [], []
         for kpi in kpis:
             label = registry.label(kpi)
@@ -845,7 +876,7 @@ class Report:
             row = gender_mod.gap_versus_peers(part, self.municipality, self.peers, year).loc[kpi]
             phrase = gender_mod.describe_gap(float(row["gap"]), registry.unit(kpi))
             trend = gender_mod.gap_trend(
-                own.set_index("year")["gap"], averaged_years=registry.averaged_years(kpi)
+                own.set_index("year")["gap"], averaged_years=averaged_years(kpi)
             )
             peers_text = ""
             if not pd.isna(row["peers_median"]):
@@ -897,7 +928,10 @@ class Report:
             ("Källa", str(snap.get("label") or self.source).removeprefix("Källa: ")),
             ("Dataversion", snap.get("snapshot") or "–"),
             ("Hämtat", snap.get("fetched") or ("ingår i paketet" if self.demo else "–")),
-            ("Region" if self.kind == "L" else "Kommun", f"{self.place} ({self.municipality})"),
+            (
+                "Region" if self.municipality_type == "L" else "Kommun",
+                f"{self.place} ({self.municipality})",
+            ),
             ("År", self._year(self.year) if self.year else "senaste med data"),
             ("Jämförelsegrupp", self.group.counted()),
             ("Jämförelsegruppens källa", self.group.source),
@@ -930,7 +964,11 @@ class Report:
                 f"efter korsvaliderad residual. Målvärdestyper i området: {', '.join(kinds)}."
             )
         )
-        display(Markdown(f"**{KALLA}.** Färger, rangordningar, residualer och målstatus: {EGEN}."))
+        display(
+            Markdown(
+                f"**{KOLADA_CREDIT}.** Färger, rangordningar, residualer och målstatus: {DERIVED_CREDIT}."
+            )
+        )
         self._preliminary_note([self.year])
         own = own_store.credit_line(self.area.kpis, self.source)
         if own:

@@ -15,15 +15,15 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from analys import reference
-from analys.captions import EGEN, KALLA
+from analys.captions import DERIVED_CREDIT, KOLADA_CREDIT
 from analys.errors import AnalysError
 from analys.format import number
-from analys.fulfilment import STATUS_LABELS, STATUSES
 from analys.goals import load_area
 from analys.own import store as own_store
 from analys.report import Report, sentences, show_figure, table_style
 from analys.safe import Markdown, html_text
-from analys.stats.trend import OFF_TARGET, OFF_TARGET_LABEL
+from analys.stats.redred import is_off_target, is_red_red
+from analys.vocabulary import MUNICIPALITY_TYPE_WORDS, OFF_TARGET_LABEL, STATUS_LABELS, STATUSES
 
 #: the status cell of an area that could not be shown
 FAILED_LABEL = "Kunde inte visas"
@@ -57,6 +57,8 @@ class Overview:
         Override every area's year and source when given.
     data_cache
         Parquet values frame prepared by the batch renderer; ``None`` loads from the source.
+    precomputed
+        The batch's shared tables (:mod:`analys.fulfilment.country`), for every area.
     """
 
     def __init__(
@@ -67,12 +69,13 @@ class Overview:
         year: int | None = None,
         source: str | None = None,
         data_cache: str | None = None,
+        precomputed: str | None = None,
     ) -> None:
         from analys.goals import list_areas
 
         self.municipality = str(municipality)
         self.place = reference.title(self.municipality)
-        self.kind = reference.unit_type(self.municipality) or "K"
+        self.municipality_type = reference.municipality_type(self.municipality) or "K"
         self.reports: list[Report] = []
         #: areas that could not be shown: (title or name, the reason in one Swedish line)
         self.failed: list[tuple[str, str]] = []
@@ -81,14 +84,14 @@ class Overview:
             try:
                 area = load_area(name)
                 label = area.title or label
-                if area.kind != self.kind:
+                if area.municipality_type != self.municipality_type:
                     continue
                 params = dict(area.params, municipality=self.municipality)
                 if year is not None:
                     params["year"] = year
                 if source is not None:
                     params["source"] = source
-                report = Report(params, data_cache=data_cache)
+                report = Report(params, data_cache=data_cache, precomputed=precomputed)
                 if report.values.empty:
                     raise AnalysError(
                         f"datakällan har inga värden för områdets nyckeltal "
@@ -106,7 +109,7 @@ class Overview:
                 )
             raise AnalysError(f"Inga områden gäller {self.place} ({self.municipality}).")
         self.source = self.reports[0].source
-        self._units = "regioner" if self.kind == "L" else "kommuner"
+        self._units = MUNICIPALITY_TYPE_WORDS[self.municipality_type]
         self.demo = any(r.demo for r in self.reports)
 
     def header(self) -> None:
@@ -189,7 +192,7 @@ class Overview:
             values,
             kpis=kpis,
             municipality=self.municipality,
-            region=self.kind == "L",
+            region=self.municipality_type == "L",
             source=self.source,
             ncols=min(4, len(kpis)),
             preliminary=self.reports[0].preliminary,
@@ -206,7 +209,7 @@ class Overview:
         from analys import plots
         from analys.stats.peers import peer_set
 
-        if self.kind != "K":
+        if self.municipality_type != "K":
             display(Markdown("Översikten mot jämförelsekommuner görs för kommuner."))
             return
         kpis = list(
@@ -249,7 +252,7 @@ class Overview:
         frames = []
         for report in self.reports:
             ind = report.evaluation.indicators.drop_duplicates(["kpi", "gender"])
-            red = ind[(ind["colour"] == "red") & (ind["trend"] == "worsening")]
+            red = ind[is_red_red(ind)]
             frames.append(red.assign(area=report.area.title))
         listed = pd.concat(frames) if frames else pd.DataFrame()
         if listed.empty:
@@ -277,7 +280,7 @@ class Overview:
                 ).pipe(table_style)
             )
         off = pd.concat([r.evaluation.indicators.assign(area=r.area.title) for r in self.reports])
-        off = off[off["status"].isin(OFF_TARGET)]
+        off = off[is_off_target(off)]
         if len(off):
             display(Markdown(f"**{OFF_TARGET_LABEL}** ({len(off)} st):"))
             display(
@@ -296,11 +299,11 @@ class Overview:
         """Source and attribution."""
         snap = self.reports[0].snapshot
         label = str(snap.get("label") or self.source)
-        what = label if self.demo else f"{KALLA}{label.removeprefix(KALLA)}"
+        what = label if self.demo else f"{KOLADA_CREDIT}{label.removeprefix(KOLADA_CREDIT)}"
         display(
             Markdown(
                 f"**Underlag:** {what} (dataversion {snap.get('snapshot') or '–'}). "
-                f"Målstatus, färger och trender: {EGEN}."
+                f"Målstatus, färger och trender: {DERIVED_CREDIT}."
             )
         )
         kpis = [k for report in self.reports for k in report.area.kpis]

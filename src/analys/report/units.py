@@ -581,8 +581,8 @@ class UnitReport:
         """Source and method notes."""
         display(
             Markdown(
-                f"**{captions.KALLA}** (enhetsdata, Koladas organisatoriska enheter). "
-                f"Färger, platser, trender och SALSA-läsning: {captions.EGEN}. "
+                f"**{captions.KOLADA_CREDIT}** (enhetsdata, Koladas organisatoriska enheter). "
+                f"Färger, platser, trender och SALSA-läsning: {captions.DERIVED_CREDIT}. "
                 "Jämförelsen gäller enheter av samma slag (Koladas V-kod); små enheter bedöms "
                 "på tre års medelvärde. Enhetsid och namn byts ibland ut i Kolada, så en "
                 "enhet kan sakna värden för tidigare år."

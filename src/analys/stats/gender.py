@@ -14,17 +14,18 @@ import pandas as pd
 
 from analys.errors import ParamsError
 from analys.format import number
+from analys.frame import wide
 from analys.stats.trend import NO_TEST_LABEL, TrendResult, trend_marker
 
 GAP_COLUMNS = ["kpi", "municipality", "year", "K", "M", "gap"]
 
 
-def gender_gaps(values: pd.DataFrame) -> pd.DataFrame:
+def gender_gaps(data: pd.DataFrame) -> pd.DataFrame:
     """The gap between women and men, ``K − M``, per KPI, municipality and year.
 
     Parameters
     ----------
-    values : DataFrame
+    data : DataFrame
         A values frame holding genders ``K`` and ``M`` (``T`` is ignored).
 
     Returns
@@ -33,19 +34,13 @@ def gender_gaps(values: pd.DataFrame) -> pd.DataFrame:
         Columns ``kpi``, ``municipality``, ``year``, ``K``, ``M`` and ``gap``; NaN when
         either gender is missing. Empty (with these columns) when there are no K/M rows.
     """
-    needed = {"kpi", "municipality", "year", "gender", "value"} - set(values.columns)
+    needed = {"kpi", "municipality", "year", "gender", "value"} - set(data.columns)
     if needed:
         raise ParamsError(f"gender_gaps: kolumnerna {', '.join(sorted(needed))} saknas.")
-    split = values[values["gender"].isin(["K", "M"])]
+    split = data[data["gender"].isin(["K", "M"])]
     if split.empty:
         return pd.DataFrame({c: pd.Series(dtype=float) for c in GAP_COLUMNS})
-    table = split.pivot_table(
-        index=["kpi", "municipality", "year"],
-        columns="gender",
-        values="value",
-        aggfunc="first",
-        dropna=False,
-    )
+    table = wide(split, index=["kpi", "municipality", "year"], columns="gender", gender=None)
     table = table.reindex(columns=["K", "M"])
     table["gap"] = table["K"] - table["M"]
     table.columns.name = None

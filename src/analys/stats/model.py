@@ -20,20 +20,8 @@ from statsmodels.tools.tools import add_constant
 
 from analys.errors import ParamsError
 from analys.format import number
-from analys.stats.compare import _sign
-from analys.stats.drivers import DriverResult, PanelResult, drivers, panel, panel_frame
 from analys.stats.regression import prepare
-
-__all__ = [
-    "DriverResult",
-    "ExpectedValues",
-    "PanelResult",
-    "drivers",
-    "expected_values",
-    "learn_from",
-    "panel",
-    "panel_frame",
-]
+from analys.vocabulary import sign
 
 
 @dataclass(frozen=True)
@@ -138,7 +126,7 @@ def learn_from(
         The peers with ``better_than_expected = s·loo_residual > 0``, largest first, with
         the columns of ``expected.table`` plus ``better_than_expected``.
     """
-    s = _sign(polarity)
+    s = sign(polarity)
     if s == 0:
         raise ParamsError(
             "polarity: neutral – för ett nyckeltal utan riktning finns inget "

@@ -17,7 +17,8 @@ from matplotlib.figure import Figure
 from analys import goals, plots, reference, registry
 from analys.errors import AnalysError
 from analys.stats.peers import PEER_LABELS, peer_set
-from analys.widgets.common import _Explorer, _Picture, _safe_name, _set_options, _tidy
+from analys.vocabulary import DEMO_MUNICIPALITY, sign
+from analys.widgets.common import Explorer, Picture, safe_name, set_options, tidy
 from analys.widgets.driver_text import (
     CAUTION,
     coefficient_html,
@@ -27,14 +28,13 @@ from analys.widgets.driver_text import (
     residual_text,
 )
 from analys.widgets.session import (
-    _NO_GROUPS,
-    _kind_kpis,
-    _kpi_label,
-    _kpi_options,
-    _matches,
-    _same_type,
-    _Session,
-    _unit_options,
+    NO_GROUPS,
+    Session,
+    kpi_label,
+    kpi_matches,
+    kpi_options,
+    municipality_options,
+    type_kpis,
 )
 
 POPULATION_CHOICES = {
@@ -61,7 +61,7 @@ class _DriverChoice:
     municipality: str
 
 
-class DriverExplorer(_Explorer):
+class DriverExplorer(Explorer):
     """Which structural factors go with good results, and who does better than expected?
 
     Parameters
@@ -106,17 +106,15 @@ class DriverExplorer(_Explorer):
         save_dir: str | Path | None = None,
     ) -> None:
         super().__init__(source, save_dir)
-        from analys import demo
-
-        kind = reference.unit_type(municipality) if municipality else None
+        kind = reference.municipality_type(municipality) if municipality else None
         loaded = goals.load_area(area) if area is not None else None
         if loaded is not None:
-            kind = kind or loaded.kind
+            kind = kind or loaded.municipality_type
             municipality = municipality or loaded.municipality
         kind = kind or "K"
         if municipality is None:
-            municipality = demo.DEMO_MUNICIPALITY if kind == "K" else reference.region_codes()[0]
-        if reference.unit_type(municipality) != kind or municipality == reference.RIKET:
+            municipality = DEMO_MUNICIPALITY if kind == "K" else reference.region_codes()[0]
+        if reference.municipality_type(municipality) != kind or municipality == reference.RIKET:
             raise AnalysError(f"municipality: '{municipality}' är ingen känd kommun eller region")
         outcome, explanatory = DEFAULT_DRIVERS[kind]
         if loaded is not None and loaded.drivers is not None:
@@ -131,23 +129,23 @@ class DriverExplorer(_Explorer):
         self.scatter_figure: Figure | None = None
         self.residuals: pd.DataFrame | None = None
         self.influence: pd.DataFrame | None = None
-        self._coef = _Picture((6.8, 3.2), (0.28, 0.22, 0.68, 0.64), "Koefficientdiagram")
-        self._scatter = _Picture((5.6, 4.6), (0.13, 0.17, 0.83, 0.75), "Faktiskt mot förväntat")
+        self._coef = Picture((6.8, 3.2), (0.28, 0.22, 0.68, 0.64), "Koefficientdiagram")
+        self._scatter = Picture((5.6, 4.6), (0.13, 0.17, 0.83, 0.75), "Faktiskt mot förväntat")
         self._fit_html = w.HTML()
         self._table_html = w.HTML()
         self._residual_html = w.HTML()
         self._influence_html = w.HTML()
         try:
-            self._session = _Session(source, genders=("T",))
-            kpis = _kind_kpis(self._session.kpis, kind)
+            self._session = Session(source, genders=("T",))
+            kpis = type_kpis(self._session.kpis, kind)
             problem = ""
         except AnalysError as error:  # e.g. an empty store: say so in the explorer
-            kpis, problem = _kind_kpis(registry.entries(), kind), str(error)
+            kpis, problem = type_kpis(registry.entries(), kind), str(error)
         self._kpis = kpis
-        units = _unit_options(kind)
+        units = municipality_options(kind)
         c = self.controls = {
             "outcome": w.Dropdown(
-                options=_kpi_options(kpis),
+                options=kpi_options(kpis),
                 value=outcome,
                 description="Utfall",
                 layout=w.Layout(width="560px"),
@@ -165,7 +163,7 @@ class DriverExplorer(_Explorer):
                 layout=w.Layout(width="560px"),
             ),
             "log": w.SelectMultiple(
-                options=[(_kpi_label(k), k) for k in explanatory],
+                options=[(kpi_label(k), k) for k in explanatory],
                 value=(),
                 rows=4,
                 description="Logaritm",
@@ -184,7 +182,7 @@ class DriverExplorer(_Explorer):
                 tooltip="Figurer (PNG) och tabeller (CSV, Excel)",
             ),
         }
-        _tidy(c)
+        tidy(c)
         c["save"].on_click(lambda _button: self._run(self._save_clicked))
         self._observe(["explanatory_search"], self._filter_explanatory)
         self._observe(["outcome"], self._new_outcome)
@@ -230,14 +228,16 @@ class DriverExplorer(_Explorer):
                 registry.label(kpi).lower(),
             )
 
-        hits = sorted((k for k in self._kpis if k not in chosen and _matches(k, search)), key=order)
-        return [(_kpi_label(k), k) for k in chosen + hits]
+        hits = sorted(
+            (k for k in self._kpis if k not in chosen and kpi_matches(k, search)), key=order
+        )
+        return [(kpi_label(k), k) for k in chosen + hits]
 
     def _filter_explanatory(self) -> None:
         c = self.controls
         chosen = tuple(c["explanatory"].value)
         options = self._explanatory_options(c["explanatory_search"].value, chosen)
-        self._quietly(lambda: _set_options(c["explanatory"], options, chosen))
+        self._quietly(lambda: set_options(c["explanatory"], options, chosen))
         if len(options) == len(chosen):
             self.message = (
                 f"Inget nyckeltal matchar '{c['explanatory_search'].value}'. Ändra sökningen."
@@ -247,8 +247,8 @@ class DriverExplorer(_Explorer):
         c = self.controls
         chosen = tuple(c["explanatory"].value)
         logged = tuple(k for k in c["log"].value if k in chosen)
-        options = [(_kpi_label(k), k) for k in chosen]
-        self._quietly(lambda: _set_options(c["log"], options, logged))
+        options = [(kpi_label(k), k) for k in chosen]
+        self._quietly(lambda: set_options(c["log"], options, logged))
         self.update()
 
     def _new_outcome(self) -> None:
@@ -259,7 +259,7 @@ class DriverExplorer(_Explorer):
         """Years with values for the outcome; the default is the best-covered, latest year."""
         c = self.controls
         outcome = c["outcome"].value
-        wide = self._require_session().wide(outcome).reindex(_same_type(self._kind))
+        wide = self._require_session().wide(outcome).reindex(reference.codes_of_type(self._kind))
         years = [int(y) for y in wide.columns if wide[y].notna().any()]
         current = c["year"].value
         if keep and current in years:
@@ -268,13 +268,13 @@ class DriverExplorer(_Explorer):
             value = self._best_year(years)
         else:
             value = None
-        self._quietly(lambda: _set_options(c["year"], years, value))
+        self._quietly(lambda: set_options(c["year"], years, value))
 
     def _best_year(self, years: list[int]) -> int:
         """The latest year in which nearly as many units as at best (90 %) have every KPI."""
         session = self._require_session()
         kpis = [self.controls["outcome"].value, *self.controls["explanatory"].value]
-        codes = _same_type(self._kind)
+        codes = reference.codes_of_type(self._kind)
         counts = {}
         for year in years:
             columns = [session.wide(k).reindex(codes).get(year) for k in kpis]
@@ -300,10 +300,10 @@ class DriverExplorer(_Explorer):
         )
 
     def _population(self, choice: _DriverChoice) -> list[str]:
-        codes = _same_type(self._kind)
+        codes = reference.codes_of_type(self._kind)
         if choice.population == "alla" or self._kind == "L":
             return codes
-        peers = peer_set(choice.municipality, choice.population, groups=_NO_GROUPS)
+        peers = peer_set(choice.municipality, choice.population, groups=NO_GROUPS)
         return [choice.municipality, *peers]
 
     def _population_phrase(self, choice: _DriverChoice) -> str:
@@ -332,11 +332,11 @@ class DriverExplorer(_Explorer):
             raise AnalysError("Välj minst en förklaringsvariabel.")
         if choice.outcome in choice.explanatory:
             raise AnalysError(
-                f"Utfallet {_kpi_label(choice.outcome)} kan inte också vara "
+                f"Utfallet {kpi_label(choice.outcome)} kan inte också vara "
                 "förklaringsvariabel – ta bort det ur listan Förklarande."
             )
         if choice.model == "cross" and choice.year is None:
-            raise AnalysError(f"{_kpi_label(choice.outcome)} har inga värden i källan.")
+            raise AnalysError(f"{kpi_label(choice.outcome)} har inga värden i källan.")
 
     def _fit(self, choice: _DriverChoice) -> None:
         """Fit the chosen model unless the same data and model were fitted last time."""
@@ -352,13 +352,13 @@ class DriverExplorer(_Explorer):
         for kpi in kpis:
             if frame[kpi].notna().sum() == 0:
                 raise AnalysError(
-                    f"{_kpi_label(kpi)} har inga värden{when} för "
+                    f"{kpi_label(kpi)} har inga värden{when} för "
                     f"{self._population_phrase(choice)}. Välj ett annat år eller nyckeltal."
                 )
         for kpi in choice.log:
             if (frame[kpi].dropna() <= 0).any():
                 raise AnalysError(
-                    f"Logaritmen går inte att ta: {_kpi_label(kpi)} har värden som är 0 eller "
+                    f"Logaritmen går inte att ta: {kpi_label(kpi)} har värden som är 0 eller "
                     "negativa. Ta bort det ur listan Logaritm."
                 )
             frame[kpi] = np.log(frame[kpi])
@@ -372,13 +372,15 @@ class DriverExplorer(_Explorer):
                 f"för {k} förklaringsvariabler. Välj en större population, färre "
                 "förklaringsvariabler eller ett annat år."
             )
-        from analys.stats import model  # statsmodels: imported when a regression is first fitted
+        from analys.stats import drivers, model  # statsmodels: imported when first fitted
 
         if choice.model == "cross":
-            self.result = model.drivers(frame, choice.outcome, list(choice.explanatory))
+            self.result = drivers.drivers(frame, choice.outcome, list(choice.explanatory))
             self.expected = model.expected_values(frame, choice.outcome, list(choice.explanatory))
         else:
-            self.result = model.panel(frame.reset_index(), choice.outcome, list(choice.explanatory))
+            self.result = drivers.panel(
+                frame.reset_index(), choice.outcome, list(choice.explanatory)
+            )
             self.expected = None
             self._panel_beta(complete, choice)
         self._fit_key = key
@@ -437,7 +439,7 @@ class DriverExplorer(_Explorer):
                 choice.municipality, "liknande", groups=self._require_session().groups(), area=area
             )
         except AnalysError:  # no "Liknande kommuner" group in the source: the SKR group
-            peers = peer_set(choice.municipality, "skr", groups=_NO_GROUPS)[:10]
+            peers = peer_set(choice.municipality, "skr", groups=NO_GROUPS)[:10]
         return [p for p in peers if p in table.index]
 
     def _draw_cross(self, choice: _DriverChoice) -> None:
@@ -453,8 +455,8 @@ class DriverExplorer(_Explorer):
         )
         self._scatter.show()
         self.scatter_figure = self._scatter.figure
-        sign = registry.sign(registry.polarity(choice.outcome)) or 1
-        score = sign * expected.table["loo_residual"]
+        s = sign(registry.polarity(choice.outcome)) or 1
+        score = s * expected.table["loo_residual"]
         if registry.polarity(choice.outcome) == "neutral":  # the largest deviations, either way
             score = score.abs()
         ranked = expected.table.assign(score=score)
@@ -481,7 +483,7 @@ class DriverExplorer(_Explorer):
             index=influential.index,
         )
         self._residual_html.value = residual_text(
-            self.residuals, choice.outcome, choice.municipality, sign
+            self.residuals, choice.outcome, choice.municipality, s
         )
         self._influence_html.value = influence_text(self.influence, self.result.n)
 
@@ -510,7 +512,7 @@ class DriverExplorer(_Explorer):
         self._require_result()
         choice = self._choice()
         when = str(choice.year) if choice.model == "cross" else "panel"
-        stem = _safe_name(f"samband_{choice.outcome}_{when}_{choice.population}")
+        stem = safe_name(f"samband_{choice.outcome}_{when}_{choice.population}")
         pictures = {"": self._coef.figure}
         sheets = {"Koefficienter": self.table}
         if self.scatter_figure is not None:
@@ -521,8 +523,8 @@ class DriverExplorer(_Explorer):
             )
             sheets["Inflytelserika"] = self.influence
         about = {
-            "Utfall": _kpi_label(choice.outcome),
-            "Förklarande": ", ".join(_kpi_label(k) for k in choice.explanatory),
+            "Utfall": kpi_label(choice.outcome),
+            "Förklarande": ", ".join(kpi_label(k) for k in choice.explanatory),
             "Modell": {value: label for label, value in MODEL_CHOICES}[choice.model],
             "År": when,
             "Population": self._population_phrase(choice),

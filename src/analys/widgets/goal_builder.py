@@ -23,14 +23,15 @@ import pandas as pd
 
 from analys import captions, data, reference, registry, safe
 from analys.errors import AnalysError, ParamsError
-from analys.fulfilment import STATUS_LABELS, ValuesIndex
+from analys.fulfilment import ValuesIndex
 from analys.fulfilment import preview as goal_preview
 from analys.goals import Area
 from analys.goals.draft import TARGET_CHOICES, Draft, target_spec
 from analys.own import store as own_store
-from analys.widgets.common import _set_options
+from analys.vocabulary import DEMO_MUNICIPALITY, SOURCE_LABELS, SOURCES, STATUS_LABELS
+from analys.widgets.common import set_options
 from analys.widgets.kpi_finder import KpiFinder
-from analys.widgets.session import _area_titles, _unit_options
+from analys.widgets.session import area_titles, municipality_options
 
 PEER_CHOICES = [
     ("Kommungrupp (SKR)", "skr"),
@@ -109,7 +110,7 @@ class GoalBuilder:
         out: str | os.PathLike = "reports",
     ) -> None:
         self.out = Path(out)
-        self.draft = Draft(area, str(municipality or "1880"))
+        self.draft = Draft(area, str(municipality or DEMO_MUNICIPALITY))
         self.area: Area | None = None
         self.problems: list[str] = []
         self.preview: goal_preview.Preview | None = None
@@ -126,11 +127,11 @@ class GoalBuilder:
         self._indicator = 0
         this_year = dt.date.today().year
         doc = self.draft.doc
-        code = str(municipality or doc.get("municipality") or "1880")
+        code = str(municipality or doc.get("municipality") or DEMO_MUNICIPALITY)
         self.finder = KpiFinder(self._source())
         c: dict[str, w.Widget] = {
             "start": w.Dropdown(
-                options=[("Tomt område", "")] + [(t, a) for a, t in _area_titles().items()],
+                options=[("Tomt område", "")] + [(t, a) for a, t in area_titles().items()],
                 value=self.draft.name if self.draft.path else "",
                 description="Utgå från",
             ),
@@ -142,9 +143,11 @@ class GoalBuilder:
             "title": w.Text(
                 description="Rubrik", value=str(doc.get("title") or ""), continuous_update=False
             ),
-            "municipality": w.Dropdown(options=_unit_options(), value=code, description="Kommun"),
+            "municipality": w.Dropdown(
+                options=municipality_options(), value=code, description="Kommun"
+            ),
             "source": w.Dropdown(
-                options=[("Demodata", "demo"), ("Lokalt lager", "store"), ("Kolada", "kolada")],
+                options=[(SOURCE_LABELS[s], s) for s in SOURCES],
                 value=self._source(),
                 description="Källa",
             ),
@@ -300,7 +303,7 @@ class GoalBuilder:
                 (f"{i + 1}. {g.get('title', '(utan namn)')}", i) for i, g in enumerate(goals)
             ]
             self._goal = min(self._goal, max(len(goals) - 1, 0))
-            _set_options(c["goal"], options, self._goal if options else None)
+            set_options(c["goal"], options, self._goal if options else None)
             goal = goals[self._goal] if goals else None
             c["goal_title"].value = str(goal.get("title", "")) if goal else ""
             c["goal_weight"].value = float(goal.get("weight", 1)) if goal else 1.0
@@ -310,7 +313,7 @@ class GoalBuilder:
                 (f"{j + 1}. {registry.label(str(i.get('kpi')))} ({i.get('kpi')})", j)
                 for j, i in enumerate(items)
             ]
-            _set_options(c["indicator"], labels, self._indicator if labels else None)
+            set_options(c["indicator"], labels, self._indicator if labels else None)
             if items:
                 self._load_indicator(items[self._indicator])
             for name in ("remove_goal", "goal_up", "goal_down", "add_indicator"):
@@ -380,7 +383,7 @@ class GoalBuilder:
             self.controls["area"].value = str(doc.get("area") or "")
             self.controls["title"].value = str(doc.get("title") or "")
             self.controls["source"].value = self._source()
-            _set_options(self.controls["peers"], self._peer_options(), None)
+            set_options(self.controls["peers"], self._peer_options(), None)
             self._sync_peers()
             if doc.get("municipality") and name:
                 self.controls["municipality"].value = str(doc["municipality"])
@@ -606,9 +609,9 @@ class GoalBuilder:
 
     def _update_preview(self, area: Area) -> None:
         code = self.controls["municipality"].value
-        if reference.unit_type(code) != area.kind:
+        if reference.municipality_type(code) != area.municipality_type:
             self.preview = self.table = None
-            kind = "regioner" if area.kind == "L" else "kommuner"
+            kind = "regioner" if area.municipality_type == "L" else "kommuner"
             self._preview_html.value = f"<i>Området gäller {kind} – välj en sådan.</i>"
             return
         try:
@@ -725,7 +728,7 @@ def _table(preview: goal_preview.Preview) -> pd.DataFrame:
 
 
 def _preview_html(preview: goal_preview.Preview, table: pd.DataFrame, code: str, area: Area) -> str:
-    units = "regioner" if area.kind == "L" else "kommuner"
+    units = "regioner" if area.municipality_type == "L" else "kommuner"
     goals = "".join(
         f"<li><span style='background:{STATUS_COLOURS[r.status]};padding:0 4px'>"
         f"{safe.html_text(STATUS_LABELS[r.status])}</span> {safe.html_text(r.title)} – "
@@ -758,7 +761,7 @@ def _preview_html(preview: goal_preview.Preview, table: pd.DataFrame, code: str,
 
 def _credit(area: Area) -> str:
     """The preview's attribution: ours, Kolada's and the own files', the demo notice."""
-    text = f"{captions.EGEN}."
+    text = f"{captions.DERIVED_CREDIT}."
     own = own_store.credit_line(area.kpis, area.source)
     if own:
         text += f" {own}"

@@ -12,33 +12,32 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analys import captions, maps, plots, reference, registry, safe
-from analys.data import SOURCES
+from analys.catalogue import averaged_years
 from analys.errors import AnalysError
 from analys.format import MISSING, decimals_for
 from analys.own import store as own_store
 from analys.stats import compare, trend
 from analys.stats.peers import PEER_LABELS, peer_set
+from analys.vocabulary import DEMO_MUNICIPALITY, GENDER_WORDS, SOURCE_LABELS, SOURCES
 from analys.widgets.common import (
     COLOUR_WORDS,
-    _colour_cell,
-    _Explorer,
-    _html_table,
-    _map_legend,
-    _Picture,
-    _safe_name,
-    _set_options,
-    _tidy,
+    Explorer,
+    Picture,
+    colour_cell,
+    html_table,
+    map_legend,
+    safe_name,
+    set_options,
+    tidy,
 )
 from analys.widgets.session import (
-    _NO_GROUPS,
-    SOURCE_LABELS,
-    _area_titles,
-    _kind_kpis,
-    _kpi_label,
-    _kpi_options,
-    _same_type,
-    _Session,
-    _unit_options,
+    NO_GROUPS,
+    Session,
+    area_titles,
+    kpi_label,
+    kpi_options,
+    municipality_options,
+    type_kpis,
 )
 
 PEER_CHOICES = [
@@ -49,7 +48,6 @@ PEER_CHOICES = [
     ("Egen lista", "egen"),
 ]
 GENDER_CHOICES = [("Totalt", "T"), ("Kvinnor", "K"), ("Män", "M")]
-GENDER_WORDS = {"T": "totalt", "K": "kvinnor", "M": "män"}
 LEVEL_CHOICES = [("Kommun", "kommun"), ("Enhet", "enhet")]
 
 
@@ -67,7 +65,7 @@ class _TrendChoice:
     unit: str = ""
 
 
-class TrendExplorer(_Explorer):
+class TrendExplorer(Explorer):
     """Pick a KPI and a municipality; see its trend against its peers and Riket.
 
     Parameters
@@ -113,22 +111,20 @@ class TrendExplorer(_Explorer):
         save_dir: str | Path | None = None,
     ) -> None:
         super().__init__(source, save_dir)
-        from analys import demo
-
-        municipality = municipality or demo.DEMO_MUNICIPALITY
-        kind = reference.unit_type(municipality)
+        municipality = municipality or DEMO_MUNICIPALITY
+        kind = reference.municipality_type(municipality)
         if kind is None or municipality == reference.RIKET:
             raise AnalysError(f"municipality: '{municipality}' är ingen känd kommun eller region")
         self.marker: trend.TrendResult | None = None
         self.map_figure: Figure | None = None
         self._kind = kind
         self._ranks: dict[tuple[str, str, str, int], pd.DataFrame] = {}
-        self._chart = _Picture((8.2, 4.0), (0.075, 0.2, 0.64, 0.72), "Trenddiagram")  # legend right
-        self._map = _Picture((3.4, 5.4), (0.01, 0.12, 0.62, 0.8), "Karta")
+        self._chart = Picture((8.2, 4.0), (0.075, 0.2, 0.64, 0.72), "Trenddiagram")  # legend right
+        self._map = Picture((3.4, 5.4), (0.01, 0.12, 0.62, 0.8), "Karta")
         self._map_legend = w.HTML()
         self._marker_html = w.HTML()
         self._table_html = w.HTML()
-        options = _kpi_options(_kind_kpis([*registry.entries(), *own_store.entries(source)], kind))
+        options = kpi_options(type_kpis([*registry.entries(), *own_store.entries(source)], kind))
         c = self.controls = {
             "kpi_search": w.Text(
                 placeholder="ord i namnet eller id …",
@@ -136,7 +132,7 @@ class TrendExplorer(_Explorer):
                 continuous_update=False,
             ),
             "area": w.Dropdown(
-                options=[("Alla områden", "")] + [(t, a) for a, t in _area_titles().items()],
+                options=[("Alla områden", "")] + [(t, a) for a, t in area_titles().items()],
                 value="",
                 description="Område",
             ),
@@ -150,11 +146,11 @@ class TrendExplorer(_Explorer):
                 placeholder="kommunens namn …", description="Sök kommun", continuous_update=False
             ),
             "municipality": w.Dropdown(
-                options=_unit_options(), value=municipality, description="Kommun"
+                options=municipality_options(), value=municipality, description="Kommun"
             ),
             "peers": w.Dropdown(options=PEER_CHOICES, value="skr", description="Jämför med"),
             "own_peers": w.SelectMultiple(
-                options=_unit_options(kind), rows=5, description="Egen lista"
+                options=municipality_options(kind), rows=5, description="Egen lista"
             ),
             "gender": w.ToggleButtons(options=GENDER_CHOICES, value="T", description="Kön"),
             "years": w.IntRangeSlider(
@@ -182,7 +178,7 @@ class TrendExplorer(_Explorer):
         self._unit_cache: dict[str, pd.DataFrame] = {}
         self._unit_ranks: dict[tuple[str, str, int], tuple[pd.Series, pd.DataFrame]] = {}
         self._unit_catalogue: pd.DataFrame | None = None
-        _tidy(c)
+        tidy(c)
         c["save"].on_click(lambda _button: self._run(self._save_clicked))
         self._observe(["kpi_search", "area"], self._filter_kpis)
         self._observe(["municipality_search"], self._filter_municipalities)
@@ -212,8 +208,8 @@ class TrendExplorer(_Explorer):
         self._run(self._load)
 
     # --- control handlers ---------------------------------------------------------------
-    def _load(self, session: _Session | None = None) -> None:
-        self._session = session or _Session(self.source)
+    def _load(self, session: Session | None = None) -> None:
+        self._session = session or Session(self.source)
         self._ranks.clear()
         self._unit_cache.clear()
         self._unit_ranks.clear()
@@ -227,7 +223,7 @@ class TrendExplorer(_Explorer):
     def _change_source(self) -> None:
         new, old = self.controls["source"].value, self.source
         try:
-            session = _Session(new)
+            session = Session(new)
         except AnalysError as error:  # keep showing the old source's outputs
             self._quietly(lambda: setattr(self.controls["source"], "value", old))
             self.message = f"{SOURCE_LABELS[new]} går inte att använda: {error}"
@@ -240,19 +236,19 @@ class TrendExplorer(_Explorer):
         session = self._require_session()
         c = self.controls
         search, area = c["kpi_search"].value, c["area"].value
-        kpis = _kind_kpis(session.kpis, self._kind)
+        kpis = type_kpis(session.kpis, self._kind)
         if c["level"].value == "enhet":
             kpis = [k for k in kpis if (registry.entry(k) or {}).get("has_ou_data")]
-        options = _kpi_options(kpis, search, area)
+        options = kpi_options(kpis, search, area)
         if not options:
             words = f"'{search}'" if search else ""
-            where = f" inom {_area_titles().get(area, area)}" if area else ""
+            where = f" inom {area_titles().get(area, area)}" if area else ""
             self.message = f"Inget nyckeltal matchar {words}{where}. Ändra sökningen."
             return False
         values = [v for _, v in options]
         current = c["kpi"].value
         self._quietly(
-            lambda: _set_options(c["kpi"], options, current if current in values else values[0])
+            lambda: set_options(c["kpi"], options, current if current in values else values[0])
         )
         return True
 
@@ -264,14 +260,14 @@ class TrendExplorer(_Explorer):
     def _filter_municipalities(self) -> None:
         c = self.controls
         search = c["municipality_search"].value
-        options = _unit_options(search=search)
+        options = municipality_options(search=search)
         if not options:
             self.message = f"Ingen kommun eller region matchar '{search}'."
             return
         values = [v for _, v in options]
         current = c["municipality"].value
         self._quietly(
-            lambda: _set_options(
+            lambda: set_options(
                 c["municipality"], options, current if current in values else values[0]
             )
         )
@@ -279,13 +275,13 @@ class TrendExplorer(_Explorer):
             self._new_municipality()
 
     def _new_municipality(self) -> None:
-        kind = reference.unit_type(self.controls["municipality"].value) or "K"
+        kind = reference.municipality_type(self.controls["municipality"].value) or "K"
         if self.controls["level"].value == "enhet":
             self._refresh_units()
         if kind != self._kind:  # municipality <-> region: other KPIs, other own-list units
             self._kind = kind
             own, peers = self.controls["own_peers"], self.controls["peers"]
-            self._quietly(lambda: _set_options(own, _unit_options(kind), ()))
+            self._quietly(lambda: set_options(own, municipality_options(kind), ()))
             if peers.value == "egen":
                 self._quietly(lambda: setattr(peers, "value", "skr"))
             self._refresh_kpis()
@@ -340,7 +336,7 @@ class TrendExplorer(_Explorer):
             return own
         area = (registry.entry(choice.kpi) or {}).get("area")
         # groups are only needed for "Liknande kommuner"; a store may lack the metadata
-        groups = self._require_session().groups() if choice.peers == "liknande" else _NO_GROUPS
+        groups = self._require_session().groups() if choice.peers == "liknande" else NO_GROUPS
         return peer_set(choice.municipality, choice.peers, groups=groups, area=area)
 
     def _peer_phrase(self, choice: _TrendChoice, peers: list[str]) -> str:
@@ -352,7 +348,7 @@ class TrendExplorer(_Explorer):
 
     def _wide(self, choice: _TrendChoice) -> pd.DataFrame:
         session = self._require_session()
-        kpi, label = choice.kpi, _kpi_label(choice.kpi)
+        kpi, label = choice.kpi, kpi_label(choice.kpi)
         frame = session.frame(kpi)
         if frame["value"].notna().sum() == 0:
             raise AnalysError(f"{label} har inga värden i källan {session.label}.")
@@ -389,7 +385,7 @@ class TrendExplorer(_Explorer):
         """Quartile colours and ranks of all units of the same type, cached per KPI."""
         key = (choice.kpi, choice.gender, choice.kind, year)
         if key not in self._ranks:
-            values = wide[year].reindex(_same_type(choice.kind)).dropna()
+            values = wide[year].reindex(reference.codes_of_type(choice.kind)).dropna()
             values.index = values.index.astype(object)  # a fifth faster in quartile_colours
             self._ranks[key] = compare.quartile_colours(values, registry.polarity(choice.kpi))
         return self._ranks[key]
@@ -431,7 +427,7 @@ class TrendExplorer(_Explorer):
         self.marker = trend.trend_marker(
             table["Värde"].dropna(),
             polarity=polarity,
-            averaged_years=registry.averaged_years(choice.kpi),
+            averaged_years=averaged_years(choice.kpi),
         )
         session = self._require_session()
         data = session.frame(choice.kpi)
@@ -519,7 +515,7 @@ class TrendExplorer(_Explorer):
         current = c["unit"].value
         values = [v for _, v in options]
         self._quietly(
-            lambda: _set_options(
+            lambda: set_options(
                 c["unit"],
                 options,
                 current if current in values else (values[0] if values else None),
@@ -534,7 +530,7 @@ class TrendExplorer(_Explorer):
         """The unit level: the unit against its municipality's units and Sweden's."""
         from analys.stats import units as U
 
-        label, name = _kpi_label(choice.kpi), reference.title(choice.municipality)
+        label, name = kpi_label(choice.kpi), reference.title(choice.municipality)
         if choice.gender != "T":
             raise AnalysError("Enhetsvärden redovisas bara totalt – välj Totalt.")
         self._refresh_units()
@@ -627,14 +623,14 @@ class TrendExplorer(_Explorer):
         unit_text = registry.unit(choice.kpi)
         digits = decimals_for(unit_text, table["Värde"].abs().max())
         shown = table.copy()
-        shown["Kvartilsfärg"] = [_colour_cell(word) for word in table["Kvartilsfärg"]]
+        shown["Kvartilsfärg"] = [colour_cell(word) for word in table["Kvartilsfärg"]]
         columns = {
             c: digits
             for c in ("Värde", "Kommunens övriga enheter (median)", "Landets enheter (median)")
         }
         caption = safe.html_text(captions.source_caption(self.source, derived=True))
         self._table_html.value = (
-            _html_table(shown, columns, raw=["Kvartilsfärg"])
+            html_table(shown, columns, raw=["Kvartilsfärg"])
             + "<div style='font-size:11px;color:#555'>Rang och kvartilsfärg bland enheter av "
             f"samma slag med värde (1 = bäst; små enheter på tre års medel). {caption}</div>"
         )
@@ -642,7 +638,7 @@ class TrendExplorer(_Explorer):
     def _draw_map(
         self, choice: _TrendChoice, wide: pd.DataFrame, peers: list[str], data: pd.DataFrame
     ) -> None:
-        units = wide.reindex(_same_type(choice.kind))
+        units = wide.reindex(reference.codes_of_type(choice.kind))
         years = [y for y in units.columns if units[y].notna().any()]
         if not years:
             self._map.clear()
@@ -654,7 +650,7 @@ class TrendExplorer(_Explorer):
             ax = self._map.axes()
             self._map_on(ax, choice, peers, years[-1], legend=False)
             self._map.show(key)
-            self._map_legend.value = _map_legend(ax, choice.municipality, peers, choice.kind)
+            self._map_legend.value = map_legend(ax, choice.municipality, peers, choice.kind)
         self.map_figure = self._map.figure
 
     def _map_on(
@@ -700,12 +696,12 @@ class TrendExplorer(_Explorer):
         magnitude = table["Värde"].abs().max()
         digits = decimals_for(unit, magnitude)
         shown = table.copy()
-        shown["Kvartilsfärg"] = [_colour_cell(word) for word in table["Kvartilsfärg"]]
+        shown["Kvartilsfärg"] = [colour_cell(word) for word in table["Kvartilsfärg"]]
         columns = {c: digits for c in ("Värde", "Jämförelsegruppens median", "Riket")}
         caption = safe.html_text(captions.source_caption(self.source, derived=True))
         unit_text = f" Enhet: {safe.html_text(unit)}." if unit else ""
         return (
-            _html_table(shown, columns, raw=["Kvartilsfärg"])
+            html_table(shown, columns, raw=["Kvartilsfärg"])
             + f"<div style='font-size:11px;color:#555'>Rang och kvartilsfärg bland alla "
             f"{'regioner' if choice.kind == 'L' else 'kommuner'} med värde (1 = bäst)."
             f"{unit_text} {caption}</div>"
@@ -737,7 +733,7 @@ class TrendExplorer(_Explorer):
         self._require_result()
         choice = self._choice()
         where = f"enhet_{choice.unit}" if choice.level == "enhet" else choice.peers
-        stem = _safe_name(
+        stem = safe_name(
             f"trend_{choice.kpi}_{reference.title(choice.municipality)}_{where}_"
             f"{choice.gender}_{choice.first}-{choice.last}"
         )

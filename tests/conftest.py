@@ -125,7 +125,10 @@ def _stand_ins() -> list[str]:
             continue
         for name, real in _DISPLAY_FUNCTIONS.items():
             function = getattr(module, "__dict__", {}).get(name)
-            if function is not None and function is not real:
+            if function is None or function is real:
+                continue
+            # the package's own functions of that name (goals' path ``display``) are no stand-ins
+            if not str(getattr(function, "__module__", None) or "").startswith("analys"):
                 found.append(f"{module_name}.{name}")
     return found
 

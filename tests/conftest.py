@@ -178,7 +178,7 @@ def jupyterlab(tmp_path: Path) -> Iterator[Callable[..., str]]:
     The server runs on 127.0.0.1 at a free port (token and password off, ``--allow-root``
     when root) on ``tmp_path/notebooks``, which holds copies of the named notebooks of the
     repository; its settings turn off the news toast that would cover the notebook, and
-    ``env`` is added to its environment. A server that does not answer within 60 s fails
+    ``env`` is added to its environment. A server that does not answer within 180 s fails
     the test with its log. Stopped, with its kernels, after the test.
     """
     servers: list[subprocess.Popen] = []
@@ -221,7 +221,7 @@ def jupyterlab(tmp_path: Path) -> Iterator[Callable[..., str]]:
             )
         servers.append(server)
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a busy 2-core machine starts it slowly
         while True:
             try:
                 if requests.get(f"{url}/api/status", timeout=1).ok:

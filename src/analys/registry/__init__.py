@@ -76,7 +76,7 @@ def moving_average(kpi: str) -> int | None:
     """How many years one value averages (Kolada's "treårsmedelvärde" …), ``None`` when one.
 
     From the registry's ``moving_average`` (checked against Kolada's catalogue by
-    tests/test_real_catalogue.py); for any KPI see :func:`analys.catalogue.averaged_years`.
+    tests/registry/test_real_catalogue.py); for any KPI see :func:`analys.catalogue.averaged_years`.
     """
     found = entry(kpi)
     years = found.get("moving_average") if found else None

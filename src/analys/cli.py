@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument(
         "--xlsx", action="store_true", help="även en Excel-arbetsbok per kommun (nyckeltal.xlsx)"
     )
+    render.add_argument(
+        "--cluster",
+        metavar="ADRESS",
+        help="kör på ett Dask-kluster: tcp://VÄRD:PORT (en schemaläggare) eller local:N",
+    )
 
     check = commands.add_parser("check", help="validera params-filer")
     check.add_argument("files", nargs="*", metavar="PARAMS")
@@ -131,6 +136,7 @@ def _run_render(args: argparse.Namespace) -> int:
         units=args.units,
         pdf=args.pdf,
         xlsx=args.xlsx,
+        cluster=args.cluster,
     )
 
 

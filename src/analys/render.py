@@ -719,6 +719,7 @@ def plan(
     source: str | None = None,
     jobs: int | None = None,
     pdf: bool = False,
+    cluster: str | None = None,
 ) -> list[tuple[AreaSpec, str]]:
     """Check the arguments and return the (area, municipality) pairs to render.
 
@@ -735,6 +736,18 @@ def plan(
             problems.extend(error.problems)
     if jobs is not None and int(jobs) < 1:
         problems.append(f"--jobs: {jobs} – ange minst 1 arbetsprocess")
+    if cluster is not None:
+        from analys.render_cluster import parse_cluster
+
+        try:
+            parse_cluster(cluster)
+            if jobs is not None:
+                problems.append(
+                    "--jobs gäller den lokala poolen – med --cluster bestämmer klustrets "
+                    "arbetare (local:N för N arbetare här)"
+                )
+        except ParamsError as error:
+            problems.extend(error.problems)
     if pdf:
         from analys.pdf import check_pdf_support
 
@@ -781,6 +794,7 @@ def render(
     units: bool = False,
     pdf: bool = False,
     xlsx: bool = False,
+    cluster: str | None = None,
 ) -> RenderSummary:
     """Render area reports for municipalities, one overview per municipality, and the index.
 
@@ -820,6 +834,9 @@ def render(
     xlsx
         Also write one workbook per municipality, ``OUT/<municipality>/nyckeltal.xlsx``
         (:mod:`analys.workbook`).
+    cluster
+        Run on a Dask cluster instead of the local pool: ``tcp://HOST:PORT`` of a running
+        scheduler, or ``local:N`` for a LocalCluster of N workers (:mod:`analys.render_cluster`).
 
     Returns
     -------
@@ -839,6 +856,7 @@ def render(
         source=source,
         jobs=jobs,
         pdf=pdf,
+        cluster=cluster,
     )
     templates = Path(notebooks) if notebooks else notebooks_dir()
     if not (templates / AREA_TEMPLATE).is_file():
@@ -889,7 +907,7 @@ def render(
                         jobs_list += extra
                         notes += skipped
                 # the workers launch their kernels while the data is loaded
-                with _Pool(workers, options, scratch) as pool:
+                with _open_pool(cluster, workers, options, scratch) as pool:
                     problems: dict[str, str] = {}
                     for src, named in by_source.items():
                         specs = list(named.values())
@@ -947,6 +965,15 @@ def render(
             for book in books
         ),
     )
+
+
+def _open_pool(cluster: str | None, workers: int, options: dict[str, Any], scratch: Path) -> Any:
+    """The local pool, or with ``cluster`` the Dask one (:class:`analys.render_cluster.ClusterPool`)."""
+    if cluster is None:
+        return _Pool(workers, options, scratch)
+    from analys.render_cluster import ClusterPool, parse_cluster
+
+    return ClusterPool(parse_cluster(cluster), options, scratch)
 
 
 def _write_index(out: Path, reports: tuple[ReportStatus, ...], jobs: list[Job]) -> Path:
@@ -1164,6 +1191,7 @@ def run_cli(
     units: bool = False,
     pdf: bool = False,
     xlsx: bool = False,
+    cluster: str | None = None,
 ) -> int:
     """``analys render``: 0 when all reports rendered, 1 when some failed, 2 for bad input."""
     try:
@@ -1180,6 +1208,7 @@ def run_cli(
             units=units,
             pdf=pdf,
             xlsx=xlsx,
+            cluster=cluster,
         )
     except ParamsError as error:
         print(f"analys render: {error}", file=sys.stderr)

@@ -26,7 +26,9 @@ demo: $(STAMP)
 	$(BIN)/analys demo
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/import_cycles.py
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 lab: $(STAMP)

@@ -45,7 +45,7 @@ from analys.demo import units as _demo_units  # noqa: E402, F401 (demo.units)
 from analys.goals import load_area  # noqa: E402
 from analys.kolada import KoladaClient, minimum_requests, parse_values  # noqa: E402
 from analys.store import Store, fetch_values  # noqa: E402
-from analys.store_fetch import unit_batches  # noqa: E402
+from analys.store.fetch import unit_batches  # noqa: E402
 
 LATENCY = 0.020
 N_KPIS, YEARS = 40, list(range(2016, 2026))
@@ -125,7 +125,7 @@ def ou_benchmark(server: Server) -> None:
     import math
 
     from analys.kolada import OU_CATALOGUE_PAGES
-    from analys.store_units import UnitStore, fetch_unit_values
+    from analys.store.units import UnitStore, fetch_unit_values
 
     codes = [c for c in reference.kommun_codes() if c.startswith(OU_COUNTY)]
     with tempfile.TemporaryDirectory() as folder:

@@ -27,7 +27,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import PathPatch  # noqa: E402
 from matplotlib.path import Path  # noqa: E402
 
-from analys import demo, geography, maps  # noqa: E402
+from analys import demo, maps  # noqa: E402
+from analys.maps import geography
 
 KPI, YEAR, FOCUS = "N15507", 2024, "1880"
 PEERS = ["1780", "1980", "0380", "0580", "1480"]

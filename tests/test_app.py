@@ -21,7 +21,7 @@ import pytest
 
 from analys import app, cli
 from analys.errors import ParamsError
-from analys.index import update_manifest, write_index
+from analys.render.index import update_manifest, write_index
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -144,7 +144,7 @@ def _wait_for(url: str, proc: subprocess.Popen, seconds: float) -> None:
 @pytest.mark.slow
 @pytest.mark.browser
 def test_app_in_a_browser_offline(tmp_path):
-    from analys.pdf import chromium_path
+    from analys.render.pdf import chromium_path
 
     chromium = chromium_path()
     if chromium is None:

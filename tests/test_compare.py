@@ -1,4 +1,4 @@
-"""Tests of analys.compare: quartile colours, ranks, averages and similarity (DESIGN §5)."""
+"""Tests of analys.stats.compare: quartile colours, ranks, averages and similarity (DESIGN §5)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analys.compare import (
+from analys.errors import ParamsError
+from analys.stats.compare import (
     averages,
     position,
     quartile_colours,
@@ -15,7 +16,6 @@ from analys.compare import (
     unweighted_mean,
     weighted_mean,
 )
-from analys.errors import ParamsError
 
 
 def series(values: list[float | None]) -> pd.Series:

@@ -13,7 +13,7 @@ import statsmodels.api as sm
 from analys import captions, demo, reference, registry
 from analys.demo import generate, model
 from analys.frame import VALUES_COLUMNS
-from analys.peers import LIKNANDE_AREA
+from analys.stats.peers import LIKNANDE_AREA
 
 KOMMUNER = reference.kommun_codes()
 REGIONS = reference.region_codes()
@@ -250,7 +250,7 @@ def test_region_kpis_have_21_regions_and_riket(values: pd.DataFrame) -> None:
 
 
 def test_groups_fixed_and_liknande() -> None:
-    from analys.peers import parse_liknande_title
+    from analys.stats.peers import parse_liknande_title
 
     groups = demo.groups()
     assert list(groups.columns) == ["group", "title", "members"]
@@ -277,7 +277,7 @@ def test_groups_fixed_and_liknande() -> None:
 
 
 def test_liknande_region_groups_use_kolada_title_forms() -> None:
-    from analys.peers import parse_liknande_title
+    from analys.stats.peers import parse_liknande_title
 
     groups = demo.groups()
     regions = groups[groups["title"].str.startswith("Liknande regioner")]
@@ -305,7 +305,7 @@ def test_liknande_groups_are_similar_on_their_drivers(values: pd.DataFrame) -> N
 
 
 def test_peer_set_finds_the_demo_liknande_group() -> None:
-    from analys.peers import peer_set
+    from analys.stats.peers import peer_set
 
     peers = peer_set(demo.DEMO_MUNICIPALITY, "liknande", groups=demo.groups(), area="grundskola")
     assert len(peers) == 7 and demo.DEMO_MUNICIPALITY not in peers

@@ -9,9 +9,9 @@ import pandas as pd
 from analys import demo, reference
 from analys.cli import main
 from analys.goals import load_area
-from analys.kolada_plan import minimum_requests
+from analys.kolada.plan import minimum_requests
 from analys.store import Store
-from analys.store_fetch import unit_batches
+from analys.store.fetch import unit_batches
 
 pytest_plugins = ["fake_kolada"]
 

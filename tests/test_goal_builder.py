@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analys import catalogue, data, goal_preview, goals
+from analys import catalogue, data, goals
 from analys.errors import AnalysError, ParamsError
-from analys.goal_draft import Draft, slug, target_spec
+from analys.fulfilment import preview as goal_preview
+from analys.goals.draft import Draft, slug, target_spec
 from analys.widgets import GoalBuilder
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -25,11 +25,12 @@ import pytest
 import yaml
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-from analys import catalogue, goals, index, render, safe
+from analys import catalogue, goals, render, safe
 from analys.cli import main
-from analys.engine import Renderer, _atomic_write_text
-from analys.htmlexport import ExternalReferenceError, ReportExporter, external_references
-from analys.jobs import Job
+from analys.render import index
+from analys.render.engine import Renderer, _atomic_write_text
+from analys.render.htmlexport import ExternalReferenceError, ReportExporter, external_references
+from analys.render.jobs import Job
 from analys.report import table_style
 
 pytest_plugins = ["fake_kolada"]

@@ -10,7 +10,7 @@ import pytest
 from analys.cli import main
 from analys.errors import KoladaError
 from analys.kolada import KoladaClient
-from analys.kolada_parse import INVALID_STATUS, PROBLEMS, parse_values
+from analys.kolada.parse import INVALID_STATUS, PROBLEMS, parse_values
 from analys.store import Store
 
 pytest_plugins = ["fake_kolada"]

@@ -264,7 +264,7 @@ def test_a_read_only_data_folder_fails_before_any_request(
 def test_a_failed_fetch_from_another_url_keeps_the_manifest_url(fetched, monkeypatch, capsys):
     from fake_kolada import FakeKolada
 
-    import analys.kolada_http as kolada_http
+    import analys.kolada.http as kolada_http
 
     monkeypatch.setattr(kolada_http.time, "sleep", lambda seconds: None)
     url = fetched.manifest["url"]

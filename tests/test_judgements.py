@@ -10,12 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analys import cli, demo, registry, sentences
+from analys import cli, demo, registry
 from analys.fulfilment import evaluate
-from analys.goalcheck import kpi_warnings, warning_catalogue
 from analys.goals import area_from_params, area_path, list_areas, load_area, read_params
+from analys.goals.check import kpi_warnings, warning_catalogue
 from analys.registry import facts
-from analys.trend import NO_TEST_LABEL, trend_marker
+from analys.report import sentences
+from analys.stats.trend import NO_TEST_LABEL, trend_marker
 
 # -- the written polarity rule -------------------------------------------------------------
 
@@ -277,8 +278,9 @@ def test_expected_sentence_for_a_neutral_kpi_uses_neutral_words() -> None:
 def test_ranking_chart_of_a_cost_is_higher_or_lower_not_better_or_worse() -> None:
     import matplotlib.pyplot as plt
 
-    from analys import compare, plots, reference
+    from analys import plots, reference
     from analys.chartstyle import COLOURS
+    from analys.stats import compare
 
     values = demo.load_values(["N15027"], None, [2024])
     ax = plots.ranking_chart(values, kpi="N15027", year=2024, municipality="1880")
@@ -333,7 +335,7 @@ def test_moving_average_kpi_gets_no_trend_marker_in_the_evaluation() -> None:
     assert rows.at["N79190", "trend"] == "cannot_calculate"
     assert rows.at["N79190", "trend_label"] == NO_TEST_LABEL
     assert rows.at["N79240", "trend_label"] != NO_TEST_LABEL  # an ordinary KPI is tested
-    from analys.redred import judgement_table
+    from analys.stats.redred import judgement_table
 
     table = judgement_table(values, "0018", {"N79190": "lower"}).set_index("kpi")
     assert table.at["N79190", "trend_label"] == NO_TEST_LABEL

@@ -28,8 +28,8 @@ from analys.kolada import (
     parse_values,
     plan_chunks,
 )
-from analys.kolada_http import _Throttle
-from analys.kolada_parse import _fix_mojibake
+from analys.kolada.http import _Throttle
+from analys.kolada.parse import _fix_mojibake
 
 pytest_plugins = ["fake_kolada"]
 

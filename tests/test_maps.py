@@ -14,9 +14,10 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from analys import compare, demo, maps, reference, registry  # noqa: E402
+from analys import demo, maps, reference, registry  # noqa: E402
 from analys.chartstyle import COLOURS, caption_text  # noqa: E402
 from analys.errors import ParamsError  # noqa: E402
+from analys.stats import compare
 
 KPI = "N15507"  # merit value, higher is better, municipalities
 LOWER = "N11102"  # children per staff in preschool, lower is better

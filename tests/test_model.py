@@ -1,4 +1,4 @@
-"""Tests of analys.model and analys.drivers: expected values, learn from, drivers, panel."""
+"""Tests of analys.stats.model and analys.stats.drivers: expected values, learn from, drivers, panel."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
 from analys.errors import ParamsError
-from analys.model import drivers, expected_values, learn_from, panel, panel_frame
+from analys.stats.model import drivers, expected_values, learn_from, panel, panel_frame
 
 
 def codes(n: int) -> list[str]:

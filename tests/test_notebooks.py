@@ -39,7 +39,7 @@ def test_report_templates_have_a_parameters_cell_and_section_headings(name):
 def test_area_template_parameters_hold_every_params_key():
     nb = nbformat.read(Path(NOTEBOOKS[0]).parent / "omrade.ipynb", as_version=4)
     source = next(c.source for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    from analys.goalcheck import TOP_KEYS
+    from analys.goals.check import TOP_KEYS
 
     for key in TOP_KEYS:
         assert f"\n{key} = " in f"\n{source}", key

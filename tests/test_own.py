@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 
 import analys
-from analys import cli, own, own_store, registry
+from analys import cli, own, registry
 from analys.chartstyle import caption_text
 from analys.errors import AnalysError, ParamsError
 from analys.goals import area_from_params, load_area
+from analys.own import store as own_store
 
 META = (
     "EGEN-NKI:\n"

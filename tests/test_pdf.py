@@ -1,6 +1,6 @@
 """PDF for the committee papers (issue 17): print CSS, header and footer, A4, offline.
 
-The page printed here is a report as :class:`~analys.htmlexport.ReportExporter` writes it,
+The page printed here is a report as :class:`~analys.render.htmlexport.ReportExporter` writes it,
 built from a notebook with hand-made outputs (no kernel): a title, the demo banner, four
 ``##`` sections, a figure, and a deliberately wide table. One browser serves every test
 (session fixture); those tests are marked slow and browser and skip without Chromium. The
@@ -27,9 +27,9 @@ from nbformat.v4 import (  # noqa: E402
     new_output,
 )
 
-from analys import pdf  # noqa: E402
 from analys.captions import DEMO, EGEN, KALLA  # noqa: E402
-from analys.htmlexport import ReportExporter  # noqa: E402
+from analys.render import pdf  # noqa: E402
+from analys.render.htmlexport import ReportExporter  # noqa: E402
 
 pypdf = pytest.importorskip("pypdf")
 
@@ -285,9 +285,9 @@ def test_demo_asks_for_pdfs_and_the_workbook(monkeypatch, tmp_path, capsys):
 
 
 def test_a_pdf_that_fails_is_a_problem_and_no_stale_pdf_stays(tmp_path):
-    from analys.engine import Renderer
-    from analys.jobs import Job
     from analys.render import RenderSummary, ReportStatus
+    from analys.render.engine import Renderer
+    from analys.render.jobs import Job
 
     class BrokenPrinter:
         def print(self, source, target, header):

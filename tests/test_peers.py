@@ -15,7 +15,7 @@ import pytest
 from analys import demo, reference
 from analys.errors import ParamsError
 from analys.goals import list_areas, load_area
-from analys.peers import (
+from analys.stats.peers import (
     LIKNANDE_AREA,
     liknande_group,
     parse_liknande_title,

@@ -13,10 +13,11 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from analys import compare, demo, drivers, model, plots, reference, registry  # noqa: E402
+from analys import demo, plots, reference, registry  # noqa: E402
 from analys.errors import ParamsError  # noqa: E402
 from analys.frame import as_values_frame, wide  # noqa: E402
-from analys.plotting_base import tick_text  # noqa: E402
+from analys.plots.base import tick_text  # noqa: E402
+from analys.stats import compare, drivers, model
 
 FOCUS = demo.DEMO_MUNICIPALITY  # Örebro
 NAME = "Örebro"

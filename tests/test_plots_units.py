@@ -9,9 +9,10 @@ import pytest
 from matplotlib.colors import to_hex
 
 import analys
-from analys import compare, demo, plots, registry
+from analys import demo, plots, registry
 from analys.chartstyle import COLOURS
-from analys.units import unit_table
+from analys.stats import compare
+from analys.stats.units import unit_table
 
 matplotlib.use("Agg")
 
@@ -100,7 +101,7 @@ def test_overview_rug_section(monkeypatch):
     from IPython.core.interactiveshell import InteractiveShell
     from IPython.utils.capture import capture_output
 
-    from analys.overview import Overview
+    from analys.report.overview import Overview
 
     InteractiveShell.instance()
     overview = Overview("1880", ["grundskola"], source="demo")
@@ -116,7 +117,7 @@ def test_overview_rug_section(monkeypatch):
         overview.rug()
     assert any("image/png" in o.data for o in captured.outputs)
     groups = overview.reports[0].groups
-    skr = analys.peers.peer_set("1880", "skr", groups=groups)
+    skr = analys.stats.peers.peer_set("1880", "skr", groups=groups)
     assert drawn["municipality"] == "1880" and drawn["peers"] == skr[:12]
     assert set(drawn["kpis"]) == {
         i.kpi for _, i in overview.reports[0].area.indicators if i.gender == "T"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from analys import registry
-from analys.goalcheck import kpi_warnings
 from analys.goals import area_path, list_areas, load_area, read_params
+from analys.goals.check import kpi_warnings
 from analys.registry import facts
 
 CATALOGUE = "v3_kpi_all_2026-03-23.values.json"

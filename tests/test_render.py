@@ -21,9 +21,9 @@ import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from analys import render
-from analys.engine import SUMMARY_MIMETYPE, read_summary
 from analys.errors import ParamsError
-from analys.index import read_manifest, update_manifest, write_index
+from analys.render.engine import SUMMARY_MIMETYPE, read_summary
+from analys.render.index import read_manifest, update_manifest, write_index
 
 AREA_PARAMS = textwrap.dedent("""\
     area = "grundskola"
@@ -476,7 +476,7 @@ def test_data_cache_is_written_once_with_all_units(tmp_path, areas):
 def test_a_kernel_that_never_answers_is_replaced_once(monkeypatch):
     """A warm kernel that stays silent (the start-up timeout) is swapped for a new one
     before the report is given up."""
-    from analys import engine
+    from analys.render import engine
 
     tried = []
     real = engine.WarmKernel.wait_ready

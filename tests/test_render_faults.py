@@ -25,9 +25,9 @@ import pytest
 from test_render import AREA_BODY, AREA_PARAMS, _notebook, make_params, make_templates
 
 from analys import render
-from analys.engine import Renderer
-from analys.index import REPORT_STATUS_LABELS, read_manifest, update_manifest, write_index
-from analys.jobs import Job, JobResult
+from analys.render.engine import Renderer
+from analys.render.index import REPORT_STATUS_LABELS, read_manifest, update_manifest, write_index
+from analys.render.jobs import Job, JobResult
 
 ROOT = Path(__file__).resolve().parents[1]
 LINUX_PROC = sys.platform.startswith("linux") and Path("/proc/self/environ").exists()
@@ -391,7 +391,7 @@ def test_a_report_whose_files_cannot_be_written_is_failed_with_the_reason(tmp_pa
 
 
 def test_the_atomic_write_leaves_no_temp_file_when_it_fails(tmp_path):
-    from analys.engine import _atomic_write_text
+    from analys.render.engine import _atomic_write_text
 
     target = tmp_path / "rapport.html"
     with mock.patch("os.replace", side_effect=OSError(28, "Disken är full")):
@@ -526,7 +526,7 @@ def test_a_lone_surrogate_in_a_title_neither_stops_the_index_nor_the_summary(tmp
 def test_one_bad_area_does_not_take_down_the_overview(tmp_path):
     from analys import demo
     from analys.errors import AnalysError
-    from analys.overview import FAILED_LABEL, Overview
+    from analys.report.overview import FAILED_LABEL, Overview
 
     params = tmp_path / "params"
     good = make_params(params, "skola", "Skola")
@@ -536,7 +536,7 @@ def test_one_bad_area_does_not_take_down_the_overview(tmp_path):
     cache = tmp_path / "values.parquet"  # as the batch writes it: this store lacks N15508
     demo.load_values(["N15507", "N15428"], None, None).to_parquet(cache, index=False)
     shown = []
-    with mock.patch("analys.overview.display", shown.append):
+    with mock.patch("analys.report.overview.display", shown.append):
         overview = Overview(
             "1880", [str(good), str(no_data), str(broken)], source="demo", data_cache=str(cache)
         )

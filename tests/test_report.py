@@ -17,11 +17,11 @@ import nbformat
 import pytest
 
 from analys import demo, render
-from analys.engine import SUMMARY_MIMETYPE
 from analys.fulfilment import evaluate
 from analys.goals import load_area
-from analys.htmlexport import external_references
-from analys.index import read_manifest
+from analys.render.engine import SUMMARY_MIMETYPE
+from analys.render.htmlexport import external_references
+from analys.render.index import read_manifest
 from analys.report import read_summary
 
 ROOT = Path(__file__).resolve().parents[1]

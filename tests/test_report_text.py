@@ -24,7 +24,10 @@ from matplotlib.text import Text  # noqa: E402
 from analys import data, report  # noqa: E402
 from analys.cli import main  # noqa: E402
 from analys.goals import load_area  # noqa: E402
-from analys.report import Report  # noqa: E402
+
+# overview is imported before any test patches report.show_figure: it binds that name at import,
+# so an import inside a patched test would keep the patch for every later test in the process.
+from analys.report import Report, overview  # noqa: E402
 
 pytest_plugins = ["fake_kolada"]
 
@@ -219,8 +222,6 @@ def test_one_source_credit_and_one_off_target_rule(monkeypatch, grundskola):
     assert "Når inte målet (ej eller delvis uppfyllt)" in focus
     for label in partly["label"]:
         assert label in focus
-
-    from analys import overview
 
     view = overview.Overview("1880", ["grundskola"])
     captured = Captured()

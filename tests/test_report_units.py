@@ -15,10 +15,10 @@ from IPython.utils.capture import capture_output
 from analys import render
 from analys.captions import DEMO
 from analys.demo import units as demo_units
-from analys.render_units import unit_jobs, units_to_render
+from analys.render.units import unit_jobs, units_to_render
 from analys.report import Report
-from analys.report_units import UnitReport
-from analys.units import SALSA_CAUTION
+from analys.report.units import UnitReport
+from analys.stats.units import SALSA_CAUTION
 
 matplotlib.use("Agg")
 
@@ -127,7 +127,7 @@ def test_unit_jobs_paths_and_skipped_units(tmp_path, monkeypatch):
     empty = pd.concat(
         [units, pd.DataFrame([{"id": "V17E00000000", "title": "Tom skola", "activity": "V17"}])]
     ).assign(has_data=[True, True, False])
-    monkeypatch.setattr("analys.render_units.units_to_render", lambda *a: empty)
+    monkeypatch.setattr("analys.render.units.units_to_render", lambda *a: empty)
     jobs, notes = unit_jobs(
         spec, "0115", REPO / "notebooks", tmp_path, source="demo", year=None, show_code=False
     )

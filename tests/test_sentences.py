@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analys import demo, sentences
-from analys.peers import reference_group
+from analys import demo
+from analys.report import sentences
+from analys.stats.peers import reference_group
 
 
 def test_streak_counts_consecutive_rises_and_stops_at_gaps():

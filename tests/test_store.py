@@ -21,7 +21,7 @@ from analys.errors import AnalysError, KoladaError
 from analys.frame import VALUES_COLUMNS
 from analys.kolada import KoladaClient
 from analys.store import Store, fetch_cli, fetch_values
-from analys.store_files import store_lock
+from analys.store.files import store_lock
 
 pytest_plugins = ["fake_kolada"]
 
@@ -167,7 +167,7 @@ def test_an_interrupted_write_leaves_the_old_data(store, monkeypatch):
     before = snapshot_files(store.root)
     original = sort(store.read_values(KPIS))
 
-    import analys.store_files as store_files
+    import analys.store.files as store_files
 
     def crash(table, where, **kwargs):
         Path(where).write_bytes(b"PAR1 half a file")  # the disk got part of it
@@ -186,7 +186,7 @@ def test_a_crash_before_the_rename_leaves_the_old_data(store, monkeypatch):
     store.write_values(demo.load_values(KPIS, UNITS, YEARS), query=scope, url="http://x/v3")
     before = snapshot_files(store.root)
 
-    import analys.store_files as store_files
+    import analys.store.files as store_files
 
     def no_rename(src, dst):
         raise KeyboardInterrupt
@@ -246,7 +246,7 @@ def test_a_second_writer_waits_for_the_lock(store):
             textwrap.dedent(f"""
                 import time
                 from pathlib import Path
-                from analys.store_files import store_lock
+                from analys.store.files import store_lock
 
                 with store_lock(Path({str(store.root)!r})):
                     print("held", flush=True)
@@ -387,7 +387,7 @@ def test_analys_fetch_refuses_bad_input(kolada_server, capsys, kwargs, message):
 
 
 def test_analys_fetch_reports_a_failing_kolada(kolada_server, capsys, monkeypatch):
-    import analys.kolada_http as kolada_http
+    import analys.kolada.http as kolada_http
 
     monkeypatch.setattr(kolada_http.time, "sleep", lambda seconds: None)  # no real waiting
     kolada_server.fail_next(503, times=100, body={"detail": "underhåll"})

@@ -1,4 +1,4 @@
-"""Tests of analys.trend and analys.gender: trend marker (M7), change, projection, exceptions."""
+"""Tests of analys.stats.trend and analys.stats.gender: trend marker (M7), change, projection, exceptions."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import statsmodels.api as sm
 from scipy import stats
 
 from analys.errors import ParamsError
-from analys.gender import describe_gap, gap_trend, gap_versus_peers, gender_gaps
-from analys.trend import (
+from analys.stats.gender import describe_gap, gap_trend, gap_versus_peers, gender_gaps
+from analys.stats.trend import (
     CHI2_THRESHOLD,
     OUTLIER_REASON,
     change,
@@ -241,9 +241,9 @@ def test_gender_gaps_trend_and_peers() -> None:
 
 def test_on_demo_data_end_to_end() -> None:
     pytest.importorskip("analys.demo", reason="analys.demo finns inte ännu")
-    from analys.compare import quartile_colours
     from analys.data import load_values
     from analys.reference import kommun_codes
+    from analys.stats.compare import quartile_colours
 
     values = load_values(["N15428"], source="demo", genders=("T", "K", "M"))
     total = values[values["gender"] == "T"]
@@ -262,7 +262,7 @@ def test_on_demo_data_end_to_end() -> None:
 
 
 def test_judgement_table_and_red_red_from_values() -> None:
-    from analys.redred import judgement_table, red_red
+    from analys.stats.redred import judgement_table, red_red
 
     rows = []
     for year in YEARS:

@@ -1,4 +1,4 @@
-"""Unit analysis (analys.units) against independent hand computations."""
+"""Unit analysis (analys.stats.units) against independent hand computations."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 import analys
-from analys import units as U
 from analys.goals import Target
+from analys.stats import units as U
 
 YEARS = list(range(2020, 2025))
 

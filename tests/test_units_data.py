@@ -16,8 +16,8 @@ from analys import demo
 from analys.demo import units as demo_units
 from analys.frame import OU_COLUMNS
 from analys.kolada import OU_CATALOGUE_PAGES, KoladaClient, UnknownIdsError, minimum_requests
-from analys.ou_ids import activity, kpi_activities
-from analys.store_units import UnitStore, fetch_unit_values
+from analys.kolada.ou_ids import activity, kpi_activities
+from analys.store.units import UnitStore, fetch_unit_values
 
 pytest_plugins = ["fake_kolada"]
 
@@ -190,7 +190,7 @@ def test_loaders_read_demo_and_store(kolada_server, client, tmp_path, monkeypatc
 
 
 def test_analys_fetch_area_also_fetches_units(kolada_server, tmp_path, monkeypatch, capsys):
-    from analys.store_fetch import fetch_cli
+    from analys.store.fetch import fetch_cli
 
     monkeypatch.setenv("ANALYS_DATA_DIR", str(tmp_path))
     code = fetch_cli(areas=["grundskola"], kpis=[], municipalities=["1880"], years="2023-2024")

@@ -17,10 +17,11 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from analys import compare, model, reference, registry
+from analys import reference, registry
 from analys.data import load_groups, load_values
 from analys.goals import load_area
-from analys.peers import peer_set
+from analys.stats import compare, model
+from analys.stats.peers import peer_set
 from analys.widgets import DriverExplorer, TrendExplorer
 
 matplotlib.use("Agg")

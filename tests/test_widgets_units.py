@@ -8,8 +8,8 @@ import pytest
 from matplotlib.colors import to_hex
 
 import analys
-from analys import units as U
 from analys.chartstyle import FOCUS
+from analys.stats import units as U
 from analys.widgets import TrendExplorer
 
 matplotlib.use("Agg")

@@ -8,11 +8,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analys import data, workbook
+from analys import data
 from analys.captions import DEMO, EGEN, KALLA
 from analys.fulfilment import STATUS_LABELS, evaluate
 from analys.goals import load_area
-from analys.jobs import WorkbookJob
+from analys.render import workbook
+from analys.render.jobs import WorkbookJob
 
 AREAS = ["grundskola", "kultur"]
 MUNICIPALITY = "1880"

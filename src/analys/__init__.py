@@ -5,6 +5,9 @@ The stable interface (DESIGN §6) is importable from here; the modules hold the 
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
+import sys
 from importlib import import_module
 from typing import Any
 
@@ -44,24 +47,52 @@ _LAZY = {
     "evaluate": ("analys.fulfilment", "evaluate"),
 }
 _SUBMODULES = {
-    "data",
-    "compare",
-    "trend",
-    "model",
-    "plots",
-    "maps",
-    "widgets",
-    "render",
-    "goals",
-    "fulfilment",
-    "kolada",
-    "store",
-    "demo",
-    "registry",
-    "reference",
-    "peers",
-    "units",
+    "data": "analys.data",
+    "compare": "analys.stats.compare",
+    "trend": "analys.stats.trend",
+    "model": "analys.stats.model",
+    "plots": "analys.plots",
+    "maps": "analys.maps",
+    "widgets": "analys.widgets",
+    "render": "analys.render",
+    "goals": "analys.goals",
+    "fulfilment": "analys.fulfilment",
+    "kolada": "analys.kolada",
+    "store": "analys.store",
+    "demo": "analys.demo",
+    "registry": "analys.registry",
+    "reference": "analys.reference",
+    "stats": "analys.stats",
 }
+
+
+#: Stable import paths of the public interface whose modules now live in a package:
+#: ``import analys.compare`` gives the very module object ``analys.stats.compare``.
+_MOVED = {
+    "analys.compare": "analys.stats.compare",
+    "analys.trend": "analys.stats.trend",
+    "analys.model": "analys.stats.model",
+}
+
+
+class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Import a stable old path as the module at its new home (no copy, no shim file)."""
+
+    def find_spec(self, name, path=None, target=None):
+        return importlib.util.spec_from_loader(name, self) if name in _MOVED else None
+
+    def create_module(self, spec):
+        module = import_module(_MOVED[spec.name])
+        self.home_spec = module.__spec__  # the import system sets __spec__ to the alias's
+        return module
+
+    def exec_module(self, module) -> None:
+        """Nothing to run (the module ran at its new home); give it back its own spec."""
+        module.__spec__ = self.home_spec
+
+
+if not any(isinstance(finder, _MovedModules) for finder in sys.meta_path):
+    sys.meta_path.append(_MovedModules())
 
 
 def __getattr__(name: str) -> Any:
@@ -71,5 +102,5 @@ def __getattr__(name: str) -> Any:
         module, attr = _LAZY[name]
         return getattr(import_module(module), attr)
     if name in _SUBMODULES:
-        return import_module(f"analys.{name}")
+        return import_module(_SUBMODULES[name])
     raise AttributeError(f"module 'analys' has no attribute {name!r}")

@@ -48,7 +48,7 @@ def catalogue(source: str | None = None) -> tuple[pd.DataFrame, str]:
     """
     if source not in (None, *SOURCES):
         raise ParamsError(f"source: '{source}' är inte tillåtet – välj store eller demo")
-    from analys import own_store  # the municipality's own indicators follow Kolada's
+    from analys.own import store as own_store  # the municipality's own indicators follow Kolada's
 
     if source in (None, "store"):
         from analys.store import Store
@@ -265,7 +265,8 @@ def latest_years(source: str = "demo") -> dict[str, int]:
 
 @lru_cache(maxsize=1)
 def _demo_latest_years() -> dict[str, int]:
-    from analys import demo, own_store
+    from analys import demo
+    from analys.own import store as own_store
 
     found: dict[str, int] = {}
     for frame in (demo.values(), own_store.demo_file().values):

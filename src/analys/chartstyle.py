@@ -76,7 +76,7 @@ def caption_text(source: str | None, *, derived: bool = False, kpis: tuple = ())
     """
     credit = EGEN if derived else KALLA
     if any(str(k).startswith("EGEN-") for k in kpis):
-        from analys import own_store  # import cost: only figures of own indicators
+        from analys.own import store as own_store  # import cost: only figures of own indicators
 
         credit = own_store.chart_credit(kpis, source or "demo", derived=derived)
     return f"{credit} · {DEMO}" if is_demo(source) else credit

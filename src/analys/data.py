@@ -70,7 +70,7 @@ def load_values(
     year_list = None if years is None else [int(y) for y in _as_list(years)]
     own_ids = [k for k in kpi_list if k.startswith("EGEN-")]
     if own_ids:
-        from analys import own_store
+        from analys.own import store as own_store
 
         kolada_ids = [k for k in kpi_list if k not in own_ids]
         own = own_store.read_values(own_ids, units, year_list, source=source)
@@ -112,7 +112,7 @@ def load_units(
     DataFrame
         Columns ``id`` (Kolada's OU id, ``V15E…``), ``title``, ``municipality`` (the code
         Kolada gives the unit, a string) and ``activity`` (the id's V-code, e.g. ``V15``
-        grundskola; :mod:`analys.ou_ids`), sorted by municipality, activity and title.
+        grundskola; :mod:`analys.kolada.ou_ids`), sorted by municipality, activity and title.
 
     Parameters
     ----------
@@ -129,12 +129,12 @@ def load_units(
 
         frame = demo_units.units(codes)
     elif source == "store":
-        from analys.store_units import UnitStore
+        from analys.store.units import UnitStore
 
         frame = UnitStore().units(codes)
     else:
         from analys.kolada import KoladaClient
-        from analys.store_units import UnitStore
+        from analys.store.units import UnitStore
 
         client = KoladaClient()
         frame = client.ous(municipality=codes)
@@ -179,7 +179,7 @@ def load_unit_values(
 
         frame = demo_units.load_unit_values(kpi_list, ous, codes, year_list)
     elif source == "store":
-        from analys.store_units import UnitStore
+        from analys.store.units import UnitStore
 
         frame = UnitStore().read_unit_values(kpi_list, ous, codes, year_list)
     elif ous is not None:
@@ -189,7 +189,7 @@ def load_unit_values(
         if codes is not None:
             frame = frame[frame["municipality"].isin(codes)]
     else:
-        from analys.store_units import fetch_unit_values
+        from analys.store.units import fetch_unit_values
 
         frame = fetch_unit_values(kpi_list, codes, year_list)
     if genders is not None:
@@ -204,7 +204,7 @@ def load_kpis(source: str = "demo") -> pd.DataFrame:
     which (``kolada`` or ``egen``).
     """
     check_source(source)
-    from analys import own_store
+    from analys.own import store as own_store
 
     if source == "demo":
         from analys import demo

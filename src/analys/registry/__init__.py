@@ -35,10 +35,12 @@ def entry(kpi: str) -> dict[str, Any] | None:
     """One KPI's entry, or ``None`` when the registry does not know it.
 
     Own indicators (``EGEN-…``) get theirs from their import file's metadata
-    (:func:`analys.own_store.registry_entry`).
+    (:func:`analys.own.store.registry_entry`).
     """
     if isinstance(kpi, str) and kpi.startswith("EGEN-"):
-        from analys import own_store  # import cost: pyarrow and the store, only when used
+        from analys.own import (
+            store as own_store,  # import cost: pyarrow and the store, only when used
+        )
 
         return own_store.registry_entry(kpi)
     return entries().get(kpi)

@@ -27,7 +27,7 @@ trend_explorer
 driver_explorer, driver_text
     :class:`DriverExplorer` and the tables and texts it shows.
 goal_builder, kpi_finder
-    :class:`GoalBuilder` (model: :mod:`analys.goal_draft`, preview: :mod:`analys.goal_preview`)
+    :class:`GoalBuilder` (model: :mod:`analys.goals.draft`, preview: :mod:`analys.fulfilment.preview`)
     and its KPI search.
 """
 

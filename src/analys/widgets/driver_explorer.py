@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from analys import goals, plots, reference, registry
 from analys.errors import AnalysError
-from analys.peers import PEER_LABELS, peer_set
+from analys.stats.peers import PEER_LABELS, peer_set
 from analys.widgets.common import _Explorer, _Picture, _safe_name, _set_options, _tidy
 from analys.widgets.driver_text import (
     CAUTION,
@@ -127,7 +127,7 @@ class DriverExplorer(_Explorer):
         self._area = loaded.area if loaded is not None else None
         self._fit_key: Hashable = None
         self.result: Any = None
-        self.expected: Any = None  # analys.model.ExpectedValues
+        self.expected: Any = None  # analys.stats.model.ExpectedValues
         self.scatter_figure: Figure | None = None
         self.residuals: pd.DataFrame | None = None
         self.influence: pd.DataFrame | None = None
@@ -372,7 +372,7 @@ class DriverExplorer(_Explorer):
                 f"för {k} förklaringsvariabler. Välj en större population, färre "
                 "förklaringsvariabler eller ett annat år."
             )
-        from analys import model  # statsmodels: imported when a regression is first fitted
+        from analys.stats import model  # statsmodels: imported when a regression is first fitted
 
         if choice.model == "cross":
             self.result = model.drivers(frame, choice.outcome, list(choice.explanatory))

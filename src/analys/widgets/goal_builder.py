@@ -1,8 +1,8 @@
 """The goal builder: set goals, pick indicators and targets, see at once what they would mean.
 
-``GoalBuilder`` edits a params file (:class:`analys.goal_draft.Draft`, round-trip YAML) and,
+``GoalBuilder`` edits a params file (:class:`analys.goals.draft.Draft`, round-trip YAML) and,
 on every change, runs the same checker as ``analys check`` (its Swedish lines appear under
-the tree) and a live preview for the chosen municipality (:mod:`analys.goal_preview`):
+the tree) and a live preview for the chosen municipality (:mod:`analys.fulfilment.preview`):
 each indicator's and goal's status now and in the last five years, the values behind it and
 how many municipalities would meet such a target. Save writes a file ``analys check``
 accepts; *Rendera rapport* renders the area's report and links to it.
@@ -21,11 +21,13 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from analys import captions, data, goal_preview, own_store, reference, registry, safe
+from analys import captions, data, reference, registry, safe
 from analys.errors import AnalysError, ParamsError
 from analys.fulfilment import STATUS_LABELS, ValuesIndex
-from analys.goal_draft import TARGET_CHOICES, Draft, target_spec
+from analys.fulfilment import preview as goal_preview
 from analys.goals import Area
+from analys.goals.draft import TARGET_CHOICES, Draft, target_spec
+from analys.own import store as own_store
 from analys.widgets.common import _set_options
 from analys.widgets.kpi_finder import KpiFinder
 from analys.widgets.session import _area_titles, _unit_options

@@ -9,8 +9,9 @@ from collections.abc import Callable
 import ipywidgets as w
 import pandas as pd
 
-from analys import catalogue, data, own_store, registry, safe
+from analys import catalogue, data, registry, safe
 from analys.errors import AnalysError
+from analys.own import store as own_store
 
 POLARITY_WORDS = {"higher": "högre är bättre", "lower": "lägre är bättre", "neutral": "neutral"}
 TYPE_WORDS = {"K": "kommuner", "L": "regioner", "A": "kommuner och regioner"}

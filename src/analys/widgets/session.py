@@ -8,9 +8,10 @@ from functools import lru_cache
 
 import pandas as pd
 
-from analys import goals, own_store, reference, registry
+from analys import goals, reference, registry
 from analys.data import check_source, load_groups, load_values
 from analys.errors import AnalysError
+from analys.own import store as own_store
 
 SOURCE_LABELS = {"demo": "Demodata", "store": "Lokalt lager", "kolada": "Kolada (nätverk)"}
 _NO_GROUPS = pd.DataFrame({"group": [], "title": [], "members": []})

@@ -11,11 +11,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analys import captions, compare, maps, own_store, plots, reference, registry, safe, trend
+from analys import captions, maps, plots, reference, registry, safe
 from analys.data import SOURCES
 from analys.errors import AnalysError
 from analys.format import MISSING, decimals_for
-from analys.peers import PEER_LABELS, peer_set
+from analys.own import store as own_store
+from analys.stats import compare, trend
+from analys.stats.peers import PEER_LABELS, peer_set
 from analys.widgets.common import (
     COLOUR_WORDS,
     _colour_cell,
@@ -88,7 +90,7 @@ class TrendExplorer(_Explorer):
         ``level`` (``kommun`` or ``enhet``), ``unit_search`` and ``unit``: at the unit level
         the KPI list holds the KPIs with unit data, ``unit`` the chosen municipality's units
         of the KPI's kind by name, and the chart and table compare the unit with the
-        municipality's other units and all units of its kind (:mod:`analys.units`).
+        municipality's other units and all units of its kind (:mod:`analys.stats.units`).
     figure : Figure or None
         The trend chart: the municipality against the peers' median and 25–75 % band and
         Riket.
@@ -474,7 +476,7 @@ class TrendExplorer(_Explorer):
 
     def _unit_year(self, kpi: str, kind: str, year: int) -> tuple[pd.Series, pd.DataFrame]:
         """Judged values and national colours of the units of ``kind`` in ``year``, cached."""
-        from analys import units as U
+        from analys.stats import units as U
 
         key = (kpi, kind, year)
         if key not in self._unit_ranks:
@@ -500,7 +502,7 @@ class TrendExplorer(_Explorer):
 
     def _refresh_units(self) -> None:
         """The unit list: the municipality's units of the KPI's kind, by name and search."""
-        from analys.ou_ids import kpi_activities
+        from analys.kolada.ou_ids import kpi_activities
 
         c = self.controls
         units = self._units()
@@ -530,7 +532,7 @@ class TrendExplorer(_Explorer):
 
     def _update_unit(self, choice: _TrendChoice) -> None:
         """The unit level: the unit against its municipality's units and Sweden's."""
-        from analys import units as U
+        from analys.stats import units as U
 
         label, name = _kpi_label(choice.kpi), reference.title(choice.municipality)
         if choice.gender != "T":

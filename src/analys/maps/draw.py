@@ -1,0 +1,276 @@
+"""How one map panel is painted: the colour scale, the units, outlines, legend and caption.
+
+Every map draws its units as ONE ``PolyCollection`` whose row ``i`` is unit ``codes[i]`` (gid
+``analys-kommuner`` or ``analys-regioner``, :data:`UNITS_GID`); focus and peers are outlined in
+collections of their own (:data:`FOCUS_GID`, :data:`PEERS_GID`). :func:`draw_panel` paints a
+resolved :class:`~analys.maps.request.MapRequest` on an Axes; the public map functions are in
+:mod:`analys.maps`.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
+from matplotlib.collections import PolyCollection
+from matplotlib.colors import Normalize, to_rgba, to_rgba_array
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
+
+from analys import reference, registry
+from analys.chartstyle import COLOUR_LABELS, COLOURS, FOCUS, JUDGED, NEUTRAL, PEERS, annotate_source
+from analys.format import decimals_for, number
+from analys.maps.geography import Geometry
+from analys.maps.request import GENDER_WORDS, UNIT_WORDS, MapRequest
+from analys.stats import compare
+
+UNITS_GID = {"kommun": "analys-kommuner", "lan": "analys-regioner"}
+FOCUS_GID = "analys-fokus"
+PEERS_GID = "analys-jamforelse"
+LABEL_GID = "analys-fokusnamn"
+SEQUENTIAL_CMAP = "YlGnBu"
+DIVERGING_CMAP = "RdBu"
+
+
+# --- colours -------------------------------------------------------------------------------
+@dataclass
+class Scale:
+    """The colours of one panel: faces, legend handles, colour-bar mappable, caption kind."""
+
+    faces: np.ndarray  # RGBA per drawn unit
+    handles: list  # legend handles for the colours
+    mappable: ScalarMappable | None  # for a colour bar
+    derived: bool  # our own computation (caption "Egen bearbetning")
+    legend_title: str | None
+
+
+def value_norm(values: pd.Series, colour_by: str) -> Normalize:
+    """The value range of a colour scale: min–max, or ±max|value| around 0 when diverging."""
+    x = values.dropna().to_numpy()
+    if colour_by == "diverging":
+        limit = float(np.max(np.abs(x))) if len(x) else 1.0
+        limit = limit if limit > 0 else 1.0
+        return Normalize(-limit, limit)
+    low, high = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
+    return Normalize(low, high if high > low else low + 1.0)
+
+
+def _scale(
+    values: pd.Series,
+    drawn: list[str],
+    colour_by: str,
+    polarity: str,
+    *,
+    norm: Normalize | None,
+    units: str,
+) -> Scale:
+    """Face colours of the ``drawn`` codes; ``values`` covers the whole comparison set."""
+    grey = to_rgba(COLOURS["grey"])
+    if colour_by == "quartile":
+        # a neutral KPI gets higher/middle/lower in a palette without a value judgement
+        colour = compare.quartile_colours(values, polarity)["colour"].reindex(drawn)
+        handles = []
+        for name in NEUTRAL if polarity == "neutral" else JUDGED:
+            count = int((colour == name).sum())
+            if name != "none" or count:
+                label = COLOUR_LABELS[name] if name != "none" else "Ingen färg (färre än 4 värden)"
+                handles.append(
+                    Patch(facecolor=COLOURS[name], edgecolor="white", label=f"{label} ({count})")
+                )
+        faces = to_rgba_array([COLOURS[c] for c in colour])
+        return Scale(faces, handles, None, True, f"Jämfört med alla {units}")
+    norm = norm if norm is not None else value_norm(values, colour_by)
+    reverse = colour_by == "diverging" and polarity == "lower"
+    cmap = colormaps[SEQUENTIAL_CMAP if colour_by == "sequential" else DIVERGING_CMAP]
+    cmap = cmap.reversed() if reverse else cmap
+    x = values.reindex(drawn).to_numpy()
+    faces = cmap(norm(np.nan_to_num(x)))
+    faces[np.isnan(x)] = grey
+    return Scale(faces, [], ScalarMappable(norm=norm, cmap=cmap), False, None)
+
+
+# --- drawing -------------------------------------------------------------------------------
+def _collection(geo: Geometry, rows: list[int], gid: str, **style) -> PolyCollection:
+    collection = PolyCollection([], closed=False, gid=gid, **style)
+    collection.set_verts_and_codes(
+        [geo.vertices[i] for i in rows], [geo.path_codes[i] for i in rows]
+    )
+    collection.analys_codes = tuple(geo.codes[i] for i in rows)
+    return collection
+
+
+def _outline(
+    ax: Axes, geo: Geometry, rows: list[int], gid: str, colour: str, width: float, zorder: float
+) -> None:
+    if rows:
+        ax.add_collection(
+            _collection(
+                geo,
+                rows,
+                gid,
+                facecolors="none",
+                edgecolors=colour,
+                linewidths=width,
+                zorder=zorder,
+            ),
+            autolim=False,
+        )
+
+
+def _label_focus(ax: Axes, geo: Geometry, row: int) -> None:
+    x, y = geo.label_points[row]
+    x0, x1 = ax.get_xlim()
+    right = x > (x0 + x1) / 2  # the name goes towards the middle of the map
+    ax.annotate(
+        reference.title(geo.codes[row]),
+        xy=(x, y),
+        xytext=(-10 if right else 10, 12),
+        textcoords="offset points",
+        ha="right" if right else "left",
+        va="bottom",
+        fontsize=8,
+        fontweight="bold",
+        color=FOCUS,
+        zorder=6,
+        gid=LABEL_GID,
+        arrowprops={"arrowstyle": "-", "color": FOCUS, "lw": 0.8},
+        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85},
+    )
+
+
+def _tick_formatter(unit: str | None, norm: Normalize) -> FuncFormatter:
+    decimals = decimals_for(unit, max(abs(norm.vmin), abs(norm.vmax)))
+    if decimals and norm.vmax - norm.vmin >= 20:
+        decimals = 0
+    return FuncFormatter(lambda value, _pos: number(value, decimals))
+
+
+def add_colourbar(
+    ax: Axes | list[Axes], mappable: ScalarMappable, label: str, unit: str | None
+) -> None:
+    """A colour bar with Swedish ticks: right of one map, or beside all panels of a list."""
+    if isinstance(ax, list):  # small multiples: one bar beside all panels
+        bar = ax[0].figure.colorbar(mappable, ax=ax, shrink=0.6, aspect=25, pad=0.02)
+    else:  # right of the map, under the legend, whatever the figure's layout
+        bar = ax.figure.colorbar(mappable, cax=ax.inset_axes([1.04, 0.03, 0.035, 0.42]))
+    bar.ax.yaxis.set_major_formatter(_tick_formatter(unit, mappable.norm))
+    bar.ax.tick_params(labelsize=7)
+    bar.set_label(label, fontsize=7)
+
+
+def panel_title(
+    kpi: str | None, year: int | None, gender: str, county: str | None, width: int = 40
+) -> str:
+    """The KPI's short label (with the gender), the year and, when zoomed, the county."""
+    label = registry.label(kpi) if kpi else ""
+    if GENDER_WORDS.get(gender):
+        label = f"{label} ({GENDER_WORDS[gender]})"
+    text = ", ".join(str(p) for p in (label, year) if p not in ("", None))
+    text = textwrap.fill(text, width)
+    if county is not None:
+        text += f"\n{reference.COUNTIES[county]}"
+    return text
+
+
+def draw_panel(
+    ax: Axes,
+    req: MapRequest,
+    *,
+    norm: Normalize | None = None,
+    legend: bool = True,
+    colourbar: bool = True,
+) -> Scale:
+    """Paint ``req`` on ``ax``: units, focus and peer outlines, legend and colour bar.
+
+    ``norm`` shares one value scale between panels; returns the panel's :class:`Scale`.
+    """
+    geo = req.geo
+    drawn = [geo.codes[i] for i in req.rows]
+    units, peer_word = UNIT_WORDS[geo.level]
+    scale = _scale(req.values, drawn, req.colour_by, req.polarity, norm=norm, units=units)
+    width = 0.25 if geo.level == "kommun" and len(drawn) > 60 else 0.6
+    ax.add_collection(
+        _collection(
+            geo,
+            req.rows,
+            UNITS_GID[geo.level],
+            facecolors=scale.faces,
+            edgecolors="white",
+            linewidths=width,
+            zorder=2,
+        ),
+        autolim=False,
+    )
+    box = geo.bounds[req.rows]
+    (x0, y0), (x1, y1) = box[:, :2].min(axis=0), box[:, 2:].max(axis=0)
+    pad = 0.03 * max(x1 - x0, y1 - y0)
+    ax.set_xlim(x0 - pad, x1 + pad)
+    ax.set_ylim(y0 - pad, y1 + pad)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+
+    shown = set(drawn)
+    peer_rows = geo.rows([p for p in req.peers if p in shown and p != req.focus])
+    _outline(ax, geo, peer_rows, PEERS_GID, PEERS, 1.0, 3)
+    focus_rows = geo.rows([req.focus]) if req.focus in shown else []
+    _outline(ax, geo, focus_rows, FOCUS_GID, FOCUS, 2.2, 4)
+    if focus_rows:
+        _label_focus(ax, geo, focus_rows[0])
+
+    handles = list(scale.handles)
+    n_missing = int(req.values.reindex(drawn).isna().sum())
+    if n_missing:
+        handles.append(
+            Patch(facecolor=COLOURS["grey"], edgecolor="white", label=f"Värde saknas ({n_missing})")
+        )
+    if focus_rows:
+        handles.append(Line2D([], [], color=FOCUS, lw=2.2, label=reference.title(req.focus)))
+    if peer_rows:
+        handles.append(Line2D([], [], color=PEERS, lw=1.0, label=f"{peer_word} ({len(peer_rows)})"))
+    if legend and handles:  # outside, right of the map: nothing of Sweden is hidden
+        ax.legend(
+            handles=handles,
+            title=scale.legend_title,
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+            fontsize=7,
+            title_fontsize=7,
+            frameon=False,
+            handlelength=1.2,
+            borderaxespad=0.2,
+            alignment="left",
+        )
+    if colourbar and scale.mappable is not None:
+        label = registry.label(req.kpi) if req.kpi else "Värde"
+        unit = registry.unit(req.kpi) if req.kpi else None
+        add_colourbar(ax, scale.mappable, f"{label} ({unit})" if unit else label, unit)
+    return scale
+
+
+def add_caption(ax: Axes, source: str, *, derived: bool, kpis: tuple = ()) -> None:
+    """The source caption (and demo watermark), wrapped so a narrow map keeps its layout."""
+    annotate_source(ax, source, derived=derived, kpis=kpis)
+    for text in ax.texts:
+        if text.get_gid() == "analys-caption":
+            text.set_wrap(True)
+    watermark_outside_layout(ax)
+
+
+def watermark_outside_layout(ax: Axes) -> None:
+    """The big "DEMODATA" must not shrink a small map: leave it out of the layout."""
+    for text in ax.texts:
+        if text.get_gid() == "analys-watermark":
+            text.set_in_layout(False)
+
+
+def new_axes(figsize: tuple[float, float]) -> Axes:
+    """The Axes of a new constrained-layout pyplot figure of ``figsize`` inches."""
+    import matplotlib.pyplot as plt
+
+    return plt.figure(figsize=figsize, layout="constrained").add_subplot()

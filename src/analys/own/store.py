@@ -1,0 +1,516 @@
+"""Own indicators in use: stored, looked up, credited, and collected (``analys import``).
+
+Storage (source ``egen``) is a folder of the local store of its own, so own values are never
+mixed into Kolada's KPI files::
+
+    data/own/<EGEN-ID>.parquet         the values frame of one own KPI (all genders)
+    data/own/<EGEN-ID>.units.parquet   its unit (ou) rows, when the file had any
+    data/manifest.json  "own": {EGEN-ID: {file, checksum, imported, rows, first_year,
+                                          latest_year, municipalities, meta}}
+
+Re-importing a file replaces the values of every KPI it holds. With ``source="demo"`` the
+own KPIs come from the demo's own-indicator file instead (``analys/demo/data/
+egen_medborgarenkat.csv``, a synthetic local survey), never from the store: nothing falls
+back from one source to another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from analys import reference, safe
+from analys.errors import AnalysError, ParamsError
+from analys.frame import OU_COLUMNS, VALUES_COLUMNS, as_values_frame, empty_values
+from analys.own import SOURCE, ImportProblems, OwnFile, is_own, read_file
+from analys.store.files import (
+    VALUES_SCHEMA,
+    read_manifest,
+    read_values_table,
+    store_lock,
+    utc_now,
+    write_manifest,
+    write_table,
+)
+
+OWN_DIR = "own"
+DEMO_FILE = Path(__file__).resolve().parents[1] / "demo" / "data" / "egen_medborgarenkat.csv"
+UNITS_SCHEMA = pa.schema(
+    [(name, pa.string()) if name == "ou" else VALUES_SCHEMA.field(name) for name in OU_COLUMNS]
+)
+CATALOGUE_COLUMNS = (
+    "id",
+    "title",
+    "description",
+    "is_divided_by_gender",
+    "municipality_type",
+    "auspice",
+    "operating_area",
+    "perspective",
+    "prel_publication_date",
+    "publication_date",
+    "publ_period",
+    "has_ou_data",
+)
+
+
+def _root(root: str | os.PathLike | None = None) -> Path:
+    from analys.store import Store
+
+    return Store(root).root
+
+
+# ---------------------------------------------------------------------------------- import
+
+
+def import_file(path: str | Path, root: str | os.PathLike | None = None) -> dict[str, Any]:
+    """Validate ``path`` and store its own KPIs (replacing earlier values of those KPIs).
+
+    Returns the manifest entries written, keyed by KPI id. Raises :class:`ImportProblems`
+    (nothing stored) when anything in the file is bad.
+    """
+    own = read_file(path)
+    folder = _root(root)
+    imported = utc_now()
+    with store_lock(folder):
+        manifest = read_manifest(folder)
+        entries = manifest.setdefault("own", {})
+        for kpi in own.kpis:
+            values = own.values[own.values["kpi"] == kpi]
+            units = own.units[own.units["kpi"] == kpi]
+            write_table(_table(values, VALUES_SCHEMA), folder / OWN_DIR / f"{kpi}.parquet")
+            unit_path = folder / OWN_DIR / f"{kpi}.units.parquet"
+            if len(units):
+                write_table(_table(units, UNITS_SCHEMA), unit_path)
+            else:
+                unit_path.unlink(missing_ok=True)
+            years = values["year"]
+            entries[kpi] = {
+                "source": SOURCE,
+                "file": own.name,
+                "checksum": own.checksum,
+                "imported": imported,
+                "rows": len(values),
+                "unit_rows": len(units),
+                "first_year": int(years.min()) if len(years) else None,
+                "latest_year": int(years.max()) if len(years) else None,
+                "municipalities": sorted(set(values["municipality"])),
+                "meta": own.meta[kpi],
+            }
+        write_manifest(folder, manifest)
+    return {kpi: entries[kpi] for kpi in own.kpis}
+
+
+def _table(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
+    columns = [field.name for field in schema]
+    return pa.Table.from_pandas(frame.loc[:, columns], schema=schema, preserve_index=False)
+
+
+# ---------------------------------------------------------------------------------- lookups
+
+
+@lru_cache(maxsize=1)
+def demo_file() -> OwnFile:
+    """The demo's own-indicator file (synthetic local survey), validated once."""
+    return read_file(DEMO_FILE, this_year=2100)
+
+
+def _store_entries(root: Path) -> dict[str, dict[str, Any]]:
+    manifest = root / "manifest.json"
+    try:
+        stamp = manifest.stat().st_mtime_ns
+    except OSError:
+        return {}
+    return _cached_entries(str(root), stamp)
+
+
+@lru_cache(maxsize=8)
+def _cached_entries(root: str, stamp: int) -> dict[str, dict[str, Any]]:
+    try:
+        return dict(read_manifest(Path(root)).get("own") or {})
+    except (AnalysError, OSError, ValueError):  # a damaged manifest: `analys store check`
+        return {}
+
+
+def entries(source: str = "demo") -> dict[str, dict[str, Any]]:
+    """Every own KPI ``source`` knows: id → ``{file, imported, meta, municipalities …}``.
+
+    Read-only: the dicts are cached (the demo's once, the store's per manifest version).
+    """
+    if source == "demo":
+        return _demo_entries()
+    return _store_entries(_root())
+
+
+@lru_cache(maxsize=1)
+def _demo_entries() -> dict[str, dict[str, Any]]:
+    own = demo_file()
+    return {
+        kpi: {
+            "source": SOURCE,
+            "file": own.name,
+            "imported": None,
+            "meta": meta,
+            "municipalities": sorted(set(own.values.loc[own.values["kpi"] == kpi, "municipality"])),
+        }
+        for kpi, meta in own.meta.items()
+    }
+
+
+def registry_entry(kpi: str) -> dict[str, Any] | None:
+    """A registry-shaped entry (polarity, unit, label …) for an own KPI.
+
+    The store's import wins over the demo file's definition of the same id, so an analyst's
+    own definition is what charts and judgements use.
+    """
+    found = _store_entries(_root()).get(kpi) or entries("demo").get(kpi)
+    if not found:
+        return None
+    meta = found["meta"]
+    title = meta["title"]
+    return {
+        "title": title,
+        "area": None,
+        "operating_area": meta.get("operating_area"),
+        "municipality_type": meta.get("municipality_type", "A"),
+        "divided_by_gender": bool(meta.get("divided_by_gender")),
+        "has_ou_data": bool(found.get("unit_rows")),
+        "polarity": meta.get("polarity", "neutral"),
+        "unit": meta.get("unit") or None,
+        "label": meta.get("label") or (title if len(title) <= 40 else title[:39].rstrip() + "…"),
+        "judgement": "egen uppgift: riktningen anges i importfilens metadata",
+        "source": SOURCE,
+    }
+
+
+def read_values(
+    kpis: Sequence[str],
+    municipalities: Sequence[str] | None = None,
+    years: Sequence[int] | None = None,
+    *,
+    source: str = "demo",
+) -> pd.DataFrame:
+    """Own KPIs' values as the values frame (all genders).
+
+    Raises
+    ------
+    AnalysError
+        When an id was never imported into the store (naming the command that imports it).
+    """
+    kpis = list(dict.fromkeys(kpis))
+    if not kpis:
+        return empty_values()
+    if source == "demo":
+        frame = demo_file().values
+        unknown = [k for k in kpis if k not in demo_file().meta]
+        if unknown:
+            raise AnalysError(
+                f"{', '.join(unknown)} finns inte i demodatans egna nyckeltal – välj bland "
+                f"{', '.join(demo_file().kpis)} eller använd source: store efter `analys import`"
+            )
+        frame = frame[frame["kpi"].isin(kpis)]
+    else:
+        folder = _root()
+        known = _store_entries(folder)
+        unknown = [k for k in kpis if k not in known]
+        if unknown:
+            raise AnalysError(
+                f"Det lokala lagret {folder} saknar egna nyckeltal {', '.join(unknown)} – "
+                "importera dem med `analys import FIL`"
+            )
+        parts = [read_values_table(folder / OWN_DIR / f"{k}.parquet").to_pandas() for k in kpis]
+        frame = pd.concat(parts, ignore_index=True) if parts else empty_values()
+    if municipalities is not None:
+        frame = frame[frame["municipality"].isin([str(m) for m in municipalities])]
+    if years is not None:
+        frame = frame[frame["year"].isin([int(y) for y in years])]
+    return as_values_frame(frame.loc[:, VALUES_COLUMNS])
+
+
+def read_unit_values(kpis: Sequence[str], *, source: str = "store") -> pd.DataFrame:
+    """The unit (``ou``) rows imported for own KPIs: the values frame with ``ou``.
+
+    Only the store holds them (the demo file has no unit rows); KPIs without unit rows give
+    no rows.
+    """
+    if source == "demo":
+        frame = demo_file().units
+        return frame[frame["kpi"].isin(list(kpis))].reset_index(drop=True)
+    folder = _root()
+    parts = [
+        pd.read_parquet(path)
+        for kpi in dict.fromkeys(kpis)
+        if (path := folder / OWN_DIR / f"{kpi}.units.parquet").is_file()
+    ]
+    if not parts:
+        return empty_values(ou=True)
+    return as_values_frame(pd.concat(parts, ignore_index=True), ou=True)
+
+
+def catalogue(source: str = "demo") -> pd.DataFrame:
+    """Own KPIs as rows of the KPI catalogue (Kolada's columns plus ``source``)."""
+    rows = []
+    for kpi, found in entries(source).items():
+        meta = found["meta"]
+        rows.append(
+            {
+                "id": kpi,
+                "title": meta["title"],
+                "description": meta.get("description") or "",
+                "is_divided_by_gender": bool(meta.get("divided_by_gender")),
+                "municipality_type": meta.get("municipality_type", "A"),
+                "auspice": None,
+                "operating_area": meta.get("operating_area"),
+                "perspective": "Egen uppgift",
+                "prel_publication_date": None,
+                "publication_date": None,
+                "publ_period": str(found.get("latest_year") or ""),
+                "has_ou_data": bool(found.get("unit_rows")),
+                "source": SOURCE,
+            }
+        )
+    return pd.DataFrame(rows, columns=[*CATALOGUE_COLUMNS, "source"])
+
+
+def with_own(table: pd.DataFrame, source: str) -> pd.DataFrame:
+    """A Kolada catalogue with ``source`` (kolada) and the own KPIs of ``source`` appended."""
+    kolada = table.assign(source="kolada")
+    own = catalogue(source)
+    if own.empty:
+        return kolada.reset_index(drop=True)
+    own = own.reindex(columns=kolada.columns)
+    return pd.concat([kolada, own], ignore_index=True)
+
+
+# ---------------------------------------------------------------------------------- credit
+
+
+def _day(stamp: str | None) -> str:
+    return (stamp or "")[:10]
+
+
+def credit(kpis: Sequence[str], source: str) -> list[str]:
+    """One "Källa: egen uppgift (FIL, importerad DATUM)" per file behind own ``kpis``."""
+    known = entries(source)
+    files: dict[str, list[str]] = {}
+    for kpi in dict.fromkeys(k for k in kpis if is_own(k)):
+        found = known.get(kpi)
+        if not found:
+            continue
+        when = f"importerad {_day(found['imported'])}" if found.get("imported") else "demodata"
+        files.setdefault(f"{found['file']}, {when}", []).append(kpi)
+    return [f"Källa: egen uppgift ({label})" for label in files]
+
+
+def sole_municipality(kpi: str, source: str) -> str | None:
+    """The only municipality an own KPI has values for, ``None`` when there are several."""
+    found = entries(source).get(kpi)
+    codes = (found or {}).get("municipalities") or []
+    return codes[0] if len(codes) == 1 else None
+
+
+# ---------------------------------------------------------------------------------- template
+
+
+def write_template(area_name: str, out: str | Path | None = None) -> Path:
+    """Write the Excel collection form for an area's own KPIs; return its path.
+
+    Sheets: ``instruktion`` (how to fill it in), ``värden`` (one row per own KPI, gender,
+    the area's municipality and each of its units, for the coming year; value empty) and
+    ``metadata`` (the KPIs' definitions, ready for ``analys import``).
+    """
+    from analys.goals import load_area
+
+    area = load_area(area_name)
+    kpis = [k for k in area.kpis if is_own(k)]
+    if not kpis:
+        raise ParamsError(
+            f"{area.area}: området har inga egna nyckeltal (EGEN-…) – lägg till ett under "
+            "goals[…].indicators i params-filen först"
+        )
+    path = Path(out) if out else Path.cwd() / f"insamling_{area.area}.xlsx"
+    if path.suffix.lower() != ".xlsx":
+        raise ParamsError(
+            f"--out: '{path}' – mallen är en Excel-fil, ange ett namn som slutar på .xlsx"
+        )
+    year = dt.date.today().year - 1
+    code = area.municipality
+    units = _units(code, area.source)
+    registry = {k: registry_entry(k) for k in kpis}
+    rows, meta = [], []
+    for kpi in kpis:
+        entry = registry[kpi] or {}
+        genders = ["T", "K", "M"] if entry.get("divided_by_gender") else ["T"]
+        for gender in genders:
+            rows.append({"kpi": kpi, "municipality": code, "year": year, "gender": gender})
+            for ou in units:
+                rows.append(
+                    {"kpi": kpi, "municipality": code, "year": year, "gender": gender, "ou": ou}
+                )
+        meta.append(
+            {
+                "kpi": kpi,
+                "title": entry.get("title", ""),
+                "description": "",
+                "unit": entry.get("unit") or "",
+                "polarity": entry.get("polarity", ""),
+                "operating_area": entry.get("operating_area") or area.title,
+                "divided_by_gender": "ja" if entry.get("divided_by_gender") else "nej",
+            }
+        )
+    values = pd.DataFrame(rows, columns=["kpi", "municipality", "year", "gender", "value", "ou"])
+    guide = pd.DataFrame(
+        {
+            "Instruktion": [
+                f"Insamlingsmall för egna nyckeltal – {area.title}, {reference.title(code)}.",
+                "Fyll i kolumnen value på bladet värden (tal, decimalkomma går bra; lämna tomt "
+                "om uppgift saknas).",
+                "Ändra inte kpi, municipality, gender eller ou. Rätta year om uppgiften gäller "
+                "ett annat år.",
+                "Bladet metadata beskriver nyckeltalen: title, unit, polarity (higher, lower, "
+                "neutral), divided_by_gender (ja/nej).",
+                f"Läs in den ifyllda filen med: analys import {path.name}",
+            ]
+        }
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.xlsx")
+    try:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            guide.to_excel(writer, sheet_name="instruktion", index=False)
+            values.to_excel(writer, sheet_name="värden", index=False)
+            pd.DataFrame(meta).to_excel(writer, sheet_name="metadata", index=False)
+            for name in ("värden", "metadata"):
+                sheet = writer.sheets[name]
+                for column in sheet.columns:
+                    sheet.column_dimensions[column[0].column_letter].width = 18
+                    for cell in column[1:]:
+                        cell.number_format = "@" if cell.column_letter in "BF" else "General"
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _units(municipality: str, source: str) -> list[str]:
+    """The municipality's organisational units (ids), when the units catalogue is available."""
+    from analys import data
+
+    loader = getattr(data, "load_units", None)
+    if loader is None:
+        return []
+    try:
+        table = loader([municipality], source=source)
+    except AnalysError:
+        return []
+    return sorted(table["id"].astype(str)) if "id" in table.columns else []
+
+
+# ---------------------------------------------------------------------------------- CLI
+
+
+def import_cli(file: str | None, template: str | None = None, out: str | None = None) -> int:
+    """``analys import FILE`` and ``analys import --template AREA [--out FILE]``."""
+    if template:
+        path = write_template(template, out)
+        print(f"Insamlingsmallen är skriven: {path}")
+        return 0
+    if not file:
+        print(
+            "Ange en fil att läsa in (analys import FIL) eller --template OMRÅDE.",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        written = import_file(file)
+    except ImportProblems as error:
+        print("\n".join(safe.terminal_text(p) for p in error.problems), file=sys.stderr)
+        print(
+            f"{len(error.problems)} problem – inget lästes in. Rätta filen och försök igen.",
+            file=sys.stderr,
+        )
+        return 2
+    except OSError as error:
+        print(
+            f"Kunde inte skriva till det lokala lagret {_root()}: {error.strerror or error} – "
+            "kontrollera att mappen är skrivbar (eller sätt ANALYS_DATA_DIR).",
+            file=sys.stderr,
+        )
+        return 1
+    for kpi, entry in written.items():
+        years = (
+            f"{entry['first_year']}–{entry['latest_year']}" if entry["first_year"] else "inga år"
+        )
+        print(
+            f"{kpi}  {safe.terminal_text(entry['meta']['title'])}: {entry['rows']} värden, "
+            f"{len(entry['municipalities'])} kommun(er), {years}"
+        )
+    print(f"Inläst från {Path(file).name} till det lokala lagret {_root()} (källa: egen uppgift).")
+    return 0
+
+
+def credit_line(kpis: Sequence[str], source: str) -> str:
+    """Which figures are own data and whose: '' when ``kpis`` holds no own KPI.
+
+    E.g. "Egna nyckeltal (Trygga i bostadsområdet): Källa: egen uppgift (enkat.xlsx,
+    importerad 2026-11-30). Övriga: Källa: Kolada." – a report that mixes sources says
+    which is which.
+    """
+    from analys import registry
+
+    own = [k for k in dict.fromkeys(kpis) if is_own(k)]
+    if not own:
+        return ""
+    known = entries(source)
+    parts = []
+    for line in credit(own, source):
+        label = line.removeprefix("Källa: egen uppgift (").removesuffix(")")
+        names = [
+            registry.label(k)
+            for k in own
+            if k in known and label.startswith(f"{known[k]['file']},")
+        ]
+        parts.append(f"Egna nyckeltal ({', '.join(names)}): {line}")
+    if any(not is_own(k) for k in kpis):
+        parts.append("Övriga nyckeltal: Källa: Kolada")
+    return ". ".join(parts) + "."
+
+
+def comparison_notes(kpis: Sequence[str], source: str) -> list[str]:
+    """What the report says about own KPIs' comparisons: who they are compared with."""
+    from analys import registry
+
+    known = entries(source)
+    notes = []
+    for kpi in dict.fromkeys(k for k in kpis if is_own(k)):
+        codes = (known.get(kpi) or {}).get("municipalities") or []
+        name = registry.label(kpi)
+        if len(codes) == 1:
+            notes.append(
+                f"**{name}** är en egen uppgift som bara finns för {reference.title(codes[0])}: "
+                "målet och trenden bedöms, men ingen jämförelse med andra kommuner "
+                "(kvartiler, jämförelsegrupp) är möjlig."
+            )
+        elif codes:
+            notes.append(
+                f"**{name}** är en egen uppgift: jämförelser görs bara med de {len(codes)} "
+                "kommuner som finns i importfilen."
+            )
+    return notes
+
+
+def chart_credit(kpis: Sequence[str], source: str, *, derived: bool = False) -> str:
+    """A figure's credit when it shows own indicators (and Kolada's, when mixed)."""
+    own = credit(kpis, source) or ["Källa: egen uppgift"]
+    parts = [("Egen bearbetning · " if derived else "") + "; ".join(own)]
+    if any(not is_own(k) for k in kpis):
+        parts.append("övriga: Källa: Kolada")
+    return "; ".join(parts)

@@ -1,0 +1,143 @@
+"""The goal-status overview: a chart of goals and a coloured table of indicators.
+
+Public through :mod:`analys.plots` (``goal_status_chart``, ``goal_status_table``). Statuses
+and their Swedish names are DESIGN §5's; colours come from :mod:`analys.chartstyle`.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from pandas.io.formats.style import Styler
+
+from analys import registry
+from analys.chartstyle import STATUS_COLOURS, TITLE_Y
+from analys.format import MISSING, decimals_for, number
+from analys.fulfilment import STATUS_LABELS
+from analys.plots.base import finish, new_axes, no_data, wrap
+
+#: Text colour that stays readable on each status colour.
+STATUS_TEXT = {"met": "white", "partly": "black", "not_met": "white", "no_data": "black"}
+
+#: Swedish column headers of the indicator table.
+TABLE_HEADERS = {
+    "goal": "Mål",
+    "kpi": "Nyckeltal",
+    "year": "År",
+    "value": "Värde",
+    "unit": "Enhet",
+    "target": "Målvärde",
+    "status": "Status",
+    "reason": "Motivering",
+    "trend_label": "Trend",
+}
+
+
+def _status(value: object) -> str:
+    return value if isinstance(value, str) and value in STATUS_COLOURS else "no_data"
+
+
+def _percent(value: float) -> str:
+    return MISSING if pd.isna(value) else f"{number(100 * float(value), 0)} %"
+
+
+def goal_status_chart(goals: pd.DataFrame, *, source: str = "demo", ax: Axes | None = None) -> Axes:
+    """One horizontal bar per goal: length the score (0–1), colour the goal's status.
+
+    Parameters
+    ----------
+    goals : DataFrame
+        Columns ``goal``, ``score``, ``coverage``, ``status`` (``met``, ``partly``,
+        ``not_met``, ``no_data``) and optionally ``title`` (used as the row label).
+    source : {"demo", "kolada", "store"}
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+        Each bar is labelled with the Swedish status name (Uppfyllt, Delvis uppfyllt, Ej
+        uppfyllt, Data saknas), the score and the coverage.
+    """
+    count = 0 if goals is None else len(goals)
+    ax = new_axes(ax, (7, 1.0 + 0.5 * max(count, 1)))
+    if count == 0:
+        return no_data(ax, "Inga mål att visa.", source, derived=True)
+    labels = goals["title"] if "title" in goals.columns else goals["goal"]
+    labels = [
+        wrap(str(t if isinstance(t, str) and t else g), 38)
+        for t, g in zip(labels, goals["goal"], strict=True)
+    ]
+    statuses = [_status(s) for s in goals["status"]]
+    scores = pd.to_numeric(goals["score"], errors="coerce").astype(float).to_numpy()
+    coverage = pd.to_numeric(goals["coverage"], errors="coerce").astype(float).to_numpy()
+    rows = np.arange(count)
+    ax.barh(rows, np.ones(count), color="#f0f0f0", height=0.7, lw=0)
+    bars = ax.barh(
+        rows, np.nan_to_num(scores), height=0.7, color=[STATUS_COLOURS[s] for s in statuses], lw=0
+    )
+    for bar, goal in zip(bars, goals["goal"], strict=True):
+        bar.set_gid(str(goal))
+    for row, status, score, cover in zip(rows, statuses, scores, coverage, strict=True):
+        text = f"{STATUS_LABELS[status]} · {_percent(score)} (täckning {_percent(cover)})"
+        ax.text(1.02, row, text, va="center", fontsize=8, transform=ax.get_yaxis_transform())
+    ax.set_yticks(rows, labels, fontsize=8)
+    ax.set_ylim(count - 0.5, -0.5)
+    ax.set_xlim(0, 1)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1], ["0 %", "25 %", "50 %", "75 %", "100 %"])
+    ax.set_xlabel("Målpoäng (delvis uppfyllda indikatorer räknas som halva)")
+    ax.set_title("Måluppfyllelse", loc="left", y=TITLE_Y, fontsize=11)
+    return finish(ax, source, derived=True)
+
+
+def _cell_number(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return MISSING
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return number(float(value), decimals_for(None, float(value)))
+    return str(value)
+
+
+def _status_css(value: object) -> str:
+    status = _status(value)
+    return f"background-color: {STATUS_COLOURS[status]}; color: {STATUS_TEXT[status]}"
+
+
+def _year(value: object) -> str:
+    return MISSING if value is None or pd.isna(value) else f"{int(value)}"
+
+
+def goal_status_table(indicators: pd.DataFrame) -> Styler:
+    """The indicators of a goal tree as a coloured table, Swedish throughout.
+
+    Parameters
+    ----------
+    indicators : DataFrame
+        At least ``goal``, ``kpi``, ``value``, ``target``, ``status`` and ``reason``, e.g.
+        ``Evaluation.indicators``. Of its other columns ``year``, ``unit`` and
+        ``trend_label`` are shown too; the rest are left out.
+
+    Returns
+    -------
+    Styler
+        Status cells coloured by ``STATUS_COLOURS`` and named in Swedish (Uppfyllt, Delvis
+        uppfyllt, Ej uppfyllt, Data saknas), numbers with a decimal comma and a space
+        between thousands, KPIs by their registry label and id, Swedish column headers and
+        no index. The underlying data keeps the numbers (for export).
+    """
+    frame = indicators.reset_index(drop=True)
+    frame = frame[[c for c in TABLE_HEADERS if c in frame.columns]]
+    numeric = [c for c in ("value", "target") if c in frame.columns]
+    styler = frame.style.hide(axis="index")
+    styler = styler.format(_cell_number, subset=numeric, na_rep=MISSING)
+    if "year" in frame.columns:
+        styler = styler.format(_year, subset=["year"])
+    if "kpi" in frame.columns:
+        styler = styler.format(lambda k: f"{registry.label(str(k))} ({k})", subset=["kpi"])
+    if "status" in frame.columns:
+        styler = styler.format(lambda s: STATUS_LABELS[_status(s)], subset=["status"])
+        styler = styler.map(_status_css, subset=["status"])
+    headers = [TABLE_HEADERS[c] for c in frame.columns]
+    return styler.relabel_index(headers, axis="columns")

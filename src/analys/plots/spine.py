@@ -1,0 +1,229 @@
+"""The spine chart of an area's indicators (methods M9, Fingertips' ``spine_rescaler``).
+
+Public through :mod:`analys.plots` as ``spine_chart``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from analys import reference, registry
+from analys.chartstyle import (
+    BAND,
+    COLOUR_LABELS,
+    COLOURS,
+    PEERS,
+    RIKET,
+    STATUS_COLOURS,
+    TITLE_Y,
+)
+from analys.fulfilment import STATUS_LABELS
+from analys.plots.base import (
+    by_municipality,
+    finish,
+    new_axes,
+    no_data,
+    quantiles,
+    same_type,
+    select,
+    unit_word,
+    value_text,
+    wrap,
+)
+from analys.stats import compare
+
+
+def _spine_row(part: pd.DataFrame, municipality: str, year: int | None) -> dict | None:
+    """The M9 scaling of one KPI: centre, half-width and the raw points to place."""
+    present = part.dropna(subset=["value"])
+    if present.empty:
+        return None
+    if year is None:
+        own = present[present["municipality"] == municipality]
+        year = int((own if len(own) else present)["year"].max())
+    values = by_municipality(part[part["year"] == year])
+    pool = values.reindex(same_type(municipality, values.index)).dropna()
+    if pool.empty:
+        return None
+    low, q1, median, q3, high = quantiles(pool)
+    riket = values.get(reference.RIKET, np.nan)
+    centre = float(riket) if not pd.isna(riket) else median
+    half = max(centre - low, high - centre)
+    return {
+        "year": year,
+        "values": values,
+        "pool": pool,
+        "centre": centre,
+        "half": half if half > 0 else 1.0,
+        "points": (low, q1, q3, high),
+        "riket": not pd.isna(riket),
+    }
+
+
+def spine_chart(
+    data: pd.DataFrame,
+    *,
+    kpis: Sequence[str],
+    municipality: str,
+    year: int | None = None,
+    statuses: pd.Series | None = None,
+    gender: str = "T",
+    source: str = "demo",
+    ax: Axes | None = None,
+) -> Axes:
+    """Spine chart of an area's indicators (methods M9): Riket centred, worst on the left.
+
+    Per KPI the axis ``[M − h, M + h]`` with ``M`` Riket's value and
+    ``h = max(M − min, max − M)`` over the municipalities of the same type is scaled to
+    [0, 1] (flipped for lower-is-better KPIs), with bands min–Q1, Q1–Q3 and Q3–max (numpy
+    linear quantiles). Where Riket has no value the median of the municipalities is centred.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A values frame (DESIGN §3) with all municipalities of the type and Riket.
+    kpis : sequence of str
+        One row per KPI, top to bottom; row labels are the registry labels.
+    municipality : str
+        The focus municipality, drawn as the marker.
+    year : int, optional
+        Default: per KPI the latest year with a value for the municipality (or any value).
+    statuses : Series, optional
+        KPI id → ``met``/``partly``/``not_met``/``no_data``; the marker's colour
+        (``STATUS_COLOURS``). Default: the municipality's quartile colour.
+    gender : {"T", "K", "M"}
+    source : {"demo", "kolada", "store"}
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+        The marker of each KPI has the ``gid`` ``marker-<kpi>`` and its bands ``band-<kpi>``;
+        the municipality's value and year are written at the right.
+    """
+    kpis = list(kpis)
+    ax = new_axes(ax, (8, 0.9 + 0.55 * max(len(kpis), 1)))
+    name = reference.title(municipality)
+    rows = [_spine_row(select(data, kpi=k, gender=gender), municipality, year) for k in kpis]
+    if all(row is None for row in rows):
+        return no_data(ax, f"Inga värden att jämföra för {name}.", source)
+    for y, (kpi, row) in enumerate(zip(kpis, rows, strict=True)):
+        if row is None:
+            ax.text(0.5, y, "Data saknas", ha="center", va="center", fontsize=8, color=RIKET)
+            continue
+        flip = registry.polarity(kpi) == "lower"
+        scale = _spine_scale(row, flip)
+        edges = sorted(scale(p) for p in row["points"])
+        for left, right, colour in zip(edges, edges[1:], (BAND, PEERS, BAND), strict=False):
+            ax.barh(
+                y,
+                right - left,
+                left=left,
+                height=0.6,
+                color=colour,
+                alpha=0.7,
+                lw=0,
+                gid=f"band-{kpi}",
+            )
+        value = row["values"].get(municipality, np.nan)
+        unit = registry.unit(kpi)
+        note = f"{value_text(value, unit)} ({row['year']})"
+        if registry.polarity(kpi) == "neutral":
+            note += ", ingen riktning"
+        if not row["riket"]:
+            note += ", mitten = median"
+        ax.text(1.03, y, note, transform=ax.get_yaxis_transform(), va="center", fontsize=8)
+        if pd.isna(value):
+            continue
+        colour = _marker_colour(kpi, row, municipality, statuses)
+        x = float(np.clip(scale(float(value)), 0.0, 1.0))
+        ax.plot(
+            x,
+            y,
+            marker="o",
+            ms=9,
+            color=colour,
+            mec="black",
+            mew=0.8,
+            zorder=5,
+            gid=f"marker-{kpi}",
+        )
+    ax.axvline(0.5, color=RIKET, ls="--", lw=1.2)
+    ax.set_yticks(range(len(kpis)), [wrap(registry.label(k), 40) for k in kpis], fontsize=8)
+    ax.set_ylim(len(kpis) - 0.5, -0.5)
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_xticks([0, 0.5, 1], ["Sämre", "Riket", "Bättre"], fontsize=8)
+    ax.tick_params(axis="x", length=0)
+    ax.legend(
+        handles=_spine_legend(
+            name,
+            statuses,
+            unit_word(municipality),
+            neutral=any(registry.polarity(k) == "neutral" for k in kpis),
+        ),
+        fontsize=7,
+        frameon=False,
+        loc="lower left",
+        bbox_to_anchor=(0, 1.01),
+        ncol=4,
+    )
+    ax.set_title(
+        f"{name} jämfört med alla {unit_word(municipality)}na och riket",
+        loc="left",
+        y=TITLE_Y,
+        fontsize=11,
+        pad=34,
+    )
+    return finish(ax, source, derived=True, kpis=tuple(kpis))
+
+
+def _spine_scale(row: dict, flip: bool) -> Callable[[float], float]:
+    low = row["centre"] - row["half"]
+    width = 2 * row["half"]
+
+    def scale(x: float) -> float:
+        scaled = (x - low) / width
+        return 1.0 - scaled if flip else scaled
+
+    return scale
+
+
+def _marker_colour(kpi: str, row: dict, municipality: str, statuses: pd.Series | None) -> str:
+    if statuses is not None:
+        status = statuses.get(kpi, "no_data")
+        return STATUS_COLOURS.get(status if isinstance(status, str) else "no_data", "#000000")
+    colours = compare.quartile_colours(
+        row["values"].reindex(row["pool"].index), registry.polarity(kpi)
+    )
+    colour = colours["colour"].get(municipality, "grey")
+    return COLOURS[colour]
+
+
+def _spine_legend(
+    name: str, statuses: pd.Series | None, units: str = "kommuner", *, neutral: bool = False
+) -> list:
+    handles = [
+        Patch(color=BAND, alpha=0.7, label=f"{units.capitalize()}nas spridning (min–max)"),
+        Patch(color=PEERS, alpha=0.7, label="Mittersta hälften (25–75 %)"),
+        Line2D([], [], color=RIKET, ls="--", label="Riket (mitten)"),
+    ]
+    if statuses is not None:
+        names = STATUS_LABELS
+        colours = STATUS_COLOURS
+    else:
+        # a neutral KPI's marker is higher/middle/lower, never better or worse
+        shown = ("green", "yellow", "red", *(("high", "middle", "low") if neutral else ()))
+        names = {c: COLOUR_LABELS[c] for c in (*shown, "none")}
+        colours = COLOURS
+    handles.append(Line2D([], [], marker="o", ls="", color="white", mec="black", label=name))
+    handles += [
+        Line2D([], [], marker="o", ls="", color=colours[key], mec="black", label=text)
+        for key, text in names.items()
+    ]
+    return handles

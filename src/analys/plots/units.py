@@ -1,0 +1,320 @@
+"""Charts of units (schools, preschools, care homes …) against the national distribution.
+
+Drawn with seaborn, whose home ground distributions are: a box of all units of the same
+activity in Sweden (whiskers at the 5th and 95th percentiles) and the municipality's units as
+points on top, coloured by their quartile colour (:func:`analys.stats.units.unit_table`). Same
+conventions as :mod:`analys.plots`: tidy ``data=``, keywords, ``ax=``, the source caption.
+Re-exported by :mod:`analys.plots`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib import MatplotlibDeprecationWarning
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+
+from analys import registry
+from analys.chartstyle import BAND, COLOURS, FOCUS, RIKET, TITLE_Y
+from analys.plots.base import finish, kpi_title, new_axes, no_data, swedish_ticks, wrap
+from analys.stats.units import unit_table
+
+
+def unit_chart(
+    data: pd.DataFrame,
+    *,
+    kpi: str,
+    municipality: str,
+    units: pd.DataFrame,
+    year: int | None = None,
+    highlight: str | None = None,
+    polarity: str | None = None,
+    table: pd.DataFrame | None = None,
+    source: str = "demo",
+    ax: Axes | None = None,
+) -> Axes:
+    """The municipality's units on the distribution of all units of their kind in Sweden.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Unit values (DESIGN §3 with ``ou``) for ``kpi``, all units in Sweden.
+    kpi, municipality
+    units : DataFrame
+        The unit catalogue (id, title, municipality, activity).
+    year : int, optional
+        Default the latest year with values.
+    highlight : str, optional
+        One unit (OU id) drawn large and named – the unit report's own unit.
+    polarity : optional
+        Default the registry's; colours follow :func:`analys.stats.units.unit_table`.
+    table : DataFrame, optional
+        That :func:`~analys.stats.units.unit_table` when the caller has it already.
+    source : {"demo", "kolada", "store"}
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+        The box is the national distribution of judged values; each point one of the
+        municipality's units (small units at their multi-year mean, see
+        :mod:`analys.stats.units`).
+    """
+    ax = new_axes(ax, (7, 2.4))
+    if table is None:
+        table = unit_table(data, units, kpi, municipality, year, polarity=polarity)
+    if table.empty:
+        return no_data(ax, f"Inga enhetsvärden för {registry.label(kpi)}.", source)
+    year = int(table["year"].iloc[0])
+    kinds = set(table["activity"])
+    catalogue = units.set_index("id")["activity"]
+    national = data[(data["kpi"] == kpi) & (data["gender"] == "T") & (data["year"] == year)]
+    national = national[national["ou"].map(catalogue).isin(kinds)]
+    with warnings.catch_warnings():  # seaborn 0.13 passes matplotlib 3.11's deprecated vert=
+        warnings.simplefilter("ignore", MatplotlibDeprecationWarning)
+        sns.boxplot(
+            x=national["value"].to_numpy(dtype=float),
+            ax=ax,
+            color=BAND,
+            width=0.55,
+            whis=(5, 95),
+            showfliers=False,
+            linecolor=RIKET,
+            linewidth=0.8,
+        )
+    shown = table.dropna(subset=["judged_value"])
+    sns.stripplot(
+        data=shown,
+        x="judged_value",
+        hue="colour",
+        palette=COLOURS,
+        hue_order=[c for c in ("green", "yellow", "red", "none") if c in set(shown["colour"])],
+        jitter=0.18,
+        size=5,
+        linewidth=0.5,
+        edgecolor="#333333",
+        legend=False,
+        ax=ax,
+        zorder=3,
+    )
+    if highlight is not None and highlight in set(shown["ou"]):
+        row = shown[shown["ou"] == highlight].iloc[0]
+        ax.plot(
+            [row["judged_value"]],
+            [0],
+            marker="D",
+            markersize=10,
+            markerfacecolor=COLOURS.get(row["colour"], FOCUS),
+            markeredgecolor=FOCUS,
+            markeredgewidth=2,
+            zorder=4,
+            gid="analys-highlight",
+        )
+        ax.annotate(
+            wrap(str(row["title"]), 30),
+            (row["judged_value"], 0),
+            xytext=(0, 14),
+            textcoords="offset points",
+            ha="center",
+            fontsize=8,
+            fontweight="bold",
+            color=FOCUS,
+        )
+    unit = registry.unit(kpi)
+    ax.set_xlabel(unit or "")
+    ax.set_yticks([])
+    ax.set_ylabel("")
+    swedish_ticks(ax.xaxis)
+    kind = ", ".join(sorted(kinds))
+    ax.set_title(
+        f"{kpi_title(kpi)} {year}\nlådan: alla enheter i Sverige ({kind}, 5–95 %), "
+        f"punkter: kommunens {len(shown)} enheter",
+        fontsize=9,
+        loc="left",
+        y=TITLE_Y,
+    )
+    entries = [
+        (c, t)
+        for c, t in (
+            ("green", "Bästa fjärdedelen"),
+            ("yellow", "Mittenhälften"),
+            ("red", "Sämsta fjärdedelen"),
+            ("none", "Bedöms inte (SALSA rangordnar inte, eller för lite underlag)"),
+        )
+        if c in set(shown["colour"])
+    ]
+    ax.legend(
+        handles=[
+            Line2D([], [], marker="o", ls="", color=COLOURS[c], markeredgecolor="#333", label=t)
+            for c, t in entries
+        ],
+        fontsize=7,
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        frameon=False,
+    )
+    return finish(ax, source, derived=True)
+
+
+def tartan_rug(
+    data: pd.DataFrame,
+    *,
+    kpis: Sequence[str],
+    municipality: str,
+    peers: Sequence[str],
+    year: int | None = None,
+    source: str = "demo",
+    ax: Axes | None = None,
+) -> Axes:
+    """Fingertips' "tartan rug": every indicator against the peer municipalities.
+
+    Rows are KPIs, columns the focus municipality and its peers; each cell is coloured by the
+    municipality's quartile colour among all municipalities of the same type (DESIGN §5)
+    and shows its value; neutral KPIs are not coloured (light blue), missing values grey.
+    Drawn with seaborn's heatmap.
+    """
+    from analys.reference import title
+    from analys.stats.compare import quartile_colours
+
+    codes = [municipality, *[p for p in peers if p != municipality]]
+    ax = new_axes(ax, (2.4 + 0.85 * len(codes), 1.2 + 0.4 * len(kpis)))
+    scale = {"green": 2, "yellow": 1, "red": 0, "grey": np.nan, "none": 3}
+    grid = pd.DataFrame(np.nan, index=list(kpis), columns=codes)
+    labels = pd.DataFrame("", index=list(kpis), columns=codes)
+    for kpi in kpis:
+        part = data[(data["kpi"] == kpi) & (data["gender"] == "T")]
+        part = part[part["municipality"].str.fullmatch(r"\d{4}") & (part["municipality"] != "0000")]
+        part = part[~part["municipality"].str.startswith("00")]
+        if part.empty:
+            continue
+        wanted = int(part["year"].max()) if year is None else int(year)
+        values = part[part["year"] == wanted].set_index("municipality")["value"]
+        colours = quartile_colours(values, registry.polarity(kpi))["colour"]
+        for code in codes:
+            if code in values.index and np.isfinite(values[code]):
+                grid.loc[kpi, code] = scale.get(colours.get(code, "grey"), np.nan)
+                labels.loc[kpi, code] = f"{values[code]:.1f}".replace(".", ",")
+    cmap = sns.color_palette(
+        [COLOURS["red"], COLOURS["yellow"], COLOURS["green"], COLOURS["none"]], as_cmap=True
+    )
+    sns.heatmap(
+        grid.astype(float),
+        ax=ax,
+        cmap=cmap,
+        vmin=-0.5,
+        vmax=3.5,
+        cbar=False,
+        annot=labels.to_numpy(),
+        fmt="",
+        annot_kws={"fontsize": 7},
+        linewidths=0.6,
+        linecolor="white",
+    )
+    ax.set_facecolor(COLOURS["grey"])
+    ax.set_yticks(np.arange(len(kpis)) + 0.5, [registry.label(k) for k in kpis], rotation=0)
+    ax.set_xticks(
+        np.arange(len(codes)) + 0.5, [wrap(title(c), 12) for c in codes], rotation=0, fontsize=7
+    )
+    ax.xaxis.tick_top()
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.get_xticklabels()[0].set_fontweight("bold")
+    ax.set_title(
+        "Alla indikatorer mot jämförelsekommunerna\n(färg: kvartil bland alla kommuner)",
+        fontsize=9,
+        loc="left",
+        pad=28,
+    )
+    return finish(ax, source, derived=True)
+
+
+def unit_trend_chart(
+    data: pd.DataFrame,
+    *,
+    kpi: str,
+    ou: str,
+    units: pd.DataFrame,
+    years: Sequence[int] | None = None,
+    source: str = "demo",
+    legend: str = "right",
+    ax: Axes | None = None,
+) -> Axes:
+    """One unit over the years against the other units of its municipality and of Sweden.
+
+    The unit's line, the median and 25–75 % band of the municipality's other units of the
+    same kind, and the median of all units of the kind in Sweden (seaborn lines).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Unit values for ``kpi`` (all units of the kind in Sweden).
+    kpi, ou
+    units : DataFrame
+        The unit catalogue (id, title, municipality, activity).
+    years : sequence of int, optional
+        Limit the x-axis to these years.
+    legend : {"right", "none"}
+    """
+    ax = new_axes(ax, (8, 3.6))
+    catalogue = units.set_index("id")
+    if ou not in catalogue.index:
+        return no_data(ax, f"Enheten {ou} finns inte i enhetsregistret.", source)
+    me = catalogue.loc[ou]
+    part = data[(data["kpi"] == kpi) & (data["gender"] == "T") & data["value"].notna()]
+    part = part[part["ou"].map(catalogue["activity"]) == me["activity"]]
+    if years is not None:
+        part = part[part["year"].isin(list(years))]
+    own = part[part["ou"] == ou].sort_values("year")
+    if own.empty:
+        return no_data(ax, f"{me['title']} har inga värden för {registry.label(kpi)}.", source)
+    others = part[(part["municipality"] == me["municipality"]) & (part["ou"] != ou)]
+    if len(others):
+        band = others.groupby("year")["value"].quantile([0.25, 0.75]).unstack()
+        ax.fill_between(
+            band.index, band[0.25], band[0.75], color=BAND, alpha=0.8, label="25–75 %", lw=0
+        )
+    lines = [
+        part.groupby("year")["value"]
+        .median()
+        .rename("value")
+        .reset_index()
+        .assign(serie="Landets enheter, median"),
+    ]
+    if len(others):
+        lines.append(
+            others.groupby("year")["value"]
+            .median()
+            .rename("value")
+            .reset_index()
+            .assign(serie="Kommunens övriga enheter, median")
+        )
+    lines.append(own.loc[:, ["year", "value"]].assign(serie=str(me["title"])))
+    tidy = pd.concat(lines, ignore_index=True)
+    palette = {
+        "Landets enheter, median": RIKET,
+        "Kommunens övriga enheter, median": "#4292c6",
+        str(me["title"]): FOCUS,
+    }
+    sns.lineplot(
+        data=tidy,
+        x="year",
+        y="value",
+        hue="serie",
+        palette=palette,
+        marker="o",
+        markersize=4,
+        ax=ax,
+        legend=legend != "none",
+    )
+    ax.set_title(f"{kpi_title(kpi)} – {me['title']}", fontsize=9, loc="left", y=TITLE_Y)
+    ax.set_xlabel("")
+    ax.set_ylabel(registry.unit(kpi) or "")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    if legend != "none":
+        ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return finish(ax, source, derived=True)

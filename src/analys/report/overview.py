@@ -1,0 +1,307 @@
+"""The overview: all areas for one municipality on one page (``notebooks/oversikt.ipynb``).
+
+Each area is a :class:`analys.report.Report`; the overview shows their goals with status
+(linking to the area reports), a small map per area and the exception list across areas.
+
+One bad area (a params file that no longer validates, data the source lacks, an error while
+evaluating it) does not take the overview down: it is listed as failed, with one Swedish line
+saying why, and the other areas are shown. Only when every area fails is it an error.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import HTML, display
+
+from analys import reference
+from analys.captions import EGEN, KALLA
+from analys.errors import AnalysError
+from analys.format import number
+from analys.fulfilment import STATUS_LABELS, STATUSES
+from analys.goals import load_area
+from analys.own import store as own_store
+from analys.report import Report, sentences, show_figure, table_style
+from analys.safe import Markdown, html_text
+from analys.stats.trend import OFF_TARGET, OFF_TARGET_LABEL
+
+#: the status cell of an area that could not be shown
+FAILED_LABEL = "Kunde inte visas"
+
+
+def _area_label(name: str) -> str:
+    """An area's name as a reader would say it, from a name or a params path."""
+    text = str(name).replace("\\", "/").rsplit("/", 1)[-1]
+    for suffix in (".yaml", ".yml"):
+        text = text.removesuffix(suffix)
+    return text
+
+
+def _reason(error: Exception) -> str:
+    """One line: an analys error's own (Swedish) text, else the kind of error and its text."""
+    text = str(error) if isinstance(error, AnalysError) else f"{type(error).__name__}: {error}"
+    line = " ".join(text.split())
+    return line if len(line) <= 300 else line[:299] + "…"
+
+
+class Overview:
+    """All areas for one municipality on one page (``notebooks/oversikt.ipynb``).
+
+    Parameters
+    ----------
+    municipality
+        The municipality; region areas are shown for its region.
+    areas
+        Area names or params paths; default every area in ``params/``.
+    year, source
+        Override every area's year and source when given.
+    data_cache
+        Parquet values frame prepared by the batch renderer; ``None`` loads from the source.
+    """
+
+    def __init__(
+        self,
+        municipality: str,
+        areas: list[str] | None = None,
+        *,
+        year: int | None = None,
+        source: str | None = None,
+        data_cache: str | None = None,
+    ) -> None:
+        from analys.goals import list_areas
+
+        self.municipality = str(municipality)
+        self.place = reference.title(self.municipality)
+        self.kind = reference.unit_type(self.municipality) or "K"
+        self.reports: list[Report] = []
+        #: areas that could not be shown: (title or name, the reason in one Swedish line)
+        self.failed: list[tuple[str, str]] = []
+        for name in areas or list_areas():
+            label = _area_label(name)
+            try:
+                area = load_area(name)
+                label = area.title or label
+                if area.kind != self.kind:
+                    continue
+                params = dict(area.params, municipality=self.municipality)
+                if year is not None:
+                    params["year"] = year
+                if source is not None:
+                    params["source"] = source
+                report = Report(params, data_cache=data_cache)
+                if report.values.empty:
+                    raise AnalysError(
+                        f"datakällan har inga värden för områdets nyckeltal "
+                        f"({', '.join(area.kpis)})"
+                    )
+            except Exception as error:  # noqa: BLE001 – one bad area must not stop the rest
+                self.failed.append((label, _reason(error)))
+                continue
+            self.reports.append(report)
+        if not self.reports:
+            if self.failed:
+                raise AnalysError(
+                    f"Inget område kunde visas för {self.place} ({self.municipality}): "
+                    + "; ".join(f"{title}: {why}" for title, why in self.failed)
+                )
+            raise AnalysError(f"Inga områden gäller {self.place} ({self.municipality}).")
+        self.source = self.reports[0].source
+        self._units = "regioner" if self.kind == "L" else "kommuner"
+        self.demo = any(r.demo for r in self.reports)
+
+    def header(self) -> None:
+        """Title, a one-line summary over all areas, and the demo banner."""
+        display(Markdown(f"# Översikt – {self.place}"))
+        total = {s: sum(r.evaluation.counts[s] for r in self.reports) for s in STATUSES}
+        display(
+            Markdown(
+                sentences.area_sentence(
+                    f"Alla {len(self.reports)} områden", total, self.place, None
+                )
+            )
+        )
+        self.reports[0]._demo_banner()
+        self._failed_lines()
+
+    def _failed_lines(self) -> None:
+        """One line per area that could not be shown."""
+        for title, why in self.failed:
+            display(
+                HTML(
+                    "<p class='analys-area-failed' style='color:#b42318'>"
+                    f"<b>Området {html_text(title)} kunde inte visas:</b> "
+                    f"{html_text(why)}. Övriga områden visas nedan.</p>"
+                )
+            )
+
+    def goals(self) -> None:
+        """Each area's goals with their status, linking to the area reports."""
+        rows = []
+        for report in self.reports:
+            link = (
+                f"<a href='{html_text(report.area.area)}.html'>{html_text(report.area.title)}</a>"
+            )
+            for goal in report.evaluation.goals.itertuples():
+                rows.append(
+                    {
+                        "Område": link,
+                        "Mål": html_text(goal.title),
+                        "Status": STATUS_LABELS[goal.status],
+                        "Poäng": "–" if pd.isna(goal.score) else number(goal.score, 2),
+                        "Täckning": f"{number(goal.coverage * 100, 0)} %",
+                    }
+                )
+        for title, _ in self.failed:
+            rows.append(
+                {
+                    "Område": html_text(title),
+                    "Mål": "–",
+                    "Status": FAILED_LABEL,
+                    "Poäng": "–",
+                    "Täckning": "–",
+                }
+            )
+        colours = {
+            "Uppfyllt": "#d9f0d3",
+            "Delvis uppfyllt": "#fff3bf",
+            "Ej uppfyllt": "#f8d0d0",
+            "Data saknas": "#eeeeee",
+            FAILED_LABEL: "#fee2e2",
+        }
+        table = (
+            pd.DataFrame(rows)
+            .pipe(table_style, escape=False)  # the cells are escaped above
+            .map(lambda v: f"background-color: {colours.get(v, '')}", subset=["Status"])
+        )
+        display(HTML(table.to_html(escape=False)))
+        display(Markdown("Klicka på ett område för hela rapporten."))
+        self.reports[0]._caption()
+
+    def maps(self) -> None:
+        """A small map per area of its main outcome KPI."""
+        from analys import maps as maps_mod
+
+        kpis = list(dict.fromkeys(r.main_kpi for r in self.reports))
+        values = pd.concat([r.values for r in self.reports]).drop_duplicates(
+            ["kpi", "municipality", "year", "gender"]
+        )
+        figure = maps_mod.small_multiples(
+            values,
+            kpis=kpis,
+            municipality=self.municipality,
+            region=self.kind == "L",
+            source=self.source,
+            ncols=min(4, len(kpis)),
+        )
+        show_figure(figure)
+
+    def rug(self) -> None:
+        """Fingertips' "tartan rug": every indicator against the municipality's SKR group.
+
+        Rows are the areas' indicators, columns the municipality and the other members of its
+        SKR municipality group, each cell coloured by its quartile among all municipalities
+        (:func:`analys.plots.tartan_rug`). Municipalities only.
+        """
+        from analys import plots
+        from analys.stats.peers import peer_set
+
+        if self.kind != "K":
+            display(Markdown("Översikten mot jämförelsekommuner görs för kommuner."))
+            return
+        kpis = list(
+            dict.fromkeys(
+                i.kpi for r in self.reports for _, i in r.area.indicators if i.gender == "T"
+            )
+        )
+        values = pd.concat([r.values for r in self.reports]).drop_duplicates(
+            ["kpi", "municipality", "year", "gender"]
+        )
+        groups = self.reports[0].groups
+        peers = peer_set(self.municipality, "skr", groups=groups)[:12]
+        year = self.reports[0].area.year
+        figure, ax = plt.subplots(
+            figsize=(3.2 + 0.75 * (len(peers) + 1), 1.4 + 0.32 * len(kpis)), layout="constrained"
+        )
+        plots.tartan_rug(
+            values,
+            kpis=kpis,
+            municipality=self.municipality,
+            peers=peers,
+            year=year,
+            source=self.source,
+            ax=ax,
+        )
+        show_figure(figure)
+        display(
+            Markdown(
+                f"Jämförelsekommuner: {self.place}s kommungrupp (SKR), högst tolv. Grön = bästa "
+                "fjärdedelen, röd = sämsta fjärdedelen bland alla kommuner; blå = nyckeltal utan "
+                "bättre/sämre riktning (färgas inte); grå = värde saknas. Senaste år med data "
+                "per nyckeltal."
+            )
+        )
+
+    def focus(self) -> None:
+        """The exception list across areas: worse than others and worsening, or off target."""
+        frames = []
+        for report in self.reports:
+            ind = report.evaluation.indicators.drop_duplicates(["kpi", "gender"])
+            red = ind[(ind["colour"] == "red") & (ind["trend"] == "worsening")]
+            frames.append(red.assign(area=report.area.title))
+        listed = pd.concat(frames) if frames else pd.DataFrame()
+        if listed.empty:
+            display(
+                Markdown(
+                    f"Inget nyckeltal är både bland de 25 % sämsta av alla {self._units} och på "
+                    "väg åt fel håll – ingen 'röd-röd' avvikelse i något område."
+                )
+            )
+        else:
+            display(
+                Markdown(
+                    f"**Bland de 25 % sämsta av alla {self._units} och försämras** "
+                    "(röd-röd, trend över 5 år) i alla områden:"
+                )
+            )
+            display(
+                pd.DataFrame(
+                    {
+                        "Område": listed["area"],
+                        "Indikator": listed["label"],
+                        "Status": listed["status"].map(STATUS_LABELS),
+                        "Motivering": listed["reason"],
+                    }
+                ).pipe(table_style)
+            )
+        off = pd.concat([r.evaluation.indicators.assign(area=r.area.title) for r in self.reports])
+        off = off[off["status"].isin(OFF_TARGET)]
+        if len(off):
+            display(Markdown(f"**{OFF_TARGET_LABEL}** ({len(off)} st):"))
+            display(
+                pd.DataFrame(
+                    {
+                        "Område": off["area"],
+                        "Indikator": off["label"],
+                        "Status": off["status"].map(STATUS_LABELS),
+                        "Motivering": off["reason"],
+                    }
+                ).pipe(table_style)
+            )
+        self.reports[0]._caption()
+
+    def about(self) -> None:
+        """Source and attribution."""
+        snap = self.reports[0].snapshot
+        label = str(snap.get("label") or self.source)
+        what = label if self.demo else f"{KALLA}{label.removeprefix(KALLA)}"
+        display(
+            Markdown(
+                f"**Underlag:** {what} (dataversion {snap.get('snapshot') or '–'}). "
+                f"Målstatus, färger och trender: {EGEN}."
+            )
+        )
+        kpis = [k for report in self.reports for k in report.area.kpis]
+        own = own_store.credit_line(kpis, self.source)  # own indicators say whose they are
+        if own:
+            display(Markdown(f"**Egna uppgifter:** {own}"))
+        self.reports[0]._demo_banner()

@@ -1,0 +1,444 @@
+"""Follow-up per unit (school, preschool, care home …): pure functions on unit values.
+
+Inputs are the unit values frame (:func:`analys.load_unit_values`, DESIGN §3 with ``ou``) and
+the unit catalogue (:func:`analys.load_units`). Nothing here reads data or draws.
+
+The rules (an experienced analyst's, written down so that results are reproducible):
+
+* **Comparison set.** A unit is compared with all units *of the same activity* (V-code) in
+  Sweden that have a value – a grundskola with grundskolor – and within its municipality.
+  Colours are the quartile colours of :func:`analys.stats.compare.quartile_colours` (DESIGN §5),
+  ranks 1 = best with ties sharing the best rank; neutral KPIs get no colour.
+* **Small units.** A unit whose ``count`` (pupils, children or survey answers behind the
+  value, where the source gives it) is below :data:`SMALL_UNIT` is *small*. A small unit is
+  judged on the mean of its last :data:`JUDGE_YEARS` years, never on one year; a small unit
+  with a single year of data is not judged at all (colour ``"none"``, reason given). Large
+  units are judged on the latest year. Every table says which basis was used.
+* **Trend.** The trend marker of :func:`analys.stats.trend.trend_marker` over the unit's last five
+  years (it needs five consecutive years, so no unit's trend rests on one noisy year).
+* **Target.** The gap to the municipality's target only where a unit-level reading makes
+  sense: level targets (``value``) and ranges; relative targets (peers, Riket, change) are
+  about the municipality and give no unit gap.
+* **SALSA.** Skolverket's deviation (``U15416``) = actual merit value (``N15504``) − the
+  value modelled from pupils' background (``U15415``). Skolverket's caution is shown with
+  every SALSA table: the deviation must not be used to rank schools. The table is therefore
+  sorted by name, never by deviation, and has no rank column; :func:`unit_table` gives
+  ``U15416`` no colour and no ranks.
+* **Spread.** Within the municipality: best and worst unit, the range between them and the
+  interquartile range per year, and how the range changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from analys import registry
+from analys.stats.compare import quartile_colours
+from analys.stats.trend import trend_marker
+
+SMALL_UNIT = 15  # pupils / children / answers below which a unit is small
+JUDGE_YEARS = 3  # a small unit is judged on the mean of this many latest years
+SALSA_ACTUAL, SALSA_MODEL, SALSA_DEVIATION = "N15504", "U15415", "U15416"
+SALSA_KPIS = (SALSA_ACTUAL, SALSA_MODEL, SALSA_DEVIATION)
+SALSA_MARGIN = 5.0  # merit points: a deviation within ±5 reads as "som förväntat"
+SALSA_CAUTION = (
+    "Skolverket: SALSA-avvikelsen visar hur skolans resultat förhåller sig till vad "
+    "elevernas bakgrund ger anledning att vänta. Den är osäker för små skolor och får inte "
+    "användas för att rangordna skolor."
+)
+NOT_JUDGED = "för lite underlag: liten enhet med ett enda års värde"
+
+UNIT_COLUMNS = [
+    "ou",
+    "title",
+    "municipality",
+    "activity",
+    "year",
+    "value",
+    "count",
+    "small",
+    "basis",
+    "judged_value",
+    "colour",
+    "margin",
+    "rank_sweden",
+    "count_sweden",
+    "rank_municipality",
+    "count_municipality",
+    "trend",
+    "trend_label",
+    "target_gap",
+    "note",
+]
+
+
+def _series(values: pd.DataFrame, kpi: str, gender: str = "T") -> pd.DataFrame:
+    part = values[(values["kpi"] == kpi) & (values["gender"] == gender)]
+    return part.loc[:, ["ou", "municipality", "year", "value", "count"]]
+
+
+def judged_values(
+    values: pd.DataFrame, kpi: str, year: int, *, gender: str = "T", small: int = SMALL_UNIT
+) -> pd.DataFrame:
+    """Per unit with a value in ``year``: the value each unit is judged on.
+
+    Returns a frame indexed by ``ou`` with columns value (``year``'s), count, small,
+    judged_value, basis (Swedish) and note. Small units: mean of the last
+    :data:`JUDGE_YEARS` years up to ``year`` (at least two), else not judged (NaN).
+    """
+    part = _series(values, kpi, gender)
+    part = part[part["year"].between(year - JUDGE_YEARS + 1, year) & part["value"].notna()]
+    wide = part.pivot_table(index="ou", columns="year", values="value", aggfunc="first")
+    out = pd.DataFrame(index=pd.Index([], name="ou"))
+    if year not in wide.columns:
+        out = pd.DataFrame(
+            {
+                "value": pd.Series(dtype=float),
+                "count": pd.Series(dtype="int64"),
+                "small": pd.Series(dtype=bool),
+                "judged_value": pd.Series(dtype=float),
+                "basis": pd.Series(dtype=object),
+                "note": pd.Series(dtype=object),
+            }
+        )
+        out.index.name = "ou"
+        return out
+    wide = wide[wide[year].notna()]
+    latest = part[part["year"] == year].drop_duplicates("ou").set_index("ou")
+    out = pd.DataFrame(index=wide.index)
+    out["value"] = wide[year].astype(float)
+    out["count"] = latest["count"].reindex(wide.index).fillna(0).astype("int64")
+    out["small"] = (out["count"] > 0) & (out["count"] < small)
+    multi = wide.notna().sum(axis=1).to_numpy() >= 2
+    mean = wide.mean(axis=1).to_numpy()
+    small_units = out["small"].to_numpy()
+    out["judged_value"] = np.where(
+        small_units, np.where(multi, mean, np.nan), out["value"].to_numpy()
+    )
+    span = f"medel {year - JUDGE_YEARS + 1}–{year}"
+    out["basis"] = np.where(small_units, np.where(multi, span, "–"), str(year))
+    out["note"] = np.where(small_units & ~multi, NOT_JUDGED, "")
+    return out
+
+
+def target_gap(value: float, target: object | None, polarity: str) -> float:
+    """How far ``value`` is from a level or range target; ≥ 0 reached, < 0 short; NaN else.
+
+    ``target`` is a :class:`analys.goals.Target` (``kind`` value or range) or a number (a
+    level). The gap is signed by polarity: for "lower is better" a value below the target
+    has a positive gap.
+    """
+    if target is None or value is None or not np.isfinite(value):
+        return float("nan")
+    kind = getattr(target, "kind", "value")
+    sign = registry.sign(polarity)
+    if kind == "value":
+        level = getattr(target, "value", target)
+        if level is None or sign == 0:
+            return float("nan")
+        return float(sign * (value - float(level)))
+    if kind == "range":
+        low, high = float(target.low), float(target.high)  # type: ignore[attr-defined]
+        if low <= value <= high:
+            return 0.0
+        return float(-(low - value) if value < low else -(value - high))
+    return float("nan")
+
+
+def unit_table(
+    values: pd.DataFrame,
+    units: pd.DataFrame,
+    kpi: str,
+    municipality: str,
+    year: int | None = None,
+    *,
+    polarity: str | None = None,
+    target: object | None = None,
+    gender: str = "T",
+) -> pd.DataFrame:
+    """The municipality's units for one KPI: value, colour, ranks, trend, target gap.
+
+    Parameters
+    ----------
+    values
+        Unit values for ``kpi`` for *all units in Sweden* of the activity (the national
+        comparison set), at least the last five years for trends.
+    units
+        The unit catalogue (id, title, municipality, activity) covering ``values``.
+    kpi, municipality
+        The KPI and the municipality whose units are listed.
+    year
+        The report year; default the latest year with values for ``kpi``.
+    polarity
+        Default the registry's.
+    target
+        The municipality's target (:class:`analys.goals.Target` or a level), see
+        :func:`target_gap`.
+
+    Returns
+    -------
+    DataFrame
+        One row per unit of the municipality with a value in ``year`` (columns
+        :data:`UNIT_COLUMNS`), sorted by municipal rank, then title. ``colour``/``rank_sweden``
+        compare with all units of the same activity in Sweden; ``rank_municipality`` within
+        the municipality; both on ``judged_value``.
+    """
+    polarity = polarity or registry.polarity(kpi)
+    values = values[(values["kpi"] == kpi) & (values["gender"] == gender)]
+    part = _series(values, kpi, gender)
+    if part.empty:
+        return pd.DataFrame(columns=UNIT_COLUMNS)
+    year = int(part["year"].max()) if year is None else int(year)
+    catalogue = units.set_index("id")
+    judged = judged_values(values, kpi, year, gender=gender)
+    judged = judged.join(catalogue[["title", "activity"]], how="left")
+    judged["municipality"] = part[part["year"] == year].set_index("ou")["municipality"]
+    own = judged[judged["municipality"] == str(municipality)]
+    if own.empty:
+        return pd.DataFrame(columns=UNIT_COLUMNS)
+    out = []
+    for activity_code, same in judged.groupby("activity", sort=False):
+        mine = own[own["activity"] == activity_code]
+        if mine.empty:
+            continue
+        colours = quartile_colours(same["judged_value"], polarity)
+        local = quartile_colours(mine["judged_value"], polarity)
+        frame = mine.copy()
+        frame["colour"] = colours["colour"].reindex(frame.index)
+        frame["margin"] = colours["margin"].reindex(frame.index)
+        frame["rank_sweden"] = colours["rank"].reindex(frame.index)
+        frame["count_sweden"] = int(same["judged_value"].notna().sum())
+        frame["rank_municipality"] = local["rank"]
+        frame["count_municipality"] = int(mine["judged_value"].notna().sum())
+        out.append(frame)
+    table = pd.concat(out)
+    table.loc[table["judged_value"].isna(), "colour"] = "none"
+    if polarity == "neutral":
+        # a neutral KPI (costs, volumes) is never better or worse; the unit tables, sentences
+        # and swarm charts only know the judged palette, so neutral units stay uncoloured
+        table["colour"] = "none"
+        table["margin"] = np.nan
+    if kpi == SALSA_DEVIATION:  # Skolverket: the deviation must not rank schools
+        table["colour"] = "none"
+        table[["margin", "rank_sweden", "rank_municipality"]] = np.nan
+    recent = part["year"].between(year - 9, year)  # the marker reads the last five with data
+    history = part[part["ou"].isin(table.index) & recent]
+    trends = {
+        ou: trend_marker(group.set_index("year")["value"], polarity)
+        for ou, group in history.groupby("ou")
+    }
+    table["trend"] = [
+        trends[o].assessment if o in trends else "cannot_calculate" for o in table.index
+    ]
+    table["trend_label"] = [trends[o].label if o in trends else "" for o in table.index]
+    table["target_gap"] = [target_gap(v, target, polarity) for v in table["judged_value"]]
+    table["year"] = year
+    table = table.rename_axis("ou").reset_index()
+    table = table.sort_values(["rank_municipality", "title"], na_position="last")
+    return table.loc[:, UNIT_COLUMNS].reset_index(drop=True)
+
+
+def salsa_table(
+    values: pd.DataFrame, units: pd.DataFrame, municipality: str, year: int | None = None
+) -> pd.DataFrame:
+    """The municipality's schools: actual merit value, modelled value and SALSA deviation.
+
+    Columns ou, title, year, actual, modelled, deviation, deviation_mean (the mean of the
+    last :data:`JUDGE_YEARS` years, the steadier reading), years (how many went into it),
+    count, small, reading (Swedish: "över förväntan", "under förväntan", "som förväntat" or
+    "osäkert" for a small school or a single year). Sorted by school name – **never by
+    deviation** (:data:`SALSA_CAUTION`).
+    """
+    part = values[values["kpi"].isin(SALSA_KPIS) & (values["gender"] == "T")]
+    part = part[part["municipality"] == str(municipality)]
+    columns = [
+        "ou",
+        "title",
+        "year",
+        "actual",
+        "modelled",
+        "deviation",
+        "deviation_mean",
+        "years",
+        "count",
+        "small",
+        "reading",
+    ]
+    if part.empty or not (part["kpi"] == SALSA_DEVIATION).any():
+        return pd.DataFrame(columns=columns)
+    deviations = part[part["kpi"] == SALSA_DEVIATION]
+    year = int(deviations["year"].max()) if year is None else int(year)
+    wide = part[part["year"] == year].pivot_table(
+        index="ou", columns="kpi", values="value", aggfunc="first"
+    )
+    wide = wide.reindex(columns=list(SALSA_KPIS))
+    wide = wide[wide[SALSA_DEVIATION].notna()]
+    window = deviations[deviations["year"].between(year - JUDGE_YEARS + 1, year)].dropna(
+        subset=["value"]
+    )
+    stats = window.groupby("ou")["value"].agg(["mean", "count"])
+    counts = deviations[deviations["year"] == year].set_index("ou")["count"]
+    table = pd.DataFrame(
+        {
+            "ou": wide.index,
+            "year": year,
+            "actual": wide[SALSA_ACTUAL].to_numpy(),
+            "modelled": wide[SALSA_MODEL].to_numpy(),
+            "deviation": wide[SALSA_DEVIATION].to_numpy(),
+            "deviation_mean": stats["mean"].reindex(wide.index).to_numpy(),
+            "years": stats["count"].reindex(wide.index).fillna(0).astype(int).to_numpy(),
+            "count": counts.reindex(wide.index).fillna(0).astype(int).to_numpy(),
+        }
+    )
+    table["small"] = (table["count"] > 0) & (table["count"] < SMALL_UNIT)
+    titles = units.set_index("id")["title"]
+    table["title"] = table["ou"].map(titles).fillna(table["ou"])
+    steady = table["deviation_mean"]
+    reading = np.where(
+        steady > SALSA_MARGIN,
+        "över förväntan",
+        np.where(steady < -SALSA_MARGIN, "under förväntan", "som förväntat"),
+    )
+    uncertain = (table["years"] < 2) | (table["small"] & (table["years"] < JUDGE_YEARS))
+    table["reading"] = np.where(uncertain, "osäkert", reading)
+    return (
+        table.loc[:, columns]
+        .sort_values("title", key=lambda s: s.str.lower())
+        .reset_index(drop=True)
+    )
+
+
+def spread(
+    values: pd.DataFrame,
+    kpi: str,
+    municipality: str,
+    *,
+    polarity: str | None = None,
+    units: pd.DataFrame | None = None,
+    gender: str = "T",
+    min_units: int = 2,
+) -> pd.DataFrame:
+    """How far apart the municipality's units are, per year.
+
+    Returns a frame indexed by year with columns n (units with a value), best, worst (by
+    polarity; for neutral KPIs highest and lowest), best_ou, worst_ou, range (|best − worst|),
+    iqr (Q3 − Q1, numpy linear) and median. Years with fewer than ``min_units`` units are
+    left out. Small units count like the others here: the spread is what pupils and
+    residents meet.
+    """
+    polarity = polarity or registry.polarity(kpi)
+    sign = registry.sign(polarity) or 1
+    part = _series(values, kpi, gender)
+    part = part[(part["municipality"] == str(municipality)) & part["value"].notna()]
+    if units is not None:
+        part = part[part["ou"].isin(units["id"])]
+    rows = {}
+    for year, group in part.groupby("year"):
+        if len(group) < min_units:
+            continue
+        scores = sign * group["value"].to_numpy(dtype=float)
+        best, worst = int(np.argmax(scores)), int(np.argmin(scores))
+        q1, median, q3 = np.quantile(group["value"].to_numpy(dtype=float), [0.25, 0.5, 0.75])
+        rows[int(year)] = {
+            "n": len(group),
+            "best": float(group["value"].iloc[best]),
+            "worst": float(group["value"].iloc[worst]),
+            "best_ou": str(group["ou"].iloc[best]),
+            "worst_ou": str(group["ou"].iloc[worst]),
+            "range": float(abs(group["value"].iloc[best] - group["value"].iloc[worst])),
+            "iqr": float(q3 - q1),
+            "median": float(median),
+        }
+    columns = ["n", "best", "worst", "best_ou", "worst_ou", "range", "iqr", "median"]
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+    frame.index.name = "year"
+    return frame.sort_index()
+
+
+def spread_change(table: pd.DataFrame, since: int | None = None) -> dict[str, float]:
+    """The change of the spread (:func:`spread`) from ``since`` (default the first year) to
+    the latest: ``first_year``, ``latest_year``, ``range_first``, ``range_latest``,
+    ``range_change``, ``iqr_change``; empty when fewer than two years."""
+    if len(table) < 2:
+        return {}
+    first = int(since) if since is not None and since in table.index else int(table.index[0])
+    latest = int(table.index[-1])
+    return {
+        "first_year": first,
+        "latest_year": latest,
+        "range_first": float(table.loc[first, "range"]),
+        "range_latest": float(table.loc[latest, "range"]),
+        "range_change": float(table.loc[latest, "range"] - table.loc[first, "range"]),
+        "iqr_change": float(table.loc[latest, "iqr"] - table.loc[first, "iqr"]),
+    }
+
+
+def unit_kpis(kpis: Sequence[str], catalogue: pd.DataFrame) -> list[str]:
+    """Those of ``kpis`` that have unit data (``has_ou_data`` in the KPI catalogue), plus the
+    SALSA companions (modelled and actual merit value) when the SALSA deviation is among
+    them – order kept, no repeats."""
+    indexed = catalogue.set_index("id")
+    flags = indexed["has_ou_data"].fillna(False).astype(bool)
+    out = [k for k in dict.fromkeys(kpis) if bool(flags.get(k, False))]
+    if SALSA_DEVIATION not in out and _school_area(out, indexed):
+        # U15416 is unit-level only, so an area's params cannot name it as a municipal
+        # indicator; a school area's unit section still reads the SALSA deviation
+        out += [k for k in (SALSA_DEVIATION,) if flags.get(k, False)]
+    if SALSA_DEVIATION in out:
+        out += [k for k in (SALSA_MODEL, SALSA_ACTUAL) if k not in out and flags.get(k, False)]
+    return out
+
+
+def _school_area(kpis: Sequence[str], indexed: pd.DataFrame) -> bool:
+    """Whether any of ``kpis`` (with unit data) is of the SALSA deviation's operating area
+    (grundskola) – then the unit section has schools whose SALSA deviation it can show."""
+    if "operating_area" not in indexed.columns or SALSA_DEVIATION not in indexed.index:
+        return False
+    school = indexed.at[SALSA_DEVIATION, "operating_area"]
+    if not isinstance(school, str) or not school:
+        return False
+    areas = indexed["operating_area"]
+    return any(k in areas.index and areas.get(k) == school for k in kpis)
+
+
+def standouts(table: pd.DataFrame, label: str, *, limit: int = 2) -> list[str]:
+    """Short Swedish sentences on the units of :func:`unit_table` that stand out.
+
+    Green units (top quarter of Sweden's units of the kind) and red units (bottom quarter)
+    are named, best first, at most ``limit`` of each; a unit with a significant trend for
+    the better or worse is named too. Units not judged (small, single year) are never
+    named as good or bad.
+    """
+    if table.empty:
+        return []
+    judged = table[table["colour"].isin(["green", "red"])]
+    sentences = []
+    good = judged[judged["colour"] == "green"].sort_values("rank_sweden").head(limit)
+    bad = judged[judged["colour"] == "red"].sort_values("rank_sweden", ascending=False)
+    bad = bad.head(limit)
+    if len(good):
+        names = _names(good["title"])
+        verb = "hör" if len(good) == 1 else "hör båda" if len(good) == 2 else "hör alla"
+        sentences.append(f"{label}: {names} {verb} till den bästa fjärdedelen av landets enheter.")
+    if len(bad):
+        names = _names(bad["title"])
+        verb = "hör" if len(bad) == 1 else "hör båda" if len(bad) == 2 else "hör alla"
+        sentences.append(f"{label}: {names} {verb} till den sämsta fjärdedelen av landets enheter.")
+    for word, kind in (("förbättras", "improving"), ("försämras", "worsening")):
+        moving = table[table["trend"] == kind]
+        if len(moving):
+            names = [str(t) for t in moving["title"].head(limit)]
+            rest = len(moving) - len(names)
+            text = ", ".join(names) + f" och {rest} till" if rest else _names(pd.Series(names))
+            sentences.append(f"{label} {word} signifikant vid {text}.")
+    return sentences
+
+
+def _names(titles: pd.Series) -> str:
+    items = [str(t) for t in titles]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " och " + items[-1]

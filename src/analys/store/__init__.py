@@ -1,0 +1,455 @@
+"""The local store of fetched Kolada data: parquet files plus a manifest, under ``./data``.
+
+Layout (``$ANALYS_DATA_DIR`` overrides the root)::
+
+    data/manifest.json            what was fetched, when, from which URL, API version
+    data/values/<KPI>.parquet     one file per KPI: the values frame, all genders
+    data/meta/kpis.parquet        the KPI catalogue (Kolada's fields)
+    data/meta/municipalities.parquet, data/meta/groups.parquet
+
+Every file is written to a temporary file in the same folder and renamed over the old one
+(``os.replace``, :mod:`analys.store.files`), so an interrupted fetch never leaves a
+half-written file: readers see the old data or the new, never a mix within a file. The
+manifest is written last; a fetch that dies before it is simply done again (incrementally
+from the previous date) next time.
+
+A repeated fetch of the same query asks Kolada only for what changed since the last one
+(``from_date``), including withdrawn values, which are removed from the store.
+
+Fetching (:func:`fetch_values`, ``analys fetch``) lives in :mod:`analys.store.fetch`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analys import captions
+from analys.errors import AnalysError, StoreError
+from analys.frame import VALUES_COLUMNS, as_values_frame, empty_values
+from analys.store import health as store_health
+from analys.store.fetch import KPI_ID, UNIT_ID, fetch_cli, fetch_values
+from analys.store.files import (
+    MANIFEST,
+    VALUES_KEY,
+    VALUES_SCHEMA,
+    api_version,
+    atomic_path,
+    check_root,
+    check_writable,
+    query_key,
+    read_manifest,
+    read_meta_frame,
+    read_values_table,
+    set_aside,
+    store_lock,
+    sweep_temporary,
+    utc_now,
+    write_manifest,
+    write_table,
+)
+from analys.store.health import Damage
+
+__all__ = [
+    "KPI_ID",
+    "MANIFEST",
+    "METADATA_MAX_AGE",
+    "UNIT_ID",
+    "Store",
+    "atomic_path",
+    "fetch_cli",
+    "fetch_values",
+    "query_key",
+]
+
+METADATA_MAX_AGE = timedelta(days=7)
+
+
+class Store:
+    """The local snapshot store.
+
+    Parameters
+    ----------
+    root
+        Folder of the store; default ``$ANALYS_DATA_DIR``, else ``./data``.
+    """
+
+    def __init__(self, root: str | os.PathLike | None = None) -> None:
+        self._from_env = not root and bool(os.environ.get("ANALYS_DATA_DIR"))
+        self.root = Path(root or os.environ.get("ANALYS_DATA_DIR") or "data")
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.root)!r})"
+
+    # ------------------------------------------------------------------ manifest
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """What the store holds: ``api_version``, ``url``, ``updated``, ``metadata`` (when the
+        catalogues were fetched, from where), ``queries`` (each values fetch: kpis,
+        municipalities, years, url, fetched, from_date, rows) and ``kpis`` (per KPI: rows,
+        years, updated). ``StoreError`` when the manifest is damaged."""
+        self.check_root()
+        return read_manifest(self.root)
+
+    def check_root(self) -> None:
+        """``ParamsError`` when the store's folder is a file (e.g. ``$ANALYS_DATA_DIR``)."""
+        check_root(self.root, from_env=self._from_env)
+
+    def check_writable(self) -> None:
+        """``ParamsError`` unless a fetch can write here: checked before any request."""
+        check_writable(self.root, from_env=self._from_env)
+
+    def heal(self, kpis: Sequence[str] | None = None) -> list[Damage]:
+        """Set damaged files aside and repair the manifest (:func:`analys.store.health.heal`):
+        the manifest, the catalogues and the values of ``kpis`` (``None``: every file)."""
+        self.check_root()
+        return store_health.heal(self, kpis)
+
+    def check(self) -> list[Damage]:
+        """Every damaged file of the store, without changing anything (``analys store check``)."""
+        self.check_root()
+        return store_health.inspect(self)
+
+    def sweep(self, older_than: float = 3600) -> list[Path]:
+        """Remove temporary files a killed fetch left behind (older than ``older_than`` s).
+
+        Readers never look at them; this only reclaims the space. Younger ones may belong to
+        a fetch running right now and are kept. Returns the files removed.
+        """
+        return sweep_temporary(self.root, older_than)
+
+    def _write_manifest(self, manifest: dict[str, Any]) -> None:
+        write_manifest(self.root, manifest)
+
+    def _empty_error(self, what: str = "") -> AnalysError:
+        return AnalysError(
+            f"Det lokala lagret {self.root} saknar {what or 'data'} – kör "
+            "`analys fetch` först (t.ex. `analys fetch --kpi N15507 -m 1880`)"
+        )
+
+    # ------------------------------------------------------------------ values
+
+    def _values_path(self, kpi: str) -> Path:
+        return self.root / "values" / f"{kpi}.parquet"
+
+    def _read_table(self, kpi: str) -> pa.Table:
+        """The stored table of ``kpi``, which the manifest lists: ``StoreError`` if damaged."""
+        return read_values_table(self._values_path(kpi), required=True)
+
+    def read_values(
+        self,
+        kpis: str | Sequence[str],
+        municipalities: Sequence[str] | None = None,
+        years: Sequence[int] | None = None,
+    ) -> pd.DataFrame:
+        """Stored values as the values frame (all genders); works offline.
+
+        Parameters
+        ----------
+        kpis
+            KPI ids; each must have been fetched before.
+        municipalities
+            Unit codes; ``None`` for every unit stored.
+        years
+            Years; ``None`` for every year stored.
+
+        Raises
+        ------
+        AnalysError
+            When the store is empty or lacks some of ``kpis`` (naming them).
+        """
+        kpi_list = [kpis] if isinstance(kpis, str) else [str(k) for k in kpis]
+        known = self.manifest["kpis"]
+        if not known:
+            raise self._empty_error("hämtade värden")
+        missing = [k for k in dict.fromkeys(kpi_list) if k not in known]
+        if missing:
+            raise self._empty_error(f"värden för {', '.join(missing)}")
+        tables = [self._read_table(k) for k in dict.fromkeys(kpi_list)]
+        table = pa.concat_tables(tables) if tables else VALUES_SCHEMA.empty_table()
+        mask = None
+        if years is not None:
+            wanted = pa.array(sorted({int(y) for y in years}), pa.int64())
+            mask = pc.is_in(table["year"], value_set=wanted)
+        if municipalities is not None:
+            wanted = pa.array(sorted({str(m) for m in municipalities}), pa.string())
+            units = pc.is_in(table["municipality"], value_set=wanted)
+            mask = units if mask is None else pc.and_(mask, units)
+        if mask is not None:
+            table = table.filter(mask)
+        if table.num_rows == 0:
+            return empty_values()
+        return table.to_pandas()  # the schema gives the contract's dtypes
+
+    def write_values(
+        self,
+        frame: pd.DataFrame,
+        *,
+        query: dict[str, Any],
+        url: str,
+        fetched: str | None = None,
+        incremental: bool = False,
+        from_date: str | None = None,
+    ) -> int:
+        """Merge fetched values into the store; returns the number of rows written.
+
+        Parameters
+        ----------
+        frame
+            A values frame, optionally with a bool ``isdeleted`` column (withdrawn values
+            are removed from the store).
+        query
+            What was asked for: ``{"kpis", "municipalities", "years"}`` (``None`` = all).
+        url
+            The API's base URL the values came from.
+        fetched
+            When the fetch started (ISO time, UTC); default now.
+        incremental
+            ``True`` when ``frame`` holds only changes (a ``from_date`` fetch): rows are
+            updated or removed by key. ``False``: ``frame`` replaces everything the store
+            held within the query (so values Kolada no longer has disappear).
+        from_date
+            The ``from_date`` of an incremental fetch, recorded in the manifest.
+        """
+        self.check_root()
+        with store_lock(self.root):
+            return self._merge_values(frame, query, url, fetched, incremental, from_date)
+
+    def _merge_values(
+        self,
+        frame: pd.DataFrame,
+        query: dict[str, Any],
+        url: str,
+        fetched: str | None,
+        incremental: bool,
+        from_date: str | None,
+    ) -> int:
+        """:meth:`write_values` while holding the store's write lock."""
+        fetched = fetched or utc_now()
+        self.sweep()
+        key, canonical = query_key(query["kpis"], query.get("municipalities"), query.get("years"))
+        deleted = (
+            frame["isdeleted"].to_numpy(dtype=bool)
+            if "isdeleted" in frame.columns
+            else np.zeros(len(frame), dtype=bool)
+        )
+        clean = as_values_frame(frame)
+        order = clean.sort_values(["kpi", *VALUES_KEY], kind="stable").index.to_numpy()
+        clean = clean.iloc[order].reset_index(drop=True)
+        deleted = deleted[order]
+        ids = clean["kpi"].to_numpy()
+        manifest = self.manifest
+        written = 0
+        touched = [] if incremental else canonical["kpis"]
+        for kpi in dict.fromkeys([*touched, *pd.unique(ids).tolist()]):
+            start, stop = np.searchsorted(ids, kpi, "left"), np.searchsorted(ids, kpi, "right")
+            part = clean.iloc[start:stop]
+            new = part[~deleted[start:stop]]
+            old = self._old_values(kpi, manifest)
+            if old is None:
+                merged = new
+            else:
+                if incremental:
+                    drop = pd.MultiIndex.from_frame(old[VALUES_KEY]).isin(
+                        pd.MultiIndex.from_frame(part[VALUES_KEY])
+                    )
+                else:
+                    drop = np.ones(len(old), dtype=bool)
+                    if canonical["municipalities"] is not None:
+                        drop &= old["municipality"].isin(canonical["municipalities"]).to_numpy()
+                    if canonical["years"] is not None:
+                        drop &= old["year"].isin(canonical["years"]).to_numpy()
+                merged = pd.concat([old[~drop], new], ignore_index=True)
+                merged = merged.sort_values(VALUES_KEY, kind="stable").reset_index(drop=True)
+            table = pa.Table.from_pandas(
+                merged.loc[:, VALUES_COLUMNS], schema=VALUES_SCHEMA, preserve_index=False
+            )
+            write_table(table, self._values_path(kpi))
+            written += len(new)
+            years = merged["year"]
+            manifest["kpis"][kpi] = {
+                "rows": len(merged),
+                "first_year": int(years.min()) if len(years) else None,
+                "latest_year": int(years.max()) if len(years) else None,
+                "updated": fetched,
+            }
+        manifest["queries"][key] = {
+            **canonical,
+            "url": url,
+            "fetched": fetched,
+            "from_date": from_date,
+            "incremental": incremental,
+            "rows": written,
+            # what the parser repaired in Kolada's answer (analys.kolada.parse.PROBLEMS)
+            "problems": {k: v for k, v in (frame.attrs.get("problems") or {}).items() if v},
+        }
+        manifest.update(api_version=api_version(url), url=url, updated=fetched)
+        self._write_manifest(manifest)
+        return written
+
+    def _old_values(self, kpi: str, manifest: dict[str, Any]) -> pd.DataFrame | None:
+        """The stored values of ``kpi`` before a merge; ``None`` when there are none, or when
+        the file is damaged (then it is set aside and forgotten in ``manifest``)."""
+        path = self._values_path(kpi)
+        if not path.is_file():
+            return None
+        try:
+            return as_values_frame(read_values_table(path).to_pandas())
+        except StoreError:
+            set_aside(path)
+            store_health.forget(manifest, kpi)
+            return None
+
+    def previous_fetch(
+        self,
+        kpis: Sequence[str],
+        municipalities: Sequence[str] | None,
+        years: Sequence[int] | None,
+        url: str,
+    ) -> dict[str, Any] | None:
+        """The manifest entry of an earlier fetch of exactly this query from ``url``."""
+        key, _ = query_key(kpis, municipalities, years)
+        entry = self.manifest["queries"].get(key)
+        return entry if entry and entry.get("url") == url else None
+
+    # ------------------------------------------------------------------ metadata
+
+    def _meta_path(self, name: str) -> Path:
+        return self.root / "meta" / f"{name}.parquet"
+
+    def _read_meta(self, name: str) -> pd.DataFrame:
+        path = self._meta_path(name)
+        if not path.is_file():
+            raise self._empty_error("Koladas katalog (metadata)")
+        return read_meta_frame(path)
+
+    def kpis(self) -> pd.DataFrame:
+        """The stored KPI catalogue: the same columns as :func:`analys.demo.kpis`."""
+        from analys import demo
+
+        table = self._read_meta("kpis")
+        columns = list(demo.kpis().columns)
+        for column in columns:
+            if column not in table.columns:
+                table[column] = None
+        return table.loc[:, columns].reset_index(drop=True)
+
+    def municipalities(self) -> pd.DataFrame:
+        """Stored municipalities, regions and Riket: columns id, title, type."""
+        return self._read_meta("municipalities")
+
+    def groups(self) -> pd.DataFrame:
+        """Stored municipality groups: columns group, title, members (tuple of codes)."""
+        table = self._read_meta("groups")
+        table["members"] = [tuple(m) for m in table["members"]]
+        return table.loc[:, ["group", "title", "members"]]
+
+    def refresh_metadata(
+        self, client: Any = None, *, force: bool = False, max_age: timedelta = METADATA_MAX_AGE
+    ) -> bool:
+        """Fetch the KPI catalogue, municipalities and groups unless they are fresh.
+
+        Parameters
+        ----------
+        client
+            A :class:`~analys.kolada.KoladaClient`; default one for ``$ANALYS_KOLADA_URL``.
+        force
+            Fetch even when the stored catalogues are younger than ``max_age``.
+        max_age
+            How old the stored catalogues may be before they are fetched again.
+
+        Returns
+        -------
+        bool
+            ``True`` when fetched, ``False`` when the stored ones were fresh.
+        """
+        if client is None:
+            from analys.kolada import KoladaClient
+
+            client = KoladaClient()
+        self.heal(kpis=())
+        meta = self.manifest.get("metadata")
+        if (
+            not force
+            and meta
+            and meta.get("url") == client.base_url
+            and all(self._meta_path(n).is_file() for n in ("kpis", "municipalities", "groups"))
+        ):
+            age = datetime.now(UTC) - datetime.fromisoformat(meta["fetched"])
+            if age < max_age:
+                return False
+        fetched = utc_now()
+        kpis = client.kpis()
+        units = client.municipalities()
+        groups = client.municipality_groups()
+        groups = pd.DataFrame(
+            {
+                "group": groups["id"],
+                "title": groups["title"],
+                "members": [list(m) for m in groups["members"]],
+            }
+        )
+        with store_lock(self.root):
+            for name, table in (("kpis", kpis), ("municipalities", units), ("groups", groups)):
+                table = pa.Table.from_pandas(table, preserve_index=False)
+                write_table(table, self._meta_path(name))
+            manifest = self.manifest
+            manifest["metadata"] = {
+                "fetched": fetched,
+                "url": client.base_url,
+                "kpis": len(kpis),
+                "municipalities": len(units),
+                "groups": len(groups),
+            }
+            # the top-level url stays that of the values: a catalogue from another URL whose
+            # values fetch then fails must not make the stored values look as if from there
+            self._write_manifest(manifest)
+        return True
+
+    # ------------------------------------------------------------------ snapshot
+
+    def snapshot(self) -> dict[str, Any]:
+        """What the stored data is (the keys of :func:`analys.demo.snapshot`)."""
+        manifest = self.manifest
+        if not manifest["kpis"]:
+            raise self._empty_error("hämtade värden")
+        fetched = manifest["updated"]
+        day = fetched[:10]
+        stats = manifest["kpis"].values()
+        firsts = [s["first_year"] for s in stats if s.get("first_year") is not None]
+        lasts = [s["latest_year"] for s in stats if s.get("latest_year") is not None]
+        return {
+            "source": "store",
+            "label": f"{captions.KALLA} (hämtat {day})",
+            "snapshot": f"Kolada {day}",
+            "fetched": fetched,
+            "url": manifest["url"],
+            "api_version": manifest["api_version"],
+            "demo": False,
+            "first_year": min(firsts) if firsts else None,
+            "latest_year": max(lasts) if lasts else None,
+            "preliminary_year": self._preliminary_year(list(manifest["kpis"]), day),
+        }
+
+    def _preliminary_year(self, kpis: list[str], day: str) -> int | None:
+        """The latest year still preliminary on ``day``: its final publication is later."""
+        try:
+            catalogue = self.kpis()
+        except AnalysError:
+            return None
+        rows = catalogue[catalogue["id"].isin(kpis)]
+        years = [
+            int(p)
+            for p, final in zip(rows["publ_period"], rows["publication_date"], strict=True)
+            if isinstance(p, str) and p.isdigit() and isinstance(final, str) and final > day
+        ]
+        return max(years) if years else None

@@ -49,6 +49,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
@@ -596,13 +597,8 @@ class ClusterPool:
     # running ------------------------------------------------------------------------------
 
     def inflight(self) -> list[str]:
-        """Keys of the reports the workers hold right now (asks the scheduler)."""
-        try:
-            processing = self._bounded(self.client.processing, 5.0) or {}
-        except Exception:  # noqa: BLE001 – an unreachable scheduler: nothing is known
-            return []
-        keys = {key for keys in processing.values() for key in keys}
-        return [job.key for future, job in self._futures.items() if future.key in keys]
+        """Keys of the reports handed to the cluster and not finished."""
+        return [job.key for future, job in self._futures.items() if not future.done()]
 
     def run(self, jobs: list[Job | WorkbookJob], *, progress: bool) -> dict[str, JobResult]:
         """Render ``jobs`` on the cluster with a progress bar; return each job's result."""
@@ -635,52 +631,54 @@ class ClusterPool:
             bar.update(1)
 
         try:
-            for number, job in enumerate(jobs):
-                future = self.client.submit(
-                    run_on_worker,
-                    self.batch,
-                    job,
-                    key=f"analys-{self.batch}-{number}",
-                    pure=False,
-                    retries=TASK_RETRIES,
-                )
-                self._futures[future] = job
-            self.started_jobs = len(jobs)
-            pending = set(self._futures)
+            queued = deque(enumerate(jobs))
+            pending: set[Any] = set()
+            slots = max(1, self._threads())
             alone_since: float | None = None
             next_look = time.monotonic() + 2.0
-            while pending:
+            while queued or pending:
+                # no more reports in the cluster than it has threads: Dask would queue more
+                # on a worker, and a worker that dies would count against all of them
+                while queued and len(pending) < slots:
+                    number, job = queued.popleft()
+                    future = self.client.submit(
+                        run_on_worker,
+                        self.batch,
+                        job,
+                        key=f"analys-{self.batch}-{number}",
+                        pure=False,
+                        retries=TASK_RETRIES,
+                    )
+                    self._futures[future] = job
+                    pending.add(future)
+                    self.started_jobs += 1
                 try:
                     with self.client.as_current():
-                        finished, pending = wait(
-                            pending, timeout=1.0, return_when="FIRST_COMPLETED"
-                        )
+                        finished, rest = wait(pending, timeout=1.0, return_when="FIRST_COMPLETED")
+                    pending = set(rest)
                 except TimeoutError:
                     finished = set()
                 for future in finished:
                     job = self._futures[future]
                     with _hold_interrupt():  # a result read is a result written
                         finish(self._outcome(future, job), job.label)
-                if pending and time.monotonic() >= next_look:  # a cluster without workers
-                    next_look = time.monotonic() + 2.0
-                    if self._workers() > 0:
-                        alone_since = None
-                    elif alone_since is None:
-                        alone_since = time.monotonic()
-                    elif time.monotonic() - alone_since > WORKER_WAIT:
-                        for future in pending:
-                            job = self._futures[future]
-                            future.cancel()
-                            finish(
-                                _failed(
-                                    job,
-                                    "inga Dask-arbetare kvar i klustret (väntade "
-                                    f"{WORKER_WAIT:g} s)",
-                                    attempts=0,
-                                ),
-                                job.label,
-                            )
-                        pending = set()
+                if time.monotonic() < next_look:
+                    continue
+                next_look = time.monotonic() + 2.0
+                threads = self._threads()  # workers come (a restart, a new host) and go
+                slots = max(1, threads)
+                if threads:
+                    alone_since = None
+                elif alone_since is None:
+                    alone_since = time.monotonic()
+                elif time.monotonic() - alone_since > WORKER_WAIT:  # fail, never hang
+                    gone = f"inga Dask-arbetare kvar i klustret (väntade {WORKER_WAIT:g} s)"
+                    for future in pending:
+                        future.cancel()
+                        finish(_failed(self._futures[future], gone), self._futures[future].label)
+                    for _, job in queued:
+                        finish(_failed(job, gone, attempts=0), job.label)
+                    pending, queued = set(), deque()
         except BatchInterrupted as stop:
             inflight = self.inflight()
             stop.done = done
@@ -712,9 +710,10 @@ class ClusterPool:
             )
         return _failed(job, f"{type(error).__name__}: {error}")
 
-    def _workers(self) -> int:
+    def _threads(self) -> int:
+        """The threads of the cluster's workers now (0 when it has none or cannot say)."""
         try:
-            return len(self._bounded(self.client.nthreads, 10.0) or {})
+            return sum((self._bounded(self.client.nthreads, 10.0) or {}).values())
         except Exception:  # noqa: BLE001 – the scheduler is gone: no workers either
             return 0
 

@@ -222,7 +222,7 @@ def _cleaned_notebook(path: Path) -> str:
         for output in cell.get("outputs", []):
             for key in [k for k in output.get("data", {}) if k.startswith("image/")]:
                 output["data"][key] = "IMAGE"
-    return _cleaned(nbformat.writes(nb))
+    return _cleaned(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False))
 
 
 def _cleaned(text: str) -> str:
@@ -275,7 +275,7 @@ def test_sigterm_stops_a_local_cluster_batch_and_every_process(slow_work, tmp_pa
     marker = uuid.uuid4().hex
     out = tmp_path / "out"
     env = dict(os.environ, ANALYS_TEST_BATCH=marker, ANALYS_TEST_SLEEP="3")
-    args = [sys.executable, "-m", "analys.cli", "render", "skola", "--source", "demo"]
+    args = [str(Path(sys.executable).with_name("analys")), "render", "skola", "--source", "demo"]
     args += ["--out", str(out), "--cluster", "local:2"]
     for code in ("1880", "0180", "1480", "1280"):
         args += ["-m", code]

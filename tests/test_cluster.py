@@ -271,7 +271,17 @@ def slow_work(tmp_path: Path) -> Path:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not LINUX_PROC, reason="finds processes through /proc")
-def test_sigterm_stops_a_local_cluster_batch_and_every_process(slow_work, tmp_path):
+@pytest.mark.parametrize(
+    ("signum", "group", "code", "words"),
+    [
+        (signal.SIGTERM, False, 143, "Avbrutet av SIGTERM"),  # kill, a scheduler
+        (signal.SIGINT, True, 130, "Avbrutet av Ctrl-C"),  # a terminal: the whole group
+    ],
+    ids=["sigterm", "sigint-to-the-group"],
+)
+def test_a_signal_stops_a_local_cluster_batch_and_every_process(
+    slow_work, tmp_path, signum, group, code, words
+):
     marker = uuid.uuid4().hex
     out = tmp_path / "out"
     env = dict(os.environ, ANALYS_TEST_BATCH=marker, ANALYS_TEST_SLEEP="3")
@@ -280,18 +290,26 @@ def test_sigterm_stops_a_local_cluster_batch_and_every_process(slow_work, tmp_pa
     for code in ("1880", "0180", "1480", "1280"):
         args += ["-m", code]
     proc = subprocess.Popen(
-        args, cwd=slow_work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        args,
+        cwd=slow_work,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     try:
         assert _wait_for(lambda: list(out.glob("*/*.html")), 240), proc.communicate(timeout=5)
-        proc.send_signal(signal.SIGTERM)
-        stdout, _ = proc.communicate(timeout=90)
+        if group:
+            os.killpg(proc.pid, signum)
+        else:
+            proc.send_signal(signum)
+        stdout, stderr = proc.communicate(timeout=90)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == 143, stdout.decode()
-    assert "Avbrutet av SIGTERM" in stdout.decode()
+    assert proc.returncode == code, stdout.decode() + stderr.decode()
+    assert words in stdout.decode() and "Traceback" not in stderr.decode()
     statuses = {e["status"] for e in _manifest(out).values()}
     assert "ok" in statuses and statuses & {"interrupted", "not_run"}
     _no_orphans(marker)

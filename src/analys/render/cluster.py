@@ -71,6 +71,12 @@ TASK_RETRIES = 1
 
 logger = logging.getLogger(__name__)
 
+#: preloaded into the workers of a LocalCluster: a terminal's Ctrl-C reaches the whole
+#: process group, and the batch (not each worker) decides how to stop. A Python handler
+#: rather than SIG_IGN, which the kernels would inherit (as in
+#: :func:`analys.render.jobs.install_stop_handlers`).
+IGNORE_SIGINT = "import signal\nsignal.signal(signal.SIGINT, lambda signum, frame: None)\n"
+
 _ADDRESS = re.compile(
     r"(?P<scheme>tcp|tls|ws|wss)://(?P<host>\[[0-9A-Fa-f:.]+\]|[^:/\s\[\]]+):(?P<port>\d{1,5})"
 )
@@ -414,6 +420,7 @@ class _SharePluginBase:
         root.mkdir(parents=True, exist_ok=True)
         base = Path(tempfile.mkdtemp(prefix=f"analys-{self.batch}-data-", dir=root))
         self.share = _Share(self.roots, base)
+        self.roots = {}  # on disk now; the scheduler keeps the copy for workers that join
 
     def teardown(self, worker: Any) -> None:
         if self.share is not None:
@@ -563,8 +570,9 @@ class ClusterPool:
                 n_workers=self.spec.local_workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # a free port: no warning when 8787 is taken
                 silence_logs=logging.ERROR,
+                preload=[IGNORE_SIGINT],
             )
             self.client = Client(self.cluster, set_as_default=False)
             return

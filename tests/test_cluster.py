@@ -287,8 +287,8 @@ def test_a_signal_stops_a_local_cluster_batch_and_every_process(
     env = dict(os.environ, ANALYS_TEST_BATCH=marker, ANALYS_TEST_SLEEP="3")
     args = [str(Path(sys.executable).with_name("analys")), "render", "skola", "--source", "demo"]
     args += ["--out", str(out), "--cluster", "local:2"]
-    for code in ("1880", "0180", "1480", "1280"):
-        args += ["-m", code]
+    for municipality in ("1880", "0180", "1480", "1280"):
+        args += ["-m", municipality]
     proc = subprocess.Popen(
         args,
         cwd=slow_work,

@@ -253,6 +253,7 @@ class _RenderThread(threading.Thread):
         self.log = log
         self.tasks: queue.Queue[tuple[Any, Future] | None] = queue.Queue()
         self.closing = threading.Event()
+        self.lock = threading.Lock()
         self.renderer: Any = None
 
     def run(self) -> None:
@@ -306,13 +307,17 @@ class _RenderThread(threading.Thread):
     def call(self, work: Any) -> Any:
         """Run ``work(renderer)`` in this thread and return its result."""
         future: Future = Future()
-        self.tasks.put((work, future))
+        with self.lock:  # never behind the stop marker: that would wait for ever
+            if self.closing.is_set() or not self.is_alive():
+                raise RuntimeError("Dask-arbetarens renderingstråd är stängd")
+            self.tasks.put((work, future))
         return future.result()
 
     def stop(self, grace: float = CLOSE_GRACE) -> None:
         """Finish: no new kernel, the current one shut down; a busy report is cut short."""
-        self.closing.set()
-        self.tasks.put(None)
+        with self.lock:
+            self.closing.set()
+            self.tasks.put(None)
         self.join(1.0)
         renderer = self.renderer
         warm = getattr(renderer, "_warm", None)
@@ -320,6 +325,32 @@ class _RenderThread(threading.Thread):
             with contextlib.suppress(OSError):  # the report in progress ends with its kernel
                 os.kill(warm.pid, signal.SIGKILL)
         self.join(grace)
+
+
+class _WorkerLog:
+    """The render's own log lines (papermill, nbclient, analys) go to the worker's scratch
+    folder while the batch runs, as a local pool worker's go to its log file; a LocalCluster
+    worker would otherwise print them into the terminal of ``analys render``."""
+
+    NAMES = ("analys", "papermill", "nbclient", "traitlets")
+
+    def __init__(self, path: Path) -> None:
+        self.handler = logging.FileHandler(path, encoding="utf-8")
+        self.handler.setFormatter(
+            logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s")
+        )
+        self.saved = []
+        for name in self.NAMES:
+            log = logging.getLogger(name)
+            self.saved.append((log, log.propagate))
+            log.addHandler(self.handler)
+            log.propagate = False
+
+    def close(self) -> None:
+        for log, propagate in self.saved:
+            log.removeHandler(self.handler)
+            log.propagate = propagate
+        self.handler.close()
 
 
 class _KernelPluginBase:
@@ -332,6 +363,14 @@ class _KernelPluginBase:
         self.base: Path | None = None
         self.thread: _RenderThread | None = None
         self._env: str | None = None
+        self._log: _WorkerLog | None = None
+
+    async def stop(self) -> None:
+        """Stop the render thread (its kernel shut down); also before the shared files go."""
+        import asyncio
+
+        if self.thread is not None:  # both plugins' teardowns may wait for it at once
+            await asyncio.to_thread(self.thread.stop)
 
     def setup(self, worker: Any) -> None:
         root = Path(getattr(worker, "local_directory", "") or tempfile.gettempdir())
@@ -344,15 +383,15 @@ class _KernelPluginBase:
                 (folder / name).write_bytes(data)
             self._env = os.environ.get("ANALYS_PARAMS_DIR")
             os.environ["ANALYS_PARAMS_DIR"] = str(folder)  # the kernel inherits it
+        self._log = _WorkerLog(self.base / "worker.log")
         self.thread = _RenderThread(self.options, self.base / "kernel.log")
         self.thread.start()
 
     async def teardown(self, worker: Any) -> None:
-        import asyncio
-
-        if self.thread is not None:
-            await asyncio.to_thread(self.thread.stop)
-            self.thread = None
+        await self.stop()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
         if self.params:
             if self._env is None:
                 os.environ.pop("ANALYS_PARAMS_DIR", None)
@@ -422,7 +461,10 @@ class _SharePluginBase:
         self.share = _Share(self.roots, base)
         self.roots = {}  # on disk now; the scheduler keeps the copy for workers that join
 
-    def teardown(self, worker: Any) -> None:
+    async def teardown(self, worker: Any) -> None:
+        kernel = getattr(worker, "plugins", {}).get(_kernel_plugin_name(self.batch))
+        if kernel is not None:  # no report may be left reading the files removed here
+            await kernel.stop()
         if self.share is not None:
             shutil.rmtree(self.share.base, ignore_errors=True)
             self.share = None

@@ -78,7 +78,8 @@ def test_unit_trend_chart_draws_the_unit(values, catalogue):
 
 
 def test_tartan_rug_cells_follow_quartile_colours():
-    kpis = ["N15813", "N15504", "N15033"]
+    kpis = ["N15813", "N15504", "N15033", "N15001"]  # N15001: a cost, no direction
+    assert registry.polarity("N15001") == "neutral"
     frame = demo.load_values(kpis, None, [2024])
     peers = ["1480", "0380", "0580", "1280"]
     ax = plots.tartan_rug(frame, kpis=kpis, municipality="1880", peers=peers, source="demo")
@@ -93,6 +94,7 @@ def test_tartan_rug_cells_follow_quartile_colours():
         )["colour"]
         for j, code in enumerate(codes):
             assert colours[i * len(codes) + j] == COLOURS[expected[code]], (kpi, code)
+    assert {"high", "middle", "low"} & set(expected)  # the last KPI: blue/orange, no judgement
     labels = [t.get_text() for t in ax.get_xticklabels()]
     assert labels[0] == "Örebro"
 

@@ -102,8 +102,25 @@ def test_trend_and_target_gap(values, catalogue):
     assert U.target_gap(50.0, ranged, "higher") == pytest.approx(-2.0)
     assert U.target_gap(61.0, ranged, "higher") == pytest.approx(-3.0)
     assert np.isnan(U.target_gap(55.0, Target("national"), "higher"))
-    none = U.unit_table(values, catalogue, "N15813", "1880", 2024, polarity="neutral")
-    assert set(none["colour"]) == {"none"}
+
+
+def test_a_neutral_kpi_gets_the_palette_without_judgement(values, catalogue):
+    """Neutral units are higher or lower than the others (blue/orange), never better or
+    worse: the same quartile cuts on the values themselves as a higher-is-better KPI."""
+    judged = U.unit_table(values, catalogue, "N15813", "1814", 2024, polarity="higher")
+    neutral = U.unit_table(values, catalogue, "N15813", "1814", 2024, polarity="neutral")
+    words = {"green": "high", "yellow": "middle", "red": "low", "none": "none", "grey": "grey"}
+    expected = judged.set_index("ou")["colour"].map(words)
+    assert neutral.set_index("ou")["colour"].to_dict() == expected.to_dict()
+    assert set(neutral["colour"]) & {"high", "low"}
+    assert not set(neutral["colour"]) & {"green", "yellow", "red"}
+    text = " ".join(U.standouts(neutral, "Kostnad", limit=5))
+    assert "bästa" not in text and "sämsta" not in text
+    for colour, word in (("high", "högsta"), ("low", "lägsta")):
+        titles = neutral.loc[neutral["colour"] == colour, "title"]
+        assert all(t in text for t in titles)
+        if len(titles):
+            assert f"till den {word} fjärdedelen av landets enheter (ingen värdering" in text
 
 
 def test_spread_best_worst_and_change(values):

@@ -161,7 +161,9 @@ def load_unit_values(
     Parameters
     ----------
     kpis
-        KPI ids with unit data (``has_ou_data`` in the catalogue).
+        KPI ids with unit data (``has_ou_data`` in the catalogue); own indicators
+        (``EGEN-…``) give the unit rows their import file had (source ``store``/``kolada``:
+        what ``analys import`` stored; ``demo``: the demo's own-indicator file).
     units
         OU ids; ``None`` for every unit (of ``municipalities`` when given).
     municipalities
@@ -174,6 +176,25 @@ def load_unit_values(
     ous = None if units is None else [str(u) for u in _as_list(units)]
     codes = None if municipalities is None else [str(m) for m in _as_list(municipalities)]
     year_list = None if years is None else [int(y) for y in _as_list(years)]
+    own_ids = [k for k in kpi_list if k.startswith("EGEN-")]
+    if own_ids:
+        # own indicators' unit rows (an import file's ``ou`` column) beside Kolada's
+        from analys.frame import empty_values
+        from analys.own import store as own_store
+
+        own = own_store.read_unit_values(own_ids, source=source)
+        for column, wanted in (("ou", ous), ("municipality", codes), ("year", year_list)):
+            if wanted is not None:
+                own = own[own[column].isin(wanted)]
+        if genders is not None:
+            own = own[own["gender"].isin(list(genders))]
+        rest_ids = [k for k in kpi_list if k not in own_ids]
+        rest = (
+            load_unit_values(rest_ids, ous, codes, year_list, source=source, genders=genders)
+            if rest_ids
+            else empty_values(ou=True)
+        )
+        return as_values_frame(pd.concat([rest, own], ignore_index=True), ou=True)
     if source == "demo":
         from analys.demo import units as demo_units
 

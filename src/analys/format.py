@@ -35,3 +35,16 @@ def decimals_for(unit: str | None, magnitude: float | None = None) -> int:
 def difference_unit(unit: str | None) -> str | None:
     """The unit of a difference: percentage points for shares."""
     return "procentenheter" if unit == "%" else unit
+
+
+def year_text(year: float, preliminary: int | None = None) -> str:
+    """A year as text, starred when it is Kolada's preliminary year: ``2025*``.
+
+    Tables, sentences, chart axes and map titles all write the preliminary year this way.
+    """
+    star = "*" if preliminary is not None and round(year) == int(preliminary) else ""
+    return f"{year:.0f}{star}"
+
+
+#: the note under a chart or map that shows a starred year
+PRELIMINARY_NOTE = "* preliminärt år: Kolada publicerar de slutliga värdena senare"

@@ -217,7 +217,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as error:  # Ctrl-C; a batch's SIGTERM/SIGHUP carry their own code
         print("Avbrutet.", file=sys.stderr)
         return int(getattr(error, "exit_code", 130))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

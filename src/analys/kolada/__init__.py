@@ -134,13 +134,21 @@ class KoladaClient(KoladaHttp):
         from_date: str | None = None,
         ou: bool = False,
         municipality: str | None = None,
+        year_span: int | None = None,
     ) -> list[Request]:
-        """The requests (before paging) a values query is cut into."""
+        """The requests (before paging) a values query is cut into; ``year_span``: the years
+        "all years" (``years`` ``None``) holds for these KPIs, when the caller knows it."""
         kpi_list = _ids(kpis)
         unit_list = _ids(municipalities)
         year_list = None if years is None else sorted({int(y) for y in years})
         return plan_requests(
-            kpi_list, unit_list, year_list, from_date=from_date, ou=ou, municipality=municipality
+            kpi_list,
+            unit_list,
+            year_list,
+            from_date=from_date,
+            ou=ou,
+            municipality=municipality,
+            year_span=year_span,
         )
 
     def values(
@@ -152,6 +160,7 @@ class KoladaClient(KoladaHttp):
         from_date: str | None = None,
         include_deleted: bool = False,
         progress: Callable[[], Any] | None = None,
+        year_span: int | None = None,
     ) -> pd.DataFrame:
         """Municipality-level values as the values frame (all genders).
 
@@ -171,6 +180,10 @@ class KoladaClient(KoladaHttp):
         progress
             Called once per planned request done (e.g. a tqdm bar's ``update``); the plan's
             length is ``len(client.plan(kpis, municipalities, years))``.
+        year_span
+            When ``years`` is ``None``: how many years Kolada has for these KPIs, as far as
+            the caller knows (:func:`analys.store.files.year_span`), so that the chunks are
+            cut for the real number of rows rather than an assumed 30 years.
 
         Raises
         ------
@@ -182,7 +195,8 @@ class KoladaClient(KoladaHttp):
         """
         kpi_list, unit_list = _ids(kpis), _ids(municipalities)
         year_list = None if years is None else [int(y) for y in _as_list(years)]
-        items = self._run(self.plan(kpi_list, unit_list, year_list, from_date=from_date), progress)
+        plan = self.plan(kpi_list, unit_list, year_list, from_date=from_date, year_span=year_span)
+        items = self._run(plan, progress)
         frame = parse_values(items, include_deleted=include_deleted)
         if from_date is None:
             self._check_known(frame, kpi_list, unit_list)
@@ -200,6 +214,7 @@ class KoladaClient(KoladaHttp):
         owners: dict[str, str] | None = None,
         progress: Callable[[], Any] | None = None,
         check: bool = True,
+        year_span: int | None = None,
     ) -> pd.DataFrame:
         """Unit-level (organisational unit) values: the values frame with ``ou`` added.
 
@@ -224,6 +239,8 @@ class KoladaClient(KoladaHttp):
         check
             Name ids Kolada does not know (:class:`UnknownIdsError`); ``False`` when the ids
             come from Kolada's own catalogue and many units simply lack the KPI.
+        year_span
+            As in :meth:`values`.
         """
         kpi_list, ou_list = _ids(kpis), _ids(ous)
         year_list = None if years is None else [int(y) for y in _as_list(years)]
@@ -240,7 +257,9 @@ class KoladaClient(KoladaHttp):
                 if include_deleted:
                     frame["isdeleted"] = pd.Series([], dtype=bool)
                 return frame
-        plan = self.plan(kpi_list, ou_list, year_list, from_date=from_date, ou=True)
+        plan = self.plan(
+            kpi_list, ou_list, year_list, from_date=from_date, ou=True, year_span=year_span
+        )
         items = self._run(plan, progress)
         frame = parse_values(items, ou=True, include_deleted=include_deleted)
         blank = frame["municipality"] == ""

@@ -22,7 +22,9 @@ from analys.errors import ParamsError
 
 MAX_IDS = 25  # ids per comma list; more gives 422
 PER_PAGE = 5000  # rows per page; also the maximum
-# Sizes assumed for a dimension left open (all units / all years) when planning chunks.
+# Sizes assumed for a dimension left open (all units / all years) when planning chunks. The
+# years of an open list are better known by the caller (``year_span``: the years the store
+# already holds for the KPIs, up to the catalogue's latest publication); 30 only when not.
 ALL_UNITS_ESTIMATE = 312
 ALL_YEARS_ESTIMATE = 30
 ALL_KPIS_ESTIMATE = 6100
@@ -69,16 +71,19 @@ def estimated_requests(
     n_years: int | None,
     counts: tuple[int, int, int],
     per_page: int = PER_PAGE,
+    year_span: int | None = None,
 ) -> int:
     """Requests (pages) needed when the three lists are cut into ``counts`` chunks.
 
-    ``None`` means the dimension is left open; its size is then estimated.
+    ``None`` means the dimension is left open; its size is then estimated – for the years
+    ``year_span`` when the caller knows it (:func:`analys.store.files.year_span`), else
+    :data:`ALL_YEARS_ESTIMATE`.
     """
     dims = []
     for n, count, guess in zip(
         (n_kpis, n_units, n_years),
         counts,
-        (ALL_KPIS_ESTIMATE, ALL_UNITS_ESTIMATE, ALL_YEARS_ESTIMATE),
+        (ALL_KPIS_ESTIMATE, ALL_UNITS_ESTIMATE, max(1, year_span or ALL_YEARS_ESTIMATE)),
         strict=True,
     ):
         dims.append([(guess, 1)] if n is None else _sizes(n, count))
@@ -89,20 +94,25 @@ def estimated_requests(
 
 
 def plan_chunks(
-    n_kpis: int | None, n_units: int | None, n_years: int | None, per_page: int = PER_PAGE
+    n_kpis: int | None,
+    n_units: int | None,
+    n_years: int | None,
+    per_page: int = PER_PAGE,
+    year_span: int | None = None,
 ) -> tuple[int, int, int]:
     """How many chunks to cut each list into so that the query takes the fewest requests.
 
     Each chunk holds at most 25 ids, and a request returns at most ``per_page`` rows (one
     row per KPI, unit and year), so both the chunk product and the pages count. Balanced
     chunks matter: 40 KPIs as 20 + 20 with 25 municipalities and 10 years fit one page each,
-    25 + 15 would need a second page for the first chunk.
+    25 + 15 would need a second page for the first chunk. ``year_span``: the years an open
+    year list (``n_years`` ``None``) is expected to hold.
     """
     best: tuple[int, int, tuple[int, int, int]] | None = None
     for counts in itertools.product(
         _chunk_counts(n_kpis), _chunk_counts(n_units), _chunk_counts(n_years)
     ):
-        cost = estimated_requests(n_kpis, n_units, n_years, counts, per_page)
+        cost = estimated_requests(n_kpis, n_units, n_years, counts, per_page, year_span)
         key = (cost, math.prod(counts), counts)
         if best is None or key < best:
             best = key
@@ -135,12 +145,14 @@ def plan_requests(
     from_date: str | None = None,
     ou: bool = False,
     municipality: str | None = None,
+    year_span: int | None = None,
 ) -> list[Request]:
     """The requests (before paging) a values query is cut into.
 
     ``kpis``, ``units`` and ``years`` are lists without repeats, ``None`` for "all"; at least
     two must be given (Kolada's rule). ``ou`` plans unit-level data (``oudata``), optionally
-    limited to the units of ``municipality``.
+    limited to the units of ``municipality``. ``year_span``: how many years "all years"
+    holds for these KPIs, when known (the page estimate, :func:`plan_chunks`).
     """
     given = sum(x is not None for x in (kpis, units, years))
     if given < 2:
@@ -152,7 +164,7 @@ def plan_requests(
         raise ParamsError(f"from_date: '{from_date}' ska vara ett datum som 2026-03-01")
     if any(x == [] for x in (kpis, units, years)):
         return []
-    counts = plan_chunks(_len(kpis), _len(units), _len(years))
+    counts = plan_chunks(_len(kpis), _len(units), _len(years), year_span=year_span)
     params = {"from_date": from_date} if from_date else {}
     if ou and municipality:
         params["municipality"] = str(municipality)

@@ -37,6 +37,7 @@ from analys.chartstyle import (
     is_demo,
 )
 from analys.errors import AnalysError
+from analys.format import PRELIMINARY_NOTE, year_text
 from analys.maps.draw import (
     DIVERGING_CMAP,
     FOCUS_GID,
@@ -90,6 +91,7 @@ def municipality_map(
     title: str | None = None,
     source: str = "demo",
     legend: bool = True,
+    preliminary: int | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """A map of Sweden's municipalities coloured by one KPI and year.
@@ -123,11 +125,15 @@ def municipality_map(
         ``"auto"`` for the focus municipality's county. Only that county's municipalities
         are drawn; quartile colours still compare with all municipalities.
     title : str, optional
-        Default: the KPI's short label, the year and, when zoomed, the county.
+        Default: the KPI's short label, the year and, when zoomed, the county. A title of
+        one's own gets the year appended (", 2025*") unless it already names it.
     source : str
         ``demo``, ``store`` or ``kolada``: the caption (and the watermark on demo data).
     legend : bool
         Swedish legend: colours with counts, "Värde saknas (n)", focus and peers.
+    preliminary : int, optional
+        Kolada's preliminary year: the title then reads "2025*", as the report's tables and
+        charts do, and the caption says what the star means.
     ax : Axes, optional
         Where to draw; a new pyplot figure when omitted.
 
@@ -141,10 +147,31 @@ def municipality_map(
     )
     ax = ax if ax is not None else new_axes((5.6, 7.0) if county_code is None else (6.4, 5.2))
     draw_panel(ax, req, legend=legend)
-    heading = title if title is not None else panel_title(req.kpi, year, gender, county_code)
+    heading = _heading(title, year, preliminary) or panel_title(
+        req.kpi, year, gender, county_code, preliminary=preliminary
+    )
     ax.set_title(heading, fontsize=9, loc="left", y=TITLE_Y)
-    add_caption(ax, source, derived=req.derived, kpis=(req.kpi,) if req.kpi else ())
+    add_caption(
+        ax,
+        source,
+        derived=req.derived,
+        kpis=(req.kpi,) if req.kpi else (),
+        preliminary=_starred(year, preliminary),
+    )
     return ax
+
+
+def _starred(year: int | None, preliminary: int | None) -> bool:
+    return year is not None and preliminary is not None and int(year) == int(preliminary)
+
+
+def _heading(title: str | None, year: int | None, preliminary: int | None) -> str | None:
+    """A caller's own title with the year (starred when preliminary), unless it names it."""
+    if title is None:
+        return None
+    if year is None or str(int(year)) in title:
+        return title
+    return f"{title}, {year_text(year, preliminary)}"
 
 
 def region_map(
@@ -160,6 +187,7 @@ def region_map(
     title: str | None = None,
     source: str = "demo",
     legend: bool = True,
+    preliminary: int | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """A map of Sweden's 21 regions coloured by one KPI and year.
@@ -181,12 +209,19 @@ def region_map(
     ax = ax if ax is not None else new_axes((5.6, 7.0))
     draw_panel(ax, req, legend=legend)
     ax.set_title(
-        title if title is not None else panel_title(req.kpi, year, gender, None),
+        _heading(title, year, preliminary)
+        or panel_title(req.kpi, year, gender, None, preliminary=preliminary),
         fontsize=9,
         loc="left",
         y=TITLE_Y,
     )
-    add_caption(ax, source, derived=req.derived, kpis=(req.kpi,) if req.kpi else ())
+    add_caption(
+        ax,
+        source,
+        derived=req.derived,
+        kpis=(req.kpi,) if req.kpi else (),
+        preliminary=_starred(year, preliminary),
+    )
     return ax
 
 
@@ -203,6 +238,7 @@ def small_multiples(
     source: str = "demo",
     ncols: int = 4,
     figsize: tuple[float, float] | None = None,
+    preliminary: int | None = None,
 ) -> Figure:
     """Small maps side by side: one KPI over several years, or several KPIs for one year.
 
@@ -229,6 +265,8 @@ def small_multiples(
         Panels per row.
     figsize : tuple, optional
         Default: about 2.1 × 3.9 inches per panel plus room for legend and caption.
+    preliminary : int, optional
+        Kolada's preliminary year: its panels read "2025*" and the caption explains it.
 
     Returns
     -------
@@ -256,7 +294,11 @@ def small_multiples(
     scales = []
     for ax, (req, panel_year) in zip(axes, requests, strict=False):
         scales.append(draw_panel(ax, req, norm=norm, legend=False, colourbar=not one_kpi))
-        heading = str(panel_year) if one_kpi else panel_title(req.kpi, panel_year, "T", None, 28)
+        heading = (
+            year_text(panel_year, preliminary)
+            if one_kpi
+            else panel_title(req.kpi, panel_year, "T", None, 28, preliminary=preliminary)
+        )
         ax.set_title(heading, fontsize=8, loc="left", y=TITLE_Y)
         if is_demo(source):
             add_watermark(ax)
@@ -288,9 +330,10 @@ def small_multiples(
     if one_kpi:
         figure.suptitle(registry.label(first.kpi), fontsize=10, x=0.02, ha="left")
     derived = any(req.derived for req, _ in requests)
-    caption = figure.supxlabel(
-        caption_text(source, derived=derived), x=0.01, ha="left", fontsize=7, color="#555555"
-    )
+    text = caption_text(source, derived=derived)
+    if any(_starred(panel_year, preliminary) for _, panel_year in requests):
+        text += f" · {PRELIMINARY_NOTE}"
+    caption = figure.supxlabel(text, x=0.01, ha="left", fontsize=7, color="#555555")
     caption.set_gid("analys-caption")
     return figure
 

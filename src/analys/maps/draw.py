@@ -25,7 +25,7 @@ from matplotlib.ticker import FuncFormatter
 
 from analys import reference, registry
 from analys.chartstyle import COLOUR_LABELS, COLOURS, FOCUS, JUDGED, NEUTRAL, PEERS, annotate_source
-from analys.format import decimals_for, number
+from analys.format import PRELIMINARY_NOTE, decimals_for, number, year_text
 from analys.maps.geography import Geometry
 from analys.maps.request import GENDER_WORDS, UNIT_WORDS, MapRequest
 from analys.stats import compare
@@ -165,13 +165,20 @@ def add_colourbar(
 
 
 def panel_title(
-    kpi: str | None, year: int | None, gender: str, county: str | None, width: int = 40
+    kpi: str | None,
+    year: int | None,
+    gender: str,
+    county: str | None,
+    width: int = 40,
+    preliminary: int | None = None,
 ) -> str:
-    """The KPI's short label (with the gender), the year and, when zoomed, the county."""
+    """The KPI's short label (with the gender), the year (``2025*`` when it is Kolada's
+    ``preliminary`` year) and, when zoomed, the county."""
     label = registry.label(kpi) if kpi else ""
     if GENDER_WORDS.get(gender):
         label = f"{label} ({GENDER_WORDS[gender]})"
-    text = ", ".join(str(p) for p in (label, year) if p not in ("", None))
+    shown = None if year is None else year_text(year, preliminary)
+    text = ", ".join(str(p) for p in (label, shown) if p not in ("", None))
     text = textwrap.fill(text, width)
     if county is not None:
         text += f"\n{reference.COUNTIES[county]}"
@@ -253,9 +260,16 @@ def draw_panel(
     return scale
 
 
-def add_caption(ax: Axes, source: str, *, derived: bool, kpis: tuple = ()) -> None:
-    """The source caption (and demo watermark), wrapped so a narrow map keeps its layout."""
+def add_caption(
+    ax: Axes, source: str, *, derived: bool, kpis: tuple = (), preliminary: bool = False
+) -> None:
+    """The source caption (and demo watermark), wrapped so a narrow map keeps its layout;
+    ``preliminary``: the map shows a starred year, and the caption says what the star means."""
     annotate_source(ax, source, derived=derived, kpis=kpis)
+    if preliminary:
+        for text in ax.texts:
+            if text.get_gid() == "analys-caption":
+                text.set_text(f"{text.get_text()} · {PRELIMINARY_NOTE}")
     for text in ax.texts:
         if text.get_gid() == "analys-caption":
             text.set_wrap(True)

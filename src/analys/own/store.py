@@ -17,9 +17,14 @@ back from one source to another.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import inspect
+import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,10 +33,13 @@ import pandas as pd
 import pyarrow as pa
 
 from analys import reference, safe
-from analys.errors import AnalysError, ParamsError
-from analys.frame import OU_COLUMNS, VALUES_COLUMNS, as_values_frame, empty_values
+from analys.errors import AnalysError, ParamsError, StoreError
+from analys.frame import VALUES_COLUMNS, as_values_frame, empty_values
+from analys.kolada.parse import KPI_FIELDS
 from analys.own import SOURCE, ImportProblems, OwnFile, is_own, read_file
 from analys.store.files import (
+    OWN_ENTRY_KEY,
+    UNIT_VALUES_SCHEMA,
     VALUES_SCHEMA,
     read_manifest,
     read_values_table,
@@ -43,23 +51,6 @@ from analys.store.files import (
 
 OWN_DIR = "own"
 DEMO_FILE = Path(__file__).resolve().parents[1] / "demo" / "data" / "egen_medborgarenkat.csv"
-UNITS_SCHEMA = pa.schema(
-    [(name, pa.string()) if name == "ou" else VALUES_SCHEMA.field(name) for name in OU_COLUMNS]
-)
-CATALOGUE_COLUMNS = (
-    "id",
-    "title",
-    "description",
-    "is_divided_by_gender",
-    "municipality_type",
-    "auspice",
-    "operating_area",
-    "perspective",
-    "prel_publication_date",
-    "publication_date",
-    "publ_period",
-    "has_ou_data",
-)
 
 
 def _root(root: str | os.PathLike | None = None) -> Path:
@@ -86,12 +77,6 @@ def import_file(path: str | Path, root: str | os.PathLike | None = None) -> dict
         for kpi in own.kpis:
             values = own.values[own.values["kpi"] == kpi]
             units = own.units[own.units["kpi"] == kpi]
-            write_table(_table(values, VALUES_SCHEMA), folder / OWN_DIR / f"{kpi}.parquet")
-            unit_path = folder / OWN_DIR / f"{kpi}.units.parquet"
-            if len(units):
-                write_table(_table(units, UNITS_SCHEMA), unit_path)
-            else:
-                unit_path.unlink(missing_ok=True)
             years = values["year"]
             entries[kpi] = {
                 "source": SOURCE,
@@ -105,6 +90,16 @@ def import_file(path: str | Path, root: str | os.PathLike | None = None) -> dict
                 "municipalities": sorted(set(values["municipality"])),
                 "meta": own.meta[kpi],
             }
+            # the file carries its manifest entry: a rebuilt manifest gets it back
+            # (analys.store.health), so a damaged manifest loses no own KPI's definition
+            stamp = {OWN_ENTRY_KEY: json.dumps(entries[kpi], ensure_ascii=False)}
+            table = _table(values, VALUES_SCHEMA).replace_schema_metadata(stamp)
+            write_table(table, folder / OWN_DIR / f"{kpi}.parquet")
+            unit_path = folder / OWN_DIR / f"{kpi}.units.parquet"
+            if len(units):
+                write_table(_table(units, UNIT_VALUES_SCHEMA), unit_path)
+            else:
+                unit_path.unlink(missing_ok=True)
         write_manifest(folder, manifest)
     return {kpi: entries[kpi] for kpi in own.kpis}
 
@@ -165,13 +160,64 @@ def _demo_entries() -> dict[str, dict[str, Any]]:
     }
 
 
-def registry_entry(kpi: str) -> dict[str, Any] | None:
+#: the source whose definitions of own KPIs apply here (:func:`definitions`); ``None``: any
+_SOURCE: ContextVar[str | None] = ContextVar("analys_own_source", default=None)
+
+
+@contextmanager
+def definitions(source: str | None) -> Iterator[None]:
+    """Within the block, own KPIs are defined (title, unit, polarity …) by ``source``'s file:
+    the demo's own-indicator file for ``demo``, the store's imports for ``store``/``kolada``.
+
+    A demo report must not take its own KPIs' titles and directions from an analyst's import
+    of the same id into the store, nor a store report from the demo file.
+    """
+    token = _SOURCE.set(source)
+    try:
+        yield
+    finally:
+        _SOURCE.reset(token)
+
+
+def scoped(init_source: Callable[..., str | None]) -> Callable[[type], type]:
+    """Class decorator: ``__init__`` and every public method run within :func:`definitions`
+    of the object's source (``init_source(*args, **kwargs)`` for ``__init__``, which is
+    given the constructor's arguments; ``self.source`` afterwards)."""
+
+    def wrap(function: Callable[..., Any], init: bool) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+            source = init_source(*args, **kwargs) if init else getattr(self, "source", None)
+            with definitions(source):
+                return function(self, *args, **kwargs)
+
+        return method
+
+    def decorate(cls: type) -> type:
+        for name, member in list(vars(cls).items()):
+            if inspect.isfunction(member) and (name == "__init__" or not name.startswith("_")):
+                setattr(cls, name, wrap(member, name == "__init__"))
+        return cls
+
+    return decorate
+
+
+def registry_entry(kpi: str, source: str | None = None) -> dict[str, Any] | None:
     """A registry-shaped entry (polarity, unit, label …) for an own KPI.
 
-    The store's import wins over the demo file's definition of the same id, so an analyst's
-    own definition is what charts and judgements use.
+    ``source`` (default: the one of :func:`definitions`, e.g. the report being made) says
+    whose definition applies: ``demo`` the demo file's, ``store``/``kolada`` the store's
+    import. Outside any source (``analys kpi show``, a notebook cell of its own) the store's
+    import wins over the demo file's definition of the same id, so an analyst's own
+    definition is what charts and judgements use.
     """
-    found = _store_entries(_root()).get(kpi) or entries("demo").get(kpi)
+    source = source or _SOURCE.get()
+    if source == "demo":
+        found = entries("demo").get(kpi)
+    elif source in ("store", "kolada"):
+        found = _store_entries(_root()).get(kpi)
+    else:
+        found = _store_entries(_root()).get(kpi) or entries("demo").get(kpi)
     if not found:
         return None
     meta = found["meta"]
@@ -226,7 +272,7 @@ def read_values(
                 f"Det lokala lagret {folder} saknar egna nyckeltal {', '.join(unknown)} – "
                 "importera dem med `analys import FIL`"
             )
-        parts = [read_values_table(folder / OWN_DIR / f"{k}.parquet").to_pandas() for k in kpis]
+        parts = [_read_own(folder / OWN_DIR / f"{k}.parquet", known[k]) for k in kpis]
         frame = pd.concat(parts, ignore_index=True) if parts else empty_values()
     if municipalities is not None:
         frame = frame[frame["municipality"].isin([str(m) for m in municipalities])]
@@ -235,20 +281,37 @@ def read_values(
     return as_values_frame(frame.loc[:, VALUES_COLUMNS])
 
 
-def read_unit_values(kpis: Sequence[str], *, source: str = "store") -> pd.DataFrame:
-    """The unit (``ou``) rows imported for own KPIs: the values frame with ``ou``.
+def _read_own(path: Path, entry: dict[str, Any], schema: pa.Schema = VALUES_SCHEMA) -> pd.DataFrame:
+    """An imported own KPI's stored rows; a damaged file is one line naming the file to
+    import again (an own KPI cannot be fetched)."""
+    try:
+        table = read_values_table(path, required=True, schema=schema)
+    except StoreError as error:
+        again = f"`analys import {entry.get('file') or 'FIL'}`"
+        raise StoreError(
+            f"Datalagret är skadat: {path} {error.reason} – läs in filen igen med {again} "
+            "(`analys store check` visar allt som är skadat)",
+            path=str(path),
+            reason=error.reason,
+        ) from None
+    return table.to_pandas()
 
-    Only the store holds them (the demo file has no unit rows); KPIs without unit rows give
-    no rows.
+
+def read_unit_values(kpis: Sequence[str], *, source: str = "store") -> pd.DataFrame:
+    """The unit (``ou``) rows of own KPIs: the values frame with ``ou``.
+
+    ``store``: what ``analys import`` stored; ``demo``: the unit rows of the demo's
+    own-indicator file. KPIs without unit rows, or never imported, give no rows.
     """
     if source == "demo":
         frame = demo_file().units
         return frame[frame["kpi"].isin(list(kpis))].reset_index(drop=True)
     folder = _root()
+    known = _store_entries(folder)
     parts = [
-        pd.read_parquet(path)
+        _read_own(folder / OWN_DIR / f"{kpi}.units.parquet", known[kpi], UNIT_VALUES_SCHEMA)
         for kpi in dict.fromkeys(kpis)
-        if (path := folder / OWN_DIR / f"{kpi}.units.parquet").is_file()
+        if (known.get(kpi) or {}).get("unit_rows")
     ]
     if not parts:
         return empty_values(ou=True)
@@ -277,7 +340,7 @@ def catalogue(source: str = "demo") -> pd.DataFrame:
                 "source": SOURCE,
             }
         )
-    return pd.DataFrame(rows, columns=[*CATALOGUE_COLUMNS, "source"])
+    return pd.DataFrame(rows, columns=[*KPI_FIELDS, "source"])
 
 
 def with_own(table: pd.DataFrame, source: str) -> pd.DataFrame:

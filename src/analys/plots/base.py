@@ -20,7 +20,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from analys import reference, registry
 from analys.chartstyle import FOCUS, annotate_source
 from analys.errors import ParamsError
-from analys.format import decimals_for, number, with_unit
+from analys.format import decimals_for, number, with_unit, year_text
 
 GENDER_WORDS = {"K": "kvinnor", "M": "män"}
 
@@ -149,12 +149,6 @@ def year_ticks(axis: object, preliminary: int | None = None) -> None:
     """
     axis.set_major_locator(MaxNLocator(nbins="auto", integer=True, steps=[1, 2, 5, 10]))
     axis.set_major_formatter(FuncFormatter(lambda value, _pos: year_text(value, preliminary)))
-
-
-def year_text(year: float, preliminary: int | None = None) -> str:
-    """A year as text, starred when it is the preliminary year: ``2025*``."""
-    star = "*" if preliminary is not None and round(year) == int(preliminary) else ""
-    return f"{year:.0f}{star}"
 
 
 def unit_word(codes: str | Iterable[str] | None) -> str:

@@ -20,7 +20,16 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
 from analys import registry
-from analys.chartstyle import BAND, COLOURS, FOCUS, RIKET, TITLE_Y
+from analys.chartstyle import (
+    BAND,
+    COLOUR_LABELS,
+    COLOURS,
+    FOCUS,
+    JUDGED,
+    NEUTRAL,
+    RIKET,
+    TITLE_Y,
+)
 from analys.plots.base import finish, kpi_title, new_axes, no_data, swedish_ticks, wrap
 from analys.stats.units import unit_table
 
@@ -93,7 +102,7 @@ def unit_chart(
         x="judged_value",
         hue="colour",
         palette=COLOURS,
-        hue_order=[c for c in ("green", "yellow", "red", "none") if c in set(shown["colour"])],
+        hue_order=[c for c in (*JUDGED, *NEUTRAL) if c in set(shown["colour"])],
         jitter=0.18,
         size=5,
         linewidth=0.5,
@@ -144,6 +153,9 @@ def unit_chart(
             ("green", "Bästa fjärdedelen"),
             ("yellow", "Mittenhälften"),
             ("red", "Sämsta fjärdedelen"),
+            ("high", COLOUR_LABELS["high"]),
+            ("middle", COLOUR_LABELS["middle"]),
+            ("low", COLOUR_LABELS["low"]),
             ("none", "Bedöms inte (SALSA rangordnar inte, eller för lite underlag)"),
         )
         if c in set(shown["colour"])
@@ -158,7 +170,7 @@ def unit_chart(
         bbox_to_anchor=(1.0, 1.0),
         frameon=False,
     )
-    return finish(ax, source, derived=True)
+    return finish(ax, source, derived=True, kpis=(kpi,))
 
 
 def tartan_rug(
@@ -175,7 +187,8 @@ def tartan_rug(
 
     Rows are KPIs, columns the focus municipality and its peers; each cell is coloured by the
     municipality's quartile colour among all municipalities of the same type (DESIGN §5)
-    and shows its value; neutral KPIs are not coloured (light blue), missing values grey.
+    and shows its value; a KPI without a direction is coloured high (blue), middle (light
+    grey) or low (orange) without a value judgement, missing values grey.
     Drawn with seaborn's heatmap.
     """
     from analys.reference import title
@@ -183,7 +196,8 @@ def tartan_rug(
 
     codes = [municipality, *[p for p in peers if p != municipality]]
     ax = new_axes(ax, (2.4 + 0.85 * len(codes), 1.2 + 0.4 * len(kpis)))
-    scale = {"green": 2, "yellow": 1, "red": 0, "grey": np.nan, "none": 3}
+    order = ("red", "yellow", "green", "none", "high", "middle", "low")
+    scale = {colour: float(i) for i, colour in enumerate(order)}
     grid = pd.DataFrame(np.nan, index=list(kpis), columns=codes)
     labels = pd.DataFrame("", index=list(kpis), columns=codes)
     for kpi in kpis:
@@ -199,15 +213,13 @@ def tartan_rug(
             if code in values.index and np.isfinite(values[code]):
                 grid.loc[kpi, code] = scale.get(colours.get(code, "grey"), np.nan)
                 labels.loc[kpi, code] = f"{values[code]:.1f}".replace(".", ",")
-    cmap = sns.color_palette(
-        [COLOURS["red"], COLOURS["yellow"], COLOURS["green"], COLOURS["none"]], as_cmap=True
-    )
+    cmap = sns.color_palette([COLOURS[c] for c in order], as_cmap=True)
     sns.heatmap(
         grid.astype(float),
         ax=ax,
         cmap=cmap,
         vmin=-0.5,
-        vmax=3.5,
+        vmax=len(order) - 0.5,
         cbar=False,
         annot=labels.to_numpy(),
         fmt="",
@@ -230,7 +242,7 @@ def tartan_rug(
         loc="left",
         pad=28,
     )
-    return finish(ax, source, derived=True)
+    return finish(ax, source, derived=True, kpis=tuple(kpis))
 
 
 def unit_trend_chart(
@@ -317,4 +329,4 @@ def unit_trend_chart(
     ax.xaxis.get_major_locator().set_params(integer=True)
     if legend != "none":
         ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    return finish(ax, source, derived=True)
+    return finish(ax, source, derived=True, kpis=(kpi,))

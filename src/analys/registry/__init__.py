@@ -35,7 +35,8 @@ def entry(kpi: str) -> dict[str, Any] | None:
     """One KPI's entry, or ``None`` when the registry does not know it.
 
     Own indicators (``EGEN-…``) get theirs from their import file's metadata
-    (:func:`analys.own.store.registry_entry`).
+    (:func:`analys.own.store.registry_entry`: the demo file's in a demo report, the store's
+    import in a store report).
     """
     if isinstance(kpi, str) and kpi.startswith("EGEN-"):
         from analys.own import (

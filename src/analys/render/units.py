@@ -59,26 +59,37 @@ def unit_jobs(
     template = templates / UNIT_TEMPLATE
     if not template.is_file():
         return [], [f"Enhetsrapporter: mallen {template} saknas – inga enhetsrapporter."]
+    place = reference.title(code)
     try:
+        from analys import data
+        from analys.stats import units as U
+
+        kpis = U.unit_kpis(
+            spec.area.kpis, data.load_kpis("store" if source == "kolada" else source)
+        )
+        if not kpis:  # e.g. a region area: Kolada has no unit data for its KPIs
+            return [], [
+                f"Enhetsrapporter för {place} {spec.title}: området har inga nyckeltal med "
+                "data per enhet (skola, förskola, boende …) i Kolada – inga enhetsrapporter."
+            ]
         if source == "kolada":  # bring the units' values into the store first
-            from analys import data
-            from analys.stats import units as U
             from analys.store.units import fetch_unit_values
 
-            kpis = U.unit_kpis(spec.area.kpis, data.load_kpis("store"))
-            if kpis:
-                fetch_unit_values(kpis, [code], None)
+            fetch_unit_values(kpis, [code], None)
         units = units_to_render(spec.area, code, source)
     except Exception as error:  # noqa: BLE001 - a store without units must not stop the batch
-        return [], [f"Enhetsrapporter för {reference.title(code)} {spec.title}: {error}"]
+        return [], [f"Enhetsrapporter för {place} {spec.title}: {error}"]
     if units.empty:
-        return [], []
+        return [], [
+            f"Enhetsrapporter för {place} {spec.title}: {place} har inga enheter av de slag "
+            "områdets nyckeltal gäller i enhetsregistret – inga enhetsrapporter."
+        ]
     jobs, notes = [], []
     folder = out / code / spec.name
     for unit in units.itertuples():
         if not unit.has_data:
             notes.append(
-                f"Hoppade över {unit.title} ({unit.id}, {reference.title(code)}): inga värden "
+                f"Hoppade över {unit.title} ({unit.id}, {place}): inga värden "
                 f"för {spec.title.lower()}s nyckeltal på enhetsnivå."
             )
             continue

@@ -122,6 +122,7 @@ def _grid(n: int, *, width: float, height: float, ncols: int = 2):
     return figure, flat[:n]
 
 
+@own_store.scoped(lambda params, *_, **__: params.get("source") or "demo")
 class Report:
     """One area, one municipality: data loaded once, the evaluation done once.
 
@@ -456,6 +457,7 @@ class Report:
                 year=year,
                 region=self.municipality,
                 source=self.source,
+                preliminary=self.preliminary,
                 ax=axes[0],
             )
             axes[1].remove()
@@ -467,6 +469,7 @@ class Report:
                 municipality=self.municipality,
                 source=self.source,
                 title="Sverige",
+                preliminary=self.preliminary,
                 ax=axes[0],
             )
             maps.municipality_map(
@@ -479,6 +482,7 @@ class Report:
                 source=self.source,
                 legend=False,
                 title=reference.COUNTIES.get(self._county(), "Länet"),
+                preliminary=self.preliminary,
                 ax=axes[1],
             )
         show_figure(figure)

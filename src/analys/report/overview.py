@@ -192,6 +192,7 @@ class Overview:
             region=self.kind == "L",
             source=self.source,
             ncols=min(4, len(kpis)),
+            preliminary=self.reports[0].preliminary,
         )
         show_figure(figure)
 
@@ -235,9 +236,11 @@ class Overview:
         display(
             Markdown(
                 f"Jämförelsekommuner: {self.place}s kommungrupp (SKR), högst tolv. Grön = bästa "
-                "fjärdedelen, röd = sämsta fjärdedelen bland alla kommuner; blå = nyckeltal utan "
-                "bättre/sämre riktning (färgas inte); grå = värde saknas. Senaste år med data "
-                "per nyckeltal."
+                "fjärdedelen, gul = mittenhälften, röd = sämsta fjärdedelen bland alla kommuner. "
+                "Nyckeltal utan bättre/sämre riktning (kostnader, volymer) färgas utan "
+                "värdering: blå = högsta fjärdedelen, ljusgrå = mittenhälften, orange = lägsta "
+                "fjärdedelen. Ljusblå = för få värden för kvartiler; grå = värde saknas. "
+                "Senaste år med data per nyckeltal."
             )
         )
 

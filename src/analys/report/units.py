@@ -29,6 +29,7 @@ from analys.errors import AnalysError
 from analys.format import decimals_for, difference_unit, number, with_unit
 from analys.goals import Area, load_area
 from analys.kolada.ou_ids import activity_title, plural
+from analys.own import store as own_store
 from analys.safe import Markdown, html_text
 from analys.stats import units as U
 
@@ -38,6 +39,11 @@ COLOUR_WORDS = {
     "red": "sämsta fjärdedelen",
     "grey": "värde saknas",
     "none": "bedöms inte",
+    # a neutral KPI (no better or worse): higher or lower than the other units, as at
+    # municipality level (analys.report.COLOUR_WORDS, chartstyle's blue/orange palette)
+    "high": "högsta fjärdedelen",
+    "middle": "mittenhälften",
+    "low": "lägsta fjärdedelen",
 }
 TREND_ARROWS = {
     "improving": "↑ förbättras",
@@ -46,7 +52,26 @@ TREND_ARROWS = {
     "cannot_calculate": "… kan inte beräknas",
     "neutral": "↕ förändras",
 }
-TINTS = {"green": "#d9f0d3", "yellow": "#fff7bc", "red": "#fdd0d0"}
+TINTS = {
+    "green": "#d9f0d3",
+    "yellow": "#fff7bc",
+    "red": "#fdd0d0",
+    "high": "#cfe3f1",
+    "low": "#fee4c8",
+}
+#: the colour legend of the unit tables: judged KPIs, and those without a direction
+COLOUR_NOTE = "Färg: kvartil bland landets enheter av samma slag."
+NEUTRAL_NOTE = (
+    "Nyckeltal utan bättre/sämre riktning färgas blått (högsta fjärdedelen) och orange "
+    "(lägsta fjärdedelen), utan värdering."
+)
+
+
+def colour_note(kpis: Sequence[str]) -> str:
+    """The colour legend for unit tables of ``kpis`` (the neutral palette when one has it)."""
+    if any(registry.polarity(k) == "neutral" and k not in U.SALSA_KPIS for k in kpis):
+        return f"{COLOUR_NOTE} {NEUTRAL_NOTE}"
+    return COLOUR_NOTE
 
 
 def area_unit_kpis(area: Area, source: str) -> list[str]:
@@ -65,8 +90,14 @@ def _escape(text: object) -> str:
     return html_text(text)
 
 
-def _caption(source: str) -> None:
-    text = captions.source_caption(source, derived=True)
+def _caption(source: str, kpis: Sequence[str] = ()) -> None:
+    """The credit under a unit table: the own indicators' files when it shows any."""
+    if any(str(k).startswith("EGEN-") for k in kpis):
+        from analys.chartstyle import caption_text
+
+        text = caption_text(source, derived=True, kpis=tuple(kpis))
+    else:
+        text = captions.source_caption(source, derived=True)
     display(
         HTML(f"<p class='analys-caption' style='font-size:0.8em;color:#555'>{_escape(text)}.</p>")
     )
@@ -131,7 +162,6 @@ def units_section(report: Any) -> None:
     own_units = catalogue[catalogue["municipality"] == municipality]
     # the SALSA figures have their own column and paragraph (and must not be ranked)
     shown = [k for k in kpis if k not in U.SALSA_KPIS]
-    shown = [k for k in shown if registry.polarity(k) != "neutral"] or shown
     year = report.year
     tables = {}
     for kpi in shown:
@@ -166,6 +196,7 @@ def units_section(report: Any) -> None:
     for kpi, table in tables.items():
         lines += U.standouts(table, registry.label(kpi))
         change = U.spread_change(U.spread(values, kpi, municipality))
+        ends = "högsta och lägsta" if registry.polarity(kpi) == "neutral" else "bästa och sämsta"
         if change:
             unit = difference_unit(registry.unit(kpi))
             word = (
@@ -176,12 +207,12 @@ def units_section(report: Any) -> None:
                 else "är oförändrad"
             )
             lines.append(
-                f"{registry.label(kpi)}: skillnaden mellan bästa och sämsta enhet är "
+                f"{registry.label(kpi)}: skillnaden mellan {ends} enhet är "
                 f"{with_unit(change['range_latest'], unit)} ({change['latest_year']}); "
                 f"den har {word} från {with_unit(change['range_first'], unit)} "
                 f"({change['first_year']})."
                 if word != "är oförändrad"
-                else f"{registry.label(kpi)}: skillnaden mellan bästa och sämsta enhet "
+                else f"{registry.label(kpi)}: skillnaden mellan {ends} enhet "
                 f"{word} sedan {change['first_year']}."
             )
     if lines:
@@ -260,11 +291,11 @@ def _activity_table(
     display(HTML(_html_table(rows, header)))
     display(
         Markdown(
-            "Färg: kvartil bland landets enheter av samma slag. * liten enhet: medelvärdet av "
-            "de tre senaste åren visas och bedöms."
+            f"{colour_note(list(mine))} * liten enhet: medelvärdet av de tre senaste åren "
+            "visas och bedöms."
         )
     )
-    _caption(report.source)
+    _caption(report.source, list(mine))
 
 
 def _salsa(values: pd.DataFrame, catalogue: pd.DataFrame, municipality: str, source: str) -> None:
@@ -288,6 +319,9 @@ def _salsa(values: pd.DataFrame, catalogue: pd.DataFrame, municipality: str, sou
 # ---------------------------------------------------------------------------------- unit report
 
 
+@own_store.scoped(
+    lambda *args, **kwargs: kwargs.get("source", args[3] if len(args) > 3 else "demo")
+)
 class UnitReport:
     """One unit's report (``notebooks/enhet.ipynb``).
 
@@ -436,19 +470,21 @@ class UnitReport:
             )
         display(HTML(_html_table(rows, header)))
         notes = [r["note"] for r in self.rows.values() if r["note"]]
-        text = "Plats 1 är bäst. Färg: kvartil bland landets enheter av samma slag."
+        text = f"Plats 1 är bäst. {colour_note(list(self.rows))}"
+        if any(registry.polarity(k) == "neutral" for k in self.rows):
+            text = text.replace("Plats 1 är bäst.", "Plats 1 är bäst (utan riktning: högst).")
         if any(r["small"] for r in self.rows.values()):
             text += " * liten enhet: medelvärdet av tre år bedöms, aldrig ett enda år."
         if notes:
             text += f" Bedöms inte: {notes[0]}."
         display(Markdown(text))
-        _caption(self.source)
+        _caption(self.source, list(self.rows))
 
     def distribution(self) -> None:
         """The unit among its municipality's units and all units of its kind (seaborn)."""
         from analys import plots
 
-        kpis = [k for k in self.rows if registry.polarity(k) != "neutral"] or list(self.rows)
+        kpis = list(self.rows)
         if not kpis:
             return
         figure, axes = _grid(len(kpis))
@@ -472,7 +508,7 @@ class UnitReport:
         from analys.chartstyle import FOCUS, PEERS, RIKET
         from analys.plots.base import finish, kpi_title
 
-        kpis = [k for k in self.shown if registry.polarity(k) != "neutral"] or self.shown
+        kpis = list(self.shown)
         if not kpis:
             return
         kinds = self.catalogue.set_index("id")["activity"]

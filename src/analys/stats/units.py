@@ -7,8 +7,11 @@ The rules (an experienced analyst's, written down so that results are reproducib
 
 * **Comparison set.** A unit is compared with all units *of the same activity* (V-code) in
   Sweden that have a value – a grundskola with grundskolor – and within its municipality.
-  Colours are the quartile colours of :func:`analys.stats.compare.quartile_colours` (DESIGN §5),
-  ranks 1 = best with ties sharing the best rank; neutral KPIs get no colour.
+  Colours are the quartile colours of :func:`analys.stats.compare.quartile_colours`
+  (DESIGN §5), ranks 1 = best with ties sharing the best rank. A neutral KPI (costs,
+  volumes) is never better or worse: its units are ``high``/``middle``/``low`` (the
+  blue/orange palette without a value judgement, as at municipality level), ranked highest
+  value first.
 * **Small units.** A unit whose ``count`` (pupils, children or survey answers behind the
   value, where the source gives it) is below :data:`SMALL_UNIT` is *small*. A small unit is
   judged on the mean of its last :data:`JUDGE_YEARS` years, never on one year; a small unit
@@ -216,11 +219,6 @@ def unit_table(
         out.append(frame)
     table = pd.concat(out)
     table.loc[table["judged_value"].isna(), "colour"] = "none"
-    if polarity == "neutral":
-        # a neutral KPI (costs, volumes) is never better or worse; the unit tables, sentences
-        # and swarm charts only know the judged palette, so neutral units stay uncoloured
-        table["colour"] = "none"
-        table["margin"] = np.nan
     if kpi == SALSA_DEVIATION:  # Skolverket: the deviation must not rank schools
         table["colour"] = "none"
         table[["margin", "rank_sweden", "rank_municipality"]] = np.nan
@@ -408,8 +406,9 @@ def standouts(table: pd.DataFrame, label: str, *, limit: int = 2) -> list[str]:
     """Short Swedish sentences on the units of :func:`unit_table` that stand out.
 
     Green units (top quarter of Sweden's units of the kind) and red units (bottom quarter)
-    are named, best first, at most ``limit`` of each; a unit with a significant trend for
-    the better or worse is named too. Units not judged (small, single year) are never
+    are named, best first, at most ``limit`` of each; for a neutral KPI the highest and
+    lowest quarter, in words without a judgement; a unit with a significant trend for the
+    better or worse is named too. Units not judged (small, single year) are never
     named as good or bad.
     """
     if table.empty:
@@ -427,6 +426,17 @@ def standouts(table: pd.DataFrame, label: str, *, limit: int = 2) -> list[str]:
         names = _names(bad["title"])
         verb = "hör" if len(bad) == 1 else "hör båda" if len(bad) == 2 else "hör alla"
         sentences.append(f"{label}: {names} {verb} till den sämsta fjärdedelen av landets enheter.")
+    # a neutral KPI: the highest and lowest units, named in words without a judgement
+    for colour, word, ascending in (("high", "högsta", True), ("low", "lägsta", False)):
+        ends = table[table["colour"] == colour].sort_values("rank_sweden", ascending=ascending)
+        ends = ends.head(limit)
+        if len(ends):
+            names = _names(ends["title"])
+            verb = "hör" if len(ends) == 1 else "hör båda" if len(ends) == 2 else "hör alla"
+            sentences.append(
+                f"{label}: {names} {verb} till den {word} fjärdedelen av landets enheter "
+                "(ingen värdering: nyckeltalet har ingen bättre eller sämre riktning)."
+            )
     for word, kind in (("förbättras", "improving"), ("försämras", "worsening")):
         moving = table[table["trend"] == kind]
         if len(moving):

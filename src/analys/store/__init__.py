@@ -34,7 +34,7 @@ import pyarrow.compute as pc
 
 from analys import captions
 from analys.errors import AnalysError, StoreError
-from analys.frame import VALUES_COLUMNS, as_values_frame, empty_values
+from analys.frame import as_values_frame, empty_values
 from analys.store import health as store_health
 from analys.store.fetch import KPI_ID, UNIT_ID, fetch_cli, fetch_values
 from analys.store.files import (
@@ -45,6 +45,7 @@ from analys.store.files import (
     atomic_path,
     check_root,
     check_writable,
+    merge_kpi_file,
     query_key,
     read_manifest,
     read_meta_frame,
@@ -252,36 +253,16 @@ class Store:
         touched = [] if incremental else canonical["kpis"]
         for kpi in dict.fromkeys([*touched, *pd.unique(ids).tolist()]):
             start, stop = np.searchsorted(ids, kpi, "left"), np.searchsorted(ids, kpi, "right")
-            part = clean.iloc[start:stop]
-            new = part[~deleted[start:stop]]
-            old = self._old_values(kpi, manifest)
-            if old is None:
-                merged = new
-            else:
-                if incremental:
-                    drop = pd.MultiIndex.from_frame(old[VALUES_KEY]).isin(
-                        pd.MultiIndex.from_frame(part[VALUES_KEY])
-                    )
-                else:
-                    drop = np.ones(len(old), dtype=bool)
-                    if canonical["municipalities"] is not None:
-                        drop &= old["municipality"].isin(canonical["municipalities"]).to_numpy()
-                    if canonical["years"] is not None:
-                        drop &= old["year"].isin(canonical["years"]).to_numpy()
-                merged = pd.concat([old[~drop], new], ignore_index=True)
-                merged = merged.sort_values(VALUES_KEY, kind="stable").reset_index(drop=True)
-            table = pa.Table.from_pandas(
-                merged.loc[:, VALUES_COLUMNS], schema=VALUES_SCHEMA, preserve_index=False
+            written_rows, manifest["kpis"][kpi] = merge_kpi_file(
+                self._old_values(kpi, manifest),
+                clean.iloc[start:stop],
+                deleted[start:stop],
+                query=canonical,
+                incremental=incremental,
+                path=self._values_path(kpi),
+                fetched=fetched,
             )
-            write_table(table, self._values_path(kpi))
-            written += len(new)
-            years = merged["year"]
-            manifest["kpis"][kpi] = {
-                "rows": len(merged),
-                "first_year": int(years.min()) if len(years) else None,
-                "latest_year": int(years.max()) if len(years) else None,
-                "updated": fetched,
-            }
+            written += written_rows
         manifest["queries"][key] = {
             **canonical,
             "url": url,

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from analys.errors import KoladaError, ParamsError
+from analys.errors import AnalysError, KoladaError, ParamsError
 from analys.kolada.parse import describe_problems
 from analys.store import health as store_health
-from analys.store.files import utc_now
+from analys.store.files import utc_now, year_span
 
 if TYPE_CHECKING:
     from analys.store import Store
@@ -72,10 +72,17 @@ def fetch_values(
     store.check_writable()  # before any request: a read-only folder fails at once
     store.heal(kpi_list)  # damaged files are set aside and their queries fetched in full
     previous = store.previous_fetch(kpi_list, units, year_list, client.base_url)
+    span = None if year_list is not None else _stored_span(store, kpi_list)
     if previous:
         since = (date.fromisoformat(previous["fetched"][:10]) - timedelta(days=1)).isoformat()
         frame = client.values(
-            kpi_list, units, year_list, from_date=since, include_deleted=True, progress=progress
+            kpi_list,
+            units,
+            year_list,
+            from_date=since,
+            include_deleted=True,
+            progress=progress,
+            year_span=span,
         )
         store.write_values(
             frame,
@@ -86,9 +93,18 @@ def fetch_values(
             from_date=since,
         )
     else:
-        frame = client.values(kpi_list, units, year_list, progress=progress)
+        frame = client.values(kpi_list, units, year_list, progress=progress, year_span=span)
         store.write_values(frame, query=query, url=client.base_url, fetched=started)
     return store.read_values(kpi_list, units, year_list)
+
+
+def _stored_span(store: Store, kpis: Sequence[str]) -> int | None:
+    """:func:`year_span` from the store's manifest and catalogue (``None`` when unknown)."""
+    try:
+        catalogue = store.kpis()
+    except AnalysError:
+        catalogue = None
+    return year_span(store.manifest["kpis"], kpis, catalogue)
 
 
 def _parse_years(years: str | Sequence[int] | None) -> list[int] | None:
@@ -151,6 +167,7 @@ def unit_batches(
     catalogue: pd.DataFrame,
     units: pd.DataFrame,
     n_years: int | None,
+    year_span: int | None = None,
 ) -> list[tuple[list[str], list[str]]]:
     """(KPIs, unit codes) per query: only the unit types the KPIs have, plus Riket.
 
@@ -165,6 +182,9 @@ def unit_batches(
         Kolada's municipalities, regions and Riket (columns ``id`` and ``type``).
     n_years
         Years asked for (``None``: all), for the request estimate.
+    year_span
+        With ``n_years`` ``None``: the years Kolada has for the KPIs, as far as known
+        (:func:`year_span`).
 
     KPIs wanting the same types share a query. Queries are merged when that takes fewer
     requests (25-id lists and 5000-row pages, :func:`analys.kolada.plan.plan_chunks`), so
@@ -190,8 +210,8 @@ def unit_batches(
     def cost(block: list[frozenset[str]]) -> int:
         n_kpis = sum(len(by_types[t]) for t in block)
         n_units = len(members(frozenset().union(*block)))
-        counts = plan_chunks(n_kpis, n_units, n_years)
-        return estimated_requests(n_kpis, n_units, n_years, counts)
+        counts = plan_chunks(n_kpis, n_units, n_years, year_span=year_span)
+        return estimated_requests(n_kpis, n_units, n_years, counts, year_span=year_span)
 
     best: tuple[int, list[list[frozenset[str]]]] | None = None
     for partition in _partitions(list(by_types)):
@@ -269,6 +289,8 @@ def _fetch_units(
     )
     if not unit_kpis or codes == []:
         return ""
+    for line in store_health.describe(store.heal(unit_kpis), healed=True):
+        print(line, file=sys.stderr)
     print(f"Hämtar enhetsvärden för {len(unit_kpis)} nyckeltal …", file=sys.stderr)
     with tqdm(desc="Kolada, enheter", unit="anrop", file=sys.stderr, disable=None) as bar:
         frame = fetch_unit_values(
@@ -337,7 +359,8 @@ def fetch_cli(
         chosen = units
         if units is None:
             n_years = len(year_list) if year_list else None
-            batches = unit_batches(needs, store.kpis(), store.municipalities(), n_years)
+            span = None if year_list else _stored_span(store, kpi_list)
+            batches = unit_batches(needs, store.kpis(), store.municipalities(), n_years, span)
         else:
             batches = [(kpi_list, units)]
         span = f"{year_list[0]}–{year_list[-1]}" if year_list else "alla år"
@@ -347,7 +370,14 @@ def fetch_cli(
                 f"från {client.base_url} …",
                 file=sys.stderr,
             )
-        total = sum(len(client.plan(k, u, year_list)) for k, u in batches)
+        total = sum(
+            len(
+                client.plan(
+                    k, u, year_list, year_span=_stored_span(store, k) if not year_list else None
+                )
+            )
+            for k, u in batches
+        )
         frames = []
         with tqdm(total=total, desc="Kolada", unit="anrop", file=sys.stderr, disable=None) as bar:
             for batch_kpis, batch_units in batches:

@@ -22,11 +22,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analys.errors import AnalysError, ParamsError, StoreError
+from analys.frame import OU_COLUMNS, VALUES_COLUMNS
 
 MANIFEST = "manifest.json"
 # The values frame (DESIGN §3) as stored: one parquet file per KPI.
@@ -42,6 +44,13 @@ VALUES_SCHEMA = pa.schema(
     ]
 )
 VALUES_KEY = ["municipality", "year", "gender"]  # a row within one KPI file
+# The unit-level values frame (DESIGN §3 with ``ou``) as stored: the same fields plus ``ou``.
+UNIT_VALUES_SCHEMA = pa.schema(
+    [VALUES_SCHEMA.field("kpi"), ("ou", pa.string()), *list(VALUES_SCHEMA)[1:]]
+)
+UNIT_KEY = ["ou", "year", "gender"]  # a row within one unit KPI file
+#: the key of an own KPI's manifest entry in its parquet file's metadata (``own/``)
+OWN_ENTRY_KEY = b"analys.own"
 
 
 def utc_now() -> str:
@@ -88,6 +97,98 @@ def write_table(table: pa.Table, path: Path) -> None:
         pq.write_table(table, tmp, compression="zstd")
 
 
+def merge_kpi_file(
+    old: pd.DataFrame | None,
+    part: pd.DataFrame,
+    deleted: np.ndarray,
+    *,
+    query: dict[str, Any],
+    incremental: bool,
+    path: Path,
+    fetched: str,
+    ou: bool = False,
+) -> tuple[int, dict[str, Any]]:
+    """Merge the fetched rows of one KPI into its stored rows and write its file atomically.
+
+    Parameters
+    ----------
+    old
+        The rows stored before (``None``: none, or a damaged file set aside).
+    part
+        The fetched rows of this KPI (a values frame, with ``ou`` for unit values).
+    deleted
+        Per row of ``part``: ``True`` when Kolada marks it withdrawn (removed, not stored).
+    query
+        The canonical query (:func:`query_key`): a full fetch replaces every stored row
+        within its municipalities and years.
+    incremental
+        ``part`` holds changes only (a ``from_date`` fetch): rows are replaced or removed
+        by key.
+    path, fetched
+        The KPI's file and when the fetch started (ISO time, UTC).
+    ou
+        Unit values (:data:`UNIT_VALUES_SCHEMA`, key :data:`UNIT_KEY`).
+
+    Returns
+    -------
+    tuple
+        The rows written and the KPI's manifest entry (rows, first_year, latest_year,
+        updated).
+    """
+    key, columns, schema = (
+        (UNIT_KEY, OU_COLUMNS, UNIT_VALUES_SCHEMA)
+        if ou
+        else (VALUES_KEY, VALUES_COLUMNS, VALUES_SCHEMA)
+    )
+    new = part[~deleted]
+    if old is None or old.empty:
+        merged = new
+    else:
+        if incremental:
+            drop = pd.MultiIndex.from_frame(old[key]).isin(pd.MultiIndex.from_frame(part[key]))
+        else:
+            drop = np.ones(len(old), dtype=bool)
+            if query["municipalities"] is not None:
+                drop &= old["municipality"].isin(query["municipalities"]).to_numpy()
+            if query["years"] is not None:
+                drop &= old["year"].isin(query["years"]).to_numpy()
+        merged = pd.concat([old[~drop], new], ignore_index=True)
+    merged = merged.sort_values(key, kind="stable").reset_index(drop=True)
+    table = pa.Table.from_pandas(merged.loc[:, columns], schema=schema, preserve_index=False)
+    write_table(table, path)
+    years = merged["year"]
+    entry = {
+        "rows": len(merged),
+        "first_year": int(years.min()) if len(years) else None,
+        "latest_year": int(years.max()) if len(years) else None,
+        "updated": fetched,
+    }
+    return len(new), entry
+
+
+def year_span(
+    stored: dict[str, Any], kpis: Sequence[str], catalogue: pd.DataFrame | None = None
+) -> int | None:
+    """How many years an open-ended fetch (every year) of ``kpis`` brings, as far as known.
+
+    From the earliest year an earlier fetch stored for any of them (``stored``: a manifest's
+    ``kpis``, with ``first_year`` and ``latest_year``) to the latest of those years and the
+    catalogue's latest publication period (``publ_period``). ``None`` when nothing was stored
+    yet: the request planner then assumes :data:`analys.kolada.plan.ALL_YEARS_ESTIMATE`.
+    Used for the page estimate of first-time refetches and ``from_date`` refreshes alike,
+    so the chunks are cut for the rows Kolada really has.
+    """
+    entries = [stored.get(k) or {} for k in kpis]
+    firsts = [int(e["first_year"]) for e in entries if e.get("first_year") is not None]
+    if not firsts:
+        return None
+    lasts = [int(e["latest_year"]) for e in entries if e.get("latest_year") is not None]
+    if catalogue is not None and {"id", "publ_period"} <= set(catalogue.columns):
+        periods = catalogue.loc[catalogue["id"].isin(list(kpis)), "publ_period"]
+        lasts += [int(p) for p in periods if isinstance(p, str) and p.isdigit()]
+    return max(lasts or firsts) - min(firsts) + 1
+
+
 #: what to do about a damaged file, in every message that names one
 REMEDY = (
     "kör `analys fetch` igen för samma urval (den skadade filen läggs åt sidan och hämtas om) "
@@ -116,20 +217,23 @@ def _read_parquet(path: Path, reader: Callable[[Path], Any] | None = None) -> An
         raise damaged(path, "går inte att läsa (avkortad eller trasig parquet-fil)") from None
 
 
-def read_values_table(path: Path, *, required: bool = False) -> pa.Table:
-    """The values table stored at ``path`` in :data:`VALUES_SCHEMA`.
+def read_values_table(
+    path: Path, *, required: bool = False, schema: pa.Schema = VALUES_SCHEMA
+) -> pa.Table:
+    """The values table stored at ``path`` in ``schema`` (:data:`VALUES_SCHEMA`, or
+    :data:`UNIT_VALUES_SCHEMA` for unit values).
 
     A missing file is an empty table, or a :class:`~analys.errors.StoreError` when
     ``required`` (the manifest lists it); a file that cannot be read, or holds other columns,
     is always a ``StoreError`` naming it.
     """
     if not required and not path.is_file():
-        return VALUES_SCHEMA.empty_table()
+        return schema.empty_table()
     table = _read_parquet(path)
-    if table.schema.equals(VALUES_SCHEMA):
+    if table.schema.equals(schema):
         return table
     try:
-        return table.select(VALUES_SCHEMA.names).cast(VALUES_SCHEMA)
+        return table.select(schema.names).cast(schema)
     except (pa.ArrowException, KeyError, ValueError, TypeError):
         raise damaged(path, "har inte värdetabellens kolumner") from None
 
@@ -161,15 +265,23 @@ def check_root(root: Path, *, from_env: bool = False) -> None:
         )
 
 
-def read_manifest(root: Path) -> dict[str, Any]:
+def empty_unit_manifest() -> dict[str, Any]:
+    """The manifest of the unit part (``units/manifest.json``) before any unit fetch."""
+    return {"queries": {}, "kpis": {}, "catalogue": None}
+
+
+def read_manifest(
+    root: Path, empty: Callable[[], dict[str, Any]] = empty_manifest
+) -> dict[str, Any]:
     """The manifest of the store at ``root``; an empty one when nothing was fetched yet.
 
+    ``root / "units"`` with :func:`empty_unit_manifest` reads the unit part's manifest.
     Raises :class:`~analys.errors.StoreError` naming the file when it is not a readable
     manifest (truncated JSON, another structure).
     """
     path = root / MANIFEST
     if not path.is_file():
-        return empty_manifest()
+        return empty()
     try:
         manifest = json.loads(path.read_bytes().decode("utf-8"))
     except json.JSONDecodeError as error:
@@ -186,7 +298,7 @@ def read_manifest(root: Path) -> dict[str, Any]:
         or not isinstance(manifest.get("kpis"), dict)
     ):
         raise damaged(path, "har inte manifestets form (queries och kpis saknas)")
-    return {**empty_manifest(), **manifest}
+    return {**empty(), **manifest}
 
 
 def check_writable(root: Path, *, from_env: bool = False) -> None:

@@ -20,7 +20,6 @@ KPI is only asked for the units that can carry it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -29,32 +28,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from analys.errors import AnalysError
-from analys.frame import OU_COLUMNS, as_values_frame, empty_values
+from analys.frame import as_values_frame, empty_values
 from analys.kolada.ou_ids import kpi_activities
 from analys.store.files import (
-    atomic_path,
+    UNIT_VALUES_SCHEMA,
+    empty_unit_manifest,
+    merge_kpi_file,
     query_key,
+    read_manifest,
+    read_meta_frame,
+    read_values_table,
     store_lock,
     utc_now,
+    write_manifest,
     write_table,
+    year_span,
 )
 
-UNIT_VALUES_SCHEMA = pa.schema(
-    [
-        ("kpi", pa.string()),
-        ("ou", pa.string()),
-        ("municipality", pa.string()),
-        ("year", pa.int64()),
-        ("gender", pa.string()),
-        ("value", pa.float64()),
-        ("count", pa.int64()),
-        ("status", pa.string()),
-    ]
-)
-UNIT_KEY = ["ou", "year", "gender"]  # a row within one KPI file
 CATALOGUE_COLUMNS = ["id", "title", "municipality", "activity"]
 
 
@@ -77,26 +69,10 @@ class UnitStore:
         """``queries`` (each fetch: kpis, municipalities, years, url, fetched, from_date,
         incremental, rows, ous), ``kpis`` (per KPI: rows, first_year, latest_year, updated)
         and ``catalogue`` (url, fetched, municipalities)."""
-        path = self.folder / "manifest.json"
-        if not path.is_file():
-            return {"queries": {}, "kpis": {}, "catalogue": None}
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise AnalysError(
-                f"{path}: enhetsdelen av datalagret går inte att läsa ({error}) – "
-                "hämta enheterna igen med `analys fetch OMRÅDE`"
-            ) from None
-        if not isinstance(data, dict):
-            raise AnalysError(f"{path}: enhetsdelen av datalagret är skadad – hämta igen")
-        data.setdefault("queries", {})
-        data.setdefault("kpis", {})
-        data.setdefault("catalogue", None)
-        return data
+        return read_manifest(self.folder, empty_unit_manifest)
 
     def _write_manifest(self, manifest: dict[str, Any]) -> None:
-        with atomic_path(self.folder / "manifest.json") as tmp:
-            tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_manifest(self.folder, manifest)
 
     def _empty_error(self, what: str) -> AnalysError:
         return AnalysError(
@@ -114,7 +90,7 @@ class UnitStore:
             frame = catalogue.loc[:, CATALOGUE_COLUMNS].astype("str")
             path = self.folder / "catalogue.parquet"
             if path.is_file():
-                old = pd.read_parquet(path).loc[:, CATALOGUE_COLUMNS].astype("str")
+                old = read_meta_frame(path).loc[:, CATALOGUE_COLUMNS].astype("str")
                 if municipalities is None:
                     old = old.iloc[0:0]
                 else:
@@ -136,7 +112,7 @@ class UnitStore:
         path = self.folder / "catalogue.parquet"
         if not path.is_file():
             raise self._empty_error("enheter (skolor, förskolor, boenden …)")
-        frame = pd.read_parquet(path).loc[:, CATALOGUE_COLUMNS]
+        frame = read_meta_frame(path).loc[:, CATALOGUE_COLUMNS]
         for column in CATALOGUE_COLUMNS:
             frame[column] = frame[column].astype("str")
         if municipalities is not None:
@@ -149,12 +125,7 @@ class UnitStore:
         return self.folder / "values" / f"{kpi}.parquet"
 
     def _read(self, kpi: str) -> pd.DataFrame:
-        path = self._values_path(kpi)
-        if not path.is_file():
-            return empty_values(ou=True)
-        table = pq.read_table(path)
-        if not table.schema.equals(UNIT_VALUES_SCHEMA):
-            table = table.cast(UNIT_VALUES_SCHEMA)
+        table = read_values_table(self._values_path(kpi), schema=UNIT_VALUES_SCHEMA)
         return as_values_frame(table.to_pandas(), ou=True)
 
     def read_unit_values(
@@ -219,38 +190,23 @@ class UnitStore:
                 if "isdeleted" in frame.columns
                 else np.zeros(len(frame), dtype=bool)
             )
-            clean = as_values_frame(frame, ou=True).assign(_deleted=deleted)
+            clean = as_values_frame(frame, ou=True)
             manifest = self.manifest
             written = 0
             touched = [] if incremental else canonical["kpis"]
             for kpi in dict.fromkeys([*touched, *pd.unique(clean["kpi"]).tolist()]):
-                part = clean[clean["kpi"] == kpi]
-                new = part[~part["_deleted"]].drop(columns="_deleted")
-                old = self._read(kpi)
-                if incremental:
-                    drop = pd.MultiIndex.from_frame(old[UNIT_KEY]).isin(
-                        pd.MultiIndex.from_frame(part[UNIT_KEY])
-                    )
-                else:
-                    drop = np.ones(len(old), dtype=bool)
-                    if canonical["municipalities"] is not None:
-                        drop &= old["municipality"].isin(canonical["municipalities"]).to_numpy()
-                    if canonical["years"] is not None:
-                        drop &= old["year"].isin(canonical["years"]).to_numpy()
-                merged = pd.concat([old[~drop], new], ignore_index=True)
-                merged = merged.sort_values(UNIT_KEY, kind="stable").reset_index(drop=True)
-                table = pa.Table.from_pandas(
-                    merged.loc[:, OU_COLUMNS], schema=UNIT_VALUES_SCHEMA, preserve_index=False
+                mine = (clean["kpi"] == kpi).to_numpy()
+                rows, manifest["kpis"][kpi] = merge_kpi_file(
+                    self._read(kpi),
+                    clean[mine],
+                    deleted[mine],
+                    query=canonical,
+                    incremental=incremental,
+                    path=self._values_path(kpi),
+                    fetched=fetched,
+                    ou=True,
                 )
-                write_table(table, self._values_path(kpi))
-                written += len(new)
-                years = merged["year"]
-                manifest["kpis"][kpi] = {
-                    "rows": len(merged),
-                    "first_year": int(years.min()) if len(years) else None,
-                    "latest_year": int(years.max()) if len(years) else None,
-                    "updated": fetched,
-                }
+                written += rows
             previous = manifest["queries"].get(key, {})
             manifest["queries"][key] = {
                 **canonical,
@@ -292,12 +248,15 @@ def fetch_unit_values(
         from analys.kolada import KoladaClient
 
         client = KoladaClient()
+    from analys.store import Store
+
     store = store or UnitStore()
     kpi_list = list(dict.fromkeys(str(k) for k in kpis))
     codes = None if municipalities is None else [str(m) for m in municipalities]
     year_list = None if years is None else sorted({int(y) for y in years})
     query = {"kpis": kpi_list, "municipalities": codes, "years": year_list}
     started = utc_now()
+    Store(store.root).heal(kpi_list)  # damaged unit files are set aside and fetched in full
     catalogue = client.ous(municipality=codes)
     store.write_units(catalogue, codes, client.base_url)
     owners = dict(zip(catalogue["id"], catalogue["municipality"], strict=True))
@@ -308,6 +267,8 @@ def fetch_unit_values(
         else None
     )
     known = set(previous.get("ous", [])) if previous else set()
+    # the page estimate of an all-years fetch: the years the store holds for the KPIs
+    span = None if year_list is not None else year_span(store.manifest["kpis"], kpi_list)
     frames, asked = [], []
     for members, activities in _groups(kpi_list):
         units = (
@@ -331,6 +292,7 @@ def fetch_unit_values(
                 owners=owners,
                 progress=progress,
                 check=False,
+                year_span=span,
             )
             frames.append(frame)
     if frames:

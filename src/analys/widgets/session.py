@@ -46,6 +46,21 @@ class _Session:
             for kpi in self.kpis:
                 self._frames.setdefault(kpi, empty)
 
+    @property
+    def preliminary(self) -> int | None:
+        """Kolada's preliminary year for this source (written "2025*"), ``None`` when none."""
+        if not hasattr(self, "_preliminary"):
+            from analys.data import snapshot
+
+            try:
+                year = snapshot(self.source if self.source != "kolada" else "store").get(
+                    "preliminary_year"
+                )
+            except AnalysError:
+                year = None
+            self._preliminary = int(year) if year else None
+        return self._preliminary
+
     def _available(self) -> list[str]:
         known = list(registry.entries())
         own = list(own_store.entries(self.source))  # the municipality's own indicators

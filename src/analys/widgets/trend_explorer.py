@@ -668,6 +668,7 @@ class TrendExplorer(_Explorer):
             "gender": choice.gender,
             "source": self.source,
             "legend": legend,
+            "preliminary": self._require_session().preliminary,
             "ax": ax,
         }
         if choice.kind == "L":

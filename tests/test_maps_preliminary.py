@@ -1,0 +1,102 @@
+"""Maps mark Kolada's preliminary year as the tables and charts do (issue 11, §4): "2025*"
+in every map title, and the caption says what the star means."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from analys import demo, maps, reference  # noqa: E402
+from analys.chartstyle import caption_text  # noqa: E402
+from analys.format import PRELIMINARY_NOTE, year_text  # noqa: E402
+from analys.plots.base import year_text as chart_year_text  # noqa: E402
+
+KPI = "N15507"
+REGION_KPI = "N79240"
+PRELIMINARY = 2025
+
+
+@pytest.fixture(scope="module")
+def values() -> pd.DataFrame:
+    return demo.load_values([KPI, REGION_KPI], years=[2023, 2024, 2025])
+
+
+def _ax():
+    return Figure(figsize=(5.6, 7.0), layout="constrained").add_subplot()
+
+
+def _caption(ax) -> str:
+    return next(t.get_text() for t in ax.texts if t.get_gid() == "analys-caption")
+
+
+def test_one_year_text_for_tables_charts_and_maps():
+    assert chart_year_text is year_text
+    assert year_text(2025, 2025) == "2025*" and year_text(2024, 2025) == "2024"
+    assert year_text(2025.0, None) == "2025"
+
+
+def test_county_and_sweden_maps_star_the_preliminary_year(values):
+    county = reference.COUNTIES["18"]
+    ax = maps.municipality_map(
+        values,
+        kpi=KPI,
+        year=PRELIMINARY,
+        municipality="1880",
+        county="auto",
+        title=county,
+        preliminary=PRELIMINARY,
+        ax=_ax(),
+    )
+    assert ax.get_title(loc="left") == f"{county}, 2025*"
+    assert _caption(ax) == f"{caption_text('demo', derived=True)} · {PRELIMINARY_NOTE}"
+    ax = maps.municipality_map(values, kpi=KPI, year=PRELIMINARY, preliminary=PRELIMINARY, ax=_ax())
+    assert ax.get_title(loc="left").endswith(", 2025*")
+    # a final year is not starred, and its caption has no note
+    ax = maps.municipality_map(
+        values, kpi=KPI, year=2024, title="Sverige", preliminary=PRELIMINARY, ax=_ax()
+    )
+    assert ax.get_title(loc="left") == "Sverige, 2024"
+    assert PRELIMINARY_NOTE not in _caption(ax)
+    # a title that already names the year is kept as it is
+    ax = maps.municipality_map(values, kpi=KPI, year=2024, title="Meritvärde 2024", ax=_ax())
+    assert ax.get_title(loc="left") == "Meritvärde 2024"
+
+
+def test_region_map_and_small_multiples_star_it_too(values):
+    ax = maps.region_map(
+        values, kpi=REGION_KPI, year=PRELIMINARY, region="0018", preliminary=PRELIMINARY, ax=_ax()
+    )
+    assert "2025*" in ax.get_title(loc="left")
+    assert PRELIMINARY_NOTE in _caption(ax)
+    figure = maps.small_multiples(
+        values, kpi=KPI, years=[2024, 2025], municipality="1880", preliminary=PRELIMINARY
+    )
+    titles = [ax.get_title(loc="left") for ax in figure.axes if ax.get_title(loc="left")]
+    assert titles[:2] == ["2024", "2025*"]
+    caption = next(t.get_text() for t in figure.texts if t.get_gid() == "analys-caption")
+    assert caption.endswith(PRELIMINARY_NOTE)
+
+
+def test_the_report_maps_star_the_preliminary_year(monkeypatch):
+    """The area report's comparison section passes its preliminary year to every map."""
+    from analys import report
+
+    calls = []
+    for name in ("municipality_map", "region_map"):
+        original = getattr(maps, name)
+
+        def spy(*args, _original=original, **kwargs):
+            calls.append(kwargs.get("preliminary"))
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(maps, name, spy)
+    monkeypatch.setattr(report, "display", lambda *a, **k: None)
+    monkeypatch.setattr(report, "show_figure", lambda figure: None)
+    built = report.Report.from_area("halso_sjukvard", "0018")
+    built.comparison()
+    assert calls == [built.preliminary] and built.preliminary == PRELIMINARY

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JOBS ?= 2
 
-.PHONY: demo test lab bench lint format clean
+.PHONY: demo test test-fast test-full lab bench lint format clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -25,11 +25,23 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/analys demo
 
+# everything but the full 290-municipality params sweep (a fixed stratified sample runs)
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/import_cycles.py
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --no-loadscope-reorder -m "not sweep"
+
+# no notebooks, kernels, browsers or sweeps: a quick check while working
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --no-loadscope-reorder -m "not slow"
+
+# everything, including the full params sweep
+test-full: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/import_cycles.py
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --no-loadscope-reorder
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --no-browser $(if $(filter 0,$(shell id -u)),--allow-root,) --notebook-dir=notebooks
@@ -39,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/render.py
 	$(BIN)/python benchmarks/widgets.py
 	$(BIN)/python benchmarks/maps.py
+	$(BIN)/python benchmarks/demo.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

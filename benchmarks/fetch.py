@@ -1,4 +1,4 @@
-"""How well does ``analys fetch`` use the Kolada API? (issue 2)
+"""How well does ``analys fetch`` use the Kolada API?
 
 Workload: 40 KPIs × 290 municipalities × 10 years (2016–2025) from the fake Kolada server
 (``tests/fake_kolada.py``, a real HTTP server serving the demo data) with 20 ms latency on

@@ -1,4 +1,4 @@
-"""How fast is a map of the 290 municipalities? (issue 7)
+"""How fast is a map of the 290 municipalities?
 
 Prints three medians, each "draw" being ``municipality_map`` on a fresh Agg figure plus
 ``fig.canvas.draw()``:

@@ -1,4 +1,4 @@
-"""Benchmark: ``analys render`` against the naive Papermill + nbconvert loop (issue 5).
+"""Benchmark: ``analys render`` against the naive Papermill + nbconvert loop.
 
 Renders every area for one municipality on demo data in two ways, in this same run:
 
@@ -8,7 +8,7 @@ Renders every area for one municipality on demo data in two ways, in this same r
 
 Prints both wall times and their ratio (goal ≥ 5×), then the seconds per report when
 rendering one area for 40 municipalities. Then (c) the same batch as (a) with ``--pdf``: the
-PDF step (issue 17) may add at most 30 % to a batch's wall time. Run:
+PDF step may add at most 30 % to a batch's wall time. Run:
 ``.venv/bin/python benchmarks/render.py`` (``--areas grundskola ekonomi`` to limit the areas,
 ``--many 0`` to skip the 40-municipality run, ``--no-naive`` to skip (b), ``--no-pdf`` to skip
 (c)).

@@ -1,4 +1,4 @@
-"""How fast do the explorers answer a control change? (issue 6)
+"""How fast do the explorers answer a control change?
 
 For each explorer, a fixed sequence of control changes is applied from code and the time
 from setting ``.value`` to updated outputs is measured. "Updated outputs" includes rendering
@@ -11,7 +11,7 @@ Two explorers get the same sequence, change by change in turn (so both see the s
   loaded again (and ranks, the map and the fit recomputed), as a notebook that calls
   ``load_values`` in its callback would.
 
-Goals (issue 6, demo data): median ≤ 150 ms for the trend explorer including its map,
+Goals (demo data): median ≤ 150 ms for the trend explorer including its map,
 ≤ 400 ms for a cross-section regression. Wall-clock times depend on what else the machine
 runs, so CPU time of this process and the load average are printed too.
 

@@ -2,15 +2,47 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-from collections.abc import Callable
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import requests
+from IPython.display import display
+
+# Modules that bind a display function of another module by name at import time
+# (``from analys.report import show_figure``) are imported here, before any test runs: a
+# module first imported while a test has that function monkeypatched would keep the
+# test's stand-in for the rest of the process (the CI failure of the rug section).
+from analys.report import overview, show_figure
+
+# the fake Kolada HTTP server and its ``kolada_server`` fixture, for every test module
+pytest_plugins = ["fake_kolada"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "data" / "kolada-samples"
+
+
+@pytest.hookimpl(trylast=True)  # after -m has deselected
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the heaviest files first, so that the xdist workers finish together.
+
+    ``make test`` hands out whole files (``--dist loadfile --no-loadscope-reorder``) in this
+    order; a file with kernels, notebooks or a browser handed out last would leave the
+    other worker idle. A file's weight is its number of ``slow`` tests; files of equal
+    weight and the tests inside a file keep their order.
+    """
+    slow = Counter(item.path for item in items if item.get_closest_marker("slow"))
+    first = {path: i for i, path in enumerate(dict.fromkeys(item.path for item in items))}
+    items.sort(key=lambda item: (-slow[item.path], first[item.path]))
 
 
 @pytest.fixture(scope="session")
@@ -44,3 +76,166 @@ def unprivileged() -> Callable[[list[str]], list[str]]:
         pytest.skip("tests run as root and setpriv (util-linux) is missing")
     prefix = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
     return lambda command: [*prefix, *command]
+
+
+# ------------------------------------------------------------------------ IPython output
+
+
+class Shown:
+    """What a block displayed through IPython: the outputs and what they say."""
+
+    def __init__(self, captured) -> None:
+        self._captured = captured
+
+    @property
+    def outputs(self) -> list:
+        """The rich outputs (``.data`` is the mime bundle), as shown so far."""
+        return self._captured.outputs
+
+    @property
+    def text(self) -> str:
+        """Every text/markdown or text/html output, joined by newlines."""
+        parts = []
+        for output in self.outputs:
+            data = output.data
+            parts.append(data.get("text/markdown") or data.get("text/html") or "")
+        return "\n".join(parts)
+
+    @property
+    def html(self) -> str:
+        return "".join(o.data.get("text/html", "") for o in self.outputs)
+
+    @property
+    def images(self) -> int:
+        """How many PNG images were shown."""
+        return sum("image/png" in o.data for o in self.outputs)
+
+
+# The functions through which the package shows things, as imported before any test ran; a
+# test that replaced one without undoing it would make every later capture miss outputs.
+_DISPLAY_FUNCTIONS = {"display": display, "show_figure": show_figure}
+assert overview.show_figure is show_figure
+
+
+def _stand_ins() -> list[str]:
+    """``module.name`` of every display function in ``analys`` that is not the real one."""
+    found = []
+    for module_name, module in list(sys.modules.items()):
+        if module_name != "analys" and not module_name.startswith("analys."):
+            continue
+        for name, real in _DISPLAY_FUNCTIONS.items():
+            function = getattr(module, "__dict__", {}).get(name)
+            if function is not None and function is not real:
+                found.append(f"{module_name}.{name}")
+    return found
+
+
+@pytest.fixture
+def ipython_capture() -> Callable[[], object]:
+    """``with ipython_capture() as shown:`` captures what the block displays (:class:`Shown`).
+
+    Independent of what earlier tests in the process left behind: it uses the IPython shell
+    singleton (creating one when there is none), gives it a fresh display formatter and a
+    fresh publisher for the block (so no formatter registered or disabled elsewhere applies)
+    and fails naming the culprit when a display function of the package is still a test's
+    stand-in (an undone monkeypatch would otherwise look like a missing chart).
+    """
+    from IPython.core.formatters import DisplayFormatter
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    @contextmanager
+    def capture() -> Iterator[Shown]:
+        leftovers = _stand_ins()
+        assert not leftovers, f"a test left these display functions replaced: {leftovers}"
+        shell = InteractiveShell.instance()
+        formatter = shell.display_formatter
+        shell.display_formatter = DisplayFormatter(parent=shell)
+        try:
+            with capture_output(stdout=False, stderr=False, display=True) as captured:
+                assert captured.outputs is not None, "no IPython shell to capture from"
+                yield Shown(captured)
+        finally:
+            shell.display_formatter = formatter
+
+    return capture
+
+
+# ------------------------------------------------------------------------------ JupyterLab
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def jupyterlab(tmp_path: Path) -> Iterator[Callable[..., str]]:
+    """Start JupyterLab for a browser test: ``url = jupyterlab(["x.ipynb"], env={...})``.
+
+    The server runs on 127.0.0.1 at a free port (token and password off, ``--allow-root``
+    when root) on ``tmp_path/notebooks``, which holds copies of the named notebooks of the
+    repository; its settings turn off the news toast that would cover the notebook, and
+    ``env`` is added to its environment. A server that does not answer within 60 s fails
+    the test with its log. Stopped, with its kernels, after the test.
+    """
+    servers: list[subprocess.Popen] = []
+
+    def start(notebooks: Sequence[str], env: Mapping[str, str] | None = None) -> str:
+        work = tmp_path / "notebooks"
+        work.mkdir(exist_ok=True)
+        for name in notebooks:
+            shutil.copy(ROOT / "notebooks" / name, work / name)
+        settings = tmp_path / "settings"
+        toast = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+        toast.parent.mkdir(parents=True, exist_ok=True)
+        toast.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+        port = _free_port()
+        command = [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            "--ServerApp.port_retries=0",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
+            f"--notebook-dir={work}",
+        ]
+        if os.geteuid() == 0:
+            command.append("--allow-root")
+        environment = dict(
+            os.environ,
+            JUPYTERLAB_SETTINGS_DIR=str(settings),
+            JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
+            JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+            **(env or {}),
+        )
+        log_path = tmp_path / "lab.log"
+        with log_path.open("w") as log:
+            server = subprocess.Popen(
+                command, cwd=work, env=environment, stdout=log, stderr=subprocess.STDOUT
+            )
+        servers.append(server)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{url}/api/status", timeout=1).ok:
+                    return url
+            except requests.RequestException:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("JupyterLab startade inte:\n" + log_path.read_text())
+            time.sleep(0.25)
+
+    yield start
+    for server in servers:
+        server.terminate()  # shuts its kernels down too
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

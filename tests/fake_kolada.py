@@ -1,6 +1,6 @@
 """A fake Kolada v3 server: a real HTTP server on 127.0.0.1 serving the demo data.
 
-It behaves like the API as described in ``docs/kolada-api.md``: pages with ``next_url``;
+It behaves like the API (docs/data-contract.md#kolada-as-a-source): pages with ``next_url``;
 unit (OU) data in the real shapes – ``/ou`` objects ``{id, municipality, title}`` (the demo
 units: real ids and titles, including the ids with dots ``V11E26..`` and ``V11E61..``,
 filtered by ``?municipality=`` and ``?title=``) and ``/oudata`` rows keyed ``ou`` without a
@@ -16,7 +16,7 @@ empty ``values``; gender items per row; ``value: null`` with ``count: 0``; statu
     server.fail_next(503, only="/v3/data/")        # only a data request fails
     server.truncate_next(times=2)                  # 200 answers cut off mid-JSON
 
-and hostile answers for one row (issue 12)::
+and hostile answers for one row::
 
     server.corrupt("N15507", "1880", 2020, True)     # any JSON value, count left at 1
     server.corrupt("N15507", "1880", 2021, math.inf) # sent as Infinity (Python's JSON)
@@ -25,8 +25,8 @@ and hostile answers for one row (issue 12)::
 
 Every request is recorded in ``server.requests`` (path with query string).
 
-Use it through the ``kolada_server`` fixture (``pytest_plugins = ["fake_kolada"]`` in a
-test module); it also points ``$ANALYS_KOLADA_URL`` at the server.
+Use it through the ``kolada_server`` fixture (``tests/conftest.py`` loads this module as a
+plugin for every test); it also points ``$ANALYS_KOLADA_URL`` at the server.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
+import pandas as pd
 import pytest
 
 from analys import demo, reference
@@ -63,22 +64,19 @@ class HTTPError(Exception):
 # ---------------------------------------------------------------------------------- data
 
 
-def _rows(
-    kpis: list[str], units: list[str] | None, years: list[int] | None
+def _kolada_rows(
+    frame: pd.DataFrame, unit_column: str
 ) -> dict[tuple[str, str, int], list[dict[str, Any]]]:
-    """Demo values as Kolada rows: (kpi, unit, year) → gender items, in request order.
+    """A demo values frame as Kolada rows: (kpi, unit, year) → gender items, in frame order.
 
-    Built per request from the demo frame (no cache of Python objects that would slow the
-    garbage collector of the process the test runs in).
+    ``unit_column`` is ``municipality`` for ``/data`` and ``ou`` for ``/oudata``. Built per
+    request (no cache of Python objects that would slow the garbage collector of the process
+    the test runs in).
     """
-    frame = demo.load_values(kpis, units, years)
     rows: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
+    columns = ("kpi", unit_column, "year", "gender", "value", "count", "status")
     for kpi, unit, year, gender, value, count, status in zip(
-        *(
-            frame[c].tolist()
-            for c in ("kpi", "municipality", "year", "gender", "value", "count", "status")
-        ),
-        strict=True,
+        *(frame[c].tolist() for c in columns), strict=True
     ):
         missing = value != value  # NaN
         rows.setdefault((kpi, unit, year), []).append(
@@ -91,6 +89,13 @@ def _rows(
             }
         )
     return rows
+
+
+def _rows(
+    kpis: list[str], units: list[str] | None, years: list[int] | None
+) -> dict[tuple[str, str, int], list[dict[str, Any]]]:
+    """Demo municipality values as ``/data`` rows."""
+    return _kolada_rows(demo.load_values(kpis, units, years), "municipality")
 
 
 @lru_cache(maxsize=1)
@@ -155,24 +160,8 @@ def _ous() -> list[dict[str, Any]]:
 def _ou_rows(
     kpis: list[str], ous: list[str] | None, years: list[int] | None
 ) -> dict[tuple[str, str, int], list[dict[str, Any]]]:
-    """Demo unit values as Kolada rows: (kpi, ou, year) → gender items."""
-    frame = demo_units.load_unit_values(kpis, ous, None, years)
-    rows: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
-    for kpi, unit, year, gender, value, count, status in zip(
-        *(frame[c].tolist() for c in ("kpi", "ou", "year", "gender", "value", "count", "status")),
-        strict=True,
-    ):
-        missing = value != value  # NaN
-        rows.setdefault((kpi, unit, year), []).append(
-            {
-                "gender": gender,
-                "count": 0 if missing else count,
-                "status": status,
-                "value": None if missing else value,
-                "isdeleted": False,
-            }
-        )
-    return rows
+    """Demo unit values as ``/oudata`` rows."""
+    return _kolada_rows(demo_units.load_unit_values(kpis, ous, None, years), "ou")
 
 
 # ---------------------------------------------------------------------------------- server

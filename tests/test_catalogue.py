@@ -10,8 +10,6 @@ from analys.errors import AnalysError, ParamsError
 from analys.kolada import KoladaClient
 from analys.store import Store
 
-pytest_plugins = ["fake_kolada"]
-
 
 @pytest.fixture
 def fetched_catalogue(kolada_server):

@@ -1,5 +1,5 @@
 """Open-ended fetches (every year) are planned for the years Kolada really has for the KPIs,
-not an assumed 30 (issue 11, §8): the span the store holds, up to the catalogue's latest
+not an assumed 30: the span the store holds, up to the catalogue's latest
 publication."""
 
 from __future__ import annotations

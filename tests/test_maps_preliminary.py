@@ -1,5 +1,5 @@
-"""Maps mark Kolada's preliminary year as the tables and charts do (issue 11, §4): "2025*"
-in every map title, and the caption says what the star means."""
+"""Maps mark Kolada's preliminary year as the tables and charts do: "2025*" in every map title,
+and the caption says what the star means (docs/judgements.md, section 9)."""
 
 from __future__ import annotations
 

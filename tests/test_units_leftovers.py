@@ -149,7 +149,7 @@ def test_a_municipality_without_units_of_the_kind_is_told_so(tmp_path, monkeypat
     assert "har inga enheter av de slag områdets nyckeltal gäller" in notes[0]
 
 
-# ---------------------------------------------------------------------------------- issue 16
+# ---------------------------------------------------------------------------------- own indicators
 
 
 def test_a_demo_report_keeps_the_demo_files_definition_of_an_own_kpi(tmp_path):

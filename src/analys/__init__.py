@@ -1,6 +1,7 @@
 """analys – mål- och resultatstyrning med Kolada i Jupyter.
 
-The stable interface (DESIGN §6) is importable from here; the modules hold the rest.
+The stable interface (docs/architecture.md#the-stable-interface) is importable from here;
+the modules hold the rest.
 """
 
 from __future__ import annotations

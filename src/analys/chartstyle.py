@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 
 from analys.captions import DEMO, EGEN, KALLA
 
-#: Quartile colours (DESIGN §5), as named by ``compare.quartile_colours``.
+#: Quartile colours (docs/methods.md#quartile-colours), as named by ``compare.quartile_colours``.
 COLOURS: dict[str, str] = {
     "green": "#1a9641",
     "yellow": "#fdd835",
@@ -29,7 +29,7 @@ COLOURS: dict[str, str] = {
     "low": "#fdae61",
 }
 
-#: Goal and indicator statuses (DESIGN §5).
+#: Goal and indicator statuses (docs/methods.md#indicator-status).
 STATUS_COLOURS: dict[str, str] = {
     "met": COLOURS["green"],
     "partly": COLOURS["yellow"],
@@ -58,7 +58,7 @@ RIKET = "#525252"
 BAND = "#c6dbef"
 TARGET = "#e6550d"
 #: Every chart title sits at the top of its Axes. Giving the height (instead of None) stops
-#: matplotlib from measuring all tick labels on each draw to place it: about 6 ms a chart,
+#: matplotlib from measuring all tick labels on each draw to place it (a cost on every chart),
 #: and no chart here has tick labels above the Axes.
 TITLE_Y = 1.0
 

@@ -1,4 +1,6 @@
-"""One entry point for values and metadata, whatever the source (DESIGN §3).
+"""One entry point for values and metadata, whatever the source.
+
+The contract is docs/data-contract.md#the-values-frame and docs/data-contract.md#sources.
 
 Sources:
 
@@ -49,7 +51,7 @@ def load_values(
     source: str = "demo",
     genders: Sequence[str] | None = ("T",),
 ) -> pd.DataFrame:
-    """Values for ``kpis`` as the values frame of DESIGN §3.
+    """Values for ``kpis`` as the values frame (docs/data-contract.md#the-values-frame).
 
     Parameters
     ----------
@@ -105,7 +107,7 @@ def load_values(
 def load_units(
     municipalities: str | Sequence[str] | None = None, *, source: str = "demo"
 ) -> pd.DataFrame:
-    """The unit (OU) catalogue: schools, preschools, care homes … (DESIGN §6).
+    """The unit (OU) catalogue: schools, preschools, care homes … (part of the stable interface).
 
     Returns
     -------
@@ -152,7 +154,9 @@ def load_unit_values(
     source: str = "demo",
     genders: Sequence[str] | None = ("T",),
 ) -> pd.DataFrame:
-    """Unit-level values: the values frame of DESIGN §3 with ``ou`` beside ``municipality``.
+    """Unit-level values: the values frame with ``ou`` beside ``municipality``.
+
+    The contract is docs/data-contract.md#unit-values.
 
     Columns kpi, ou, municipality, year, gender, value, count, status. ``count`` is what
     Kolada gives for the unit (in the demo: the synthetic number of pupils, children or

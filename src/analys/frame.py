@@ -1,4 +1,6 @@
-"""The values frame: the one data contract every loader returns (DESIGN §3).
+"""The values frame: the one data contract every loader returns.
+
+The contract is docs/data-contract.md#the-values-frame.
 
 `kpi` is a Kolada id (`N…`, `U…`) or an own indicator's id, `EGEN-` plus 1–32 of A–Z, 0–9, `_`
 (:mod:`analys.own`); the two forms can never collide.

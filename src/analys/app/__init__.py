@@ -1,4 +1,4 @@
-"""The explorers and the report index as a web app without code: ``analys app`` (issue 17).
+"""The explorers and the report index as a web app without code: ``analys app``.
 
 A politician or a colleague without JupyterLab opens a web page and gets the trend explorer,
 the driver explorer and the rendered reports. The app is Voilà: each page is a small

@@ -56,7 +56,7 @@ def _table() -> tuple[pd.DataFrame, dict[str, tuple[int, int]]]:
 
 
 def values() -> pd.DataFrame:
-    """The whole demo values frame (DESIGN §3): every KPI, unit, year and gender.
+    """The whole demo values frame: every KPI, unit, year and gender.
 
     Units are the 290 municipalities, Riket ``0000``, the 21 regions (type A and L KPIs)
     and the fixed groups (``G…``, unweighted means with ``count`` = members with data).

@@ -2,7 +2,7 @@
 
 Writes ``data/egen_medborgarenkat.csv`` and its sidecar ``data/egen_medborgarenkat.yaml``
 deterministically. The values are invented – like all demo values – and the metadata says
-so. Two own KPIs show both cases of issue 16:
+so. Two own KPIs show both cases:
 
 * ``EGEN-TRYGG`` – a joint citizen survey of the twelve municipalities of Örebro county,
   divided by gender: comparisons use those twelve;

@@ -1,4 +1,6 @@
-"""Indicator status against targets, and goal and area aggregation (DESIGN §5, methods M12).
+"""Indicator status against targets, and goal and area aggregation.
+
+The rules are docs/methods.md#indicator-status and docs/methods.md#goal-status.
 
 ``evaluate(area, values, municipality)`` is pure: it takes a values frame (all municipalities
 of the area's type, Riket and the years needed) and returns an ``Evaluation`` of frames. Every
@@ -154,7 +156,10 @@ def own_stance(ind: Indicator) -> bool:
 
 
 def status_of(x: float, t: float, polarity: str, tolerance: float) -> str:
-    """DESIGN §5: met when s·(x − t) ≥ 0, partly within ``tolerance·|t|``, else not met."""
+    """Met when s·(x − t) ≥ 0, partly within ``tolerance·|t|``, else not met.
+
+    The rule is docs/methods.md#indicator-status.
+    """
     if _missing(x) or _missing(t):
         return "no_data"
     s = registry.sign(polarity) or 1
@@ -177,7 +182,10 @@ def range_status(x: float, low: float, high: float, tolerance: float) -> str:
 
 
 def goal_status(score: float, coverage: float, cutoffs) -> str:
-    """Goal status from the score and coverage with the area's cut-offs (DESIGN §5)."""
+    """Goal status from the score and coverage with the area's cut-offs.
+
+    The rule is docs/methods.md#goal-status.
+    """
     if coverage < cutoffs.coverage or _missing(score):
         return "no_data"
     if score >= cutoffs.met:
@@ -192,7 +200,7 @@ def _missing(x: float | None) -> bool:
 
 
 def _quantile_target(peer_values: np.ndarray, q: float, polarity: str) -> float:
-    """The q-quantile of the scores s·x, back on the value scale (DESIGN §5)."""
+    """The q-quantile of the scores s·x, back on the value scale (docs/methods.md#peer-sets)."""
     s = registry.sign(polarity) or 1
     return float(s * np.quantile(s * peer_values, q))
 
@@ -216,7 +224,7 @@ def evaluate(
     area
         A validated area from ``load_area``.
     values
-        A values frame (DESIGN §3) with the area's KPIs for all municipalities (or regions) of
+        A values frame with the area's KPIs for all municipalities (or regions) of
         the area's type and Riket, over the years needed; or a prepared ``ValuesIndex``.
     municipality
         The focus unit; default the area's ``municipality``.

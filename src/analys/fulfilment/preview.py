@@ -1,4 +1,4 @@
-"""The goal builder's preview: how a goal tree would judge one municipality (issue 16).
+"""The goal builder's preview: how a goal tree would judge one municipality.
 
 For a draft area, :func:`preview` gives the status of each indicator and goal in the latest
 year and in each of the five years before it ("hade varit uppfyllt 2021–2023"), the values

@@ -1,10 +1,10 @@
-"""The goal tree of one policy area, read from ``params/<area>.yaml`` and validated (DESIGN §4).
+"""The goal tree of one policy area, read from ``params/<area>.yaml`` and validated.
 
-A params file is also a Papermill parameters file, so the same dict can come from YAML on disk
-(``load_area``) or from a notebook's parameters (``area_from_params``). Validation collects
-every problem in the file, one Swedish line each (file, field path, value, what is allowed),
-and raises them together as a ``ParamsError``. YAML is read with the safe loader; nothing in a
-params file is ever executed.
+A params file (docs/data-contract.md#params-files) is also a Papermill parameters file, so the
+same dict can come from YAML on disk (``load_area``) or from a notebook's parameters
+(``area_from_params``). Validation collects every problem in the file, one Swedish line each
+(file, field path, value, what is allowed), and raises them together as a ``ParamsError``. YAML
+is read with the safe loader; nothing in a params file is ever executed.
 """
 
 from __future__ import annotations
@@ -35,7 +35,10 @@ DEFAULT_MUNICIPALITY = "1880"  # Örebro, the demo municipality
 
 @dataclass(frozen=True)
 class Cutoffs:
-    """Goal status cut-offs (DESIGN §5): score ≥ met → met, ≥ partly → partly; coverage."""
+    """Goal status cut-offs: score ≥ met → met, ≥ partly → partly; coverage.
+
+    The rule is docs/methods.md#goal-status.
+    """
 
     met: float = 0.75
     partly: float = 0.4

@@ -1,4 +1,4 @@
-"""Validation of params files: every problem, one Swedish line each (DESIGN §4, issue 3).
+"""Validation of params files (docs/data-contract.md#params-files): one Swedish line a problem.
 
 A line names the file, the field path (``goals[1].indicators[0].target``), the bad value and
 what is allowed, e.g.::
@@ -571,7 +571,7 @@ def _kpi_paths(raw: Mapping[str, Any]) -> list[tuple[str, str, bool]]:
 
 
 def kpi_warnings(raw: Mapping[str, Any], file: str, catalogue: pd.DataFrame) -> list[str]:
-    """Warnings on a valid params tree from the catalogue's facts (issue 11, section 6).
+    """Warnings on a valid params tree from the catalogue's facts (docs/judgements.md).
 
     Not errors – the file still renders – but an analyst should know:
 

@@ -1,4 +1,4 @@
-"""A params file being edited: the goal builder's model (issue 16).
+"""A params file being edited: the goal builder's model.
 
 :class:`Draft` holds the YAML document round-trip (ruamel.yaml), so saving an edited file
 keeps its comments, key order and flow style; only what was changed is rewritten. Every

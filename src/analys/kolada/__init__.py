@@ -1,4 +1,4 @@
-"""The Kolada v3 HTTP client (``docs/kolada-api.md``), with the API's limits handled invisibly.
+"""The Kolada v3 HTTP client, with the API's limits handled invisibly.
 
 * every id and year list is split into chunks of at most 25 (:data:`MAX_IDS`), balanced and
   sized so that a query takes the fewest requests the limits allow (:func:`plan_chunks`, in
@@ -12,7 +12,7 @@
 * ids that Kolada does not know (it answers 200 with nothing) are named in an
   :class:`UnknownIdsError`, never returned as a silent empty frame.
 
-Data come back as the values frame of DESIGN §3 (:mod:`analys.frame`), parsed by
+Data come back as the values frame (:mod:`analys.frame`), parsed by
 :mod:`analys.kolada.parse`.
 """
 

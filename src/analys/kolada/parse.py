@@ -1,7 +1,7 @@
 """Kolada's JSON answers as frames: data rows as the values frame, metadata as tables.
 
 :func:`parse_values` flattens data rows (one row per gender item, ``null`` kept as NaN) into
-the values frame of DESIGN §3 (:mod:`analys.frame`), flagging and counting what is not a
+the values frame (:mod:`analys.frame`), flagging and counting what is not a
 finite number, rows without a year and duplicate rows; :func:`parse_records` and
 :func:`parse_groups` turn metadata lists into tables, repairing text that was UTF-8 read as
 Latin-1.

@@ -1,4 +1,4 @@
-"""Maps of Sweden's municipalities and regions coloured by result (issue 7).
+"""Maps of Sweden's municipalities and regions coloured by result.
 
 The public map functions: :func:`municipality_map`, :func:`region_map`,
 :func:`small_multiples` and :func:`drawn_colours`. They are built from three parts, each in a
@@ -99,7 +99,7 @@ def municipality_map(
     Parameters
     ----------
     data : DataFrame, optional
-        A values frame (DESIGN §3) with rows for ``kpi``, ``year`` and ``gender``.
+        A values frame with rows for ``kpi``, ``year`` and ``gender``.
     kpi : str, optional
         The KPI to show; may be left out when ``data`` holds only one. With ``values=`` it
         only names the colour bar and title.
@@ -245,7 +245,7 @@ def small_multiples(
     Parameters
     ----------
     data : DataFrame
-        A values frame (DESIGN §3); the total (``T``) is shown.
+        A values frame; the total (``T``) is shown.
     kpi : str, optional
         One KPI over ``years``: default its last four years with data, or just ``year``.
     kpis : sequence of str, optional

@@ -1,4 +1,4 @@
-"""The municipality's own indicators: reading and validating an import file (issue 16).
+"""The municipality's own indicators: reading and validating an import file.
 
 An own-indicator file is a CSV or Excel file in the values-frame columns ``kpi,
 municipality, year, gender, value`` (plus optional ``ou``), with metadata per own KPI
@@ -75,7 +75,7 @@ class ImportProblems(ParamsError):
 class OwnFile:
     """A validated own-indicator file.
 
-    ``values`` is the values frame (DESIGN §3) of the municipality-level rows, ``units``
+    ``values`` is the values frame of the municipality-level rows, ``units``
     the same with an ``ou`` column for unit rows; ``meta`` maps each own KPI id to its
     metadata (title, description, unit, polarity, operating_area, divided_by_gender,
     municipality_type).

@@ -1,12 +1,12 @@
 """Charts with Swedish labels and source captions, the seaborn way.
 
-Every function takes tidy data (a values frame, DESIGN §3, or a result table) plus column and
-selection keywords, draws on ``ax`` (a new figure when ``None``) and returns the Axes. Every
-chart carries the source caption (and the demo watermark on demo data) through
-:func:`analys.chartstyle.annotate_source`; colours come from :mod:`analys.chartstyle`.
-Rules behind what is drawn: DESIGN §5 and methods M1 (quartile colours), M3 (expected values)
-and M9 (spine chart). Trend, ranking and gender-gap charts are drawn here; the others live in
-private modules (``plotting_spine``, ``plotting_scatter``, ``plotting_goals``) and are
+Every function takes tidy data (a values frame or a result table) plus column and selection
+keywords, draws on ``ax`` (a new figure when ``None``) and returns the Axes. Every chart carries
+the source caption (and the demo watermark on demo data) through
+:func:`analys.chartstyle.annotate_source`; colours come from :mod:`analys.chartstyle`. Rules
+behind what is drawn: docs/methods.md#quartile-colours, docs/methods.md#expected-values and
+docs/methods.md#spine-chart. Trend, ranking and gender-gap charts are drawn here; the others
+live in private modules (``plotting_spine``, ``plotting_scatter``, ``plotting_goals``) and are
 imported here, which is where they belong to the public API.
 """
 
@@ -162,7 +162,7 @@ def trend_chart(
     Parameters
     ----------
     data : DataFrame
-        A values frame (DESIGN §3) holding the focus municipality, the peers and Riket.
+        A values frame holding the focus municipality, the peers and Riket.
     kpi : str
         The KPI id.
     municipality : str
@@ -294,7 +294,7 @@ def ranking_chart(
     Parameters
     ----------
     data : DataFrame
-        A values frame (DESIGN §3).
+        A values frame.
     kpi : str
     year : int
     municipality : str
@@ -536,7 +536,7 @@ def gender_gap_chart(
     Parameters
     ----------
     data : DataFrame
-        A values frame (DESIGN §3) with ``K`` and ``M`` rows; gaps from
+        A values frame with ``K`` and ``M`` rows; gaps from
         :func:`analys.stats.gender.gender_gaps`.
     kpi : str
     municipality : str

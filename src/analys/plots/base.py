@@ -214,9 +214,9 @@ def by_municipality(part: pd.DataFrame) -> pd.Series:
 def same_type(municipality: str | None, available: Iterable[str]) -> list[str]:
     """The comparison set: every code of ``available`` of the same type as ``municipality``.
 
-    Municipalities (K) are compared with municipalities and regions (L) with regions; Riket
-    and groups (``G…``) never belong to it (DESIGN §5). For an unknown code every available
-    code except Riket and groups is used.
+    Municipalities (K) are compared with municipalities and regions (L) with regions; Riket and
+    groups (``G…``) never belong to it (docs/methods.md#quartile-colours). For an unknown code
+    every available code except Riket and groups is used.
     """
     codes = [str(c) for c in available]
     kind = reference.unit_type(municipality) if municipality else None

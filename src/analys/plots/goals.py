@@ -1,7 +1,8 @@
 """The goal-status overview: a chart of goals and a coloured table of indicators.
 
 Public through :mod:`analys.plots` (``goal_status_chart``, ``goal_status_table``). Statuses
-and their Swedish names are DESIGN §5's; colours come from :mod:`analys.chartstyle`.
+and their Swedish names are those of docs/methods.md#indicator-status; colours come from
+:mod:`analys.chartstyle`.
 """
 
 from __future__ import annotations

@@ -76,7 +76,9 @@ def expected_chart(
     source: str = "demo",
     ax: Axes | None = None,
 ) -> Axes:
-    """Expected against actual values (methods M3), the focus municipality and peers named.
+    """Expected against actual values, the focus municipality and peers named.
+
+    The method is docs/methods.md#expected-values.
 
     Parameters
     ----------
@@ -164,7 +166,7 @@ def cost_chart(
     Parameters
     ----------
     data : DataFrame
-        A values frame (DESIGN §3) with both KPIs.
+        A values frame with both KPIs.
     result_kpi, cost_kpi : str
         The result (y) and the cost (x). The cost is taken for ``gender`` when it is split
         by gender, else the total.

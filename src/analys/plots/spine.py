@@ -1,4 +1,6 @@
-"""The spine chart of an area's indicators (methods M9, Fingertips' ``spine_rescaler``).
+"""The spine chart of an area's indicators (Fingertips' ``spine_rescaler``).
+
+The method is docs/methods.md#spine-chart.
 
 Public through :mod:`analys.plots` as ``spine_chart``.
 """
@@ -77,7 +79,9 @@ def spine_chart(
     source: str = "demo",
     ax: Axes | None = None,
 ) -> Axes:
-    """Spine chart of an area's indicators (methods M9): Riket centred, worst on the left.
+    """Spine chart of an area's indicators: Riket centred, worst on the left.
+
+    The method is docs/methods.md#spine-chart.
 
     Per KPI the axis ``[M − h, M + h]`` with ``M`` Riket's value and
     ``h = max(M − min, max − M)`` over the municipalities of the same type is scaled to
@@ -87,7 +91,7 @@ def spine_chart(
     Parameters
     ----------
     data : DataFrame
-        A values frame (DESIGN §3) with all municipalities of the type and Riket.
+        A values frame with all municipalities of the type and Riket.
     kpis : sequence of str
         One row per KPI, top to bottom; row labels are the registry labels.
     municipality : str

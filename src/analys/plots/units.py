@@ -52,7 +52,7 @@ def unit_chart(
     Parameters
     ----------
     data : DataFrame
-        Unit values (DESIGN §3 with ``ou``) for ``kpi``, all units in Sweden.
+        Unit values (with ``ou``) for ``kpi``, all units in Sweden.
     kpi, municipality
     units : DataFrame
         The unit catalogue (id, title, municipality, activity).
@@ -186,9 +186,10 @@ def tartan_rug(
     """Fingertips' "tartan rug": every indicator against the peer municipalities.
 
     Rows are KPIs, columns the focus municipality and its peers; each cell is coloured by the
-    municipality's quartile colour among all municipalities of the same type (DESIGN §5)
-    and shows its value; a KPI without a direction is coloured high (blue), middle (light
-    grey) or low (orange) without a value judgement, missing values grey.
+    municipality's quartile colour among all municipalities of the same type
+    (docs/methods.md#quartile-colours) and shows its value; a KPI without a direction is
+    coloured high (blue), middle (light grey) or low (orange) without a value judgement,
+    missing values grey.
     Drawn with seaborn's heatmap.
     """
     from analys.reference import title

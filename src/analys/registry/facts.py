@@ -1,4 +1,4 @@
-"""What Kolada's catalogue says about a KPI that shapes the method (issue 11, docs/judgements.md).
+"""What Kolada's catalogue says about a KPI that shapes the method (docs/judgements.md).
 
 Pure functions on catalogue fields (title, description, perspective, publication), so they
 apply to every KPI in any catalogue – the store's (Kolada's whole catalogue) or the demo's –

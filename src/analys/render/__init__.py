@@ -1,4 +1,4 @@
-"""Batch rendering: ``analys render`` and ``analys demo`` (issue 5).
+"""Batch rendering: ``analys render`` and ``analys demo``.
 
 One call renders areas × municipalities into ``OUT/<municipality>/<area>.ipynb`` and
 ``.html``, one overview per municipality (``OUT/<municipality>/oversikt.*``) and
@@ -20,7 +20,7 @@ a good ``<area>.ipynb``/``.html`` from an earlier render is never overwritten by
 (it stays, and the index links to it as the latest good version). A later successful render
 replaces the good files atomically and removes the ``.failed.*`` files.
 
-Faults (issue 12): the index lists every report a batch planned, with its status – ``ok``
+Faults: the index lists every report a batch planned, with its status – ``ok``
 (klar), ``failed`` (misslyckad), ``interrupted`` (avbruten) or ``not_run`` (ej körd) – also
 when no file of its own could be written, and links the last good version. A report whose
 worker process dies is retried once on a new worker. An area whose data the source lacks

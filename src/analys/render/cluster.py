@@ -1,4 +1,4 @@
-"""Batch rendering on a Dask cluster: ``analys render … --cluster`` (issue 14 §5).
+"""Batch rendering on a Dask cluster: ``analys render … --cluster``.
 
 The same batch as the local pool (:class:`analys.render._Pool`), executed by the workers of a
 Dask distributed cluster instead of local processes:

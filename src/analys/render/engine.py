@@ -1,6 +1,6 @@
 """Notebook execution for batch rendering: warm kernels, papermill engines, one worker.
 
-Two ways to run a report, giving the same content (docs/toolchain.md §2):
+Two ways to run a report, giving the same content:
 
 * **warm** (default): each worker process starts ONE kernel (:class:`~analys.render.kernel.WarmKernel`,
   launched before this module is even imported: :func:`analys.render.jobs.worker_entry`) and reuses
@@ -8,7 +8,7 @@ Two ways to run a report, giving the same content (docs/toolchain.md §2):
   closed and rcParams restored, pandas options reset, then IPython's namespace and execution
   counter cleared (``InteractiveShell.reset(new_session=True)``, what ``%reset -f`` does plus a
   fresh counter) – so a report sees the same state as in a new kernel, but imports and
-  kernel start-up are paid once per worker (≈ 0.65 s against ≈ 3.2 s a notebook).
+  kernel start-up are paid once per worker instead of once per notebook.
   The reset runs as a silent kernel request rather than as an extra notebook cell, so
   nothing has to be removed from the notebook afterwards.
 * **fresh** (``--fresh-kernels``): ``papermill.execute_notebook`` with a new kernel per

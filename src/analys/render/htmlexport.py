@@ -9,7 +9,7 @@ an export that would still reach outside the page fails loudly
 everything.
 
 One :class:`ReportExporter` is meant to be reused for many notebooks: the first export pays
-for template compilation (≈ 0.3 s), later ones cost ≈ 0.05 s (docs/toolchain.md §2(g)).
+for template compilation, later ones reuse it.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Light on purpose: the parent process of ``analys render`` imports this module, n
 :mod:`analys.render.engine` (papermill, nbconvert), and each spawned worker starts its warm kernel
 here before it imports the engine, so the kernel boots while the worker imports.
 
-A worker never outlives the batch that started it (issue 12):
+A worker never outlives the batch that started it:
 
 * **SIGTERM/SIGHUP** (the parent stopping the pool, or a hung-up terminal) raise
   :class:`WorkerStop` in the worker: the report in progress is abandoned, the warm kernel is
@@ -268,7 +268,7 @@ def stop_guard() -> Iterator[None]:
 def skip_slow_optional_imports() -> None:
     """Make an optional, slow import fail fast in this process.
 
-    ``rfc3987_syntax`` compiles a Lark grammar when imported (about 1.2 s). jsonschema imports
+    ``rfc3987_syntax`` compiles a Lark grammar when imported, which is slow. jsonschema imports
     it only to offer the optional ``iri`` format check, which nbformat's schemas never use;
     a ``None`` entry in ``sys.modules`` makes that import fail as if the package were absent.
     """

@@ -1,4 +1,4 @@
-"""Reports as PDF for the committee papers (``analys render … --pdf``, issue 17).
+"""Reports as PDF for the committee papers (``analys render … --pdf``).
 
 The self-contained HTML report (:mod:`analys.render.htmlexport`) is printed by the system Chromium in
 headless mode through Playwright, so the PDF shows exactly what the HTML shows, with text that
@@ -35,7 +35,7 @@ from analys.errors import ParamsError
 
 CHROMIUM_ENV = "ANALYS_CHROMIUM"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
-#: Chromium switches for a quiet, offline, headless print (docs/toolchain.md §4)
+#: Chromium switches for a quiet, offline, headless print
 CHROMIUM_ARGS = (
     "--no-sandbox",
     "--disable-gpu",

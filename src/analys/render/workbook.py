@@ -1,4 +1,4 @@
-"""The Excel workbook for finance and planning staff (``analys render … --xlsx``, issue 17).
+"""The Excel workbook for finance and planning staff (``analys render … --xlsx``).
 
 One workbook per municipality, ``OUT/<municipality>/nyckeltal.xlsx``:
 

@@ -1,7 +1,7 @@
 """Where a municipality stands against others: quartile colours, ranks, averages, similarity.
 
-Every rule here is DESIGN §5 / methods M1, M5 and M10. Pure functions: Series and DataFrames
-in, DataFrames and numbers out.
+The rules: docs/methods.md#quartile-colours, docs/methods.md#averages and
+docs/methods.md#similar-municipalities. Pure functions: Series and DataFrames in, DataFrames and numbers out.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def _not_compared(code: object) -> bool:
 
 
 def quartile_colours(values: pd.Series, polarity: str = "higher") -> pd.DataFrame:
-    """Quartile colours, ranks and margins over a comparison set (DESIGN §5, methods M1).
+    """Quartile colours, ranks and margins over a comparison set (docs/methods.md#quartile-colours).
 
     Parameters
     ----------
@@ -184,13 +184,13 @@ def position(
 
 
 def unweighted_mean(values: pd.Series) -> float:
-    """The unweighted mean of the values present: Kolada's group value (methods M5)."""
+    """The unweighted mean of the values present: Kolada's group value."""
     x = _numeric(values).dropna()
     return float(x.mean()) if len(x) else float("nan")
 
 
 def weighted_mean(values: pd.Series, population: pd.Series) -> float:
-    """The population-weighted mean (methods M5), population typically from KPI N01951.
+    """The population-weighted mean, population typically from KPI N01951.
 
     Only municipalities with both a value and a positive population count; NaN when none.
     """
@@ -203,7 +203,7 @@ def weighted_mean(values: pd.Series, population: pd.Series) -> float:
 
 
 def averages(values: pd.Series, population: pd.Series | None = None) -> pd.DataFrame:
-    """Both averages, each labelled with which one it is (methods M5).
+    """Both averages, each labelled with which one it is (docs/methods.md#averages).
 
     Returns
     -------
@@ -258,7 +258,9 @@ def similar_municipalities(
     *,
     data: pd.DataFrame,
 ) -> pd.DataFrame:
-    """The ``k`` municipalities most similar to ``municipality`` (methods M10).
+    """The ``k`` municipalities most similar to ``municipality``.
+
+    The method is docs/methods.md#similar-municipalities.
 
     Each KPI is standardised across the municipalities with complete data on ``kpis``
     (``z = (x − mean) / sd``, sample sd; a KPI with sd 0 gets z = 0 and adds nothing), then

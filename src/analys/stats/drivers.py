@@ -2,7 +2,8 @@
 
 Cross-section: OLS with HC3 standard errors, standardised coefficients, VIF and Cook's
 distance. Panel: municipality and year fixed effects with standard errors clustered by
-municipality. Pure functions: frames in, frozen results out (issue 4, methods §3 point 3).
+municipality. Pure functions: frames in, frozen results out
+(docs/methods.md#driver-regressions).
 """
 
 from __future__ import annotations
@@ -217,7 +218,7 @@ class PanelResult:
 
 
 def panel_frame(values: pd.DataFrame, gender: str = "T") -> pd.DataFrame:
-    """A values frame (DESIGN §3) as a panel: columns municipality, year and one per KPI."""
+    """A values frame as a panel: columns municipality, year and one per KPI."""
     part = values[values["gender"] == gender] if "gender" in values.columns else values
     wide = part.pivot_table(
         index=["municipality", "year"], columns="kpi", values="value", aggfunc="first"

@@ -1,6 +1,6 @@
 """Gender gaps: K − M per KPI and year, the gap's trend, and the gap against peers.
 
-Issue 4 / methods §3 point 9. Pure functions on values frames (DESIGN §3).
+The method is docs/methods.md#gender-gaps. Pure functions on values frames.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def gender_gaps(values: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     values : DataFrame
-        A values frame (DESIGN §3) holding genders ``K`` and ``M`` (``T`` is ignored).
+        A values frame holding genders ``K`` and ``M`` (``T`` is ignored).
 
     Returns
     -------

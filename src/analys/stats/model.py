@@ -1,6 +1,6 @@
 """Expected values and "learn from": who does better than their conditions predict?
 
-DESIGN §5 / methods M3: OLS with intercept of the outcome on structural KPIs across
+docs/methods.md#expected-values: OLS with intercept of the outcome on structural KPIs across
 municipalities with complete data; residual = actual − expected; the leave-one-out residual
 ``e_i / (1 − h_ii)`` is what ranks municipalities. Driver and panel regressions live in
 :mod:`analys.stats.drivers`. Pure functions: frames in, frozen results out.
@@ -38,7 +38,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ExpectedValues:
-    """An expected-value model (DESIGN §5–§6, methods M3)."""
+    """An expected-value model (docs/methods.md#expected-values)."""
 
     table: pd.DataFrame  # actual, expected, residual, loo_residual, leverage; by municipality
     r2: float

@@ -1,4 +1,6 @@
-"""Peer sets: which municipalities a focus municipality is compared with (DESIGN §5).
+"""Peer sets: which municipalities a focus municipality is compared with.
+
+The rules are docs/methods.md#peer-sets.
 
 The focus municipality itself is never in its own peer set. :func:`reference_group` says
 what a set is, in words a reader can check: its name ("liknande kommuner"), where it comes

@@ -1,4 +1,4 @@
-"""The exception table of methods M8 built straight from a values frame.
+"""The exception table (docs/methods.md#exception-list-red-red) built straight from a values frame.
 
 For each KPI: the focus municipality's latest value, its quartile colour against the
 comparison set, and its trend marker; :func:`analys.stats.trend.exceptions` then keeps the
@@ -32,7 +32,7 @@ def judgement_table(
     Parameters
     ----------
     values : DataFrame
-        A values frame (DESIGN §3).
+        A values frame.
     municipality : str
         The focus municipality.
     polarities : mapping kpi -> polarity

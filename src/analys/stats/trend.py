@@ -1,8 +1,9 @@
 """Is it getting better? Trend markers, change over a period, projections and exceptions.
 
-The trend marker is DESIGN §5 / methods M7 (the Fingertips rule); projections are issue 4's
-"trajectory to target"; the exception list is methods M8 ("red-red"). Gender gaps live in
-:mod:`analys.stats.gender`. Pure functions: Series and DataFrames in, frames and frozen results out.
+The rules: the trend marker (the Fingertips rule) is docs/methods.md#trend-markers, the
+projection docs/methods.md#projection-to-a-target-year and the exception list
+docs/methods.md#exception-list-red-red. Gender gaps live in :mod:`analys.stats.gender`. Pure
+functions: Series and DataFrames in, frames and frozen results out.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ METHOD_OLS = "minsta kvadrat-regression (t-test, 95 %, 3 frihetsgrader)"
 
 @dataclass(frozen=True)
 class TrendResult:
-    """The trend marker of one series (DESIGN §5, methods M7)."""
+    """The trend marker of one series (docs/methods.md#trend-markers)."""
 
     direction: str  # increasing | decreasing | no_change | cannot_calculate
     assessment: str  # improving | worsening | no_change | cannot_calculate | neutral
@@ -93,7 +94,7 @@ def last_years(series: pd.Series, points: int = POINTS) -> tuple[pd.Series, str]
 
 
 def _weighted_fit(t: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
-    """Slope and χ² of the weighted regression of methods M7."""
+    """Slope and χ² of the weighted regression of docs/methods.md#trend-markers."""
     s1, st, sy = w.sum(), (w * t).sum(), (w * y).sum()
     stt, sty = (w * t * t).sum(), (w * t * y).sum()
     denominator = s1 * stt - st**2
@@ -171,7 +172,7 @@ def trend_marker(
     se : Series or array-like, optional
         Standard errors indexed by year (an array is aligned with ``series``). When given (positive for all five years) the
         weighted regression with χ² > 9.5495 is used; otherwise OLS with |b/SE(b)| >
-        t(0.975, df=3). Methods M7 derive ``se`` from a CI as ``(upper − lower)/(2·1.96)``.
+        t(0.975, df=3). ``se`` comes from a CI as ``(upper − lower)/(2·1.96)``.
     averaged_years : int, optional
         When every value is a mean over this many years (Kolada's "treårsmedelvärde",
         :func:`analys.registry.moving_average`), consecutive values overlap and no trend
@@ -462,7 +463,9 @@ OFF_TARGET_LABEL = "Når inte målet (ej eller delvis uppfyllt)"
 
 
 def exceptions(table: pd.DataFrame, statuses: pd.Series | None = None) -> pd.DataFrame:
-    """The exception list ("red-red", methods M8): worse than peers and worsening.
+    """The exception list ("red-red"): worse than peers and worsening.
+
+    The rule is docs/methods.md#exception-list-red-red.
 
     Parameters
     ----------

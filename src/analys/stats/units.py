@@ -1,17 +1,18 @@
 """Follow-up per unit (school, preschool, care home …): pure functions on unit values.
 
-Inputs are the unit values frame (:func:`analys.load_unit_values`, DESIGN §3 with ``ou``) and
-the unit catalogue (:func:`analys.load_units`). Nothing here reads data or draws.
+Inputs are the unit values frame (:func:`analys.load_unit_values`,
+docs/data-contract.md#unit-values) and the unit catalogue (:func:`analys.load_units`). Nothing
+here reads data or draws.
 
 The rules (an experienced analyst's, written down so that results are reproducible):
 
 * **Comparison set.** A unit is compared with all units *of the same activity* (V-code) in
   Sweden that have a value – a grundskola with grundskolor – and within its municipality.
   Colours are the quartile colours of :func:`analys.stats.compare.quartile_colours`
-  (DESIGN §5), ranks 1 = best with ties sharing the best rank. A neutral KPI (costs,
-  volumes) is never better or worse: its units are ``high``/``middle``/``low`` (the
-  blue/orange palette without a value judgement, as at municipality level), ranked highest
-  value first.
+  (docs/methods.md#quartile-colours), ranks 1 = best with ties sharing the best rank. A
+  neutral KPI (costs, volumes) is never better or worse: its units are
+  ``high``/``middle``/``low`` (the blue/orange palette without a value judgement, as at
+  municipality level), ranked highest value first.
 * **Small units.** A unit whose ``count`` (pupils, children or survey answers behind the
   value, where the source gives it) is below :data:`SMALL_UNIT` is *small*. A small unit is
   judged on the mean of its last :data:`JUDGE_YEARS` years, never on one year; a small unit

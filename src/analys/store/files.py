@@ -31,7 +31,7 @@ from analys.errors import AnalysError, ParamsError, StoreError
 from analys.frame import OU_COLUMNS, VALUES_COLUMNS
 
 MANIFEST = "manifest.json"
-# The values frame (DESIGN §3) as stored: one parquet file per KPI.
+# The values frame as stored: one parquet file per KPI.
 VALUES_SCHEMA = pa.schema(
     [
         ("kpi", pa.string()),
@@ -44,7 +44,8 @@ VALUES_SCHEMA = pa.schema(
     ]
 )
 VALUES_KEY = ["municipality", "year", "gender"]  # a row within one KPI file
-# The unit-level values frame (DESIGN §3 with ``ou``) as stored: the same fields plus ``ou``.
+# The unit-level values frame (docs/data-contract.md#unit-values) as stored: the same fields
+# plus ``ou``.
 UNIT_VALUES_SCHEMA = pa.schema(
     [VALUES_SCHEMA.field("kpi"), ("ou", pa.string()), *list(VALUES_SCHEMA)[1:]]
 )

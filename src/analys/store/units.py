@@ -5,7 +5,7 @@ Layout, under the store's root (``$ANALYS_DATA_DIR`` or ``./data``)::
     data/units/manifest.json         what was fetched: queries, KPIs, the unit catalogue
     data/units/catalogue.parquet     the units of the fetched municipalities
                                      (id, title, municipality, activity)
-    data/units/values/<KPI>.parquet  the unit values frame (DESIGN §3 with ``ou``)
+    data/units/values/<KPI>.parquet  the unit values frame (``ou`` beside ``municipality``)
 
 The same rules as for municipal values (:mod:`analys.store`): every file is replaced
 atomically, the manifest is written last, writers hold the store's lock, and a repeated fetch

@@ -1,10 +1,10 @@
 """Widget explorers for JupyterLab: trends (``TrendExplorer``) and drivers (``DriverExplorer``),
 and the goal builder (``GoalBuilder``, notebook ``malbyggare``).
 
-All logic lives here; the notebooks ``utforska_trender`` and ``utforska_samband`` only
-construct and display an explorer (DESIGN §6, issue 6). Setting a control's ``.value`` from
-code updates ``.figure``, ``.table`` and ``.message`` synchronously; that is how the tests
-drive them.
+All logic lives here; the notebooks ``utforska_trender`` and ``utforska_samband`` only construct
+and display an explorer (docs/architecture.md#the-stable-interface). Setting a control's
+``.value`` from code updates ``.figure``, ``.table`` and ``.message`` synchronously; that is how
+the tests drive them.
 
 Responsiveness: the values are loaded once per explorer (every KPI it can show, all units,
 years and genders; from Kolada each KPI is fetched once, when first chosen) and kept in a

@@ -80,7 +80,7 @@ class DriverExplorer(_Explorer):
     ----------
     controls : dict of str to ipywidget
         ``outcome``, ``explanatory``, ``year``, ``population``, ``model``, ``municipality``
-        (DESIGN §6), plus ``explanatory_search``, ``log`` (explanatory KPIs to take the
+        (the stable interface), plus ``explanatory_search``, ``log`` (explanatory KPIs to take the
         natural log of), ``standardise`` and ``save``.
     figure : Figure or None
         The coefficient chart with 95 % confidence intervals.

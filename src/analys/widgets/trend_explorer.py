@@ -84,7 +84,7 @@ class TrendExplorer(_Explorer):
     Attributes
     ----------
     controls : dict of str to ipywidget
-        ``kpi``, ``municipality``, ``peers``, ``gender``, ``years`` (DESIGN §6), plus
+        ``kpi``, ``municipality``, ``peers``, ``gender``, ``years`` (the stable interface), plus
         ``kpi_search``, ``area``, ``municipality_search``, ``own_peers`` (used when
         ``peers`` is ``egen``; choosing names switches to it), ``source`` and ``save``;
         ``level`` (``kommun`` or ``enhet``), ``unit_search`` and ``unit``: at the unit level
@@ -99,7 +99,7 @@ class TrendExplorer(_Explorer):
     message : str
         ``""`` or a Swedish message for a bad choice (then ``figure`` and ``table`` are None).
     marker : TrendResult or None
-        The trend marker of the last five years (methods M7).
+        The trend marker of the last five years (docs/methods.md#trend-markers).
     map_figure : Figure or None
         A map of the KPI in the range's last year with the focus and peers outlined.
     """

@@ -1,0 +1,122 @@
+"""Unit charts (seaborn): the units on the national distribution, the unit trend, the rug."""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex
+
+import analys
+from analys import demo, plots, registry
+from analys.chartstyle import COLOURS
+from analys.stats import compare
+from analys.stats.units import unit_table
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> pd.DataFrame:
+    return analys.load_units()
+
+
+@pytest.fixture(scope="module")
+def values() -> pd.DataFrame:
+    return analys.load_unit_values(["N15813"])
+
+
+def _texts(ax) -> str:
+    return " ".join(t.get_text() for t in ax.figure.findobj(lambda a: hasattr(a, "get_text")))
+
+
+def test_unit_chart_points_are_the_municipalitys_units_coloured_by_quartile(values, catalogue):
+    ax = plots.unit_chart(
+        values, kpi="N15813", municipality="1880", units=catalogue, year=2024, source="demo"
+    )
+    table = unit_table(values, catalogue, "N15813", "1880", 2024).dropna(subset=["judged_value"])
+    points = np.concatenate([c.get_offsets()[:, 0] for c in ax.collections if len(c.get_offsets())])
+    faces = np.concatenate([c.get_facecolors() for c in ax.collections if len(c.get_offsets())])
+    assert sorted(np.round(points, 6)) == sorted(np.round(table["judged_value"].to_numpy(), 6))
+    drawn = {round(x, 6): to_hex(f) for x, f in zip(points, faces, strict=True)}
+    for x, colour in zip(table["judged_value"], table["colour"], strict=True):
+        assert drawn[round(x, 6)] == COLOURS[colour]
+    # the box is the national distribution of the same kind (grundskolor) that year
+    national = values[(values["year"] == 2024)]
+    kinds = catalogue.set_index("id")["activity"]
+    national = national[national["ou"].map(kinds) == "V15"]["value"]
+    q1, median, q3 = np.quantile(national, [0.25, 0.5, 0.75])
+    lines = [line.get_xdata() for line in ax.get_lines() if len(line.get_xdata()) == 2]
+    assert any(np.allclose(x, [median, median]) for x in lines)
+    text = _texts(ax)
+    assert "Demodata" in text and "alla enheter i Sverige" in text
+    assert q1 < median < q3
+
+
+def test_unit_chart_highlight_and_no_data(values, catalogue):
+    unit = unit_table(values, catalogue, "N15813", "1880", 2024)["ou"].iloc[0]
+    ax = plots.unit_chart(
+        values, kpi="N15813", municipality="1880", units=catalogue, year=2024, highlight=unit
+    )
+    assert [a for a in ax.get_lines() if a.get_gid() == "analys-highlight"]
+    empty = plots.unit_chart(
+        values.iloc[0:0], kpi="N15813", municipality="1880", units=catalogue, source="demo"
+    )
+    assert "Inga enhetsvärden" in _texts(empty)
+
+
+def test_unit_trend_chart_draws_the_unit(values, catalogue):
+    unit = unit_table(values, catalogue, "N15813", "1880", 2024)["ou"].iloc[0]
+    ax = plots.unit_trend_chart(values, kpi="N15813", ou=unit, units=catalogue, source="demo")
+    own = values[values["ou"] == unit].sort_values("year")["value"].to_numpy()
+    assert any(
+        len(line.get_ydata()) == len(own) and np.allclose(line.get_ydata(), own)
+        for line in ax.get_lines()
+    )
+    assert "Kommunens övriga enheter, median" in _texts(ax)
+
+
+def test_tartan_rug_cells_follow_quartile_colours():
+    kpis = ["N15813", "N15504", "N15033", "N15001"]  # N15001: a cost, no direction
+    assert registry.polarity("N15001") == "neutral"
+    frame = demo.load_values(kpis, None, [2024])
+    peers = ["1480", "0380", "0580", "1280"]
+    ax = plots.tartan_rug(frame, kpis=kpis, municipality="1880", peers=peers, source="demo")
+    mesh = ax.collections[0]
+    colours = [to_hex(c) for c in mesh.get_facecolors()]
+    codes = ["1880", *peers]
+    for i, kpi in enumerate(kpis):
+        part = frame[(frame["kpi"] == kpi) & (frame["gender"] == "T")]
+        part = part[part["municipality"].isin(analys.reference.kommun_codes())]
+        expected = compare.quartile_colours(
+            part.set_index("municipality")["value"], registry.polarity(kpi)
+        )["colour"]
+        for j, code in enumerate(codes):
+            assert colours[i * len(codes) + j] == COLOURS[expected[code]], (kpi, code)
+    assert {"high", "middle", "low"} & set(expected)  # the last KPI: blue/orange, no judgement
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[0] == "Örebro"
+
+
+def test_overview_rug_section(monkeypatch, ipython_capture):
+    from analys.report.overview import Overview
+
+    overview = Overview("1880", ["grundskola"], source="demo")
+    drawn = {}
+    original = plots.tartan_rug
+
+    def spy(data, **kw):
+        drawn.update(kw)
+        return original(data, **kw)
+
+    monkeypatch.setattr(plots, "tartan_rug", spy)
+    with ipython_capture() as shown:
+        overview.rug()
+    assert shown.images == 1
+    groups = overview.reports[0].groups
+    skr = analys.stats.peers.peer_set("1880", "skr", groups=groups)
+    assert drawn["municipality"] == "1880" and drawn["peers"] == skr[:12]
+    assert set(drawn["kpis"]) == {
+        i.kpi for _, i in overview.reports[0].area.indicators if i.gender == "T"
+    }

@@ -1,0 +1,255 @@
+"""What the area report says, read in-process (no kernel): named groups, regions, the year.
+
+docs/judgements.md, sections 7–9: every comparison names its reference group; a region report
+speaks of regions; with ``--year Y`` nothing later is presented as current and a value missing
+in Y is "data saknas Y"; a ``liknande`` report renders from a store fetched from the fake Kolada
+server that serves Kolada's real group titles. Each section is called with ``display`` and
+``show_figure`` captured: Markdown/HTML as text, figures as every text artist they hold.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+
+from analys import data, report  # noqa: E402
+from analys.cli import main  # noqa: E402
+from analys.goals import load_area  # noqa: E402
+
+# overview is imported before any test patches report.show_figure: it binds that name at import,
+# so an import inside a patched test would keep the patch for every later test in the process.
+from analys.report import Report, overview  # noqa: E402
+
+SECTIONS = ("header", "summary", "goal_tables", "comparison", "trends", "focus", "gender", "about")
+REAL_GROUPS = (
+    Path(__file__).resolve().parents[3]
+    / "shared"
+    / "data"
+    / "kolada-samples"
+    / "v3_municipality_groups_all_2026-03-23.values.json"
+)
+
+
+class Captured:
+    """Texts and figures one report displayed, per section."""
+
+    def __init__(self) -> None:
+        self.texts: dict[str, list[str]] = {}
+        self.figures: dict[str, list[list[str]]] = {}
+        self.lines: dict[str, list[list[Text]]] = {}
+        self.section = ""
+
+    def display(self, *objects, **_kwargs) -> None:
+        for obj in objects:
+            if isinstance(obj, dict):  # the summary mimetype
+                continue
+            if hasattr(obj, "to_html"):
+                text = re.sub(r"<style.*?</style>", " ", obj.to_html(), flags=re.S)
+            else:
+                text = getattr(obj, "data", "")
+            if isinstance(text, str) and text:
+                text = re.sub(r"<[^>]+>", " ", text)
+                self.texts.setdefault(self.section, []).append(text)
+
+    def show(self, figure) -> None:
+        words = [t.get_text() for t in figure.findobj(Text) if t.get_text()]
+        for ax in figure.axes:  # year ticks as the formatter writes them (no slow draw)
+            words += [ax.xaxis.get_major_formatter()(y, 0) for y in (2022.0, 2025.0)]
+        self.figures.setdefault(self.section, []).append(words)
+        self.lines.setdefault(self.section, []).append(
+            [line.get_xdata() for ax in figure.axes for line in ax.get_lines()]
+        )
+        plt.close(figure)
+
+    def all_text(self, *, skip: tuple[str, ...] = ()) -> str:
+        parts = [t for s, texts in self.texts.items() if s not in skip for t in texts]
+        parts += [w for s, figs in self.figures.items() if s not in skip for f in figs for w in f]
+        return "\n".join(parts)
+
+
+def run(rep: Report, monkeypatch, sections=SECTIONS) -> Captured:
+    captured = Captured()
+    monkeypatch.setattr(report, "display", captured.display)
+    monkeypatch.setattr(report, "show_figure", captured.show)
+    for section in sections:
+        captured.section = section
+        getattr(rep, section)()
+    return captured
+
+
+@pytest.fixture(scope="module")
+def grundskola() -> Report:
+    """The demo report for Örebro (peers liknande), shared by the tests that only read it."""
+    return Report.from_area("grundskola", "1880")
+
+
+# ---------------------------------------------------------------------------------- regions
+
+
+def test_a_region_report_speaks_of_regions(monkeypatch):
+    rep = Report.from_area("halso_sjukvard", "0018", peers="liknande")
+    assert rep.group.title.startswith("Liknande regioner, hälso- och sjukvård")
+    assert len(rep.peers) == 7 and not rep.group.everyone
+    out = run(rep, monkeypatch)
+    text = out.all_text()
+    # the result-against-cost paragraph belongs to expected()/_cost
+    own = re.sub(r"\*\*Resultat och kostnad.*", "", text)
+    assert not re.search(r"[Kk]ommun", own), re.findall(r".{60}[Kk]ommun.{20}", own)
+    assert "7 liknande regioner" in text and "bland alla 21 regioner" in text
+    assert re.search(r"plats \d+ av 21 regioner", text)
+    assert "Regionernas spridning (min–max)" in text
+
+
+# ---------------------------------------------------------------------------------- groups
+
+
+POSITION = re.compile(r"(25 %|i mitten|bäst|sämst|plats \d+ av)")
+
+
+@pytest.mark.parametrize(
+    ("peers", "phrase"),
+    [
+        ("liknande", r"\(Örebro och [4-7] liknande kommuner\)"),
+        ("lan", r"bland 1[01] kommuner i Örebro län"),
+    ],
+)
+def test_every_comparison_sentence_names_its_group(monkeypatch, peers, phrase):
+    rep = Report.from_area("grundskola", "1880", peers=peers)
+    out = run(rep, monkeypatch, ("header", "comparison", "trends", "focus", "gender"))
+    sentences = [
+        line
+        for text in out.texts["comparison"][1:2] + out.texts["trends"][:1]
+        for line in text.split("\n")
+    ]
+    judged = [s for s in sentences if POSITION.search(s)]
+    assert len(judged) >= 5, sentences
+    for sentence in judged:
+        assert re.search(phrase, sentence), sentence
+    if peers == "liknande":  # fewer than 8 peers: no quartile words about the group
+        assert not any("25 %" in s for s in judged)
+    listing = out.texts["comparison"][0]
+    assert "Jämförelsegrupp:" in listing and rep.group.source in listing
+    assert all(name in listing for name in rep.group.members_text().split(", "))
+    legend = f"Median, {rep.group.counted()}"
+    assert legend in out.figures["trends"][0] and legend in out.figures["gender"][0]
+    gender = "\n".join(out.texts["gender"])
+    assert "än medianen bland" in gender
+    focus = "\n".join(out.texts["focus"])
+    assert "av alla 290 kommuner" in focus
+
+
+def test_tables_name_the_group_behind_each_column(monkeypatch, grundskola):
+    rep = grundskola
+    out = run(rep, monkeypatch, ("goal_tables",))
+    table = "\n".join(out.texts["goal_tables"])
+    assert "Kvartil bland alla 290 kommuner" in table and "Trend, 5 år (test)" in table
+    assert "Jämförelse " not in table and "Bland de 25 %" not in table
+    # a peers_quantile target names the peers it is computed over
+    assert "gränsen för de 25 % bästa bland 7 liknande kommuner" in table
+    # one label per indicator: the params file's own label, in tables and charts alike
+    assert "Meritvärde åk 9, pojkar" in table and "pojkar (män)" not in table
+    out = run(rep, monkeypatch, ("trends",))
+    assert "Meritvärde åk 9, pojkar" in out.figures["trends"][0]
+
+
+# ---------------------------------------------------------------------------------- the year
+
+
+def test_the_report_year_governs_every_section(monkeypatch):
+    rep = Report.from_area("grundskola", "1880", year=2022)
+    out = run(rep, monkeypatch)
+    text = out.all_text().replace(rep.group.title, "").replace("2025*", "")
+    later = re.findall(r".{40}\b202[3-9]\b.{10}", text)
+    assert not later, later
+    assert "# Grundskola – Örebro 2022" in text
+    gender = "\n".join(out.texts["gender"])
+    assert gender.count(" 2022:") >= 3
+    trend_x = [x for xs in out.lines["trends"][0] for x in xs if isinstance(x, (int, float))]
+    assert max(trend_x) <= 2022
+    gap_x = [x for xs in out.lines["gender"][0] for x in xs if isinstance(x, (int, float))]
+    assert max(gap_x) <= 2022
+    # the trend marker of every row uses the years up to 2022
+    assert set(rep.evaluation.indicators["year"].dropna()) == {2022}
+
+
+def test_a_value_missing_in_the_report_year_is_said_so(monkeypatch, tmp_path):
+    area = load_area("grundskola")
+    values = data.load_values(area.kpis, None, None, source="demo", genders=None)
+    drop = (values["kpi"] == "N15507") & (values["municipality"] == "1880")
+    drop &= values["year"] == 2022
+    cache = tmp_path / "values.parquet"
+    values[~drop].to_parquet(cache)
+    rep = Report({**area.params, "year": 2022}, data_cache=str(cache))
+    out = run(rep, monkeypatch, ("trends", "gender"))
+    trends = "\n".join(out.texts["trends"])
+    assert "Meritvärde åk 9: data saknas 2022 (senaste värde 2021)." in trends
+    gender = "\n".join(out.texts["gender"])
+    assert "**Meritvärde åk 9**: data saknas 2022 (senaste värde 2021)." in gender
+
+
+def test_the_preliminary_year_is_starred_with_a_note(monkeypatch, grundskola):
+    rep = grundskola
+    assert rep.preliminary == 2025 and rep.year == 2025
+    out = run(rep, monkeypatch, ("goal_tables", "comparison", "trends"))
+    tables = "\n".join(out.texts["goal_tables"])
+    assert "2025*" in tables and "2025 är preliminärt" in tables
+    assert any("Meritvärde åk 9, 2025*" in w for w in out.figures["comparison"][0])
+    assert "2025*" in out.figures["trends"][0]
+
+
+# ---------------------------------------------------------------------------------- wording
+
+
+def test_one_source_credit_and_one_off_target_rule(monkeypatch, grundskola):
+    rep = grundskola
+    out = run(rep, monkeypatch, ("focus", "about"))
+    about = "\n".join(out.texts["about"])
+    assert "Källa: Källa" not in about and "**Källa:** Källa" not in about
+    focus = "\n".join(out.texts["focus"])
+    partly = rep.evaluation.indicators.query("status == 'partly'")
+    assert len(partly), "the demo report should have a partly met indicator"
+    assert "Når inte målet (ej eller delvis uppfyllt)" in focus
+    for label in partly["label"]:
+        assert label in focus
+
+    view = overview.Overview("1880", ["grundskola"])
+    captured = Captured()
+    monkeypatch.setattr(overview, "display", captured.display)
+    view.focus()
+    view.about()
+    text = "\n".join(captured.texts[""])
+    assert "Når inte målet (ej eller delvis uppfyllt)" in text
+    for label in partly["label"]:
+        assert label in text
+    assert "Källa: Källa" not in text
+
+
+# ---------------------------------------------------------------------------------- store
+
+
+def test_a_liknande_report_renders_from_a_store_with_real_group_titles(kolada_server, monkeypatch):
+    if not REAL_GROUPS.exists():
+        pytest.skip("../shared/data/kolada-samples saknas")
+    items = json.loads(REAL_GROUPS.read_text(encoding="utf-8"))
+    kolada_server.tables["municipality_groups"] = items
+    assert main(["fetch", "ekonomi", "--years", "2019-2025"]) == 0
+    params = {**load_area("ekonomi").params, "source": "store", "peers": "liknande"}
+    rep = Report(params)
+    assert rep.group.title == "Liknande kommuner, övergripande, Örebro, 2025"
+    assert rep.group.group_id == "G37606"
+    out = run(rep, monkeypatch, ("header", "comparison", "trends", "about"))
+    text = out.all_text()
+    assert "Koladas grupp ”Liknande kommuner, övergripande, Örebro, 2025” (G37606)" in text
+    assert "Linköping, Norrköping, Jönköping, Växjö, Helsingborg, Halmstad, Västerås" in text
+    assert "(Örebro och 7 liknande kommuner)" in text
+    assert "Källa: Kolada" in text and "Demodata" not in text
+    assert rep.source == "store" and set(rep.values["kpi"]) <= set(rep.area.kpis)

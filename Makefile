@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/widgets.py
 	$(BIN)/python benchmarks/maps.py
 	$(BIN)/python benchmarks/demo.py
+	$(BIN)/python benchmarks/country.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analys import catalogue, demo, registry
-from analys.cli import main
+from analys.cli import kpi, main
 from analys.errors import AnalysError, ParamsError
 from analys.kolada import KoladaClient
 from analys.store import Store
@@ -90,7 +90,7 @@ def test_cli_search_from_the_store(fetched_catalogue, capsys):
 def test_cli_search_without_hits_and_without_text(capsys):
     assert main(["kpi", "search", "xyzzy"]) == 0
     assert "Inga nyckeltal matchar 'xyzzy'" in capsys.readouterr().out
-    assert catalogue.search_cli("  ") == 2
+    assert kpi.search_cli("  ") == 2
 
 
 def test_cli_show(capsys):

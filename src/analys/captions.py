@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 KALLA = "Källa: Kolada"
 EGEN = "Egen bearbetning av data från Kolada"
 DEMO = "Demodata – syntetiska värden, inte verklig statistik"
@@ -15,4 +17,24 @@ def source_caption(source: str, *, derived: bool = False) -> str:
     """
     if source == "demo":
         return DEMO + (" · Egen bearbetning" if derived else "")
+    return EGEN if derived else KALLA
+
+
+#: credits of outputs whose KPIs start with a prefix: the municipality's own indicators
+#: (``EGEN-…``) add theirs when :mod:`analys.own` is imported (the credit names their file)
+CREDITS: dict[str, Callable[..., str]] = {}
+
+
+def add_credit(prefix: str, credit: Callable[..., str]) -> None:
+    """Let ``credit(kpis, source, derived=…)`` word the credit of outputs showing KPIs whose
+    ids start with ``prefix``."""
+    CREDITS[prefix] = credit
+
+
+def credit(kpis: Sequence[str] = (), source: str | None = None, *, derived: bool = False) -> str:
+    """Kolada's credit (:data:`KALLA`, or :data:`EGEN` for our own computations), or the
+    credit :data:`CREDITS` gives for the own indicators among ``kpis``."""
+    for prefix, own_credit in CREDITS.items():
+        if any(str(k).startswith(prefix) for k in kpis):
+            return own_credit(kpis, source or "demo", derived=derived)
     return EGEN if derived else KALLA

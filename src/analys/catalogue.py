@@ -1,66 +1,102 @@
-"""Finding KPIs: ``analys kpi search TEXT`` and ``analys kpi show ID``, and the same in Python.
+"""The KPI catalogue and finding KPIs in it (``analys kpi search``/``show`` print these).
 
 The catalogue is the store's (Kolada's whole catalogue, after ``analys fetch``) when there
 is one, else the demo catalogue (the ~100 KPIs the project uses, with Kolada's real ids,
-titles and metadata). Every answer says which one it came from.
+titles and metadata): :func:`catalogue` is that policy, written once. Every answer says
+which one it came from.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 from difflib import get_close_matches
 from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 
-from analys import registry
+from analys import demo, registry
 from analys.errors import AnalysError, ParamsError
-from analys.safe import terminal_text
+from analys.own import store as own_store
+from analys.registry import facts
+from analys.store import Store
 
 SOURCES = ("store", "demo")
-_TYPES = {"K": "kommuner", "L": "regioner", "A": "kommuner och regioner"}
-_AUSPICES = {
-    "E": "egen regi",
-    "P": "privat regi / köpt",
-    "O": "andra offentliga huvudmän",
-    "T": "alla huvudmän",
-    "X": "ej tillämpligt",
-    "A": "kommunalförbund m.fl.",
-}
-_POLARITY = {
-    "higher": "högre är bättre",
-    "lower": "lägre är bättre",
-    "neutral": "neutral (varken högre eller lägre är bättre)",
-}
-_DISCONTINUED = re.compile(r"\(\s*-\s*(\d{4})\s*\)\s*$")
+#: the last year of a series Kolada has ended: "… (-2019)" at the end of its title
+DISCONTINUED = re.compile(r"\(\s*-\s*(\d{4})\s*\)\s*$")
 
 
 def catalogue(source: str | None = None) -> tuple[pd.DataFrame, str]:
     """The KPI catalogue and where it came from (``"store"`` or ``"demo"``).
 
-    Parameters
-    ----------
-    source
-        ``"store"``, ``"demo"`` or ``None``: the store's catalogue when fetched, else the
-        demo catalogue.
+    The one fallback policy of the package (the check of params files, ``analys kpi``, the
+    KPI finder and the registry's facts all read through it):
+
+    - ``None``: the store's catalogue when ``analys fetch`` has brought one, else the demo
+      catalogue (Kolada's real ids, titles and types of the KPIs the project uses);
+    - ``"store"``: the store's, and an error (``AnalysError``) when there is none;
+    - ``"demo"``: the demo catalogue.
+
+    The municipality's own indicators (``EGEN-…``) of the same place (the store's imports,
+    or the demo's own-indicator file) are in it too (:func:`analys.own.store.with_own`).
     """
     if source not in (None, *SOURCES):
         raise ParamsError(f"source: '{source}' är inte tillåtet – välj store eller demo")
-    from analys.own import store as own_store  # the municipality's own indicators follow Kolada's
-
     if source in (None, "store"):
-        from analys.store import Store
-
         try:
             return own_store.with_own(Store().kpis(), "store"), "store"
-        except AnalysError:
+        except (AnalysError, OSError):
             if source == "store":
                 raise
-    from analys import demo
-
     return own_store.with_own(demo.kpis(), "demo"), "demo"
+
+
+def for_source(source: Any) -> pd.DataFrame:
+    """The catalogue a params file of data source ``source`` is checked against, by id.
+
+    ``demo`` (and any unknown source, which the check reports): the demo catalogue.
+    ``store`` and ``kolada``: :func:`catalogue` (the store's when fetched and not empty,
+    else the demo's), with the own indicators imported into the store either way, since
+    a params file of those sources reads them from there.
+    """
+    if source in ("store", "kolada"):
+        table, used = catalogue(None)
+        if used == "demo" or not len(table):
+            table = own_store.with_own(demo.kpis(), "store")
+    else:
+        table, _ = catalogue("demo")
+    return table.set_index("id", drop=False)
+
+
+def averaged_years(kpi: str) -> int | None:
+    """How many years one value of ``kpi`` averages, ``None`` when one: the registry's
+    (:func:`analys.registry.moving_average`), else what the catalogue says.
+
+    A KPI outside the registry is looked up once in :func:`catalogue` and read by
+    :func:`analys.registry.facts.moving_average_years`, so every moving-average KPI in
+    Kolada's catalogue is recognised, not only a hand list.
+    """
+    if registry.entry(kpi) is not None:
+        return registry.moving_average(kpi)
+    return _catalogue_facts().get(kpi)
+
+
+@lru_cache(maxsize=1)
+def _catalogue_facts() -> dict[str, int]:
+    try:
+        table, _ = catalogue()
+    except (AnalysError, OSError, ValueError):
+        return {}
+    found = {}
+    for kpi, title, description in zip(
+        table["id"], table["title"], table.get("description", [""] * len(table)), strict=True
+    ):
+        years = facts.moving_average_years(
+            str(title), "" if description is None else str(description)
+        )
+        if years:
+            found[str(kpi)] = years
+    return found
 
 
 def search(text: str, source: str | None = None) -> pd.DataFrame:
@@ -124,7 +160,7 @@ def show(kpi_id: str, source: str | None = None) -> dict[str, Any]:
         extra = " Kör `analys fetch` för att söka i Koladas hela katalog." if used == "demo" else ""
         raise ParamsError(f"{kpi} finns inte i {where}{hint}{extra}")
     meta = {k: _plain(v) for k, v in rows.iloc[0].to_dict().items()}
-    match = _DISCONTINUED.search(str(meta.get("title") or ""))
+    match = DISCONTINUED.search(str(meta.get("title") or ""))
     return {
         "id": kpi,
         "source": used,
@@ -143,118 +179,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _source_line(used: str) -> str:
-    if used == "store":
-        from analys.store import Store
-
-        meta = Store().manifest.get("metadata") or {}
-        day = (meta.get("fetched") or "")[:10]
-        return f"Källa: Koladas katalog i det lokala lagret (hämtad {day})."
-    return (
-        "Källa: demokatalogen (de nyckeltal projektet använder). Kör `analys fetch` för "
-        "att söka i Koladas hela katalog."
-    )
-
-
-def search_cli(text: str) -> int:
-    """``analys kpi search TEXT``: matching KPIs (id, title, area); exit 0, or 2 for no text."""
-    if not str(text).strip():
-        print("Skriv ett sökord, t.ex. `analys kpi search meritvärde`.", file=sys.stderr)
-        return 2
-    hits = search(text)
-    print(_source_line(hits.attrs["source"]))
-    if hits.empty:
-        print(terminal_text(f"Inga nyckeltal matchar '{text}'."))
-        return 0
-    for kpi, title, area in zip(hits["id"], hits["title"], hits["area"], strict=True):
-        print(terminal_text(f"{kpi}  {title}  [{area or '–'}]"))
-    print(f"{len(hits)} nyckeltal.")
-    return 0
-
-
-def _auspice(code: Any) -> str:
-    """Kolada's ``auspice`` code with our reading of it (the codes are not documented)."""
-    if not code:
-        return "–"
-    reading = _AUSPICES.get(code)
-    return f"{code} ({reading}; tolkad kod)" if reading else str(code)
-
-
-def _yes_no(value: Any) -> str:
-    if value is None:
-        return "–"
-    return "ja" if bool(value) else "nej"
-
-
-def _fact_lines(meta: dict[str, Any]) -> list[str]:
-    """Notes from the catalogue's facts that shape the method (docs/judgements.md)."""
-    from analys.registry import facts
-
-    lines = []
-    years = facts.moving_average_years(meta.get("title") or "", meta.get("description") or "")
-    if years:
-        lines.append(f"Obs: varje värde är ett medelvärde över {years} år – inget trendtest görs.")
-    if facts.unit_level_only(meta.get("description") or ""):
-        lines.append("Obs: redovisas bara per skola eller enhet – inget kommunnyckeltal.")
-    if not meta.get("publ_period") and not _DISCONTINUED.search(str(meta.get("title") or "")):
-        lines.append("Obs: ingen aktuell publicering i katalogen – serien kan ha upphört.")
-    return lines
-
-
-def show_cli(kpi_id: str) -> int:
-    """``analys kpi show ID``: Kolada's metadata and the registry entry; exit 2 when unknown."""
-    try:
-        info = show(kpi_id)
-    except ParamsError as error:
-        print(terminal_text(error), file=sys.stderr)
-        return 2
-    meta, entry = info["kolada"], info["registry"]
-    kind = meta.get("municipality_type")
-    auspice = meta.get("auspice")
-    lines = [
-        f"{info['id']}  {meta.get('title') or ''}",
-        "",
-        f"Beskrivning:            {meta.get('description') or '–'}",
-        f"Verksamhetsområde:      {meta.get('operating_area') or '–'}",
-        f"Perspektiv:             {meta.get('perspective') or '–'}",
-        f"Finns för:              {_TYPES.get(kind, kind or '–')}",
-        f"Huvudman:               {_auspice(auspice)}",
-        f"Könsuppdelat:           {_yes_no(meta.get('is_divided_by_gender'))}",
-        f"Enhetsdata:             {_yes_no(meta.get('has_ou_data'))}",
-        f"Publiceringsperiod:     {meta.get('publ_period') or '–'}",
-        f"Preliminär publicering: {meta.get('prel_publication_date') or '–'}",
-        f"Slutlig publicering:    {meta.get('publication_date') or '–'}",
-    ]
-    if info["discontinued"]:
-        lines.append(
-            f"Obs: serien är avslutad ({info['discontinued']}) – välj ett nyare nyckeltal."
-        )
-    lines += _fact_lines(meta)
-    lines.append("")
-    if entry:
-        lines += [
-            "Projektets bedömning (registret):",
-            f"  Riktning:  {_POLARITY.get(entry.get('polarity'), entry.get('polarity'))}",
-            f"  Enhet:     {entry.get('unit') or '–'}",
-            f"  Kortnamn:  {entry.get('label') or '–'}",
-        ]
-        if entry.get("judgement"):
-            lines.append(f"  Motivering: {entry['judgement']}")
-    else:
-        lines.append(
-            "Projektets register saknar nyckeltalet: ingen riktning bedömd, så det färgläggs inte."
-        )
-    lines += ["", _source_line(info["source"])]
-    print("\n".join(terminal_text(line) for line in lines))  # Kolada's text: no escapes
-    return 0
-
-
 def latest_years(source: str = "demo") -> dict[str, int]:
     """The latest year with a value per KPI id in ``source`` (Kolada's and own KPIs)."""
     if source == "demo":
         return dict(_demo_latest_years())
-    from analys.store import Store
-
     found: dict[str, int] = {}
     manifest = Store().manifest
     for kpi, entry in {**manifest.get("kpis", {}), **manifest.get("own", {})}.items():
@@ -265,9 +193,6 @@ def latest_years(source: str = "demo") -> dict[str, int]:
 
 @lru_cache(maxsize=1)
 def _demo_latest_years() -> dict[str, int]:
-    from analys import demo
-    from analys.own import store as own_store
-
     found: dict[str, int] = {}
     for frame in (demo.values(), own_store.demo_file().values):
         frame = frame[frame["value"].notna()]

@@ -13,7 +13,7 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
 
-from analys.captions import DEMO, EGEN, KALLA
+from analys.captions import DEMO, credit
 
 #: Quartile colours (docs/methods.md#quartile-colours), as named by ``compare.quartile_colours``.
 COLOURS: dict[str, str] = {
@@ -74,12 +74,8 @@ def caption_text(source: str | None, *, derived: bool = False, kpis: tuple = ())
     A figure of the municipality's own indicators (``kpis`` holding ``EGEN-…`` ids) is
     credited to their import file instead: "Källa: egen uppgift (FIL, importerad DATUM)".
     """
-    credit = EGEN if derived else KALLA
-    if any(str(k).startswith("EGEN-") for k in kpis):
-        from analys.own import store as own_store  # import cost: only figures of own indicators
-
-        credit = own_store.chart_credit(kpis, source or "demo", derived=derived)
-    return f"{credit} · {DEMO}" if is_demo(source) else credit
+    text = credit(kpis, source, derived=derived)
+    return f"{text} · {DEMO}" if is_demo(source) else text
 
 
 def annotate_source(

@@ -22,8 +22,14 @@ from typing import Any
 
 import pandas as pd
 
+from analys import demo, reference
+from analys.demo import units as demo_units
 from analys.errors import ParamsError
-from analys.frame import as_values_frame
+from analys.frame import as_values_frame, empty_values
+from analys.kolada import KoladaClient
+from analys.own import store as own_store
+from analys.store import Store, fetch_values
+from analys.store.units import UnitStore, fetch_unit_values
 
 SOURCES = ("demo", "kolada", "store")
 
@@ -72,8 +78,6 @@ def load_values(
     year_list = None if years is None else [int(y) for y in _as_list(years)]
     own_ids = [k for k in kpi_list if k.startswith("EGEN-")]
     if own_ids:
-        from analys.own import store as own_store
-
         kolada_ids = [k for k in kpi_list if k not in own_ids]
         own = own_store.read_values(own_ids, units, year_list, source=source)
         rest = load_values(kolada_ids, units, year_list, source=source, genders=genders)
@@ -81,21 +85,12 @@ def load_values(
             own = own[own["gender"].isin(list(genders))]
         return as_values_frame(pd.concat([rest, own], ignore_index=True))
     if not kpi_list:
-        from analys.frame import empty_values
-
         return empty_values()
     if source == "demo":
-        from analys import demo
-
         frame = demo.load_values(kpi_list, units, year_list)
     elif source == "store":
-        from analys.store import Store
-
         frame = Store().read_values(kpi_list, units, year_list)
     else:
-        from analys import reference
-        from analys.store import fetch_values
-
         # Kolada needs two of KPIs, units and years: "all" means Riket, regions, municipalities
         everyone = reference.municipalities()["municipality"].tolist()
         frame = fetch_values(kpi_list, units if units is not None else everyone, year_list)
@@ -127,17 +122,10 @@ def load_units(
     check_source(source)
     codes = None if municipalities is None else [str(m) for m in _as_list(municipalities)]
     if source == "demo":
-        from analys.demo import units as demo_units
-
         frame = demo_units.units(codes)
     elif source == "store":
-        from analys.store.units import UnitStore
-
         frame = UnitStore().units(codes)
     else:
-        from analys.kolada import KoladaClient
-        from analys.store.units import UnitStore
-
         client = KoladaClient()
         frame = client.ous(municipality=codes)
         UnitStore().write_units(frame, codes, client.base_url)
@@ -183,9 +171,6 @@ def load_unit_values(
     own_ids = [k for k in kpi_list if k.startswith("EGEN-")]
     if own_ids:
         # own indicators' unit rows (an import file's ``ou`` column) beside Kolada's
-        from analys.frame import empty_values
-        from analys.own import store as own_store
-
         own = own_store.read_unit_values(own_ids, source=source)
         for column, wanted in (("ou", ous), ("municipality", codes), ("year", year_list)):
             if wanted is not None:
@@ -200,22 +185,14 @@ def load_unit_values(
         )
         return as_values_frame(pd.concat([rest, own], ignore_index=True), ou=True)
     if source == "demo":
-        from analys.demo import units as demo_units
-
         frame = demo_units.load_unit_values(kpi_list, ous, codes, year_list)
     elif source == "store":
-        from analys.store.units import UnitStore
-
         frame = UnitStore().read_unit_values(kpi_list, ous, codes, year_list)
     elif ous is not None:
-        from analys.kolada import KoladaClient
-
         frame = KoladaClient().ou_values(kpi_list, ous, year_list)
         if codes is not None:
             frame = frame[frame["municipality"].isin(codes)]
     else:
-        from analys.store.units import fetch_unit_values
-
         frame = fetch_unit_values(kpi_list, codes, year_list)
     if genders is not None:
         frame = frame[frame["gender"].isin(list(genders))]
@@ -229,14 +206,8 @@ def load_kpis(source: str = "demo") -> pd.DataFrame:
     which (``kolada`` or ``egen``).
     """
     check_source(source)
-    from analys.own import store as own_store
-
     if source == "demo":
-        from analys import demo
-
         return own_store.with_own(demo.kpis(), source)
-    from analys.store import Store
-
     store = Store()
     if source == "kolada":
         store.refresh_metadata()
@@ -247,11 +218,7 @@ def load_groups(source: str = "demo") -> pd.DataFrame:
     """Municipality groups of ``source``: columns group, title, members (tuple of codes)."""
     check_source(source)
     if source == "demo":
-        from analys import demo
-
         return demo.groups()
-    from analys.store import Store
-
     store = Store()
     if source == "kolada":
         store.refresh_metadata()
@@ -262,9 +229,5 @@ def snapshot(source: str = "demo") -> dict[str, Any]:
     """What the data is: source, label, snapshot date, URL, API version, demo flag."""
     check_source(source)
     if source == "demo":
-        from analys import demo
-
         return demo.snapshot()
-    from analys.store import Store
-
     return Store().snapshot()

@@ -150,3 +150,87 @@ def test_params_files_are_papermill_parameters():
     raw = yaml.safe_load((params_dir() / "grundskola.yaml").read_text(encoding="utf-8"))
     area = area_from_params(raw, expected_area="grundskola")
     assert area == load_area("grundskola")
+
+
+# ---------------------------------------------------------------------------------- pure check
+
+
+def _no_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every loader of catalogues and groups fail: a pure check must not call one."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the check read a catalogue or groups from a source")
+
+    import analys.catalogue
+    import analys.data
+    import analys.demo
+    import analys.goals
+    from analys.store import Store
+
+    for target in (
+        (analys.catalogue, "catalogue"),
+        (analys.catalogue, "for_source"),
+        (analys.goals, "check_groups"),
+        (analys.data, "load_groups"),
+        (analys.demo, "kpis"),
+        (analys.demo, "groups"),
+        (Store, "kpis"),
+        (Store, "groups"),
+    ):
+        monkeypatch.setattr(*target, refuse)
+
+
+def _given_sources() -> tuple:
+    from analys import catalogue, data
+
+    return catalogue.for_source("demo"), data.load_groups("demo")
+
+
+def test_the_check_validates_without_touching_a_source(monkeypatch):
+    """Validation takes the catalogue and the groups as arguments and reads nothing."""
+    from analys.goals import read_params
+
+    kpis, groups = _given_sources()
+    raw = read_params(params_dir() / "grundskola.yaml")
+    raw["peers"] = str(groups["group"].iloc[0])  # a Kolada group id: checked against groups
+    _no_disk(monkeypatch)
+    area = area_from_params(raw, catalogue=kpis, groups=groups)
+    assert area.area == "grundskola" and area.peers == raw["peers"]
+    broken = {**raw, "peers": "G999999", "cost": "N1550"}
+    with pytest.raises(ParamsError) as caught:
+        area_from_params(broken, catalogue=kpis, groups=groups)
+    assert any("G999999" in p and "ingen känd kommungrupp" in p for p in caught.value.problems)
+    assert any("N1550" in p and "finns inte i Kolada" in p for p in caught.value.problems)
+
+
+def test_the_checker_itself_is_pure(monkeypatch):
+    from analys.goals.check import Checker
+
+    kpis, groups = _given_sources()
+    _no_disk(monkeypatch)
+    checker = Checker("x.yaml", catalogue=kpis.head(0), groups=None)
+    checker.area({"area": "x", "title": "X", "goals": [], "peers": "G1"}, "x")
+    assert "x.yaml: goals: filen har inga mål – ange minst ett mål med indikatorer" in (
+        checker.problems
+    )
+    assert any("peers: 'G1' är ingen känd kommungrupp" in p for p in checker.problems)
+
+
+def test_load_area_reads_groups_only_for_a_group_id(monkeypatch):
+    """The loading helper reads the catalogue once and the groups only when peers name one."""
+    import analys.catalogue
+    import analys.goals
+
+    kpis, groups = _given_sources()
+    calls: list[str] = []
+    monkeypatch.setattr(analys.catalogue, "for_source", lambda s: calls.append(f"kpis:{s}") or kpis)
+    monkeypatch.setattr(
+        analys.goals, "check_groups", lambda s: calls.append(f"groups:{s}") or groups
+    )
+    load_area("grundskola")
+    assert calls == ["kpis:demo"]
+    from analys.goals import read_params
+
+    raw = read_params(params_dir() / "grundskola.yaml")
+    area_from_params({**raw, "peers": str(groups["group"].iloc[0])})
+    assert calls == ["kpis:demo", "kpis:demo", "groups:demo"]

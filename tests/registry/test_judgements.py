@@ -11,9 +11,17 @@ import pandas as pd
 import pytest
 
 from analys import cli, demo, registry
+from analys.catalogue import averaged_years
 from analys.fulfilment import evaluate
-from analys.goals import area_from_params, area_path, list_areas, load_area, read_params
-from analys.goals.check import kpi_warnings, warning_catalogue
+from analys.goals import (
+    area_from_params,
+    area_path,
+    list_areas,
+    load_area,
+    read_params,
+    warning_catalogue,
+)
+from analys.goals.warnings import kpi_warnings
 from analys.registry import facts
 from analys.report import sentences
 from analys.stats.trend import NO_TEST_LABEL, trend_marker
@@ -114,7 +122,7 @@ def test_registry_moving_averages_and_demo_catalogue_agree() -> None:
     for row in catalogue.to_dict(orient="records"):
         found = facts.moving_average_years(row["title"], row["description"])
         assert registry.moving_average(row["id"]) == found, row["id"]
-        assert registry.averaged_years(row["id"]) == found
+        assert averaged_years(row["id"]) == found
     assert registry.moving_average("N79190") == 3
     assert registry.moving_average("N00923") == registry.moving_average("N00925") == 5
 

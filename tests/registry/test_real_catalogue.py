@@ -14,7 +14,7 @@ import pytest
 
 from analys import registry
 from analys.goals import area_path, list_areas, load_area, read_params
-from analys.goals.check import kpi_warnings
+from analys.goals.warnings import kpi_warnings
 from analys.registry import facts
 
 CATALOGUE = "v3_kpi_all_2026-03-23.values.json"

@@ -28,6 +28,7 @@ from nbformat.v4 import (  # noqa: E402
 )
 
 from analys.captions import DEMO, EGEN, KALLA  # noqa: E402
+from analys.cli import render as render_cli  # noqa: E402
 from analys.render import pdf  # noqa: E402
 from analys.render.htmlexport import ReportExporter  # noqa: E402
 
@@ -277,10 +278,10 @@ def test_demo_asks_for_pdfs_and_the_workbook(monkeypatch, tmp_path, capsys):
         raise render.ParamsError("stoppad i testet")
 
     monkeypatch.setattr(render, "render", fake_render)
-    assert render.run_demo(out=str(tmp_path)) == 2
+    assert render_cli.run_demo(out=str(tmp_path)) == 2
     assert calls["xlsx"] is True and calls["pdf"] is (pdf.chromium_path() is not None)
     monkeypatch.setenv(pdf.CHROMIUM_ENV, str(tmp_path / "ingen"))
-    assert render.run_demo(out=str(tmp_path)) == 2
+    assert render_cli.run_demo(out=str(tmp_path)) == 2
     assert calls["pdf"] is False and "inga PDF:er" in capsys.readouterr().err
 
 

@@ -21,6 +21,7 @@ import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from analys import render
+from analys.cli import render as render_cli
 from analys.errors import ParamsError
 from analys.render.engine import SUMMARY_MIMETYPE, read_summary
 from analys.render.index import read_manifest, update_manifest, write_index
@@ -200,7 +201,7 @@ def test_bad_arguments_exit_2_before_anything_runs(tmp_path, areas, capsys, args
         "fresh_kernels": False,
         "show_code": False,
     } | args
-    assert render.run_cli(**call) == 2
+    assert render_cli.run_cli(**call) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
 
@@ -423,7 +424,7 @@ def test_run_demo_renders_the_demo_municipality_and_its_region(monkeypatch, tmp_
         raise ParamsError("stoppad i testet")
 
     monkeypatch.setattr(render, "render", fake_render)
-    assert render.run_demo(out=str(tmp_path)) == 2
+    assert render_cli.run_demo(out=str(tmp_path)) == 2
     assert calls["municipalities"] == ["1880", "0018"] and calls["source"] == "demo"
     assert calls["areas"] is None and "stoppad i testet" in capsys.readouterr().err
 
@@ -431,8 +432,9 @@ def test_run_demo_renders_the_demo_municipality_and_its_region(monkeypatch, tmp_
 def test_data_cache_is_written_once_with_all_units(tmp_path, areas):
     specs = [render.load_area_spec(str(areas["skola"]))]
     path = tmp_path / "values-demo.parquet"
-    years, problems = render._load_cache(specs, "demo", path)
-    assert problems == {}
+    loaded = render.load_cache(specs, "demo", path)
+    years, problems = loaded.years, loaded.problems
+    assert problems == {} and set(loaded.kpi_digests) == {"N15507", "N15428"}
     frame = pd.read_parquet(path)
     assert set(frame["kpi"]) == {"N15507", "N15428"}
     assert {"0000", "1880", "0180"} <= set(frame["municipality"]) and len(years) > 5

@@ -25,6 +25,9 @@ import pytest
 from test_render import AREA_BODY, AREA_PARAMS, _notebook, make_params, make_templates
 
 from analys import render
+from analys.cli import render as render_cli
+from analys.cli.errors import emit
+from analys.render import results
 from analys.render.engine import Renderer
 from analys.render.index import REPORT_STATUS_LABELS, read_manifest, update_manifest, write_index
 from analys.render.jobs import Job, JobResult
@@ -385,8 +388,8 @@ def test_a_report_whose_files_cannot_be_written_is_failed_with_the_reason(tmp_pa
         assert result.error.startswith("rapporten kunde inte sparas: PermissionError")
     assert "Åtkomst nekad" in result.error
     # the index still lists it (no link of its own)
-    report = render._status(job, result)
-    entry = render._entry(report, job, tmp_path)
+    report = render.report_status(job, result)
+    entry = results.manifest_entry(report, job, tmp_path)
     assert entry["status"] == "failed" and entry["html"] == "" and entry["ipynb"] == ""
 
 
@@ -436,7 +439,7 @@ def test_a_read_only_out_folder_is_one_swedish_line_and_exit_2(tmp_path, capsys,
     with _read_only(tmp_path / "ut") as folder:
         out = folder / "rapporter" if nested else folder
         before = set(Path(os.environ.get("TMPDIR", "/tmp")).glob("analys-render-*"))
-        code = render.run_cli(
+        code = render_cli.run_cli(
             areas=[str(area)],
             municipalities=["1880"],
             all_municipalities=False,
@@ -473,8 +476,8 @@ def test_an_interrupted_batch_prints_its_summary_and_exits_128_plus_signal(
 
     def stopped(*args, **kwargs):
         stop = render.BatchInterrupted(signum)
-        done = render._status(job, JobResult(key=job.key, status="ok", seconds=1.0))
-        rest = render._status(job, render._stopped(job, stop, []))
+        done = render.report_status(job, JobResult(key=job.key, status="ok", seconds=1.0))
+        rest = render.report_status(job, render.stopped_result(job, stop, []))
         stop.summary = render.RenderSummary(
             out=tmp_path,
             index=tmp_path / "index.html",
@@ -486,18 +489,18 @@ def test_an_interrupted_batch_prints_its_summary_and_exits_128_plus_signal(
 
     monkeypatch.setattr(render, "render", stopped)
     if command == "render":
-        result = render.run_cli(["skola"], ["1880"], False, None, None, "ut", 1, False, False)
+        result = render_cli.run_cli(["skola"], ["1880"], False, None, None, "ut", 1, False, False)
     else:
-        result = render.run_demo(out=str(tmp_path))
+        result = render_cli.run_demo(out=str(tmp_path))
     printed = capsys.readouterr().out
     assert result == code
-    assert f"Avbrutet av {render._signal_text(signum)}: 1 rapporter klara" in printed
+    assert f"Avbrutet av {render.signal_text(signum)}: 1 rapporter klara" in printed
     assert "1 kördes inte" in printed and "Index:" in printed
 
 
 def test_signal_handlers_are_restored_after_a_batch():
     before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    with render._stop_signals():
+    with render.stop_signals():
         assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN)
         with pytest.raises(render.BatchInterrupted) as caught:
             os.kill(os.getpid(), signal.SIGTERM)
@@ -515,7 +518,7 @@ def test_a_lone_surrogate_in_a_title_neither_stops_the_index_nor_the_summary(tmp
     assert read_manifest(tmp_path)["1880/skola"]["title"] == title
     write_index(tmp_path, entries)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left
-    render._print(f"Misslyckades: 1880 {title}")
+    emit(f"Misslyckades: 1880 {title}")
     assert "Misslyckades: 1880 Skola ? och" in capsys.readouterr().out
 
 
@@ -563,6 +566,9 @@ def test_the_command_returns_the_code_of_the_signal_that_stopped_it(monkeypatch,
     def stopped(**kwargs):
         raise render.BatchInterrupted(signal.SIGTERM)
 
-    monkeypatch.setattr(render, "run_cli", stopped)
+    monkeypatch.setattr(render_cli, "run_cli", stopped)
     assert cli.main(["render", "skola"]) == 143
-    assert "Avbrutet." in capsys.readouterr().err
+    # the one mapping (analys.cli.errors) words it the same wherever it is caught
+    assert "analys render: avbrutet av SIGTERM innan någon rapport hann starta" in (
+        capsys.readouterr().err
+    )

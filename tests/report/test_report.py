@@ -171,6 +171,33 @@ def test_html_has_no_external_references_and_hides_code(rendered):
         assert "report = Report(" not in text  # code cells hidden by default
 
 
+def test_reports_are_compact_palette_images_and_the_css_they_use(rendered):
+    """Issue 14 §4: a typical report stays small (median HTML ≤ 400 KB), images embedded."""
+    import base64
+    import io
+    import statistics
+
+    from PIL import Image
+
+    pages = [rendered / "1480" / "grundskola.html", rendered / "1880" / "grundskola.html"]
+    pages += [rendered / "0018" / "halso_sjukvard.html", rendered / "1880" / "oversikt.html"]
+    sizes = [page.stat().st_size for page in pages]
+    assert statistics.median(sizes) <= 400 * 1024, sizes
+    text = pages[1].read_text(encoding="utf-8")
+    assert "--jp-icon-" not in text and ".jp-FileBrowser" not in text  # unused JupyterLab CSS
+    nb = nbformat.read(rendered / "1880" / "grundskola.ipynb", as_version=4)
+    pngs = [
+        o["data"]["image/png"]
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        if "image/png" in o.get("data", {})
+    ]
+    assert len(pngs) >= 5 and text.count("data:image/png;base64,") >= len(pngs)
+    images = [Image.open(io.BytesIO(base64.b64decode(png))) for png in pngs]
+    charts = [image for image in images if image.width > 100]
+    assert len(charts) >= 5 and {image.mode for image in charts} == {"P"}  # palette PNGs
+
+
 @pytest.mark.browser
 def test_reports_open_offline_in_chromium_with_all_sections_and_images(rendered):
     sync_api = pytest.importorskip("playwright.sync_api")

@@ -13,6 +13,7 @@ import pytest
 
 from analys import render
 from analys.captions import DEMO
+from analys.cli import render as render_cli
 from analys.demo import units as demo_units
 from analys.render.units import unit_jobs, units_to_render
 from analys.report import Report
@@ -120,7 +121,7 @@ def test_cli_accepts_units(monkeypatch):
     from analys import cli
 
     calls = {}
-    monkeypatch.setattr(render, "run_cli", lambda **kw: calls.update(kw) or 0)
+    monkeypatch.setattr(render_cli, "run_cli", lambda **kw: calls.update(kw) or 0)
     assert cli.main(["render", "gymnasieskola", "-m", "0115", "--units"]) == 0
     assert calls["units"] is True
 

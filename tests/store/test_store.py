@@ -17,10 +17,11 @@ import requests
 
 from analys import data, demo
 from analys.cli import main
+from analys.cli.fetch import run_fetch
 from analys.errors import AnalysError, KoladaError
 from analys.frame import VALUES_COLUMNS
 from analys.kolada import KoladaClient
-from analys.store import Store, fetch_cli, fetch_values
+from analys.store import Store, fetch_values
 from analys.store.files import store_lock
 
 KPIS = ["N15507", "N15816"]
@@ -379,7 +380,7 @@ def test_analys_fetch_an_area(kolada_server):
 )
 def test_analys_fetch_refuses_bad_input(kolada_server, capsys, kwargs, message):
     arguments = {"areas": [], "municipalities": ["1880"], "years": None, **kwargs}
-    assert fetch_cli(**arguments) == 2
+    assert run_fetch(**arguments) == 2
     assert message in capsys.readouterr().err
     assert not kolada_server.data_requests()
 

@@ -188,10 +188,10 @@ def test_loaders_read_demo_and_store(kolada_server, client, tmp_path, monkeypatc
 
 
 def test_analys_fetch_area_also_fetches_units(kolada_server, tmp_path, monkeypatch, capsys):
-    from analys.store.fetch import fetch_cli
+    from analys.cli.fetch import run_fetch
 
     monkeypatch.setenv("ANALYS_DATA_DIR", str(tmp_path))
-    code = fetch_cli(areas=["grundskola"], kpis=[], municipalities=["1880"], years="2023-2024")
+    code = run_fetch(areas=["grundskola"], kpis=[], municipalities=["1880"], years="2023-2024")
     assert code == 0, capsys.readouterr().err
     assert "Enheter:" in capsys.readouterr().out
     stored = UnitStore(tmp_path).read_unit_values(["U15416", "N15813"])

@@ -20,18 +20,22 @@ served read-only under ``voila/files/rapporter/``: HTML, PDF and Excel files onl
 
 from __future__ import annotations
 
+import html
 import importlib.util
+import inspect
 import os
 import re
 import shutil
 import socket
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from analys.captions import DEMO
+from analys.data import check_source
 from analys.errors import ParamsError
+from analys.render.index import read_manifest
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8866
@@ -142,8 +146,6 @@ def build_pages(root: Path, pages: list[Page], *, source: str, out: Path) -> lis
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell
 
-    from analys.captions import DEMO
-
     shown = [page for page in pages if page.available()]
     setup = f"SOURCE = {source!r}\nOUT = {str(out)!r}"
     demo = f"\n\n*{DEMO}.*" if source == "demo" else ""
@@ -179,11 +181,7 @@ def report_list(out: str | Path) -> Any:
 
     Returns an HTML object for display; a Swedish note when nothing has been rendered yet.
     """
-    import html
-
     from IPython.display import HTML
-
-    from analys.render.index import read_manifest
 
     out = Path(out)
     entries = read_manifest(out)
@@ -275,8 +273,6 @@ def check_address(host: str, port: int) -> None:
 
 
 def _voila_class(reports: Path) -> type:
-    import inspect
-
     from tornado.web import RedirectHandler, StaticFileHandler
     from voila.app import Voila
     from voila.static_file_handler import AllowListFileHandler
@@ -345,16 +341,14 @@ def run_app(
     source: str = "demo",
     out: str | Path = "reports",
 ) -> int:
-    """``analys app``: serve the pages until interrupted; 2 for bad arguments."""
-    from analys.data import check_source
+    """``analys app``: serve the pages until interrupted (Ctrl-C), then 0.
 
-    try:
-        check_source(source)
-        base = normalise_base_url(base_url)
-        check_address(host, port)
-    except ParamsError as error:
-        print(f"analys app: {error}", file=sys.stderr)
-        return 2
+    Raises ``ParamsError`` for a bad source, base URL, host or port, before anything starts
+    (``analys app`` prints it and exits 2, :mod:`analys.cli.errors`).
+    """
+    check_source(source)
+    base = normalise_base_url(base_url)
+    check_address(host, port)
     out = Path(out).resolve()
     work = Path(tempfile.mkdtemp(prefix="analys-app-"))
     root = work / "sidor"

@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analys import demo, reference
 from analys.frame import OU_COLUMNS
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -161,8 +162,6 @@ def read_catalogue(path: Path = CATALOGUE) -> pd.DataFrame:
         }
     )
     frame["activity"] = frame["id"].str[:3]
-    from analys import reference
-
     keep = frame["activity"].isin(list(ACTIVITY_SIZES)) & frame["municipality"].isin(
         reference.kommun_codes()
     )
@@ -176,8 +175,6 @@ def _clip_round(x: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
 
 def generate(catalogue: pd.DataFrame, seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The demo unit catalogue and its synthetic values frame (deterministic for ``seed``)."""
-    from analys import demo
-
     rng = np.random.default_rng(seed)
     years = np.arange(FIRST_YEAR, LATEST_YEAR + 1)
     cat = catalogue.reset_index(drop=True)

@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from analys import reference, registry
+from analys.catalogue import averaged_years
+from analys.data import load_groups
 from analys.errors import ParamsError
 from analys.format import decimals_for, difference_unit, number, with_unit
 from analys.goals import Area, Indicator, Target
@@ -235,8 +237,12 @@ def evaluate(
         ``K`` or ``M`` judges women or men separately (KPIs not divided by gender then give
         ``no_data``); default each indicator's own gender (``T``).
     groups
-        Municipality groups (for ``liknande`` and group-id peers); default the area source's.
+        Municipality groups (for ``liknande`` and group-id peers). The judgement itself
+        reads nothing: when the peers need groups and none are given, the area source's are
+        loaded here (:func:`analys.data.load_groups`), so ``evaluate(area, values, code)``
+        works on its own; reports, widgets and batches pass the groups they hold.
     """
+    groups = groups if groups is not None else _needed_groups(area)
     municipality = str(municipality or area.municipality)
     kind = reference.unit_type(municipality)
     if kind is None:
@@ -270,15 +276,18 @@ def evaluate(
     )
 
 
+def _needed_groups(area: Area) -> pd.DataFrame | None:
+    """The area source's municipality groups when its peers need them, else ``None``."""
+    peers = area.peers
+    if isinstance(peers, str) and (peers == "liknande" or peers.startswith("G")):
+        return load_groups(area.source)
+    return None
+
+
 def _peers(area: Area, municipality: str, groups: pd.DataFrame | None) -> list[str]:
     peers = area.peers if isinstance(area.peers, str) else list(area.peers)
-    if groups is None:
-        if isinstance(peers, str) and (peers == "liknande" or peers.startswith("G")):
-            from analys.data import load_groups
-
-            groups = load_groups(area.source)
-        else:
-            groups = pd.DataFrame({"group": [], "title": [], "members": []})
+    if groups is None:  # the peers need no groups (see _needed_groups)
+        groups = pd.DataFrame({"group": [], "title": [], "members": []})
     return peer_set(municipality, peers, groups=groups, area=area.area)
 
 
@@ -320,7 +329,7 @@ def _indicator_row(
             colour = coloured.at[municipality, "colour"]
             rank = coloured.at[municipality, "rank"]
     upto = own[own.index <= when] if when is not None else own
-    marker = trend_marker(upto, polarity=judged, averaged_years=registry.averaged_years(ind.kpi))
+    marker = trend_marker(upto, polarity=judged, averaged_years=averaged_years(ind.kpi))
     return {
         "goal": goal,
         "kpi": ind.kpi,
@@ -511,6 +520,7 @@ def evaluate_all(
 ) -> pd.DataFrame:
     """Goal statuses of ``area`` for many municipalities (default: all of its type)."""
     index = ValuesIndex(values)
+    groups = groups if groups is not None else _needed_groups(area)  # once, not per code
     codes = municipalities or (
         reference.kommun_codes() if area.kind == "K" else reference.region_codes()
     )

@@ -5,179 +5,66 @@ same dict can come from YAML on disk (``load_area``) or from a notebook's parame
 (``area_from_params``). Validation collects every problem in the file, one Swedish line each
 (file, field path, value, what is allowed), and raises them together as a ``ParamsError``. YAML
 is read with the safe loader; nothing in a params file is ever executed.
+
+The package: :mod:`~analys.goals.model` (the ``Area`` and its parts), :mod:`~analys.goals.read`
+(the YAML), :mod:`~analys.goals.check` (the pure validation), :mod:`~analys.goals.warnings`
+(warnings on a valid file), :mod:`~analys.goals.draft` (a params file built in the goal
+builder). This module finds params files and loads them: it reads the KPI catalogue and the
+municipality groups of the params' source (:mod:`analys.catalogue`, :mod:`analys.store`) and
+hands them to the check.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
+import pandas as pd
 
-from analys import reference, registry, safe
-from analys.errors import ParamsError
-from analys.goals.check import (
-    TARGET_KINDS,
-    Checker,
-    cap,
-    kpi_catalogue,
-    kpi_warnings,
-    long_texts,
-    warning_catalogue,
+from analys import catalogue as catalogues
+from analys import demo, registry, safe
+from analys.errors import AnalysError, ParamsError
+from analys.goals.check import TARGET_KINDS, Checker
+from analys.goals.model import Area, Cutoffs, Drivers, Goal, Indicator, Target
+from analys.goals.quote import cap
+from analys.goals.read import (
+    MAX_PARAMS_BYTES,
+    MAX_PARAMS_DEPTH,
+    MAX_PARAMS_NODES,
+    display,
+    read_params,
 )
+from analys.goals.warnings import kpi_warnings, long_texts
+from analys.store import Store
+
+__all__ = [
+    "DEFAULT_MUNICIPALITY",
+    "MAX_PARAMS_BYTES",
+    "MAX_PARAMS_DEPTH",
+    "MAX_PARAMS_NODES",
+    "TARGET_KINDS",
+    "Area",
+    "Cutoffs",
+    "Drivers",
+    "Goal",
+    "Indicator",
+    "Target",
+    "area_from_params",
+    "area_path",
+    "check_files",
+    "check_warnings",
+    "kpi_types",
+    "list_areas",
+    "load_area",
+    "params_dir",
+    "read_params",
+    "warning_catalogue",
+]
 
 DEFAULT_MUNICIPALITY = "1880"  # Örebro, the demo municipality
-
-
-@dataclass(frozen=True)
-class Cutoffs:
-    """Goal status cut-offs: score ≥ met → met, ≥ partly → partly; coverage.
-
-    The rule is docs/methods.md#goal-status.
-    """
-
-    met: float = 0.75
-    partly: float = 0.4
-    coverage: float = 0.5
-
-
-@dataclass(frozen=True)
-class Target:
-    """One resolved target specification of an indicator.
-
-    ``kind`` is one of TARGET_KINDS. ``value`` holds the level for ``value`` targets and the
-    required change for numeric ``change`` targets; ``by`` the target year; ``quantile`` the
-    q of ``peers_quantile``; ``since`` the base year of ``change``; ``low``/``high`` a range.
-    """
-
-    kind: str
-    value: float | None = None
-    by: int | None = None
-    quantile: float | None = None
-    since: int | None = None
-    improve: bool = False
-    low: float | None = None
-    high: float | None = None
-
-    def describe(self) -> str:
-        """The target in Swedish words, for tables and reasons."""
-        from analys.format import number
-
-        if self.kind == "value":
-            text = f"minst/högst {number(self.value, 1)}"
-            return f"{text} senast {self.by}" if self.by else text
-        if self.kind == "national":
-            return "minst lika bra som riket"
-        if self.kind == "peers_median":
-            return "minst lika bra som jämförelsegruppens median"
-        if self.kind == "peers_quantile":
-            best = round((1 - (self.quantile or 0)) * 100)
-            return f"bland de {best} % bästa i jämförelsegruppen"
-        if self.kind == "change":
-            if self.improve:
-                return f"bättre än {self.since}"
-            return f"förändring med {number(self.value, 1)} sedan {self.since}"
-        return f"mellan {number(self.low, 1)} och {number(self.high, 1)}"
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """A KPI with its target, polarity (registry unless overridden) and tolerance."""
-
-    kpi: str
-    target: Target
-    polarity: str
-    tolerance: float
-    gender: str = "T"
-    weight: float = 1.0
-    label: str | None = None
-
-    @property
-    def name(self) -> str:
-        """The indicator's Swedish label (own label, else the registry's)."""
-        return self.label or registry.label(self.kpi)
-
-
-@dataclass(frozen=True)
-class Goal:
-    """A political goal and the indicators that follow it up."""
-
-    id: str
-    title: str
-    indicators: tuple[Indicator, ...]
-    weight: float = 1.0
-
-
-@dataclass(frozen=True)
-class Drivers:
-    """The expected-value block: an outcome KPI and its structural explanatory KPIs."""
-
-    outcome: str
-    explanatory: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Area:
-    """A validated policy area: its goals, defaults and the params it came from."""
-
-    area: str
-    title: str
-    goals: tuple[Goal, ...]
-    municipality: str
-    year: int | None = None
-    source: str = "demo"
-    peers: str | tuple[str, ...] = "skr"
-    description: str = ""
-    drivers: Drivers | None = None
-    cost: str | None = None
-    cutoffs: Cutoffs = field(default_factory=Cutoffs)
-    tolerance: float = 0.05
-    path: str | None = field(default=None, compare=False)
-    params: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    @property
-    def indicators(self) -> list[tuple[Goal, Indicator]]:
-        """Every (goal, indicator) pair in file order."""
-        return [(goal, indicator) for goal in self.goals for indicator in goal.indicators]
-
-    @property
-    def kpis(self) -> list[str]:
-        """Every KPI id the area uses: indicators, drivers and cost, without repeats."""
-        ids = [indicator.kpi for _, indicator in self.indicators]
-        if self.drivers:
-            ids += [self.drivers.outcome, *self.drivers.explanatory]
-        if self.cost:
-            ids.append(self.cost)
-        return list(dict.fromkeys(ids))
-
-    @property
-    def kind(self) -> str:
-        """``K`` for a municipal area, ``L`` for a regional one (from the default unit)."""
-        return reference.unit_type(self.municipality) or "K"
-
-    @property
-    def main_kpi(self) -> str:
-        """The area's main outcome: the drivers outcome, else the first indicator."""
-        if self.drivers:
-            return self.drivers.outcome
-        return self.goals[0].indicators[0].kpi
-
-    def _repr_html_(self) -> str:
-        esc = safe.html_text
-        rows = "".join(
-            f"<tr><td>{esc(goal.title)}</td><td>{esc(indicator.kpi)}</td>"
-            f"<td>{esc(indicator.name)}</td><td>{esc(indicator.target.describe())}</td></tr>"
-            for goal, indicator in self.indicators
-        )
-        return (
-            f"<b>{esc(self.title)}</b> ({esc(self.area)})<table><tr><th>Mål</th><th>Nyckeltal</th>"
-            f"<th></th><th>Målvärde</th></tr>{rows}</table>"
-        )
-
 
 # ---------------------------------------------------------------------------------- locations
 
@@ -216,180 +103,6 @@ def area_path(name_or_path: str | os.PathLike) -> Path:
 # ---------------------------------------------------------------------------------- loading
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-#: the largest params file read (bytes); a real one is a few kB
-MAX_PARAMS_BYTES = 1_000_000
-#: the deepest nesting of lists and mappings accepted in a params file, aliases expanded
-MAX_PARAMS_DEPTH = 32
-#: the most values (scalars, lists, mappings) a params file may hold with aliases expanded
-MAX_PARAMS_NODES = 20_000
-
-
-class _ParamsLoader(yaml.SafeLoader):
-    """The safe loader, stricter: no duplicate keys (YAML would keep the last silently), at
-    most :data:`MAX_PARAMS_DEPTH` levels of nesting and :data:`MAX_PARAMS_NODES` values with
-    aliases expanded. Anchors and aliases (``&mål`` … ``*mål``) are allowed for repeating a
-    target, but a few hundred bytes of nested aliases ("billion laughs") that would expand to
-    gigabytes are refused before anything is built."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        self._depth += 1
-        try:
-            if self._depth > MAX_PARAMS_DEPTH:
-                raise _Refused(self.peek_event().start_mark, _TOO_DEEP)
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-    def construct_document(self, node: Any) -> Any:
-        _check_expansion(node)
-        return super().construct_document(node)
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[Any, Any] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            try:
-                first = seen.get(key)
-            except TypeError:  # an unhashable key; the safe loader explains it below
-                continue
-            if first is not None:
-                raise _Refused(
-                    key_node.start_mark,
-                    f"nyckeln {cap(repr(key) if not isinstance(key, str) else key)} finns "
-                    f"två gånger i samma mappning (första gången på rad {first.line + 1}) "
-                    "– ta bort den ena",
-                )
-            seen[key] = key_node.start_mark
-        return super().construct_mapping(node, deep=deep)
-
-
-_TOO_DEEP = (
-    f"för djup nästling (mer än {MAX_PARAMS_DEPTH} nivåer) – en params-fil har område, mål, "
-    "indikatorer och målvärden, inte fler nivåer"
-)
-
-
-def _check_expansion(root: Any) -> None:
-    """Refuse a composed document whose aliases expand it beyond the limits: more than
-    :data:`MAX_PARAMS_NODES` values, :data:`MAX_PARAMS_BYTES` characters of text or
-    :data:`MAX_PARAMS_DEPTH` levels.
-
-    Each node is measured once (aliases share nodes), so this costs as little as the file
-    is long however far its aliases would expand.
-    """
-    measured: dict[int, tuple[int, int, int]] = {}  # id(node) -> values, characters, levels
-
-    def measure(node: Any, depth: int) -> tuple[int, int, int]:
-        known = measured.get(id(node))
-        if known is None:
-            if depth > MAX_PARAMS_DEPTH:
-                raise _Refused(node.start_mark, _TOO_DEEP)
-            if isinstance(node, yaml.MappingNode):
-                children = [n for pair in node.value for n in pair]
-            else:
-                children = node.value if isinstance(node, yaml.SequenceNode) else []
-            parts = [measure(child, depth + 1) for child in children]
-            known = (
-                1 + sum(p[0] for p in parts),
-                (len(node.value) if isinstance(node, yaml.ScalarNode) else 0)
-                + sum(p[1] for p in parts),
-                1 + max((p[2] for p in parts), default=0),
-            )
-            measured[id(node)] = known
-        if depth + known[2] - 1 > MAX_PARAMS_DEPTH:
-            raise _Refused(node.start_mark, _TOO_DEEP)
-        if known[0] > MAX_PARAMS_NODES or known[1] > MAX_PARAMS_BYTES:
-            limit = (
-                f"{MAX_PARAMS_NODES:,} värden"
-                if known[0] > MAX_PARAMS_NODES
-                else f"{MAX_PARAMS_BYTES:,} tecken"
-            ).replace(",", " ")
-            raise _Refused(
-                node.start_mark,
-                f"aliasen (*) gör filen till mer än {limit} – en params-fil har några hundra "
-                "värden; skriv ut det som ska upprepas",
-            )
-        return known
-
-    measure(root, 1)
-
-
-class _Refused(yaml.YAMLError):
-    """A construct params files may not use; ``mark`` is where it starts."""
-
-    def __init__(self, mark: Any, text: str) -> None:
-        super().__init__(text)
-        self.mark = mark
-        self.text = text
-
-
-def read_params(path: Path) -> dict[str, Any]:
-    """The raw dict of a params file; ``ParamsError`` (one Swedish line) when it cannot be.
-
-    The file is read with :class:`_ParamsLoader` (the safe loader without anchors, aliases,
-    duplicate keys or deep nesting), so a hostile file can neither run code nor hang.
-    """
-    label = _display(path)
-    try:
-        if path.stat().st_size > MAX_PARAMS_BYTES:
-            raise ParamsError(
-                f"{label}: filen är större än {MAX_PARAMS_BYTES // 1_000_000} MB – en params-fil "
-                "är normalt några kB; kontrollera att det är rätt fil"
-            )
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = error.object[: error.start].count(b"\n") + 1
-        raise ParamsError(
-            f"{label}: filen är inte UTF-8 (rad {line}: {error.reason}) – spara den som UTF-8"
-        ) from None
-    except IsADirectoryError:
-        raise ParamsError(f"{label}: är en mapp, inte en params-fil") from None
-    except PermissionError:
-        raise ParamsError(
-            f"{label}: filen går inte att läsa (behörighet saknas) – kontrollera filens rättigheter"
-        ) from None
-    except OSError as error:
-        raise ParamsError(
-            f"{label}: filen går inte att läsa ({error.strerror or type(error).__name__})"
-        ) from None
-    try:
-        raw = yaml.load(text, Loader=_ParamsLoader)  # a SafeLoader: builds no Python objects
-    except _Refused as error:
-        where = f"rad {error.mark.line + 1}, kolumn {error.mark.column + 1}"
-        raise ParamsError(f"{label}: {where}: {error.text}") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"rad {mark.line + 1}, kolumn {mark.column + 1}" if mark else "okänd rad"
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise ParamsError(
-            f"{label}: YAML-syntaxfel på {where} – kontrollera indrag (mellanslag, inte tabb), "
-            f"kolon och parenteser (tolkarens besked: {cap(problem)})"
-        ) from None
-    except (ValueError, RecursionError):  # a date like 2020-13-45, an int of 5,000 digits
-        raise ParamsError(
-            f"{label}: ett värde går inte att tolka (t.ex. ett datum som inte finns eller ett "
-            "tal med tusentals siffror) – skriv vanliga tal, och text inom citattecken"
-        ) from None
-    if raw is None:
-        raise ParamsError(f"{label}: filen är tom – den ska ha area, title och goals")
-    if not isinstance(raw, dict):
-        raise ParamsError(
-            f"{label}: filen ska vara en YAML-mappning (nyckel: värde), inte {type(raw).__name__}"
-        )
-    return raw
-
-
 def load_area(name_or_path: str | os.PathLike) -> Area:
     """Read and validate a policy area.
 
@@ -405,7 +118,26 @@ def load_area(name_or_path: str | os.PathLike) -> Area:
     """
     path = area_path(name_or_path)
     raw = read_params(path)
-    return area_from_params(raw, file=_display(path), expected_area=path.stem, path=str(path))
+    return area_from_params(raw, file=display(path), expected_area=path.stem, path=str(path))
+
+
+def names_group(params: Mapping[str, Any]) -> bool:
+    """Whether ``params`` name a Kolada municipality group as peers (``peers: G…``): only
+    then does the check need the groups."""
+    peers = params.get("peers")
+    return isinstance(peers, str) and re.fullmatch(r"G\w+", peers) is not None
+
+
+def check_groups(source: Any) -> pd.DataFrame:
+    """The municipality groups a ``peers: G…`` of a params file of ``source`` is checked
+    against: the store's for ``store`` (the demo's when the store has none), else the demo's
+    (Kolada's real groups)."""
+    if source == "store":
+        try:
+            return Store().groups()
+        except AnalysError:
+            pass
+    return demo.groups()
 
 
 def area_from_params(
@@ -414,9 +146,22 @@ def area_from_params(
     file: str = "parametrar",
     expected_area: str | None = None,
     path: str | None = None,
+    catalogue: pd.DataFrame | None = None,
+    groups: pd.DataFrame | None = None,
 ) -> Area:
-    """Validate a params dict (from YAML or a notebook's parameters) into an ``Area``."""
-    checker = Checker(file, catalogue=kpi_catalogue(params.get("source", "demo")))
+    """Validate a params dict (from YAML or a notebook's parameters) into an ``Area``.
+
+    ``catalogue`` is the KPI catalogue to check ids against, indexed by id; ``None`` reads
+    the one of the params' source (:func:`analys.catalogue.for_source`). ``groups`` are the
+    municipality groups, read (:func:`check_groups`) only when the params name a group and
+    none are given.
+    """
+    source = params.get("source", "demo")
+    if catalogue is None:
+        catalogue = catalogues.for_source(source)
+    if groups is None and names_group(params):
+        groups = check_groups(source)
+    checker = Checker(file, catalogue=catalogue, groups=groups)
     area = checker.area(dict(params), expected_area)
     if checker.problems:
         raise ParamsError(checker.problems)
@@ -489,7 +234,26 @@ def _build(raw: dict[str, Any], params: Mapping[str, Any], path: str | None) -> 
     )
 
 
-# ---------------------------------------------------------------------------------- CLI
+def kpi_types(areas: Iterable[Area]) -> dict[str, set[str]]:
+    """KPI id → the municipality types (``K``, ``L``) the areas use it for, in file order.
+
+    What to fetch for an area: a municipal area needs its KPIs for municipalities, a region
+    area for regions, whatever else the KPI is published for (``analys fetch AREA``).
+    """
+    found: dict[str, set[str]] = {}
+    for area in areas:
+        for kpi in area.kpis:
+            found.setdefault(kpi, set()).add(area.kind)
+    return found
+
+
+# ---------------------------------------------------------------------------------- checking
+
+
+def warning_catalogue() -> pd.DataFrame:
+    """The catalogue the other commands read (store when fetched, else demo), by id."""
+    table, _ = catalogues.catalogue()
+    return table.set_index("id", drop=False)
 
 
 def check_files(
@@ -508,63 +272,19 @@ def check_files(
             problems += error.problems
             continue
         if warnings is not None:
-            warnings += long_texts(area.params, _display(path))
-    return [_display(p) for p in paths], problems
+            warnings += long_texts(area.params, display(path))
+    return [display(p) for p in paths], problems
 
 
 def check_warnings(files: Sequence[str] | None = None) -> list[str]:
     """Warnings from the catalogue's facts on valid params files (see ``kpi_warnings``)."""
     paths = [area_path(f) for f in files] if files else sorted(params_dir().glob("*.yaml"))
-    catalogue = warning_catalogue()
+    table = warning_catalogue()
     lines: list[str] = []
     for path in paths:
         try:
             raw = read_params(path)
         except ParamsError:
             continue
-        lines += kpi_warnings(raw, _display(path), catalogue)
+        lines += kpi_warnings(raw, display(path), table)
     return lines
-
-
-def check_cli(files: Sequence[str] | None = None) -> int:
-    """``analys check``: one OK line (and any warnings), or every problem and exit code 2."""
-    warnings: list[str] = []
-    try:
-        checked, problems = check_files(files, warnings)
-    except ParamsError as error:
-        print("\n".join(error.problems), file=sys.stderr)
-        return 2
-    if checked and not problems:
-        warnings += check_warnings(files)
-    if not checked:
-        print(f"Inga params-filer hittades i {params_dir()}.", file=sys.stderr)
-        return 2
-    if warnings:
-        print("\n".join(warnings), file=sys.stderr)
-    if problems:
-        print("\n".join(problems), file=sys.stderr)
-        noun = "problem" if len(problems) != 1 else "problem"
-        print(f"{len(problems)} {noun} i {len(checked)} fil(er).", file=sys.stderr)
-        return 2
-    print(f"OK: {len(checked)} params-fil(er) är giltiga.")
-    return 0
-
-
-def areas_cli() -> int:
-    """``analys areas``: every policy area with its title, type and size."""
-    names = list_areas()
-    if not names:
-        print(f"Inga områden hittades i {params_dir()}.", file=sys.stderr)
-        return 2
-    status = 0
-    for name in names:
-        try:
-            area = load_area(name)
-        except ParamsError as error:
-            print(f"{name:<22} FEL: {error.problems[0]}")
-            status = 2
-            continue
-        kind = "region" if area.kind == "L" else "kommun"
-        n_ind = len(area.indicators)
-        print(f"{name:<22} {area.title:<32} {kind:<7} {len(area.goals)} mål, {n_ind} indikatorer")
-    return status

@@ -7,6 +7,9 @@ what is allowed, e.g.::
     menade du N15507 (Meritvärde åk 9)?
 
 ``Checker.area`` walks the whole tree and collects problems instead of stopping at the first.
+The checking is pure: the KPI catalogue and the municipality groups the file is checked
+against are arguments (:func:`analys.goals.area_from_params` loads them from the params'
+source), so a check reads no file and asks no server.
 """
 
 from __future__ import annotations
@@ -21,8 +24,12 @@ from typing import Any
 import pandas as pd
 
 from analys import reference, registry
-from analys.errors import AnalysError
-from analys.safe import DESCRIPTION_LIMIT, TITLE_LIMIT, unsafe_characters
+from analys.goals.quote import cap
+from analys.goals.quote import is_number as _is_number
+from analys.goals.quote import is_year as _is_year
+from analys.goals.quote import show as _show
+from analys.goals.quote import type_name as _type
+from analys.safe import unsafe_characters
 
 TARGET_KINDS = ("value", "national", "peers_median", "peers_quantile", "change", "range")
 SOURCES = ("demo", "kolada", "store")
@@ -54,87 +61,28 @@ CUTOFF_KEYS = ("met", "partly", "coverage")
 TYPE_NAMES = {"K": "kommuner", "L": "regioner"}
 
 
-def kpi_catalogue(source: Any) -> pd.DataFrame:
-    """The KPI catalogue ids are checked against: the store's when fetched, else the demo's.
-
-    The demo catalogue holds Kolada's real ids, titles and types, so it is a sound check for
-    every source until ``analys fetch`` has brought the live catalogue.
-    The municipality's own indicators (``EGEN-…``) of the same source are in it too.
-    """
-    from analys import demo
-    from analys.own import store as own_store
-
-    if source in ("store", "kolada"):
-        try:
-            from analys.store import Store
-
-            table = Store().kpis()
-            if len(table):
-                return own_store.with_own(table, "store").set_index("id", drop=False)
-        except (AnalysError, ImportError, OSError):
-            pass
-        own = "store"
-    else:
-        own = "demo"
-    return own_store.with_own(demo.kpis(), own).set_index("id", drop=False)
-
-
-def _groups(source: Any) -> pd.DataFrame:
-    from analys import data
-
-    try:
-        return data.load_groups(source if source in ("demo", "store") else "demo")
-    except AnalysError:
-        return data.load_groups("demo")
-
-
-#: the most characters of a value quoted in a message (longer ones end in "…")
-SHOWN_CHARS = 80
-
-
-def cap(text: str, limit: int = SHOWN_CHARS) -> str:
-    """``text`` shortened to ``limit`` characters, ending in "…": every value in a message."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _show(value: Any) -> str:
-    """A value as the params file spells it, capped at :data:`SHOWN_CHARS` characters."""
-    if isinstance(value, str):
-        text = f"'{value}'"
-    elif value is None:
-        text = "null"
-    elif isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, float) and not math.isfinite(value):
-        text = ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
-    else:
-        try:
-            text = str(value)
-        except ValueError:  # an int with more digits than Python prints
-            text = "ett heltal med tusentals siffror"
-    return cap(text)
-
-
-def _is_number(value: Any) -> bool:
-    """A finite int or float; booleans, .nan, .inf and ints too large for a float are not."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an int beyond the float range
-        return False
-
-
-def _is_year(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 class Checker:
-    """Collects the problems of one params tree; ``problems`` holds the Swedish lines."""
+    """Collects the problems of one params tree; ``problems`` holds the Swedish lines.
 
-    def __init__(self, file: str, *, catalogue: pd.DataFrame) -> None:
+    Parameters
+    ----------
+    file
+        The file's name as shown at the start of each line.
+    catalogue
+        The KPI catalogue ids are checked against, indexed by id (columns ``title``,
+        ``municipality_type``, optionally ``is_divided_by_gender``).
+    groups
+        The municipality groups a ``peers: G…`` is checked against (column ``group``);
+        ``None`` when the file names none (:func:`analys.goals.names_group`) – a group is
+        then unknown.
+    """
+
+    def __init__(
+        self, file: str, *, catalogue: pd.DataFrame, groups: pd.DataFrame | None = None
+    ) -> None:
         self.file = file
         self.catalogue = catalogue
+        self.groups = groups
         self.problems: list[str] = []
         self.source: Any = "demo"
         self.kind = "K"
@@ -333,8 +281,8 @@ class Checker:
         if peers in PEER_OPTIONS:
             return
         if re.fullmatch(r"G\w+", peers):
-            groups = _groups(self.source)
-            if peers not in set(groups["group"]):
+            known = set() if self.groups is None else set(self.groups["group"])
+            if peers not in known:
                 self.bad(
                     "peers",
                     peers,
@@ -505,120 +453,8 @@ class Checker:
             self.bad("cutoffs.partly", partly, f"får inte vara större än met ({met})")
 
 
-def long_texts(raw: Mapping[str, Any], file: str) -> list[str]:
-    """Warnings for texts longer than a report shows (it cuts them), one Swedish line each."""
-    texts: list[tuple[str, Any, int]] = [
-        ("title", raw.get("title"), TITLE_LIMIT),
-        ("description", raw.get("description"), DESCRIPTION_LIMIT),
-    ]
-    for i, goal in enumerate(raw.get("goals") or []):
-        if not isinstance(goal, Mapping):
-            continue
-        texts.append((f"goals[{i}].title", goal.get("title"), TITLE_LIMIT))
-        for j, item in enumerate(goal.get("indicators") or []):
-            if isinstance(item, Mapping):
-                texts.append((f"goals[{i}].indicators[{j}].label", item.get("label"), TITLE_LIMIT))
-    return [
-        f"{file}: {path}: varning – texten är {len(text):,} tecken lång; rapporten visar "
-        f"bara de första {limit:,}".replace(",", " ")
-        for path, text, limit in texts
-        if isinstance(text, str) and len(text) > limit
-    ]
-
-
 def _divided(catalogue: pd.DataFrame, kpi: str) -> bool:
     if "is_divided_by_gender" in catalogue.columns:
         return bool(catalogue.at[kpi, "is_divided_by_gender"])
     found = registry.entry(kpi)
     return bool(found and found.get("divided_by_gender"))
-
-
-def _type(value: Any) -> str:
-    return {
-        "str": "text",
-        "int": "heltal",
-        "float": "tal",
-        "list": "lista",
-        "dict": "mappning",
-        "bool": "sant/falskt",
-        "NoneType": "tomt värde",
-    }.get(type(value).__name__, type(value).__name__)
-
-
-# ---------------------------------------------------------------------------------- warnings
-
-
-def _kpi_paths(raw: Mapping[str, Any]) -> list[tuple[str, str, bool]]:
-    """(field path, KPI id, is a municipal indicator) for every KPI a params tree names."""
-    found: list[tuple[str, str, bool]] = []
-    goals = raw.get("goals")
-    for i, goal in enumerate(goals if isinstance(goals, list) else []):
-        indicators = goal.get("indicators") if isinstance(goal, Mapping) else None
-        for j, item in enumerate(indicators if isinstance(indicators, list) else []):
-            if isinstance(item, Mapping) and isinstance(item.get("kpi"), str):
-                found.append((f"goals[{i}].indicators[{j}].kpi", item["kpi"], True))
-    drivers = raw.get("drivers")
-    if isinstance(drivers, Mapping):
-        if isinstance(drivers.get("outcome"), str):
-            found.append(("drivers.outcome", drivers["outcome"], True))
-        explanatory = drivers.get("explanatory")
-        for i, kpi in enumerate(explanatory if isinstance(explanatory, list) else []):
-            if isinstance(kpi, str):
-                found.append((f"drivers.explanatory[{i}]", kpi, False))
-    if isinstance(raw.get("cost"), str):
-        found.append(("cost", raw["cost"], True))
-    return found
-
-
-def kpi_warnings(raw: Mapping[str, Any], file: str, catalogue: pd.DataFrame) -> list[str]:
-    """Warnings on a valid params tree from the catalogue's facts (docs/judgements.md).
-
-    Not errors – the file still renders – but an analyst should know:
-
-    - a KPI Kolada publishes per school or unit only ("redovisas värden endast på
-      skolnivå", U15416) used as a municipal indicator, outcome or cost;
-    - a KPI with no current publication in the catalogue (no publication period, N17461)
-      or a series Kolada has ended ("(-2024)" in the title).
-
-    ``catalogue`` is the one the other commands read (:func:`analys.catalogue.catalogue`:
-    the store's when fetched, else the demo's), indexed by id.
-    """
-    from analys.registry import facts
-
-    lines: list[str] = []
-    for path, kpi, municipal in _kpi_paths(raw):
-        if kpi not in catalogue.index:
-            continue
-        row = catalogue.loc[kpi]
-        if isinstance(row, pd.DataFrame):
-            row = row.iloc[0]
-        meta = row.to_dict()
-        where = f"{file}: {path}: varning – '{kpi}'"
-        only_units = facts.unit_level_only(str(meta.get("description") or ""))
-        if municipal and (only_units or registry.unit_level_only(kpi)):
-            lines.append(
-                f"{where} redovisas av Kolada bara per skola eller enhet (\u201dredovisas "
-                "värden endast på skolnivå\u201d) och är inget kommunnyckeltal – välj ett "
-                "nyckeltal med värden för kommunen"
-            )
-        ended = facts.ended_year(str(meta.get("title") or ""))
-        if ended is not None:
-            lines.append(
-                f"{where} är en serie som Kolada har avslutat (sista år {ended}) – välj ett "
-                "nyckeltal som fortfarande publiceras"
-            )
-        elif facts.is_stale(meta):
-            lines.append(
-                f"{where} har ingen aktuell publicering i Koladas katalog (ingen "
-                "publiceringsperiod) – serien kan ha upphört; kontrollera att det finns "
-                "aktuella värden eller välj ett nyckeltal som publiceras"
-            )
-    return lines
-
-
-def warning_catalogue() -> pd.DataFrame:
-    """The catalogue the other commands read (store when fetched, else demo), by id."""
-    from analys.catalogue import catalogue
-
-    table, _ = catalogue()
-    return table.set_index("id", drop=False)

@@ -18,23 +18,29 @@ is an error.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import math
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from analys import reference
 from analys.errors import ParamsError
 from analys.frame import VALUES_COLUMNS, as_values_frame, empty_values
+from analys.own.files import (
+    META_SHEET,
+    Problems,
+    cell_text,
+    find_sidecar,
+    meta_from_sheet,
+    meta_from_yaml,
+    read_csv,
+    read_excel,
+)
 
 PREFIX = "EGEN-"
 OWN_ID = re.compile(r"EGEN-[A-Z0-9_]{1,32}")
@@ -42,21 +48,10 @@ KOLADA_ID = re.compile(r"[A-Za-z]\d{4,6}")
 SOURCE = "egen"
 REQUIRED_COLUMNS = ("kpi", "municipality", "year", "gender", "value")
 OPTIONAL_COLUMNS = ("ou",)
-META_FIELDS = (
-    "title",
-    "label",
-    "description",
-    "unit",
-    "polarity",
-    "operating_area",
-    "divided_by_gender",
-)
 META_REQUIRED = ("title", "unit", "polarity")
 POLARITIES = ("higher", "lower", "neutral")
 GENDERS = ("T", "K", "M")
 FIRST_YEAR = 1998
-META_SHEET = "metadata"
-VALUES_SHEETS = ("värden", "varden", "values")
 _YES = {"ja", "yes", "true", "sant", "1", "j", "y"}
 _NO = {"nej", "no", "false", "falskt", "0", "n", ""}
 _UNIT_ID = re.compile(r"V\d{2}[A-Z][0-9A-Z.]{1,16}")  # Kolada OU ids (some end in dots)
@@ -98,123 +93,10 @@ def checksum(path: Path) -> str:
     return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _show(value: Any) -> str:
-    return "tom" if value is None or str(value).strip() == "" else f"'{value}'"
-
-
-class _Checker:
-    """Collects the problems of one import file."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.problems: list[str] = []
-
-    def bad(self, where: str, column: str, value: Any, text: str) -> None:
-        self.problems.append(f"{self.label}: {where}, kolumn {column}: {_show(value)} – {text}")
-
-    def note(self, text: str) -> None:
-        self.problems.append(f"{self.label}: {text}")
-
-
-def _text(value: Any) -> str:
-    """A cell as stripped text; empty for missing cells."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")  # Swedish Excel's "CSV (semikolon)"
-    first = text.splitlines()[0] if text.strip() else ""
-    try:
-        delimiter = csv.Sniffer().sniff(first, delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
-    return pd.read_csv(
-        io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, skipinitialspace=True
-    )
-
-
-def _read_excel(path: Path, checker: _Checker) -> tuple[pd.DataFrame | None, Any]:
-    """The values sheet and the metadata sheet (``None`` when absent) of a workbook."""
-    try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
-    except Exception as error:  # openpyxl raises many kinds for a damaged workbook
-        checker.note(f"kan inte läsas som Excel-fil ({type(error).__name__}) – spara om som .xlsx")
-        return None, None
-    lowered = {name.strip().lower(): name for name in sheets}
-    meta_name = lowered.get(META_SHEET)
-    names = [lowered[n] for n in VALUES_SHEETS if n in lowered]
-    if not names:
-        names = [n for n in sheets if n != meta_name and not n.lower().startswith("instruktion")]
-    if not names:
-        checker.note("arbetsboken har inget värdeblad – lägg värdena på ett blad som heter värden")
-        return None, None
-    meta = sheets[meta_name] if meta_name else None
-    return sheets[names[0]], meta
-
-
-def _sidecar(path: Path) -> Path | None:
-    for suffix in (".yaml", ".yml"):
-        candidate = path.with_suffix(suffix)
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _meta_from_sheet(sheet: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    sheet = sheet.rename(columns=lambda c: str(c).strip().lower())
-    meta: dict[str, dict[str, Any]] = {}
-    for row in sheet.to_dict("records"):
-        kpi = _text(row.get("kpi"))
-        if kpi:
-            meta[kpi] = {k: row.get(k) for k in META_FIELDS if k in row}
-    return meta
-
-
-def _meta_from_yaml(path: Path, checker: _Checker) -> dict[str, Any] | None:
-    label = path.name
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        checker.problems.append(
-            f"{label}: kan inte läsas som YAML (UTF-8) – {str(error).splitlines()[0]}"
-        )
-        return None
-    if isinstance(raw, Mapping) and isinstance(raw.get("kpis"), Mapping):
-        raw = raw["kpis"]
-    if not isinstance(raw, Mapping) or not raw:
-        checker.problems.append(
-            f"{label}: ska vara en mappning nyckeltals-id → metadata, t.ex. "
-            "'EGEN-TRYGG: {title: …, unit: '%', polarity: higher}'"
-        )
-        return None
-    meta: dict[str, Any] = {}
-    for kpi, entry in raw.items():
-        if not isinstance(entry, Mapping):
-            checker.problems.append(
-                f"{label}: {kpi}: ska vara en mappning med title, unit, polarity …"
-            )
-            continue
-        unknown = [k for k in entry if k not in META_FIELDS]
-        for key in unknown:
-            checker.problems.append(
-                f"{label}: {kpi}.{key}: okänd nyckel – tillåtna är {', '.join(META_FIELDS)}"
-            )
-        meta[str(kpi)] = dict(entry)
-    return meta
-
-
 def _bool(value: Any) -> bool | None:
     if isinstance(value, bool):
         return value
-    text = _text(value).lower()
+    text = cell_text(value).lower()
     if text in _YES:
         return True
     if text in _NO:
@@ -236,7 +118,7 @@ def check_id(kpi: str) -> str | None:
     return "ska vara ett eget id: EGEN- följt av 1–32 tecken A–Z, 0–9 eller _, t.ex. EGEN-TRYGG"
 
 
-def _check_meta(meta: dict[str, Any], where: str, checker: _Checker) -> dict[str, dict]:
+def _check_meta(meta: dict[str, Any], where: str, checker: Problems) -> dict[str, dict]:
     clean: dict[str, dict] = {}
     for kpi, entry in meta.items():
         problem = check_id(kpi)
@@ -245,9 +127,9 @@ def _check_meta(meta: dict[str, Any], where: str, checker: _Checker) -> dict[str
             continue
         out: dict[str, Any] = {}
         for key in META_REQUIRED:
-            if not _text(entry.get(key)):
+            if not cell_text(entry.get(key)):
                 checker.problems.append(f"{checker.label}: {where}, {kpi}.{key}: saknas – krävs")
-        polarity = _text(entry.get("polarity")).lower()
+        polarity = cell_text(entry.get("polarity")).lower()
         if polarity and polarity not in POLARITIES:
             checker.problems.append(
                 f"{checker.label}: {where}, {kpi}.polarity: '{entry.get('polarity')}' – "
@@ -259,18 +141,18 @@ def _check_meta(meta: dict[str, Any], where: str, checker: _Checker) -> dict[str
                 f"{checker.label}: {where}, {kpi}.divided_by_gender: "
                 f"'{entry.get('divided_by_gender')}' – ska vara ja eller nej"
             )
-        out["title"] = _text(entry.get("title"))
-        label = _text(entry.get("label"))
+        out["title"] = cell_text(entry.get("title"))
+        label = cell_text(entry.get("label"))
         if len(label) > 40:
             checker.problems.append(
                 f"{checker.label}: {where}, {kpi}.label: '{label}' – högst 40 tecken (kortnamn "
                 "i diagram)"
             )
         out["label"] = label
-        out["description"] = _text(entry.get("description"))
-        out["unit"] = _text(entry.get("unit"))
+        out["description"] = cell_text(entry.get("description"))
+        out["unit"] = cell_text(entry.get("unit"))
         out["polarity"] = polarity or "neutral"
-        out["operating_area"] = _text(entry.get("operating_area")) or "Egna nyckeltal"
+        out["operating_area"] = cell_text(entry.get("operating_area")) or "Egna nyckeltal"
         out["divided_by_gender"] = bool(divided)
         clean[kpi] = out
     return clean
@@ -294,7 +176,7 @@ def read_file(path: str | Path, *, this_year: int | None = None) -> OwnFile:
         is allowed).
     """
     path = Path(path)
-    checker = _Checker(path.name)
+    checker = Problems(path.name)
     this_year = this_year or dt.date.today().year
     if not path.is_file():
         raise ImportProblems(f"{path}: filen finns inte")
@@ -302,7 +184,7 @@ def read_file(path: str | Path, *, this_year: int | None = None) -> OwnFile:
     meta_sheet = None
     if suffix == ".csv":
         try:
-            table = _read_csv(path)
+            table = read_csv(path)
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
             raise ImportProblems(
                 f"{path.name}: kan inte läsas som CSV ({str(error).splitlines()[0]}) – "
@@ -310,7 +192,7 @@ def read_file(path: str | Path, *, this_year: int | None = None) -> OwnFile:
             ) from None
         where = "rad"
     elif suffix in (".xlsx", ".xlsm"):
-        table, meta_sheet = _read_excel(path, checker)
+        table, meta_sheet = read_excel(path, checker)
         if table is None:
             raise ImportProblems(checker.problems)
         where = "rad"
@@ -320,12 +202,12 @@ def read_file(path: str | Path, *, this_year: int | None = None) -> OwnFile:
         )
     meta_raw: dict[str, Any] | None
     meta_where = META_SHEET
-    sidecar = _sidecar(path)
+    sidecar = find_sidecar(path)
     if meta_sheet is not None:
-        meta_raw = _meta_from_sheet(meta_sheet)
+        meta_raw = meta_from_sheet(meta_sheet)
         meta_where = f"blad {META_SHEET}"
     elif sidecar is not None:
-        meta_raw = _meta_from_yaml(sidecar, checker)
+        meta_raw = meta_from_yaml(sidecar, checker)
         meta_where = sidecar.name
     else:
         meta_raw = None
@@ -351,7 +233,7 @@ def read_file(path: str | Path, *, this_year: int | None = None) -> OwnFile:
 
 
 def _check_rows(
-    table: pd.DataFrame, meta: dict[str, dict], checker: _Checker, where: str, this_year: int
+    table: pd.DataFrame, meta: dict[str, dict], checker: Problems, where: str, this_year: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     table = table.rename(columns=lambda c: str(c).strip().lower())
     allowed = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
@@ -372,7 +254,7 @@ def _check_rows(
     has_ou = "ou" in table.columns
     for i, record in enumerate(table.to_dict("records")):
         row = f"{where} {i + 2}"  # the header is row 1
-        cells = {c: _text(record.get(c)) for c in allowed}
+        cells = {c: cell_text(record.get(c)) for c in allowed}
         if not any(cells.values()):
             continue  # an empty line
         kpi, code, year_text = cells["kpi"], cells["municipality"], cells["year"]

@@ -1,4 +1,4 @@
-"""Own indicators in use: stored, looked up, credited, and collected (``analys import``).
+"""Own indicators in use: stored, looked up and credited (``analys import`` stores them).
 
 Storage (source ``egen``) is a folder of the local store of its own, so own values are never
 mixed into Kolada's KPI files::
@@ -16,12 +16,10 @@ back from one source to another.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import inspect
 import json
 import os
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -32,11 +30,12 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from analys import reference, safe
-from analys.errors import AnalysError, ParamsError, StoreError
+from analys import captions, reference, registry
+from analys.errors import AnalysError, StoreError
 from analys.frame import VALUES_COLUMNS, as_values_frame, empty_values
 from analys.kolada.parse import KPI_FIELDS
-from analys.own import SOURCE, ImportProblems, OwnFile, is_own, read_file
+from analys.own import PREFIX, SOURCE, OwnFile, is_own, read_file
+from analys.store import Store
 from analys.store.files import (
     OWN_ENTRY_KEY,
     UNIT_VALUES_SCHEMA,
@@ -54,8 +53,6 @@ DEMO_FILE = Path(__file__).resolve().parents[1] / "demo" / "data" / "egen_medbor
 
 
 def _root(root: str | os.PathLike | None = None) -> Path:
-    from analys.store import Store
-
     return Store(root).root
 
 
@@ -380,146 +377,6 @@ def sole_municipality(kpi: str, source: str) -> str | None:
     return codes[0] if len(codes) == 1 else None
 
 
-# ---------------------------------------------------------------------------------- template
-
-
-def write_template(area_name: str, out: str | Path | None = None) -> Path:
-    """Write the Excel collection form for an area's own KPIs; return its path.
-
-    Sheets: ``instruktion`` (how to fill it in), ``värden`` (one row per own KPI, gender,
-    the area's municipality and each of its units, for the coming year; value empty) and
-    ``metadata`` (the KPIs' definitions, ready for ``analys import``).
-    """
-    from analys.goals import load_area
-
-    area = load_area(area_name)
-    kpis = [k for k in area.kpis if is_own(k)]
-    if not kpis:
-        raise ParamsError(
-            f"{area.area}: området har inga egna nyckeltal (EGEN-…) – lägg till ett under "
-            "goals[…].indicators i params-filen först"
-        )
-    path = Path(out) if out else Path.cwd() / f"insamling_{area.area}.xlsx"
-    if path.suffix.lower() != ".xlsx":
-        raise ParamsError(
-            f"--out: '{path}' – mallen är en Excel-fil, ange ett namn som slutar på .xlsx"
-        )
-    year = dt.date.today().year - 1
-    code = area.municipality
-    units = _units(code, area.source)
-    registry = {k: registry_entry(k) for k in kpis}
-    rows, meta = [], []
-    for kpi in kpis:
-        entry = registry[kpi] or {}
-        genders = ["T", "K", "M"] if entry.get("divided_by_gender") else ["T"]
-        for gender in genders:
-            rows.append({"kpi": kpi, "municipality": code, "year": year, "gender": gender})
-            for ou in units:
-                rows.append(
-                    {"kpi": kpi, "municipality": code, "year": year, "gender": gender, "ou": ou}
-                )
-        meta.append(
-            {
-                "kpi": kpi,
-                "title": entry.get("title", ""),
-                "description": "",
-                "unit": entry.get("unit") or "",
-                "polarity": entry.get("polarity", ""),
-                "operating_area": entry.get("operating_area") or area.title,
-                "divided_by_gender": "ja" if entry.get("divided_by_gender") else "nej",
-            }
-        )
-    values = pd.DataFrame(rows, columns=["kpi", "municipality", "year", "gender", "value", "ou"])
-    guide = pd.DataFrame(
-        {
-            "Instruktion": [
-                f"Insamlingsmall för egna nyckeltal – {area.title}, {reference.title(code)}.",
-                "Fyll i kolumnen value på bladet värden (tal, decimalkomma går bra; lämna tomt "
-                "om uppgift saknas).",
-                "Ändra inte kpi, municipality, gender eller ou. Rätta year om uppgiften gäller "
-                "ett annat år.",
-                "Bladet metadata beskriver nyckeltalen: title, unit, polarity (higher, lower, "
-                "neutral), divided_by_gender (ja/nej).",
-                f"Läs in den ifyllda filen med: analys import {path.name}",
-            ]
-        }
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.xlsx")
-    try:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            guide.to_excel(writer, sheet_name="instruktion", index=False)
-            values.to_excel(writer, sheet_name="värden", index=False)
-            pd.DataFrame(meta).to_excel(writer, sheet_name="metadata", index=False)
-            for name in ("värden", "metadata"):
-                sheet = writer.sheets[name]
-                for column in sheet.columns:
-                    sheet.column_dimensions[column[0].column_letter].width = 18
-                    for cell in column[1:]:
-                        cell.number_format = "@" if cell.column_letter in "BF" else "General"
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
-def _units(municipality: str, source: str) -> list[str]:
-    """The municipality's organisational units (ids), when the units catalogue is available."""
-    from analys import data
-
-    loader = getattr(data, "load_units", None)
-    if loader is None:
-        return []
-    try:
-        table = loader([municipality], source=source)
-    except AnalysError:
-        return []
-    return sorted(table["id"].astype(str)) if "id" in table.columns else []
-
-
-# ---------------------------------------------------------------------------------- CLI
-
-
-def import_cli(file: str | None, template: str | None = None, out: str | None = None) -> int:
-    """``analys import FILE`` and ``analys import --template AREA [--out FILE]``."""
-    if template:
-        path = write_template(template, out)
-        print(f"Insamlingsmallen är skriven: {path}")
-        return 0
-    if not file:
-        print(
-            "Ange en fil att läsa in (analys import FIL) eller --template OMRÅDE.",
-            file=sys.stderr,
-        )
-        return 2
-    try:
-        written = import_file(file)
-    except ImportProblems as error:
-        print("\n".join(safe.terminal_text(p) for p in error.problems), file=sys.stderr)
-        print(
-            f"{len(error.problems)} problem – inget lästes in. Rätta filen och försök igen.",
-            file=sys.stderr,
-        )
-        return 2
-    except OSError as error:
-        print(
-            f"Kunde inte skriva till det lokala lagret {_root()}: {error.strerror or error} – "
-            "kontrollera att mappen är skrivbar (eller sätt ANALYS_DATA_DIR).",
-            file=sys.stderr,
-        )
-        return 1
-    for kpi, entry in written.items():
-        years = (
-            f"{entry['first_year']}–{entry['latest_year']}" if entry["first_year"] else "inga år"
-        )
-        print(
-            f"{kpi}  {safe.terminal_text(entry['meta']['title'])}: {entry['rows']} värden, "
-            f"{len(entry['municipalities'])} kommun(er), {years}"
-        )
-    print(f"Inläst från {Path(file).name} till det lokala lagret {_root()} (källa: egen uppgift).")
-    return 0
-
-
 def credit_line(kpis: Sequence[str], source: str) -> str:
     """Which figures are own data and whose: '' when ``kpis`` holds no own KPI.
 
@@ -527,8 +384,6 @@ def credit_line(kpis: Sequence[str], source: str) -> str:
     importerad 2026-11-30). Övriga: Källa: Kolada." – a report that mixes sources says
     which is which.
     """
-    from analys import registry
-
     own = [k for k in dict.fromkeys(kpis) if is_own(k)]
     if not own:
         return ""
@@ -549,8 +404,6 @@ def credit_line(kpis: Sequence[str], source: str) -> str:
 
 def comparison_notes(kpis: Sequence[str], source: str) -> list[str]:
     """What the report says about own KPIs' comparisons: who they are compared with."""
-    from analys import registry
-
     known = entries(source)
     notes = []
     for kpi in dict.fromkeys(k for k in kpis if is_own(k)):
@@ -577,3 +430,9 @@ def chart_credit(kpis: Sequence[str], source: str, *, derived: bool = False) -> 
     if any(not is_own(k) for k in kpis):
         parts.append("övriga: Källa: Kolada")
     return "; ".join(parts)
+
+
+# the registry and the chart captions know own indicators through these (they sit below this
+# package and cannot read its files themselves)
+registry.add_lookup(PREFIX, registry_entry)
+captions.add_credit(PREFIX, chart_credit)

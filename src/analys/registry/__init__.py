@@ -7,6 +7,7 @@ and short Swedish label for charts, optionally with a denominator KPI.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -15,6 +16,16 @@ import pandas as pd
 import yaml
 
 POLARITIES = ("higher", "lower", "neutral")
+
+#: entries of KPIs the registry file does not hold, looked up by id prefix: the
+#: municipality's own indicators (``EGEN-…``) add theirs when :mod:`analys.own` is imported
+#: (their definitions live in the import files, which the registry does not read)
+LOOKUPS: dict[str, Callable[[str], dict[str, Any] | None]] = {}
+
+
+def add_lookup(prefix: str, lookup: Callable[[str], dict[str, Any] | None]) -> None:
+    """Let ``lookup(kpi)`` give the entries of KPI ids starting with ``prefix``."""
+    LOOKUPS[prefix] = lookup
 
 
 @lru_cache(maxsize=1)
@@ -35,15 +46,13 @@ def entry(kpi: str) -> dict[str, Any] | None:
     """One KPI's entry, or ``None`` when the registry does not know it.
 
     Own indicators (``EGEN-…``) get theirs from their import file's metadata
-    (:func:`analys.own.store.registry_entry`: the demo file's in a demo report, the store's
-    import in a store report).
+    (:func:`analys.own.store.registry_entry`, through :data:`LOOKUPS`: the demo file's in a
+    demo report, the store's import in a store report).
     """
-    if isinstance(kpi, str) and kpi.startswith("EGEN-"):
-        from analys.own import (
-            store as own_store,  # import cost: pyarrow and the store, only when used
-        )
-
-        return own_store.registry_entry(kpi)
+    if isinstance(kpi, str):
+        for prefix, lookup in LOOKUPS.items():
+            if kpi.startswith(prefix):
+                return lookup(kpi)
     return entries().get(kpi)
 
 
@@ -74,8 +83,7 @@ def moving_average(kpi: str) -> int | None:
     """How many years one value averages (Kolada's "treårsmedelvärde" …), ``None`` when one.
 
     From the registry's ``moving_average`` (checked against Kolada's catalogue by
-    tests/test_real_catalogue.py); for KPIs outside the registry see
-    :func:`analys.registry.facts.moving_average_years`.
+    tests/test_real_catalogue.py); for any KPI see :func:`analys.catalogue.averaged_years`.
     """
     found = entry(kpi)
     years = found.get("moving_average") if found else None
@@ -86,36 +94,3 @@ def unit_level_only(kpi: str) -> bool:
     """True when Kolada publishes the KPI per school or unit only (never a municipal indicator)."""
     found = entry(kpi)
     return bool(found and found.get("unit_level_only"))
-
-
-def averaged_years(kpi: str) -> int | None:
-    """:func:`moving_average` for any KPI: the registry's, else what the catalogue says.
-
-    A KPI outside the registry is looked up once in the catalogue the other commands use
-    (the store's when fetched, else the demo's) and read by
-    :func:`analys.registry.facts.moving_average_years`, so every moving-average KPI in
-    Kolada's catalogue is recognised, not only a hand list.
-    """
-    if entry(kpi) is not None:
-        return moving_average(kpi)
-    return _catalogue_facts().get(kpi)
-
-
-@lru_cache(maxsize=1)
-def _catalogue_facts() -> dict[str, int]:
-    from analys.catalogue import catalogue
-    from analys.errors import AnalysError
-    from analys.registry.facts import moving_average_years
-
-    try:
-        table, _ = catalogue()
-    except (AnalysError, OSError, ValueError):
-        return {}
-    found = {}
-    for kpi, title, description in zip(
-        table["id"], table["title"], table.get("description", [""] * len(table)), strict=True
-    ):
-        years = moving_average_years(str(title), "" if description is None else str(description))
-        if years:
-            found[str(kpi)] = years
-    return found

@@ -57,8 +57,9 @@ from pathlib import Path
 from typing import Any
 
 from analys.errors import ParamsError
-from analys.render import BatchInterrupted, _hold_interrupt
 from analys.render.jobs import Job, JobResult, WorkbookJob
+from analys.render.pool import _hold_interrupt
+from analys.render.results import BatchInterrupted
 
 #: seconds to reach a scheduler before ``--cluster tcp://…`` is refused (exit 2)
 CONNECT_TIMEOUT = 5.0

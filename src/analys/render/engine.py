@@ -1,9 +1,9 @@
-"""Notebook execution for batch rendering: warm kernels, papermill engines, one worker.
+"""Notebook execution for batch rendering: warm kernels, papermill engines, one report.
 
 Two ways to run a report, giving the same content:
 
 * **warm** (default): each worker process starts ONE kernel (:class:`~analys.render.kernel.WarmKernel`,
-  launched before this module is even imported: :func:`analys.render.jobs.worker_entry`) and reuses
+  launched before this module is even imported: :func:`analys.render.worker.worker_entry`) and reuses
   it for every notebook. Before each notebook the kernel is reset – matplotlib figures
   closed and rcParams restored, pandas options reset, then IPython's namespace and execution
   counter cleared (``InteractiveShell.reset(new_session=True)``, what ``%reset -f`` does plus a
@@ -42,7 +42,7 @@ from papermill.parameterize import parameterize_notebook
 from papermill.utils import merge_kwargs, remove_args
 
 from analys.render.htmlexport import ExternalReferenceError, ReportExporter, failure_page
-from analys.render.jobs import Job, JobResult, WorkbookJob, hold_stop, stop_guard
+from analys.render.jobs import Job, JobResult
 from analys.render.kernel import (  # noqa: F401 (re-exported)
     KERNEL_NAME,
     RESET_CODE,
@@ -50,6 +50,7 @@ from analys.render.kernel import (  # noqa: F401 (re-exported)
     KernelStartError,
     WarmKernel,
 )
+from analys.render.stop import hold_stop
 from analys.safe import markdown_text
 from analys.summary import SUMMARY_MIMETYPE, read_summary  # noqa: F401 (re-exported)
 
@@ -378,6 +379,8 @@ class Renderer:
             targets = Path(job.ipynb), Path(job.html)
         meta["output_path"] = str(targets[0])
         nb.metadata["title"] = job.label
+        if job.fingerprint and not error:  # what the report was made from (--force, §3)
+            nb.metadata.setdefault("analys", {})["fingerprint"] = job.fingerprint
         try:  # the page first: one with external references writes nothing
             page = self.exporter.to_html(nb, title=job.label)
         except ExternalReferenceError:
@@ -390,59 +393,3 @@ class Renderer:
             Path(job.failed_ipynb).unlink(missing_ok=True)
             Path(job.failed_html).unlink(missing_ok=True)
         return [str(t) for t in targets]
-
-
-# one worker of the pool -------------------------------------------------------------------
-
-
-def worker_main(
-    worker_id: int,
-    conn: Any,
-    options: dict[str, Any],
-    *,
-    kernel: WarmKernel | None = None,
-) -> None:
-    """Loop of one pool process: render the jobs that come over ``conn``, send each result back.
-
-    ``conn`` is the worker's end of a duplex pipe: it receives :class:`Job` objects (``None``
-    means stop) and sends one :class:`JobResult` per job. A closed pipe (the parent died)
-    ends the loop too. ``kernel`` is a warm kernel already launched
-    (:func:`analys.render.jobs.worker_entry`, the pool's process target); otherwise one is started
-    for the first report. The kernel is always shut down on the way out, also when a stop
-    signal (:class:`analys.render.jobs.WorkerStop`) ends the loop.
-    """
-    renderer = Renderer(
-        fresh_kernels=bool(options.get("fresh_kernels")),
-        show_code=bool(options.get("show_code")),
-        kernel=kernel,
-        pdf=bool(options.get("pdf")),
-    )
-    try:
-        while True:
-            try:
-                job = conn.recv()
-            except (EOFError, OSError):
-                break  # the pool is gone
-            if job is None:
-                break
-            with stop_guard():
-                try:
-                    if isinstance(job, WorkbookJob):
-                        from analys.render.workbook import run_job
-
-                        result = run_job(job)
-                    else:
-                        result = renderer.run(job)
-                except Exception as exc:  # a bug in writing the files: report, keep going
-                    result = JobResult(
-                        key=job.key,
-                        status="failed",
-                        seconds=0.0,
-                        error=f"{type(exc).__name__}: {exc}",
-                    )
-                try:
-                    conn.send(result)
-                except (BrokenPipeError, EOFError, OSError):
-                    break
-    finally:
-        renderer.close()

@@ -5,7 +5,8 @@ renderer from unpkg. Reports must open anywhere, offline, so the template used h
 ``lab`` and drops every one of those blocks; images are already embedded as data URIs by
 nbconvert. Every page gets a Content-Security-Policy ``<meta>`` (no network, no script), and
 an export that would still reach outside the page fails loudly
-(:class:`ExternalReferenceError`). Code is hidden unless asked for (``show_code``); the executed ``.ipynb`` keeps
+(:class:`ExternalReferenceError`). Of JupyterLab's stylesheet only the rules the page uses
+are kept (:mod:`analys.render.pagecss`). Code is hidden unless asked for (``show_code``); the executed ``.ipynb`` keeps
 everything.
 
 One :class:`ReportExporter` is meant to be reused for many notebooks: the first export pays
@@ -25,6 +26,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 
 from analys import safe
 from analys.errors import AnalysError
+from analys.render.pagecss import prune_page
 from analys.safe import external_references
 
 #: cells papermill adds or the templates mark as parameters; hidden with the code
@@ -138,7 +140,7 @@ class ReportExporter:
             body, _ = self._exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
         if not self.show_code:
             body = body.replace("jp-mod-noOutputs", "jp-mod-noOutputs analys-hidden-code")
-        return checked(with_csp(body))
+        return checked(with_csp(prune_page(body)))
 
     def write(self, nb: nbformat.NotebookNode, path: str | Path, *, title: str = "Rapport") -> Path:
         """Write the HTML for ``nb`` to ``path`` (UTF-8) and return the path.

@@ -33,6 +33,7 @@ STATUS_LABELS = {
 #: the status of a report (not of a goal) as the index shows it
 REPORT_STATUS_LABELS = {
     "ok": "Klar",
+    "unchanged": "Oförändrad",  # kept as "ok" in the manifest; the run line counts them
     "failed": "Misslyckad",
     "interrupted": "Avbruten",
     "not_run": "Ej körd",
@@ -57,14 +58,15 @@ def _has_files(out: Path, entry: dict[str, Any]) -> bool:
 
 
 def update_manifest(
-    out: str | Path, entries: dict[str, dict[str, Any]]
+    out: str | Path, entries: dict[str, dict[str, Any]], *, run: dict[str, int] | None = None
 ) -> dict[str, dict[str, Any]]:
     """Merge ``entries`` into ``OUT/index.json`` and write it back; return all entries.
 
     Every entry given is kept, whatever its status and whether or not its own files exist.
     A report that is not ``ok`` (failed, interrupted, not run) whose good files are on disk
     (``good_html``) gets them as ``previous_html``, with the time they were rendered. Entries
-    of earlier batches without any file left are dropped.
+    of earlier batches without any file left are dropped. ``run`` (how many reports the
+    batch rendered, found unchanged and failed) is kept beside the entries as ``last_run``.
     """
     out = Path(out)
     merged = read_manifest(out)
@@ -81,7 +83,10 @@ def update_manifest(
     merged = {
         key: entry for key, entry in merged.items() if key in entries or _has_files(out, entry)
     }
-    text = json.dumps({"reports": merged}, ensure_ascii=False, indent=1, sort_keys=True)
+    document: dict[str, Any] = {"reports": merged}
+    if run is not None:
+        document["last_run"] = dict(run, finished=datetime.now(UTC).isoformat(timespec="seconds"))
+    text = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True)
     tmp = out / f".{MANIFEST}.{os.getpid()}.tmp"
     try:  # a lone surrogate in a title is written as its JSON escape, not a crash
         tmp.write_text(text, encoding="utf-8", errors="backslashreplace")
@@ -209,6 +214,7 @@ footer { margin-top: 1.5rem; color: #555; font-size: .9em; }
 def _count_text(counts: dict[str, int]) -> str:
     words = {
         "ok": "klara",
+        "unchanged": "oförändrade",
         "failed": "misslyckade",
         "interrupted": "avbrutna",
         "not_run": "ej körda",
@@ -217,13 +223,24 @@ def _count_text(counts: dict[str, int]) -> str:
     return ", ".join(parts)
 
 
-def write_index(out: str | Path, entries: dict[str, dict[str, Any]]) -> Path:
+def _run_text(run: dict[str, int]) -> str:
+    """The last batch in words: "Senaste körningen: 2 skapade, 40 oförändrade, 0 misslyckade"."""
+    return (
+        f"Senaste körningen: {run.get('rendered', 0)} skapade, {run.get('unchanged', 0)} "
+        f"oförändrade (indata som förra gången), {run.get('failed', 0)} misslyckade."
+    )
+
+
+def write_index(
+    out: str | Path, entries: dict[str, dict[str, Any]], *, run: dict[str, int] | None = None
+) -> Path:
     """Write ``OUT/index.html`` listing ``entries`` (as kept in the manifest); return its path.
 
     Each entry holds municipality, municipality_name, area, title, kind (``area`` or
     ``overview``), status (``ok``/``failed``/``interrupted``/``not_run``), html and ipynb
     (relative paths; empty when the report has no file of its own), previous_html, optional
     summary (the report's published summary), error, rendered (UTC time) and source.
+    ``run`` is what the batch that wrote the index did (rendered, unchanged, failed).
     """
     out = Path(out)
     rows = sorted(entries.values(), key=_sort_key)
@@ -266,6 +283,8 @@ def write_index(out: str | Path, entries: dict[str, dict[str, Any]]) -> Path:
         f"{safe.html_text(source_line)} · Uppdaterad {now} UTC. Klicka på en kolumnrubrik för "
         "att sortera. Antalen är mål per status.</p>"
     )
+    if run is not None:
+        parts.append(f'<p class="meta run">{safe.html_text(_run_text(run))}</p>')
     parts.append('<table class="sortable"><thead><tr>')
     parts.extend(f"<th>{safe.html_text(h)}</th>" for h in heads)
     parts.append("</tr></thead><tbody>")

@@ -2,7 +2,7 @@
 
 Kept apart from :mod:`analys.render.engine` so that a render worker can launch its kernel before
 it imports papermill and nbconvert: the kernel process boots while the worker is still
-importing (see :func:`analys.render.jobs.worker_entry`). This module imports nothing heavier than
+importing (see :func:`analys.render.worker.worker_entry`). This module imports nothing heavier than
 ``jupyter_client``.
 
 The warm-up (the heavy imports, the map geometry) runs as an ordinary silent request once

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import importlib.metadata
-import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,14 +23,17 @@ from IPython.display import HTML, Image, display
 
 from analys import data, reference, registry
 from analys.captions import DEMO, EGEN, KALLA
+from analys.catalogue import averaged_years
 from analys.chartstyle import unhinted_text
 from analys.errors import AnalysError
 from analys.format import decimals_for, number, with_unit
 from analys.fulfilment import STATUS_LABELS, STATUSES, Evaluation, ValuesIndex, evaluate
+from analys.fulfilment.country import expected_key, tables_for
 from analys.goals import TARGET_KINDS, Area, Indicator, area_from_params, load_area
 from analys.goals.check import TOP_KEYS
 from analys.own import store as own_store
 from analys.plots.base import GENDER_WORDS, year_text
+from analys.plots.png import figure_png
 from analys.report import sentences
 from analys.safe import Markdown, literal_text, styler_cells
 from analys.stats.peers import reference_group
@@ -87,14 +89,14 @@ def show_figure(figure) -> None:
     """Show a figure as a PNG and free it.
 
     Like the inline backend (``bbox_inches="tight"``, so a caption wider than its panel is
-    never cut), but with the text drawn unhinted (:func:`unhinted_text`).
+    never cut), but with the text drawn unhinted (:func:`unhinted_text`) and the image a
+    compact palette PNG (:func:`analys.plots.png.figure_png`).
     """
-    buffer = io.BytesIO()
     literal_text(figure)  # a "$" in a shown name is no mathtext
     with unhinted_text():
-        figure.savefig(buffer, format="png", dpi=figure.dpi, bbox_inches="tight")
+        png = figure_png(figure, dpi=figure.dpi, bbox_inches="tight")
     plt.close(figure)
-    display(Image(data=buffer.getvalue(), format="png"))
+    display(Image(data=png, format="png"))
 
 
 def indicator_label(ind: Indicator) -> str:
@@ -133,9 +135,17 @@ class Report:
     data_cache
         Path of a parquet values frame the batch renderer prepared; ``None`` loads from the
         params' source.
+    precomputed
+        Path of the batch's shared tables (:mod:`analys.fulfilment.country`): the area's
+        values, value index, colours and expected values are then taken from there.
     """
 
-    def __init__(self, params: Mapping[str, Any], data_cache: str | None = None) -> None:
+    def __init__(
+        self,
+        params: Mapping[str, Any],
+        data_cache: str | None = None,
+        precomputed: str | None = None,
+    ) -> None:
         clean = {k: v for k, v in params.items() if k in PARAM_KEYS and v is not None}
         if isinstance(clean.get("municipality"), int):  # papermill -p municipality 0180 → 180
             clean["municipality"] = f"{clean['municipality']:04d}"
@@ -149,9 +159,15 @@ class Report:
         else:
             values = data.load_values(self.area.kpis, None, None, source=self.source, genders=None)
         self.values = values.reset_index(drop=True)
-        self.groups = data.load_groups(self.source)
-        self.snapshot = data.snapshot(self.source)
-        self.index = ValuesIndex(self.values)
+        shared = tables_for(precomputed, self.area, self.source)  # computed once per batch
+        if shared is not None:
+            self.index, self.groups = shared.index, shared.groups
+            self.snapshot = dict(shared.snapshot)
+        else:
+            self.groups = data.load_groups(self.source)
+            self.snapshot = data.snapshot(self.source)
+            self.index = ValuesIndex(self.values)
+        self._shared_expected = shared.expected if shared is not None else {}
         self.evaluation: Evaluation = evaluate(
             self.area, self.index, self.municipality, self.area.year, groups=self.groups
         )
@@ -196,7 +212,11 @@ class Report:
         if params.get("goals") is None:
             given = {k: v for k, v in params.items() if v is not None}
             params = {**load_area(params["area"]).params, **given}
-        return cls(params, data_cache=namespace.get("data_cache"))
+        return cls(
+            params,
+            data_cache=namespace.get("data_cache"),
+            precomputed=namespace.get("precomputed"),
+        )
 
     @classmethod
     def from_area(
@@ -592,7 +612,7 @@ class Report:
                     label, series, ind.polarity, position=position, year=year
                 )
             )
-            averaged = registry.averaged_years(ind.kpi)
+            averaged = averaged_years(ind.kpi)
             if averaged:  # no trend test on overlapping multi-year means
                 lines[-1] += f" ({averaged_reason(averaged)}.)"
         display(Markdown("\n".join(f"- {line}" for line in lines)))
@@ -709,8 +729,13 @@ class Report:
                 )
             )
             return
+        shared = self._shared_expected.get(
+            expected_key(drivers.outcome, tuple(drivers.explanatory), year)
+        )
         try:
-            result = model.expected_values(
+            if isinstance(shared, str):  # the batch's model failed with this message
+                raise AnalysError(shared)
+            result = shared or model.expected_values(
                 wide[columns], drivers.outcome, list(drivers.explanatory)
             )
         except AnalysError as error:
@@ -845,7 +870,7 @@ class Report:
             row = gender_mod.gap_versus_peers(part, self.municipality, self.peers, year).loc[kpi]
             phrase = gender_mod.describe_gap(float(row["gap"]), registry.unit(kpi))
             trend = gender_mod.gap_trend(
-                own.set_index("year")["gap"], averaged_years=registry.averaged_years(kpi)
+                own.set_index("year")["gap"], averaged_years=averaged_years(kpi)
             )
             peers_text = ""
             if not pd.isna(row["peers_median"]):

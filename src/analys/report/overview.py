@@ -57,6 +57,8 @@ class Overview:
         Override every area's year and source when given.
     data_cache
         Parquet values frame prepared by the batch renderer; ``None`` loads from the source.
+    precomputed
+        The batch's shared tables (:mod:`analys.fulfilment.country`), for every area.
     """
 
     def __init__(
@@ -67,6 +69,7 @@ class Overview:
         year: int | None = None,
         source: str | None = None,
         data_cache: str | None = None,
+        precomputed: str | None = None,
     ) -> None:
         from analys.goals import list_areas
 
@@ -88,7 +91,7 @@ class Overview:
                     params["year"] = year
                 if source is not None:
                     params["source"] = source
-                report = Report(params, data_cache=data_cache)
+                report = Report(params, data_cache=data_cache, precomputed=precomputed)
                 if report.values.empty:
                     raise AnalysError(
                         f"datakällan har inga värden för områdets nyckeltal "

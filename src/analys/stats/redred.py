@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from analys import registry
+from analys.catalogue import averaged_years
 from analys.errors import ParamsError
 from analys.stats.compare import quartile_colours
 from analys.stats.trend import exceptions, trend_marker
@@ -59,9 +59,7 @@ def judgement_table(
         part = data[data["kpi"] == kpi]
         own = part[(part["municipality"] == municipality) & part["value"].notna()]
         series = own.set_index("year")["value"]
-        marker = trend_marker(
-            series, polarity=polarity, averaged_years=registry.averaged_years(kpi)
-        )
+        marker = trend_marker(series, polarity=polarity, averaged_years=averaged_years(kpi))
         row = {
             "kpi": kpi,
             "year": np.nan,

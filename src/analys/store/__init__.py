@@ -16,13 +16,14 @@ from the previous date) next time.
 A repeated fetch of the same query asks Kolada only for what changed since the last one
 (``from_date``), including withdrawn values, which are removed from the store.
 
-Fetching (:func:`fetch_values`, ``analys fetch``) lives in :mod:`analys.store.fetch`.
+Fetching (:func:`fetch_values`) lives in :mod:`analys.store.fetch`, the health of the files
+in :mod:`analys.store.health`, the writing of files in :mod:`analys.store.files`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,11 +33,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analys import captions
 from analys.errors import AnalysError, StoreError
 from analys.frame import as_values_frame, empty_values
+from analys.kolada import KoladaClient
+from analys.kolada.parse import KPI_FIELDS
 from analys.store import health as store_health
-from analys.store.fetch import KPI_ID, UNIT_ID, fetch_cli, fetch_values
+from analys.store.fetch import KPI_ID, UNIT_ID, fetch_into, unit_batches
 from analys.store.files import (
     MANIFEST,
     VALUES_KEY,
@@ -52,12 +54,13 @@ from analys.store.files import (
     read_values_table,
     set_aside,
     store_lock,
+    store_root,
     sweep_temporary,
     utc_now,
     write_manifest,
-    write_table,
 )
 from analys.store.health import Damage
+from analys.store.meta import META_NAMES, meta_path, snapshot, write_catalogues
 
 __all__ = [
     "KPI_ID",
@@ -66,9 +69,9 @@ __all__ = [
     "UNIT_ID",
     "Store",
     "atomic_path",
-    "fetch_cli",
     "fetch_values",
     "query_key",
+    "unit_batches",
 ]
 
 METADATA_MAX_AGE = timedelta(days=7)
@@ -85,7 +88,7 @@ class Store:
 
     def __init__(self, root: str | os.PathLike | None = None) -> None:
         self._from_env = not root and bool(os.environ.get("ANALYS_DATA_DIR"))
-        self.root = Path(root or os.environ.get("ANALYS_DATA_DIR") or "data")
+        self.root = store_root(root)
 
     def __repr__(self) -> str:
         return f"Store({str(self.root)!r})"
@@ -131,7 +134,7 @@ class Store:
     def _write_manifest(self, manifest: dict[str, Any]) -> None:
         write_manifest(self.root, manifest)
 
-    def _empty_error(self, what: str = "") -> AnalysError:
+    def empty_error(self, what: str = "") -> AnalysError:
         return AnalysError(
             f"Det lokala lagret {self.root} saknar {what or 'data'} – kör "
             "`analys fetch` först (t.ex. `analys fetch --kpi N15507 -m 1880`)"
@@ -171,10 +174,10 @@ class Store:
         kpi_list = [kpis] if isinstance(kpis, str) else [str(k) for k in kpis]
         known = self.manifest["kpis"]
         if not known:
-            raise self._empty_error("hämtade värden")
+            raise self.empty_error("hämtade värden")
         missing = [k for k in dict.fromkeys(kpi_list) if k not in known]
         if missing:
-            raise self._empty_error(f"värden för {', '.join(missing)}")
+            raise self.empty_error(f"värden för {', '.join(missing)}")
         tables = [self._read_table(k) for k in dict.fromkeys(kpi_list)]
         table = pa.concat_tables(tables) if tables else VALUES_SCHEMA.empty_table()
         mask = None
@@ -305,20 +308,19 @@ class Store:
     # ------------------------------------------------------------------ metadata
 
     def _meta_path(self, name: str) -> Path:
-        return self.root / "meta" / f"{name}.parquet"
+        return meta_path(self.root, name)
 
     def _read_meta(self, name: str) -> pd.DataFrame:
         path = self._meta_path(name)
         if not path.is_file():
-            raise self._empty_error("Koladas katalog (metadata)")
+            raise self.empty_error("Koladas katalog (metadata)")
         return read_meta_frame(path)
 
     def kpis(self) -> pd.DataFrame:
-        """The stored KPI catalogue: the same columns as :func:`analys.demo.kpis`."""
-        from analys import demo
-
+        """The stored KPI catalogue: Kolada's fields (:data:`analys.kolada.parse.KPI_FIELDS`,
+        the columns of :func:`analys.demo.kpis` too)."""
         table = self._read_meta("kpis")
-        columns = list(demo.kpis().columns)
+        columns = list(KPI_FIELDS)
         for column in columns:
             if column not in table.columns:
                 table[column] = None
@@ -353,84 +355,49 @@ class Store:
         bool
             ``True`` when fetched, ``False`` when the stored ones were fresh.
         """
-        if client is None:
-            from analys.kolada import KoladaClient
-
-            client = KoladaClient()
+        client = client or KoladaClient()
         self.heal(kpis=())
         meta = self.manifest.get("metadata")
         if (
             not force
             and meta
             and meta.get("url") == client.base_url
-            and all(self._meta_path(n).is_file() for n in ("kpis", "municipalities", "groups"))
+            and all(self._meta_path(n).is_file() for n in META_NAMES)
         ):
             age = datetime.now(UTC) - datetime.fromisoformat(meta["fetched"])
             if age < max_age:
                 return False
-        fetched = utc_now()
-        kpis = client.kpis()
-        units = client.municipalities()
-        groups = client.municipality_groups()
-        groups = pd.DataFrame(
-            {
-                "group": groups["id"],
-                "title": groups["title"],
-                "members": [list(m) for m in groups["members"]],
-            }
-        )
-        with store_lock(self.root):
-            for name, table in (("kpis", kpis), ("municipalities", units), ("groups", groups)):
-                table = pa.Table.from_pandas(table, preserve_index=False)
-                write_table(table, self._meta_path(name))
-            manifest = self.manifest
-            manifest["metadata"] = {
-                "fetched": fetched,
-                "url": client.base_url,
-                "kpis": len(kpis),
-                "municipalities": len(units),
-                "groups": len(groups),
-            }
-            # the top-level url stays that of the values: a catalogue from another URL whose
-            # values fetch then fails must not make the stored values look as if from there
-            self._write_manifest(manifest)
+        write_catalogues(self, client)
         return True
 
     # ------------------------------------------------------------------ snapshot
 
     def snapshot(self) -> dict[str, Any]:
         """What the stored data is (the keys of :func:`analys.demo.snapshot`)."""
-        manifest = self.manifest
-        if not manifest["kpis"]:
-            raise self._empty_error("hämtade värden")
-        fetched = manifest["updated"]
-        day = fetched[:10]
-        stats = manifest["kpis"].values()
-        firsts = [s["first_year"] for s in stats if s.get("first_year") is not None]
-        lasts = [s["latest_year"] for s in stats if s.get("latest_year") is not None]
-        return {
-            "source": "store",
-            "label": f"{captions.KALLA} (hämtat {day})",
-            "snapshot": f"Kolada {day}",
-            "fetched": fetched,
-            "url": manifest["url"],
-            "api_version": manifest["api_version"],
-            "demo": False,
-            "first_year": min(firsts) if firsts else None,
-            "latest_year": max(lasts) if lasts else None,
-            "preliminary_year": self._preliminary_year(list(manifest["kpis"]), day),
-        }
+        return snapshot(self)
 
-    def _preliminary_year(self, kpis: list[str], day: str) -> int | None:
-        """The latest year still preliminary on ``day``: its final publication is later."""
-        try:
-            catalogue = self.kpis()
-        except AnalysError:
-            return None
-        rows = catalogue[catalogue["id"].isin(kpis)]
-        years = [
-            int(p)
-            for p, final in zip(rows["publ_period"], rows["publication_date"], strict=True)
-            if isinstance(p, str) and p.isdigit() and isinstance(final, str) and final > day
-        ]
-        return max(years) if years else None
+
+def fetch_values(
+    kpis: str | Sequence[str],
+    municipalities: Sequence[str] | None = None,
+    years: Sequence[int] | None = None,
+    *,
+    client: KoladaClient | None = None,
+    store: Store | None = None,
+    progress: Callable[[], Any] | None = None,
+) -> pd.DataFrame:
+    """Fetch values from Kolada into the store and return what was asked for
+    (:func:`analys.store.fetch.fetch_into`).
+
+    ``client`` defaults to a :class:`~analys.kolada.KoladaClient` for ``$ANALYS_KOLADA_URL``,
+    ``store`` to the :class:`Store` at ``$ANALYS_DATA_DIR``; ``progress`` is called once per
+    request done (a tqdm bar's ``update``).
+    """
+    return fetch_into(
+        store or Store(),
+        kpis,
+        municipalities,
+        years,
+        client=client or KoladaClient(),
+        progress=progress,
+    )

@@ -256,6 +256,11 @@ def empty_manifest() -> dict[str, Any]:
     }
 
 
+def store_root(root: str | os.PathLike | None = None) -> Path:
+    """The store's folder: ``root``, else ``$ANALYS_DATA_DIR``, else ``./data``."""
+    return Path(root or os.environ.get("ANALYS_DATA_DIR") or "data")
+
+
 def check_root(root: Path, *, from_env: bool = False) -> None:
     """``ParamsError`` (exit 2) when the store's folder is a file (``$ANALYS_DATA_DIR``)."""
     if root.exists() and not root.is_dir():

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pyarrow.parquet as pq
 
@@ -43,16 +43,22 @@ from analys.store.files import (
     store_lock,
     write_manifest,
 )
+from analys.store.meta import META_NAMES
 
-if TYPE_CHECKING:
-    from analys.store import Store
-
-META_NAMES = ("kpis", "municipalities", "groups")
 UNITS = "units"  # the unit part's folder (analys.store.units)
 OWN = "own"  # the own indicators' folder (analys.own.store)
 #: the kinds of damage of the unit part and of the own indicators
 UNIT_KINDS = ("unit-values", "unit-catalogue", "unit-manifest")
 OWN_KIND = "own"
+
+
+class Store(Protocol):
+    """What the health checks use of a :class:`analys.store.Store` (which imports this
+    module, so it is described here rather than imported)."""
+
+    root: Path
+
+    def check_root(self) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,9 @@ import pyarrow as pa
 
 from analys.errors import AnalysError
 from analys.frame import as_values_frame, empty_values
+from analys.kolada import KoladaClient
 from analys.kolada.ou_ids import kpi_activities
+from analys.store import health as store_health
 from analys.store.files import (
     UNIT_VALUES_SCHEMA,
     empty_unit_manifest,
@@ -41,6 +43,7 @@ from analys.store.files import (
     read_meta_frame,
     read_values_table,
     store_lock,
+    store_root,
     utc_now,
     write_manifest,
     write_table,
@@ -54,9 +57,7 @@ class UnitStore:
     """The unit part of the store at ``root`` (default ``$ANALYS_DATA_DIR`` or ``./data``)."""
 
     def __init__(self, root: str | Path | None = None) -> None:
-        from analys.store import Store
-
-        self.root = Store(root).root
+        self.root = store_root(root)
         self.folder = self.root / "units"
 
     def __repr__(self) -> str:
@@ -245,18 +246,14 @@ def fetch_unit_values(
     new in the catalogue. Returns the stored unit values of the query.
     """
     if client is None:
-        from analys.kolada import KoladaClient
-
         client = KoladaClient()
-    from analys.store import Store
-
     store = store or UnitStore()
     kpi_list = list(dict.fromkeys(str(k) for k in kpis))
     codes = None if municipalities is None else [str(m) for m in municipalities]
     year_list = None if years is None else sorted({int(y) for y in years})
     query = {"kpis": kpi_list, "municipalities": codes, "years": year_list}
     started = utc_now()
-    Store(store.root).heal(kpi_list)  # damaged unit files are set aside and fetched in full
+    store_health.heal(store, kpi_list)  # damaged unit files are set aside and fetched in full
     catalogue = client.ous(municipality=codes)
     store.write_units(catalogue, codes, client.base_url)
     owners = dict(zip(catalogue["id"], catalogue["municipality"], strict=True))

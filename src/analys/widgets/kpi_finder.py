@@ -9,8 +9,7 @@ from collections.abc import Callable
 import ipywidgets as w
 import pandas as pd
 
-from analys import catalogue, data, registry, safe
-from analys.errors import AnalysError
+from analys import catalogue, registry, safe
 from analys.own import store as own_store
 
 POLARITY_WORDS = {"higher": "högre är bättre", "lower": "lägre är bättre", "neutral": "neutral"}
@@ -63,10 +62,8 @@ class KpiFinder:
     def set_source(self, source: str) -> None:
         """Read the catalogue of ``source`` (Kolada's KPIs and the own ones)."""
         self.source = source
-        try:
-            self.table = data.load_kpis(source if source != "kolada" else "store")
-        except AnalysError:
-            self.table = data.load_kpis("demo")
+        # the store's catalogue when fetched, else the demo's (analys.catalogue's one policy)
+        self.table, _ = catalogue.catalogue("demo" if source == "demo" else None)
         self.latest = catalogue.latest_years(source if source != "kolada" else "store")
         areas = catalogue.operating_areas(self.table)
         control = self.controls["policy_area"]

@@ -12,6 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analys import captions, maps, plots, reference, registry, safe
+from analys.catalogue import averaged_years
 from analys.data import SOURCES
 from analys.errors import AnalysError
 from analys.format import MISSING, decimals_for
@@ -431,7 +432,7 @@ class TrendExplorer(_Explorer):
         self.marker = trend.trend_marker(
             table["Värde"].dropna(),
             polarity=polarity,
-            averaged_years=registry.averaged_years(choice.kpi),
+            averaged_years=averaged_years(choice.kpi),
         )
         session = self._require_session()
         data = session.frame(choice.kpi)

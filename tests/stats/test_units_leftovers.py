@@ -25,7 +25,7 @@ from analys.store.units import UnitStore
 
 matplotlib.use("Agg")
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 META = "EGEN-NKI:\n  title: Nöjd elev, egen enkät\n  unit: index\n  polarity: higher\n"
 
 

@@ -1,0 +1,129 @@
+"""Benchmark: the whole country – measured on a fixed sample, projected.
+
+Renders a fixed sample – 12 municipalities across sizes and every SKR group, and 2
+regions – for every area plus the overviews, on demo data with ``--jobs 2``, twice in this
+same run:
+
+(a) with the shared precomputation (``analys render`` as it is: the tables every report of
+    an area needs are computed once before the batch, :mod:`analys.fulfilment.country`);
+(b) without it (``precompute=False``: every report computes for itself, the old path).
+
+Prints for each the seconds per report per core and the projected time for the whole
+country (290 municipalities × the municipal areas, 21 regions × the region areas, an
+overview each) on 2 cores; the ratio (b)/(a); the median and largest HTML and notebook
+sizes; and (c) the time of a second render of the same sample with nothing changed (every
+report is skipped). Goals: ≤ 0.8 s per report per core (the country in ≤ 25
+minutes on 2 cores), median HTML ≤ 400 KB.
+
+Run: ``.venv/bin/python benchmarks/country.py`` (``--quick`` for 3 municipalities, 1 region
+and 3 areas; ``--no-baseline`` skips (b)).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: one or two per SKR group (A1 storstäder … C9 landsbygdskommuner), large to small
+SAMPLE = [
+    "0180",  # Stockholm, A1
+    "1480",  # Göteborg, A1
+    "0114",  # Upplands Väsby, A2
+    "0380",  # Uppsala, B3
+    "1880",  # Örebro, B3
+    "0330",  # Knivsta, B4
+    "0583",  # Motala, B5
+    "0483",  # Katrineholm, C6
+    "0428",  # Vingåker, C7
+    "0685",  # Vetlanda, C8
+    "0885",  # Borgholm, C9
+    "2418",  # Malå, small and northern
+]
+REGIONS = ["0001", "0018"]  # Region Stockholm, Region Örebro län
+QUICK = (["1880", "0428", "0885"], ["0018"], ["grundskola", "ekonomi", "halso_sjukvard"])
+
+
+def _sizes(out: Path, suffix: str) -> list[int]:
+    return [p.stat().st_size for p in out.glob(f"*/*{suffix}") if ".failed." not in p.name]
+
+
+def _kb(size: float) -> str:
+    return f"{size / 1024:.0f} KB"
+
+
+def run(areas, codes, out: Path, jobs: int, **options):
+    from analys import render
+
+    started = time.perf_counter()
+    summary = render.render(
+        areas, codes, source="demo", out=out, jobs=jobs, progress=False, **options
+    )
+    return summary, time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--quick", action="store_true", help="a small sample (a quick look)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip (b), no precomputation")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT / "src"))
+    from analys import reference
+    from analys.goals import list_areas, load_area
+
+    municipalities, regions, areas = (SAMPLE, REGIONS, None) if not args.quick else QUICK
+    names = areas or list_areas()
+    kinds = {name: load_area(name).kind for name in names}
+    per_kind = {k: sum(v == k for v in kinds.values()) for k in ("K", "L")}
+    country = len(reference.kommun_codes()) * (per_kind["K"] + 1) + len(
+        reference.region_codes()
+    ) * (per_kind["L"] + 1)
+    codes = municipalities + regions
+    print(
+        f"Urval: {len(municipalities)} kommuner och {len(regions)} regioner, "
+        f"{len(names)} områden + översikter, demodata, --jobs {args.jobs}. "
+        f"Hela landet: {country} rapporter."
+    )
+    with tempfile.TemporaryDirectory(prefix="analys-country-") as tmp:
+        tmp = Path(tmp)
+        timings = {}
+        for label, precompute in (("(a) med delad förberäkning", True), ("(b) utan", False)):
+            if not precompute and args.no_baseline:
+                continue
+            out = tmp / ("a" if precompute else "b")
+            summary, seconds = run(areas, codes, out, args.jobs, precompute=precompute)
+            n = len(summary.rendered)
+            if summary.failed:
+                print(summary.text())
+            per_core = seconds * args.jobs / max(n, 1)
+            projected = country * per_core / 2 / 60
+            timings[precompute] = seconds
+            print(
+                f"{label}: {n} rapporter på {seconds:.1f} s – {per_core:.2f} s per rapport och "
+                f"kärna (mål ≤ 0,8); hela landet på 2 kärnor ≈ {projected:.0f} min (mål ≤ 25)"
+            )
+        if len(timings) == 2:
+            print(f"Kvot (b)/(a): {timings[False] / timings[True]:.2f}× med delad förberäkning")
+        out = tmp / "a"
+        html, ipynb = _sizes(out, ".html"), _sizes(out, ".ipynb")
+        print(
+            f"HTML: median {_kb(statistics.median(html))}, störst {_kb(max(html))} "
+            f"(mål: median ≤ 400 KB); notebook: median {_kb(statistics.median(ipynb))}, "
+            f"störst {_kb(max(ipynb))}"
+        )
+        summary, seconds = run(areas, codes, out, args.jobs)
+        print(
+            f"(c) samma urval igen utan ändringar: {seconds:.1f} s – "
+            f"{len(summary.rendered)} renderade, {len(summary.unchanged)} oförändrade"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,185 @@
+"""Compute once, render many: the country-wide tables of an area.
+
+Every report of an area compares its municipality with all units of its type, so every
+report used to rebuild the same things from the same data: one municipality × year table per
+KPI (:class:`~analys.fulfilment.ValuesIndex`),
+the quartile colours and ranks of every unit for each indicator and year, the default years,
+the comparison groups, the data snapshot, and the expected values (OLS with leave-one-out
+residuals) of the area's driver model. An overview rebuilt them once more for each area.
+
+:func:`area_tables` computes them once per batch and area; the batch renderer writes them,
+for all areas of a source, into one pickle (:func:`write_tables`) beside the data cache and
+hands its path to every notebook as the ``precomputed`` parameter. A report then takes its
+area's tables (:func:`tables_for`) and only selects its rows and draws. (The values stay in
+the data cache: a report reads its area's slice of the parquet file, which is smaller and
+faster than pickling them.) The result is the
+same as computing it in the report (a test compares the two).
+
+What is judged per unit – one municipality's goal evaluation, its trend markers, its peer
+set – stays with the report: it is needed once, by the report of that unit (and its
+overview), so computing it in the workers keeps it parallel.
+
+Within a worker's warm kernel the loaded tables are kept per file (``_LOADED``), so the
+reports and overviews that one worker renders read the pickle once.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analys import reference, registry
+from analys.errors import AnalysError
+from analys.fulfilment import ValuesIndex
+from analys.goals import Area
+
+#: bump when the pickled layout changes (old files are then not read)
+TABLES_VERSION = 1
+
+
+@dataclass
+class AreaTables:
+    """What every report of one area shares (see the module docstring)."""
+
+    area: str
+    kpis: tuple[str, ...]
+    index: ValuesIndex
+    groups: pd.DataFrame | None
+    snapshot: dict[str, Any]
+    #: expected values by (outcome, explanatory, year): an ExpectedValues or the error text
+    expected: dict[tuple, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CountryTables:
+    """The tables of every area of one source, as pickled for a batch."""
+
+    source: str
+    areas: dict[str, AreaTables]
+    version: int = TABLES_VERSION
+
+
+def expected_key(outcome: str, explanatory: tuple[str, ...], year: int | None) -> tuple:
+    return (outcome, tuple(explanatory), None if year is None else int(year))
+
+
+def expected_frame(values: pd.DataFrame, kind: str, columns: list[str], year: int) -> pd.DataFrame:
+    """One row per unit of ``kind``, one column per KPI: the input of the driver model."""
+    wide = values[(values["gender"] == "T") & (values["year"] == year)]
+    wide = wide.pivot_table(index="municipality", columns="kpi", values="value")
+    units = reference.kommun_codes() if kind == "K" else reference.region_codes()
+    return wide[wide.index.isin(units)]
+
+
+def compute_expected(values: pd.DataFrame, kind: str, outcome: str, explanatory, year: int):
+    """The area's expected values for ``year``; the error text when they cannot be had.
+
+    ``None`` when a KPI has no values that year (the report says which).
+    """
+    from analys.stats import model
+
+    columns = [outcome, *explanatory]
+    wide = expected_frame(values, kind, columns, year)
+    if any(k not in wide.columns for k in columns):
+        return None
+    try:
+        return model.expected_values(wide[columns], outcome, list(explanatory))
+    except AnalysError as error:
+        return str(error)
+
+
+def area_tables(
+    area: Area,
+    values: pd.DataFrame,
+    *,
+    groups: pd.DataFrame | None,
+    snapshot: dict[str, Any],
+    year: int | None = None,
+) -> AreaTables:
+    """The shared tables of ``area`` from the batch's ``values`` (all units and years);
+    ``year`` is the batch's report year (``None``: the area's own, else the latest)."""
+    mine = values[values["kpi"].isin(area.kpis)].reset_index(drop=True)
+    index = ValuesIndex(mine)
+    kind = area.kind
+    for _, ind in area.indicators:  # every unit's quartile colour and rank in the report year
+        judged = registry.polarity(ind.kpi)  # as evaluate() judges colours
+        for gender in {ind.gender, "T"}:
+            when = year or area.year or index.latest(ind.kpi, gender, kind)
+            if when is not None and int(when) in index.wide(ind.kpi, gender).columns:
+                index.colours(ind.kpi, gender, int(when), judged, kind)
+    for kpi in area.kpis:
+        index.latest(kpi, "T", kind)
+    tables = AreaTables(
+        area=area.area,
+        kpis=tuple(area.kpis),
+        index=index,
+        groups=groups,
+        snapshot=dict(snapshot),
+    )
+    drivers = area.drivers
+    if drivers is not None:
+        year = year or area.year
+        year = int(year) if year else index.latest(drivers.outcome, "T", kind)
+        if year is not None:
+            key = expected_key(drivers.outcome, tuple(drivers.explanatory), year)
+            tables.expected[key] = compute_expected(
+                mine, kind, drivers.outcome, tuple(drivers.explanatory), year
+            )
+    return tables
+
+
+def write_tables(tables: CountryTables, path: str | Path) -> Path:
+    """Pickle ``tables`` to ``path`` (written whole or not at all)."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as handle:
+            pickle.dump(tables, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+#: tables already read in this process, by (path, size, mtime)
+_LOADED: dict[tuple, CountryTables] = {}
+
+
+def load_tables(path: str | Path) -> CountryTables | None:
+    """The pickled tables at ``path`` (kept in this process); ``None`` when unusable."""
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _LOADED:
+        try:
+            with path.open("rb") as handle:
+                loaded = pickle.load(handle)
+        except Exception:  # noqa: BLE001 – a damaged file: the report computes for itself
+            return None
+        if not isinstance(loaded, CountryTables) or loaded.version != TABLES_VERSION:
+            return None
+        _LOADED.clear()  # one batch at a time
+        _LOADED[key] = loaded
+    return _LOADED[key]
+
+
+def tables_for(path: str | Path | None, area: Area, source: str) -> AreaTables | None:
+    """The shared tables of ``area`` when ``path`` holds them for the same KPIs and source."""
+    if not path:
+        return None
+    loaded = load_tables(path)
+    if loaded is None or loaded.source != source:
+        return None
+    tables = loaded.areas.get(area.area)
+    if tables is None or tuple(tables.kpis) != tuple(area.kpis):
+        return None
+    return tables

@@ -1,0 +1,364 @@
+"""Planning a batch: which area renders for which municipality, and the jobs that do it.
+
+Every argument is checked here before anything runs (:func:`plan`); bad input raises
+:class:`~analys.errors.ParamsError` (exit 2) and nothing is written. :func:`area_jobs` and
+:func:`workbook_jobs` turn the checked pairs into the jobs the pool executes.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from analys import reference
+from analys.errors import ParamsError
+from analys.goals import Area, list_areas, load_area, params_dir
+from analys.render.jobs import Job, WorkbookJob
+
+AREA_TEMPLATE = "omrade.ipynb"
+OVERVIEW_TEMPLATE = "oversikt.ipynb"
+OVERVIEW = "oversikt"
+WORKBOOK = "nyckeltal"  # OUT/<municipality>/nyckeltal.xlsx (--xlsx)
+DEFAULT_DEMO_MUNICIPALITY = "1880"
+
+
+# where things are ---------------------------------------------------------------------------
+
+
+def _repo_root() -> Path:
+    return Path(__file__).resolve().parents[3]
+
+
+def notebooks_dir() -> Path:
+    """The report templates: ``./notebooks`` when it has them, else the repository's."""
+    local = Path.cwd() / "notebooks"
+    if (local / AREA_TEMPLATE).is_file():
+        return local
+    return _repo_root() / "notebooks"
+
+
+# areas --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AreaSpec:
+    """One validated params file as the renderer needs it."""
+
+    area: Area
+    ref: str  # what to pass on: the name, or the absolute path of a params file
+
+    @property
+    def name(self) -> str:
+        return self.area.area
+
+    @property
+    def title(self) -> str:
+        return self.area.title
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.area.params
+
+    @property
+    def unit_type(self) -> str:
+        return self.area.kind
+
+    @property
+    def default_municipality(self) -> str:
+        return self.area.municipality
+
+    @property
+    def source(self) -> str:
+        return self.area.source
+
+    def kpis(self) -> list[str]:
+        """Every KPI id the area uses: indicators, drivers and cost."""
+        return self.area.kpis
+
+
+def load_area_spec(name_or_path: str) -> AreaSpec:
+    """Validate one area with :func:`analys.goals.load_area`; ``ParamsError`` when bad."""
+    text = str(name_or_path)
+    area = load_area(text)
+    looks_like_path = text.endswith((".yaml", ".yml")) or os.sep in text or "/" in text
+    return AreaSpec(area=area, ref=str(Path(area.path).resolve()) if looks_like_path else text)
+
+
+# planning -----------------------------------------------------------------------------------
+
+
+def _check_municipality(code: str) -> str:
+    code = str(code).strip()
+    if code == reference.RIKET:
+        raise ParamsError(
+            "-m: '0000' är Riket – ange en kommun (t.ex. 1880) eller en region (t.ex. 0018)"
+        )
+    if reference.unit_type(code) is None:
+        hits = reference.find(code)[:5]
+        hint = (
+            (" – menade du " + ", ".join(f"{h} {reference.title(h)}" for h in hits) + "?")
+            if hits
+            else " – ange en fyrsiffrig kommunkod (t.ex. 1880) eller regionkod (0018)"
+        )
+        raise ParamsError(f"-m: '{code}' är ingen känd kommun eller region{hint}")
+    return code
+
+
+def _pairs(
+    specs: list[AreaSpec], municipalities: list[str], explicit_areas: bool, all_municipalities: bool
+) -> list[tuple[AreaSpec, str]]:
+    """Which area is rendered for which municipality (types must agree: K or L)."""
+    problems: list[str] = []
+    pairs: list[tuple[AreaSpec, str]] = []
+    for spec in specs:
+        if all_municipalities:
+            codes = reference.kommun_codes() if spec.unit_type == "K" else reference.region_codes()
+        elif municipalities:
+            codes = [m for m in municipalities if reference.unit_type(m) == spec.unit_type]
+            if not codes and explicit_areas:
+                kind = "kommuner" if spec.unit_type == "K" else "regioner"
+                problems.append(
+                    f"område '{spec.name}' gäller {kind}, men inga {kind} angavs "
+                    f"med -m (t.ex. {spec.default_municipality})"
+                )
+        else:
+            codes = [spec.default_municipality]
+        pairs.extend((spec, code) for code in codes)
+    for code in municipalities:
+        if not any(m == code for _, m in pairs):
+            kind = "kommunen" if reference.unit_type(code) == "K" else "regionen"
+            problems.append(
+                f"-m {code}: inget av de valda områdena gäller {kind} {reference.title(code)}"
+            )
+    if problems:
+        raise ParamsError(problems)
+    return pairs
+
+
+def check_year(year: int | None, source: str, years: set[int]) -> None:
+    if year is None:
+        return
+    if not years:
+        raise ParamsError(f"--year: källan {source} har inga värden för områdenas nyckeltal")
+    if int(year) not in years:
+        raise ParamsError(
+            f"--year: {year} finns inte i källan {source} – välj ett år mellan "
+            f"{min(years)} och {max(years)}"
+        )
+
+
+def _os_reason(error: OSError) -> str:
+    """Why a file operation failed, in Swedish."""
+    import errno
+
+    reasons = {
+        errno.EACCES: "saknar skrivbehörighet",
+        errno.EPERM: "saknar skrivbehörighet",
+        errno.EROFS: "skrivskyddat filsystem",
+        errno.ENOSPC: "disken är full",
+        errno.ENOTDIR: "en del av sökvägen är en fil",
+    }
+    return reasons.get(error.errno or 0, f"fel {errno.errorcode.get(error.errno or 0, error)}")
+
+
+def check_out(out: Path) -> None:
+    """Refuse an output folder that cannot be written, before any work starts.
+
+    An existing folder is tried with a small probe file; a missing one must be creatable
+    in its nearest existing parent (nothing is created here).
+    """
+    target = out
+    while not target.exists():
+        if target.parent == target:
+            break
+        target = target.parent
+    reason = ""
+    if target.exists() and not target.is_dir():
+        reason = f"{target} är en fil, ingen mapp"
+    else:
+        try:
+            fd, probe = tempfile.mkstemp(prefix=".analys-write-test-", dir=target)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as error:
+            reason = f"{target} går inte att skriva i ({_os_reason(error)})"
+    if reason:
+        raise ParamsError(
+            f"--out: utmappen {out} kan inte användas – {reason}; välj en annan mapp med "
+            "--out eller ge skrivbehörighet"
+        )
+
+
+def plan(
+    areas: Sequence[str] | None,
+    municipalities: Sequence[str] | None = None,
+    *,
+    all_municipalities: bool = False,
+    source: str | None = None,
+    jobs: int | None = None,
+    pdf: bool = False,
+    cluster: str | None = None,
+) -> list[tuple[AreaSpec, str]]:
+    """Check the arguments and return the (area, municipality) pairs to render.
+
+    Raises :class:`ParamsError` listing every problem (unknown area or code, bad source,
+    types that do not match, ``jobs`` < 1). Nothing is written.
+    """
+    from analys.data import check_source
+
+    problems: list[str] = []
+    if source is not None:
+        try:
+            check_source(source)
+        except ParamsError as error:
+            problems.extend(error.problems)
+    if jobs is not None and int(jobs) < 1:
+        problems.append(f"--jobs: {jobs} – ange minst 1 arbetsprocess")
+    if cluster is not None:
+        from analys.render.cluster import parse_cluster
+
+        try:
+            parse_cluster(cluster)
+            if jobs is not None:
+                problems.append(
+                    "--jobs gäller den lokala poolen – med --cluster bestämmer klustrets "
+                    "arbetare (local:N för N arbetare här)"
+                )
+        except ParamsError as error:
+            problems.extend(error.problems)
+    if pdf:
+        from analys.render.pdf import check_pdf_support
+
+        try:
+            check_pdf_support()
+        except ParamsError as error:
+            problems.extend(error.problems)
+    if all_municipalities and municipalities:
+        problems.append("ange antingen -m KOD eller --all-municipalities, inte båda")
+    explicit = bool(areas)
+    specs: list[AreaSpec] = []
+    for name in list(areas) if areas else list_areas():
+        try:
+            specs.append(load_area_spec(name))
+        except ParamsError as error:
+            problems.extend(error.problems)
+    if not specs and not problems:
+        problems.append(f"inga områden att rendera – lägg params-filer i {params_dir()}")
+    codes: list[str] = []
+    for code in municipalities or []:
+        try:
+            codes.append(_check_municipality(code))
+        except ParamsError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ParamsError(problems)
+    return _pairs(specs, list(dict.fromkeys(codes)), explicit, all_municipalities)
+
+
+def workbook_jobs(
+    pairs: list[tuple[AreaSpec, str]],
+    out: Path,
+    caches: dict[str, str],
+    *,
+    year: int | None,
+    source: str | None,
+) -> list[WorkbookJob]:
+    """One workbook job per municipality, over the areas rendered for it."""
+    per_municipality: dict[str, list[AreaSpec]] = {}
+    for spec, code in pairs:
+        per_municipality.setdefault(code, []).append(spec)
+    books = []
+    for code, specs in per_municipality.items():
+        src = source or specs[0].source
+        books.append(
+            WorkbookJob(
+                key=f"{code}/{WORKBOOK}.xlsx",
+                municipality=code,
+                municipality_name=reference.title(code),
+                areas=tuple(s.ref for s in specs),
+                source=src,
+                data_cache=caches[src],
+                year=year,
+                path=str(out / code / f"{WORKBOOK}.xlsx"),
+            )
+        )
+    return books
+
+
+def area_jobs(
+    pairs: list[tuple[AreaSpec, str]],
+    templates: Path,
+    out: Path,
+    caches: dict[str, str],
+    *,
+    year: int | None,
+    source: str | None,
+    show_code: bool,
+    overview: bool,
+) -> list[Job]:
+    jobs: list[Job] = []
+    per_municipality: dict[str, list[AreaSpec]] = {}
+    for spec, code in pairs:
+        src = source or spec.source
+        params = dict(spec.params, municipality=code, source=src, data_cache=caches[src])
+        if year is not None:
+            params["year"] = int(year)
+        folder = out / code
+        jobs.append(
+            Job(
+                key=f"{code}/{spec.name}",
+                kind="area",
+                area=spec.name,
+                title=spec.title,
+                municipality=code,
+                municipality_name=reference.title(code),
+                template=str(templates / AREA_TEMPLATE),
+                parameters=params,
+                ipynb=str(folder / f"{spec.name}.ipynb"),
+                html=str(folder / f"{spec.name}.html"),
+                show_code=show_code,
+            )
+        )
+        per_municipality.setdefault(code, []).append(spec)
+    if overview and (templates / OVERVIEW_TEMPLATE).is_file():
+        for code, specs in per_municipality.items():
+            src = source or specs[0].source
+            params = {
+                "municipality": code,
+                "year": year,
+                "source": src,
+                "areas": [s.ref for s in specs],
+                "data_cache": caches[src],
+            }
+            folder = out / code
+            jobs.append(
+                Job(
+                    key=f"{code}/{OVERVIEW}",
+                    kind="overview",
+                    area=OVERVIEW,
+                    title="Översikt – alla områden",
+                    municipality=code,
+                    municipality_name=reference.title(code),
+                    template=str(templates / OVERVIEW_TEMPLATE),
+                    parameters=params,
+                    ipynb=str(folder / f"{OVERVIEW}.ipynb"),
+                    html=str(folder / f"{OVERVIEW}.html"),
+                    show_code=show_code,
+                )
+            )
+    return jobs
+
+
+def demo_municipalities() -> list[str]:
+    """The demo municipality (Örebro, 1880) and its region (0018)."""
+    try:
+        from analys.demo import DEMO_MUNICIPALITY as code
+    except ImportError:
+        code = DEFAULT_DEMO_MUNICIPALITY
+    units = reference.municipalities()
+    region = units.loc[units["municipality"] == code, "region"]
+    return [code, *(r for r in region if r)]

@@ -1,0 +1,93 @@
+"""Compute once, render many (issue 14 §2): shared tables give the same report."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest  # noqa: E402
+from IPython.utils.capture import capture_output  # noqa: E402
+
+from analys import data  # noqa: E402
+from analys.fulfilment import country  # noqa: E402
+from analys.render import load_area_spec, load_cache, write_shared_tables  # noqa: E402
+from analys.report import Report  # noqa: E402
+from analys.report.overview import Overview  # noqa: E402
+
+SECTIONS = ("header", "summary", "goal_tables", "comparison", "trends", "focus", "expected")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def shell():
+    """An IPython shell, so that ``display`` publishes outputs that can be captured."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    return InteractiveShell.instance()
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """The data cache and the shared tables, as ``analys render`` prepares them."""
+    folder = tmp_path_factory.mktemp("batch")
+    specs = [load_area_spec("grundskola"), load_area_spec("ekonomi")]
+    loaded = load_cache(specs, "demo", folder / "values-demo.parquet")
+    tables = write_shared_tables(specs, "demo", loaded, folder / "tables-demo.pkl", year=None)
+    assert tables is not None
+    return str(loaded.path), str(tables)
+
+
+def _same(value):
+    """A table's random element ids and an object's address are no content."""
+    if isinstance(value, str):
+        return re.sub(r"0x[0-9a-f]+", "0x", re.sub(r"T_[0-9a-f]{5}", "T_", value))
+    return value
+
+
+def _content(report, sections) -> list[dict]:
+    """Every output of the sections: texts, tables, figure data (the PNG bytes)."""
+    with capture_output() as captured:
+        for section in sections:
+            getattr(report, section)()
+    return [{k: _same(v) for k, v in o.data.items()} for o in captured.outputs]
+
+
+def test_the_shared_tables_hold_what_every_report_of_the_area_computes(batch):
+    cache, tables = batch
+    shared = country.tables_for(tables, load_area_spec("grundskola").area, "demo")
+    assert shared is not None and set(shared.kpis) == set(load_area_spec("grundskola").kpis())
+    (key, expected), *_ = shared.expected.items()
+    assert key[0] == "N15507" and expected.n > 250  # one regression over every municipality
+    assert country.tables_for(tables, load_area_spec("grundskola").area, "store") is None
+    assert country.tables_for(None, load_area_spec("grundskola").area, "demo") is None
+
+
+@pytest.mark.slow  # draws two full reports in this process
+def test_a_report_from_the_shared_tables_is_the_same_as_one_that_computes(batch):
+    cache, tables = batch
+    params = {**load_area_spec("grundskola").params, "municipality": "1480", "source": "demo"}
+    own = Report(params, data_cache=cache)
+    shared = Report(params, data_cache=cache, precomputed=tables)
+    assert shared.index is country.load_tables(tables).areas["grundskola"].index
+    assert own.index is not shared.index  # the first computed for itself
+    mine, theirs = _content(own, SECTIONS), _content(shared, SECTIONS)
+    assert len(mine) > 20 and sum("image/png" in o for o in mine) >= 5
+    assert mine == theirs
+    assert own.evaluation.indicators.equals(shared.evaluation.indicators)
+
+
+def test_an_overview_reads_the_shared_tables_for_every_area(batch, monkeypatch):
+    cache, tables = batch
+
+    def no_pivot(*args, **kwargs):
+        raise AssertionError("the overview rebuilt a value index the batch had computed")
+
+    monkeypatch.setattr("analys.report.ValuesIndex", no_pivot)
+    overview = Overview(
+        "1880", ["grundskola", "ekonomi"], source="demo", data_cache=cache, precomputed=tables
+    )
+    assert [r.area.area for r in overview.reports] == ["grundskola", "ekonomi"]
+    assert all(r.groups is not None for r in overview.reports)
+    assert data.snapshot("demo")["snapshot"] == overview.reports[0].snapshot["snapshot"]

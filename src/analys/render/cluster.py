@@ -258,8 +258,8 @@ class _RenderThread(threading.Thread):
         self.renderer: Any = None
 
     def run(self) -> None:
-        from analys.render.jobs import skip_slow_optional_imports
         from analys.render.kernel import KernelStartError, WarmKernel
+        from analys.render.stop import skip_slow_optional_imports
 
         skip_slow_optional_imports()
         # the kernels' start-up warnings go to the worker's scratch, not its terminal

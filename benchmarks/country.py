@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     names = areas or list_areas()
     kinds = {name: load_area(name).kind for name in names}
     per_kind = {k: sum(v == k for v in kinds.values()) for k in ("K", "L")}
-    country = len(reference.kommun_codes()) * (per_kind["K"] + 1) + len(
+    country = len(reference.municipality_codes()) * (per_kind["K"] + 1) + len(
         reference.region_codes()
     ) * (per_kind["L"] + 1)
     codes = municipalities + regions

@@ -29,7 +29,7 @@ def _timed(call) -> float:
 
 
 def main() -> None:
-    municipalities = reference.kommun_codes()
+    municipalities = reference.municipality_codes()
     first = _timed(lambda: demo.load_values([KPI], municipalities, YEARS))
     frame = demo.values()
 

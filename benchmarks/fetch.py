@@ -97,7 +97,7 @@ class Server:
 def workload() -> tuple[list[str], list[str], list[int]]:
     kpis = demo.kpis()
     municipal = kpis.loc[kpis["municipality_type"] != "L", "id"].tolist()[:N_KPIS]
-    return municipal, reference.kommun_codes(), YEARS
+    return municipal, reference.municipality_codes(), YEARS
 
 
 def naive_sample(url: str, kpis: list[str], units: list[str]) -> float:
@@ -127,7 +127,7 @@ def ou_benchmark(server: Server) -> None:
     from analys.kolada import OU_CATALOGUE_PAGES
     from analys.store.units import UnitStore, fetch_unit_values
 
-    codes = [c for c in reference.kommun_codes() if c.startswith(OU_COUNTY)]
+    codes = [c for c in reference.municipality_codes() if c.startswith(OU_COUNTY)]
     with tempfile.TemporaryDirectory() as folder:
         server.ask("reset")
         started = time.perf_counter()
@@ -171,7 +171,9 @@ def region_area(server: Server, folder: Path) -> dict[str, float]:
     area = load_area("halso_sjukvard")
     units = reference.municipalities()
     table = pd.DataFrame({"id": units["municipality"], "type": units["type"]})
-    batches = unit_batches({k: {area.kind} for k in area.kpis}, demo.kpis(), table, len(YEARS))
+    batches = unit_batches(
+        {k: {area.municipality_type} for k in area.kpis}, demo.kpis(), table, len(YEARS)
+    )
     client = KoladaClient(server.url, requests_per_second=None)
     store = Store(folder / "region")
     server.ask("reset")

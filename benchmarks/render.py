@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     from analys.goals import list_areas, load_area
 
     areas = args.areas or list_areas()
-    kinds = {area: load_area(area).kind for area in areas}
+    kinds = {area: load_area(area).municipality_type for area in areas}
     municipalities = ["1880"] + (["0018"] if "L" in kinds.values() else [])
     print(
         f"{len(areas)} områden för Örebro (och Region Örebro län), demodata, "
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
                 "(mål ≤ 30 %)"
             )
         if args.many:
-            codes = reference.kommun_codes()[: args.many]
+            codes = reference.municipality_codes()[: args.many]
             many = analys_render(["grundskola"], codes, tmp / "c", args.jobs)
             per = many / (2 * len(codes))  # one area report and one overview per municipality
             print(

@@ -30,7 +30,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 from analys import widgets  # noqa: E402
-from analys.widgets.session import _Session  # noqa: E402
+from analys.widgets.session import Session  # noqa: E402
 
 TREND_GOAL = 0.150
 DRIVER_GOAL = 0.400
@@ -112,7 +112,7 @@ def _measure(session, reload, changes_of, fresh: Callable[[], None]) -> tuple[di
 
 def _trend_reload(explorer: widgets.TrendExplorer) -> Callable[[], None]:
     def fresh() -> None:
-        explorer._session = _Session(explorer.source, preload=False)
+        explorer._session = Session(explorer.source, preload=False)
         explorer._ranks.clear()
         explorer._map.key = None
 
@@ -121,7 +121,7 @@ def _trend_reload(explorer: widgets.TrendExplorer) -> Callable[[], None]:
 
 def _driver_reload(explorer: widgets.DriverExplorer) -> Callable[[], None]:
     def fresh() -> None:
-        explorer._session = _Session(explorer.source, ("T",), preload=False)
+        explorer._session = Session(explorer.source, ("T",), preload=False)
         explorer._fit_key = None
 
     return fresh

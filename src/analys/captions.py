@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-KALLA = "Källa: Kolada"
-EGEN = "Egen bearbetning av data från Kolada"
+KOLADA_CREDIT = "Källa: Kolada"
+DERIVED_CREDIT = "Egen bearbetning av data från Kolada"
 DEMO = "Demodata – syntetiska värden, inte verklig statistik"
 
 
@@ -17,7 +17,7 @@ def source_caption(source: str, *, derived: bool = False) -> str:
     """
     if source == "demo":
         return DEMO + (" · Egen bearbetning" if derived else "")
-    return EGEN if derived else KALLA
+    return DERIVED_CREDIT if derived else KOLADA_CREDIT
 
 
 #: credits of outputs whose KPIs start with a prefix: the municipality's own indicators
@@ -32,9 +32,9 @@ def add_credit(prefix: str, credit: Callable[..., str]) -> None:
 
 
 def credit(kpis: Sequence[str] = (), source: str | None = None, *, derived: bool = False) -> str:
-    """Kolada's credit (:data:`KALLA`, or :data:`EGEN` for our own computations), or the
+    """Kolada's credit (:data:`KOLADA_CREDIT`, or :data:`DERIVED_CREDIT` for our own computations), or the
     credit :data:`CREDITS` gives for the own indicators among ``kpis``."""
     for prefix, own_credit in CREDITS.items():
         if any(str(k).startswith(prefix) for k in kpis):
             return own_credit(kpis, source or "demo", derived=derived)
-    return EGEN if derived else KALLA
+    return DERIVED_CREDIT if derived else KOLADA_CREDIT

@@ -21,7 +21,8 @@ from analys.own import store as own_store
 from analys.registry import facts
 from analys.store import Store
 
-SOURCES = ("store", "demo")
+#: where a KPI catalogue can come from (Kolada's own is fetched into the store first)
+CATALOGUE_SOURCES = ("store", "demo")
 #: the last year of a series Kolada has ended: "… (-2019)" at the end of its title
 DISCONTINUED = re.compile(r"\(\s*-\s*(\d{4})\s*\)\s*$")
 
@@ -40,7 +41,7 @@ def catalogue(source: str | None = None) -> tuple[pd.DataFrame, str]:
     The municipality's own indicators (``EGEN-…``) of the same place (the store's imports,
     or the demo's own-indicator file) are in it too (:func:`analys.own.store.with_own`).
     """
-    if source not in (None, *SOURCES):
+    if source not in (None, *CATALOGUE_SOURCES):
         raise ParamsError(f"source: '{source}' är inte tillåtet – välj store eller demo")
     if source in (None, "store"):
         try:

@@ -30,8 +30,7 @@ from analys.kolada import KoladaClient
 from analys.own import store as own_store
 from analys.store import Store, fetch_values
 from analys.store.units import UnitStore, fetch_unit_values
-
-SOURCES = ("demo", "kolada", "store")
+from analys.vocabulary import SOURCES
 
 
 def check_source(source: str) -> str:

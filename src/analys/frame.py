@@ -52,21 +52,53 @@ def as_values_frame(frame: pd.DataFrame, ou: bool = False) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def as_float(values: object) -> pd.Series:
+    """``values`` as a Series of floats; anything that is not a number becomes NaN."""
+    return pd.to_numeric(pd.Series(values), errors="coerce").astype(float)
+
+
 def wide(
-    values: pd.DataFrame,
+    data: pd.DataFrame,
     *,
-    index: str = "municipality",
+    index: str | list[str] = "municipality",
     columns: str = "kpi",
-    gender: str = "T",
+    gender: str | None = "T",
     year: int | None = None,
 ) -> pd.DataFrame:
-    """Pivot a values frame to one row per ``index`` and one column per ``columns``.
+    """Pivot a values frame to a wide table: one row per ``index``, one column per ``columns``.
 
-    Filters to one gender (and one year when given); duplicates are an error.
+    The one pivot of the package: every wide table (municipality × KPI for a regression,
+    municipality × year for a trend, unit × year, K × M for gender gaps) is made here.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A values frame or any frame with the ``index``, ``columns`` and
+        ``value`` columns.
+    index, columns : str
+        The column(s) whose values become the rows and the columns.
+    gender : str or None
+        Keep one gender (default the total, ``T``); ``None`` keeps every row (the frame
+        is already one gender, or ``columns="gender"``).
+    year : int, optional
+        Keep one year.
+
+    Returns
+    -------
+    DataFrame
+        Floats, NaN where a cell has no value. A cell given twice (a store with repeated
+        rows) keeps its first non-missing value, as Kolada lists them.
     """
-    sub = values[values["gender"] == gender]
+    part = data
+    if gender is not None:
+        part = part[part["gender"] == gender]
     if year is not None:
-        sub = sub[sub["year"] == year]
-    table = sub.pivot(index=index, columns=columns, values="value")
+        part = part[part["year"] == year]
+    try:
+        table = part.pivot(index=index, columns=columns, values="value")
+    except ValueError:  # a repeated cell
+        table = part.pivot_table(
+            index=index, columns=columns, values="value", aggfunc="first", dropna=False
+        )
     table.columns.name = None
     return table.astype(np.float64)

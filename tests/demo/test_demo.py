@@ -10,11 +10,12 @@ import pytest
 import statsmodels.api as sm
 
 from analys import captions, demo, reference, registry
-from analys.demo import generate, model
+from analys.demo import generate, model, world
 from analys.frame import VALUES_COLUMNS
-from analys.stats.peers import LIKNANDE_AREA
+from analys.stats.peers import SIMILAR_AREA
+from analys.vocabulary import DEMO_MUNICIPALITY
 
-KOMMUNER = reference.kommun_codes()
+KOMMUNER = reference.municipality_codes()
 REGIONS = reference.region_codes()
 
 
@@ -76,7 +77,7 @@ def test_gender_splits_only_for_divided_kpis(values: pd.DataFrame) -> None:
 
 
 def test_gender_total_is_mean_of_women_and_men(kommun_values: pd.DataFrame) -> None:
-    specs = generate._specs()
+    specs = world.all_specs()
     sub = kommun_values[
         kommun_values["kpi"].isin(
             [k for k, f in registry.frame()["divided_by_gender"].items() if f]
@@ -105,7 +106,7 @@ def test_gender_total_is_mean_of_women_and_men(kommun_values: pd.DataFrame) -> N
 
 
 def test_values_stay_in_the_plausible_range_of_their_spec(values: pd.DataFrame) -> None:
-    specs = generate._specs()
+    specs = world.all_specs()
     for kpi, sub in values[values["gender"] == "T"].groupby("kpi"):
         spec = specs[kpi]
         found = sub["value"].dropna()
@@ -162,8 +163,8 @@ def test_population_inside_the_real_size_class(population: pd.DataFrame) -> None
     units = reference.municipalities().set_index("municipality")
     titles = reference.fixed_groups().set_index("group")["title"]
     for code, size in population[2024].items():
-        low, high = generate._band(titles[units.loc[code, "size_class_id"]])
-        assert low <= size <= max(high, generate.LARGEST.get(code, 0)), code
+        low, high = world.band(titles[units.loc[code, "size_class_id"]])
+        assert low <= size <= max(high, world.LARGEST.get(code, 0)), code
 
 
 def test_missingness_is_higher_in_small_municipalities(
@@ -249,7 +250,7 @@ def test_region_kpis_have_21_regions_and_riket(values: pd.DataFrame) -> None:
 
 
 def test_groups_fixed_and_liknande() -> None:
-    from analys.stats.peers import parse_liknande_title
+    from analys.stats.peers import parse_similar_title
 
     groups = demo.groups()
     assert list(groups.columns) == ["group", "title", "members"]
@@ -257,10 +258,10 @@ def test_groups_fixed_and_liknande() -> None:
     assert set(reference.fixed_groups()["group"]) <= set(groups["group"])
     liknande = groups[groups["title"].str.startswith("Liknande kommuner")]
     assert not liknande["group"].str[1:].str.isdigit().any()  # cannot collide with Kolada
-    words = set(LIKNANDE_AREA.values())
+    words = set(SIMILAR_AREA.values())
     assert len(liknande) == 290 * len(words)
-    parsed = pd.DataFrame([parse_liknande_title(t) for t in liknande["title"]])
-    assert set(parsed["word"]) == words and set(parsed["kind"]) == {"K"}
+    parsed = pd.DataFrame([parse_similar_title(t) for t in liknande["title"]])
+    assert set(parsed["word"]) == words and set(parsed["municipality_type"]) == {"K"}
     # Kolada's own forms: a comma after the noun for the overall group, dated 2025
     overall = liknande["title"].str.startswith("Liknande kommuner, övergripande, ")
     assert overall.sum() == 290
@@ -276,13 +277,13 @@ def test_groups_fixed_and_liknande() -> None:
 
 
 def test_liknande_region_groups_use_kolada_title_forms() -> None:
-    from analys.stats.peers import parse_liknande_title
+    from analys.stats.peers import parse_similar_title
 
     groups = demo.groups()
     regions = groups[groups["title"].str.startswith("Liknande regioner")]
     assert len(regions) == 2 * 21
-    parsed = pd.DataFrame([parse_liknande_title(t) for t in regions["title"]])
-    assert set(parsed["kind"]) == {"L"}
+    parsed = pd.DataFrame([parse_similar_title(t) for t in regions["title"]])
+    assert set(parsed["municipality_type"]) == {"L"}
     assert set(parsed["word"]) == {"socioekonomi", "hälso- och sjukvård (inkl läkemedel)"}
     assert set(parsed["name"]) == {reference.title(r) for r in REGIONS}
     assert regions["title"].str.startswith("Liknande regioner, hälso- och sjukvård").sum() == 21
@@ -306,8 +307,8 @@ def test_liknande_groups_are_similar_on_their_drivers(values: pd.DataFrame) -> N
 def test_peer_set_finds_the_demo_liknande_group() -> None:
     from analys.stats.peers import peer_set
 
-    peers = peer_set(demo.DEMO_MUNICIPALITY, "liknande", groups=demo.groups(), area="grundskola")
-    assert len(peers) == 7 and demo.DEMO_MUNICIPALITY not in peers
+    peers = peer_set(DEMO_MUNICIPALITY, "liknande", groups=demo.groups(), area="grundskola")
+    assert len(peers) == 7 and DEMO_MUNICIPALITY not in peers
 
 
 def test_catalogue_and_snapshot() -> None:

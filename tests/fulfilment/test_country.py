@@ -84,7 +84,7 @@ def test_an_overview_reads_the_shared_tables_for_every_area(batch, monkeypatch):
     def no_pivot(*args, **kwargs):
         raise AssertionError("the overview rebuilt a value index the batch had computed")
 
-    monkeypatch.setattr("analys.report.ValuesIndex", no_pivot)
+    monkeypatch.setattr("analys.report.base.ValuesIndex", no_pivot)
     overview = Overview(
         "1880", ["grundskola", "ekonomi"], source="demo", data_cache=cache, precomputed=tables
     )

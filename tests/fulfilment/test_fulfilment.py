@@ -13,8 +13,9 @@ import pytest
 
 from analys import demo, reference
 from analys.errors import ParamsError
-from analys.fulfilment import STATUS_LABELS, ValuesIndex, evaluate, goal_status, status_of
+from analys.fulfilment import ValuesIndex, evaluate, goal_status, status_of
 from analys.goals import Cutoffs, area_from_params, list_areas, load_area
+from analys.vocabulary import STATUS_LABELS
 
 FOCUS = "1880"
 PEERS = ["0180", "1480", "1280", "0380"]  # four municipalities of another kind of group
@@ -352,7 +353,7 @@ def _sweep(name: str, municipalities: list[str]) -> None:
         pytest.fail("params/ har inga filer")
     spec = load_area(name)
     values = ValuesIndex(demo.load_values(spec.kpis, None, None))
-    codes = municipalities if spec.kind == "K" else reference.region_codes()
+    codes = municipalities if spec.municipality_type == "K" else reference.codes_of_type("L")
     statuses = set()
     for code in codes:
         result = evaluate(spec, values, code)
@@ -372,4 +373,4 @@ def test_every_params_file_evaluates_for_a_sample_of_the_units_of_its_type(name)
 @pytest.mark.sweep  # about 2 minutes; `make test-full` runs it, `make test` the sample above
 @pytest.mark.parametrize("name", list_areas() or ["(inga params)"])
 def test_every_params_file_evaluates_for_every_unit_of_its_type(name):
-    _sweep(name, reference.kommun_codes())
+    _sweep(name, reference.municipality_codes())

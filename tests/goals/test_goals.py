@@ -112,7 +112,7 @@ def test_area_kpis_cover_indicators_drivers_and_cost():
 
 def test_region_area_is_of_type_l():
     area = load_area("halso_sjukvard")
-    assert area.kind == "L" and area.municipality == "0018"
+    assert area.municipality_type == "L" and area.municipality == "0018"
 
 
 def test_polarity_comes_from_the_registry_unless_overridden():

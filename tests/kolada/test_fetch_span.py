@@ -44,7 +44,7 @@ def test_the_span_changes_the_plan_when_30_years_would_overestimate():
 
 def test_an_all_years_refresh_is_planned_for_the_stored_span(kolada_server):
     client = KoladaClient(kolada_server.url, requests_per_second=None, backoff=0.001)
-    units = ["0000", *reference.kommun_codes()]
+    units = ["0000", *reference.municipality_codes()]
     store = Store()
     first = fetch_values(KPIS, units, None, client=client, store=store)
     span = year_span(store.manifest["kpis"], KPIS)

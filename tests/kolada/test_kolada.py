@@ -31,7 +31,7 @@ from analys.kolada import (
 from analys.kolada.http import _Throttle
 from analys.kolada.parse import _fix_mojibake
 
-KOMMUNER = reference.kommun_codes()
+KOMMUNER = reference.municipality_codes()
 DEMO_YEARS = list(range(demo.FIRST_YEAR, demo.LATEST_YEAR + 1))
 
 

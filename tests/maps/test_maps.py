@@ -53,10 +53,10 @@ def _collection(ax, gid: str):
 # --- geometry and joins ----------------------------------------------------------------------
 def test_all_290_municipalities_of_the_demo_data_join(values: pd.DataFrame) -> None:
     geo = maps.geometry("kommun")
-    assert list(geo.codes) == reference.kommun_codes()
+    assert list(geo.codes) == reference.municipality_codes()
     assert len(geo.codes) == 290 == len(geo.vertices) == len(geo.path_codes)
     in_demo = set(values.loc[values["kpi"] == KPI, "municipality"])
-    kommuner = {c for c in in_demo if reference.unit_type(c) == "K"}
+    kommuner = {c for c in in_demo if reference.municipality_type(c) == "K"}
     assert len(kommuner) == 290 and kommuner <= set(geo.codes)
     by_code = dict(zip(geo.codes, geo.names, strict=True))
     assert by_code["1880"] == "Örebro" and by_code["0180"] == "Stockholm"
@@ -125,9 +125,9 @@ def test_drawn_colours_equal_quartile_colours(values: pd.DataFrame, kpi: str) ->
     _, ax = _axes()
     maps.municipality_map(values, kpi=kpi, year=YEAR, ax=ax)
     drawn = maps.drawn_colours(ax)
-    series = _series(values, kpi, reference.kommun_codes())
+    series = _series(values, kpi, reference.municipality_codes())
     expected = compare.quartile_colours(series, registry.polarity(kpi))["colour"].map(COLOURS)
-    assert list(drawn.index) == reference.kommun_codes()
+    assert list(drawn.index) == reference.municipality_codes()
     pd.testing.assert_series_equal(drawn, expected, check_names=False)
     assert {COLOURS["green"], COLOURS["yellow"], COLOURS["red"]} <= set(drawn)
     collections = [c for c in ax.collections if c.get_gid() == "analys-kommuner"]
@@ -137,7 +137,7 @@ def test_drawn_colours_equal_quartile_colours(values: pd.DataFrame, kpi: str) ->
 def test_polarity_argument_overrides_the_registry(values: pd.DataFrame) -> None:
     _, ax = _axes()
     maps.municipality_map(values, kpi=LOWER, year=YEAR, polarity="higher", ax=ax)
-    series = _series(values, LOWER, reference.kommun_codes())
+    series = _series(values, LOWER, reference.municipality_codes())
     expected = compare.quartile_colours(series, "higher")["colour"].map(COLOURS)
     assert maps.drawn_colours(ax).tolist() == expected.tolist()
 
@@ -148,7 +148,7 @@ def test_missing_values_are_grey_and_counted_in_the_legend(values: pd.DataFrame)
     blank = ["0180", "1480"]
     data = data[~((data["year"] == YEAR) & data["municipality"].isin(gone))]
     data.loc[(data["year"] == YEAR) & data["municipality"].isin(blank), "value"] = np.nan
-    already = int(_series(values, KPI, reference.kommun_codes()).isna().sum())
+    already = int(_series(values, KPI, reference.municipality_codes()).isna().sum())
     _, ax = _axes()
     maps.municipality_map(data, kpi=KPI, year=YEAR, municipality="1880", ax=ax)
     drawn = maps.drawn_colours(ax)
@@ -166,7 +166,7 @@ def test_neutral_kpis_are_higher_or_lower_never_better_or_worse(values: pd.DataF
     maps.municipality_map(values, kpi=NEUTRAL, year=YEAR, source="kolada", ax=ax)
     drawn = maps.drawn_colours(ax)
     assert not set(drawn) & {COLOURS["green"], COLOURS["yellow"], COLOURS["red"]}
-    series = _series(values, NEUTRAL, reference.kommun_codes())
+    series = _series(values, NEUTRAL, reference.municipality_codes())
     expected = compare.quartile_colours(series, "neutral")["colour"].map(COLOURS)
     pd.testing.assert_series_equal(drawn, expected, check_names=False)
     assert {COLOURS["high"], COLOURS["middle"], COLOURS["low"]} <= set(drawn)
@@ -181,7 +181,7 @@ def test_sequential_scale_runs_from_lowest_to_highest(values: pd.DataFrame) -> N
     _, ax = _axes()
     maps.municipality_map(values, kpi=KPI, year=YEAR, colour_by="sequential", ax=ax)
     drawn = maps.drawn_colours(ax)
-    series = _series(values, KPI, reference.kommun_codes())
+    series = _series(values, KPI, reference.municipality_codes())
     cmap = matplotlib.colormaps[maps.SEQUENTIAL_CMAP]
     assert drawn[series.idxmin()] == matplotlib.colors.to_hex(cmap(0.0))
     assert drawn[series.idxmax()] == matplotlib.colors.to_hex(cmap(1.0))
@@ -189,7 +189,7 @@ def test_sequential_scale_runs_from_lowest_to_highest(values: pd.DataFrame) -> N
 
 
 def test_diverging_scale_from_values_is_centred_on_zero() -> None:
-    codes = reference.kommun_codes()
+    codes = reference.municipality_codes()
     residuals = pd.Series(np.linspace(-12.0, 12.0, len(codes) - 1), index=codes[:-1])
     figure, ax = _axes((3.6, 6.0))
     maps.municipality_map(
@@ -250,7 +250,7 @@ def test_county_zoom_draws_only_that_county(values: pd.DataFrame, county: str) -
     )
     drawn = maps.drawn_colours(ax)
     assert sorted(drawn.index) == sorted(örebro_län) and len(drawn) == 12
-    national = compare.quartile_colours(_series(values, KPI, reference.kommun_codes()))
+    national = compare.quartile_colours(_series(values, KPI, reference.municipality_codes()))
     assert drawn.tolist() == national["colour"].map(COLOURS)[drawn.index].tolist()
     assert _collection(ax, maps.PEERS_GID).analys_codes == ("1881",)  # Karlstad is elsewhere
     assert "Örebro län" in ax.get_title(loc="left")
@@ -304,7 +304,7 @@ def test_small_multiples_over_years_and_over_kpis(values: pd.DataFrame) -> None:
     maps_drawn = [a for a in figure.axes if a.collections]
     assert [a.get_title(loc="left") for a in maps_drawn] == ["2021", "2022", "2023", "2024"]
     for ax, year in zip(maps_drawn, [2021, 2022, 2023, 2024], strict=True):
-        series = _series(values, KPI, reference.kommun_codes(), year)
+        series = _series(values, KPI, reference.municipality_codes(), year)
         expected = compare.quartile_colours(series)["colour"].map(COLOURS)
         assert maps.drawn_colours(ax).tolist() == expected.tolist()
     assert figure.texts and any(t.get_gid() == "analys-caption" for t in figure.texts)

@@ -84,7 +84,7 @@ def test_region_map_and_small_multiples_star_it_too(values):
 
 def test_the_report_maps_star_the_preliminary_year(monkeypatch):
     """The area report's comparison section passes its preliminary year to every map."""
-    from analys import report
+    from analys.report import Report, output
 
     calls = []
     for name in ("municipality_map", "region_map"):
@@ -95,8 +95,8 @@ def test_the_report_maps_star_the_preliminary_year(monkeypatch):
             return _original(*args, **kwargs)
 
         monkeypatch.setattr(maps, name, spy)
-    monkeypatch.setattr(report, "display", lambda *a, **k: None)
-    monkeypatch.setattr(report, "show_figure", lambda figure: None)
-    built = report.Report.from_area("halso_sjukvard", "0018")
+    monkeypatch.setattr(output, "display", lambda *a, **k: None)
+    monkeypatch.setattr(output, "show_figure", lambda figure: None)
+    built = Report.from_area("halso_sjukvard", "0018")
     built.comparison()
     assert calls == [built.preliminary] and built.preliminary == PRELIMINARY

@@ -345,7 +345,7 @@ def folkhalsa_texts() -> list[str]:
     import matplotlib
 
     matplotlib.use("Agg")
-    from analys import report
+    from analys.report import Report, output
 
     shown: list[str] = []
 
@@ -354,14 +354,14 @@ def folkhalsa_texts() -> list[str]:
             data = getattr(obj, "data", None)
             shown.append(data if isinstance(data, str) else str(obj))
 
-    original = report.display
-    report.display = grab
+    original = output.display
+    output.display = grab
     try:
-        built = report.Report.from_area("folkhalsa")
+        built = Report.from_area("folkhalsa")
         for section in ("header", "goal_tables", "trends", "about"):
             getattr(built, section)()
     finally:
-        report.display = original
+        output.display = original
     return [text for text in shown if isinstance(text, str)]
 
 

@@ -14,12 +14,15 @@ from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from analys import demo, plots, reference, registry  # noqa: E402
+from analys.chartstyle import COLOURS, STATUS_COLOURS  # noqa: E402
 from analys.errors import ParamsError  # noqa: E402
 from analys.frame import as_values_frame, wide  # noqa: E402
 from analys.plots.base import tick_text  # noqa: E402
-from analys.stats import compare, drivers, model
+from analys.stats import compare, drivers, model  # noqa: E402
+from analys.testing import drawn_bars  # noqa: E402
+from analys.vocabulary import DEMO_MUNICIPALITY  # noqa: E402
 
-FOCUS = demo.DEMO_MUNICIPALITY  # Örebro
+FOCUS = DEMO_MUNICIPALITY  # Örebro
 NAME = "Örebro"
 YEARS = [2020, 2021, 2022, 2023, 2024]
 # eight municipalities in Örebro län: a comparison set small enough to compute by hand
@@ -223,13 +226,11 @@ def test_empty_data_gives_a_message(name, tmp_path) -> None:
     assert len(by_gid(ax, "analys-caption")) == 1
 
 
-def test_reexports_chartstyle() -> None:
-    from analys import chartstyle
-
-    assert plots.COLOURS is chartstyle.COLOURS
-    assert plots.STATUS_COLOURS is chartstyle.STATUS_COLOURS
-    assert plots.annotate_source is chartstyle.annotate_source
-    assert plots.add_watermark is chartstyle.add_watermark
+def test_the_plots_front_publishes_charts_not_other_modules_names() -> None:
+    """Each name has one import path: colours and captions only from chartstyle."""
+    assert all(callable(getattr(plots, name)) for name in plots.__all__)
+    for name in ("COLOURS", "STATUS_COLOURS", "STATUS_LABELS", "annotate_source", "drawn_bars"):
+        assert not hasattr(plots, name), name
 
 
 def test_new_figure_when_no_axes() -> None:
@@ -331,7 +332,7 @@ def bars(ax) -> dict[str, object]:
 
 def ranked(ax) -> dict[str, str]:
     """The bars of a ranking chart: code -> face colour (hex), best first."""
-    return plots.drawn_bars(ax)["colour"].to_dict()
+    return drawn_bars(ax)["colour"].to_dict()
 
 
 def focus_outline(ax):
@@ -346,7 +347,7 @@ def test_ranking_hand_computed_colours_without_riket_or_groups() -> None:
     # 1..8: Q1 = 2.75, Q3 = 6.25; Riket, the region or the group would shift the cuts
     expected = ["red", "red", "yellow", "yellow", "yellow", "yellow", "green", "green"]
     for code, colour in zip(LAN, expected, strict=True):
-        assert drawn[code] == plots.COLOURS[colour], code
+        assert drawn[code] == COLOURS[colour], code
     assert focus_outline(ax).analys_codes == (FOCUS,)
     assert focus_outline(ax).get_linewidth()[0] == pytest.approx(2.0)
     assert any(t.startswith("Örebro 8,0 poäng (plats 1 av 8 kommuner)") for t in texts(ax)), texts(
@@ -366,8 +367,8 @@ def test_ranking_peers_only_but_colours_over_all() -> None:
     )
     drawn = ranked(ax)
     assert list(drawn) == [FOCUS, "1860", "1814"]
-    assert drawn["1814"] == plots.COLOURS["red"]
-    assert drawn[FOCUS] == plots.COLOURS["green"]
+    assert drawn["1814"] == COLOURS["red"]
+    assert drawn[FOCUS] == COLOURS["green"]
     names = [t.get_text() for t in ax.get_yticklabels()]
     assert names == [NAME, "Laxå", "Lekeberg"]
 
@@ -405,7 +406,7 @@ def test_ranking_polarity_override_reverses_order() -> None:
     )
     drawn = ranked(ax)
     assert list(drawn) == LAN
-    assert drawn[FOCUS] == plots.COLOURS["red"]
+    assert drawn[FOCUS] == COLOURS["red"]
 
 
 def test_ranking_colours_equal_quartile_colours_on_demo(values) -> None:
@@ -413,13 +414,13 @@ def test_ranking_colours_equal_quartile_colours_on_demo(values) -> None:
         ax = plots.ranking_chart(values, kpi=kpi, year=2024, municipality=FOCUS)
         part = values[(values["kpi"] == kpi) & (values["year"] == 2024) & (values["gender"] == "T")]
         series = part.set_index("municipality")["value"]
-        kommuner = series.reindex(reference.kommun_codes())
+        kommuner = series.reindex(reference.municipality_codes())
         colours = compare.quartile_colours(kommuner, registry.polarity(kpi))
         drawn = ranked(ax)
         assert set(drawn) == set(kommuner.dropna().index)
         for code, colour in drawn.items():
-            assert colour == plots.COLOURS[colours.at[code, "colour"]], code
-        heights = plots.drawn_bars(ax)["value"].to_numpy()
+            assert colour == COLOURS[colours.at[code, "colour"]], code
+        heights = drawn_bars(ax)["value"].to_numpy()
         step = np.diff(heights)
         assert (step <= 0).all() if registry.polarity(kpi) == "higher" else (step >= 0).all()
         plt.close(ax.figure)
@@ -454,8 +455,8 @@ def test_spine_scaling_is_methods_m9() -> None:
     assert [round(x, 6) for x, _ in bands] == [round(v / 80, 6) for v in (10, 27.5, 62.5)]
     assert sum(w for _, w in bands) == pytest.approx(70 / 80)
     # quartile colours by default: 70 ≥ Q3 → green (higher), red (lower is better)
-    assert to_rgba(marker(ax, "N15507").get_color()) == to_rgba(plots.COLOURS["green"])
-    assert to_rgba(marker(ax, "N15033").get_color()) == to_rgba(plots.COLOURS["red"])
+    assert to_rgba(marker(ax, "N15507").get_color()) == to_rgba(COLOURS["green"])
+    assert to_rgba(marker(ax, "N15033").get_color()) == to_rgba(COLOURS["red"])
     labels = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
     assert labels == [registry.label("N15507"), registry.label("N15033")]
     assert any("(2024)" in t for t in texts(ax))
@@ -468,8 +469,8 @@ def test_spine_statuses_missing_riket_and_years() -> None:
     )
     # centred on the median 45: h = max(45 − 10, 80 − 45) = 35, axis [10, 80]
     assert marker(ax, "N15507").get_xdata()[0] == pytest.approx(60 / 70)
-    assert to_rgba(marker(ax, "N15507").get_color()) == to_rgba(plots.STATUS_COLOURS["partly"])
-    assert to_rgba(marker(ax, "N15033").get_color()) == to_rgba(plots.STATUS_COLOURS["not_met"])
+    assert to_rgba(marker(ax, "N15507").get_color()) == to_rgba(STATUS_COLOURS["partly"])
+    assert to_rgba(marker(ax, "N15033").get_color()) == to_rgba(STATUS_COLOURS["not_met"])
     assert any("mitten = median" in t for t in texts(ax))
     old = plots.spine_chart(spine_values(), kpis=["N15507"], municipality=FOCUS, year=2023)
     assert any("(2023)" in t for t in texts(old))
@@ -513,7 +514,7 @@ def test_cost_chart_medians_and_quadrants(values) -> None:
     )
     part = values[(values["year"] == 2024) & (values["gender"] == "T")]
     both = wide(part, year=2024)[["N15027", "N15507"]].dropna()
-    both = both[both.index.isin(reference.kommun_codes())]
+    both = both[both.index.isin(reference.municipality_codes())]
     vertical, horizontal = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
     assert vertical.get_xdata()[0] == pytest.approx(both["N15027"].median())
     assert horizontal.get_ydata()[0] == pytest.approx(both["N15507"].median())
@@ -576,7 +577,7 @@ def test_goal_status_chart_bars_and_names() -> None:
     drawn = bars(ax)
     assert [drawn[g].get_width() for g in ("kunskap", "trygghet", "kostnad")] == [0.8, 0.5, 0.0]
     for goal, status in zip(GOALS["goal"], GOALS["status"], strict=True):
-        assert drawn[goal].get_facecolor() == to_rgba(plots.STATUS_COLOURS[status])
+        assert drawn[goal].get_facecolor() == to_rgba(STATUS_COLOURS[status])
     shown = texts(ax)
     assert any(t.startswith("Uppfyllt · 80 %") for t in shown)
     assert any(t.startswith("Delvis uppfyllt · 50 % (täckning 75 %)") for t in shown)
@@ -602,8 +603,8 @@ def test_goal_status_table_swedish_and_coloured() -> None:
     html = styler.to_html()
     for text in ("Uppfyllt", "Ej uppfyllt", "Data saknas", "231,5", "123 456", "Målvärde"):
         assert text in html, text
-    assert f"background-color: {plots.STATUS_COLOURS['met']}" in html
-    assert f"background-color: {plots.STATUS_COLOURS['not_met']}" in html
+    assert f"background-color: {STATUS_COLOURS['met']}" in html
+    assert f"background-color: {STATUS_COLOURS['not_met']}" in html
     assert f"{registry.label('N15507')} (N15507)" in html
     assert "row_heading" not in html  # index hidden
     assert "colour" not in list(styler.data.columns)

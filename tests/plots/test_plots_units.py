@@ -88,7 +88,7 @@ def test_tartan_rug_cells_follow_quartile_colours():
     codes = ["1880", *peers]
     for i, kpi in enumerate(kpis):
         part = frame[(frame["kpi"] == kpi) & (frame["gender"] == "T")]
-        part = part[part["municipality"].isin(analys.reference.kommun_codes())]
+        part = part[part["municipality"].isin(analys.reference.municipality_codes())]
         expected = compare.quartile_colours(
             part.set_index("municipality")["value"], registry.polarity(kpi)
         )["colour"]

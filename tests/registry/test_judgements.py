@@ -289,11 +289,12 @@ def test_ranking_chart_of_a_cost_is_higher_or_lower_not_better_or_worse() -> Non
     from analys import plots, reference
     from analys.chartstyle import COLOURS
     from analys.stats import compare
+    from analys.testing import drawn_bars
 
     values = demo.load_values(["N15027"], None, [2024])
     ax = plots.ranking_chart(values, kpi="N15027", year=2024, municipality="1880")
-    drawn = plots.drawn_bars(ax)
-    series = values.set_index("municipality")["value"].reindex(reference.kommun_codes())
+    drawn = drawn_bars(ax)
+    series = values.set_index("municipality")["value"].reindex(reference.municipality_codes())
     expected = compare.quartile_colours(series, "neutral")["colour"].map(COLOURS)
     assert (drawn["colour"] == expected.reindex(drawn.index)).all()
     assert not set(drawn["colour"]) & {COLOURS["green"], COLOURS["yellow"], COLOURS["red"]}

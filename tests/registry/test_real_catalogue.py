@@ -71,10 +71,10 @@ def test_every_params_kpi_exists_and_fits_the_area_type(real, areas) -> None:
             row = real.get(kpi)
             if row is None:
                 problems.append(f"{area.area} {where}: {kpi} finns inte i katalogen")
-            elif row["municipality_type"] not in (area.kind, "A"):
+            elif row["municipality_type"] not in (area.municipality_type, "A"):
                 problems.append(
                     f"{area.area} {where}: {kpi} gäller {row['municipality_type']}, "
-                    f"området {area.kind}"
+                    f"området {area.municipality_type}"
                 )
     assert problems == []
 

@@ -29,9 +29,10 @@ from analys import catalogue, goals, render, safe
 from analys.cli import main
 from analys.render import index
 from analys.render.engine import Renderer, _atomic_write_text
-from analys.render.htmlexport import ExternalReferenceError, ReportExporter, external_references
+from analys.render.htmlexport import ExternalReferenceError, ReportExporter
 from analys.render.jobs import Job
 from analys.report import table_style
+from analys.safe import external_references
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = yaml.safe_load((ROOT / "tests" / "hostile" / "strings.yaml").read_text(encoding="utf-8"))
@@ -312,7 +313,7 @@ def _html_values(widget) -> list[str]:
 def test_explorers_escape_hostile_names_labels_and_messages(monkeypatch: pytest.MonkeyPatch):
     from analys import reference, registry
     from analys.widgets import DriverExplorer, TrendExplorer
-    from analys.widgets.common import _html_table
+    from analys.widgets.common import html_table
 
     hostile = " ¦ ".join(text for _, text in RENDERED if len(text) < 200)
     monkeypatch.setattr(reference, "title", lambda code: f"{hostile} {code}")
@@ -327,7 +328,7 @@ def test_explorers_escape_hostile_names_labels_and_messages(monkeypatch: pytest.
     for value in values:
         assert_inert(value, where="explorer")  # … as text
     table = pd.DataFrame({text: [text] for _, text in RENDERED[:10]}, index=[RENDERED[0][1]])
-    assert_inert(_html_table(table, {}), where="_html_table")
+    assert_inert(html_table(table, {}), where="html_table")
 
 
 # -- analys check and render: refused and long texts ---------------------------------------

@@ -27,7 +27,7 @@ from nbformat.v4 import (  # noqa: E402
     new_output,
 )
 
-from analys.captions import DEMO, EGEN, KALLA  # noqa: E402
+from analys.captions import DEMO, DERIVED_CREDIT, KOLADA_CREDIT  # noqa: E402
 from analys.cli import render as render_cli  # noqa: E402
 from analys.render import pdf  # noqa: E402
 from analys.render.htmlexport import ReportExporter  # noqa: E402
@@ -82,7 +82,7 @@ def report_notebook(*, demo: bool = True) -> nbformat.NotebookNode:
         }
     )
     cells = [new_code_cell("report.header()", outputs=[title, *([banner] if demo else [])])]
-    caption = f"<p class='analys-caption'>{EGEN}.</p>"
+    caption = f"<p class='analys-caption'>{DERIVED_CREDIT}.</p>"
     for n, heading in enumerate(SECTIONS):
         cells.append(new_markdown_cell(f"## {heading}"))
         outputs = [_display({"text/markdown": f"Text i avsnittet {heading}.", "text/plain": ""})]
@@ -92,7 +92,9 @@ def report_notebook(*, demo: bool = True) -> nbformat.NotebookNode:
             outputs.append(_display({"image/png": _png(), "text/plain": ""}))
         outputs.append(_display({"text/html": caption, "text/plain": ""}))
         if heading.startswith("8"):
-            outputs.append(_display({"text/markdown": f"**Källa:** {KALLA}.", "text/plain": ""}))
+            outputs.append(
+                _display({"text/markdown": f"**Källa:** {KOLADA_CREDIT}.", "text/plain": ""})
+            )
         cells.append(new_code_cell("report.section()", outputs=outputs))
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {
@@ -145,7 +147,7 @@ def test_pdf_is_a4_with_every_heading_header_page_numbers_and_watermark(demo_pdf
     for heading in SECTIONS:
         assert heading in text, heading
     assert "Grundskola – Örebro 2024" in text
-    assert EGEN in text and KALLA in text
+    assert DERIVED_CREDIT in text and KOLADA_CREDIT in text
     for n, page_text in enumerate(pages, start=1):
         assert DEMO in page_text, f"sidan {n} saknar demovattenmärket"
         assert "Örebro – Grundskola" in page_text and "År 2024" in page_text

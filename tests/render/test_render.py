@@ -23,8 +23,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from analys import render
 from analys.cli import render as render_cli
 from analys.errors import ParamsError
-from analys.render.engine import SUMMARY_MIMETYPE, read_summary
 from analys.render.index import read_manifest, update_manifest, write_index
+from analys.summary import SUMMARY_MIMETYPE, read_summary
 
 AREA_PARAMS = textwrap.dedent("""\
     area = "grundskola"
@@ -249,7 +249,7 @@ def test_area_kpis_cover_indicators_drivers_and_cost(tmp_path):
     path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
     spec = render.load_area_spec(str(path))
     assert spec.kpis() == ["N15507", "N15428", "N15816", "N02926", "N15027"]
-    assert spec.unit_type == "K" and spec.ref == str(path.resolve())
+    assert spec.municipality_type == "K" and spec.ref == str(path.resolve())
 
 
 # the index: fast ------------------------------------------------------------------------

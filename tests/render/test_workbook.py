@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 
 from analys import data
-from analys.captions import DEMO, EGEN, KALLA
-from analys.fulfilment import STATUS_LABELS, evaluate
+from analys.captions import DEMO, DERIVED_CREDIT, KOLADA_CREDIT
+from analys.fulfilment import evaluate
 from analys.goals import load_area
 from analys.render import workbook
 from analys.render.jobs import WorkbookJob
+from analys.vocabulary import STATUS_LABELS
 
 AREAS = ["grundskola", "kultur"]
 MUNICIPALITY = "1880"
@@ -115,7 +116,10 @@ def test_about_sheet_names_source_snapshot_and_demo(book):
     pairs = {row[0].value: row[1].value for row in ws.iter_rows(min_row=3) if row[0].value}
     assert pairs["Demodata"] == DEMO
     assert pairs["Dataversion"] == data.snapshot("demo")["snapshot"]
-    assert pairs["Råa värden"] == KALLA and pairs["Status, färger, rang, trender"] == EGEN
+    assert (
+        pairs["Råa värden"] == KOLADA_CREDIT
+        and pairs["Status, färger, rang, trender"] == DERIVED_CREDIT
+    )
 
 
 def test_sheet_titles_are_valid_and_unique():

@@ -19,10 +19,9 @@ import pytest
 from analys import demo, render
 from analys.fulfilment import evaluate
 from analys.goals import load_area
-from analys.render.engine import SUMMARY_MIMETYPE
-from analys.render.htmlexport import external_references
 from analys.render.index import read_manifest
-from analys.report import read_summary
+from analys.safe import external_references
+from analys.summary import SUMMARY_MIMETYPE, read_summary
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = [

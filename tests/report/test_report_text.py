@@ -21,13 +21,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from analys import data, report  # noqa: E402
+from analys import data  # noqa: E402
 from analys.cli import main  # noqa: E402
 from analys.goals import load_area  # noqa: E402
 
-# overview is imported before any test patches report.show_figure: it binds that name at import,
+# overview is imported before any test patches output.show_figure: it binds that name at import,
 # so an import inside a patched test would keep the patch for every later test in the process.
-from analys.report import Report, overview  # noqa: E402
+from analys.report import Report, output, overview  # noqa: E402
 
 SECTIONS = ("header", "summary", "goal_tables", "comparison", "trends", "focus", "gender", "about")
 REAL_GROUPS = (
@@ -78,8 +78,8 @@ class Captured:
 
 def run(rep: Report, monkeypatch, sections=SECTIONS) -> Captured:
     captured = Captured()
-    monkeypatch.setattr(report, "display", captured.display)
-    monkeypatch.setattr(report, "show_figure", captured.show)
+    monkeypatch.setattr(output, "display", captured.display)
+    monkeypatch.setattr(output, "show_figure", captured.show)
     for section in sections:
         captured.section = section
         getattr(rep, section)()

@@ -8,8 +8,9 @@ import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
-from analys.errors import ParamsError
-from analys.stats.model import drivers, expected_values, learn_from, panel, panel_frame
+from analys.errors import AnalysError, ParamsError
+from analys.stats.drivers import drivers, panel, panel_frame
+from analys.stats.model import expected_in_year, expected_values, learn_from, residual_ranking
 
 
 def codes(n: int) -> list[str]:
@@ -213,3 +214,48 @@ def test_panel_recovers_demo_truth() -> None:
     for kpi, b in coefficients.items():
         assert table.loc[kpi, "ci_low"] <= b <= table.loc[kpi, "ci_high"], (kpi, b)
     assert result.municipalities >= 290 and len(result.years) >= 10
+
+
+# -- the report's and the driver explorer's ranking ------------------------------------------
+
+
+def test_residual_ranking_best_first_by_direction() -> None:
+    table = pd.DataFrame(
+        {"actual": [1.0, 2, 3, 4], "loo_residual": [0.5, -2.0, np.nan, 1.5]},
+        index=["a", "b", "c", "d"],
+    )
+    higher = residual_ranking(table, "higher")
+    assert list(higher.index) == ["d", "a", "b", "c"]  # no residual: last
+    assert list(higher["rank"]) == [1, 2, 3, 4]
+    assert higher.loc["b", "score"] == -2.0 and higher.loc["b", "actual"] == 2.0
+    lower = residual_ranking(table, "lower")  # a negative residual is better
+    assert list(lower.index) == ["b", "a", "d", "c"]
+    assert lower.loc["b", "score"] == 2.0
+
+
+def test_residual_ranking_neutral_is_largest_deviation_with_its_sign() -> None:
+    table = pd.DataFrame({"loo_residual": [0.5, -2.0, 1.5, 2.0]}, index=["a", "b", "c", "d"])
+    ranked = residual_ranking(table, "neutral")
+    assert list(ranked.index) == ["b", "d", "c", "a"]  # |−2| ties |2|: the table's order
+    assert list(ranked["score"]) == [-2.0, 2.0, 1.5, 0.5]
+    with pytest.raises(ParamsError, match="polarity"):
+        residual_ranking(table, "up")
+
+
+def test_expected_in_year_uses_the_year_the_totals_and_the_codes(cross_section) -> None:
+    long = cross_section.rename_axis("municipality").reset_index()
+    long = long.melt(id_vars="municipality", var_name="kpi", value_name="value")
+    frames = [
+        long.assign(year=2024, gender="T"),
+        long.assign(year=2023, gender="T", value=long["value"] * 3),  # another year
+        long.assign(year=2024, gender="K", value=long["value"] * 5),  # another gender
+    ]
+    data = pd.concat(frames, ignore_index=True)
+    codes = list(cross_section.index[:-5])  # five units outside the population
+    result = expected_in_year(data, "Y", ["A", "B"], year=2024, codes=codes)
+    direct = expected_values(cross_section.loc[codes], "Y", ["A", "B"])
+    assert result.n == direct.n == len(codes) - 2  # 0002 and 0005 lack a value
+    assert result.dropped == direct.dropped
+    pd.testing.assert_frame_equal(result.table, direct.table, check_names=False)
+    with pytest.raises(AnalysError, match="inga värden 2022 för Y, A, B"):
+        expected_in_year(data, "Y", ["A", "B"], year=2022, codes=codes)

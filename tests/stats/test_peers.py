@@ -17,13 +17,13 @@ from analys import demo, reference
 from analys.errors import ParamsError
 from analys.goals import area_from_params, list_areas, load_area
 from analys.stats.peers import (
-    LIKNANDE_AREA,
     MIN_QUARTILE_PEERS,
-    liknande_group,
-    parse_liknande_title,
+    SIMILAR_AREA,
+    parse_similar_title,
     peer_label,
     peer_set,
     reference_group,
+    similar_group,
 )
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "kolada-samples"
@@ -47,9 +47,9 @@ def real_groups() -> pd.DataFrame:
 def test_every_real_liknande_title_form_is_read(real_groups):
     titles = real_groups.loc[real_groups["title"].str.startswith("Liknande"), "title"]
     assert len(titles) > 3000
-    parsed = [parse_liknande_title(t) for t in titles]
+    parsed = [parse_similar_title(t) for t in titles]
     assert all(parsed), [t for t, p in zip(titles, parsed, strict=True) if not p][:5]
-    words = {(p["kind"], p["word"]) for p in parsed}
+    words = {(p["municipality_type"], p["word"]) for p in parsed}
     assert ("K", "övergripande") in words and ("K", "grundskola") in words
     assert ("L", "socioekonomi") in words
     assert ("L", "hälso- och sjukvård (inkl läkemedel)") in words
@@ -61,34 +61,34 @@ def test_every_real_liknande_title_form_is_read(real_groups):
 def test_liknande_resolves_for_every_municipal_area_on_real_groups(real_groups, municipality):
     name = reference.title(municipality)
     for area in list_areas():
-        if load_area(area).kind != "K":
+        if load_area(area).municipality_type != "K":
             continue
-        row = liknande_group(municipality, real_groups, area)
+        row = similar_group(municipality, real_groups, area)
         assert row is not None, area
-        parts = parse_liknande_title(row["title"])
-        assert parts["kind"] == "K" and parts["name"] == name
-        word = LIKNANDE_AREA.get(area, "övergripande")
+        parts = parse_similar_title(row["title"])
+        assert parts["municipality_type"] == "K" and parts["name"] == name
+        word = SIMILAR_AREA.get(area, "övergripande")
         assert parts["word"] == word, (area, row["title"])
         peers = peer_set(municipality, "liknande", groups=real_groups, area=area)
         assert len(peers) == 7 and municipality not in peers
     # ekonomi, folkhälsa, kultur and miljö: the overall group with its comma
-    row = liknande_group(municipality, real_groups, "kultur")
+    row = similar_group(municipality, real_groups, "kultur")
     assert row["title"].startswith(f"Liknande kommuner, övergripande, {name}, ")
 
 
 def test_the_newest_group_is_chosen(real_groups):
     older = real_groups[real_groups["title"] == "Liknande kommuner, övergripande, Örebro, 2025"]
     fake = older.assign(group="G1", title="Liknande kommuner, övergripande, Örebro, 2019")
-    row = liknande_group("1880", pd.concat([fake, real_groups]), "ekonomi")
+    row = similar_group("1880", pd.concat([fake, real_groups]), "ekonomi")
     assert row["title"].endswith(", 2025")
 
 
 def test_regions_use_liknande_regioner_on_real_groups(real_groups):
-    row = liknande_group("0018", real_groups, "halso_sjukvard")
+    row = similar_group("0018", real_groups, "halso_sjukvard")
     assert row["title"] == (
         "Liknande regioner, hälso- och sjukvård (inkl läkemedel), Region Örebro län, 2024"
     )
-    other = liknande_group("0018", real_groups, "kollektivtrafik")
+    other = similar_group("0018", real_groups, "kollektivtrafik")
     assert other["title"].startswith("Liknande regioner socioekonomi, Region Örebro län, ")
     group = reference_group("0018", "liknande", groups=real_groups, area="halso_sjukvard")
     assert not group.everyone and group.unit_word == "regioner"
@@ -98,7 +98,7 @@ def test_regions_use_liknande_regioner_on_real_groups(real_groups):
 
 def test_demo_groups_have_the_real_forms_and_regions():
     groups = demo.groups()
-    assert liknande_group("1880", groups, "kultur")["title"].startswith(
+    assert similar_group("1880", groups, "kultur")["title"].startswith(
         "Liknande kommuner, övergripande, Örebro, "
     )
     group = reference_group("0018", "liknande", groups=groups, area="halso_sjukvard")
@@ -118,7 +118,7 @@ def test_a_region_never_gets_all_regions_under_a_liknande_label():
             "members": [("1880", "1881")],
         }
     )
-    assert liknande_group("0018", wrong, "halso_sjukvard") is None
+    assert similar_group("0018", wrong, "halso_sjukvard") is None
 
 
 def test_reference_groups_are_named_with_their_source():
@@ -180,7 +180,7 @@ def test_alla_is_every_unit_of_the_same_type_never_riket():
     groups = demo.groups()
     municipalities = peer_set("1880", "alla", groups=groups)
     assert len(municipalities) == 289 and "1880" not in municipalities
-    assert set(municipalities) == set(reference.kommun_codes()) - {"1880"}
+    assert set(municipalities) == set(reference.municipality_codes()) - {"1880"}
     regions = peer_set("0018", "alla", groups=groups)
     assert regions == [code for code in reference.region_codes() if code != "0018"]
     assert reference.RIKET not in municipalities + regions

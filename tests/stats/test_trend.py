@@ -1,4 +1,5 @@
-"""Tests of analys.stats.trend and analys.stats.gender: trend marker (M7), change, projection, exceptions."""
+"""Tests of the trend marker (M7), change, projection, exceptions (stats.trend, .change,
+.projection, .redred) and gender gaps (stats.gender)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,11 @@ import statsmodels.api as sm
 from scipy import stats
 
 from analys.errors import ParamsError
+from analys.stats.change import change, improvers, rank_change
 from analys.stats.gender import describe_gap, gap_trend, gap_versus_peers, gender_gaps
-from analys.stats.trend import (
-    CHI2_THRESHOLD,
-    OUTLIER_REASON,
-    change,
-    exceptions,
-    improvers,
-    projection,
-    rank_change,
-    trend_marker,
-)
+from analys.stats.projection import projection
+from analys.stats.redred import exceptions
+from analys.stats.trend import CHI2_THRESHOLD, OUTLIER_REASON, trend_marker
 
 YEARS = list(range(2019, 2024))
 
@@ -241,13 +236,13 @@ def test_gender_gaps_trend_and_peers() -> None:
 
 def test_on_demo_data_end_to_end() -> None:
     from analys.data import load_values
-    from analys.reference import kommun_codes
+    from analys.reference import municipality_codes
     from analys.stats.compare import quartile_colours
 
     values = load_values(["N15428"], source="demo", genders=("T", "K", "M"))
     total = values[values["gender"] == "T"]
     latest = total[total["year"] == total["year"].max()].set_index("municipality")["value"]
-    colours = quartile_colours(latest.reindex(kommun_codes()), polarity="higher")
+    colours = quartile_colours(latest.reindex(municipality_codes()), polarity="higher")
     shares = colours["colour"].value_counts(normalize=True)
     assert 0.2 < shares.get("green", 0) < 0.3 and 0.2 < shares.get("red", 0) < 0.3
     series = total[total["municipality"] == "0180"].set_index("year")["value"]
@@ -257,7 +252,7 @@ def test_on_demo_data_end_to_end() -> None:
     gaps = gender_gaps(values)
     stockholm = gaps[gaps["municipality"] == "0180"].set_index("year")["gap"]
     assert gap_trend(stockholm).label
-    assert not gap_versus_peers(gaps, "0180", kommun_codes()).empty
+    assert not gap_versus_peers(gaps, "0180", municipality_codes()).empty
 
 
 def test_judgement_table_and_red_red_from_values() -> None:

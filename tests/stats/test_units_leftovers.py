@@ -19,7 +19,8 @@ from analys.demo import units as demo_units
 from analys.goals import area_from_params
 from analys.own import store as own_store
 from analys.render.units import unit_jobs
-from analys.report import units as R
+from analys.report import unit_common as R
+from analys.report.unit_section import units_section
 from analys.store.files import write_table
 from analys.store.units import UnitStore
 
@@ -95,7 +96,7 @@ def test_own_unit_values_show_in_the_unit_section_credited_to_their_file(own_uni
         area=area, source="store", municipality="1880", year=None, place="Örebro", demo=False
     )
     with capture_output() as captured:
-        R.units_section(report)
+        units_section(report)
     text = shown(captured)
     assert "## Enheter" in text and "Enhetsdata saknas" not in text
     titles = demo_units.units(["1880"]).set_index("id")["title"]
@@ -155,7 +156,7 @@ def test_a_municipality_without_units_of_the_kind_is_told_so(tmp_path, monkeypat
 def test_a_demo_report_keeps_the_demo_files_definition_of_an_own_kpi(tmp_path):
     """An import of EGEN-TRYGG into the store (other title, other direction) applies to the
     store; the demo source keeps the demo file's metadata."""
-    from analys import report
+    from analys.report import Report, output
 
     path = tmp_path / "trygg.csv"
     path.write_text("kpi,municipality,year,gender,value\nEGEN-TRYGG,1880,2024,T,12\n")
@@ -177,19 +178,19 @@ def test_a_demo_report_keeps_the_demo_files_definition_of_an_own_kpi(tmp_path):
         assert registry.polarity("EGEN-TRYGG") == "lower"
 
     shown: list[str] = []
-    original = report.display
+    original = output.display
 
     def grab(*objects, **_kwargs):
         for obj in objects:
             data = getattr(obj, "data", None)
             shown.append(data if isinstance(data, str) else getattr(obj, "to_html", obj.__str__)())
 
-    report.display = grab
+    output.display = grab
     try:
-        built = report.Report.from_area("folkhalsa", "1880")
+        built = Report.from_area("folkhalsa", "1880")
         built.goal_tables()
     finally:
-        report.display = original
+        output.display = original
     text = "\n".join(shown)
     assert "Trygga i bostadsområdet" in text and "Otrygga enligt egen mätning" not in text
     labels = built.evaluation.indicators.set_index("kpi")["label"]

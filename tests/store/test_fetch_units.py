@@ -48,7 +48,7 @@ def test_a_region_area_asks_only_for_regions_and_riket(kolada_server, capsys):
 def test_a_municipal_area_asks_only_for_municipalities_and_riket(kolada_server, capsys):
     assert main(["fetch", "grundskola", "--years", "2024-2025"]) == 0
     asked = _asked_units(kolada_server)
-    assert asked == set(reference.kommun_codes()) | {"0000"}
+    assert asked == set(reference.municipality_codes()) | {"0000"}
     assert "290 kommuner och riket" in capsys.readouterr().err
     stored = Store().read_values(load_area("grundskola").kpis)
     assert set(stored["municipality"]) <= asked

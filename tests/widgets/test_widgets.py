@@ -20,7 +20,8 @@ from matplotlib.figure import Figure
 from analys import reference, registry
 from analys.data import load_groups, load_values
 from analys.goals import load_area
-from analys.stats import compare, model
+from analys.stats import compare
+from analys.stats.drivers import drivers as fit_drivers
 from analys.stats.peers import peer_set
 from analys.widgets import DriverExplorer, TrendExplorer
 
@@ -108,7 +109,7 @@ def test_trend_defaults_draw_chart_table_marker_and_map(trend: TrendExplorer):
     ]
     assert trend.table.loc[2025, "Värde"] == pytest.approx(_value("N15507", "1880", 2025))
     # rank and colour among all municipalities with a value, computed independently
-    values = _values("N15507", reference.kommun_codes(), 2023).dropna()
+    values = _values("N15507", reference.municipality_codes(), 2023).dropna()
     ranked = compare.quartile_colours(values, "higher").loc["1880"]
     assert trend.table.loc[2023, "Rang"] == f"{int(ranked['rank'])} av {len(values)}"
     assert (
@@ -297,7 +298,7 @@ def test_trend_save_writes_png_csv_excel(tmp_path: Path):
 
 
 def _cross(kpis: list[str], year: int, codes: list[str] | None = None) -> pd.DataFrame:
-    codes = codes or reference.kommun_codes()
+    codes = codes or reference.municipality_codes()
     frame = load_values(kpis, codes, [year], source="demo")
     return frame.pivot(index="municipality", columns="kpi", values="value")[kpis]
 
@@ -310,7 +311,7 @@ def test_drivers_defaults_come_from_the_area(drivers: DriverExplorer):
     assert c["municipality"].value == area.municipality and drivers.message == ""
     year = c["year"].value
     kpis = [area.drivers.outcome, *area.drivers.explanatory]
-    expected = model.drivers(_cross(kpis, year), kpis[0], kpis[1:]).coefficients.set_index("kpi")
+    expected = fit_drivers(_cross(kpis, year), kpis[0], kpis[1:]).coefficients.set_index("kpi")
     assert list(drivers.table.index) == list(area.drivers.explanatory)
     assert drivers.table["Standardiserad effekt"].to_numpy() == pytest.approx(
         expected["beta"].to_numpy()
@@ -393,7 +394,7 @@ def test_drivers_year_standardise_and_focus(drivers: DriverExplorer):
     c["year"].value = 2016
     assert drivers.message == "" and drivers.result is not fitted
     kpis = [c["outcome"].value, *c["explanatory"].value]
-    expected = model.drivers(_cross(kpis, 2016), kpis[0], kpis[1:]).coefficients
+    expected = fit_drivers(_cross(kpis, 2016), kpis[0], kpis[1:]).coefficients
     assert drivers.table["Standardiserad effekt"].to_numpy() == pytest.approx(expected["beta"])
     assert not np.allclose(drivers.table["Standardiserad effekt"], before)
     c["year"].value = year
@@ -407,7 +408,7 @@ def test_drivers_log_transform(drivers: DriverExplorer):
     kpis = [c["outcome"].value, *c["explanatory"].value]
     frame = _cross(kpis, c["year"].value)
     frame["N00906"] = np.log(frame["N00906"])
-    expected = model.drivers(frame, kpis[0], kpis[1:]).coefficients
+    expected = fit_drivers(frame, kpis[0], kpis[1:]).coefficients
     assert drivers.table["Standardiserad effekt"].to_numpy() == pytest.approx(expected["beta"])
     assert "Logaritmerade: Medianinkomst" in " ".join(_html(drivers.ui))
     c["log"].value = ()

@@ -65,7 +65,7 @@ def areas() -> int:
             print(f"{name:<22} FEL: {error.problems[0]}")
             status = 2
             continue
-        kind = "region" if area.kind == "L" else "kommun"
+        kind = "region" if area.municipality_type == "L" else "kommun"
         n_ind = len(area.indicators)
         print(f"{name:<22} {area.title:<32} {kind:<7} {len(area.goals)} mål, {n_ind} indikatorer")
     return status

@@ -167,7 +167,7 @@ def fetch_units(
 
 def units_text(codes: Sequence[str]) -> str:
     """ "290 kommuner och riket", "21 regioner och riket", "3 enheter"."""
-    types = [reference.unit_type(c) for c in codes if c != "0000"]
+    types = [reference.municipality_type(c) for c in codes if c != "0000"]
     riket = " och riket" if "0000" in codes else ""
     if types and all(t == "K" for t in types):
         return f"{len(types)} kommuner{riket}"

@@ -19,14 +19,12 @@ import pandas as pd
 from analys import captions
 from analys.frame import VALUES_COLUMNS
 
-DEMO_MUNICIPALITY = "1880"  # Örebro
 FIRST_YEAR = 2012
 LATEST_YEAR = 2025
 PRELIMINARY_YEAR = 2025
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 __all__ = [
-    "DEMO_MUNICIPALITY",
     "FIRST_YEAR",
     "LATEST_YEAR",
     "PRELIMINARY_YEAR",

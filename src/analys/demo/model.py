@@ -604,7 +604,7 @@ TRUTH = (
     "N00957",
 )
 
-# Liknande kommuner: area word (analys.stats.peers.LIKNANDE_AREA values) -> id code, drivers.
+# Liknande kommuner: area word (analys.stats.peers.SIMILAR_AREA values) -> id code, drivers.
 LIKNANDE = {
     "övergripande": ("OV", ("N01982", "N00906", "N02926", "logN02937", "N01960", "logN01951")),
     "förskola": ("FS", ("N01994", "N01982", "N00906", "logN02937", "N02926")),
@@ -614,7 +614,7 @@ LIKNANDE = {
     "LSS": ("LS", ("N01994", "N01960", "logN01951", "N00906")),
     "IFO": ("IF", ("N02926", "N03937", "N00906", "N01982")),
 }
-# Liknande regioner: area word (analys.stats.peers.LIKNANDE_REGION_AREA values and the fallback)
+# Liknande regioner: area word (analys.stats.peers.SIMILAR_REGION_AREA values and the fallback)
 # -> id code, drivers (aggregated over each region's municipalities).
 LIKNANDE_REGIONER = {
     "socioekonomi": ("SE", ("N01982", "N00906", "N02926", "logN02937", "N01960", "logN01951")),

@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from analys.vocabulary import DEMO_MUNICIPALITY
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 NAME = "egen_medborgarenkat"
 COUNTY = [
@@ -27,7 +29,7 @@ COUNTY = [
     "1862",
     "1863",
     "1864",
-    "1880",
+    DEMO_MUNICIPALITY,
     "1881",
     "1882",
     "1883",
@@ -77,7 +79,9 @@ def frame(seed: int = 16) -> pd.DataFrame:
             for gender, value in (("T", total), ("K", total - gap / 2), ("M", total + gap / 2)):
                 rows.append(("EGEN-TRYGG", code, year, gender, round(float(value), 1)))
     for i, year in enumerate(range(2017, 2026)):
-        rows.append(("EGEN-UNGMAR", "1880", year, "T", round(74 - 0.6 * i + rng.normal(0, 1), 1)))
+        rows.append(
+            ("EGEN-UNGMAR", DEMO_MUNICIPALITY, year, "T", round(74 - 0.6 * i + rng.normal(0, 1), 1))
+        )
     return pd.DataFrame(rows, columns=["kpi", "municipality", "year", "gender", "value"])
 
 

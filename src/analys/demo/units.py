@@ -163,7 +163,7 @@ def read_catalogue(path: Path = CATALOGUE) -> pd.DataFrame:
     )
     frame["activity"] = frame["id"].str[:3]
     keep = frame["activity"].isin(list(ACTIVITY_SIZES)) & frame["municipality"].isin(
-        reference.kommun_codes()
+        reference.municipality_codes()
     )
     frame = frame[keep].drop_duplicates("id")
     return frame.sort_values(["activity", "municipality", "id"]).reset_index(drop=True)

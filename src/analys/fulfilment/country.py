@@ -35,6 +35,7 @@ import pandas as pd
 
 from analys import reference, registry
 from analys.errors import AnalysError
+from analys.frame import wide
 from analys.fulfilment import ValuesIndex
 from analys.goals import Area
 
@@ -70,10 +71,8 @@ def expected_key(outcome: str, explanatory: tuple[str, ...], year: int | None) -
 
 def expected_frame(values: pd.DataFrame, kind: str, columns: list[str], year: int) -> pd.DataFrame:
     """One row per unit of ``kind``, one column per KPI: the input of the driver model."""
-    wide = values[(values["gender"] == "T") & (values["year"] == year)]
-    wide = wide.pivot_table(index="municipality", columns="kpi", values="value")
-    units = reference.kommun_codes() if kind == "K" else reference.region_codes()
-    return wide[wide.index.isin(units)]
+    table = wide(values, year=year).dropna(axis=1, how="all")
+    return table.loc[reference.of_type(table.index, kind)]
 
 
 def compute_expected(values: pd.DataFrame, kind: str, outcome: str, explanatory, year: int):
@@ -105,7 +104,7 @@ def area_tables(
     ``year`` is the batch's report year (``None``: the area's own, else the latest)."""
     mine = values[values["kpi"].isin(area.kpis)].reset_index(drop=True)
     index = ValuesIndex(mine)
-    kind = area.kind
+    kind = area.municipality_type
     for _, ind in area.indicators:  # every unit's quartile colour and rank in the report year
         judged = registry.polarity(ind.kpi)  # as evaluate() judges colours
         for gender in {ind.gender, "T"}:

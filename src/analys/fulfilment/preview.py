@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analys import reference, registry
-from analys.fulfilment import STATUS_LABELS, ValuesIndex, evaluate
+from analys import reference
+from analys.fulfilment import ValuesIndex, evaluate
 from analys.goals import Area, Indicator
+from analys.vocabulary import STATUS_LABELS, sign
 
 YEARS = 5
 
@@ -77,9 +78,9 @@ def history_text(statuses: pd.Series) -> str:
 
 
 def meeting(
-    ind: Indicator, index: ValuesIndex, kind: str, year: int | None, target: float
+    ind: Indicator, index: ValuesIndex, municipality_type: str, year: int | None, target: float
 ) -> tuple[int, int]:
-    """How many units of ``kind`` would meet ``ind``'s target in ``year``, and how many have
+    """How many units of the type (K or L) would meet ``ind``'s target in ``year``, and how many have
     a value. The focus municipality's resolved target ``target`` is the level for level-like
     kinds; ``change`` compares each unit with its own base year; ``range`` uses the range.
     Returns ``(0, 0)`` when it cannot be counted (no year, neutral without a range)."""
@@ -88,12 +89,11 @@ def meeting(
     table = index.wide(ind.kpi, ind.gender)
     if year not in table.columns:
         return 0, 0
-    same = reference.kommun_codes() if kind == "K" else reference.region_codes()
-    table = table[table.index.isin(same)]
+    table = table.loc[reference.of_type(table.index, municipality_type)]
     x = table[year].to_numpy(dtype=float)
     has = ~np.isnan(x)
     spec = ind.target
-    s = registry.sign(ind.polarity)
+    s = sign(ind.polarity)
     with np.errstate(invalid="ignore"):
         if spec.kind == "range":
             ok = (x >= spec.low) & (x <= spec.high)
@@ -115,7 +115,7 @@ def meeting(
 
 def preview(
     area: Area,
-    values: pd.DataFrame | ValuesIndex,
+    data: pd.DataFrame | ValuesIndex,
     municipality: str,
     *,
     groups: pd.DataFrame | None = None,
@@ -127,7 +127,7 @@ def preview(
     ----------
     area
         A validated (draft) area.
-    values
+    data
         The area's KPIs for all units (a values frame or a prepared ``ValuesIndex``).
     municipality
         The focus municipality or region.
@@ -136,7 +136,7 @@ def preview(
     years
         How many years the history covers, ending with the latest year with data.
     """
-    index = values if isinstance(values, ValuesIndex) else ValuesIndex(values)
+    index = data if isinstance(data, ValuesIndex) else ValuesIndex(data)
     now = evaluate(area, index, municipality, area.year, groups=groups)
     found = now.indicators["year"].dropna()
     last = int(area.year or (found.max() if len(found) else 0)) or None
@@ -158,9 +158,9 @@ def preview(
     rows["history"] = [
         history_text(statuses.loc[tuple(k)]) for k in rows[key].itertuples(index=False)
     ]
-    kind = reference.unit_type(municipality) or "K"
+    municipality_type = reference.municipality_type(municipality) or "K"
     counts = [
-        meeting(ind, index, kind, None if pd.isna(r.year) else int(r.year), r.target)
+        meeting(ind, index, municipality_type, None if pd.isna(r.year) else int(r.year), r.target)
         for (_, ind), r in zip(area.indicators, rows.itertuples(), strict=True)
     ]
     rows["meeting"] = [c[0] for c in counts]

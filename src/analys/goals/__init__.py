@@ -39,9 +39,9 @@ from analys.goals.read import (
 )
 from analys.goals.warnings import kpi_warnings, long_texts
 from analys.store import Store
+from analys.vocabulary import DEMO_MUNICIPALITY
 
 __all__ = [
-    "DEFAULT_MUNICIPALITY",
     "MAX_PARAMS_BYTES",
     "MAX_PARAMS_DEPTH",
     "MAX_PARAMS_NODES",
@@ -64,7 +64,6 @@ __all__ = [
     "warning_catalogue",
 ]
 
-DEFAULT_MUNICIPALITY = "1880"  # Örebro, the demo municipality
 
 # ---------------------------------------------------------------------------------- locations
 
@@ -220,7 +219,7 @@ def _build(raw: dict[str, Any], params: Mapping[str, Any], path: str | None) -> 
         area=raw["area"],
         title=safe.one_line(raw["title"]),
         goals=tuple(goals),
-        municipality=str(raw.get("municipality") or DEFAULT_MUNICIPALITY),
+        municipality=str(raw.get("municipality") or DEMO_MUNICIPALITY),
         year=raw.get("year"),
         source=raw.get("source", "demo"),
         peers=peers if isinstance(peers, str) else tuple(str(p) for p in peers),
@@ -243,7 +242,7 @@ def kpi_types(areas: Iterable[Area]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for area in areas:
         for kpi in area.kpis:
-            found.setdefault(kpi, set()).add(area.kind)
+            found.setdefault(kpi, set()).add(area.municipality_type)
     return found
 
 

@@ -30,12 +30,9 @@ from analys.goals.quote import is_year as _is_year
 from analys.goals.quote import show as _show
 from analys.goals.quote import type_name as _type
 from analys.safe import unsafe_characters
+from analys.vocabulary import DEMO_MUNICIPALITY, GENDERS, PEER_OPTIONS, POLARITIES, SOURCES
 
 TARGET_KINDS = ("value", "national", "peers_median", "peers_quantile", "change", "range")
-SOURCES = ("demo", "kolada", "store")
-PEER_OPTIONS = ("skr", "lan", "liknande", "alla")
-POLARITIES = ("higher", "lower", "neutral")
-GENDERS = ("T", "K", "M")
 FIRST_YEAR = 1998
 LAST_TARGET_YEAR = 2060
 
@@ -85,7 +82,7 @@ class Checker:
         self.groups = groups
         self.problems: list[str] = []
         self.source: Any = "demo"
-        self.kind = "K"
+        self.municipality_type = "K"
         self.this_year = dt.date.today().year
 
     # -- reporting --------------------------------------------------------------------------
@@ -168,13 +165,13 @@ class Checker:
             self.bad(path, value, f"finns inte i Kolada{self._suggest(value)}")
             return False
         kind = str(self.catalogue.at[value, "municipality_type"])
-        if check_type and kind in TYPE_NAMES and kind != self.kind:
+        if check_type and kind in TYPE_NAMES and kind != self.municipality_type:
             self.bad(
                 path,
                 value,
                 f"finns bara för {TYPE_NAMES[kind]}, men området gäller "
-                f"{TYPE_NAMES[self.kind]} – välj ett nyckeltal av typ "
-                f"{self.kind} eller A",
+                f"{TYPE_NAMES[self.municipality_type]} – välj ett nyckeltal av typ "
+                f"{self.municipality_type} eller A",
             )
             return False
         return True
@@ -236,15 +233,17 @@ class Checker:
         municipality = raw.get("municipality")
         if municipality is not None:
             code = str(municipality) if _is_year(municipality) else municipality
-            if not isinstance(code, str) or reference.unit_type(code) not in ("K", "L"):
-                hint = 'en kommunkod med fyra siffror inom citattecken, t.ex. "1880"'
+            if not isinstance(code, str) or reference.municipality_type(code) not in ("K", "L"):
+                hint = (
+                    f'en kommunkod med fyra siffror inom citattecken, t.ex. "{DEMO_MUNICIPALITY}"'
+                )
                 if _is_year(municipality):
                     hint += " (inledande nolla försvinner utan citattecken)"
                 self.bad(
                     "municipality", municipality, f"är ingen kommun eller region – ange {hint}"
                 )
             else:
-                self.kind = reference.unit_type(code)
+                self.municipality_type = reference.municipality_type(code)
         year = raw.get("year")
         if year is not None and (not _is_year(year) or not FIRST_YEAR <= year <= self.this_year):
             self.bad(
@@ -262,7 +261,7 @@ class Checker:
             if not peers:
                 self.note("peers", "listan är tom – ange minst en kommunkod")
             for i, code in enumerate(peers):
-                if not isinstance(code, str) or reference.unit_type(code) not in ("K", "L"):
+                if not isinstance(code, str) or reference.municipality_type(code) not in ("K", "L"):
                     self.bad(
                         f"peers[{i}]",
                         code,

@@ -22,6 +22,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from analys.errors import ParamsError
 from analys.goals import Area, area_from_params, area_path, params_dir, read_params
+from analys.vocabulary import DEMO_MUNICIPALITY
 
 TARGET_CHOICES = (
     ("Nivå (målvärde, ev. målår)", "value"),
@@ -97,7 +98,9 @@ class Draft:
         The default municipality of a blank area.
     """
 
-    def __init__(self, area: str | os.PathLike | None = None, municipality: str = "1880") -> None:
+    def __init__(
+        self, area: str | os.PathLike | None = None, municipality: str = DEMO_MUNICIPALITY
+    ) -> None:
         if area is None:
             self.path: Path | None = None
             self.doc = CommentedMap(

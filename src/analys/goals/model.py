@@ -133,9 +133,9 @@ class Area:
         return list(dict.fromkeys(ids))
 
     @property
-    def kind(self) -> str:
+    def municipality_type(self) -> str:
         """``K`` for a municipal area, ``L`` for a regional one (from the default unit)."""
-        return reference.unit_type(self.municipality) or "K"
+        return reference.municipality_type(self.municipality) or "K"
 
     @property
     def main_kpi(self) -> str:

@@ -54,13 +54,12 @@ from analys.maps.draw import (
     watermark_outside_layout,
 )
 from analys.maps.geography import LEVELS, Geometry, geometry, sweref99tm
-from analys.maps.request import COLOUR_BY, GENDER_WORDS, choose_panels, map_request
+from analys.maps.request import COLOUR_BY, choose_panels, map_request
 
 __all__ = [
     "COLOUR_BY",
     "DIVERGING_CMAP",
     "FOCUS_GID",
-    "GENDER_WORDS",
     "LABEL_GID",
     "LEVELS",
     "PEERS_GID",

@@ -27,8 +27,9 @@ from analys import reference, registry
 from analys.chartstyle import COLOUR_LABELS, COLOURS, FOCUS, JUDGED, NEUTRAL, PEERS, annotate_source
 from analys.format import PRELIMINARY_NOTE, decimals_for, number, year_text
 from analys.maps.geography import Geometry
-from analys.maps.request import GENDER_WORDS, UNIT_WORDS, MapRequest
+from analys.maps.request import LEVEL_WORDS, MapRequest
 from analys.stats import compare
+from analys.vocabulary import GENDER_WORDS
 
 UNITS_GID = {"kommun": "analys-kommuner", "lan": "analys-regioner"}
 FOCUS_GID = "analys-fokus"
@@ -68,7 +69,7 @@ def _scale(
     polarity: str,
     *,
     norm: Normalize | None,
-    units: str,
+    unit_word: str,
 ) -> Scale:
     """Face colours of the ``drawn`` codes; ``values`` covers the whole comparison set."""
     grey = to_rgba(COLOURS["grey"])
@@ -84,7 +85,7 @@ def _scale(
                     Patch(facecolor=COLOURS[name], edgecolor="white", label=f"{label} ({count})")
                 )
         faces = to_rgba_array([COLOURS[c] for c in colour])
-        return Scale(faces, handles, None, True, f"Jämfört med alla {units}")
+        return Scale(faces, handles, None, True, f"Jämfört med alla {unit_word}")
     norm = norm if norm is not None else value_norm(values, colour_by)
     reverse = colour_by == "diverging" and polarity == "lower"
     cmap = colormaps[SEQUENTIAL_CMAP if colour_by == "sequential" else DIVERGING_CMAP]
@@ -175,7 +176,7 @@ def panel_title(
     """The KPI's short label (with the gender), the year (``2025*`` when it is Kolada's
     ``preliminary`` year) and, when zoomed, the county."""
     label = registry.label(kpi) if kpi else ""
-    if GENDER_WORDS.get(gender):
+    if gender != "T" and gender in GENDER_WORDS:
         label = f"{label} ({GENDER_WORDS[gender]})"
     shown = None if year is None else year_text(year, preliminary)
     text = ", ".join(str(p) for p in (label, shown) if p not in ("", None))
@@ -199,8 +200,8 @@ def draw_panel(
     """
     geo = req.geo
     drawn = [geo.codes[i] for i in req.rows]
-    units, peer_word = UNIT_WORDS[geo.level]
-    scale = _scale(req.values, drawn, req.colour_by, req.polarity, norm=norm, units=units)
+    unit_word, peer_word = LEVEL_WORDS[geo.level]
+    scale = _scale(req.values, drawn, req.colour_by, req.polarity, norm=norm, unit_word=unit_word)
     width = 0.25 if geo.level == "kommun" and len(drawn) > 60 else 0.6
     ax.add_collection(
         _collection(

@@ -18,10 +18,11 @@ import pandas as pd
 from analys import reference, registry
 from analys.errors import ParamsError
 from analys.maps.geography import Geometry, geometry
+from analys.vocabulary import DEMO_MUNICIPALITY, GENDERS, POLARITIES
 
 COLOUR_BY = ("quartile", "sequential", "diverging")
-GENDER_WORDS = {"T": None, "K": "kvinnor", "M": "män"}
-UNIT_WORDS = {
+#: per map level: the units in the plural and the legend word for the peers
+LEVEL_WORDS = {
     "kommun": ("kommuner", "Jämförelsekommuner"),
     "lan": ("regioner", "Jämförelseregioner"),
 }
@@ -76,11 +77,11 @@ def _cross_section(
                 f"'{gender}' – välj T, K eller M."
             )
     sub = sub[sub["municipality"].isin(geo.codes)]
-    units = UNIT_WORDS[geo.level][0]
+    unit_word = LEVEL_WORDS[geo.level][0]
     other = "region_map" if geo.level == "kommun" else "municipality_map"
     if sub.empty:
         raise ParamsError(
-            f"kpi: {registry.label(kpi)} ({kpi}) redovisas inte för {units} – använd {other}."
+            f"kpi: {registry.label(kpi)} ({kpi}) redovisas inte för {unit_word} – använd {other}."
         )
     if year is None:
         present = sub[sub["value"].notna()]
@@ -139,15 +140,15 @@ def map_request(
     Exactly one of ``data`` (a values frame) and ``values`` (a series per code) is given.
     """
     _check_choice("colour_by", colour_by, COLOUR_BY)
-    _check_choice("gender", gender, tuple(GENDER_WORDS))
+    _check_choice("gender", gender, GENDERS)
     if polarity is not None:
-        _check_choice("polarity", polarity, registry.POLARITIES)
+        _check_choice("polarity", polarity, POLARITIES)
     geo = geometry(level)
     if focus is not None and focus not in geo.codes:
         what = "kommun" if level == "kommun" else "region (00xx)"
         raise ParamsError(
             f"'{focus}' är ingen {what} – ange en kod som t.ex. "
-            f"{'1880' if level == 'kommun' else '0018'}."
+            f"{DEMO_MUNICIPALITY if level == 'kommun' else '0018'}."
         )
     if (data is None) == (values is None):
         raise ParamsError(

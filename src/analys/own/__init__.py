@@ -41,6 +41,7 @@ from analys.own.files import (
     read_csv,
     read_excel,
 )
+from analys.vocabulary import GENDERS, POLARITIES
 
 PREFIX = "EGEN-"
 OWN_ID = re.compile(r"EGEN-[A-Z0-9_]{1,32}")
@@ -49,8 +50,6 @@ SOURCE = "egen"
 REQUIRED_COLUMNS = ("kpi", "municipality", "year", "gender", "value")
 OPTIONAL_COLUMNS = ("ou",)
 META_REQUIRED = ("title", "unit", "polarity")
-POLARITIES = ("higher", "lower", "neutral")
-GENDERS = ("T", "K", "M")
 FIRST_YEAR = 1998
 _YES = {"ja", "yes", "true", "sant", "1", "j", "y"}
 _NO = {"nej", "no", "false", "falskt", "0", "n", ""}
@@ -227,7 +226,7 @@ def read_file(path: str | Path, *, this_year: int | None = None) -> OwnFile:
         raise ImportProblems(checker.problems)
     for kpi, entry in meta.items():
         codes = set(values.loc[values["kpi"] == kpi, "municipality"])
-        kinds = {reference.unit_type(c) for c in codes}
+        kinds = {reference.municipality_type(c) for c in codes}
         entry["municipality_type"] = kinds.pop() if len(kinds) == 1 else "A"
     return OwnFile(path.name, checksum(path), values, units, meta)
 
@@ -267,7 +266,7 @@ def _check_rows(
         elif kpi not in meta:
             checker.bad(row, "kpi", kpi, "saknar metadata (title, unit, polarity) – lägg till den")
             ok = False
-        if not re.fullmatch(r"\d{4}", code) or reference.unit_type(code) is None:
+        if not re.fullmatch(r"\d{4}", code) or reference.municipality_type(code) is None:
             hint = "en kommun- eller regionkod med fyra siffror, t.ex. 1880 eller 0180"
             if re.fullmatch(r"\d{1,3}", code):
                 hint += " (inledande nolla saknas – formatera kolumnen som text)"

@@ -21,8 +21,7 @@ from analys import reference, registry
 from analys.chartstyle import FOCUS, annotate_source
 from analys.errors import ParamsError
 from analys.format import decimals_for, number, with_unit, year_text
-
-GENDER_WORDS = {"K": "kvinnor", "M": "män"}
+from analys.vocabulary import GENDER_WORDS, MUNICIPALITY_TYPE_WORDS
 
 
 def new_axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
@@ -156,7 +155,8 @@ def unit_word(codes: str | Iterable[str] | None) -> str:
     if codes is None:
         return "kommuner"
     first = codes if isinstance(codes, str) else next(iter(codes), None)
-    return "regioner" if first and reference.unit_type(str(first)) == "L" else "kommuner"
+    municipality_type = reference.municipality_type(str(first)) if first else None
+    return MUNICIPALITY_TYPE_WORDS["L" if municipality_type == "L" else "K"]
 
 
 def value_text(value: float, unit: str | None) -> str:
@@ -177,7 +177,7 @@ def wrap(text: str, width: int = 34) -> str:
 
 def kpi_title(kpi: str, gender: str = "T") -> str:
     """The chart title for a KPI, naming the gender when not the total."""
-    word = GENDER_WORDS.get(gender)
+    word = GENDER_WORDS.get(gender) if gender != "T" else None
     return f"{registry.label(kpi)}, {word}" if word else registry.label(kpi)
 
 
@@ -218,15 +218,8 @@ def same_type(municipality: str | None, available: Iterable[str]) -> list[str]:
     groups (``G…``) never belong to it (docs/methods.md#quartile-colours). For an unknown code
     every available code except Riket and groups is used.
     """
-    codes = [str(c) for c in available]
-    kind = reference.unit_type(municipality) if municipality else None
-    if kind == "K":
-        allowed = set(reference.kommun_codes())
-    elif kind == "L":
-        allowed = set(reference.region_codes())
-    else:
-        return [c for c in codes if c != reference.RIKET and not c.startswith("G")]
-    return [c for c in codes if c in allowed]
+    municipality_type = reference.municipality_type(municipality) if municipality else None
+    return reference.of_type(available, municipality_type)
 
 
 def peer_codes(peers: Sequence[str] | None, municipality: str | None) -> list[str]:

@@ -17,8 +17,8 @@ from pandas.io.formats.style import Styler
 from analys import registry
 from analys.chartstyle import STATUS_COLOURS, TITLE_Y
 from analys.format import MISSING, decimals_for, number
-from analys.fulfilment import STATUS_LABELS
 from analys.plots.base import finish, new_axes, no_data, wrap
+from analys.vocabulary import STATUS_LABELS
 
 #: Text colour that stays readable on each status colour.
 STATUS_TEXT = {"met": "white", "partly": "black", "not_met": "white", "no_data": "black"}

@@ -25,7 +25,6 @@ from analys.chartstyle import (
     STATUS_COLOURS,
     TITLE_Y,
 )
-from analys.fulfilment import STATUS_LABELS
 from analys.plots.base import (
     by_municipality,
     finish,
@@ -39,6 +38,7 @@ from analys.plots.base import (
     wrap,
 )
 from analys.stats import compare
+from analys.vocabulary import STATUS_LABELS
 
 
 def _spine_row(part: pd.DataFrame, municipality: str, year: int | None) -> dict | None:
@@ -210,10 +210,10 @@ def _marker_colour(kpi: str, row: dict, municipality: str, statuses: pd.Series |
 
 
 def _spine_legend(
-    name: str, statuses: pd.Series | None, units: str = "kommuner", *, neutral: bool = False
+    name: str, statuses: pd.Series | None, unit_word: str = "kommuner", *, neutral: bool = False
 ) -> list:
     handles = [
-        Patch(color=BAND, alpha=0.7, label=f"{units.capitalize()}nas spridning (min–max)"),
+        Patch(color=BAND, alpha=0.7, label=f"{unit_word.capitalize()}nas spridning (min–max)"),
         Patch(color=PEERS, alpha=0.7, label="Mittersta hälften (25–75 %)"),
         Line2D([], [], color=RIKET, ls="--", label="Riket (mitten)"),
     ]

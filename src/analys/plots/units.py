@@ -80,10 +80,10 @@ def unit_chart(
     if table.empty:
         return no_data(ax, f"Inga enhetsvärden för {registry.label(kpi)}.", source)
     year = int(table["year"].iloc[0])
-    kinds = set(table["activity"])
+    activities = set(table["activity"])
     catalogue = units.set_index("id")["activity"]
     national = data[(data["kpi"] == kpi) & (data["gender"] == "T") & (data["year"] == year)]
-    national = national[national["ou"].map(catalogue).isin(kinds)]
+    national = national[national["ou"].map(catalogue).isin(activities)]
     with warnings.catch_warnings():  # seaborn 0.13 passes matplotlib 3.11's deprecated vert=
         warnings.simplefilter("ignore", MatplotlibDeprecationWarning)
         sns.boxplot(
@@ -139,9 +139,9 @@ def unit_chart(
     ax.set_yticks([])
     ax.set_ylabel("")
     swedish_ticks(ax.xaxis)
-    kind = ", ".join(sorted(kinds))
+    activity_text = ", ".join(sorted(activities))
     ax.set_title(
-        f"{kpi_title(kpi)} {year}\nlådan: alla enheter i Sverige ({kind}, 5–95 %), "
+        f"{kpi_title(kpi)} {year}\nlådan: alla enheter i Sverige ({activity_text}, 5–95 %), "
         f"punkter: kommunens {len(shown)} enheter",
         fontsize=9,
         loc="left",

@@ -7,10 +7,13 @@ memberships. These facts hold whatever the data source.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 
 import pandas as pd
+
+from analys.errors import ParamsError
 
 RIKET = "0000"
 
@@ -85,7 +88,7 @@ def fixed_groups() -> pd.DataFrame:
     return groups
 
 
-def kommun_codes() -> list[str]:
+def municipality_codes() -> list[str]:
     """The 290 municipality codes, sorted."""
     units = municipalities()
     return units.loc[units["type"] == "K", "municipality"].tolist()
@@ -97,6 +100,39 @@ def region_codes() -> list[str]:
     return units.loc[
         (units["type"] == "L") & (units["municipality"] != RIKET), "municipality"
     ].tolist()
+
+
+def codes_of_type(municipality_type: str) -> list[str]:
+    """Every unit of one type, sorted: the 290 municipalities (``K``) or the 21 regions (``L``).
+
+    The comparison set "all units of the same type" (docs/methods.md#quartile-colours): Riket and groups never
+    belong to it.
+    """
+    if municipality_type == "K":
+        return municipality_codes()
+    if municipality_type == "L":
+        return region_codes()
+    raise ParamsError(
+        f"municipality_type: '{municipality_type}' är inte tillåten – välj K eller L."
+    )
+
+
+@lru_cache(maxsize=2)
+def _type_set(municipality_type: str) -> frozenset[str]:
+    return frozenset(codes_of_type(municipality_type))
+
+
+def of_type(codes: Iterable[object], municipality_type: str | None) -> list[str]:
+    """The codes of ``codes`` (as strings, in their order) that are units of one type.
+
+    ``municipality_type`` ``K`` keeps municipalities and ``L`` regions (never Riket or a
+    group); ``None`` (an unknown focus) keeps every code except Riket and groups.
+    """
+    texts = [str(c) for c in codes]
+    if municipality_type is None:
+        return [c for c in texts if c != RIKET and not c.startswith("G")]
+    allowed = _type_set(municipality_type)
+    return [c for c in texts if c in allowed]
 
 
 @lru_cache(maxsize=1)
@@ -116,7 +152,7 @@ def _types() -> dict[str, str]:
     return dict(zip(units["municipality"], units["type"], strict=True))
 
 
-def unit_type(code: str) -> str | None:
+def municipality_type(code: str) -> str | None:
     """``K`` for a municipality, ``L`` for a region or Riket, ``None`` when unknown."""
     return _types().get(code)
 

@@ -15,8 +15,6 @@ from typing import Any
 import pandas as pd
 import yaml
 
-POLARITIES = ("higher", "lower", "neutral")
-
 #: entries of KPIs the registry file does not hold, looked up by id prefix: the
 #: municipality's own indicators (``EGEN-…``) add theirs when :mod:`analys.own` is imported
 #: (their definitions live in the import files, which the registry does not read)
@@ -60,11 +58,6 @@ def polarity(kpi: str) -> str:
     """``higher``, ``lower`` or ``neutral``; unknown KPIs are neutral (never judged)."""
     found = entry(kpi)
     return found["polarity"] if found else "neutral"
-
-
-def sign(polarity_: str) -> int:
-    """``+1`` when higher is better, ``-1`` when lower is better, ``0`` for neutral."""
-    return {"higher": 1, "lower": -1}.get(polarity_, 0)
 
 
 def label(kpi: str) -> str:

@@ -68,7 +68,6 @@ from analys.render.index import read_manifest
 from analys.render.jobs import Job, JobResult, WorkbookJob
 from analys.render.plan import (  # noqa: F401 (re-exported)
     AREA_TEMPLATE,
-    DEFAULT_DEMO_MUNICIPALITY,
     OVERVIEW,
     OVERVIEW_TEMPLATE,
     WORKBOOK,

@@ -52,7 +52,7 @@ from analys.render.kernel import (  # noqa: F401 (re-exported)
 )
 from analys.render.stop import hold_stop
 from analys.safe import markdown_text
-from analys.summary import SUMMARY_MIMETYPE, read_summary  # noqa: F401 (re-exported)
+from analys.summary import read_summary
 
 if TYPE_CHECKING:
     from analys.render.pdf import PdfPrinter

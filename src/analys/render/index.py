@@ -20,16 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from analys import captions, safe
+from analys.vocabulary import SOURCE_LABELS, STATUS_LABELS, STATUSES
 
 MANIFEST = "index.json"
 INDEX = "index.html"
-STATUS_KEYS = ("met", "partly", "not_met", "no_data")
-STATUS_LABELS = {
-    "met": "Uppfyllt",
-    "partly": "Delvis uppfyllt",
-    "not_met": "Ej uppfyllt",
-    "no_data": "Data saknas",
-}
 #: the status of a report (not of a goal) as the index shows it
 REPORT_STATUS_LABELS = {
     "ok": "Klar",
@@ -38,7 +32,6 @@ REPORT_STATUS_LABELS = {
     "interrupted": "Avbruten",
     "not_run": "Ej körd",
 }
-SOURCE_LABELS = {"demo": "Demodata", "kolada": "Kolada (API)", "store": "Kolada (lokalt lager)"}
 
 
 def read_manifest(out: str | Path) -> dict[str, dict[str, Any]]:
@@ -140,7 +133,7 @@ def _row(entry: dict[str, Any]) -> str:
         _cell(
             goals.get(key, "–") if goals else "–", goals.get(key, -1) if goals else -1, f"num {key}"
         )
-        for key in STATUS_KEYS
+        for key in STATUSES
     ]
     year = summary.get("year") or entry.get("year") or "–"
     source = summary.get("source") or entry.get("source") or ""
@@ -252,7 +245,7 @@ def write_index(
         state: sum(e.get("status", "ok") == state for e in rows) for state in REPORT_STATUS_LABELS
     }
     source_line = ", ".join(SOURCE_LABELS.get(s, s) for s in sources) or "–"
-    credit = captions.KALLA if any(s != "demo" for s in sources) else ""
+    credit = captions.KOLADA_CREDIT if any(s != "demo" for s in sources) else ""
     heads = [
         "Kommun/region",
         "Rapport",
@@ -290,7 +283,7 @@ def write_index(
     parts.append("</tr></thead><tbody>")
     parts.extend(_row(e) for e in rows)
     parts.append("</tbody></table>")
-    foot = [captions.EGEN + " (målstatus)."] + ([credit + "."] if credit else [])
+    foot = [captions.DERIVED_CREDIT + " (målstatus)."] + ([credit + "."] if credit else [])
     if demo:
         foot.append(captions.DEMO + ".")
     parts.append(f"<footer>{safe.html_text(' '.join(foot))}</footer>")

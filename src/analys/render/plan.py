@@ -18,12 +18,12 @@ from analys import reference
 from analys.errors import ParamsError
 from analys.goals import Area, list_areas, load_area, params_dir
 from analys.render.jobs import Job, WorkbookJob
+from analys.vocabulary import DEMO_MUNICIPALITY, MUNICIPALITY_TYPE_WORDS
 
 AREA_TEMPLATE = "omrade.ipynb"
 OVERVIEW_TEMPLATE = "oversikt.ipynb"
 OVERVIEW = "oversikt"
 WORKBOOK = "nyckeltal"  # OUT/<municipality>/nyckeltal.xlsx (--xlsx)
-DEFAULT_DEMO_MUNICIPALITY = "1880"
 
 
 # where things are ---------------------------------------------------------------------------
@@ -64,8 +64,8 @@ class AreaSpec:
         return self.area.params
 
     @property
-    def unit_type(self) -> str:
-        return self.area.kind
+    def municipality_type(self) -> str:
+        return self.area.municipality_type
 
     @property
     def default_municipality(self) -> str:
@@ -97,7 +97,7 @@ def _check_municipality(code: str) -> str:
         raise ParamsError(
             "-m: '0000' är Riket – ange en kommun (t.ex. 1880) eller en region (t.ex. 0018)"
         )
-    if reference.unit_type(code) is None:
+    if reference.municipality_type(code) is None:
         hits = reference.find(code)[:5]
         hint = (
             (" – menade du " + ", ".join(f"{h} {reference.title(h)}" for h in hits) + "?")
@@ -116,11 +116,11 @@ def _pairs(
     pairs: list[tuple[AreaSpec, str]] = []
     for spec in specs:
         if all_municipalities:
-            codes = reference.kommun_codes() if spec.unit_type == "K" else reference.region_codes()
+            codes = reference.codes_of_type(spec.municipality_type)
         elif municipalities:
-            codes = [m for m in municipalities if reference.unit_type(m) == spec.unit_type]
+            codes = reference.of_type(municipalities, spec.municipality_type)
             if not codes and explicit_areas:
-                kind = "kommuner" if spec.unit_type == "K" else "regioner"
+                kind = MUNICIPALITY_TYPE_WORDS[spec.municipality_type]
                 problems.append(
                     f"område '{spec.name}' gäller {kind}, men inga {kind} angavs "
                     f"med -m (t.ex. {spec.default_municipality})"
@@ -130,7 +130,7 @@ def _pairs(
         pairs.extend((spec, code) for code in codes)
     for code in municipalities:
         if not any(m == code for _, m in pairs):
-            kind = "kommunen" if reference.unit_type(code) == "K" else "regionen"
+            kind = "kommunen" if reference.municipality_type(code) == "K" else "regionen"
             problems.append(
                 f"-m {code}: inget av de valda områdena gäller {kind} {reference.title(code)}"
             )
@@ -355,10 +355,7 @@ def area_jobs(
 
 def demo_municipalities() -> list[str]:
     """The demo municipality (Örebro, 1880) and its region (0018)."""
-    try:
-        from analys.demo import DEMO_MUNICIPALITY as code
-    except ImportError:
-        code = DEFAULT_DEMO_MUNICIPALITY
+    code = DEMO_MUNICIPALITY
     units = reference.municipalities()
     region = units.loc[units["municipality"] == code, "region"]
     return [code, *(r for r in region if r)]

@@ -64,7 +64,7 @@ def set_parent_death_signal(signum: int = signal.SIGTERM) -> bool:
         return False
 
 
-def _parent_gone(parent_pid: int) -> bool:
+def parent_gone(parent_pid: int) -> bool:
     return os.getppid() != parent_pid
 
 
@@ -77,7 +77,7 @@ def watch_parent(parent_pid: int, *, interval: float = PARENT_POLL) -> threading
     set_parent_death_signal(signal.SIGTERM)
 
     def poll() -> None:
-        while not _parent_gone(parent_pid):
+        while not parent_gone(parent_pid):
             time.sleep(interval)
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(STOP_GRACE + 5)  # the handler's own deadline should have ended us
@@ -85,7 +85,7 @@ def watch_parent(parent_pid: int, *, interval: float = PARENT_POLL) -> threading
 
     thread = threading.Thread(target=poll, name="analys-parent-watch", daemon=True)
     thread.start()
-    if _parent_gone(parent_pid):  # it died before the watch was set up
+    if parent_gone(parent_pid):  # it died before the watch was set up
         os.kill(os.getpid(), signal.SIGTERM)
     return thread
 

@@ -32,10 +32,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analys import reference
-from analys.captions import DEMO, EGEN, KALLA, source_caption
-from analys.fulfilment import STATUS_LABELS, STATUSES, Evaluation, ValuesIndex, evaluate
+from analys.captions import DEMO, DERIVED_CREDIT, KOLADA_CREDIT, source_caption
+from analys.fulfilment import Evaluation, ValuesIndex, evaluate
 from analys.goals import Area, load_area
 from analys.render.jobs import JobResult, WorkbookJob
+from analys.vocabulary import STATUS_LABELS, STATUSES
 
 #: cell fills, the report's colours (report._indicator_table)
 STATUS_FILLS = {"met": "D9F0D3", "partly": "FFF3BF", "not_met": "F8D0D0", "no_data": "EEEEEE"}
@@ -116,11 +117,11 @@ def evaluate_areas(
     groups: pd.DataFrame | None = None,
 ) -> list[AreaResult]:
     """Evaluate each area for ``municipality`` on ``values`` (areas of another type skipped)."""
-    kind = reference.unit_type(municipality)
+    kind = reference.municipality_type(municipality)
     results = []
     for item in areas:
         area = item if isinstance(item, Area) else load_area(item)
-        if area.kind != kind:
+        if area.municipality_type != kind:
             continue
         part = values[values["kpi"].isin(area.kpis)]
         index = ValuesIndex(part.reset_index(drop=True))
@@ -178,7 +179,9 @@ def _area_sheet(ws: Worksheet, result: AreaResult, place: str, source: str) -> N
     lines = [f"Jämförelsegrupp för målen: {peers}."]
     if demo:
         lines.append(DEMO)
-    lines.append(f"Värden: {source_caption(source)}. Status, färger, rang och trend: {EGEN}.")
+    lines.append(
+        f"Värden: {source_caption(source)}. Status, färger, rang och trend: {DERIVED_CREDIT}."
+    )
     head = _header_rows(
         ws, f"{result.title} – {place}{f' {year}' if year else ''}", lines, INDICATOR_HEADERS
     )
@@ -236,7 +239,7 @@ def _overview_sheet(ws: Worksheet, results: list[AreaResult], place: str, source
     ]
     if source == "demo":
         lines.append(DEMO)
-    lines.append(f"{EGEN}.")
+    lines.append(f"{DERIVED_CREDIT}.")
     head = _header_rows(ws, f"Översikt – {place}", lines, GOAL_HEADERS)
     for result in results:
         for g in result.evaluation.goals.itertuples():
@@ -282,8 +285,8 @@ def _about_sheet(
         ("Hämtat", snapshot.get("fetched") or ("ingår i paketet" if source == "demo" else "–")),
         ("Skapad", datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M")),
         ("Områden", ", ".join(r.title for r in results)),
-        ("Råa värden", KALLA),
-        ("Status, färger, rang, trender", EGEN),
+        ("Råa värden", KOLADA_CREDIT),
+        ("Status, färger, rang, trender", DERIVED_CREDIT),
         (
             "Status",
             "Uppfyllt när värdet når målvärdet, delvis uppfyllt inom toleransen, annars ej "

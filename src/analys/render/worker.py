@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 from analys.render.jobs import JobResult, WorkbookJob
 from analys.render.stop import (
     WorkerStop,
-    _parent_gone,
     install_stop_handlers,
     keep_signal_handlers,
+    parent_gone,
     skip_slow_optional_imports,
     stop_guard,
     watch_parent,
@@ -77,7 +77,7 @@ def worker_entry(
             kernel.shutdown()  # the engine shuts it too; this covers a stop during start-up
         sys.exit(stop.exit_code)
     finally:
-        if parent_pid is not None and runtime_dir and _parent_gone(parent_pid):
+        if parent_pid is not None and runtime_dir and parent_gone(parent_pid):
             _remove_orphaned_scratch(runtime_dir)
 
 

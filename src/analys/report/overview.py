@@ -15,15 +15,18 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from analys import reference
-from analys.captions import EGEN, KALLA
+from analys.captions import DERIVED_CREDIT, KOLADA_CREDIT
 from analys.errors import AnalysError
 from analys.format import number
 from analys.fulfilment import STATUS_LABELS, STATUSES
+from analys.fulfilment.focus import off_target, red_red
 from analys.goals import load_area
 from analys.own import store as own_store
-from analys.report import Report, sentences, show_figure, table_style
+from analys.report import Report, sentences
+from analys.report.labels import STATUS_TINTS
+from analys.report.output import show_figure, table_style
 from analys.safe import Markdown, html_text
-from analys.stats.trend import OFF_TARGET, OFF_TARGET_LABEL
+from analys.vocabulary import OFF_TARGET_LABEL
 
 #: the status cell of an area that could not be shown
 FAILED_LABEL = "Kunde inte visas"
@@ -75,7 +78,7 @@ class Overview:
 
         self.municipality = str(municipality)
         self.place = reference.title(self.municipality)
-        self.kind = reference.unit_type(self.municipality) or "K"
+        self.municipality_type = reference.municipality_type(self.municipality) or "K"
         self.reports: list[Report] = []
         #: areas that could not be shown: (title or name, the reason in one Swedish line)
         self.failed: list[tuple[str, str]] = []
@@ -84,7 +87,7 @@ class Overview:
             try:
                 area = load_area(name)
                 label = area.title or label
-                if area.kind != self.kind:
+                if area.municipality_type != self.municipality_type:
                     continue
                 params = dict(area.params, municipality=self.municipality)
                 if year is not None:
@@ -109,7 +112,7 @@ class Overview:
                 )
             raise AnalysError(f"Inga områden gäller {self.place} ({self.municipality}).")
         self.source = self.reports[0].source
-        self._units = "regioner" if self.kind == "L" else "kommuner"
+        self._units = "regioner" if self.municipality_type == "L" else "kommuner"
         self.demo = any(r.demo for r in self.reports)
 
     def header(self) -> None:
@@ -164,13 +167,7 @@ class Overview:
                     "Täckning": "–",
                 }
             )
-        colours = {
-            "Uppfyllt": "#d9f0d3",
-            "Delvis uppfyllt": "#fff3bf",
-            "Ej uppfyllt": "#f8d0d0",
-            "Data saknas": "#eeeeee",
-            FAILED_LABEL: "#fee2e2",
-        }
+        colours = {**STATUS_TINTS, FAILED_LABEL: "#fee2e2"}
         table = (
             pd.DataFrame(rows)
             .pipe(table_style, escape=False)  # the cells are escaped above
@@ -192,7 +189,7 @@ class Overview:
             values,
             kpis=kpis,
             municipality=self.municipality,
-            region=self.kind == "L",
+            region=self.municipality_type == "L",
             source=self.source,
             ncols=min(4, len(kpis)),
             preliminary=self.reports[0].preliminary,
@@ -209,7 +206,7 @@ class Overview:
         from analys import plots
         from analys.stats.peers import peer_set
 
-        if self.kind != "K":
+        if self.municipality_type != "K":
             display(Markdown("Översikten mot jämförelsekommuner görs för kommuner."))
             return
         kpis = list(
@@ -249,11 +246,7 @@ class Overview:
 
     def focus(self) -> None:
         """The exception list across areas: worse than others and worsening, or off target."""
-        frames = []
-        for report in self.reports:
-            ind = report.evaluation.indicators.drop_duplicates(["kpi", "gender"])
-            red = ind[(ind["colour"] == "red") & (ind["trend"] == "worsening")]
-            frames.append(red.assign(area=report.area.title))
+        frames = [red_red(r.evaluation.indicators).assign(area=r.area.title) for r in self.reports]
         listed = pd.concat(frames) if frames else pd.DataFrame()
         if listed.empty:
             display(
@@ -279,8 +272,9 @@ class Overview:
                     }
                 ).pipe(table_style)
             )
-        off = pd.concat([r.evaluation.indicators.assign(area=r.area.title) for r in self.reports])
-        off = off[off["status"].isin(OFF_TARGET)]
+        off = pd.concat(
+            [off_target(r.evaluation.indicators).assign(area=r.area.title) for r in self.reports]
+        )
         if len(off):
             display(Markdown(f"**{OFF_TARGET_LABEL}** ({len(off)} st):"))
             display(
@@ -299,11 +293,11 @@ class Overview:
         """Source and attribution."""
         snap = self.reports[0].snapshot
         label = str(snap.get("label") or self.source)
-        what = label if self.demo else f"{KALLA}{label.removeprefix(KALLA)}"
+        what = label if self.demo else f"{KOLADA_CREDIT}{label.removeprefix(KOLADA_CREDIT)}"
         display(
             Markdown(
                 f"**Underlag:** {what} (dataversion {snap.get('snapshot') or '–'}). "
-                f"Målstatus, färger och trender: {EGEN}."
+                f"Målstatus, färger och trender: {DERIVED_CREDIT}."
             )
         )
         kpis = [k for report in self.reports for k in report.area.kpis]

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analys import registry
 from analys.format import decimals_for, difference_unit, with_unit
 from analys.stats.peers import MIN_QUARTILE_PEERS, ReferenceGroup
+from analys.vocabulary import sign
 
 COUNT_WORDS = {
     2: "två",
@@ -88,7 +88,7 @@ def peer_position(
     better (ties share the better rank). ``None`` for neutral KPIs, a missing value or no
     peer values (fewer than 4 without ``group``).
     """
-    s = registry.sign(polarity)
+    s = sign(polarity)
     peers = np.asarray([v for v in peer_values if not math.isnan(v)], dtype=float)
     if not s or math.isnan(value) or len(peers) == 0:
         return None
@@ -224,7 +224,7 @@ def expected_sentence(
     """
     if any(math.isnan(v) for v in (actual, expected, loo_residual)):
         return f"För {place} kan inget förväntat värde för {label} beräknas (data saknas)."
-    s = registry.sign(polarity)
+    s = sign(polarity)
     size = with_unit(abs(actual - expected), difference_unit(unit), decimals_for(unit, actual))
     start = (
         f"{place} har {with_unit(actual, unit, decimals_for(unit, actual))} mot förväntat "

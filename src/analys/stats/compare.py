@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 
 from analys.errors import ParamsError
+from analys.frame import as_float
 from analys.reference import RIKET
+from analys.vocabulary import sign
 
-POLARITIES = ("higher", "lower", "neutral")
 COLOURS = ("green", "yellow", "red", "grey", "none")
 #: a neutral KPI's categories: higher or lower than the others, with no value judgement
 #: (Fingertips' blue/orange "higher/lower" palette; docs/judgements.md)
@@ -24,21 +25,9 @@ UNWEIGHTED_LABEL = "ovägt medel"
 WEIGHTED_LABEL = "befolkningsviktat medel"
 
 
-def _sign(polarity: str) -> int:
-    if polarity not in POLARITIES:
-        raise ParamsError(
-            f"polarity: '{polarity}' är inte tillåten – välj higher, lower eller neutral."
-        )
-    return {"higher": 1, "lower": -1, "neutral": 0}[polarity]
-
-
-def _numeric(values: pd.Series) -> pd.Series:
-    return pd.to_numeric(pd.Series(values), errors="coerce").astype(float)
-
-
 def _ranks(values: pd.Series, polarity: str) -> pd.Series:
     """Rank 1 best, ties share the best rank; neutral KPIs rank highest value first."""
-    s = _sign(polarity) or 1
+    s = sign(polarity) or 1
     return (s * values).rank(ascending=False, method="min")
 
 
@@ -77,8 +66,8 @@ def quartile_colours(values: pd.Series, polarity: str = "higher") -> pd.DataFram
         - ``margin``: distance from the value to the nearest cut (Q1 or Q3), in the KPI's
           unit, always ≥ 0; NaN when the value is missing or nothing is coloured.
     """
-    s = _sign(polarity)
-    x = _numeric(values)
+    s = sign(polarity)
+    x = as_float(values)
     outside = pd.Series([_not_compared(code) for code in x.index], index=x.index, dtype=bool)
     x = x.mask(outside)
     present = x.notna()
@@ -123,7 +112,7 @@ def rank_among(
     Series
         Named ``rank``, indexed by ``codes``; 1 is best and ties share the best rank.
     """
-    x = _numeric(values)
+    x = as_float(values)
     if codes is not None:
         x = x.reindex(list(codes))
     return _ranks(x, polarity).rename("rank")
@@ -154,7 +143,7 @@ def position(
         ``peers_median``, ``peers_q1`` and ``peers_q3`` (numpy linear quantiles of the
         peers' values) and ``difference_to_peers`` (value − peers_median).
     """
-    x = _numeric(values)
+    x = as_float(values)
     colours = quartile_colours(x, polarity)
     peers = [p for p in peers if p != municipality]
     theirs = x.reindex(peers).dropna()
@@ -185,7 +174,7 @@ def position(
 
 def unweighted_mean(values: pd.Series) -> float:
     """The unweighted mean of the values present: Kolada's group value."""
-    x = _numeric(values).dropna()
+    x = as_float(values).dropna()
     return float(x.mean()) if len(x) else float("nan")
 
 
@@ -194,8 +183,8 @@ def weighted_mean(values: pd.Series, population: pd.Series) -> float:
 
     Only municipalities with both a value and a positive population count; NaN when none.
     """
-    x = _numeric(values)
-    w = _numeric(population).reindex(x.index)
+    x = as_float(values)
+    w = as_float(population).reindex(x.index)
     keep = x.notna() & w.notna() & (w > 0)
     if not keep.any():
         return float("nan")
@@ -212,12 +201,12 @@ def averages(values: pd.Series, population: pd.Series | None = None) -> pd.DataF
         "ovägt medel", "befolkningsviktat medel"), ``value`` and ``count`` (municipalities
         used). The weighted row is NaN without ``population``.
     """
-    x = _numeric(values)
+    x = as_float(values)
     n_unweighted = int(x.notna().sum())
     if population is None:
         weighted, n_weighted = float("nan"), 0
     else:
-        w = _numeric(population).reindex(x.index)
+        w = as_float(population).reindex(x.index)
         n_weighted = int((x.notna() & w.notna() & (w > 0)).sum())
         weighted = weighted_mean(x, w)
     return pd.DataFrame(

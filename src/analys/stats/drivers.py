@@ -21,10 +21,11 @@ from statsmodels.tools.tools import add_constant
 
 from analys.errors import ParamsError
 from analys.format import number
-from analys.stats.regression import _as_list, check_rank, prepare
+from analys.frame import wide
+from analys.stats.regression import check_rank, kpi_list, prepare
+from analys.vocabulary import SMALL_N
 
 VIF_WARNING = 5.0
-SMALL_N = 30
 ECOLOGICAL_NOTE = (
     "Sambanden gäller kommuner, inte enskilda personer (risk för ekologiskt "
     "felslut), och visar samvariation, inte orsak."
@@ -73,7 +74,7 @@ class DriverResult:
 
 
 def _log(frame: pd.DataFrame, log: Sequence[str]) -> pd.DataFrame:
-    log = _as_list(log)
+    log = kpi_list(log)
     unknown = [c for c in log if c not in frame.columns]
     if unknown:
         raise ParamsError(f"log: {', '.join(unknown)} finns inte bland nyckeltalen.")
@@ -217,14 +218,10 @@ class PanelResult:
         return head + self.coefficients.to_html(index=False, float_format=lambda v: number(v, 3))
 
 
-def panel_frame(values: pd.DataFrame, gender: str = "T") -> pd.DataFrame:
+def panel_frame(data: pd.DataFrame, gender: str = "T") -> pd.DataFrame:
     """A values frame as a panel: columns municipality, year and one per KPI."""
-    part = values[values["gender"] == gender] if "gender" in values.columns else values
-    wide = part.pivot_table(
-        index=["municipality", "year"], columns="kpi", values="value", aggfunc="first"
-    )
-    wide.columns.name = None
-    return wide.reset_index()
+    part = data[data["gender"] == gender] if "gender" in data.columns else data
+    return wide(part, index=["municipality", "year"], gender=None).reset_index()
 
 
 def panel(
@@ -261,7 +258,7 @@ def panel(
     needed = {"municipality", "year"} - set(data.columns)
     if needed:
         raise ParamsError(f"panel: kolumnerna {', '.join(sorted(needed))} saknas.")
-    explanatory = _as_list(explanatory)
+    explanatory = kpi_list(explanatory)
     indexed = data.set_index(["municipality", "year"])
     if log:
         indexed = _log(indexed, log)

@@ -6,7 +6,7 @@ The method is docs/methods.md#gender-gaps. Pure functions on values frames.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,17 +14,18 @@ import pandas as pd
 
 from analys.errors import ParamsError
 from analys.format import number
+from analys.frame import wide
 from analys.stats.trend import NO_TEST_LABEL, TrendResult, trend_marker
 
 GAP_COLUMNS = ["kpi", "municipality", "year", "K", "M", "gap"]
 
 
-def gender_gaps(values: pd.DataFrame) -> pd.DataFrame:
+def gender_gaps(data: pd.DataFrame) -> pd.DataFrame:
     """The gap between women and men, ``K − M``, per KPI, municipality and year.
 
     Parameters
     ----------
-    values : DataFrame
+    data : DataFrame
         A values frame holding genders ``K`` and ``M`` (``T`` is ignored).
 
     Returns
@@ -33,19 +34,13 @@ def gender_gaps(values: pd.DataFrame) -> pd.DataFrame:
         Columns ``kpi``, ``municipality``, ``year``, ``K``, ``M`` and ``gap``; NaN when
         either gender is missing. Empty (with these columns) when there are no K/M rows.
     """
-    needed = {"kpi", "municipality", "year", "gender", "value"} - set(values.columns)
+    needed = {"kpi", "municipality", "year", "gender", "value"} - set(data.columns)
     if needed:
         raise ParamsError(f"gender_gaps: kolumnerna {', '.join(sorted(needed))} saknas.")
-    split = values[values["gender"].isin(["K", "M"])]
+    split = data[data["gender"].isin(["K", "M"])]
     if split.empty:
         return pd.DataFrame({c: pd.Series(dtype=float) for c in GAP_COLUMNS})
-    table = split.pivot_table(
-        index=["kpi", "municipality", "year"],
-        columns="gender",
-        values="value",
-        aggfunc="first",
-        dropna=False,
-    )
+    table = wide(split, index=["kpi", "municipality", "year"], columns="gender", gender=None)
     table = table.reindex(columns=["K", "M"])
     table["gap"] = table["K"] - table["M"]
     table.columns.name = None
@@ -156,3 +151,93 @@ def describe_gap(gap: float, unit: str | None = None) -> str:
     unit_text = f" {'procentenheter' if unit == '%' else unit}" if unit else ""
     word = "högre" if gap > 0 else "lägre"
     return f"kvinnor {number(abs(gap))}{unit_text} {word} än män"
+
+
+SUMMARY_COLUMNS = [
+    "kpi",
+    "year",
+    "has_value",
+    "last_year",
+    "gap",
+    "peers_median",
+    "peers_count",
+    "larger_than_peers",
+    "trend",
+]
+
+
+def gap_summary(
+    gaps: pd.DataFrame,
+    kpis: Sequence[str],
+    municipality: str,
+    peers: Sequence[str],
+    *,
+    codes: Sequence[str],
+    year: int | None = None,
+    averaged_years: Mapping[str, int | None] | None = None,
+) -> pd.DataFrame:
+    """Per KPI: the municipality's gap in the report year, against its peers, and its trend.
+
+    What the area report's section *Kön* says, before it is worded. Only the units in
+    ``codes`` (e.g. every municipality) count; nothing after ``year`` is used.
+
+    Parameters
+    ----------
+    gaps : DataFrame
+        Output of :func:`gender_gaps`.
+    kpis : sequence of str
+        The KPIs, in the order wanted.
+    municipality : str
+        The focus municipality.
+    peers : sequence of str
+        Its peer group.
+    codes : sequence of str
+        The units of the municipality's type.
+    year : int, optional
+        The report year; default each KPI's latest year with a gap for any unit in ``codes``.
+    averaged_years : mapping kpi -> int or None, optional
+        KPIs whose values are multi-year means (no trend test on them).
+
+    Returns
+    -------
+    DataFrame
+        One row per KPI with any gap among ``codes`` (others are left out): ``kpi``,
+        ``year``, ``has_value`` (the municipality has a gap that year), ``last_year`` (its
+        latest year with a gap, NaN when none); when ``has_value``: ``gap``,
+        ``peers_median``, ``peers_count``, ``larger_than_peers`` (see
+        :func:`gap_versus_peers`) and ``trend`` (the Swedish label of :func:`gap_trend`).
+    """
+    averaged_years = averaged_years or {}
+    if year is not None:
+        gaps = gaps[gaps["year"] <= int(year)]
+    same = gaps["municipality"].isin(set(codes)) & gaps["gap"].notna()
+    rows = []
+    for kpi in kpis:
+        part = gaps[(gaps["kpi"] == kpi) & same]
+        if part.empty:
+            continue
+        chosen = int(year or part["year"].max())
+        own = part[part["municipality"] == municipality]
+        row = {
+            "kpi": kpi,
+            "year": chosen,
+            "has_value": chosen in set(own["year"]),
+            "last_year": int(own["year"].max()) if len(own) else np.nan,
+            "gap": np.nan,
+            "peers_median": np.nan,
+            "peers_count": 0,
+            "larger_than_peers": pd.NA,
+            "trend": "",
+        }
+        if row["has_value"]:
+            versus = gap_versus_peers(part, municipality, peers, chosen).loc[kpi]
+            trend = gap_trend(own.set_index("year")["gap"], averaged_years=averaged_years.get(kpi))
+            row.update(
+                gap=float(versus["gap"]),
+                peers_median=float(versus["peers_median"]),
+                peers_count=int(versus["peers_count"]),
+                larger_than_peers=versus["larger_than_peers"],
+                trend=trend.label,
+            )
+        rows.append(row)
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS).set_index("kpi")

@@ -18,21 +18,23 @@ import pandas as pd
 from statsmodels.regression.linear_model import OLS
 from statsmodels.tools.tools import add_constant
 
-from analys.errors import ParamsError
+from analys.errors import AnalysError, ParamsError
 from analys.format import number
-from analys.stats.compare import _sign
 from analys.stats.drivers import DriverResult, PanelResult, drivers, panel, panel_frame
 from analys.stats.regression import prepare
+from analys.vocabulary import sign
 
 __all__ = [
     "DriverResult",
     "ExpectedValues",
     "PanelResult",
     "drivers",
+    "expected_in_year",
     "expected_values",
     "learn_from",
     "panel",
     "panel_frame",
+    "residual_ranking",
 ]
 
 
@@ -138,7 +140,7 @@ def learn_from(
         The peers with ``better_than_expected = s·loo_residual > 0``, largest first, with
         the columns of ``expected.table`` plus ``better_than_expected``.
     """
-    s = _sign(polarity)
+    s = sign(polarity)
     if s == 0:
         raise ParamsError(
             "polarity: neutral – för ett nyckeltal utan riktning finns inget "
@@ -148,3 +150,80 @@ def learn_from(
     table = table.assign(better_than_expected=s * table["loo_residual"])
     table = table[table["better_than_expected"] > 0]
     return table.sort_values("better_than_expected", ascending=False, kind="stable").head(n)
+
+
+def expected_in_year(
+    data: pd.DataFrame,
+    outcome: str,
+    explanatory: Sequence[str],
+    *,
+    year: int,
+    codes: Sequence[str],
+) -> ExpectedValues:
+    """Expected values of ``outcome`` across the units ``codes`` in one year.
+
+    The area report's model (section *Förväntat värde och samband*): the totals (gender
+    ``T``) of ``year`` from a long values frame, one row per unit in ``codes`` (e.g. every
+    municipality, so Riket and groups never enter the fit), then :func:`expected_values`.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A long values frame (docs/data-contract.md#the-values-frame) holding the outcome
+        and the explanatory KPIs.
+    outcome, explanatory
+        The KPI to explain and the structural KPIs.
+    year : int
+        The cross-section's year.
+    codes : sequence of str
+        The units the regression runs over.
+
+    Raises
+    ------
+    AnalysError
+        No value in ``year`` for one of the KPIs (the message names them), or the fit's own
+        errors (too few units, collinear KPIs).
+    """
+    part = data[(data["gender"] == "T") & (data["year"] == year)]
+    wide = part.pivot_table(index="municipality", columns="kpi", values="value")
+    wide = wide[wide.index.isin(list(codes))]
+    columns = [outcome, *explanatory]
+    missing = [k for k in columns if k not in wide.columns]
+    if missing:
+        raise AnalysError(f"inga värden {year} för {', '.join(missing)}.")
+    return expected_values(wide[columns], outcome, list(explanatory))
+
+
+def residual_ranking(table: pd.DataFrame, polarity: str) -> pd.DataFrame:
+    """Units ranked by their leave-one-out residual: who does most better than expected.
+
+    With a direction the score is ``s · loo_residual`` (``s`` = +1 when higher is better,
+    −1 when lower is better), largest first. A neutral outcome (a cost) has no "better":
+    the largest deviations either way come first and the score is the signed
+    ``loo_residual`` (above or below expected). Units without a leave-one-out residual come
+    last; ties keep the table's order.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :attr:`ExpectedValues.table` (by unit, with ``loo_residual``).
+    polarity : {"higher", "lower", "neutral"}
+        The outcome's polarity.
+
+    Returns
+    -------
+    DataFrame
+        ``table`` sorted, with ``score`` and ``rank`` (1 = first) added.
+
+    Raises
+    ------
+    ParamsError
+        An unknown polarity.
+    """
+    s = sign(polarity)
+    loo = table["loo_residual"]
+    score = loo if s == 0 else s * loo
+    key = loo.abs() if s == 0 else score
+    order = key.sort_values(ascending=False, kind="stable", na_position="last").index
+    ranked = table.assign(score=score).loc[order]
+    return ranked.assign(rank=np.arange(1, len(ranked) + 1))

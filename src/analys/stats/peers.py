@@ -5,7 +5,7 @@ The rules are docs/methods.md#peer-sets.
 The focus municipality itself is never in its own peer set. :func:`reference_group` says
 what a set is, in words a reader can check: its name ("liknande kommuner"), where it comes
 from (a Kolada group title and id, the SKR classification, the county, a list) and its
-members. :func:`liknande_group` reads every title form of Kolada's comparison groups:
+members. :func:`similar_group` reads every title form of Kolada's comparison groups:
 "Liknande kommuner grundskola, Örebro, 2024", "Liknande kommuner, övergripande, Örebro, 2025",
 "Liknande regioner socioekonomi, Region Örebro län, 2024" and "Liknande regioner, hälso- och
 sjukvård (inkl läkemedel), Region Örebro län, 2024".
@@ -21,11 +21,10 @@ import pandas as pd
 
 from analys import reference
 from analys.errors import ParamsError
-
-PEER_OPTIONS = ("skr", "lan", "liknande", "alla")
+from analys.vocabulary import MUNICIPALITY_TYPE_WORDS
 
 # params area -> the area word in Kolada's "Liknande kommuner <område>, <kommun>, <år>" titles
-LIKNANDE_AREA = {
+SIMILAR_AREA = {
     "forskola": "förskola",
     "grundskola": "grundskola",
     "gymnasieskola": "gymnasieskola",
@@ -35,10 +34,10 @@ LIKNANDE_AREA = {
     "ekonomi": "övergripande",
 }
 # params area -> the area word in Kolada's "Liknande regioner …" titles
-LIKNANDE_REGION_AREA = {"halso_sjukvard": "hälso- och sjukvård (inkl läkemedel)"}
-LIKNANDE_FALLBACK = {"K": "övergripande", "L": "socioekonomi"}
-LIKNANDE_TITLE = re.compile(
-    r"^Liknande (?P<kind>kommuner|regioner),? (?P<word>.+?), (?P<name>[^,]+), (?P<year>\d{4})$"
+SIMILAR_REGION_AREA = {"halso_sjukvard": "hälso- och sjukvård (inkl läkemedel)"}
+SIMILAR_FALLBACK = {"K": "övergripande", "L": "socioekonomi"}
+SIMILAR_TITLE = re.compile(
+    r"^Liknande (?P<municipality_type>kommuner|regioner),? (?P<word>.+?), (?P<name>[^,]+), (?P<year>\d{4})$"
 )
 PEER_LABELS = {
     "skr": "kommungruppen",
@@ -46,26 +45,25 @@ PEER_LABELS = {
     "liknande": "liknande kommuner",
     "alla": "alla kommuner",
 }
-UNIT_WORDS = {"K": "kommuner", "L": "regioner"}
 #: fewer peers than this: no quartile words, a rank instead ("näst bäst av 8")
 MIN_QUARTILE_PEERS = 8
 
 
-def parse_liknande_title(title: str) -> dict[str, str] | None:
+def parse_similar_title(title: str) -> dict[str, str] | None:
     """The parts of a Kolada "Liknande …" group title, ``None`` for any other title.
 
-    >>> parse_liknande_title("Liknande kommuner, övergripande, Örebro, 2025")["word"]
+    >>> parse_similar_title("Liknande kommuner, övergripande, Örebro, 2025")["word"]
     'övergripande'
     """
-    match = LIKNANDE_TITLE.match(str(title).strip())
+    match = SIMILAR_TITLE.match(str(title).strip())
     if not match:
         return None
     parts = match.groupdict()
-    parts["kind"] = "K" if parts["kind"] == "kommuner" else "L"
+    parts["municipality_type"] = "K" if parts["municipality_type"] == "kommuner" else "L"
     return parts
 
 
-def liknande_group(
+def similar_group(
     municipality: str, groups: pd.DataFrame, area: str | None = None
 ) -> pd.Series | None:
     """The newest Kolada "Liknande kommuner/regioner" group for ``municipality``.
@@ -76,21 +74,29 @@ def liknande_group(
     A region is never matched by a "Liknande kommuner" group, nor the reverse. Returns the
     group's row, or ``None`` when the source has none.
     """
-    kind = reference.unit_type(municipality) or "K"
+    municipality_type = reference.municipality_type(municipality) or "K"
     name = reference.title(municipality)
-    table = LIKNANDE_AREA if kind == "K" else LIKNANDE_REGION_AREA
+    table = SIMILAR_AREA if municipality_type == "K" else SIMILAR_REGION_AREA
     words = list(
-        dict.fromkeys([table.get(area or "", LIKNANDE_FALLBACK[kind]), LIKNANDE_FALLBACK[kind]])
+        dict.fromkeys(
+            [
+                table.get(area or "", SIMILAR_FALLBACK[municipality_type]),
+                SIMILAR_FALLBACK[municipality_type],
+            ]
+        )
     )
     titles = groups["title"].astype(str)
     mask = titles.str.startswith("Liknande ") & titles.str.contains(f", {name}, ", regex=False)
     positions = mask.to_numpy().nonzero()[0]
-    parsed = {int(i): parse_liknande_title(titles.iloc[i]) for i in positions}
+    parsed = {int(i): parse_similar_title(titles.iloc[i]) for i in positions}
     for word in words:
         hits = [
             (int(p["year"]), i)
             for i, p in parsed.items()
-            if p and p["kind"] == kind and p["name"] == name and p["word"] == word
+            if p
+            and p["municipality_type"] == municipality_type
+            and p["name"] == name
+            and p["word"] == word
         ]
         if hits:
             return groups.iloc[max(hits)[1]]
@@ -111,7 +117,7 @@ class ReferenceGroup:
     codes: tuple[str, ...]
     name: str
     source: str
-    kind: str
+    municipality_type: str
     everyone: bool = False
     group_id: str | None = None
     title: str | None = None
@@ -119,7 +125,7 @@ class ReferenceGroup:
     @property
     def unit_word(self) -> str:
         """``kommuner`` or ``regioner``."""
-        return UNIT_WORDS[self.kind]
+        return MUNICIPALITY_TYPE_WORDS[self.municipality_type]
 
     def counted(self, n: int | None = None) -> str:
         """The group with its size: "7 liknande kommuner", "alla 290 kommuner".
@@ -158,38 +164,40 @@ def reference_group(
 ) -> ReferenceGroup:
     """The peers of ``municipality`` with their name and source (see :func:`peer_set`)."""
     codes = tuple(peer_set(municipality, peers, groups=groups, area=area))
-    kind = reference.unit_type(municipality) or "K"
-    word = UNIT_WORDS[kind]
-    units = reference.municipalities().set_index("municipality")
+    municipality_type = reference.municipality_type(municipality) or "K"
+    word = MUNICIPALITY_TYPE_WORDS[municipality_type]
+    facts = reference.municipalities().set_index("municipality")
     if not isinstance(peers, str):
-        return ReferenceGroup(municipality, codes, f"valda {word}", "lista i params-filen", kind)
-    if peers == "alla" or (kind == "L" and peers in ("skr", "lan")):
+        return ReferenceGroup(
+            municipality, codes, f"valda {word}", "lista i params-filen", municipality_type
+        )
+    if peers == "alla" or (municipality_type == "L" and peers in ("skr", "lan")):
         note = "alla regioner (regioner har ingen kommungrupp eller länsindelning)"
         source = note if peers != "alla" else f"alla {word} i Kolada"
-        return ReferenceGroup(municipality, codes, word, source, kind, everyone=True)
+        return ReferenceGroup(municipality, codes, word, source, municipality_type, everyone=True)
     if peers == "skr":
-        skr = str(units.at[municipality, "skr_group"])
+        skr = str(facts.at[municipality, "skr_group"])
         return ReferenceGroup(
             municipality,
             codes,
             f"kommuner i kommungruppen {skr}",
             f"SKR:s kommungruppsindelning: {skr}",
-            kind,
+            municipality_type,
         )
     if peers == "lan":
-        county = reference.COUNTIES.get(str(units.at[municipality, "county"]), "länet")
+        county = reference.COUNTIES.get(str(facts.at[municipality, "county"]), "länet")
         return ReferenceGroup(
-            municipality, codes, f"kommuner i {county}", f"kommunerna i {county}", kind
+            municipality, codes, f"kommuner i {county}", f"kommunerna i {county}", municipality_type
         )
     if peers == "liknande":
-        row = liknande_group(municipality, groups, area)
+        row = similar_group(municipality, groups, area)
         title = str(row["title"])
         return ReferenceGroup(
             municipality,
             codes,
             f"liknande {word}",
             f"Koladas grupp \u201d{title}\u201d ({row['group']})",
-            kind,
+            municipality_type,
             group_id=str(row["group"]),
             title=title,
         )
@@ -199,7 +207,7 @@ def reference_group(
         codes,
         f"{word} i gruppen \u201d{title}\u201d",
         f"Koladas grupp \u201d{title}\u201d ({peers})",
-        kind,
+        municipality_type,
         group_id=peers,
         title=title,
     )
@@ -225,31 +233,29 @@ def peer_set(
     area
         The params area, used to pick the right "Liknande" group.
     """
-    units = reference.municipalities()
-    kind = reference.unit_type(municipality)
-    if kind is None:
+    facts = reference.municipalities()
+    municipality_type = reference.municipality_type(municipality)
+    if municipality_type is None:
         raise ParamsError(f"municipality: '{municipality}' är ingen känd kommun eller region")
-    same_type = units.loc[
-        (units["type"] == kind) & (units["municipality"] != reference.RIKET), "municipality"
-    ].tolist()
+    same_type = reference.codes_of_type(municipality_type)
     if not isinstance(peers, str):
         members = [str(code) for code in peers]
     elif peers == "alla":
         members = same_type
-    elif kind == "L" and peers in ("skr", "lan"):
+    elif municipality_type == "L" and peers in ("skr", "lan"):
         members = same_type  # regions have no SKR group or county peers: compare with all
     elif peers == "skr":
-        own = units.loc[units["municipality"] == municipality, "skr_group"].iloc[0]
-        members = units.loc[units["skr_group"] == own, "municipality"].tolist()
+        own = facts.loc[facts["municipality"] == municipality, "skr_group"].iloc[0]
+        members = facts.loc[facts["skr_group"] == own, "municipality"].tolist()
     elif peers == "lan":
-        own = units.loc[units["municipality"] == municipality, "county"].iloc[0]
-        members = units.loc[
-            (units["county"] == own) & (units["type"] == "K"), "municipality"
+        own = facts.loc[facts["municipality"] == municipality, "county"].iloc[0]
+        members = facts.loc[
+            (facts["county"] == own) & (facts["type"] == "K"), "municipality"
         ].tolist()
     elif peers == "liknande":
-        row = liknande_group(municipality, groups, area)
+        row = similar_group(municipality, groups, area)
         if row is None:
-            what = "Liknande kommuner" if kind == "K" else "Liknande regioner"
+            what = "Liknande kommuner" if municipality_type == "K" else "Liknande regioner"
             raise ParamsError(
                 f"peers: 'liknande' – källan har ingen grupp \"{what}\" för "
                 f"{reference.title(municipality)}; välj skr, lan, alla eller en lista"

@@ -1,8 +1,11 @@
-"""The exception table (docs/methods.md#exception-list-red-red) built straight from a values frame.
+"""The exception list: worse than the others and getting worse ("red-red").
 
-For each KPI: the focus municipality's latest value, its quartile colour against the
-comparison set, and its trend marker; :func:`analys.stats.trend.exceptions` then keeps the
-"red-red" rows (and "red-red-red" when goal statuses are given).
+The rules are written once here and used by every list that shows them (the area report,
+the overview, the workbook): :func:`is_red_red` (quartile colour red and trend worsening) and
+:func:`is_off_target` (status not met or partly met, :data:`analys.vocabulary.OFF_TARGET`).
+:func:`exceptions` applies them to a table with one row per KPI; :func:`judgement_table`
+builds that table straight from a values frame: for each KPI the focus municipality's latest
+value, its quartile colour against the comparison set, and its trend marker.
 """
 
 from __future__ import annotations
@@ -15,13 +18,67 @@ import pandas as pd
 from analys.catalogue import averaged_years
 from analys.errors import ParamsError
 from analys.stats.compare import quartile_colours
-from analys.stats.trend import exceptions, trend_marker
+from analys.stats.trend import trend_marker
+from analys.vocabulary import OFF_TARGET
 
 TABLE_COLUMNS = ["kpi", "year", "value", "colour", "margin", "rank", "trend", "trend_label"]
 
 
+def is_red_red(table: pd.DataFrame) -> pd.Series:
+    """Which rows are "red-red": among the worst quarter (colour ``red``) and worsening.
+
+    ``table`` has the columns ``colour`` (:func:`analys.stats.compare.quartile_colours`) and
+    ``trend`` (a :attr:`~analys.stats.trend.TrendResult.assessment`); returns a boolean
+    Series aligned with it.
+    """
+    return (table["colour"] == "red") & (table["trend"] == "worsening")
+
+
+def is_off_target(table: pd.DataFrame) -> pd.Series:
+    """Which rows do not reach their goal: status ``not_met`` or ``partly`` (boolean Series)."""
+    return table["status"].isin(OFF_TARGET)
+
+
+def exceptions(table: pd.DataFrame, statuses: pd.Series | None = None) -> pd.DataFrame:
+    """The exception list ("red-red"): worse than peers and worsening.
+
+    The rule is docs/methods.md#exception-list-red-red.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per KPI with columns ``kpi``, ``value``, ``colour`` (from
+        :func:`analys.stats.compare.quartile_colours`) and ``trend`` (a
+        :attr:`TrendResult.assessment`).
+    statuses : Series, optional
+        Goal statuses (``met``, ``partly``, ``not_met``, ``no_data``) indexed by KPI. When
+        given, a KPI must also be off target (``not_met`` or ``partly``) to be listed.
+
+    Returns
+    -------
+    DataFrame
+        The listed KPIs with columns ``kpi``, ``value``, ``colour``, ``trend``, ``status``,
+        ``flags`` (Swedish words joined by ", ") and ``reason`` (one Swedish line).
+    """
+    needed = {"kpi", "value", "colour", "trend"} - set(table.columns)
+    if needed:
+        raise ParamsError(f"exceptions: kolumnerna {', '.join(sorted(needed))} saknas.")
+    out = table[["kpi", "value", "colour", "trend"]].copy()
+    out["status"] = out["kpi"].map(statuses).astype(object) if statuses is not None else None
+    keep = is_red_red(out)
+    if statuses is not None:
+        keep &= is_off_target(out)
+    out = out[keep].reset_index(drop=True)
+    words = ["sämre än jämförelsegruppen", "försämras"]
+    if statuses is not None:
+        words.append("når inte målet")
+    out["flags"] = ", ".join(words)
+    out["reason"] = "Rött och försämras" + (" och når inte målet" if statuses is not None else "")
+    return out
+
+
 def judgement_table(
-    values: pd.DataFrame,
+    data: pd.DataFrame,
     municipality: str,
     polarities: Mapping[str, str],
     codes: Sequence[str] | None = None,
@@ -31,14 +88,14 @@ def judgement_table(
 
     Parameters
     ----------
-    values : DataFrame
+    data : DataFrame
         A values frame.
     municipality : str
         The focus municipality.
     polarities : mapping kpi -> polarity
         The KPIs to judge and their polarity (e.g. from :func:`analys.registry.polarity`).
     codes : sequence of str, optional
-        The comparison set for the colours (default every municipality in ``values``;
+        The comparison set for the colours (default every municipality in ``data``;
         Riket and groups are never part of it).
     gender : str
         Which gender's values.
@@ -50,13 +107,13 @@ def judgement_table(
         ``value``, ``colour``, ``margin``, ``rank``, ``trend`` (assessment) and
         ``trend_label`` (Swedish). KPIs without a value get colour "grey" and NaN year.
     """
-    needed = {"kpi", "municipality", "year", "gender", "value"} - set(values.columns)
+    needed = {"kpi", "municipality", "year", "gender", "value"} - set(data.columns)
     if needed:
         raise ParamsError(f"judgement_table: kolumnerna {', '.join(sorted(needed))} saknas.")
-    data = values[values["gender"] == gender]
+    one_gender = data[data["gender"] == gender]
     rows = []
     for kpi, polarity in polarities.items():
-        part = data[data["kpi"] == kpi]
+        part = one_gender[one_gender["kpi"] == kpi]
         own = part[(part["municipality"] == municipality) & part["value"].notna()]
         series = own.set_index("year")["value"]
         marker = trend_marker(series, polarity=polarity, averaged_years=averaged_years(kpi))
@@ -88,7 +145,7 @@ def judgement_table(
 
 
 def red_red(
-    values: pd.DataFrame,
+    data: pd.DataFrame,
     municipality: str,
     polarities: Mapping[str, str],
     codes: Sequence[str] | None = None,
@@ -97,7 +154,7 @@ def red_red(
 ) -> pd.DataFrame:
     """The exception list for ``municipality``: red and worsening (and off target).
 
-    :func:`judgement_table` followed by :func:`analys.stats.trend.exceptions`; see both.
+    :func:`judgement_table` followed by :func:`exceptions`; see both.
     """
-    table = judgement_table(values, municipality, polarities, codes, gender)
+    table = judgement_table(data, municipality, polarities, codes, gender)
     return exceptions(table, statuses)

@@ -14,7 +14,8 @@ import pandas as pd
 from analys.errors import ParamsError
 
 
-def _as_list(explanatory: str | Sequence[str]) -> list[str]:
+def kpi_list(explanatory: str | Sequence[str]) -> list[str]:
+    """One KPI id or several as a list of ids."""
     return [explanatory] if isinstance(explanatory, str) else list(explanatory)
 
 
@@ -26,7 +27,7 @@ def prepare(
     Checks the columns, the number of municipalities (more than k + 2) and the rank of the
     design; every problem is a :class:`ParamsError` in Swedish.
     """
-    explanatory = _as_list(explanatory)
+    explanatory = kpi_list(explanatory)
     if not explanatory:
         raise ParamsError("explanatory: välj minst ett förklarande nyckeltal.")
     if outcome in explanatory:

@@ -1,9 +1,11 @@
-"""Is it getting better? Trend markers, change over a period, projections and exceptions.
+"""Is it getting better? The trend marker of a series (docs/methods.md#trend-markers).
 
-The rules: the trend marker (the Fingertips rule) is docs/methods.md#trend-markers, the
-projection docs/methods.md#projection-to-a-target-year and the exception list
-docs/methods.md#exception-list-red-red. Gender gaps live in :mod:`analys.stats.gender`. Pure
-functions: Series and DataFrames in, frames and frozen results out.
+The Fingertips rule: the linear trend of the last five consecutive years, tested by a
+weighted (χ²) or ordinary (t) regression, read as improving or worsening through the KPI's
+polarity. Change between two years is :mod:`analys.stats.change`, the projection to a target
+year :mod:`analys.stats.projection`, the exception list ("red-red")
+:mod:`analys.stats.redred` and gender gaps :mod:`analys.stats.gender`. Pure functions:
+Series in, frozen results out.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analys.errors import ParamsError
-from analys.format import difference_unit, number
-from analys.stats.compare import _numeric, _ranks, _sign
+from analys.format import number
+from analys.frame import as_float
+from analys.vocabulary import sign
 
 POINTS = 5
 CHI2_THRESHOLD = 9.5495  # the 99.8 % point of χ² with 1 df (Fingertips)
@@ -62,7 +64,7 @@ class TrendResult:
 
 
 def _by_year(series: pd.Series) -> pd.Series:
-    x = _numeric(series)
+    x = as_float(series)
     x.index = pd.Index([int(y) for y in x.index], name="year")
     return x.sort_index()
 
@@ -129,7 +131,7 @@ def _result(
     years: tuple[int, ...] = (),
     threshold: float = float("nan"),
 ) -> TrendResult:
-    s = _sign(polarity)
+    s = sign(polarity)
     if s == 0:
         assessment = "neutral"
         label = LABELS.get(direction, LABELS["no_change"])
@@ -188,7 +190,7 @@ def trend_marker(
         a slope of the opposite sign or exactly 0 (as in the Fingertips reference
         implementations). Zero variance gives ``no_change``.
     """
-    _sign(polarity)
+    sign(polarity)
     if averaged_years and averaged_years > 1:
         result = _result("cannot_calculate", polarity, reason=averaged_reason(averaged_years))
         return dataclasses.replace(result, label=NO_TEST_LABEL)
@@ -236,9 +238,9 @@ def trend_marker(
         "threshold": threshold,
     }
     if not significant:
-        sign = "+" if b > 0 else ""
+        plus = "+" if b > 0 else ""
         reason = (
-            f"lutningen {sign}{number(b, 2)} per år ({years[0]}–{years[-1]}) är inte "
+            f"lutningen {plus}{number(b, 2)} per år ({years[0]}–{years[-1]}) är inte "
             "statistiskt säkerställd"
         )
         return _result("no_change", polarity, reason=reason, **common)
@@ -250,253 +252,3 @@ def trend_marker(
     word = "ökar" if b > 0 else "minskar"
     reason = f"{word} signifikant med {number(abs(b), 2)} per år ({years[0]}–{years[-1]})"
     return _result(direction, polarity, reason=reason, **common)
-
-
-def _wide(values: pd.DataFrame | pd.Series) -> pd.DataFrame:
-    if isinstance(values, pd.Series):
-        frame = values.to_frame().T
-        frame.index = pd.Index([values.name if values.name is not None else "värde"])
-    else:
-        frame = values
-    frame = frame.apply(pd.to_numeric, errors="coerce").astype(float)
-    frame.columns = [int(c) for c in frame.columns]
-    return frame
-
-
-def _column(frame: pd.DataFrame, year: int) -> pd.Series:
-    if int(year) not in frame.columns:
-        raise ParamsError(
-            f"år: {year} finns inte i data – tillgängliga år är "
-            f"{', '.join(map(str, sorted(frame.columns)))}."
-        )
-    return frame[int(year)]
-
-
-def change(
-    values: pd.DataFrame | pd.Series, start: int, end: int, unit: str | None = None
-) -> pd.DataFrame:
-    """Change between two years: absolute, percent and (for shares) percentage points.
-
-    Parameters
-    ----------
-    values : DataFrame or Series
-        Wide frame (one row per municipality, one column per year) or one Series by year.
-    start, end : int
-        The years compared.
-    unit : str, optional
-        The KPI's unit; ``"%"`` makes the absolute change percentage points.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``start_value``, ``end_value``, ``absolute`` (end − start), ``percent``
-        (100·absolute/|start|, NaN when start is 0), ``percentage_points`` (= absolute for
-        shares, else NaN) and ``unit`` (the unit of ``absolute``).
-    """
-    frame = _wide(values)
-    a, b = _column(frame, start), _column(frame, end)
-    absolute = b - a
-    percent = 100 * absolute / a.abs().where(a != 0)
-    return pd.DataFrame(
-        {
-            "start_value": a,
-            "end_value": b,
-            "absolute": absolute,
-            "percent": percent,
-            "percentage_points": absolute if unit == "%" else np.nan,
-            "unit": difference_unit(unit),
-        }
-    )
-
-
-def rank_change(
-    values: pd.DataFrame, start: int, end: int, polarity: str = "higher"
-) -> pd.DataFrame:
-    """Ranks (1 best, ties share the best rank) in both years and how many places climbed.
-
-    ``values`` is a wide frame, one row per municipality and one column per year. Columns
-    ``rank_start``, ``rank_end`` and ``rank_change`` (positive = climbed).
-    """
-    frame = _wide(values)
-    first = _ranks(_column(frame, start), polarity)
-    last = _ranks(_column(frame, end), polarity)
-    return pd.DataFrame({"rank_start": first, "rank_end": last, "rank_change": first - last})
-
-
-def improvers(
-    values: pd.DataFrame,
-    start: int,
-    end: int,
-    polarity: str = "higher",
-    n: int = 10,
-    unit: str | None = None,
-) -> pd.DataFrame:
-    """The ``n`` municipalities that improved most between ``start`` and ``end``.
-
-    Improvement is ``s·(end − start)`` in the KPI's unit. Returns :func:`change`'s columns
-    plus ``improvement`` and :func:`rank_change`'s, best first; municipalities missing
-    either year are left out.
-    """
-    s = _sign(polarity)
-    if s == 0:
-        raise ParamsError(
-            "polarity: neutral – ett nyckeltal utan riktning har inga "
-            "förbättrare; ange higher eller lower."
-        )
-    table = change(values, start, end, unit)
-    table["improvement"] = s * table["absolute"]
-    table = table.join(rank_change(values, start, end, polarity))
-    table = table.dropna(subset=["improvement"])
-    return table.sort_values("improvement", ascending=False, kind="stable").head(n)
-
-
-@dataclass(frozen=True)
-class Projection:
-    """Where the linear trend of the last five years lands in the target year."""
-
-    status: str  # on_track | off_track | already_met | cannot_calculate
-    reason: str
-    target: float
-    target_year: int
-    latest_year: int | None
-    latest_value: float
-    slope: float  # change per year of the trend
-    projected: float  # the trend's value in the target year
-    lower: float  # 95 % prediction interval
-    upper: float
-    required_slope: float  # change per year needed from the latest value
-
-    def _repr_html_(self) -> str:
-        return (
-            f"<p><b>{html.escape(self.status)}</b> – {html.escape(self.reason)}<br>"
-            f"Prognos {self.target_year}: {number(self.projected)} "
-            f"(95 % intervall {number(self.lower)}–{number(self.upper)}); "
-            f"mål {number(self.target)}</p>"
-        )
-
-
-def projection(
-    series: pd.Series, target: float, target_year: int, polarity: str = "higher"
-) -> Projection:
-    """Project the series to ``target_year`` and compare with ``target``.
-
-    The linear (OLS) trend of the last five consecutive years with data gives the projected
-    value and a 95 % prediction interval (t with 3 df). Status: ``already_met`` when the
-    latest value meets the target; ``on_track`` when the projected value does; else
-    ``off_track``; ``cannot_calculate`` without five consecutive years or when the target
-    year is not after the latest year. For a neutral KPI the direction is taken from the
-    target relative to the latest value.
-    """
-    s = _sign(polarity)
-    nan = float("nan")
-    x, problem = last_years(series)
-    latest_year = int(x.index[-1]) if len(x) else None
-    latest = float(x.iloc[-1]) if len(x) else nan
-    if s == 0 and len(x):
-        s = 1 if target >= latest else -1
-    if len(x) and s * (latest - target) >= 0:
-        return Projection(
-            "already_met",
-            f"målet {number(target)} är redan nått ({number(latest)} år {latest_year})",
-            target,
-            target_year,
-            latest_year,
-            latest,
-            nan,
-            latest,
-            nan,
-            nan,
-            0.0,
-        )
-    if not problem and target_year <= latest_year:
-        problem = f"målåret {target_year} är inte efter det senaste året {latest_year}"
-    if problem:
-        return Projection(
-            "cannot_calculate",
-            problem,
-            target,
-            target_year,
-            latest_year,
-            latest,
-            nan,
-            nan,
-            nan,
-            nan,
-            nan,
-        )
-    t = np.array(x.index, dtype=float)
-    y = x.to_numpy()
-    fit = stats.linregress(t, y)
-    projected = fit.intercept + fit.slope * target_year
-    residual_sd = np.sqrt(((y - fit.intercept - fit.slope * t) ** 2).sum() / (POINTS - 2))
-    spread = residual_sd * np.sqrt(
-        1 + 1 / POINTS + (target_year - t.mean()) ** 2 / ((t - t.mean()) ** 2).sum()
-    )
-    half = T_THRESHOLD * spread
-    required = (target - latest) / (target_year - latest_year)
-    on_track = s * (projected - target) >= 0
-    verb = "öka" if required > 0 else "minska"
-    trend_word = f"trenden är {'+' if fit.slope >= 0 else '−'}{number(abs(fit.slope))} per år"
-    reason = (
-        f"behöver {verb} med {number(abs(required))} per år; {trend_word}, "
-        f"prognos {number(projected)} år {target_year}"
-    )
-    return Projection(
-        "on_track" if on_track else "off_track",
-        reason,
-        float(target),
-        int(target_year),
-        latest_year,
-        latest,
-        float(fit.slope),
-        float(projected),
-        float(projected - half),
-        float(projected + half),
-        float(required),
-    )
-
-
-#: The one rule for "not reaching the goal": not met or only partly met. The area report's
-#: and the overview's lists and :func:`exceptions` all use it.
-OFF_TARGET = ("not_met", "partly")
-OFF_TARGET_LABEL = "Når inte målet (ej eller delvis uppfyllt)"
-
-
-def exceptions(table: pd.DataFrame, statuses: pd.Series | None = None) -> pd.DataFrame:
-    """The exception list ("red-red"): worse than peers and worsening.
-
-    The rule is docs/methods.md#exception-list-red-red.
-
-    Parameters
-    ----------
-    table : DataFrame
-        One row per KPI with columns ``kpi``, ``value``, ``colour`` (from
-        :func:`analys.stats.compare.quartile_colours`) and ``trend`` (a
-        :attr:`TrendResult.assessment`).
-    statuses : Series, optional
-        Goal statuses (``met``, ``partly``, ``not_met``, ``no_data``) indexed by KPI. When
-        given, a KPI must also be off target (``not_met`` or ``partly``) to be listed.
-
-    Returns
-    -------
-    DataFrame
-        The listed KPIs with columns ``kpi``, ``value``, ``colour``, ``trend``, ``status``,
-        ``flags`` (Swedish words joined by ", ") and ``reason`` (one Swedish line).
-    """
-    needed = {"kpi", "value", "colour", "trend"} - set(table.columns)
-    if needed:
-        raise ParamsError(f"exceptions: kolumnerna {', '.join(sorted(needed))} saknas.")
-    out = table[["kpi", "value", "colour", "trend"]].copy()
-    out["status"] = out["kpi"].map(statuses).astype(object) if statuses is not None else None
-    red = out["colour"] == "red"
-    worsening = out["trend"] == "worsening"
-    keep = red & worsening
-    if statuses is not None:
-        keep &= out["status"].isin(OFF_TARGET)
-    out = out[keep].reset_index(drop=True)
-    words = ["sämre än jämförelsegruppen", "försämras"]
-    if statuses is not None:
-        words.append("når inte målet")
-    out["flags"] = ", ".join(words)
-    out["reason"] = "Rött och försämras" + (" och når inte målet" if statuses is not None else "")
-    return out

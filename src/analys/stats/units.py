@@ -40,8 +40,10 @@ import numpy as np
 import pandas as pd
 
 from analys import registry
+from analys.frame import wide
 from analys.stats.compare import quartile_colours
 from analys.stats.trend import trend_marker
+from analys.vocabulary import sign
 
 SMALL_UNIT = 15  # pupils / children / answers below which a unit is small
 JUDGE_YEARS = 3  # a small unit is judged on the mean of this many latest years
@@ -79,13 +81,13 @@ UNIT_COLUMNS = [
 ]
 
 
-def _series(values: pd.DataFrame, kpi: str, gender: str = "T") -> pd.DataFrame:
-    part = values[(values["kpi"] == kpi) & (values["gender"] == gender)]
+def _series(data: pd.DataFrame, kpi: str, gender: str = "T") -> pd.DataFrame:
+    part = data[(data["kpi"] == kpi) & (data["gender"] == gender)]
     return part.loc[:, ["ou", "municipality", "year", "value", "count"]]
 
 
 def judged_values(
-    values: pd.DataFrame, kpi: str, year: int, *, gender: str = "T", small: int = SMALL_UNIT
+    data: pd.DataFrame, kpi: str, year: int, *, gender: str = "T", small: int = SMALL_UNIT
 ) -> pd.DataFrame:
     """Per unit with a value in ``year``: the value each unit is judged on.
 
@@ -93,11 +95,11 @@ def judged_values(
     judged_value, basis (Swedish) and note. Small units: mean of the last
     :data:`JUDGE_YEARS` years up to ``year`` (at least two), else not judged (NaN).
     """
-    part = _series(values, kpi, gender)
+    part = _series(data, kpi, gender)
     part = part[part["year"].between(year - JUDGE_YEARS + 1, year) & part["value"].notna()]
-    wide = part.pivot_table(index="ou", columns="year", values="value", aggfunc="first")
+    by_year = wide(part, index="ou", columns="year", gender=None)
     out = pd.DataFrame(index=pd.Index([], name="ou"))
-    if year not in wide.columns:
+    if year not in by_year.columns:
         out = pd.DataFrame(
             {
                 "value": pd.Series(dtype=float),
@@ -110,14 +112,14 @@ def judged_values(
         )
         out.index.name = "ou"
         return out
-    wide = wide[wide[year].notna()]
+    by_year = by_year[by_year[year].notna()]
     latest = part[part["year"] == year].drop_duplicates("ou").set_index("ou")
-    out = pd.DataFrame(index=wide.index)
-    out["value"] = wide[year].astype(float)
-    out["count"] = latest["count"].reindex(wide.index).fillna(0).astype("int64")
+    out = pd.DataFrame(index=by_year.index)
+    out["value"] = by_year[year].astype(float)
+    out["count"] = latest["count"].reindex(by_year.index).fillna(0).astype("int64")
     out["small"] = (out["count"] > 0) & (out["count"] < small)
-    multi = wide.notna().sum(axis=1).to_numpy() >= 2
-    mean = wide.mean(axis=1).to_numpy()
+    multi = by_year.notna().sum(axis=1).to_numpy() >= 2
+    mean = by_year.mean(axis=1).to_numpy()
     small_units = out["small"].to_numpy()
     out["judged_value"] = np.where(
         small_units, np.where(multi, mean, np.nan), out["value"].to_numpy()
@@ -138,12 +140,12 @@ def target_gap(value: float, target: object | None, polarity: str) -> float:
     if target is None or value is None or not np.isfinite(value):
         return float("nan")
     kind = getattr(target, "kind", "value")
-    sign = registry.sign(polarity)
+    s = sign(polarity)
     if kind == "value":
         level = getattr(target, "value", target)
-        if level is None or sign == 0:
+        if level is None or s == 0:
             return float("nan")
-        return float(sign * (value - float(level)))
+        return float(s * (value - float(level)))
     if kind == "range":
         low, high = float(target.low), float(target.high)  # type: ignore[attr-defined]
         if low <= value <= high:
@@ -153,7 +155,7 @@ def target_gap(value: float, target: object | None, polarity: str) -> float:
 
 
 def unit_table(
-    values: pd.DataFrame,
+    data: pd.DataFrame,
     units: pd.DataFrame,
     kpi: str,
     municipality: str,
@@ -167,11 +169,11 @@ def unit_table(
 
     Parameters
     ----------
-    values
+    data
         Unit values for ``kpi`` for *all units in Sweden* of the activity (the national
         comparison set), at least the last five years for trends.
     units
-        The unit catalogue (id, title, municipality, activity) covering ``values``.
+        The unit catalogue (id, title, municipality, activity) covering ``data``.
     kpi, municipality
         The KPI and the municipality whose units are listed.
     year
@@ -191,13 +193,13 @@ def unit_table(
         the municipality; both on ``judged_value``.
     """
     polarity = polarity or registry.polarity(kpi)
-    values = values[(values["kpi"] == kpi) & (values["gender"] == gender)]
-    part = _series(values, kpi, gender)
+    data = data[(data["kpi"] == kpi) & (data["gender"] == gender)]
+    part = _series(data, kpi, gender)
     if part.empty:
         return pd.DataFrame(columns=UNIT_COLUMNS)
     year = int(part["year"].max()) if year is None else int(year)
     catalogue = units.set_index("id")
-    judged = judged_values(values, kpi, year, gender=gender)
+    judged = judged_values(data, kpi, year, gender=gender)
     judged = judged.join(catalogue[["title", "activity"]], how="left")
     judged["municipality"] = part[part["year"] == year].set_index("ou")["municipality"]
     own = judged[judged["municipality"] == str(municipality)]
@@ -241,7 +243,7 @@ def unit_table(
 
 
 def salsa_table(
-    values: pd.DataFrame, units: pd.DataFrame, municipality: str, year: int | None = None
+    data: pd.DataFrame, units: pd.DataFrame, municipality: str, year: int | None = None
 ) -> pd.DataFrame:
     """The municipality's schools: actual merit value, modelled value and SALSA deviation.
 
@@ -251,7 +253,7 @@ def salsa_table(
     "osäkert" for a small school or a single year). Sorted by school name – **never by
     deviation** (:data:`SALSA_CAUTION`).
     """
-    part = values[values["kpi"].isin(SALSA_KPIS) & (values["gender"] == "T")]
+    part = data[data["kpi"].isin(SALSA_KPIS) & (data["gender"] == "T")]
     part = part[part["municipality"] == str(municipality)]
     columns = [
         "ou",
@@ -270,11 +272,8 @@ def salsa_table(
         return pd.DataFrame(columns=columns)
     deviations = part[part["kpi"] == SALSA_DEVIATION]
     year = int(deviations["year"].max()) if year is None else int(year)
-    wide = part[part["year"] == year].pivot_table(
-        index="ou", columns="kpi", values="value", aggfunc="first"
-    )
-    wide = wide.reindex(columns=list(SALSA_KPIS))
-    wide = wide[wide[SALSA_DEVIATION].notna()]
+    by_kpi = wide(part, index="ou", gender=None, year=year).reindex(columns=list(SALSA_KPIS))
+    by_kpi = by_kpi[by_kpi[SALSA_DEVIATION].notna()]
     window = deviations[deviations["year"].between(year - JUDGE_YEARS + 1, year)].dropna(
         subset=["value"]
     )
@@ -282,14 +281,14 @@ def salsa_table(
     counts = deviations[deviations["year"] == year].set_index("ou")["count"]
     table = pd.DataFrame(
         {
-            "ou": wide.index,
+            "ou": by_kpi.index,
             "year": year,
-            "actual": wide[SALSA_ACTUAL].to_numpy(),
-            "modelled": wide[SALSA_MODEL].to_numpy(),
-            "deviation": wide[SALSA_DEVIATION].to_numpy(),
-            "deviation_mean": stats["mean"].reindex(wide.index).to_numpy(),
-            "years": stats["count"].reindex(wide.index).fillna(0).astype(int).to_numpy(),
-            "count": counts.reindex(wide.index).fillna(0).astype(int).to_numpy(),
+            "actual": by_kpi[SALSA_ACTUAL].to_numpy(),
+            "modelled": by_kpi[SALSA_MODEL].to_numpy(),
+            "deviation": by_kpi[SALSA_DEVIATION].to_numpy(),
+            "deviation_mean": stats["mean"].reindex(by_kpi.index).to_numpy(),
+            "years": stats["count"].reindex(by_kpi.index).fillna(0).astype(int).to_numpy(),
+            "count": counts.reindex(by_kpi.index).fillna(0).astype(int).to_numpy(),
         }
     )
     table["small"] = (table["count"] > 0) & (table["count"] < SMALL_UNIT)
@@ -311,7 +310,7 @@ def salsa_table(
 
 
 def spread(
-    values: pd.DataFrame,
+    data: pd.DataFrame,
     kpi: str,
     municipality: str,
     *,
@@ -329,8 +328,8 @@ def spread(
     residents meet.
     """
     polarity = polarity or registry.polarity(kpi)
-    sign = registry.sign(polarity) or 1
-    part = _series(values, kpi, gender)
+    s = sign(polarity) or 1
+    part = _series(data, kpi, gender)
     part = part[(part["municipality"] == str(municipality)) & part["value"].notna()]
     if units is not None:
         part = part[part["ou"].isin(units["id"])]
@@ -338,7 +337,7 @@ def spread(
     for year, group in part.groupby("year"):
         if len(group) < min_units:
             continue
-        scores = sign * group["value"].to_numpy(dtype=float)
+        scores = s * group["value"].to_numpy(dtype=float)
         best, worst = int(np.argmax(scores)), int(np.argmin(scores))
         q1, median, q3 = np.quantile(group["value"].to_numpy(dtype=float), [0.25, 0.5, 0.75])
         rows[int(year)] = {

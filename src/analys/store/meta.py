@@ -71,7 +71,7 @@ def snapshot(store: Any) -> dict[str, Any]:
     lasts = [s["latest_year"] for s in stats if s.get("latest_year") is not None]
     return {
         "source": "store",
-        "label": f"{captions.KALLA} (hämtat {day})",
+        "label": f"{captions.KOLADA_CREDIT} (hämtat {day})",
         "snapshot": f"Kolada {day}",
         "fetched": fetched,
         "url": manifest["url"],

@@ -22,13 +22,14 @@ session
 common
     Shared constants, HTML tables and legends, figures as PNG, the explorer plumbing
     (synchronous updates, Swedish messages, Spara).
-trend_explorer
-    :class:`TrendExplorer`.
-driver_explorer, driver_text
-    :class:`DriverExplorer` and the tables and texts it shows.
-goal_builder, kpi_finder
-    :class:`GoalBuilder` (model: :mod:`analys.goals.draft`, preview: :mod:`analys.fulfilment.preview`)
-    and its KPI search.
+trend_explorer, trend_tables, trend_units
+    :class:`TrendExplorer`; what it computes and writes at the municipality level; the unit
+    level (a unit against its municipality's and Sweden's units).
+driver_explorer, driver_fit, driver_text
+    :class:`DriverExplorer`; its model frame, checks and fit; the tables and texts it shows.
+goal_builder, goal_form, goal_tree, goal_view, kpi_finder
+    :class:`GoalBuilder` (model: :mod:`analys.goals.draft`, preview:
+    :mod:`analys.fulfilment.preview`): its form, goal tree, preview view and KPI search.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """What both explorers share: constants, HTML tables and legends, figures shown as PNG
-in HTML widgets (:class:`_Picture`), and the plumbing of an explorer (:class:`_Explorer`:
+in HTML widgets (:class:`Picture`), and the plumbing of an explorer (:class:`Explorer`:
 synchronous updates, Swedish messages, Spara)."""
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ from analys.chartstyle import (
 from analys.data import check_source
 from analys.errors import AnalysError
 from analys.format import MISSING, number
-from analys.widgets.session import SOURCE_LABELS, _Session
+from analys.vocabulary import SOURCE_LABELS
+from analys.widgets.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +59,13 @@ COLOUR_WORDS = {
 #: Residual degrees of freedom a cross-section needs before the explorer fits it.
 
 
-def _set_options(control: w.Widget, options: list, value: Any) -> None:
+def set_options(control: w.Widget, options: list, value: Any) -> None:
     """Give a selection widget new options and a value (ipywidgets resets it otherwise)."""
     control.options = options
     control.value = value
 
 
-def _safe_name(text: str) -> str:
+def safe_name(text: str) -> str:
     """An ASCII file-name part: ``Örebro`` becomes ``Orebro``."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^0-9A-Za-z_.-]+", "_", text).strip("_")
@@ -85,7 +86,7 @@ TABLE_CSS = (
 )
 
 
-def _html_table(
+def html_table(
     frame: pd.DataFrame, decimals: dict[str, int], index: bool = True, raw: Sequence[str] = ()
 ) -> str:
     """A compact HTML table with Swedish numbers (decimal comma, – for missing).
@@ -103,7 +104,7 @@ def _html_table(
     return f"{TABLE_CSS}<div class='analys-tabell'>{text}</div>"
 
 
-def _tidy(controls: dict[str, w.Widget]) -> None:
+def tidy(controls: dict[str, w.Widget]) -> None:
     """One description width for every control, so the labels line up and are not cut."""
     for control in controls.values():
         if not isinstance(control, w.Button | w.Checkbox):
@@ -130,7 +131,7 @@ def _empty(ax: Axes) -> Axes:
     return ax
 
 
-#: One background thread compresses the explorers' PNGs (see :meth:`_Picture.draw`).
+#: One background thread compresses the explorers' PNGs (see :meth:`Picture.draw`).
 _ENCODER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analys-png")
 
 
@@ -143,7 +144,7 @@ def _encode_png(pixels: bytes, size: tuple[int, int]) -> bytes:
     return buffer.getvalue()
 
 
-class _Picture:
+class Picture:
     """One figure output: a reused Figure on an Agg canvas, shown as a PNG in an HTML widget.
 
     Reusing the canvas keeps matplotlib's text-metrics cache warm between updates. The axes
@@ -229,7 +230,7 @@ class _Picture:
 # -- the common explorer plumbing ----------------------------------------------------------
 
 
-class _Explorer:
+class Explorer:
     """Controls, synchronous updates, Swedish messages, Spara and display."""
 
     controls: dict[str, w.Widget]
@@ -244,7 +245,7 @@ class _Explorer:
         self.notice = ""
         self.saved: list[Path] = []
         self.last_update_seconds = math.nan
-        self._session: _Session | None = None
+        self._session: Session | None = None
         self._message_html = w.HTML()
         self._busy = False
 
@@ -302,7 +303,7 @@ class _Explorer:
         else:
             self._message_html.value = ""
 
-    def _require_session(self) -> _Session:
+    def _require_session(self) -> Session:
         if self._session is None:
             raise AnalysError(f"Ingen data är laddad från källan {SOURCE_LABELS[self.source]}.")
         return self._session
@@ -373,7 +374,7 @@ def _swatch(colour: str, text: str, line: bool = False) -> str:
     )
 
 
-def _map_legend(ax: Any, focus: str, peers: Sequence[str], kind: str) -> str:
+def map_legend(ax: Any, focus: str, peers: Sequence[str], kind: str) -> str:
     """The map's legend as HTML: quartile colours with counts, missing values, focus, peers."""
     drawn = maps.drawn_colours(ax)
     names = {to_hex(value): name for name, value in COLOURS.items()}
@@ -399,7 +400,7 @@ def _map_legend(ax: Any, focus: str, peers: Sequence[str], kind: str) -> str:
     return f"<div style='font-size:11px;padding-top:30px'>{''.join(rows)}</div>"
 
 
-def _colour_cell(word: str) -> str:
+def colour_cell(word: str) -> str:
     colour = {v: k for k, v in COLOUR_WORDS.items()}.get(word)
     if colour in ("green", "yellow", "red", "high", "middle", "low"):
         return (

@@ -3,21 +3,27 @@ better than expected?"""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analys import goals, plots, reference, registry
+from analys import goals, plots, reference, registry, vocabulary
 from analys.errors import AnalysError
 from analys.stats.peers import PEER_LABELS, peer_set
-from analys.widgets.common import _Explorer, _Picture, _safe_name, _set_options, _tidy
+from analys.widgets.common import Explorer, Picture, safe_name, set_options, tidy
+from analys.widgets.driver_fit import (
+    DriverChoice,
+    best_year,
+    check_choice,
+    fit,
+    influence_table,
+    model_frame,
+    residual_table,
+)
 from analys.widgets.driver_text import (
     CAUTION,
     coefficient_html,
@@ -27,14 +33,14 @@ from analys.widgets.driver_text import (
     residual_text,
 )
 from analys.widgets.session import (
-    _NO_GROUPS,
-    _kind_kpis,
-    _kpi_label,
-    _kpi_options,
-    _matches,
-    _same_type,
-    _Session,
-    _unit_options,
+    NO_GROUPS,
+    Session,
+    kpi_label,
+    kpi_matches,
+    kpi_options,
+    municipality_options,
+    same_type,
+    type_kpis,
 )
 
 POPULATION_CHOICES = {
@@ -42,26 +48,13 @@ POPULATION_CHOICES = {
     "L": [("Alla regioner", "alla")],
 }
 MODEL_CHOICES = [("Tvärsnitt (ett år)", "cross"), ("Panel (fasta effekter)", "panel")]
-MIN_RESIDUAL_DF = 10
 DEFAULT_DRIVERS = {
     "K": ("N15507", ("N15816", "N02926", "N00906")),
     "L": ("N79190", ("N01982", "N00906", "N01960")),
 }
 
 
-@dataclass(frozen=True)
-class _DriverChoice:
-    outcome: str
-    explanatory: tuple[str, ...]
-    year: int | None
-    population: str
-    log: tuple[str, ...]
-    standardise: bool
-    model: str
-    municipality: str
-
-
-class DriverExplorer(_Explorer):
+class DriverExplorer(Explorer):
     """Which structural factors go with good results, and who does better than expected?
 
     Parameters
@@ -108,15 +101,15 @@ class DriverExplorer(_Explorer):
         super().__init__(source, save_dir)
         from analys import demo
 
-        kind = reference.unit_type(municipality) if municipality else None
+        kind = reference.municipality_type(municipality) if municipality else None
         loaded = goals.load_area(area) if area is not None else None
         if loaded is not None:
-            kind = kind or loaded.kind
+            kind = kind or loaded.municipality_type
             municipality = municipality or loaded.municipality
         kind = kind or "K"
         if municipality is None:
             municipality = demo.DEMO_MUNICIPALITY if kind == "K" else reference.region_codes()[0]
-        if reference.unit_type(municipality) != kind or municipality == reference.RIKET:
+        if reference.municipality_type(municipality) != kind or municipality == reference.RIKET:
             raise AnalysError(f"municipality: '{municipality}' är ingen känd kommun eller region")
         outcome, explanatory = DEFAULT_DRIVERS[kind]
         if loaded is not None and loaded.drivers is not None:
@@ -131,23 +124,23 @@ class DriverExplorer(_Explorer):
         self.scatter_figure: Figure | None = None
         self.residuals: pd.DataFrame | None = None
         self.influence: pd.DataFrame | None = None
-        self._coef = _Picture((6.8, 3.2), (0.28, 0.22, 0.68, 0.64), "Koefficientdiagram")
-        self._scatter = _Picture((5.6, 4.6), (0.13, 0.17, 0.83, 0.75), "Faktiskt mot förväntat")
+        self._coef = Picture((6.8, 3.2), (0.28, 0.22, 0.68, 0.64), "Koefficientdiagram")
+        self._scatter = Picture((5.6, 4.6), (0.13, 0.17, 0.83, 0.75), "Faktiskt mot förväntat")
         self._fit_html = w.HTML()
         self._table_html = w.HTML()
         self._residual_html = w.HTML()
         self._influence_html = w.HTML()
         try:
-            self._session = _Session(source, genders=("T",))
-            kpis = _kind_kpis(self._session.kpis, kind)
+            self._session = Session(source, genders=("T",))
+            kpis = type_kpis(self._session.kpis, kind)
             problem = ""
         except AnalysError as error:  # e.g. an empty store: say so in the explorer
-            kpis, problem = _kind_kpis(registry.entries(), kind), str(error)
+            kpis, problem = type_kpis(registry.entries(), kind), str(error)
         self._kpis = kpis
-        units = _unit_options(kind)
+        units = municipality_options(kind)
         c = self.controls = {
             "outcome": w.Dropdown(
-                options=_kpi_options(kpis),
+                options=kpi_options(kpis),
                 value=outcome,
                 description="Utfall",
                 layout=w.Layout(width="560px"),
@@ -165,7 +158,7 @@ class DriverExplorer(_Explorer):
                 layout=w.Layout(width="560px"),
             ),
             "log": w.SelectMultiple(
-                options=[(_kpi_label(k), k) for k in explanatory],
+                options=[(kpi_label(k), k) for k in explanatory],
                 value=(),
                 rows=4,
                 description="Logaritm",
@@ -184,7 +177,7 @@ class DriverExplorer(_Explorer):
                 tooltip="Figurer (PNG) och tabeller (CSV, Excel)",
             ),
         }
-        _tidy(c)
+        tidy(c)
         c["save"].on_click(lambda _button: self._run(self._save_clicked))
         self._observe(["explanatory_search"], self._filter_explanatory)
         self._observe(["outcome"], self._new_outcome)
@@ -230,14 +223,16 @@ class DriverExplorer(_Explorer):
                 registry.label(kpi).lower(),
             )
 
-        hits = sorted((k for k in self._kpis if k not in chosen and _matches(k, search)), key=order)
-        return [(_kpi_label(k), k) for k in chosen + hits]
+        hits = sorted(
+            (k for k in self._kpis if k not in chosen and kpi_matches(k, search)), key=order
+        )
+        return [(kpi_label(k), k) for k in chosen + hits]
 
     def _filter_explanatory(self) -> None:
         c = self.controls
         chosen = tuple(c["explanatory"].value)
         options = self._explanatory_options(c["explanatory_search"].value, chosen)
-        self._quietly(lambda: _set_options(c["explanatory"], options, chosen))
+        self._quietly(lambda: set_options(c["explanatory"], options, chosen))
         if len(options) == len(chosen):
             self.message = (
                 f"Inget nyckeltal matchar '{c['explanatory_search'].value}'. Ändra sökningen."
@@ -247,8 +242,8 @@ class DriverExplorer(_Explorer):
         c = self.controls
         chosen = tuple(c["explanatory"].value)
         logged = tuple(k for k in c["log"].value if k in chosen)
-        options = [(_kpi_label(k), k) for k in chosen]
-        self._quietly(lambda: _set_options(c["log"], options, logged))
+        options = [(kpi_label(k), k) for k in chosen]
+        self._quietly(lambda: set_options(c["log"], options, logged))
         self.update()
 
     def _new_outcome(self) -> None:
@@ -259,7 +254,7 @@ class DriverExplorer(_Explorer):
         """Years with values for the outcome; the default is the best-covered, latest year."""
         c = self.controls
         outcome = c["outcome"].value
-        wide = self._require_session().wide(outcome).reindex(_same_type(self._kind))
+        wide = self._require_session().wide(outcome).reindex(same_type(self._kind))
         years = [int(y) for y in wide.columns if wide[y].notna().any()]
         current = c["year"].value
         if keep and current in years:
@@ -268,27 +263,19 @@ class DriverExplorer(_Explorer):
             value = self._best_year(years)
         else:
             value = None
-        self._quietly(lambda: _set_options(c["year"], years, value))
+        self._quietly(lambda: set_options(c["year"], years, value))
 
     def _best_year(self, years: list[int]) -> int:
         """The latest year in which nearly as many units as at best (90 %) have every KPI."""
         session = self._require_session()
         kpis = [self.controls["outcome"].value, *self.controls["explanatory"].value]
-        codes = _same_type(self._kind)
-        counts = {}
-        for year in years:
-            columns = [session.wide(k).reindex(codes).get(year) for k in kpis]
-            present = [col.notna() for col in columns if col is not None]
-            counts[year] = (
-                int(np.logical_and.reduce(present).sum()) if len(present) == len(kpis) else 0
-            )
-        enough = 0.9 * max(counts.values())
-        return max(y for y, n in counts.items() if n >= enough)
+        codes = same_type(self._kind)
+        return best_year(lambda k: session.wide(k).reindex(codes), kpis, years)
 
     # --- the computation ----------------------------------------------------------------
-    def _choice(self) -> _DriverChoice:
+    def _choice(self) -> DriverChoice:
         c = self.controls
-        return _DriverChoice(
+        return DriverChoice(
             c["outcome"].value,
             tuple(c["explanatory"].value),
             c["year"].value,
@@ -299,46 +286,20 @@ class DriverExplorer(_Explorer):
             c["municipality"].value,
         )
 
-    def _population(self, choice: _DriverChoice) -> list[str]:
-        codes = _same_type(self._kind)
+    def _population(self, choice: DriverChoice) -> list[str]:
+        codes = same_type(self._kind)
         if choice.population == "alla" or self._kind == "L":
             return codes
-        peers = peer_set(choice.municipality, choice.population, groups=_NO_GROUPS)
+        peers = peer_set(choice.municipality, choice.population, groups=NO_GROUPS)
         return [choice.municipality, *peers]
 
-    def _population_phrase(self, choice: _DriverChoice) -> str:
+    def _population_phrase(self, choice: DriverChoice) -> str:
         if choice.population == "alla" or self._kind == "L":
             return "alla kommuner" if self._kind == "K" else "alla regioner"
         name = reference.title(choice.municipality)
         return f"{PEER_LABELS[choice.population]} för {name}"
 
-    def _frame(self, kpis: Sequence[str], codes: list[str], year: int | None) -> pd.DataFrame:
-        """One column per KPI: by unit for ``year``, or by (unit, year) for the panel."""
-        session = self._require_session()
-        columns = {}
-        for kpi in kpis:
-            wide = session.wide(kpi).reindex(codes)
-            if year is None:
-                columns[kpi] = wide.stack(future_stack=True)
-            else:
-                columns[kpi] = wide[year] if year in wide.columns else pd.Series(np.nan, codes)
-        frame = pd.DataFrame(columns)
-        if year is None:
-            frame.index.names = ["municipality", "year"]
-        return frame
-
-    def _check(self, choice: _DriverChoice) -> None:
-        if not choice.explanatory:
-            raise AnalysError("Välj minst en förklaringsvariabel.")
-        if choice.outcome in choice.explanatory:
-            raise AnalysError(
-                f"Utfallet {_kpi_label(choice.outcome)} kan inte också vara "
-                "förklaringsvariabel – ta bort det ur listan Förklarande."
-            )
-        if choice.model == "cross" and choice.year is None:
-            raise AnalysError(f"{_kpi_label(choice.outcome)} har inga värden i källan.")
-
-    def _fit(self, choice: _DriverChoice) -> None:
+    def _fit(self, choice: DriverChoice) -> None:
         """Fit the chosen model unless the same data and model were fitted last time."""
         codes = self._population(choice)
         year = choice.year if choice.model == "cross" else None
@@ -346,60 +307,16 @@ class DriverExplorer(_Explorer):
         if key == self._fit_key:
             return
         self._fit_key = None
-        kpis = [choice.outcome, *choice.explanatory]
-        frame = self._frame(kpis, codes, year)
-        when = f" {year}" if year is not None else ""
-        for kpi in kpis:
-            if frame[kpi].notna().sum() == 0:
-                raise AnalysError(
-                    f"{_kpi_label(kpi)} har inga värden{when} för "
-                    f"{self._population_phrase(choice)}. Välj ett annat år eller nyckeltal."
-                )
-        for kpi in choice.log:
-            if (frame[kpi].dropna() <= 0).any():
-                raise AnalysError(
-                    f"Logaritmen går inte att ta: {_kpi_label(kpi)} har värden som är 0 eller "
-                    "negativa. Ta bort det ur listan Logaritm."
-                )
-            frame[kpi] = np.log(frame[kpi])
-        complete = frame.dropna()
-        k = len(choice.explanatory)
-        units = "regioner" if self._kind == "L" else "kommuner"
-        if choice.model == "cross" and len(complete) < k + 1 + MIN_RESIDUAL_DF:
-            raise AnalysError(
-                f"För få {units} med fullständiga data{when}: {len(complete)} i "
-                f"{self._population_phrase(choice)}, minst {k + 1 + MIN_RESIDUAL_DF} behövs "
-                f"för {k} förklaringsvariabler. Välj en större population, färre "
-                "förklaringsvariabler eller ett annat år."
-            )
-        from analys.stats import model  # statsmodels: imported when a regression is first fitted
-
-        if choice.model == "cross":
-            self.result = model.drivers(frame, choice.outcome, list(choice.explanatory))
-            self.expected = model.expected_values(frame, choice.outcome, list(choice.explanatory))
-        else:
-            self.result = model.panel(frame.reset_index(), choice.outcome, list(choice.explanatory))
-            self.expected = None
-            self._panel_beta(complete, choice)
+        session = self._require_session()
+        frame = model_frame(session.wide, [choice.outcome, *choice.explanatory], codes, year)
+        population = self._population_phrase(choice)
+        self.result, self.expected = fit(frame, choice, population, self._kind)
         self._fit_key = key
-
-    def _panel_beta(self, complete: pd.DataFrame, choice: _DriverChoice) -> None:
-        """Standardised panel effects: coef·sd(x)/sd(y) over the observations used."""
-        coefficients = self.result.coefficients.copy()
-        scale = complete[list(choice.explanatory)].std(ddof=1) / complete[choice.outcome].std(
-            ddof=1
-        )
-        factor = scale.reindex(coefficients["kpi"]).to_numpy()
-        coefficients["beta"] = coefficients["coef"] * factor
-        coefficients["beta_ci_low"] = coefficients["ci_low"] * factor
-        coefficients["beta_ci_high"] = coefficients["ci_high"] * factor
-        coefficients["vif"] = np.nan
-        self.result = dataclasses.replace(self.result, coefficients=coefficients)
 
     def update(self) -> None:
         """Refit when the data or model changed, then redraw every output."""
         choice = self._choice()
-        self._check(choice)
+        check_choice(choice)
         self.controls["year"].disabled = choice.model == "panel"
         self._fit(choice)
         coefficients = self.result.coefficients
@@ -427,7 +344,7 @@ class DriverExplorer(_Explorer):
         )
         self._table_html.value = coefficient_html(self.table)
 
-    def _peers(self, choice: _DriverChoice, table: pd.DataFrame) -> list[str]:
+    def _peers(self, choice: DriverChoice, table: pd.DataFrame) -> list[str]:
         """Peers to name in the scatter: "Liknande kommuner", else the SKR group."""
         if self._kind == "L":
             return []
@@ -437,10 +354,10 @@ class DriverExplorer(_Explorer):
                 choice.municipality, "liknande", groups=self._require_session().groups(), area=area
             )
         except AnalysError:  # no "Liknande kommuner" group in the source: the SKR group
-            peers = peer_set(choice.municipality, "skr", groups=_NO_GROUPS)[:10]
+            peers = peer_set(choice.municipality, "skr", groups=NO_GROUPS)[:10]
         return [p for p in peers if p in table.index]
 
-    def _draw_cross(self, choice: _DriverChoice) -> None:
+    def _draw_cross(self, choice: DriverChoice) -> None:
         expected = self.expected
         ax = self._scatter.axes()
         plots.expected_chart(
@@ -453,33 +370,9 @@ class DriverExplorer(_Explorer):
         )
         self._scatter.show()
         self.scatter_figure = self._scatter.figure
-        sign = registry.sign(registry.polarity(choice.outcome)) or 1
-        score = sign * expected.table["loo_residual"]
-        if registry.polarity(choice.outcome) == "neutral":  # the largest deviations, either way
-            score = score.abs()
-        ranked = expected.table.assign(score=score)
-        ranked = ranked.sort_values("score", ascending=False, kind="stable")
-        self.residuals = pd.DataFrame(
-            {
-                "Kommun": [reference.title(m) for m in ranked.index],
-                "Faktiskt": ranked["actual"],
-                "Förväntat": ranked["expected"],
-                "Skillnad": ranked["loo_residual"],
-                "Placering": np.arange(1, len(ranked) + 1),
-            },
-            index=ranked.index,
-        )
-        influence = self.result.influence
-        influential = influence[influence["influential"]].sort_values("cooks_d", ascending=False)
-        self.influence = pd.DataFrame(
-            {
-                "Kommun": [reference.title(m) for m in influential.index],
-                "Cooks avstånd": influential["cooks_d"],
-                "Residual": influential["residual"],
-                "Hävstång": influential["leverage"],
-            },
-            index=influential.index,
-        )
+        sign = vocabulary.sign(registry.polarity(choice.outcome)) or 1
+        self.residuals = residual_table(expected, choice.outcome)
+        self.influence = influence_table(self.result)
         self._residual_html.value = residual_text(
             self.residuals, choice.outcome, choice.municipality, sign
         )
@@ -510,7 +403,7 @@ class DriverExplorer(_Explorer):
         self._require_result()
         choice = self._choice()
         when = str(choice.year) if choice.model == "cross" else "panel"
-        stem = _safe_name(f"samband_{choice.outcome}_{when}_{choice.population}")
+        stem = safe_name(f"samband_{choice.outcome}_{when}_{choice.population}")
         pictures = {"": self._coef.figure}
         sheets = {"Koefficienter": self.table}
         if self.scatter_figure is not None:
@@ -521,8 +414,8 @@ class DriverExplorer(_Explorer):
             )
             sheets["Inflytelserika"] = self.influence
         about = {
-            "Utfall": _kpi_label(choice.outcome),
-            "Förklarande": ", ".join(_kpi_label(k) for k in choice.explanatory),
+            "Utfall": kpi_label(choice.outcome),
+            "Förklarande": ", ".join(kpi_label(k) for k in choice.explanatory),
             "Modell": {value: label for label, value in MODEL_CHOICES}[choice.model],
             "År": when,
             "Population": self._population_phrase(choice),

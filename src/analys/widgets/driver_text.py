@@ -14,9 +14,9 @@ import pandas as pd
 
 from analys import reference, registry, safe
 from analys.format import MISSING, decimals_for, number
-from analys.widgets.common import _html_table
+from analys.vocabulary import SMALL_N
+from analys.widgets.common import html_table
 
-SMALL_N = 30
 CAUTION = (
     "Samband mellan kommuner är inte orsakseffekter: att kommuner med högre värde på en "
     "förklaringsvariabel har bättre resultat betyder inte att resultatet blir bättre om "
@@ -69,7 +69,7 @@ def coefficient_html(table: pd.DataFrame) -> str:
     """The coefficient table as HTML, p-values written as analysts read them."""
     shown = table.assign(**{"p-värde": [_p_value(p) for p in table["p-värde"]]})
     digits = {c: 3 for c in shown.columns if c not in ("Nyckeltal", "p-värde", "VIF")}
-    return _html_table(shown, digits | {"VIF": 1}, raw=["p-värde"])
+    return html_table(shown, digits | {"VIF": 1}, raw=["p-värde"])
 
 
 def residual_text(residuals: pd.DataFrame, outcome: str, focus: str, sign: int) -> str:
@@ -93,7 +93,7 @@ def residual_text(residuals: pd.DataFrame, outcome: str, focus: str, sign: int) 
     return (
         f"<b>{heading}</b> – rangordnat efter korsvaliderad residual (faktiskt minus "
         f"förväntat om kommunen lämnats utanför modellen). {safe.html_text(where)}"
-        + _html_table(
+        + html_table(
             shown, {"Faktiskt": digits, "Förväntat": digits, "Skillnad": digits, "Placering": 0}
         )
     )
@@ -109,7 +109,7 @@ def influence_text(influence: pd.DataFrame, n: int) -> str:
         f"<b>Inflytelserika kommuner</b> (Cooks avstånd över 4/n = {number(4 / n, 3)}; "
         f"{len(influence)} st, de största visas). Kontrollera deras värden innan du "
         "drar slutsatser."
-        + _html_table(influence.head(10), {"Cooks avstånd": 3, "Residual": 2, "Hävstång": 3})
+        + html_table(influence.head(10), {"Cooks avstånd": 3, "Residual": 2, "Hävstång": 3})
     )
 
 

@@ -9,11 +9,14 @@ accepts; *Rendera rapport* renders the area's report and links to it.
 
 As for the explorers, setting a control's ``.value`` from code updates everything
 synchronously; ``.message`` is ``""`` or the Swedish problems.
+
+The parts: :mod:`analys.widgets.goal_form` (the controls, their layout, the target editor),
+:mod:`analys.widgets.goal_tree` (the goal tree and its editing), :mod:`analys.widgets.goal_view`
+(the preview's table and HTML); this module wires them, checks, previews, saves and renders.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -21,50 +24,29 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from analys import captions, data, reference, registry, safe
+from analys import data, reference, safe
 from analys.errors import AnalysError, ParamsError
-from analys.fulfilment import STATUS_LABELS, ValuesIndex
+from analys.fulfilment import ValuesIndex
 from analys.fulfilment import preview as goal_preview
 from analys.goals import Area
-from analys.goals.draft import TARGET_CHOICES, Draft, target_spec
-from analys.own import store as own_store
-from analys.widgets.common import _set_options
-from analys.widgets.kpi_finder import KpiFinder
-from analys.widgets.session import _area_titles, _unit_options
-
-PEER_CHOICES = [
-    ("Kommungrupp (SKR)", "skr"),
-    ("Länet", "lan"),
-    ("Liknande kommuner", "liknande"),
-    ("Alla", "alla"),
-]
-POLARITY_CHOICES = [
-    ("Enligt registret", ""),
-    ("Högre är bättre", "higher"),
-    ("Lägre är bättre", "lower"),
-    ("Neutral", "neutral"),
-]
-GENDER_CHOICES = [("Totalt", "T"), ("Kvinnor", "K"), ("Män", "M")]
-STATUS_COLOURS = {
-    "met": "#d9f0d3",
-    "partly": "#fff3bf",
-    "not_met": "#f8d0d0",
-    "no_data": "#eeeeee",
-}
-_TARGET_CONTROLS = (
-    "target_kind",
-    "target_value",
-    "target_by",
-    "quantile",
-    "change",
-    "since",
-    "range_low",
-    "range_high",
+from analys.goals.draft import Draft
+from analys.widgets.common import set_options
+from analys.widgets.goal_form import (
+    INDICATOR_CONTROLS,
+    PEER_CHOICES,
+    TARGET_CONTROLS,
+    form_controls,
+    form_layout,
+    plain,
+    show_target_fields,
+    target_from,
 )
-_INDICATOR_CONTROLS = ("weight", "tolerance", "polarity", "gender")
+from analys.widgets.goal_tree import GoalTree
+from analys.widgets.goal_view import preview_html, preview_table
+from analys.widgets.kpi_finder import KpiFinder
 
 
-class GoalBuilder:
+class GoalBuilder(GoalTree):
     """Build or edit a policy area's goals and indicators, with a live preview.
 
     Parameters
@@ -124,88 +106,12 @@ class GoalBuilder:
         self._index: tuple[tuple, ValuesIndex] | None = None
         self._goal = 0
         self._indicator = 0
-        this_year = dt.date.today().year
         doc = self.draft.doc
         code = str(municipality or doc.get("municipality") or "1880")
         self.finder = KpiFinder(self._source())
-        c: dict[str, w.Widget] = {
-            "start": w.Dropdown(
-                options=[("Tomt område", "")] + [(t, a) for a, t in _area_titles().items()],
-                value=self.draft.name if self.draft.path else "",
-                description="Utgå från",
-            ),
-            "area": w.Text(
-                description="Område (id)",
-                value=str(doc.get("area") or ""),
-                continuous_update=False,
-            ),
-            "title": w.Text(
-                description="Rubrik", value=str(doc.get("title") or ""), continuous_update=False
-            ),
-            "municipality": w.Dropdown(options=_unit_options(), value=code, description="Kommun"),
-            "source": w.Dropdown(
-                options=[("Demodata", "demo"), ("Lokalt lager", "store"), ("Kolada", "kolada")],
-                value=self._source(),
-                description="Källa",
-            ),
-            "peers": w.Dropdown(options=self._peer_options(), description="Jämför med"),
-            "goal": w.Select(description="Mål", rows=6, layout=w.Layout(width="460px")),
-            "goal_title": w.Text(
-                description="Målets namn",
-                layout=w.Layout(width="460px"),
-                continuous_update=False,
-            ),
-            "goal_weight": w.BoundedFloatText(value=1, min=0.1, max=100, description="Vikt"),
-            "indicator": w.Select(
-                description="Indikatorer", rows=6, layout=w.Layout(width="460px")
-            ),
-            **self.finder.controls,
-            "target_kind": w.Dropdown(options=list(TARGET_CHOICES), description="Målvärde"),
-            "target_value": w.FloatText(description="Värde"),
-            "target_by": w.Dropdown(
-                options=[("Inget målår", 0)] + [(str(y), y) for y in range(this_year, 2061)],
-                value=0,
-                description="Målår",
-            ),
-            "quantile": w.BoundedFloatText(
-                value=0.75, min=0, max=1, step=0.05, description="Kvantil"
-            ),
-            "change": w.Dropdown(
-                options=[("Förbättring", "improve"), ("Förändring med värdet", "number")],
-                description="Förändring",
-            ),
-            "since": w.Dropdown(
-                options=[(str(y), y) for y in range(this_year - 1, 1997, -1)],
-                value=min(2020, this_year - 1),
-                description="Basår",
-            ),
-            "range_low": w.FloatText(description="Lägst"),
-            "range_high": w.FloatText(description="Högst"),
-            "weight": w.BoundedFloatText(value=1, min=0.1, max=100, description="Vikt"),
-            "tolerance": w.BoundedFloatText(
-                value=float(doc.get("tolerance", 0.05)),
-                min=0,
-                max=0.99,
-                step=0.01,
-                description="Tolerans",
-            ),
-            "polarity": w.Dropdown(options=POLARITY_CHOICES, description="Riktning"),
-            "gender": w.Dropdown(options=GENDER_CHOICES, description="Kön"),
-        }
-        for name, text in (
-            ("add_goal", "Nytt mål"),
-            ("remove_goal", "Ta bort mål"),
-            ("goal_up", "↑"),
-            ("goal_down", "↓"),
-            ("add_indicator", "Lägg till nyckeltalet"),
-            ("remove_indicator", "Ta bort indikator"),
-            ("indicator_up", "↑"),
-            ("indicator_down", "↓"),
-            ("save", "Spara"),
-            ("render", "Rendera rapport"),
-        ):
-            c[name] = w.Button(description=text)
-        self.controls = c
+        self.controls = form_controls(
+            self.draft, code, self._source(), self._peer_options(), self.finder.controls
+        )
         self._message_html = w.HTML()
         self._preview_html = w.HTML()
         self._goals_html = w.HTML()
@@ -213,7 +119,13 @@ class GoalBuilder:
         self._wire()
         self._load_tree()
         self._refresh()
-        self.ui = self._layout()
+        self.ui = form_layout(
+            self.controls,
+            self.finder.ui,
+            self._message_html,
+            self._link_html,
+            self._preview_html,
+        )
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -244,7 +156,7 @@ class GoalBuilder:
             "indicator": self._on_indicator,
             "kpi": self._show_kpi,
         }
-        for name in _TARGET_CONTROLS + _INDICATOR_CONTROLS:
+        for name in TARGET_CONTROLS + INDICATOR_CONTROLS:
             handlers[name] = self._on_target
         for name, handler in handlers.items():
             c[name].observe(self._guard(handler), names="value")
@@ -289,86 +201,6 @@ class GoalBuilder:
         def __exit__(self, *exc: Any) -> None:
             self.owner._quiet -= 1
 
-    # -- the tree ---------------------------------------------------------------------------
-
-    def _load_tree(self) -> None:
-        """Fill the goal and indicator lists and the editors from the draft."""
-        c = self.controls
-        goals = self.draft.goals
-        with self._Quiet(self):
-            options = [
-                (f"{i + 1}. {g.get('title', '(utan namn)')}", i) for i, g in enumerate(goals)
-            ]
-            self._goal = min(self._goal, max(len(goals) - 1, 0))
-            _set_options(c["goal"], options, self._goal if options else None)
-            goal = goals[self._goal] if goals else None
-            c["goal_title"].value = str(goal.get("title", "")) if goal else ""
-            c["goal_weight"].value = float(goal.get("weight", 1)) if goal else 1.0
-            items = self.draft.indicators(self._goal) if goal else []
-            self._indicator = min(self._indicator, max(len(items) - 1, 0))
-            labels = [
-                (f"{j + 1}. {registry.label(str(i.get('kpi')))} ({i.get('kpi')})", j)
-                for j, i in enumerate(items)
-            ]
-            _set_options(c["indicator"], labels, self._indicator if labels else None)
-            if items:
-                self._load_indicator(items[self._indicator])
-            for name in ("remove_goal", "goal_up", "goal_down", "add_indicator"):
-                c[name].disabled = goal is None
-            for name in ("remove_indicator", "indicator_up", "indicator_down"):
-                c[name].disabled = not items
-            for name in _TARGET_CONTROLS + _INDICATOR_CONTROLS:
-                c[name].disabled = not items
-
-    def _load_indicator(self, item: Any) -> None:
-        c = self.controls
-        target = item.get("target") or {}
-        kind = next((k for _, k in TARGET_CHOICES if k in target), "value")
-        c["target_kind"].value = kind
-        if kind == "value":
-            c["target_value"].value = float(target.get("value") or 0)
-            c["target_by"].value = int(target.get("by") or 0)
-        elif kind == "peers_quantile":
-            c["quantile"].value = float(target["peers_quantile"])
-        elif kind == "change":
-            improve = target.get("change") == "improve"
-            c["change"].value = "improve" if improve else "number"
-            if not improve:
-                c["target_value"].value = float(target.get("change") or 0)
-            if target.get("since") in [v for _, v in c["since"].options]:
-                c["since"].value = target["since"]
-        elif kind == "range":
-            low, high = (list(target.get("range") or [0, 0]) + [0, 0])[:2]
-            c["range_low"].value, c["range_high"].value = float(low), float(high)
-        c["weight"].value = float(item.get("weight", 1))
-        c["tolerance"].value = float(item.get("tolerance", self.draft.doc.get("tolerance", 0.05)))
-        c["polarity"].value = item.get("polarity") or ""
-        c["gender"].value = item.get("gender", "T")
-        self._show_target_fields()
-
-    def _show_target_fields(self) -> None:
-        c = self.controls
-        kind = c["target_kind"].value
-        visible = {
-            "target_value": kind == "value"
-            or (kind == "change" and c["change"].value != "improve"),
-            "target_by": kind == "value",
-            "quantile": kind == "peers_quantile",
-            "change": kind == "change",
-            "since": kind == "change",
-            "range_low": kind == "range",
-            "range_high": kind == "range",
-        }
-        for name, shown in visible.items():
-            c[name].layout.display = None if shown else "none"
-
-    def _current_item(self) -> Any:
-        goals = self.draft.goals
-        if not goals:
-            return None
-        items = self.draft.indicators(self._goal)
-        return items[self._indicator] if items else None
-
     # -- handlers ---------------------------------------------------------------------------
 
     def _on_start(self) -> None:
@@ -380,7 +212,7 @@ class GoalBuilder:
             self.controls["area"].value = str(doc.get("area") or "")
             self.controls["title"].value = str(doc.get("title") or "")
             self.controls["source"].value = self._source()
-            _set_options(self.controls["peers"], self._peer_options(), None)
+            set_options(self.controls["peers"], self._peer_options(), None)
             self._sync_peers()
             if doc.get("municipality") and name:
                 self.controls["municipality"].value = str(doc["municipality"])
@@ -425,7 +257,7 @@ class GoalBuilder:
     def _on_goal_weight(self) -> None:
         if self.draft.goals:
             goal = self.draft.goals[self._goal]
-            self.draft.set_field(goal, "weight", _plain(self.controls["goal_weight"].value), 1)
+            self.draft.set_field(goal, "weight", plain(self.controls["goal_weight"].value), 1)
             self._refresh()
 
     def _on_indicator(self) -> None:
@@ -437,7 +269,7 @@ class GoalBuilder:
         """Write the target editor into the chosen indicator."""
         item = self._current_item()
         c = self.controls
-        self._show_target_fields()
+        show_target_fields(self.controls)
         if item is None:
             return
         kind = c["target_kind"].value
@@ -445,19 +277,10 @@ class GoalBuilder:
         if kind == "value" and "value" not in old and c["target_value"].value == 0:
             with self._Quiet(self):  # a sensible start: the municipality's latest value
                 c["target_value"].value = self._latest_value(str(item.get("kpi")))
-        item["target"] = target_spec(
-            kind,
-            value=c["target_value"].value,
-            by=c["target_by"].value or None,
-            quantile=c["quantile"].value,
-            improve=c["change"].value == "improve",
-            since=c["since"].value,
-            low=c["range_low"].value,
-            high=c["range_high"].value,
-        )
+        item["target"] = target_from(c)
         default_tolerance = float(self.draft.doc.get("tolerance", 0.05))
-        self.draft.set_field(item, "weight", _plain(c["weight"].value), 1)
-        self.draft.set_field(item, "tolerance", _plain(c["tolerance"].value), default_tolerance)
+        self.draft.set_field(item, "weight", plain(c["weight"].value), 1)
+        self.draft.set_field(item, "tolerance", plain(c["tolerance"].value), default_tolerance)
         self.draft.set_field(item, "polarity", c["polarity"].value or None)
         self.draft.set_field(item, "gender", c["gender"].value, "T")
         self._refresh()
@@ -465,57 +288,7 @@ class GoalBuilder:
     def _show_kpi(self) -> None:
         self.finder.describe()
 
-    # -- actions (also for code) ------------------------------------------------------------
-
-    def add_goal(self, title: str = "Nytt mål") -> None:
-        """Append a goal and select it."""
-        self._goal = self.draft.add_goal(title)
-        self._indicator = 0
-        self._load_tree()
-        self._refresh()
-
-    def remove_goal(self) -> None:
-        if self.draft.goals:
-            self.draft.remove_goal(self._goal)
-            self._goal = max(self._goal - 1, 0)
-            self._load_tree()
-            self._refresh()
-
-    def move_goal(self, step: int) -> None:
-        if self.draft.goals:
-            self._goal = self.draft.move_goal(self._goal, step)
-            self._load_tree()
-            self._refresh()
-
-    def add_indicator(self, kpi: str | None = None) -> None:
-        """Add the KPI chosen in the search (or ``kpi``) to the chosen goal."""
-        kpi = kpi or self.controls["kpi"].value
-        if not kpi:
-            raise AnalysError("Välj först ett nyckeltal i sökningen.")
-        if not self.draft.goals:
-            self.add_goal()
-        polarity = registry.polarity(kpi)
-        if polarity == "neutral":
-            value = self._latest_value(kpi)
-            target = target_spec("range", low=value * 0.9, high=value * 1.1)
-        else:
-            target = target_spec("change", improve=True, since=self.controls["since"].value)
-        self._indicator = self.draft.add_indicator(self._goal, kpi, target)
-        self._load_tree()
-        self._refresh()
-
-    def remove_indicator(self) -> None:
-        if self._current_item() is not None:
-            self.draft.remove_indicator(self._goal, self._indicator)
-            self._indicator = max(self._indicator - 1, 0)
-            self._load_tree()
-            self._refresh()
-
-    def move_indicator(self, step: int) -> None:
-        if self._current_item() is not None:
-            self._indicator = self.draft.move_indicator(self._goal, self._indicator, step)
-            self._load_tree()
-            self._refresh()
+    # -- save and render ---------------------------------------------------------------------
 
     def save(self, path: str | os.PathLike | None = None) -> Path:
         """Write the params file; ``ParamsError`` (nothing written) while it has problems."""
@@ -606,9 +379,9 @@ class GoalBuilder:
 
     def _update_preview(self, area: Area) -> None:
         code = self.controls["municipality"].value
-        if reference.unit_type(code) != area.kind:
+        if reference.municipality_type(code) != area.municipality_type:
             self.preview = self.table = None
-            kind = "regioner" if area.kind == "L" else "kommuner"
+            kind = "regioner" if area.municipality_type == "L" else "kommuner"
             self._preview_html.value = f"<i>Området gäller {kind} – välj en sådan.</i>"
             return
         try:
@@ -620,8 +393,8 @@ class GoalBuilder:
             self.message = str(error)
             self._preview_html.value = ""
             return
-        self.table = _table(self.preview)
-        self._preview_html.value = _preview_html(self.preview, self.table, code, area)
+        self.table = preview_table(self.preview)
+        self._preview_html.value = preview_html(self.preview, self.table, code, area)
 
     def _show_message(self) -> None:
         if self.message:
@@ -638,128 +411,6 @@ class GoalBuilder:
 
     # -- display ----------------------------------------------------------------------------
 
-    def _layout(self) -> w.Widget:
-        c = self.controls
-        header = w.VBox(
-            [
-                w.HBox([c["start"], c["source"]]),
-                w.HBox([c["area"], c["title"]]),
-                w.HBox([c["municipality"], c["peers"]]),
-            ]
-        )
-        goals = w.VBox(
-            [
-                w.HTML("<b>Mål</b>"),
-                c["goal"],
-                w.HBox([c["add_goal"], c["remove_goal"], c["goal_up"], c["goal_down"]]),
-                c["goal_title"],
-                c["goal_weight"],
-                w.HTML("<b>Indikatorer för målet</b>"),
-                c["indicator"],
-                w.HBox([c["remove_indicator"], c["indicator_up"], c["indicator_down"]]),
-            ]
-        )
-        target = w.VBox(
-            [
-                w.HTML("<b>Målvärde för indikatorn</b>"),
-                c["target_kind"],
-                c["target_value"],
-                c["target_by"],
-                c["quantile"],
-                c["change"],
-                c["since"],
-                c["range_low"],
-                c["range_high"],
-                c["weight"],
-                c["tolerance"],
-                c["polarity"],
-                c["gender"],
-            ]
-        )
-        search = w.VBox([w.HTML("<b>Sök nyckeltal</b>"), self.finder.ui, c["add_indicator"]])
-        actions = w.HBox([c["save"], c["render"], self._link_html])
-        return w.VBox(
-            [
-                header,
-                w.HBox([goals, target]),
-                search,
-                self._message_html,
-                actions,
-                w.HTML("<b>Förhandsvisning</b>"),
-                self._preview_html,
-            ]
-        )
-
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         """Displaying the builder shows its UI."""
         return self.ui._repr_mimebundle_(**kwargs)
-
-
-def _plain(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else round(float(value), 4)
-
-
-def _table(preview: goal_preview.Preview) -> pd.DataFrame:
-    """The preview's indicator table in Swedish, as shown."""
-    from analys.format import decimals_for, with_unit
-
-    rows = preview.indicators
-    return pd.DataFrame(
-        {
-            "Mål": rows["goal"],
-            "Indikator": rows["label"],
-            "År": ["–" if pd.isna(y) else int(y) for y in rows["year"]],
-            "Värde": [
-                with_unit(v, u or None, decimals_for(u or None, v))
-                for v, u in zip(rows["value"], rows["unit"], strict=True)
-            ],
-            "Målvärde": rows["target_text"],
-            "Status": rows["status"].map(STATUS_LABELS),
-            "De senaste fem åren": rows["history"],
-            "Når målet": [
-                f"{m} av {n}" if n else "–"
-                for m, n in zip(rows["meeting"], rows["with_value"], strict=True)
-            ],
-        }
-    )
-
-
-def _preview_html(preview: goal_preview.Preview, table: pd.DataFrame, code: str, area: Area) -> str:
-    units = "regioner" if area.kind == "L" else "kommuner"
-    goals = "".join(
-        f"<li><span style='background:{STATUS_COLOURS[r.status]};padding:0 4px'>"
-        f"{safe.html_text(STATUS_LABELS[r.status])}</span> {safe.html_text(r.title)} – "
-        f"{safe.html_text(r.history)}</li>"
-        for r in preview.goals.itertuples()
-    )
-    head = "".join(f"<th style='text-align:left'>{safe.html_text(c)}</th>" for c in table.columns)
-    body = []
-    for status, row in zip(
-        preview.indicators["status"], table.itertuples(index=False), strict=True
-    ):
-        cells = "".join(
-            f"<td style='{'background:' + STATUS_COLOURS[status] if name == 'Status' else ''}'>"
-            f"{safe.html_text(str(value))}</td>"
-            for name, value in zip(table.columns, row, strict=True)
-        )
-        body.append(f"<tr>{cells}</tr>")
-    years = preview.years
-    span = f"{years[0]}–{years[-1]}" if years else "–"
-    return (
-        f"<div><b>{safe.html_text(reference.title(code))}</b>: målens status senaste året och "
-        f"åren {span}.</div><ul>{goals}</ul>"
-        f"<table style='border-collapse:collapse;font-size:12px'><tr>{head}</tr>"
-        f"{''.join(body)}</table>"
-        f"<div style='font-size:11px;color:#555'>Når målet: hur många {units} med värde som "
-        "skulle nå samma målvärde samma år (förändringsmål: jämfört med sitt eget basår). "
-        f"{safe.html_text(_credit(area))}</div>"
-    )
-
-
-def _credit(area: Area) -> str:
-    """The preview's attribution: ours, Kolada's and the own files', the demo notice."""
-    text = f"{captions.EGEN}."
-    own = own_store.credit_line(area.kpis, area.source)
-    if own:
-        text += f" {own}"
-    return f"{text} {captions.DEMO}." if area.source == "demo" else text

@@ -11,8 +11,8 @@ import pandas as pd
 
 from analys import catalogue, registry, safe
 from analys.own import store as own_store
+from analys.vocabulary import POLARITY_WORDS
 
-POLARITY_WORDS = {"higher": "högre är bättre", "lower": "lägre är bättre", "neutral": "neutral"}
 TYPE_WORDS = {"K": "kommuner", "L": "regioner", "A": "kommuner och regioner"}
 RECENT_YEARS = 3
 

@@ -1,4 +1,4 @@
-"""The data an explorer works on: a :class:`_Session` of values loaded once, and the
+"""The data an explorer works on: a :class:`Session` of values loaded once, and the
 KPI and unit choices offered in the controls."""
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ import pandas as pd
 from analys import goals, reference, registry
 from analys.data import check_source, load_groups, load_values
 from analys.errors import AnalysError
+from analys.frame import wide
 from analys.own import store as own_store
+from analys.vocabulary import SOURCE_LABELS
 
-SOURCE_LABELS = {"demo": "Demodata", "store": "Lokalt lager", "kolada": "Kolada (nätverk)"}
-_NO_GROUPS = pd.DataFrame({"group": [], "title": [], "members": []})
+NO_GROUPS = pd.DataFrame({"group": [], "title": [], "members": []})
 
 
-class _Session:
+class Session:
     """The values one explorer works on, loaded once and kept.
 
     With ``preload`` (the default for demo and store) every registry KPI the source has is
@@ -92,14 +93,7 @@ class _Session:
         key = (kpi, gender)
         if key in self._wide:
             return self._wide[key]
-        part = self.frame(kpi)
-        part = part[part["gender"] == gender]
-        try:
-            table = part.pivot(index="municipality", columns="year", values="value")
-        except ValueError:  # duplicate rows in a store: keep the first, as Kolada lists them
-            table = part.pivot_table(
-                index="municipality", columns="year", values="value", aggfunc="first"
-            )
+        table = wide(self.frame(kpi), columns="year", gender=gender)
         table.columns = [int(y) for y in table.columns]
         self._wide[key] = table
         return table
@@ -122,32 +116,32 @@ class _Session:
         return SOURCE_LABELS.get(self.source, self.source)
 
 
-def _kind_kpis(kpis: Iterable[str], kind: str) -> list[str]:
+def type_kpis(kpis: Iterable[str], kind: str) -> list[str]:
     """The KPIs reported for units of ``kind`` (``K`` or ``L``): their own type or ``A``."""
     return [k for k in kpis if (registry.entry(k) or {}).get("municipality_type") in (kind, "A")]
 
 
-def _kpi_label(kpi: str) -> str:
+def kpi_label(kpi: str) -> str:
     return f"{registry.label(kpi)} ({kpi})"
 
 
-def _matches(kpi: str, needle: str) -> bool:
+def kpi_matches(kpi: str, needle: str) -> bool:
     entry = registry.entry(kpi) or {}
     hay = f"{kpi} {entry.get('title', '')} {entry.get('label', '')}".lower()
     return all(word in hay for word in needle.lower().split())
 
 
-def _kpi_options(kpis: Iterable[str], search: str = "", area: str = "") -> list[tuple[str, str]]:
+def kpi_options(kpis: Iterable[str], search: str = "", area: str = "") -> list[tuple[str, str]]:
     """Dropdown options ``(label (id), id)``, filtered by words and by policy area."""
     chosen = [
         k
         for k in kpis
-        if (not area or (registry.entry(k) or {}).get("area") == area) and _matches(k, search)
+        if (not area or (registry.entry(k) or {}).get("area") == area) and kpi_matches(k, search)
     ]
-    return sorted(((_kpi_label(k), k) for k in chosen), key=lambda o: o[0].lower())
+    return sorted(((kpi_label(k), k) for k in chosen), key=lambda o: o[0].lower())
 
 
-def _unit_options(kind: str | None = None, search: str = "") -> list[tuple[str, str]]:
+def municipality_options(kind: str | None = None, search: str = "") -> list[tuple[str, str]]:
     """``(name (code), code)`` for municipalities and regions (of ``kind`` when given)."""
     units = reference.municipalities()
     units = units[units["municipality"] != reference.RIKET]
@@ -161,12 +155,8 @@ def _unit_options(kind: str | None = None, search: str = "") -> list[tuple[str, 
     return [(f"{title} ({code})", code) for title, code in pairs]
 
 
-def _same_type(kind: str) -> list[str]:
-    return reference.kommun_codes() if kind == "K" else reference.region_codes()
-
-
 @lru_cache(maxsize=1)
-def _area_titles() -> dict[str, str]:
+def area_titles() -> dict[str, str]:
     titles = {}
     for name in goals.list_areas():
         try:

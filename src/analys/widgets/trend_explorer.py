@@ -2,73 +2,51 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analys import captions, maps, plots, reference, registry, safe
+from analys import maps, plots, reference, registry
 from analys.catalogue import averaged_years
-from analys.data import SOURCES
 from analys.errors import AnalysError
-from analys.format import MISSING, decimals_for
 from analys.own import store as own_store
 from analys.stats import compare, trend
-from analys.stats.peers import PEER_LABELS, peer_set
+from analys.vocabulary import SOURCES
 from analys.widgets.common import (
-    COLOUR_WORDS,
-    _colour_cell,
-    _Explorer,
-    _html_table,
-    _map_legend,
-    _Picture,
-    _safe_name,
-    _set_options,
-    _tidy,
+    Explorer,
+    Picture,
+    map_legend,
+    safe_name,
+    set_options,
+    tidy,
 )
 from analys.widgets.session import (
-    _NO_GROUPS,
     SOURCE_LABELS,
-    _area_titles,
-    _kind_kpis,
-    _kpi_label,
-    _kpi_options,
-    _same_type,
-    _Session,
-    _unit_options,
+    Session,
+    area_titles,
+    kpi_options,
+    municipality_options,
+    type_kpis,
 )
-
-PEER_CHOICES = [
-    ("Kommungrupp (SKR)", "skr"),
-    ("Länet", "lan"),
-    ("Liknande kommuner", "liknande"),
-    ("Alla", "alla"),
-    ("Egen lista", "egen"),
-]
-GENDER_CHOICES = [("Totalt", "T"), ("Kvinnor", "K"), ("Män", "M")]
-GENDER_WORDS = {"T": "totalt", "K": "kvinnor", "M": "män"}
-LEVEL_CHOICES = [("Kommun", "kommun"), ("Enhet", "enhet")]
-
-
-@dataclass(frozen=True)
-class _TrendChoice:
-    kpi: str
-    municipality: str
-    kind: str
-    peers: str
-    own: tuple[str, ...]
-    gender: str
-    first: int
-    last: int
-    level: str = "kommun"
-    unit: str = ""
+from analys.widgets.trend_tables import (
+    GENDER_CHOICES,
+    GENDER_WORDS,
+    LEVEL_CHOICES,
+    PEER_CHOICES,
+    TrendChoice,
+    chosen_wide,
+    marker_text,
+    peer_codes,
+    table_text,
+    value_table,
+)
+from analys.widgets.trend_units import UnitLevel
 
 
-class TrendExplorer(_Explorer):
+class TrendExplorer(UnitLevel, Explorer):
     """Pick a KPI and a municipality; see its trend against its peers and Riket.
 
     Parameters
@@ -117,19 +95,19 @@ class TrendExplorer(_Explorer):
         from analys import demo
 
         municipality = municipality or demo.DEMO_MUNICIPALITY
-        kind = reference.unit_type(municipality)
+        kind = reference.municipality_type(municipality)
         if kind is None or municipality == reference.RIKET:
             raise AnalysError(f"municipality: '{municipality}' är ingen känd kommun eller region")
         self.marker: trend.TrendResult | None = None
         self.map_figure: Figure | None = None
         self._kind = kind
         self._ranks: dict[tuple[str, str, str, int], pd.DataFrame] = {}
-        self._chart = _Picture((8.2, 4.0), (0.075, 0.2, 0.64, 0.72), "Trenddiagram")  # legend right
-        self._map = _Picture((3.4, 5.4), (0.01, 0.12, 0.62, 0.8), "Karta")
+        self._chart = Picture((8.2, 4.0), (0.075, 0.2, 0.64, 0.72), "Trenddiagram")  # legend right
+        self._map = Picture((3.4, 5.4), (0.01, 0.12, 0.62, 0.8), "Karta")
         self._map_legend = w.HTML()
         self._marker_html = w.HTML()
         self._table_html = w.HTML()
-        options = _kpi_options(_kind_kpis([*registry.entries(), *own_store.entries(source)], kind))
+        options = kpi_options(type_kpis([*registry.entries(), *own_store.entries(source)], kind))
         c = self.controls = {
             "kpi_search": w.Text(
                 placeholder="ord i namnet eller id …",
@@ -137,7 +115,7 @@ class TrendExplorer(_Explorer):
                 continuous_update=False,
             ),
             "area": w.Dropdown(
-                options=[("Alla områden", "")] + [(t, a) for a, t in _area_titles().items()],
+                options=[("Alla områden", "")] + [(t, a) for a, t in area_titles().items()],
                 value="",
                 description="Område",
             ),
@@ -151,11 +129,11 @@ class TrendExplorer(_Explorer):
                 placeholder="kommunens namn …", description="Sök kommun", continuous_update=False
             ),
             "municipality": w.Dropdown(
-                options=_unit_options(), value=municipality, description="Kommun"
+                options=municipality_options(), value=municipality, description="Kommun"
             ),
             "peers": w.Dropdown(options=PEER_CHOICES, value="skr", description="Jämför med"),
             "own_peers": w.SelectMultiple(
-                options=_unit_options(kind), rows=5, description="Egen lista"
+                options=municipality_options(kind), rows=5, description="Egen lista"
             ),
             "gender": w.ToggleButtons(options=GENDER_CHOICES, value="T", description="Kön"),
             "years": w.IntRangeSlider(
@@ -183,7 +161,7 @@ class TrendExplorer(_Explorer):
         self._unit_cache: dict[str, pd.DataFrame] = {}
         self._unit_ranks: dict[tuple[str, str, int], tuple[pd.Series, pd.DataFrame]] = {}
         self._unit_catalogue: pd.DataFrame | None = None
-        _tidy(c)
+        tidy(c)
         c["save"].on_click(lambda _button: self._run(self._save_clicked))
         self._observe(["kpi_search", "area"], self._filter_kpis)
         self._observe(["municipality_search"], self._filter_municipalities)
@@ -213,8 +191,8 @@ class TrendExplorer(_Explorer):
         self._run(self._load)
 
     # --- control handlers ---------------------------------------------------------------
-    def _load(self, session: _Session | None = None) -> None:
-        self._session = session or _Session(self.source)
+    def _load(self, session: Session | None = None) -> None:
+        self._session = session or Session(self.source)
         self._ranks.clear()
         self._unit_cache.clear()
         self._unit_ranks.clear()
@@ -228,7 +206,7 @@ class TrendExplorer(_Explorer):
     def _change_source(self) -> None:
         new, old = self.controls["source"].value, self.source
         try:
-            session = _Session(new)
+            session = Session(new)
         except AnalysError as error:  # keep showing the old source's outputs
             self._quietly(lambda: setattr(self.controls["source"], "value", old))
             self.message = f"{SOURCE_LABELS[new]} går inte att använda: {error}"
@@ -241,19 +219,19 @@ class TrendExplorer(_Explorer):
         session = self._require_session()
         c = self.controls
         search, area = c["kpi_search"].value, c["area"].value
-        kpis = _kind_kpis(session.kpis, self._kind)
+        kpis = type_kpis(session.kpis, self._kind)
         if c["level"].value == "enhet":
             kpis = [k for k in kpis if (registry.entry(k) or {}).get("has_ou_data")]
-        options = _kpi_options(kpis, search, area)
+        options = kpi_options(kpis, search, area)
         if not options:
             words = f"'{search}'" if search else ""
-            where = f" inom {_area_titles().get(area, area)}" if area else ""
+            where = f" inom {area_titles().get(area, area)}" if area else ""
             self.message = f"Inget nyckeltal matchar {words}{where}. Ändra sökningen."
             return False
         values = [v for _, v in options]
         current = c["kpi"].value
         self._quietly(
-            lambda: _set_options(c["kpi"], options, current if current in values else values[0])
+            lambda: set_options(c["kpi"], options, current if current in values else values[0])
         )
         return True
 
@@ -265,14 +243,14 @@ class TrendExplorer(_Explorer):
     def _filter_municipalities(self) -> None:
         c = self.controls
         search = c["municipality_search"].value
-        options = _unit_options(search=search)
+        options = municipality_options(search=search)
         if not options:
             self.message = f"Ingen kommun eller region matchar '{search}'."
             return
         values = [v for _, v in options]
         current = c["municipality"].value
         self._quietly(
-            lambda: _set_options(
+            lambda: set_options(
                 c["municipality"], options, current if current in values else values[0]
             )
         )
@@ -280,13 +258,13 @@ class TrendExplorer(_Explorer):
             self._new_municipality()
 
     def _new_municipality(self) -> None:
-        kind = reference.unit_type(self.controls["municipality"].value) or "K"
+        kind = reference.municipality_type(self.controls["municipality"].value) or "K"
         if self.controls["level"].value == "enhet":
             self._refresh_units()
         if kind != self._kind:  # municipality <-> region: other KPIs, other own-list units
             self._kind = kind
             own, peers = self.controls["own_peers"], self.controls["peers"]
-            self._quietly(lambda: _set_options(own, _unit_options(kind), ()))
+            self._quietly(lambda: set_options(own, municipality_options(kind), ()))
             if peers.value == "egen":
                 self._quietly(lambda: setattr(peers, "value", "skr"))
             self._refresh_kpis()
@@ -315,10 +293,10 @@ class TrendExplorer(_Explorer):
         self._quietly(apply)
 
     # --- the computation ----------------------------------------------------------------
-    def _choice(self) -> _TrendChoice:
+    def _choice(self) -> TrendChoice:
         c = self.controls
         first, last = c["years"].value
-        return _TrendChoice(
+        return TrendChoice(
             c["kpi"].value,
             c["municipality"].value,
             self._kind,
@@ -331,93 +309,14 @@ class TrendExplorer(_Explorer):
             c["unit"].value or "",
         )
 
-    def _peer_codes(self, choice: _TrendChoice) -> list[str]:
-        if choice.peers == "egen":
-            own = [code for code in choice.own if code != choice.municipality]
-            if not own:
-                raise AnalysError(
-                    "Välj minst en kommun i listan Egen lista (en annan än den valda kommunen)."
-                )
-            return own
-        area = (registry.entry(choice.kpi) or {}).get("area")
-        # groups are only needed for "Liknande kommuner"; a store may lack the metadata
-        groups = self._require_session().groups() if choice.peers == "liknande" else _NO_GROUPS
-        return peer_set(choice.municipality, choice.peers, groups=groups, area=area)
-
-    def _peer_phrase(self, choice: _TrendChoice, peers: list[str]) -> str:
-        if choice.peers == "egen":
-            return f"egen lista ({len(peers)} st)"
-        if choice.kind == "L":
-            return f"alla regioner ({len(peers)} st)"
-        return f"{PEER_LABELS[choice.peers]} ({len(peers)} st)"
-
-    def _wide(self, choice: _TrendChoice) -> pd.DataFrame:
-        session = self._require_session()
-        kpi, label = choice.kpi, _kpi_label(choice.kpi)
-        frame = session.frame(kpi)
-        if frame["value"].notna().sum() == 0:
-            raise AnalysError(f"{label} har inga värden i källan {session.label}.")
-        if choice.gender != "T" and not (frame["gender"] == choice.gender).any():
-            raise AnalysError(
-                f"{label} redovisas inte uppdelat på kön – välj Totalt, eller ett "
-                "nyckeltal som finns för kvinnor och män."
-            )
-        wide = session.wide(kpi, choice.gender)
-        years = [y for y in wide.columns if choice.first <= y <= choice.last]
-        if not years or wide[years].notna().sum().sum() == 0:
-            have = [y for y in wide.columns if wide[y].notna().any()]
-            raise AnalysError(
-                f"{label} har inga värden {choice.first}–{choice.last} (det finns värden "
-                f"{have[0]}–{have[-1]}). Välj andra år."
-            )
-        name = reference.title(choice.municipality)
-        if (
-            choice.municipality not in wide.index
-            or wide.loc[choice.municipality, years].isna().all()
-        ):
-            kind = (registry.entry(kpi) or {}).get("municipality_type")
-            hint = {
-                "K": " Det redovisas bara för kommuner.",
-                "L": " Det redovisas bara för regioner.",
-            }
-            raise AnalysError(
-                f"{label} har inga värden för {name} {choice.first}–{choice.last}. Välj en "
-                f"annan kommun, ett annat nyckeltal eller andra år.{hint.get(kind, '')}"
-            )
-        return wide[years]
-
-    def _ranks_for(self, choice: _TrendChoice, wide: pd.DataFrame, year: int) -> pd.DataFrame:
+    def _ranks_for(self, choice: TrendChoice, wide: pd.DataFrame, year: int) -> pd.DataFrame:
         """Quartile colours and ranks of all units of the same type, cached per KPI."""
         key = (choice.kpi, choice.gender, choice.kind, year)
         if key not in self._ranks:
-            values = wide[year].reindex(_same_type(choice.kind)).dropna()
+            values = wide[year].reindex(reference.codes_of_type(choice.kind)).dropna()
             values.index = values.index.astype(object)  # a fifth faster in quartile_colours
             self._ranks[key] = compare.quartile_colours(values, registry.polarity(choice.kpi))
         return self._ranks[key]
-
-    def _value_table(
-        self, choice: _TrendChoice, wide: pd.DataFrame, peers: list[str]
-    ) -> pd.DataFrame:
-        medians = wide.reindex(peers).median()
-        riket = wide.loc[reference.RIKET] if reference.RIKET in wide.index else None
-        ranks, colours = [], []
-        for year in wide.columns:
-            ranked = self._ranks_for(choice, wide, year)
-            hit = ranked.loc[choice.municipality] if choice.municipality in ranked.index else None
-            has_rank = hit is not None and not pd.isna(hit["rank"])
-            ranks.append(f"{int(hit['rank'])} av {len(ranked)}" if has_rank else MISSING)
-            colours.append(COLOUR_WORDS[hit["colour"]] if hit is not None else MISSING)
-        table = pd.DataFrame(
-            {
-                "Värde": wide.loc[choice.municipality].to_numpy(dtype=float),
-                "Jämförelsegruppens median": medians.to_numpy(dtype=float),
-                "Riket": np.nan if riket is None else riket.to_numpy(dtype=float),
-                "Rang": ranks,
-                "Kvartilsfärg": colours,
-            },
-            index=pd.Index([int(y) for y in wide.columns], name="År"),
-        )
-        return table
 
     def update(self) -> None:
         """Recompute the chart, marker, table and map from the controls."""
@@ -425,9 +324,9 @@ class TrendExplorer(_Explorer):
         if choice.level == "enhet":
             self._update_unit(choice)
             return
-        wide = self._wide(choice)
-        peers = self._peer_codes(choice)
-        table = self._value_table(choice, wide, peers)
+        wide = chosen_wide(self._require_session(), choice)
+        peers = peer_codes(choice, self._require_session())
+        table = value_table(choice, wide, peers, lambda year: self._ranks_for(choice, wide, year))
         polarity = registry.polarity(choice.kpi)
         self.marker = trend.trend_marker(
             table["Värde"].dropna(),
@@ -453,197 +352,13 @@ class TrendExplorer(_Explorer):
         self.figure, self.table = self._chart.figure, table
         self._draw_map(choice, wide, peers, data)
         self._chart.publish()
-        self._marker_html.value = self._marker_text(choice, peers)
-        self._table_html.value = self._table_text(choice, table)
-
-    # --- the unit level -----------------------------------------------------------------
-    def _units(self) -> pd.DataFrame:
-        if self._unit_catalogue is None:
-            from analys.data import load_units
-
-            source = "store" if self.source == "kolada" else self.source
-            self._unit_catalogue = load_units(source=source).astype(object)
-        return self._unit_catalogue
-
-    def _unit_values(self, kpi: str) -> pd.DataFrame:
-        if kpi not in self._unit_cache:
-            from analys.data import load_unit_values
-
-            source = "store" if self.source == "kolada" else self.source
-            frame = load_unit_values([kpi], source=source)
-            # plain object strings: the look-ups below iterate them (arrow strings are slower)
-            self._unit_cache[kpi] = frame.astype({"ou": object, "municipality": object})
-        return self._unit_cache[kpi]
-
-    def _unit_year(self, kpi: str, kind: str, year: int) -> tuple[pd.Series, pd.DataFrame]:
-        """Judged values and national colours of the units of ``kind`` in ``year``, cached."""
-        from analys.stats import units as U
-
-        key = (kpi, kind, year)
-        if key not in self._unit_ranks:
-            values = self._unit_values(kpi)
-            kinds = self._units().set_index("id")["activity"]
-            same = values[values["ou"].map(kinds).to_numpy() == kind]
-            judged = U.judged_values(same, kpi, year)["judged_value"].astype(float)
-            judged.index = judged.index.astype(object)
-            colours = compare.quartile_colours(judged, registry.polarity(kpi))
-            self._unit_ranks[key] = (judged, colours)
-        return self._unit_ranks[key]
-
-    def _new_level(self) -> None:
-        unit_level = self.controls["level"].value == "enhet"
-        if unit_level and self._kind == "L":
-            self._quietly(lambda: setattr(self.controls["level"], "value", "kommun"))
-            self.message = "Enhetsnivån finns för kommuner – välj en kommun först."
-            return
-        self._refresh_kpis()
-        if unit_level:
-            self._refresh_units()
-        self.update()
-
-    def _refresh_units(self) -> None:
-        """The unit list: the municipality's units of the KPI's kind, by name and search."""
-        from analys.kolada.ou_ids import kpi_activities
-
-        c = self.controls
-        units = self._units()
-        own = units[units["municipality"] == c["municipality"].value]
-        kinds = kpi_activities(c["kpi"].value)
-        if kinds:
-            own = own[own["activity"].isin(kinds)]
-        with_data = set(self._unit_values(c["kpi"].value)["ou"])
-        own = own[own["id"].isin(with_data)]
-        search = c["unit_search"].value.strip().lower()
-        if search:
-            own = own[own["title"].str.lower().str.contains(search, regex=False)]
-        options = [(str(t), str(i)) for t, i in zip(own["title"], own["id"], strict=True)]
-        current = c["unit"].value
-        values = [v for _, v in options]
-        self._quietly(
-            lambda: _set_options(
-                c["unit"],
-                options,
-                current if current in values else (values[0] if values else None),
-            )
-        )
-
-    def _filter_units(self) -> None:
-        self._refresh_units()
-        self.update()
-
-    def _update_unit(self, choice: _TrendChoice) -> None:
-        """The unit level: the unit against its municipality's units and Sweden's."""
-        from analys.stats import units as U
-
-        label, name = _kpi_label(choice.kpi), reference.title(choice.municipality)
-        if choice.gender != "T":
-            raise AnalysError("Enhetsvärden redovisas bara totalt – välj Totalt.")
-        self._refresh_units()
-        unit = self.controls["unit"].value
-        if not unit:
-            search = self.controls["unit_search"].value.strip()
-            extra = f" som matchar '{search}'" if search else ""
-            raise AnalysError(f"{name} har inga enheter med värden för {label}{extra}.")
-        choice = _TrendChoice(**{**choice.__dict__, "unit": unit})
-        values = self._unit_values(choice.kpi)
-        catalogue = self._units()
-        years = range(choice.first, choice.last + 1)
-        mine = values[(values["ou"] == unit) & values["year"].isin(list(years))]
-        mine = mine.dropna(subset=["value"])
-        title = str(catalogue.set_index("id")["title"].get(unit, unit))
-        if mine.empty:
-            raise AnalysError(
-                f"{title} har inga värden för {label} {choice.first}–{choice.last}. Välj andra år."
-            )
-        polarity = registry.polarity(choice.kpi)
-        kinds = catalogue.set_index("id")["activity"]
-        kind = str(kinds.get(unit))
-        local_units = values.loc[values["municipality"] == choice.municipality, "ou"]
-        local_units = local_units[local_units.map(kinds) == kind]
-        in_town = values[values["ou"].isin(set(local_units))]
-        rows = []
-        for year in sorted(mine["year"].unique()):
-            judged, national = self._unit_year(choice.kpi, kind, int(year))
-            this_year = in_town[in_town["year"] == year]
-            local = compare.rank_among(judged, list(this_year["ou"]), polarity)
-            this = values[values["year"] == year]
-            this = this[this["ou"].isin(set(judged.index))]
-            others = this_year[this_year["ou"] != unit]
-            hit = national.loc[unit] if unit in national.index else None
-            judged_ok = hit is not None and not pd.isna(judged.get(unit))
-            rows.append(
-                {
-                    "År": int(year),
-                    "Värde": float(mine.loc[mine["year"] == year, "value"].iloc[0]),
-                    "Kommunens övriga enheter (median)": float(others["value"].median()),
-                    "Landets enheter (median)": float(this["value"].median()),
-                    "Rang i kommunen": f"{int(local[unit])} av {int(local.notna().sum())}"
-                    if judged_ok
-                    and not pd.isna(local.get(unit))
-                    and choice.kpi != U.SALSA_DEVIATION
-                    else MISSING,
-                    "Rang i landet": f"{int(hit['rank'])} av {int(national['rank'].notna().sum())}"
-                    if judged_ok and choice.kpi != U.SALSA_DEVIATION
-                    else MISSING,
-                    "Kvartilsfärg": COLOUR_WORDS[hit["colour"]]
-                    if judged_ok and choice.kpi != U.SALSA_DEVIATION
-                    else MISSING,
-                }
-            )
-        table = pd.DataFrame(rows).set_index("År")
-        self.marker = trend.trend_marker(table["Värde"], polarity=polarity)
-        ax = self._chart.axes()
-        plots.unit_trend_chart(
-            values,
-            kpi=choice.kpi,
-            ou=unit,
-            units=catalogue,
-            years=years,
-            source=self.source,
-            ax=ax,
-        )
-        self._chart.draw(choice)
-        self.figure, self.table = self._chart.figure, table
-        self._map.clear()
-        self._map_legend.value = ""
-        self.map_figure = None
-        self._chart.publish()
-        others = len(
-            catalogue[
-                (catalogue["municipality"] == choice.municipality)
-                & (catalogue["id"].isin(set(values["ou"])))
-                & (catalogue["id"] != unit)
-            ]
-        )
-        m = self.marker
-        caution = (
-            f" <i>{safe.html_text(U.SALSA_CAUTION)}</i>" if choice.kpi == U.SALSA_DEVIATION else ""
-        )
-        self._marker_html.value = (
-            f"<b>{safe.html_text(title)} ({safe.html_text(name)}) – {safe.html_text(label)}</b>, "
-            f"{choice.first}–{choice.last}, jämfört med kommunens {others} övriga enheter och "
-            f"landets enheter av samma slag.<br>Trend: <b>{safe.html_text(m.label)}</b> – "
-            f"{safe.html_text(m.reason)}.{caution}"
-        )
-        unit_text = registry.unit(choice.kpi)
-        digits = decimals_for(unit_text, table["Värde"].abs().max())
-        shown = table.copy()
-        shown["Kvartilsfärg"] = [_colour_cell(word) for word in table["Kvartilsfärg"]]
-        columns = {
-            c: digits
-            for c in ("Värde", "Kommunens övriga enheter (median)", "Landets enheter (median)")
-        }
-        caption = safe.html_text(captions.source_caption(self.source, derived=True))
-        self._table_html.value = (
-            _html_table(shown, columns, raw=["Kvartilsfärg"])
-            + "<div style='font-size:11px;color:#555'>Rang och kvartilsfärg bland enheter av "
-            f"samma slag med värde (1 = bäst; små enheter på tre års medel). {caption}</div>"
-        )
+        self._marker_html.value = marker_text(choice, peers, self.marker)
+        self._table_html.value = table_text(choice, table, self.source)
 
     def _draw_map(
-        self, choice: _TrendChoice, wide: pd.DataFrame, peers: list[str], data: pd.DataFrame
+        self, choice: TrendChoice, wide: pd.DataFrame, peers: list[str], data: pd.DataFrame
     ) -> None:
-        units = wide.reindex(_same_type(choice.kind))
+        units = wide.reindex(reference.codes_of_type(choice.kind))
         years = [y for y in units.columns if units[y].notna().any()]
         if not years:
             self._map.clear()
@@ -655,11 +370,11 @@ class TrendExplorer(_Explorer):
             ax = self._map.axes()
             self._map_on(ax, choice, peers, years[-1], legend=False)
             self._map.show(key)
-            self._map_legend.value = _map_legend(ax, choice.municipality, peers, choice.kind)
+            self._map_legend.value = map_legend(ax, choice.municipality, peers, choice.kind)
         self.map_figure = self._map.figure
 
     def _map_on(
-        self, ax: Any, choice: _TrendChoice, peers: list[str], year: int, *, legend: bool
+        self, ax: Any, choice: TrendChoice, peers: list[str], year: int, *, legend: bool
     ) -> None:
         """The KPI's map in ``year``; on screen the legend is HTML beside it (cheaper)."""
         common = {
@@ -677,40 +392,12 @@ class TrendExplorer(_Explorer):
         else:
             maps.municipality_map(**common, municipality=choice.municipality, peers=peers)
 
-    def _map_for_saving(self, choice: _TrendChoice) -> Figure:
+    def _map_for_saving(self, choice: TrendChoice) -> Figure:
         figure = Figure(figsize=(5.6, 6.6), layout="constrained")
         year = self._map.key[4]
         peers = list(self._map.key[3])
         self._map_on(figure.add_subplot(), choice, peers, year, legend=True)
         return figure
-
-    def _marker_text(self, choice: _TrendChoice, peers: list[str]) -> str:
-        m = self.marker
-        gender = "" if choice.gender == "T" else f", {GENDER_WORDS[choice.gender]}"
-        method = f"Metod: {m.method}." if m.method else "Metod: –."
-        return (
-            f"<b>{safe.html_text(reference.title(choice.municipality))} – "
-            f"{safe.html_text(registry.label(choice.kpi))}</b>{gender}, {choice.first}–"
-            f"{choice.last}, jämfört med {safe.html_text(self._peer_phrase(choice, peers))}.<br>"
-            f"Trend: <b>{safe.html_text(m.label)}</b> – {safe.html_text(m.reason)}. "
-            f"<span style='color:#555'>{safe.html_text(method)}</span>"
-        )
-
-    def _table_text(self, choice: _TrendChoice, table: pd.DataFrame) -> str:
-        unit = registry.unit(choice.kpi)
-        magnitude = table["Värde"].abs().max()
-        digits = decimals_for(unit, magnitude)
-        shown = table.copy()
-        shown["Kvartilsfärg"] = [_colour_cell(word) for word in table["Kvartilsfärg"]]
-        columns = {c: digits for c in ("Värde", "Jämförelsegruppens median", "Riket")}
-        caption = safe.html_text(captions.source_caption(self.source, derived=True))
-        unit_text = f" Enhet: {safe.html_text(unit)}." if unit else ""
-        return (
-            _html_table(shown, columns, raw=["Kvartilsfärg"])
-            + f"<div style='font-size:11px;color:#555'>Rang och kvartilsfärg bland alla "
-            f"{'regioner' if choice.kind == 'L' else 'kommuner'} med värde (1 = bäst)."
-            f"{unit_text} {caption}</div>"
-        )
 
     def _clear_outputs(self) -> None:
         self._chart.clear()
@@ -738,7 +425,7 @@ class TrendExplorer(_Explorer):
         self._require_result()
         choice = self._choice()
         where = f"enhet_{choice.unit}" if choice.level == "enhet" else choice.peers
-        stem = _safe_name(
+        stem = safe_name(
             f"trend_{choice.kpi}_{reference.title(choice.municipality)}_{where}_"
             f"{choice.gender}_{choice.first}-{choice.last}"
         )

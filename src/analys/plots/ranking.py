@@ -1,0 +1,258 @@
+"""The ranking chart: bars sorted best to worst, coloured by quartile, the focus highlighted.
+
+All bars are one ``PolyCollection`` (gid :data:`BARS_GID`) carrying the codes and values it
+draws, so tests and the explorers read back exactly what is shown
+(:func:`analys.testing.drawn_bars`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from analys import reference, registry
+from analys.chartstyle import COLOUR_LABELS, COLOURS, FOCUS, JUDGED, NEUTRAL, RIKET, TITLE_Y
+from analys.format import year_text
+from analys.plots.base import (
+    by_municipality,
+    finish,
+    kpi_title,
+    new_axes,
+    no_data,
+    peer_codes,
+    same_type,
+    select,
+    swedish_ticks,
+    unit_word,
+    value_text,
+)
+from analys.stats import compare
+from analys.vocabulary import sign
+
+BARS_GID = "analys-bars"
+FOCUS_BAR_GID = "analys-focus-bar"
+
+
+def _colours_for(values: pd.Series, municipality: str, polarity: str) -> pd.DataFrame:
+    """Quartile colours over the comparison set of ``municipality`` (never Riket or groups)."""
+    codes = same_type(municipality, values.index)
+    return compare.quartile_colours(values.reindex(codes), polarity)
+
+
+def ranking_chart(
+    data: pd.DataFrame,
+    *,
+    kpi: str,
+    year: int,
+    municipality: str,
+    peers: Sequence[str] | None = None,
+    gender: str = "T",
+    polarity: str | None = None,
+    source: str = "demo",
+    preliminary: int | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Bars sorted best to worst, coloured by quartile, the focus municipality highlighted.
+
+    A neutral KPI is sorted highest to lowest and coloured higher/middle/lower in a palette
+    without a value judgement (blue/orange, never green or red).
+
+    Parameters
+    ----------
+    data : DataFrame
+        A values frame.
+    kpi : str
+    year : int
+    municipality : str
+        The focus municipality: outlined and labelled with its name, value and rank.
+    peers : sequence of str, optional
+        Show only the peers and the focus municipality (horizontal bars with names); all
+        municipalities of the same type when ``None``.
+    gender : {"T", "K", "M"}
+    polarity : {"higher", "lower", "neutral"}, optional
+        Default from the KPI registry.
+    source : {"demo", "kolada", "store"}
+    preliminary : int, optional
+        Kolada's preliminary year: the title then reads "2025*".
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+        The group the colours and the rank come from is named: the legend's title reads
+        "Färg: kvartil bland alla 276 kommuner med värde" and the focus label "plats 9 av 276
+        kommuner" (regioner for a region). The bars are one collection (read them with :func:`analys.testing.drawn_bars`). Colours are
+        :func:`analys.stats.compare.quartile_colours` computed over all municipalities of the same
+        type (K or L; never Riket or groups), whichever bars are shown; Riket is a line.
+    """
+    polarity = polarity or registry.polarity(kpi)
+    ax = new_axes(ax, (7, 4) if peers is None else (7, 0.8 + 0.3 * (len(peers) + 1)))
+    name = reference.title(municipality)
+    values = by_municipality(select(data, kpi=kpi, gender=gender, year=year))
+    colours = _colours_for(values, municipality, polarity)
+    shown = colours.dropna(subset=["rank"])
+    if peers is not None:
+        shown = shown.reindex(
+            [c for c in [municipality, *peer_codes(peers, municipality)] if c in shown.index]
+        )
+    if shown.empty:
+        return no_data(ax, f"Inga värden för {registry.label(kpi)} år {year}.", source)
+    s = sign(polarity) or 1
+    word = unit_word(municipality)
+    count = int(colours["rank"].notna().sum())
+    order = (-s * values.reindex(shown.index)).sort_values(kind="stable").index
+    heights = values.reindex(order).to_numpy()
+    faces = [COLOURS[shown.loc[c, "colour"]] for c in order]
+    unit = registry.unit(kpi)
+    horizontal = peers is not None
+    positions = np.arange(len(order))
+    _draw_bars(ax, positions, heights, faces, list(order), municipality, horizontal)
+    _riket_line(ax, values.get(reference.RIKET, np.nan), unit, horizontal)
+    swedish_ticks(ax.xaxis if horizontal else ax.yaxis, bins=5 if horizontal else None)
+    if horizontal:
+        ax.set_yticks(positions, [reference.title(c) for c in order], fontsize=8)
+        for tick, code in zip(ax.get_yticklabels(), order, strict=True):
+            if code == municipality:
+                tick.set_fontweight("bold")
+        ax.invert_yaxis()
+        ax.set_xlabel(unit or "")
+    else:
+        ax.set_xticks([])
+        ax.set_xlim(-1, len(order))
+        ax.set_ylabel(unit or "")
+        ax.set_xlabel(_order_text(polarity, count, word))
+    if municipality in order:
+        rank = colours.loc[municipality, "rank"]
+        at = int(np.flatnonzero(order == municipality)[0])
+        place = f"plats {int(rank)} av {count} {word}"
+        if polarity == "neutral":
+            place = f"plats {int(rank)} av {count} {word} från högst till lägst"
+        text = f"{value_text(values[municipality], unit)} ({place})"
+        _focus_label(ax, at, len(order), float(values[municipality]), name, text, horizontal)
+    else:
+        ax.text(
+            0.5,
+            0.95,
+            f"Värde saknas för {name}",
+            transform=ax.transAxes,
+            ha="center",
+            va="top",
+            fontsize=9,
+            color=FOCUS,
+        )
+    handles = [Patch(facecolor="white", edgecolor=FOCUS, lw=2, label=name)]
+    handles += [
+        Patch(color=COLOURS[c], label=COLOUR_LABELS[c])
+        for c in (*JUDGED, *NEUTRAL[:-1])
+        if c in set(shown["colour"])
+    ]
+    handles += [h for h in ax.get_legend_handles_labels()[0] if isinstance(h, Line2D)]
+    legend = ax.legend(
+        handles=handles,
+        fontsize=7,
+        frameon=False,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1),
+        title=f"Färg: kvartil bland alla\n{count} {word} med värde",
+        title_fontsize=7,
+        alignment="left",
+    )
+    legend.set_gid("analys-ranking-legend")
+    ax.set_title(
+        f"{kpi_title(kpi, gender)}, {year_text(year, preliminary)}",
+        loc="left",
+        y=TITLE_Y,
+        fontsize=11,
+    )
+    return finish(ax, source, derived=True, kpis=(kpi,))
+
+
+def _draw_bars(
+    ax: Axes,
+    positions: np.ndarray,
+    heights: np.ndarray,
+    faces: list[str],
+    codes: list[str],
+    focus: str,
+    horizontal: bool,
+) -> None:
+    """All bars as ONE collection (290 separate patches draw four times slower), plus the
+    focus bar's outline on top. :func:`analys.testing.drawn_bars` reads them back."""
+    half = 0.35 if horizontal else 0.45
+    heights = np.asarray(heights, dtype=float)
+    low, high = positions - half, positions + half
+    zeros = np.zeros_like(heights)
+    corners = [(low, zeros), (low, heights), (high, heights), (high, zeros)]
+    if horizontal:
+        corners = [(h, p) for p, h in corners]
+    vertices = np.stack([np.column_stack(c) for c in corners], axis=1)
+    bars = PolyCollection(vertices, facecolors=faces, edgecolors="none", gid=BARS_GID)
+    bars.analys_codes = tuple(codes)
+    bars.analys_values = tuple(float(h) for h in heights)
+    (bars.sticky_edges.x if horizontal else bars.sticky_edges.y).append(0.0)
+    ax.add_collection(bars)
+    ax.autoscale_view()
+    if focus in codes:
+        outline = PolyCollection(
+            [vertices[codes.index(focus)]],
+            facecolors="none",
+            edgecolors=FOCUS,
+            linewidths=2.0,
+            gid=FOCUS_BAR_GID,
+        )
+        outline.analys_codes = (focus,)
+        ax.add_collection(outline, autolim=False)
+
+
+def _order_text(polarity: str, count: int | None = None, word: str = "kommuner") -> str:
+    """The x axis of the vertical ranking: which units, in which order."""
+    who = f"Alla {count} {word} med värde" if count else word.capitalize()
+    if polarity == "neutral":
+        return f"{who}, sorterade från högst till lägst värde"
+    return f"{who}, sorterade från bäst till sämst"
+
+
+def _riket_line(ax: Axes, value: float, unit: str | None, horizontal: bool) -> None:
+    if pd.isna(value):
+        return
+    line = ax.axvline if horizontal else ax.axhline
+    line(float(value), color=RIKET, ls="--", lw=1.3, label=f"Riket {value_text(value, unit)}")
+
+
+def _focus_label(
+    ax: Axes, at: int, count: int, value: float, name: str, text: str, horizontal: bool
+) -> None:
+    """Label the focus bar: beside it (horizontal bars) or in the headroom above all bars."""
+    if horizontal:
+        ax.margins(x=0.6)  # room for the label beside the longest bar
+        ax.annotate(
+            text,
+            xy=(value, at),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+            color=FOCUS,
+            fontweight="bold",
+        )
+        return
+    ax.margins(y=0.3)
+    ax.annotate(
+        f"{name} {text}",
+        xy=(at, value),
+        xytext=(min(max((at + 1) / (count + 1), 0.22), 0.78), 0.95),
+        textcoords="axes fraction",
+        ha="center",
+        va="top",
+        fontsize=8,
+        color=FOCUS,
+        fontweight="bold",
+        arrowprops={"arrowstyle": "->", "color": FOCUS, "lw": 1},
+        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": FOCUS, "lw": 0.6},
+    )

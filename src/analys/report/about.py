@@ -1,0 +1,148 @@
+"""The area report's frame: title and lead, section 1 *Sammanfattning* and section 8
+*Om underlaget*, and the machine-readable summary the batch renderer's index reads
+(mimetype ``application/vnd.analys.summary+json``)."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from analys.captions import DERIVED_CREDIT, KOLADA_CREDIT
+from analys.format import number
+from analys.fulfilment import STATUSES
+from analys.goals import TARGET_KINDS
+from analys.own import store as own_store
+from analys.report import output, sentences
+from analys.report.base import in_own_source
+from analys.safe import Markdown
+from analys.summary import SUMMARY_MIMETYPE
+
+
+@in_own_source
+class AboutSections:
+    """The report's header, *Sammanfattning* and *Om underlaget* (a mixin of ``Report``)."""
+
+    # -- header and 1. Sammanfattning ------------------------------------------------------
+
+    def header(self) -> None:
+        """Title, what the report is about, and the demo banner."""
+        year = f" {self.year}" if self.year else ""
+        output.display(Markdown(f"# {self.area.title} – {self.place}{year}"))
+        lead = self.area.description or ""
+        output.display(
+            Markdown(
+                f"{lead} Rapporten följer upp de politiska målen för {self.area.title.lower()} med "
+                f"nyckeltal från Kolada och jämför {self.place} med {self.group.counted()} "
+                f"och med {self.everyone.counted()}. Jämförelsegruppen: {self.group.source}."
+            )
+        )
+        self._demo_banner()
+
+    def summary(self) -> None:
+        """Section 1: goal status at a glance, in words and as a chart."""
+        from analys import plots
+
+        counts = self.evaluation.counts
+        output.display(
+            Markdown(sentences.area_sentence(self.area.title, counts, self.place, self.year))
+        )
+        goals = self.evaluation.goals
+        ind = self.evaluation.indicators
+        met = ind[ind["status"] == "met"].groupby("goal").size()
+        lines = [
+            sentences.goal_sentence(r.title, r.status, int(met.get(r.goal, 0)), int(r.n))
+            for r in goals.itertuples()
+        ]
+        output.display(Markdown("\n".join(f"- {line}" for line in lines)))
+        figure, ax = plt.subplots(figsize=(7, 0.6 + 0.5 * len(goals)), layout="constrained")
+        plots.goal_status_chart(goals, source=self.source, ax=ax)
+        output.show_figure(figure)
+        self.publish_summary()
+
+    def publish_summary(self) -> None:
+        """Publish the machine-readable summary the batch renderer's index reads."""
+        ev = self.evaluation
+        payload = {
+            "area": self.area.area,
+            "title": self.area.title,
+            "municipality": self.municipality,
+            "municipality_name": self.place,
+            "year": self.year,
+            "source": self.source,
+            "demo": self.demo,
+            "goals": {s: int(ev.summary.at[s, "goals"]) for s in STATUSES},
+            "indicators": {s: int(ev.summary.at[s, "indicators"]) for s in STATUSES},
+            "snapshot": self.snapshot.get("snapshot"),
+        }
+        output.display({SUMMARY_MIMETYPE: payload, "text/plain": ""}, raw=True)
+
+    # -- 8. Om underlaget --------------------------------------------------------------------
+
+    def about(self) -> None:
+        """Section 8: source, snapshot, parameters, versions, method notes and attribution."""
+        snap = self.snapshot
+        rows = [
+            ("Källa", str(snap.get("label") or self.source).removeprefix("Källa: ")),
+            ("Dataversion", snap.get("snapshot") or "–"),
+            ("Hämtat", snap.get("fetched") or ("ingår i paketet" if self.demo else "–")),
+            (
+                "Region" if self.municipality_type == "L" else "Kommun",
+                f"{self.place} ({self.municipality})",
+            ),
+            ("År", self._year(self.year) if self.year else "senaste med data"),
+            ("Jämförelsegrupp", self.group.counted()),
+            ("Jämförelsegruppens källa", self.group.source),
+            ("Jämförelsegruppens medlemmar", self._members_text()),
+            ("Kvartilfärger och rangordning", self.everyone.among()),
+            ("Tolerans", f"{number(self.area.tolerance * 100, 0)} %"),
+            (
+                "Brytpunkter för mål",
+                f"uppfyllt ≥ {number(self.area.cutoffs.met, 2)}, delvis ≥ "
+                f"{number(self.area.cutoffs.partly, 2)}, täckning ≥ "
+                f"{number(self.area.cutoffs.coverage, 2)}",
+            ),
+            ("Egna uppgifter", "; ".join(own_store.credit(self.area.kpis, self.source)) or "–"),
+            ("Params-fil", Path(self.area.path).name if self.area.path else self.area.area),
+            ("Programversioner", self._versions()),
+        ]
+        output.display(pd.DataFrame(rows, columns=["", "Uppgift"]).pipe(output.table_style))
+        kinds = sorted({i.target.kind for _, i in self.area.indicators}, key=TARGET_KINDS.index)
+        output.display(
+            Markdown(
+                "**Metod.** Indikatorstatus: uppfyllt när värdet når målvärdet, delvis uppfyllt "
+                "inom toleransen, annars ej uppfyllt; data saknas räknas aldrig som uppfyllt. "
+                "Målets poäng = (vikt för uppfyllda + ½ · vikt för delvis uppfyllda) / vikt med data. "
+                "Kvartilfärger: grön/röd när värdet ligger i bästa/sämsta fjärdedelen "
+                f"{self.everyone.among()}. Meningarna om läget jämför med "
+                f"{self.group.counted()}; med färre än 8 i gruppen anges plats i stället för "
+                "kvartil. Trend: de fem senaste åren till och med rapportåret, signifikans enligt "
+                "Fingertips; meningarna beskriver i stället förändringen år för år. "
+                "Förväntat värde: linjär regression (OLS) på strukturella nyckeltal; rangordning "
+                f"efter korsvaliderad residual. Målvärdestyper i området: {', '.join(kinds)}."
+            )
+        )
+        output.display(
+            Markdown(
+                f"**{KOLADA_CREDIT}.** Färger, rangordningar, residualer och målstatus: {DERIVED_CREDIT}."
+            )
+        )
+        self._preliminary_note([self.year])
+        own = own_store.credit_line(self.area.kpis, self.source)
+        if own:
+            output.display(Markdown(f"**Egna uppgifter:** {own}"))
+        if self.demo:
+            self._demo_banner()
+
+    @staticmethod
+    def _versions() -> str:
+        names = ("analys", "pandas", "statsmodels", "matplotlib", "papermill")
+        found = []
+        for name in names:
+            try:
+                found.append(f"{name} {importlib.metadata.version(name)}")
+            except importlib.metadata.PackageNotFoundError:
+                continue
+        return ", ".join(found)

@@ -1,0 +1,238 @@
+"""The area report's data: one area, one municipality, loaded and evaluated once.
+
+:class:`ReportBase` reads the params (as the notebook's parameters), loads the values once
+(from the batch's data cache or the source), evaluates the goals once, names the peer group
+and the reference group, and holds the small helpers every section uses (the year as shown,
+the credit line, the demo banner, the preliminary-year note). The sections themselves are in
+:mod:`analys.report.about`, :mod:`~analys.report.goal_tables`,
+:mod:`~analys.report.comparison`, :mod:`~analys.report.trends` and
+:mod:`~analys.report.expected`; :class:`analys.report.Report` joins them.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from typing import Any, Self
+
+import pandas as pd
+from IPython.display import HTML
+
+from analys import data, reference
+from analys.captions import DEMO, DERIVED_CREDIT, KOLADA_CREDIT
+from analys.format import year_text
+from analys.fulfilment import Evaluation, ValuesIndex, evaluate
+from analys.fulfilment.country import tables_for
+from analys.goals import Area, area_from_params, load_area
+from analys.goals.check import TOP_KEYS
+from analys.own import store as own_store
+from analys.report import output
+from analys.report.labels import indicator_label
+from analys.safe import Markdown
+from analys.stats.peers import reference_group
+from analys.vocabulary import MUNICIPALITY_TYPE_WORDS
+
+#: the notebook's parameters: exactly a params file's top-level keys
+PARAM_KEYS = TOP_KEYS
+
+
+def _params_source(params: Mapping[str, Any], *_: Any, **__: Any) -> str:
+    return params.get("source") or "demo"
+
+
+#: class decorator for the report and each of its parts: ``__init__`` and every public
+#: method run within the own indicators' definitions of the report's source
+#: (:func:`analys.own.store.scoped`; it wraps a class's own methods, so each part has it)
+in_own_source = own_store.scoped(_params_source)
+
+
+@in_own_source
+class ReportBase:
+    """One area, one municipality: data loaded once, the evaluation done once.
+
+    Parameters
+    ----------
+    params
+        A params dict (a params file's keys, as the notebook's parameters).
+    data_cache
+        Path of a parquet values frame the batch renderer prepared; ``None`` loads from the
+        params' source.
+    precomputed
+        Path of the batch's shared tables (:mod:`analys.fulfilment.country`): the area's
+        values, value index, colours and expected values are then taken from there.
+    """
+
+    def __init__(
+        self,
+        params: Mapping[str, Any],
+        data_cache: str | None = None,
+        precomputed: str | None = None,
+    ) -> None:
+        clean = {k: v for k, v in params.items() if k in PARAM_KEYS and v is not None}
+        if isinstance(clean.get("municipality"), int):  # papermill -p municipality 0180 → 180
+            clean["municipality"] = f"{clean['municipality']:04d}"
+        self.area: Area = area_from_params(clean, file=f"params ({clean.get('area', '?')})")
+        self.municipality = self.area.municipality
+        self.place = reference.title(self.municipality)
+        self.source = self.area.source
+        self.demo = self.source == "demo"
+        if data_cache:
+            values = pd.read_parquet(data_cache, filters=[("kpi", "in", self.area.kpis)])
+        else:
+            values = data.load_values(self.area.kpis, None, None, source=self.source, genders=None)
+        self.values = values.reset_index(drop=True)
+        shared = tables_for(precomputed, self.area, self.source)  # computed once per batch
+        if shared is not None:
+            self.index, self.groups = shared.index, shared.groups
+            self.snapshot = dict(shared.snapshot)
+        else:
+            self.groups = data.load_groups(self.source)
+            self.snapshot = data.snapshot(self.source)
+            self.index = ValuesIndex(self.values)
+        self._shared_expected = shared.expected if shared is not None else {}
+        self.evaluation: Evaluation = evaluate(
+            self.area, self.index, self.municipality, self.area.year, groups=self.groups
+        )
+        self.peers = list(self.evaluation.peers)
+        self.municipality_type = self.area.municipality_type
+        self.unit_word = MUNICIPALITY_TYPE_WORDS[self.municipality_type]
+        peers = self.area.peers if isinstance(self.area.peers, str) else list(self.area.peers)
+        #: the peer group, named (peers_* targets, sentences, trend bands, "Lär av")
+        self.group = reference_group(
+            self.municipality, peers, groups=self.groups, area=self.area.area
+        )
+        #: every unit of the type (quartile colours, ranking chart, maps)
+        self.everyone = reference_group(self.municipality, "alla", groups=self.groups)
+        self.peers_label = self.group.counted()
+        # one label per indicator everywhere (the rows follow area.indicators)
+        self.evaluation.indicators["label"] = [
+            indicator_label(ind) for _, ind in self.area.indicators
+        ]
+        # targets and reasons against the peer group name it ("bland 7 liknande kommuner")
+        among = self.group.among()
+        for column in ("target_text", "reason"):
+            self.evaluation.indicators[column] = (
+                self.evaluation.indicators[column]
+                .astype(str)
+                .str.replace("jämförelsegruppens median", f"medianen {among}", regex=False)
+                .str.replace("i jämförelsegruppen", among, regex=False)
+                .str.replace("jämförelsegruppen", self.group.counted(), regex=False)
+            )
+        years = self.evaluation.indicators["year"].dropna()
+        self.year = int(self.area.year or (years.max() if len(years) else 0)) or None
+        prel = self.snapshot.get("preliminary_year")
+        self.preliminary = int(prel) if prel else None
+
+    @classmethod
+    def from_parameters(cls, namespace: Mapping[str, Any]) -> Self:
+        """A report from a notebook's parameters (``Report.from_parameters(globals())``).
+
+        When ``goals`` is ``None`` only the area's name was given: its goals are read from
+        ``params/<area>.yaml`` and the other given parameters override the file's.
+        """
+        params = {k: namespace.get(k) for k in PARAM_KEYS}
+        if params.get("goals") is None:
+            given = {k: v for k, v in params.items() if v is not None}
+            params = {**load_area(params["area"]).params, **given}
+        return cls(
+            params,
+            data_cache=namespace.get("data_cache"),
+            precomputed=namespace.get("precomputed"),
+        )
+
+    @classmethod
+    def from_area(
+        cls, name_or_path: str, municipality: str | None = None, **overrides: Any
+    ) -> Self:
+        """A report for a params file, e.g. ``Report.from_area("grundskola", "1480")``."""
+        params = dict(load_area(name_or_path).params)
+        if municipality:
+            params["municipality"] = municipality
+        params.update(overrides)
+        return cls(params)
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _values(self, kpi: str, gender: str = "T") -> pd.DataFrame:
+        part = self.values[(self.values["kpi"] == kpi) & (self.values["gender"] == gender)]
+        return part
+
+    def _caption(self, derived: bool = True) -> None:
+        credit = DERIVED_CREDIT if derived else KOLADA_CREDIT
+        text = f"{credit}. {DEMO}." if self.demo else f"{credit}."
+        own = own_store.credit_line(self.area.kpis, self.source)  # own data says whose
+        text = f"{text} {own}" if own else text
+        output.display(
+            HTML(
+                f"<p class='analys-caption' style='font-size:0.8em;color:#555'>"
+                f"{html.escape(text)}</p>"
+            )
+        )
+
+    def _demo_banner(self) -> None:
+        if self.demo:
+            output.display(
+                HTML(
+                    "<div class='analys-demo' style='border:2px solid #d7191c;padding:0.5em;"
+                    "margin:0.5em 0;background:#fff5f5'><b>DEMODATA</b> – "
+                    f"{html.escape(DEMO)}. Siffrorna i rapporten är påhittade och får inte "
+                    "användas som underlag för beslut.</div>"
+                )
+            )
+
+    @property
+    def main_kpi(self) -> str:
+        return self.area.main_kpi
+
+    def _year(self, year: Any) -> str:
+        """A year as shown: "2025*" when it is Kolada's preliminary year, "–" when missing."""
+        if year is None or pd.isna(year):
+            return "–"
+        return year_text(int(year), self.preliminary)
+
+    def _preliminary_note(self, years: Any) -> None:
+        """The footnote for "2025*", when one of ``years`` is the preliminary year."""
+        shown = {int(y) for y in years if y is not None and not pd.isna(y)}
+        if self.preliminary is not None and self.preliminary in shown:
+            output.display(
+                Markdown(
+                    f"\\* {self.preliminary} är preliminärt: Kolada publicerar de slutliga "
+                    "värdena senare, och de kan ändras."
+                )
+            )
+
+    def peer_listing(self) -> None:
+        """The peer group: its name, where it comes from and its members."""
+        group = self.group
+        members = self._members_text()
+        output.display(
+            Markdown(
+                f"**Jämförelsegrupp:** {group.counted()} – {group.source}. Medlemmar: {members}. "
+                f"Kvartilfärger och rangordning jämför i stället {self.place} med "
+                f"{self.everyone.counted()}."
+            )
+        )
+
+    def _members_text(self) -> str:
+        if self.group.everyone:
+            return f"alla {self.unit_word} utom {self.place}"
+        return self.group.members_text()
+
+    @property
+    def _quartile_header(self) -> str:
+        return f"Kvartil {self.everyone.among()}"
+
+    def _county(self) -> str:
+        units = reference.municipalities().set_index("municipality")
+        return str(units.at[self.municipality, "county"])
+
+    def _latest_year(self, kpi: str) -> int | None:
+        if self.area.year:
+            return int(self.area.year)
+        return self.index.latest(kpi, "T", self.area.municipality_type)
+
+    def _years_upto(self, year: int | None) -> list[int] | None:
+        """The data's years up to ``year`` (``None``: all years)."""
+        if year is None:
+            return None
+        return sorted(int(y) for y in self.values["year"].unique() if int(y) <= int(year))

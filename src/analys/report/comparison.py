@@ -1,0 +1,150 @@
+"""Section 3 *Jämförelse med andra*: the main KPI against the peer group and every unit of
+its type (ranking chart, maps), all indicators against Riket (spine chart), and result
+against cost (quadrant chart)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from analys import reference, registry
+from analys.format import decimals_for, with_unit
+from analys.report import output, sentences
+from analys.report.base import in_own_source
+from analys.safe import Markdown
+
+
+@in_own_source
+class ComparisonSections:
+    """The comparison with others (a mixin of ``Report``)."""
+
+    # -- 3. Jämförelse med andra -------------------------------------------------------------
+
+    def comparison(self) -> None:
+        """Section 3: ranking and maps for the main KPI, the spine chart, result against cost."""
+        from analys import maps, plots
+
+        kpi = self.main_kpi
+        year = self._latest_year(kpi)
+        if year is None:
+            output.display(Markdown(f"Inga värden för {registry.label(kpi)} att jämföra."))
+            return
+        self.peer_listing()
+        main = self._values(kpi)
+        own = main[(main["municipality"] == self.municipality) & (main["year"] == year)]
+        value = float(own["value"].iloc[0]) if len(own) else float("nan")
+        peer_values = main[(main["municipality"].isin(self.peers)) & (main["year"] == year)]
+        position = sentences.peer_position(
+            value, peer_values["value"].tolist(), registry.polarity(kpi), self.group, self.place
+        )
+        if pd.isna(value):
+            text = sentences.missing_sentence(f"**{registry.label(kpi)}**", year)[:-1]
+        else:
+            text = (
+                f"**{registry.label(kpi)}** {self._year(year)}: {self.place} har "
+                f"{with_unit(value, registry.unit(kpi), decimals_for(registry.unit(kpi), value))}"
+            )
+        if position:
+            text += f" och {position}"
+        output.display(Markdown(text + "."))
+        figure, ax = plt.subplots(figsize=(8, 3.6), layout="constrained")
+        plots.ranking_chart(
+            self.values,
+            kpi=kpi,
+            year=year,
+            municipality=self.municipality,
+            source=self.source,
+            preliminary=self.preliminary,
+            ax=ax,
+        )
+        output.show_figure(figure)
+        figure, axes = plt.subplots(
+            1, 2, figsize=(8, 5.4), layout="constrained", width_ratios=[1, 1.1]
+        )
+        if self.area.municipality_type == "L":
+            maps.region_map(
+                self.values,
+                kpi=kpi,
+                year=year,
+                region=self.municipality,
+                source=self.source,
+                preliminary=self.preliminary,
+                ax=axes[0],
+            )
+            axes[1].remove()
+        else:
+            maps.municipality_map(
+                self.values,
+                kpi=kpi,
+                year=year,
+                municipality=self.municipality,
+                source=self.source,
+                title="Sverige",
+                preliminary=self.preliminary,
+                ax=axes[0],
+            )
+            maps.municipality_map(
+                self.values,
+                kpi=kpi,
+                year=year,
+                municipality=self.municipality,
+                peers=self.peers,
+                county="auto",
+                source=self.source,
+                legend=False,
+                title=reference.COUNTIES.get(self._county(), "Länet"),
+                preliminary=self.preliminary,
+                ax=axes[1],
+            )
+        output.show_figure(figure)
+        kpis = [i.kpi for _, i in self.area.indicators if i.gender == "T"]
+        kpis = list(dict.fromkeys(kpis))
+        statuses = self.evaluation.indicators.drop_duplicates("kpi").set_index("kpi")["status"]
+        output.display(
+            Markdown(
+                f"**Alla indikatorer jämfört med riket** (mitten = riket, bättre till höger; "
+                f"banden visar spridningen {self.everyone.among()}; färg = målstatus)."
+            )
+        )
+        figure, ax = plt.subplots(figsize=(8, 0.9 + 0.45 * len(kpis)), layout="constrained")
+        plots.spine_chart(
+            self.values,
+            kpis=kpis,
+            municipality=self.municipality,
+            year=self.area.year,
+            statuses=statuses,
+            source=self.source,
+            ax=ax,
+        )
+        output.show_figure(figure)
+        self._preliminary_note([year])
+        if self.area.cost:
+            self._cost(year)
+
+    def _cost(self, year: int) -> None:
+        from analys import plots
+
+        cost_year = self._latest_year(self.area.cost)
+        if cost_year is None:
+            return
+        both = min(year, cost_year)
+        output.display(
+            Markdown(
+                f"**Resultat och kostnad {both}** (fyrfältsdiagram): {registry.label(self.main_kpi)} "
+                f"mot {registry.label(self.area.cost)}. Linjerna är medianerna för alla {self.unit_word}. "
+                "Kostnaden värderas inte: låg kostnad kan betyda effektivitet men också mindre "
+                "eller sämre service."
+            )
+        )
+        figure, ax = plt.subplots(figsize=(7, 5), layout="constrained")
+        plots.cost_chart(
+            self.values,
+            result_kpi=self.main_kpi,
+            cost_kpi=self.area.cost,
+            year=both,
+            municipality=self.municipality,
+            peers=self.peers,
+            source=self.source,
+            ax=ax,
+        )
+        output.show_figure(figure)

@@ -1,0 +1,143 @@
+"""Section 6 *Förväntat värde och samband*: the expected value from the area's drivers
+block, the ranking by cross-validated residual and whom to learn from.
+
+The numbers come from :func:`analys.stats.model.expected_in_year` and
+:func:`analys.stats.model.residual_ranking`; this module only words and draws them.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from analys import reference, registry
+from analys.errors import AnalysError
+from analys.format import number, with_unit
+from analys.fulfilment.country import expected_key
+from analys.report import output, sentences
+from analys.report.base import in_own_source
+from analys.safe import Markdown
+
+
+@in_own_source
+class ExpectedSection:
+    """Expected value and drivers (a mixin of ``Report``)."""
+
+    # -- 6. Förväntat värde och samband ------------------------------------------------------
+
+    def expected(self) -> None:
+        """Section 6: expected value from the drivers block, residual ranking, "lär av"."""
+        from analys import plots
+        from analys.stats import model
+
+        drivers = self.area.drivers
+        if drivers is None:
+            output.display(Markdown("Området har inget drivers-block; avsnittet hoppas över."))
+            return
+        year = self._latest_year(drivers.outcome)
+        kind = self.area.municipality_type
+        units = reference.municipality_codes() if kind == "K" else reference.region_codes()
+        shared = self._shared_expected.get(
+            expected_key(drivers.outcome, tuple(drivers.explanatory), year)
+        )  # the batch's model (analys.fulfilment.country), when it computed one
+        try:
+            if isinstance(shared, str):  # the batch's model failed with this message
+                raise AnalysError(shared)
+            result = shared or model.expected_in_year(
+                self.values, drivers.outcome, drivers.explanatory, year=year, codes=units
+            )
+        except AnalysError as error:
+            output.display(Markdown(f"Förväntat värde kan inte beräknas: {error}"))
+            return
+        # better/worse than expected only for a KPI with a direction (the registry's: a
+        # fact about quality); a neutral outcome (a cost, a net cost deviation) is only
+        # higher or lower than expected (docs/judgements.md)
+        polarity = registry.polarity(drivers.outcome)
+        neutral = polarity == "neutral"
+        table = result.table
+        ranked = model.residual_ranking(table, polarity)
+        explained = "; ".join(registry.label(k).lower() for k in drivers.explanatory)
+        output.display(
+            Markdown(
+                f"Vilket resultat kan man vänta sig av {self.place}, givet {explained}? En "
+                f"regression över {result.n} {'kommuner' if kind == 'K' else 'regioner'} {year} "
+                f"förklarar {number(result.r2 * 100, 0)} % av skillnaderna i "
+                f"{registry.label(drivers.outcome).lower()} (R² = {number(result.r2, 2)})."
+            )
+        )
+        if self.municipality in table.index:
+            row = table.loc[self.municipality]
+            rank = int(ranked.at[self.municipality, "rank"])
+            output.display(
+                Markdown(
+                    sentences.expected_sentence(
+                        self.place,
+                        registry.label(drivers.outcome),
+                        float(row["actual"]),
+                        float(row["expected"]),
+                        float(row["loo_residual"]),
+                        polarity,
+                        registry.unit(drivers.outcome),
+                        rank,
+                        len(ranked),
+                        units=self.unit_word,
+                    )
+                )
+            )
+        figure, ax = plt.subplots(figsize=(6.5, 5), layout="constrained")
+        plots.expected_chart(
+            table,
+            municipality=self.municipality,
+            peers=self.peers,
+            kpi=drivers.outcome,
+            source=self.source,
+            ax=ax,
+        )
+        output.show_figure(figure)
+        unit = registry.unit(drivers.outcome)
+        best = ranked.head(10)
+        top = pd.DataFrame(
+            {
+                "Kommun": [reference.title(c) for c in best.index],
+                "Faktiskt": [with_unit(v, unit) for v in best["actual"]],
+                "Förväntat": [with_unit(v, unit) for v in best["expected"]],
+                "Över (+) eller under (−) förväntat" if neutral else "Bättre än förväntat": [
+                    number(v) for v in best["score"]
+                ],
+            }
+        )
+        if neutral:
+            heading = (
+                "**Störst avvikelse från det förväntade** (korsvaliderad residual, alla "
+                f"enheter). {registry.label(drivers.outcome)} har ingen riktning: högre eller "
+                "lägre än förväntat är varken bättre eller sämre."
+            )
+        else:
+            heading = (
+                "**Bäst i förhållande till förutsättningarna** (korsvaliderad "
+                "residual, alla enheter):"
+            )
+        output.display(Markdown(heading))
+        output.display(top.pipe(output.table_style))
+        if not neutral:
+            learn = model.learn_from(result, self.peers, n=5, polarity=polarity)
+            if len(learn):
+                names = ", ".join(reference.title(c) for c in learn.index)
+                output.display(
+                    Markdown(
+                        f"**Lär av:** bland {self.peers_label} gör {names} mer än "
+                        "förutsättningarna förutsäger."
+                    )
+                )
+        deviates = "avviker från det förväntade" if neutral else "gör bättre än förväntat"
+        output.display(
+            Markdown(
+                f"*Samband mellan {self.unit_word} är inte orsakssamband: {'en region' if self.municipality_type == 'L' else 'en kommun'} som {deviates} "
+                "kan ha förklaringar som modellen inte ser.*"
+            )
+        )
+        if result.dropped:
+            output.display(
+                Markdown(f"Utan fullständiga data (ingår inte): {len(result.dropped)} st.")
+            )
+        self._caption()

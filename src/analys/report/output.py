@@ -1,0 +1,57 @@
+"""Where the area report's sections put what they show: one output channel.
+
+Every section writes through :func:`display` and :func:`show_figure` of this module (called
+as ``output.display(...)``), so a test can capture a whole report by patching these two names.
+Tables go through :func:`table_style`, multi-panel figures start from :func:`grid`.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import Image, display
+
+from analys.chartstyle import unhinted_text
+from analys.plots.png import figure_png
+from analys.safe import literal_text, styler_cells
+
+__all__ = ["display", "grid", "show_figure", "table_style"]
+
+
+def table_style(frame: pd.DataFrame, *, escape: bool = True):
+    """A report table: no index, text left-aligned (numbers are formatted as text).
+
+    Every cell is escaped for HTML (:func:`analys.safe.styler_cells`) unless ``escape`` is
+    false because the caller escaped the cells itself and put HTML (links) in them.
+    """
+    styler = frame.style.hide(axis="index").set_table_styles(
+        [{"selector": "th, td", "props": "text-align: left; vertical-align: top;"}]
+    )
+    return styler_cells(styler) if escape else styler
+
+
+def show_figure(figure) -> None:
+    """Show a figure as a PNG and free it.
+
+    Like the inline backend (``bbox_inches="tight"``, so a caption wider than its panel is
+    never cut), but with the text drawn unhinted (:func:`unhinted_text`) and the image a
+    compact palette PNG (:func:`analys.plots.png.figure_png`).
+    """
+    literal_text(figure)  # a "$" in a shown name is no mathtext
+    with unhinted_text():
+        png = figure_png(figure, dpi=figure.dpi, bbox_inches="tight")
+    plt.close(figure)
+    display(Image(data=png, format="png"))
+
+
+def grid(n: int, *, width: float, height: float, ncols: int = 2):
+    """One figure with ``n`` panels in rows of ``ncols`` (one draw instead of ``n``)."""
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    figure, axes = plt.subplots(
+        nrows, ncols, figsize=(width * ncols, height * nrows), layout="constrained", squeeze=False
+    )
+    flat = list(axes.flat)
+    for ax in flat[n:]:
+        ax.remove()
+    return figure, flat[:n]

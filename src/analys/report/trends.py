@@ -1,0 +1,169 @@
+"""Sections 4 *Utveckling över tid* and 7 *Kön*: each indicator's development and the gap
+between women and men, ending at the report year."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analys import reference, registry
+from analys.catalogue import averaged_years
+from analys.report import output, sentences
+from analys.report.base import in_own_source
+from analys.report.labels import TREND_HEADER, indicator_label
+from analys.safe import Markdown
+from analys.stats.trend import averaged_reason
+
+
+@in_own_source
+class TrendSections:
+    """Development over time and by gender (a mixin of ``Report``)."""
+
+    # -- 4. Utveckling över tid --------------------------------------------------------------
+
+    def trends(self) -> None:
+        """Section 4: one sentence per indicator, then their trend charts side by side.
+
+        Everything ends at the report year: a series stops at the indicator's year (the
+        report's ``year`` when given), a value missing in that year is "data saknas", and
+        the charts end there too.
+        """
+        from analys import plots
+
+        shown = list(dict.fromkeys((ind.kpi, ind.gender) for _, ind in self.area.indicators))
+        first = {(ind.kpi, ind.gender): ind for _, ind in reversed(self.area.indicators)}
+        years = self.evaluation.indicators.drop_duplicates(["kpi", "gender"])
+        when = {
+            (r.kpi, r.gender): (None if pd.isna(r.year) else int(r.year))
+            for r in years.itertuples()
+        }
+        lines = []
+        for key in shown:
+            ind = first[key]
+            label = indicator_label(ind)
+            year = when.get(key, self.year)
+            series = self.index.series(ind.kpi, self.municipality, ind.gender)
+            if year is not None:
+                series = series[series.index <= year]
+            if year is not None and year not in series.index:
+                last = int(series.index.max()) if len(series) else None
+                lines.append(sentences.missing_sentence(label, year, last))
+                continue
+            peer_values = self.index.wide(ind.kpi, ind.gender)
+            position = None
+            if year is not None and year in peer_values.columns:
+                position = sentences.peer_position(
+                    float(series[year]),
+                    peer_values[year].reindex(self.peers).tolist(),
+                    registry.polarity(ind.kpi),  # a fact about quality, not the goal's stance
+                    self.group,
+                    self.place,
+                )
+            lines.append(
+                sentences.indicator_sentence(
+                    label, series, ind.polarity, position=position, year=year
+                )
+            )
+            averaged = averaged_years(ind.kpi)
+            if averaged:  # no trend test on overlapping multi-year means
+                lines[-1] += f" ({averaged_reason(averaged)}.)"
+        output.display(Markdown("\n".join(f"- {line}" for line in lines)))
+        output.display(
+            Markdown(
+                "*Meningarna beskriver förändringen år för år fram till det senaste året; "
+                f"kolumnen {TREND_HEADER} i tabellerna ovan är ett signifikanstest över fem år "
+                "och kan därför visa en annan riktning. Linjen i diagrammen är medianen för "
+                f"{self.group.counted()}, bandet deras mittersta hälft.*"
+            )
+        )
+        last_year = self.area.year
+        figure, axes = output.grid(len(shown), width=4.6, height=3.1)
+        for ax, key in zip(axes, shown, strict=False):
+            ind = first[key]
+            target = ind.target.value if ind.target.kind == "value" else None
+            plots.trend_chart(
+                self.values,
+                kpi=ind.kpi,
+                municipality=self.municipality,
+                peers=self.peers,
+                gender=ind.gender,
+                years=self._years_upto(last_year),
+                target=target,
+                target_year=ind.target.by,
+                source=self.source,
+                legend="none",
+                title=indicator_label(ind),
+                preliminary=self.preliminary,
+                peers_label=self.group.counted(),
+                ax=ax,
+            )
+        plots.shared_legend(figure, axes)
+        output.show_figure(figure)
+        self._preliminary_note(self._years_upto(last_year) or self.values["year"].unique())
+
+    # -- 7. Kön ----------------------------------------------------------------------------
+
+    def gender(self) -> None:
+        """Section 7: the gap between women and men for KPIs divided by gender."""
+        from analys import plots
+        from analys.stats import gender as gender_mod
+
+        kpis = [
+            k
+            for k in dict.fromkeys(i.kpi for _, i in self.area.indicators)
+            if (registry.entry(k) or {}).get("divided_by_gender")
+        ]
+        if not kpis:
+            output.display(Markdown("Inget av områdets nyckeltal redovisas uppdelat på kön."))
+            return
+        gaps = gender_mod.gender_gaps(self.values[self.values["kpi"].isin(kpis)])
+        codes = reference.codes_of_type(self.municipality_type)
+        summary = gender_mod.gap_summary(
+            gaps,
+            kpis,
+            self.municipality,
+            self.peers,
+            codes=codes,
+            year=self.area.year,
+            averaged_years={k: averaged_years(k) for k in kpis},
+        )
+        lines, drawn, shown_years = [], [], []
+        for kpi, row in summary.iterrows():
+            label = registry.label(kpi)
+            if not row["has_value"]:
+                last = None if pd.isna(row["last_year"]) else int(row["last_year"])
+                lines.append(sentences.missing_sentence(f"**{label}**", row["year"], last))
+                continue
+            phrase = gender_mod.describe_gap(float(row["gap"]), registry.unit(kpi))
+            peers_text = ""
+            if not pd.isna(row["peers_median"]):
+                larger = "större" if bool(row["larger_than_peers"]) else "mindre"
+                among = self.group.among(int(row["peers_count"]))
+                peers_text = f" Skillnaden är {larger} än medianen {among}."
+            lines.append(
+                f"**{label}** {self._year(row['year'])}: {phrase}. {row['trend']}.{peers_text}"
+            )
+            drawn.append(kpi)
+            shown_years.append(row["year"])
+        if lines:
+            output.display(Markdown("\n".join(f"- {line}" for line in lines)))
+        if not drawn:
+            if not lines:
+                output.display(Markdown(f"Könsuppdelade värden saknas för {self.place}."))
+            return
+        figure, axes = output.grid(len(drawn), width=4.6, height=2.8)
+        for ax, kpi in zip(axes, drawn, strict=True):
+            plots.gender_gap_chart(
+                self.values,
+                kpi=kpi,
+                municipality=self.municipality,
+                peers=self.peers,
+                years=self._years_upto(self.area.year),
+                source=self.source,
+                legend="none",
+                preliminary=self.preliminary,
+                peers_label=self.group.counted(),
+                ax=ax,
+            )
+        plots.shared_legend(figure, axes)
+        output.show_figure(figure)
+        self._preliminary_note(shown_years)

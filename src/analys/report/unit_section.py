@@ -1,0 +1,203 @@
+"""The section *Enheter* of the area report (``notebooks/omrade.ipynb``).
+
+Called by :meth:`analys.report.Report.units`: when the area has KPIs with unit data, a table
+of the municipality's units (value and quartile colour per KPI, trend, SALSA deviation for
+schools), short sentences on the units that stand out, the spread between the best and the
+worst unit, and the units against the national distribution (seaborn). All analysis is in
+:mod:`analys.stats.units`; this module only loads and shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+from IPython.display import HTML
+
+from analys import registry
+from analys.errors import AnalysError
+from analys.format import difference_unit, number, with_unit
+from analys.goals import Area
+from analys.kolada.ou_ids import activity_title, plural
+from analys.report import output
+from analys.report.unit_common import (
+    COLOUR_WORDS,
+    TINTS,
+    TREND_ARROWS,
+    area_unit_kpis,
+    caption,
+    colour_note,
+    column_grid,
+    html_table,
+    load_unit_data,
+    targets,
+    value_text,
+)
+from analys.safe import Markdown
+from analys.stats import units as U
+
+
+def units_section(report: Any) -> None:
+    """The *Enheter* section of the area report (nothing when the area has no unit KPIs)."""
+    area: Area = report.area
+    kpis = area_unit_kpis(area, report.source)
+    if not kpis:
+        return
+    output.display(Markdown("## Enheter"))
+    try:
+        catalogue, values = load_unit_data(kpis, report.source)
+    except AnalysError as error:
+        output.display(Markdown(f"Enhetsdata saknas: {error}"))
+        return
+    municipality = report.municipality
+    own_units = catalogue[catalogue["municipality"] == municipality]
+    # the SALSA figures have their own column and paragraph (and must not be ranked)
+    shown = [k for k in kpis if k not in U.SALSA_KPIS]
+    year = report.year
+    tables = {}
+    for kpi in shown:
+        part = values[values["kpi"] == kpi]
+        wanted = year if year and (part["year"] == year).any() else None
+        table = U.unit_table(
+            values, catalogue, kpi, municipality, wanted, target=targets(area).get(kpi)
+        )
+        if not table.empty:
+            tables[kpi] = table
+    if not tables:
+        output.display(
+            Markdown(
+                f"{report.place} har inga enheter med värden för områdets nyckeltal på enhetsnivå."
+            )
+        )
+        return
+    kinds = sorted({a for t in tables.values() for a in t["activity"]})
+    counts = [f"{int((own_units['activity'] == k).sum())} {plural(k)}" for k in kinds]
+    names = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + " och " + counts[-1]
+    output.display(
+        Markdown(
+            f"{report.place} har {names} i Koladas enhetsregister. Varje enhet jämförs med "
+            "alla enheter av samma slag "
+            f"{'i landet' if report.demo else 'i underlaget (de kommuner som hämtats)'} "
+            "och med kommunens övriga. Små enheter (under "
+            f"{U.SMALL_UNIT} elever/svar) bedöms på medelvärdet av tre år och aldrig på ett "
+            "enda år."
+        )
+    )
+    lines = []
+    for kpi, table in tables.items():
+        lines += U.standouts(table, registry.label(kpi))
+        change = U.spread_change(U.spread(values, kpi, municipality))
+        ends = "högsta och lägsta" if registry.polarity(kpi) == "neutral" else "bästa och sämsta"
+        if change:
+            unit = difference_unit(registry.unit(kpi))
+            word = (
+                "ökat"
+                if change["range_change"] > 0
+                else "minskat"
+                if change["range_change"] < 0
+                else "är oförändrad"
+            )
+            lines.append(
+                f"{registry.label(kpi)}: skillnaden mellan {ends} enhet är "
+                f"{with_unit(change['range_latest'], unit)} ({change['latest_year']}); "
+                f"den har {word} från {with_unit(change['range_first'], unit)} "
+                f"({change['first_year']})."
+                if word != "är oförändrad"
+                else f"{registry.label(kpi)}: skillnaden mellan {ends} enhet "
+                f"{word} sedan {change['first_year']}."
+            )
+    if lines:
+        output.display(Markdown("\n".join(f"- {line}" for line in lines)))
+    for kind in kinds:
+        _activity_table(report, kind, tables, values, catalogue)
+    figure, axes = column_grid(len(tables))
+    for ax, kpi in zip(axes, tables, strict=False):
+        from analys import plots
+
+        plots.unit_chart(
+            values,
+            kpi=kpi,
+            municipality=municipality,
+            units=catalogue,
+            year=int(tables[kpi]["year"].iloc[0]),
+            table=tables[kpi],
+            source=report.source,
+            ax=ax,
+        )
+    output.show_figure(figure)
+    if U.SALSA_DEVIATION in kpis:
+        _salsa(values, catalogue, municipality, report.source)
+
+
+def _activity_table(
+    report: Any,
+    kind: str,
+    tables: Mapping[str, pd.DataFrame],
+    values: pd.DataFrame,
+    catalogue: pd.DataFrame,
+) -> None:
+    mine = {k: t[t["activity"] == kind].set_index("ou") for k, t in tables.items()}
+    mine = {k: t for k, t in mine.items() if not t.empty}
+    if not mine:
+        return
+    titles = catalogue.set_index("id")["title"]
+    wanted = {o for t in mine.values() for o in t.index}
+    ids = sorted(wanted, key=lambda o: (str(titles.get(o, o)).lower(), o))
+    first = next(iter(mine))
+    salsa = pd.DataFrame()
+    if kind == "V15":
+        salsa = U.salsa_table(values, catalogue, report.municipality).set_index("ou")
+    header = ["Enhet", *[registry.label(k) for k in mine], f"Trend ({registry.label(first)})"]
+    if not salsa.empty:
+        header.append("SALSA-avvikelse (medel 3 år)")
+    rows = []
+    for ou in ids:
+        row = [(str(titles.get(ou, ou)), "")]
+        for kpi, table in mine.items():
+            if ou not in table.index:
+                row.append(("–", ""))
+                continue
+            r = table.loc[ou]
+            text = value_text(kpi, float(r["judged_value"])) if r["basis"] != "–" else "–"
+            if r["small"]:
+                text += " *"
+            row.append((f"{text} ({COLOUR_WORDS[r['colour']]})", TINTS.get(r["colour"], "")))
+        trend = mine[first]["trend"].get(ou, "cannot_calculate")
+        row.append((TREND_ARROWS.get(trend, trend), ""))
+        if not salsa.empty:
+            if ou in salsa.index:
+                s = salsa.loc[ou]
+                sign = "+" if s["deviation_mean"] > 0 else ""
+                row.append((f"{sign}{number(s['deviation_mean'], 1)} ({s['reading']})", ""))
+            else:
+                row.append(("–", ""))
+        rows.append(row)
+    year = int(next(iter(mine.values()))["year"].iloc[0])
+    output.display(Markdown(f"**{activity_title(kind)} i {report.place} {year}**"))
+    output.display(HTML(html_table(rows, header)))
+    output.display(
+        Markdown(
+            f"{colour_note(list(mine))} * liten enhet: medelvärdet av de tre senaste åren "
+            "visas och bedöms."
+        )
+    )
+    caption(report.source, list(mine))
+
+
+def _salsa(values: pd.DataFrame, catalogue: pd.DataFrame, municipality: str, source: str) -> None:
+    table = U.salsa_table(values, catalogue, municipality)
+    if table.empty:
+        return
+    counts = table["reading"].value_counts()
+    output.display(
+        Markdown(
+            f"**SALSA, meritvärde åk 9 ({int(table['year'].iloc[0])}).** "
+            f"{counts.get('över förväntan', 0)} skolor ligger över och "
+            f"{counts.get('under förväntan', 0)} under vad elevernas bakgrund ger anledning "
+            f"att vänta (medel av tre år, mer än ±{number(U.SALSA_MARGIN, 0)} poäng); "
+            f"{counts.get('osäkert', 0)} är för osäkra att läsa. *{U.SALSA_CAUTION}* "
+            "Skolorna står därför i bokstavsordning."
+        )
+    )
+    caption(source)

@@ -1,0 +1,43 @@
+"""Helpers for tests: read back what a chart drew.
+
+Tests assert on the data behind a figure, not on pixels: :func:`drawn_bars` reads the bars of
+a ranking chart (codes, colours, values). The maps' reader is
+:func:`analys.maps.drawn_colours`, which the explorers' map legend uses too. Nothing in the
+package imports this module.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.axes import Axes
+
+from analys.chartstyle import hex_colours
+from analys.errors import ParamsError
+from analys.plots.ranking import BARS_GID
+
+
+def drawn_bars(ax: Axes) -> pd.DataFrame:
+    """The bars of a :func:`analys.plots.ranking_chart`: face colour (hex) and value, indexed by code.
+
+    Parameters
+    ----------
+    ax : Axes
+        An Axes drawn by :func:`analys.plots.ranking_chart`.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``colour`` and ``value``, index ``municipality``, in the order the bars are
+        drawn (best first). The focus municipality's bar is also outlined (a collection with
+        gid ``analys-focus-bar``).
+    """
+    for collection in ax.collections:
+        if collection.get_gid() == BARS_GID:
+            return pd.DataFrame(
+                {
+                    "colour": hex_colours(collection.get_facecolors()),
+                    "value": collection.analys_values,
+                },
+                index=pd.Index(list(collection.analys_codes), name="municipality"),
+            )
+    raise ParamsError("Axes innehåller inget stapeldiagram från ranking_chart.")

@@ -46,6 +46,11 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="rendera även rapporter vars indata inte har ändrats sedan förra körningen",
     )
+    parser.add_argument(
+        "--cluster",
+        metavar="ADRESS",
+        help="kör på ett Dask-kluster: tcp://VÄRD:PORT (en schemaläggare) eller local:N",
+    )
 
 
 def run_render(args: argparse.Namespace) -> int:
@@ -64,6 +69,7 @@ def run_render(args: argparse.Namespace) -> int:
         pdf=args.pdf,
         xlsx=args.xlsx,
         force=args.force,
+        cluster=args.cluster,
     )
 
 
@@ -86,6 +92,7 @@ def run_cli(
     pdf: bool = False,
     xlsx: bool = False,
     force: bool = False,
+    cluster: str | None = None,
 ) -> int:
     """``analys render``: 0 when all reports rendered, 1 when some failed, 2 for bad input."""
     from analys import render  # pandas and the batch: only when a batch runs
@@ -105,6 +112,7 @@ def run_cli(
             pdf=pdf,
             xlsx=xlsx,
             force=force,
+            cluster=cluster,
         )
     except (ParamsError, render.BatchInterrupted) as error:
         return handled("render", error)  # the one mapping (analys.cli.errors)

@@ -55,6 +55,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from analys.errors import AnalysError, ParamsError  # noqa: F401 (re-exported)
 from analys.render.cache import (  # noqa: F401 (re-exported)
@@ -156,6 +157,7 @@ def render(
     xlsx: bool = False,
     force: bool = False,
     precompute: bool = True,
+    cluster: str | None = None,
 ) -> RenderSummary:
     """Render area reports for municipalities, one overview per municipality, and the index.
 
@@ -195,6 +197,9 @@ def render(
     xlsx
         Also write one workbook per municipality, ``OUT/<municipality>/nyckeltal.xlsx``
         (:mod:`analys.render.workbook`).
+    cluster
+        Run on a Dask cluster instead of the local pool: ``tcp://HOST:PORT`` of a running
+        scheduler, or ``local:N`` for a LocalCluster of N workers (:mod:`analys.render.cluster`).
     force
         Render every report, also those whose inputs are unchanged since the last batch
         into ``out`` (by default they are skipped: :mod:`analys.render.fingerprint`).
@@ -221,6 +226,7 @@ def render(
         source=source,
         jobs=jobs,
         pdf=pdf,
+        cluster=cluster,
     )
     templates = Path(notebooks) if notebooks else notebooks_dir()
     if not (templates / AREA_TEMPLATE).is_file():
@@ -271,9 +277,13 @@ def render(
                         jobs_list += extra
                         notes += skipped
 
-                def executor(size: int) -> Pool:
-                    """Where the jobs run: ``size`` local worker processes (the one place
-                    that chooses the executor; another one offers the same interface)."""
+                def executor(size: int) -> Any:
+                    """Where the jobs run: ``size`` local worker processes, or the Dask
+                    cluster of ``cluster`` (:class:`analys.render.cluster.ClusterPool`)."""
+                    if cluster is not None:
+                        from analys.render.cluster import ClusterPool, parse_cluster
+
+                        return ClusterPool(parse_cluster(cluster), options, scratch)
                     return Pool(size, options, scratch)
 
                 with contextlib.ExitStack() as stack:

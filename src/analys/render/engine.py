@@ -187,6 +187,9 @@ class Renderer:
     kernel
         A warm kernel already launched (it may still be warming up); by default one is
         started when the first report needs it.
+    kernel_output
+        File descriptor for the stdout/stderr of the kernels this renderer starts
+        (:class:`WarmKernel` ``output``); by default they inherit this process's.
     """
 
     def __init__(
@@ -198,12 +201,14 @@ class Renderer:
         timeout: float = CELL_TIMEOUT,
         kernel: WarmKernel | None = None,
         pdf: bool = False,
+        kernel_output: int | None = None,
     ) -> None:
         self.fresh_kernels = fresh_kernels
         self.kernel_name = kernel_name
         self.timeout = timeout
         self.exporter = ReportExporter(show_code=show_code)
         self._warm: WarmKernel | None = kernel
+        self.kernel_output = kernel_output
         self._printer: PdfPrinter | None = None
         if pdf:  # one browser for the worker, launched while the kernel warms up
             from analys.render.pdf import PdfPrinter
@@ -218,13 +223,15 @@ class Renderer:
         if self._warm is not None and not self._warm.is_alive():
             self._replace_kernel()
         if self._warm is None:
-            self._warm = WarmKernel(self.kernel_name, wait=False)
+            self._warm = WarmKernel(self.kernel_name, wait=False, output=self.kernel_output)
         try:
             self._warm.wait_ready()
         except Exception:
             logger.warning("warm kernel did not start; trying a new one", exc_info=True)
             self._replace_kernel()
-            self._warm = WarmKernel(self.kernel_name)  # raises: the report fails with why
+            self._warm = WarmKernel(
+                self.kernel_name, output=self.kernel_output
+            )  # raises: the report fails with why
         return self._warm
 
     def _replace_kernel(self) -> None:

@@ -106,6 +106,9 @@ class WarmKernel:
     wait
         Wait until the kernel is ready (default). With ``False`` call :meth:`wait_ready`
         before using it.
+    output
+        A file descriptor for the kernel process's stdout and stderr (start-up warnings);
+        by default it inherits this process's.
     """
 
     def __init__(
@@ -114,6 +117,7 @@ class WarmKernel:
         *,
         startup_timeout: float = STARTUP_TIMEOUT,
         wait: bool = True,
+        output: int | None = None,
     ) -> None:
         self.kernel_name = kernel_name
         self.startup_timeout = startup_timeout
@@ -121,7 +125,8 @@ class WarmKernel:
         self.pid: int | None = None
         self.connection_file: str = ""
         self._closed = False
-        run_sync(self.km.start_kernel)()
+        streams = {} if output is None else {"stdout": output, "stderr": output}
+        run_sync(self.km.start_kernel)(**streams)
         self.connection_file = str(self.km.connection_file or "")
         with contextlib.suppress(AttributeError):
             self.pid = int(self.km.provisioner.process.pid)

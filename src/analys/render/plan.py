@@ -201,6 +201,7 @@ def plan(
     source: str | None = None,
     jobs: int | None = None,
     pdf: bool = False,
+    cluster: str | None = None,
 ) -> list[tuple[AreaSpec, str]]:
     """Check the arguments and return the (area, municipality) pairs to render.
 
@@ -217,6 +218,18 @@ def plan(
             problems.extend(error.problems)
     if jobs is not None and int(jobs) < 1:
         problems.append(f"--jobs: {jobs} – ange minst 1 arbetsprocess")
+    if cluster is not None:
+        from analys.render.cluster import parse_cluster
+
+        try:
+            parse_cluster(cluster)
+            if jobs is not None:
+                problems.append(
+                    "--jobs gäller den lokala poolen – med --cluster bestämmer klustrets "
+                    "arbetare (local:N för N arbetare här)"
+                )
+        except ParamsError as error:
+            problems.extend(error.problems)
     if pdf:
         from analys.render.pdf import check_pdf_support
 

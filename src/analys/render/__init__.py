@@ -281,7 +281,8 @@ def render(
                     """Where the jobs run: ``size`` local worker processes, or the Dask
                     cluster of ``cluster`` (:class:`analys.render.cluster.ClusterPool`)."""
                     if cluster is not None:
-                        from analys.render.cluster import ClusterPool, parse_cluster
+                        from analys.render.cluster import ClusterPool
+                        from analys.render.plan import parse_cluster
 
                         return ClusterPool(parse_cluster(cluster), options, scratch)
                     return Pool(size, options, scratch)

@@ -41,7 +41,6 @@ import contextlib
 import logging
 import os
 import queue
-import re
 import shutil
 import signal
 import sys
@@ -58,6 +57,7 @@ from typing import Any
 
 from analys.errors import ParamsError
 from analys.render.jobs import Job, JobResult, WorkbookJob
+from analys.render.plan import ClusterSpec
 from analys.render.pool import _hold_interrupt
 from analys.render.results import BatchInterrupted
 
@@ -77,46 +77,6 @@ logger = logging.getLogger(__name__)
 #: rather than SIG_IGN, which the kernels would inherit (as in
 #: :func:`analys.render.jobs.install_stop_handlers`).
 IGNORE_SIGINT = "import signal\nsignal.signal(signal.SIGINT, lambda signum, frame: None)\n"
-
-_ADDRESS = re.compile(
-    r"(?P<scheme>tcp|tls|ws|wss)://(?P<host>\[[0-9A-Fa-f:.]+\]|[^:/\s\[\]]+):(?P<port>\d{1,5})"
-)
-
-
-# the --cluster value ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ClusterSpec:
-    """Where a batch runs: a scheduler's address, or the size of a LocalCluster to start."""
-
-    address: str | None = None
-    local_workers: int = 0
-
-    @property
-    def label(self) -> str:
-        """The ``--cluster`` value, for messages."""
-        return self.address or f"local:{self.local_workers}"
-
-
-def parse_cluster(text: str) -> ClusterSpec:
-    """``tcp://HOST:PORT`` or ``local:N`` (N ≥ 1) → :class:`ClusterSpec`; ``ParamsError`` else."""
-    value = str(text).strip()
-    if value.startswith("local:"):
-        count = value.removeprefix("local:")
-        if not count.isdigit() or int(count) < 1:
-            raise ParamsError(
-                f"--cluster: '{text}' – ange local:N med minst 1 arbetare (t.ex. local:2)"
-            )
-        return ClusterSpec(local_workers=int(count))
-    match = _ADDRESS.fullmatch(value)
-    if match is None or not 0 < int(match["port"]) < 65536:
-        raise ParamsError(
-            f"--cluster: '{text}' är ingen klusteradress – ange tcp://VÄRD:PORT till en "
-            "Dask-schemaläggare (t.ex. tcp://10.0.0.5:8786) eller local:N (N arbetare här)"
-        )
-    return ClusterSpec(address=value)
-
 
 # what travels: files once per worker, results back ----------------------------------------------
 

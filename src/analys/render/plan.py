@@ -8,6 +8,7 @@ Every argument is checked here before anything runs (:func:`plan`); bad input ra
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -219,8 +220,6 @@ def plan(
     if jobs is not None and int(jobs) < 1:
         problems.append(f"--jobs: {jobs} – ange minst 1 arbetsprocess")
     if cluster is not None:
-        from analys.render.cluster import parse_cluster
-
         try:
             parse_cluster(cluster)
             if jobs is not None:
@@ -359,3 +358,43 @@ def demo_municipalities() -> list[str]:
     units = reference.municipalities()
     region = units.loc[units["municipality"] == code, "region"]
     return [code, *(r for r in region if r)]
+
+
+_ADDRESS = re.compile(
+    r"(?P<scheme>tcp|tls|ws|wss)://(?P<host>\[[0-9A-Fa-f:.]+\]|[^:/\s\[\]]+):(?P<port>\d{1,5})"
+)
+
+
+# the --cluster value ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClusterSpec:
+    """Where a batch runs: a scheduler's address, or the size of a LocalCluster to start."""
+
+    address: str | None = None
+    local_workers: int = 0
+
+    @property
+    def label(self) -> str:
+        """The ``--cluster`` value, for messages."""
+        return self.address or f"local:{self.local_workers}"
+
+
+def parse_cluster(text: str) -> ClusterSpec:
+    """``tcp://HOST:PORT`` or ``local:N`` (N ≥ 1) → :class:`ClusterSpec`; ``ParamsError`` else."""
+    value = str(text).strip()
+    if value.startswith("local:"):
+        count = value.removeprefix("local:")
+        if not count.isdigit() or int(count) < 1:
+            raise ParamsError(
+                f"--cluster: '{text}' – ange local:N med minst 1 arbetare (t.ex. local:2)"
+            )
+        return ClusterSpec(local_workers=int(count))
+    match = _ADDRESS.fullmatch(value)
+    if match is None or not 0 < int(match["port"]) < 65536:
+        raise ParamsError(
+            f"--cluster: '{text}' är ingen klusteradress – ange tcp://VÄRD:PORT till en "
+            "Dask-schemaläggare (t.ex. tcp://10.0.0.5:8786) eller local:N (N arbetare här)"
+        )
+    return ClusterSpec(address=value)

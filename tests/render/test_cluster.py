@@ -36,8 +36,8 @@ from test_render_faults import KILL_WORKER_CELL, SLOW_CELL, _batch_pids, _wait_f
 
 from analys import cli
 from analys.render import cluster as C
-from analys.render import plan
 from analys.render.jobs import Job, JobResult
+from analys.render.plan import ClusterSpec, parse_cluster
 
 ROOT = Path(__file__).resolve().parents[2]
 DASK = Path(sys.executable).with_name("dask")
@@ -128,9 +128,9 @@ def test_jobs_and_cluster_together_are_refused(tmp_path, capsys):
 
 
 def test_parse_cluster_reads_addresses_and_local_sizes():
-    assert plan.parse_cluster("tcp://10.0.0.5:8786").address == "tcp://10.0.0.5:8786"
-    assert plan.parse_cluster(" tls://[::1]:8786 ").address == "tls://[::1]:8786"
-    assert plan.parse_cluster("local:3") == plan.ClusterSpec(local_workers=3)
+    assert parse_cluster("tcp://10.0.0.5:8786").address == "tcp://10.0.0.5:8786"
+    assert parse_cluster(" tls://[::1]:8786 ").address == "tls://[::1]:8786"
+    assert parse_cluster("local:3") == ClusterSpec(local_workers=3)
     assert plan.parse_cluster("local:3").label == "local:3"
 
 

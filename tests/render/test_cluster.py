@@ -131,7 +131,7 @@ def test_parse_cluster_reads_addresses_and_local_sizes():
     assert parse_cluster("tcp://10.0.0.5:8786").address == "tcp://10.0.0.5:8786"
     assert parse_cluster(" tls://[::1]:8786 ").address == "tls://[::1]:8786"
     assert parse_cluster("local:3") == ClusterSpec(local_workers=3)
-    assert plan.parse_cluster("local:3").label == "local:3"
+    assert parse_cluster("local:3").label == "local:3"
 
 
 def test_the_shared_files_map_to_the_worker_and_back(tmp_path):

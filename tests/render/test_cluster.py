@@ -36,6 +36,7 @@ from test_render_faults import KILL_WORKER_CELL, SLOW_CELL, _batch_pids, _wait_f
 
 from analys import cli
 from analys.render import cluster as C
+from analys.render import cluster_worker as W
 from analys.render.jobs import Job, JobResult
 from analys.render.plan import ClusterSpec, parse_cluster
 
@@ -158,11 +159,11 @@ def test_the_shared_files_map_to_the_worker_and_back(tmp_path):
         html=str(tmp_path / "out" / "1880" / "oversikt.html"),
     )
     area_job = replace(job, key="1880/skola", template=str(templates / "omrade.ipynb"))
-    roots = C.shared_files(scratch, [job, area_job])
+    roots = W.shared_files(scratch, [job, area_job])
     assert roots[str(scratch)] == {"values-demo.parquet": b"data"}  # no logs, no kernel files
     assert set(roots[str(templates)]) == {"oversikt.ipynb", "omrade.ipynb"}
     assert set(roots[str(area.parent)]) == {"skola.yaml"}
-    share = C._Share(roots, tmp_path / "worker")
+    share = W.Share(roots, tmp_path / "worker")
     local = share.to_worker(job.parameters)
     assert (
         local["areas"][1] == "omsorg" and Path(local["areas"][0]).read_bytes() == area.read_bytes()
@@ -170,7 +171,7 @@ def test_the_shared_files_map_to_the_worker_and_back(tmp_path):
     assert Path(local["data_cache"]).read_bytes() == b"data"
     assert not local["data_cache"].startswith(str(scratch))
     text = json.dumps(local).encode()
-    assert json.loads(C._to_client_text(text, share.back({}))) == job.parameters
+    assert json.loads(W.to_client_text(text, share.back({}))) == job.parameters
 
 
 def test_the_client_writes_a_delivery_atomically_and_drops_old_failures(tmp_path):
@@ -178,7 +179,7 @@ def test_the_client_writes_a_delivery_atomically_and_drops_old_failures(tmp_path
     folder.mkdir(parents=True)
     (folder / "skola.failed.html").write_text("gammalt fel")
     result = JobResult(key="1880/skola", status="ok", seconds=1.0)
-    delivery = C.Delivery(
+    delivery = W.Delivery(
         result=result,
         files=[(str(folder / "skola.ipynb"), b"{}"), (str(folder / "skola.html"), b"<p>")],
         remove=[str(folder / "skola.failed.ipynb"), str(folder / "skola.failed.html")],
@@ -189,7 +190,7 @@ def test_the_client_writes_a_delivery_atomically_and_drops_old_failures(tmp_path
     assert sorted(p.name for p in folder.iterdir()) == ["skola.html", "skola.ipynb"]
     # a file that cannot be written makes the report failed, with the reason
     (folder / "blocked").mkdir()
-    bad = C.Delivery(
+    bad = W.Delivery(
         result=JobResult(key="k", status="ok", seconds=0.0), files=[(str(folder / "blocked"), b"x")]
     )
     done = C.deliver(bad)

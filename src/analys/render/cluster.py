@@ -54,7 +54,7 @@ from analys.render import cluster_worker
 from analys.render.cluster_worker import CLOSE_GRACE
 from analys.render.jobs import Job, JobResult, WorkbookJob
 from analys.render.plan import ClusterSpec
-from analys.render.pool import _hold_interrupt
+from analys.render.pool import hold_interrupt
 from analys.render.results import BatchInterrupted
 
 #: seconds to reach a scheduler before ``--cluster tcp://…`` is refused (exit 2)
@@ -279,7 +279,7 @@ class ClusterPool:
                     finished = set()
                 for future in finished:
                     job = self._futures[future]
-                    with _hold_interrupt():  # a result read is a result written
+                    with hold_interrupt():  # a result read is a result written
                         finish(self._outcome(future, job), job.label)
                 if time.monotonic() < next_look:
                     continue

@@ -31,7 +31,7 @@ _HELD: dict[str, Any] = {"depth": 0, "pending": None}
 
 
 @contextlib.contextmanager
-def _hold_interrupt() -> Iterator[None]:
+def hold_interrupt() -> Iterator[None]:
     """A stop signal that arrives inside waits until the block ends (a result being read
     from a worker is stored first, so a finished report is never lost)."""
     _HELD["depth"] += 1
@@ -256,7 +256,7 @@ class Pool:
                 handles += [w.proc.sentinel for w in self.workers.values()]
                 wait(handles, timeout=0.5)
                 for worker_id, worker in list(self.workers.items()):
-                    with _hold_interrupt():  # a result read is a result stored
+                    with hold_interrupt():  # a result read is a result stored
                         for result in self._drain(worker).values():
                             if worker.lost:
                                 result.attempts += worker.lost

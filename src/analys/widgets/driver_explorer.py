@@ -98,7 +98,6 @@ class DriverExplorer(Explorer):
         save_dir: str | Path | None = None,
     ) -> None:
         super().__init__(source, save_dir)
-        from analys import demo
 
         kind = reference.municipality_type(municipality) if municipality else None
         loaded = goals.load_area(area) if area is not None else None
@@ -107,7 +106,9 @@ class DriverExplorer(Explorer):
             municipality = municipality or loaded.municipality
         kind = kind or "K"
         if municipality is None:
-            municipality = demo.DEMO_MUNICIPALITY if kind == "K" else reference.region_codes()[0]
+            municipality = (
+                vocabulary.DEMO_MUNICIPALITY if kind == "K" else reference.region_codes()[0]
+            )
         if reference.municipality_type(municipality) != kind or municipality == reference.RIKET:
             raise AnalysError(f"municipality: '{municipality}' är ingen känd kommun eller region")
         outcome, explanatory = DEFAULT_DRIVERS[kind]

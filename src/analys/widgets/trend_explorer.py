@@ -14,7 +14,7 @@ from analys.catalogue import averaged_years
 from analys.errors import AnalysError
 from analys.own import store as own_store
 from analys.stats import compare, trend
-from analys.vocabulary import SOURCES
+from analys.vocabulary import DEMO_MUNICIPALITY, SOURCES
 from analys.widgets.common import (
     Explorer,
     Picture,
@@ -92,9 +92,7 @@ class TrendExplorer(UnitLevel, Explorer):
         save_dir: str | Path | None = None,
     ) -> None:
         super().__init__(source, save_dir)
-        from analys import demo
-
-        municipality = municipality or demo.DEMO_MUNICIPALITY
+        municipality = municipality or DEMO_MUNICIPALITY
         kind = reference.municipality_type(municipality)
         if kind is None or municipality == reference.RIKET:
             raise AnalysError(f"municipality: '{municipality}' är ingen känd kommun eller region")

@@ -30,7 +30,7 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/import_cycles.py
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --no-loadscope-reorder -m "not sweep"
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --no-loadscope-reorder -m "not sweep" --durations=15
 
 # no notebooks, kernels, browsers or sweeps: a quick check while working
 test-fast: $(STAMP)

@@ -511,6 +511,44 @@ def test_signal_handlers_are_restored_after_a_batch():
     assert {s: signal.getsignal(s) for s in before} == before
 
 
+@pytest.mark.skipif(not LINUX_PROC, reason="the spawn start method of Linux")
+def test_a_signal_while_a_worker_is_spawned_waits_until_it_has_its_start_message(
+    tmp_path, monkeypatch, capfd
+):
+    """The signal lands between the spawn and the write of the child's start-up message
+    (the window CI once hit): the pool finishes the write, then stops; no child reads a
+    cut pipe ("Ran out of input")."""
+    import multiprocessing.util
+
+    real_spawn = multiprocessing.util.spawnv_passfds
+    children = []
+
+    def spawn_then_signal(path, args, passfds):
+        pid = real_spawn(path, args, passfds)
+        if "spawn_main" not in " ".join(map(str, args)):
+            return pid  # the resource tracker, not a worker
+        children.append(pid)
+        os.kill(os.getpid(), signal.SIGHUP)
+        time.sleep(0.2)  # the handler runs here, before the parent writes the message
+        return pid
+
+    monkeypatch.setattr(multiprocessing.util, "spawnv_passfds", spawn_then_signal)
+    (tmp_path / "runtime").mkdir()
+    with render.stop_signals(), pytest.raises(render.BatchInterrupted) as caught:
+        render.Pool(2, {"fresh_kernels": True}, tmp_path)
+    assert caught.value.exit_code == 129 and len(children) == 1  # stopped after one spawn
+    for pid in children:  # the stopped worker is gone (abort reaped it)
+        assert not Path(f"/proc/{pid}").exists() or "Z" in _proc_state(pid)
+    time.sleep(0.5)
+    assert "Ran out of input" not in capfd.readouterr().err
+
+
+def _proc_state(pid: int) -> str:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][:1]
+    return ""
+
+
 def test_a_lone_surrogate_in_a_title_neither_stops_the_index_nor_the_summary(tmp_path, capsys):
     title = "Skola \udc80 och \x00"
     entry = _entry("1880", "skola", "not_run", title=title)

@@ -136,9 +136,12 @@ class Pool:
                 str(self.scratch / "runtime"),
             ),
         )
-        proc.start()
-        theirs.close()  # only the worker holds its end: the pipe closes when it dies
-        worker = self.workers[worker_id] = _Worker(proc, mine)
+        # A stop signal waits until the child has its whole start-up message: raised while
+        # the parent writes it, the child would read a cut pipe and print a traceback.
+        with hold_interrupt():
+            proc.start()
+            theirs.close()  # only the worker holds its end: the pipe closes when it dies
+            worker = self.workers[worker_id] = _Worker(proc, mine)
         return worker
 
     def __enter__(self) -> Pool:

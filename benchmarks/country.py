@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 
     municipalities, regions, areas = (SAMPLE, REGIONS, None) if not args.quick else QUICK
     names = areas or list_areas()
-    kinds = {name: load_area(name).kind for name in names}
+    kinds = {name: load_area(name).municipality_type for name in names}
     per_kind = {k: sum(v == k for v in kinds.values()) for k in ("K", "L")}
     country = len(reference.municipality_codes()) * (per_kind["K"] + 1) + len(
         reference.region_codes()

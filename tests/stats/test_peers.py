@@ -267,9 +267,23 @@ def test_skr_and_lan_match_koladas_real_group_memberships(real_groups, kommuner)
     for code, row in kommuner.iterrows():
         for option, column in (("skr", "skr_group_id"), ("lan", "county_group")):
             real = set(members[row[column]]) - {code}
+            if code == "0980" and option == "lan":  # alone in its county: its SKR group instead
+                assert not real
+                real = set(members[row["skr_group_id"]]) - {code}
             assert set(peer_set(code, option, groups=real_groups)) == real, (code, option)
     # the same group asked for by its Kolada id gives the same peers
     for column in ("skr_group_id", "county_group"):
         for group, part in kommuner.groupby(column):
             code = part.index[0]
             assert set(peer_set(code, group, groups=real_groups)) == set(members[group]) - {code}
+
+
+def test_gotland_alone_in_its_county_compares_with_its_skr_group_and_says_so():
+    groups = demo.groups()
+    assert peer_set("0980", "lan", groups=groups) == peer_set("0980", "skr", groups=groups)
+    assert peer_set("0980", "lan", groups=groups)  # never an empty comparison
+    group = reference_group("0980", "lan", groups=groups)
+    assert group.name.startswith("kommuner i kommungruppen")
+    assert "Gotland är ensam kommun i" in group.source and "i stället för länet" in group.source
+    # every other municipality keeps its county
+    assert reference_group("1880", "lan", groups=groups).name == "kommuner i Örebro län"

@@ -186,6 +186,16 @@ def reference_group(
         )
     if peers == "lan":
         county = reference.COUNTIES.get(str(facts.at[municipality, "county"]), "länet")
+        if alone_in_county(municipality):
+            skr = str(facts.at[municipality, "skr_group"])
+            return ReferenceGroup(
+                municipality,
+                codes,
+                f"kommuner i kommungruppen {skr}",
+                f"{reference.title(municipality)} är ensam kommun i {county}: "
+                f"SKR:s kommungrupp {skr} i stället för länet",
+                municipality_type,
+            )
         return ReferenceGroup(
             municipality, codes, f"kommuner i {county}", f"kommunerna i {county}", municipality_type
         )
@@ -211,6 +221,16 @@ def reference_group(
         group_id=peers,
         title=title,
     )
+
+
+def alone_in_county(municipality: str) -> bool:
+    """Whether ``municipality`` is the only municipality of its county (Gotland)."""
+    facts = reference.municipalities()
+    own = facts.loc[facts["municipality"] == municipality]
+    if own.empty or own.iloc[0]["type"] != "K":
+        return False
+    county = own.iloc[0]["county"]
+    return int(((facts["county"] == county) & (facts["type"] == "K")).sum()) == 1
 
 
 def peer_set(
@@ -244,7 +264,9 @@ def peer_set(
         members = same_type
     elif municipality_type == "L" and peers in ("skr", "lan"):
         members = same_type  # regions have no SKR group or county peers: compare with all
-    elif peers == "skr":
+    elif peers == "skr" or (peers == "lan" and alone_in_county(municipality)):
+        # a municipality alone in its county (Gotland) has no county peers: its SKR group
+        # stands in, and reference_group() says so
         own = facts.loc[facts["municipality"] == municipality, "skr_group"].iloc[0]
         members = facts.loc[facts["skr_group"] == own, "municipality"].tolist()
     elif peers == "lan":

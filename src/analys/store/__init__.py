@@ -48,6 +48,7 @@ from analys.store.files import (
     check_root,
     check_writable,
     merge_kpi_file,
+    previous_query,
     query_key,
     read_manifest,
     read_meta_frame,
@@ -301,9 +302,7 @@ class Store:
         url: str,
     ) -> dict[str, Any] | None:
         """The manifest entry of an earlier fetch of exactly this query from ``url``."""
-        key, _ = query_key(kpis, municipalities, years)
-        entry = self.manifest["queries"].get(key)
-        return entry if entry and entry.get("url") == url else None
+        return previous_query(self.manifest, kpis, municipalities, years, url)
 
     # ------------------------------------------------------------------ metadata
 

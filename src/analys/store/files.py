@@ -74,6 +74,19 @@ def query_key(
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16], query
 
 
+def previous_query(
+    manifest: dict[str, Any],
+    kpis: Sequence[str],
+    municipalities: Sequence[str] | None,
+    years: Sequence[int] | None,
+    url: str,
+) -> dict[str, Any] | None:
+    """The ``manifest`` entry of an earlier fetch of exactly this query from ``url``."""
+    key, _ = query_key(kpis, municipalities, years)
+    entry = manifest["queries"].get(key)
+    return entry if entry and entry.get("url") == url else None
+
+
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path`` atomically.

@@ -38,6 +38,7 @@ from analys.store.files import (
     UNIT_VALUES_SCHEMA,
     empty_unit_manifest,
     merge_kpi_file,
+    previous_query,
     query_key,
     read_manifest,
     read_meta_frame,
@@ -160,9 +161,7 @@ class UnitStore:
         url: str,
     ) -> dict[str, Any] | None:
         """The manifest entry of an earlier fetch of exactly this query from ``url``."""
-        key, _ = query_key(kpis, municipalities, years)
-        entry = self.manifest["queries"].get(key)
-        return entry if entry and entry.get("url") == url else None
+        return previous_query(self.manifest, kpis, municipalities, years, url)
 
     def write_unit_values(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib
+import matplotlib.pyplot
 import numpy as np
 import pandas as pd
 import pytest
@@ -120,3 +121,22 @@ def test_overview_rug_section(monkeypatch, ipython_capture):
     assert set(drawn["kpis"]) == {
         i.kpi for _, i in overview.reports[0].area.indicators if i.gender == "T"
     }
+
+
+def test_unit_chart_jitter_is_the_same_in_every_render_and_leaves_numpy_alone(values, catalogue):
+    def offsets():
+        ax = plots.unit_chart(
+            values, kpi="N15813", municipality="1880", units=catalogue, year=2024, source="demo"
+        )
+        found = [c.get_offsets().copy() for c in ax.collections if len(c.get_offsets())]
+        matplotlib.pyplot.close(ax.figure)
+        return np.concatenate(found)
+
+    np.random.seed(7)
+    untouched = np.random.random()
+    np.random.seed(7)
+    first = offsets()
+    assert np.random.random() == untouched  # the caller's random state is left as it was
+    np.random.seed(1)
+    assert np.array_equal(offsets(), first)  # identical images in every render
+    assert np.ptp(first[:, 1]) > 0  # still jittered

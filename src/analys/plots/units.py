@@ -9,8 +9,10 @@ Re-exported by :mod:`analys.plots`.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
-from collections.abc import Sequence
+import zlib
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -97,20 +99,8 @@ def unit_chart(
             linewidth=0.8,
         )
     shown = table.dropna(subset=["judged_value"])
-    sns.stripplot(
-        data=shown,
-        x="judged_value",
-        hue="colour",
-        palette=COLOURS,
-        hue_order=[c for c in (*JUDGED, *NEUTRAL) if c in set(shown["colour"])],
-        jitter=0.18,
-        size=5,
-        linewidth=0.5,
-        edgecolor="#333333",
-        legend=False,
-        ax=ax,
-        zorder=3,
-    )
+    with _seeded(f"{kpi}/{municipality}/{year}"):  # the same jitter in every render
+        _strip(shown, ax)
     if highlight is not None and highlight in set(shown["ou"]):
         row = shown[shown["ou"] == highlight].iloc[0]
         ax.plot(
@@ -331,3 +321,33 @@ def unit_trend_chart(
     if legend != "none":
         ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return finish(ax, source, derived=True, kpis=(kpi,))
+
+
+@contextlib.contextmanager
+def _seeded(key: str) -> Iterator[None]:
+    """numpy's global generator (seaborn's jitter draws from it) seeded from ``key``, and
+    restored afterwards: a chart is drawn the same every time, other code is not disturbed."""
+    state = np.random.get_state()
+    np.random.seed(zlib.crc32(key.encode("utf-8")))
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
+
+
+def _strip(shown: pd.DataFrame, ax: Axes) -> None:
+    """The units as points (seaborn's strip plot), coloured by their quartile colour."""
+    sns.stripplot(
+        data=shown,
+        x="judged_value",
+        hue="colour",
+        palette=COLOURS,
+        hue_order=[c for c in (*JUDGED, *NEUTRAL) if c in set(shown["colour"])],
+        jitter=0.18,
+        size=5,
+        linewidth=0.5,
+        edgecolor="#333333",
+        legend=False,
+        ax=ax,
+        zorder=3,
+    )

@@ -10,6 +10,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from analys import plots
 from analys.captions import DERIVED_CREDIT, KOLADA_CREDIT
 from analys.format import number
 from analys.fulfilment import STATUSES
@@ -43,8 +44,6 @@ class AboutSections:
 
     def summary(self) -> None:
         """Section 1: goal status at a glance, in words and as a chart."""
-        from analys import plots
-
         counts = self.evaluation.counts
         output.display(
             Markdown(sentences.area_sentence(self.area.title, counts, self.place, self.year))

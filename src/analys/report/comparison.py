@@ -7,7 +7,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from analys import reference, registry
+from analys import maps, plots, reference, registry
 from analys.format import decimals_for, with_unit
 from analys.report import output, sentences
 from analys.report.base import in_own_source
@@ -22,8 +22,6 @@ class ComparisonSections:
 
     def comparison(self) -> None:
         """Section 3: ranking and maps for the main KPI, the spine chart, result against cost."""
-        from analys import maps, plots
-
         kpi = self.main_kpi
         year = self._latest_year(kpi)
         if year is None:
@@ -122,8 +120,6 @@ class ComparisonSections:
             self._cost(year)
 
     def _cost(self, year: int) -> None:
-        from analys import plots
-
         cost_year = self._latest_year(self.area.cost)
         if cost_year is None:
             return

@@ -10,13 +10,14 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from analys import reference, registry
+from analys import plots, reference, registry
 from analys.errors import AnalysError
 from analys.format import number, with_unit
 from analys.fulfilment.country import expected_key
 from analys.report import output, sentences
 from analys.report.base import in_own_source
 from analys.safe import Markdown
+from analys.stats import model
 
 
 @in_own_source
@@ -27,9 +28,6 @@ class ExpectedSection:
 
     def expected(self) -> None:
         """Section 6: expected value from the drivers block, residual ranking, "lär av"."""
-        from analys import plots
-        from analys.stats import model
-
         drivers = self.area.drivers
         if drivers is None:
             output.display(Markdown("Området har inget drivers-block; avsnittet hoppas över."))

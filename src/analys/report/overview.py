@@ -14,18 +14,20 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, display
 
-from analys import reference
+from analys import maps as maps_mod
+from analys import plots, reference
 from analys.captions import DERIVED_CREDIT, KOLADA_CREDIT
 from analys.errors import AnalysError
 from analys.format import number
 from analys.fulfilment import STATUS_LABELS, STATUSES
 from analys.fulfilment.focus import off_target, red_red
-from analys.goals import load_area
+from analys.goals import list_areas, load_area
 from analys.own import store as own_store
 from analys.report import Report, sentences
 from analys.report.labels import STATUS_TINTS
 from analys.report.output import show_figure, table_style
 from analys.safe import Markdown, html_text
+from analys.stats.peers import peer_set
 from analys.vocabulary import OFF_TARGET_LABEL
 
 #: the status cell of an area that could not be shown
@@ -74,8 +76,6 @@ class Overview:
         data_cache: str | None = None,
         precomputed: str | None = None,
     ) -> None:
-        from analys.goals import list_areas
-
         self.municipality = str(municipality)
         self.place = reference.title(self.municipality)
         self.municipality_type = reference.municipality_type(self.municipality) or "K"
@@ -179,8 +179,6 @@ class Overview:
 
     def maps(self) -> None:
         """A small map per area of its main outcome KPI."""
-        from analys import maps as maps_mod
-
         kpis = list(dict.fromkeys(r.main_kpi for r in self.reports))
         values = pd.concat([r.values for r in self.reports]).drop_duplicates(
             ["kpi", "municipality", "year", "gender"]
@@ -203,9 +201,6 @@ class Overview:
         SKR municipality group, each cell coloured by its quartile among all municipalities
         (:func:`analys.plots.tartan_rug`). Municipalities only.
         """
-        from analys import plots
-        from analys.stats.peers import peer_set
-
         if self.municipality_type != "K":
             display(Markdown("Översikten mot jämförelsekommuner görs för kommuner."))
             return

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analys import reference, registry
+from analys import plots, reference, registry
 from analys.catalogue import averaged_years
 from analys.report import output, sentences
 from analys.report.base import in_own_source
 from analys.report.labels import TREND_HEADER, indicator_label
 from analys.safe import Markdown
+from analys.stats import gender as gender_mod
 from analys.stats.trend import averaged_reason
 
 
@@ -27,8 +28,6 @@ class TrendSections:
         report's ``year`` when given), a value missing in that year is "data saknas", and
         the charts end there too.
         """
-        from analys import plots
-
         shown = list(dict.fromkeys((ind.kpi, ind.gender) for _, ind in self.area.indicators))
         first = {(ind.kpi, ind.gender): ind for _, ind in reversed(self.area.indicators)}
         years = self.evaluation.indicators.drop_duplicates(["kpi", "gender"])
@@ -104,9 +103,6 @@ class TrendSections:
 
     def gender(self) -> None:
         """Section 7: the gap between women and men for KPIs divided by gender."""
-        from analys import plots
-        from analys.stats import gender as gender_mod
-
         kpis = [
             k
             for k in dict.fromkeys(i.kpi for _, i in self.area.indicators)

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from IPython.display import HTML
 
-from analys import registry
+from analys import plots, registry
 from analys.errors import AnalysError
 from analys.format import difference_unit, number, with_unit
 from analys.goals import Area
@@ -113,8 +113,6 @@ def units_section(report: Any) -> None:
         _activity_table(report, kind, tables, values, catalogue)
     figure, axes = column_grid(len(tables))
     for ax, kpi in zip(axes, tables, strict=False):
-        from analys import plots
-
         plots.unit_chart(
             values,
             kpi=kpi,

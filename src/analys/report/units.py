@@ -16,13 +16,14 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
-from analys import captions, data, reference, registry
+from analys import captions, data, plots, reference, registry
 from analys.chartstyle import FOCUS, PEERS, RIKET
 from analys.errors import AnalysError
 from analys.format import number, with_unit
 from analys.goals import load_area
 from analys.kolada.ou_ids import activity_title, plural
 from analys.own import store as own_store
+from analys.plots.base import finish, kpi_title
 from analys.report import output
 from analys.report.unit_common import (
     COLOUR_WORDS,
@@ -205,8 +206,6 @@ class UnitReport:
 
     def distribution(self) -> None:
         """The unit among its municipality's units and all units of its kind (seaborn)."""
-        from analys import plots
-
         kpis = list(self.rows)
         if not kpis:
             return
@@ -227,8 +226,6 @@ class UnitReport:
     def over_time(self) -> None:
         """The unit's values over the years against the municipality's and Sweden's units."""
         import seaborn as sns
-
-        from analys.plots.base import finish, kpi_title
 
         kpis = list(self.shown)
         if not kpis:

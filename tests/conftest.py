@@ -28,6 +28,9 @@ from analys.report import overview, show_figure
 pytest_plugins = ["fake_kolada"]
 
 ROOT = Path(__file__).resolve().parents[1]
+# The small report templates of tests/render/test_render.py (make_templates, make_params)
+# serve tests in other folders too; importable however few folders a run collects.
+sys.path.insert(0, str(Path(__file__).parent / "render"))
 SAMPLES = ROOT.parent / "shared" / "data" / "kolada-samples"
 
 

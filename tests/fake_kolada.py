@@ -502,6 +502,8 @@ def kolada_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeKolada]:
     """A running fake Kolada; ``$ANALYS_KOLADA_URL`` points at it for the test."""
     server = FakeKolada().start()
     monkeypatch.setenv("ANALYS_KOLADA_URL", server.url)
+    # a local server takes more than the public API's 5 per second; still throttled
+    monkeypatch.setenv("ANALYS_KOLADA_RATE", "100")
     try:
         yield server
     finally:

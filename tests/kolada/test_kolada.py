@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import requests
 
-from analys import demo, reference
+from analys import cli, demo, reference
 from analys.demo import units as demo_units
 from analys.errors import KoladaError, ParamsError
 from analys.frame import OU_COLUMNS, VALUES_COLUMNS
@@ -28,7 +28,7 @@ from analys.kolada import (
     parse_values,
     plan_chunks,
 )
-from analys.kolada.http import _Throttle
+from analys.kolada.http import _Throttle, configured_rate
 from analys.kolada.parse import _fix_mojibake
 
 KOMMUNER = reference.municipality_codes()
@@ -295,6 +295,30 @@ def test_rate_limit_holds_across_threads(kolada_server):
     client.values(["N15507"], KOMMUNER[:200], [2024])  # 8 requests on 4 threads
     assert len(kolada_server.requests) == 8
     assert time.perf_counter() - start >= 7 / 20 - 0.01
+
+
+@pytest.mark.parametrize(
+    ("text", "rate"), [("", 5.0), ("12", 12.0), ("2,5", 2.5), ("0", None), (" 40 ", 40.0)]
+)
+def test_the_request_rate_comes_from_the_environment(monkeypatch, text, rate):
+    monkeypatch.setenv("ANALYS_KOLADA_RATE", text)
+    assert configured_rate() == rate
+    interval = KoladaClient("http://127.0.0.1:9/v3")._throttle.interval
+    assert interval == (1 / rate if rate else 0.0)
+    # a rate given in code wins over the environment
+    assert KoladaClient("http://127.0.0.1:9/v3", requests_per_second=None)._throttle.interval == 0
+
+
+@pytest.mark.parametrize("text", ["snabbt", "-1", "inf", "nan"])
+def test_a_bad_request_rate_is_one_swedish_line_and_exit_2(monkeypatch, tmp_path, capsys, text):
+    monkeypatch.setenv("ANALYS_KOLADA_RATE", text)
+    monkeypatch.setenv("ANALYS_DATA_DIR", str(tmp_path / "data"))
+    with pytest.raises(ParamsError, match="ANALYS_KOLADA_RATE"):
+        configured_rate()
+    assert cli.main(["fetch", "--kpi", "N15507", "--years", "2024"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert f"ANALYS_KOLADA_RATE: '{text}'" in err and "\n" not in err
+    assert not (tmp_path / "data").exists()  # nothing half-written
 
 
 # ---------------------------------------------------------------------------------- metadata

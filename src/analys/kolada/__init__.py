@@ -110,6 +110,7 @@ class KoladaClient(KoladaHttp):
         Seconds to wait for one answer.
     requests_per_second
         Upper bound on the request rate (all threads together); ``None`` or 0: no limit.
+        Default ``$ANALYS_KOLADA_RATE``, else 5 per second.
     max_retries
         Retries after the first attempt for 429, 5xx, timeouts and connection errors.
     backoff

@@ -11,6 +11,7 @@ guard against loops.
 from __future__ import annotations
 
 import json
+import math
 import os
 import threading
 import time
@@ -22,11 +23,34 @@ from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
-from analys.errors import KoladaError
+from analys.errors import KoladaError, ParamsError
 from analys.kolada.plan import PER_PAGE, Request
 
 DEFAULT_URL = "https://api.kolada.se/v3"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: requests per second, all threads together, unless ``$ANALYS_KOLADA_RATE`` says otherwise
+DEFAULT_RATE = 5.0
+#: ``requests_per_second`` left out: the rate comes from the environment (:func:`configured_rate`)
+FROM_ENVIRONMENT: Any = object()
+
+
+def configured_rate() -> float | None:
+    """The request rate of ``$ANALYS_KOLADA_RATE`` (requests per second; ``0`` no limit),
+    else :data:`DEFAULT_RATE`. A mirror or a local test server may take more than the public
+    API, whose limit the default respects."""
+    text = os.environ.get("ANALYS_KOLADA_RATE", "").strip()
+    if not text:
+        return DEFAULT_RATE
+    try:
+        rate = float(text.replace(",", "."))
+    except ValueError:
+        rate = math.nan
+    if not (math.isfinite(rate) and rate >= 0):
+        raise ParamsError(
+            f"ANALYS_KOLADA_RATE: '{text}' är inget giltigt värde – ange anrop per sekund "
+            "som ett tal, t.ex. 5 (0 = ingen gräns)"
+        )
+    return rate or None
 
 
 class _Throttle:
@@ -69,7 +93,7 @@ class KoladaHttp:
         base_url: str | None = None,
         *,
         timeout: float = 30,
-        requests_per_second: float | None = 5,
+        requests_per_second: float | None = FROM_ENVIRONMENT,
         max_retries: int = 5,
         backoff: float = 1.0,
         max_backoff: float = 60.0,
@@ -83,6 +107,8 @@ class KoladaHttp:
         self.max_backoff = max_backoff
         self.workers = max(1, workers)
         self.requests_made = 0
+        if requests_per_second is FROM_ENVIRONMENT:
+            requests_per_second = configured_rate()
         self._throttle = _Throttle(requests_per_second)
         self._count_lock = threading.Lock()
         self.session = requests.Session()

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -172,6 +173,57 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# JupyterLab in a real browser ------------------------------------------------------------
+
+#: the system Chromium that Playwright drives (``$ANALYS_CHROMIUM`` for another path)
+LAB_CHROMIUM = Path(os.environ.get("ANALYS_CHROMIUM", "/usr/bin/chromium"))
+LAB_CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: screenshots of the browser tests (git-ignored)
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+@contextmanager
+def _lab_page(url: str, notebook: str, *, height: int) -> Iterator[Any]:
+    """A Playwright page on ``notebook`` in the JupyterLab at ``url``, every cell run.
+
+    Waits until the kernel is connected and idle (the status bar says so), then runs all cells
+    from the Run menu; the browser is closed afterwards, whatever happened.
+    """
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(LAB_CHROMIUM), args=LAB_CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": height})
+            page.goto(f"{url}/lab/workspaces/e2e/tree/{notebook}")
+            expect(page.get_by_text("Python 3 (ipykernel) | Idle").first).to_be_visible(
+                timeout=90_000
+            )
+            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+            yield page
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def lab_page() -> Callable[..., Any]:
+    """``with lab_page(url, "x.ipynb", height=1900) as page:`` – see :func:`_lab_page`."""
+    if not LAB_CHROMIUM.exists():
+        pytest.skip("chromium saknas")
+    return _lab_page
 
 
 @pytest.fixture

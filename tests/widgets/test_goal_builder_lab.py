@@ -8,7 +8,6 @@ area's report from the builder. Screenshots go to ``tests/artifacts/``.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -17,15 +16,12 @@ import pytest
 from analys import goals
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path(os.environ.get("ANALYS_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "tests" / "artifacts"
 NOTEBOOK = "malbyggare.ipynb"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium saknas"),
 ]
 
 
@@ -38,59 +34,45 @@ def lab(jupyterlab, tmp_path: Path):
     return jupyterlab([NOTEBOOK], env={"ANALYS_PARAMS_DIR": str(params)}), tmp_path
 
 
-def test_goal_builder_builds_saves_and_renders_in_jupyterlab(lab):
-    from playwright.sync_api import expect, sync_playwright
+def test_goal_builder_builds_saves_and_renders_in_jupyterlab(lab_page, lab):
+    from playwright.sync_api import expect
 
     url, folder = lab
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1500, "height": 2200})
-            page.goto(f"{url}/lab/workspaces/e2e/tree/{NOTEBOOK}")
-            expect(page.get_by_text("Python 3 (ipykernel) | Idle").first).to_be_visible(
-                timeout=90_000
-            )
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-            start = page.locator(".widget-dropdown", has_text="Utgå från").locator("select")
-            expect(start).to_be_visible(timeout=120_000)
-            start.select_option(label="Folkhälsa och samhälle")
-            expect(page.get_by_text("Filen är giltig.").first).to_be_visible(timeout=60_000)
+    with lab_page(url, NOTEBOOK, height=2200) as page:
+        start = page.locator(".widget-dropdown", has_text="Utgå från").locator("select")
+        expect(start).to_be_visible(timeout=120_000)
+        start.select_option(label="Folkhälsa och samhälle")
+        expect(page.get_by_text("Filen är giltig.").first).to_be_visible(timeout=60_000)
 
-            page.locator("button", has_text="Nytt mål").first.click()
-            expect(
-                page.get_by_text("Förhandsvisningen visas när filen är giltig").first
-            ).to_be_visible(timeout=30_000)
-            title = page.locator(".widget-text", has_text="Målets namn").locator("input")
-            title.fill("Fler elbilar")
-            title.press("Enter")
-            search = page.locator(".widget-text", has_text="Sök").locator("input").first
-            search.fill("elbilar")
-            search.press("Enter")
-            expect(page.get_by_text("Elbilar, andel (%) (N07945)").first).to_be_visible(
-                timeout=30_000
-            )
-            page.locator("button", has_text="Lägg till nyckeltalet").first.click()
-            expect(page.get_by_text("Filen är giltig.").first).to_be_visible(timeout=60_000)
-            history = page.locator("td", has_text="hade varit uppfyllt").first
-            expect(history).to_be_visible()
-            page.screenshot(path=str(ARTIFACTS / "malbyggare_byggt.png"), full_page=True)
+        page.locator("button", has_text="Nytt mål").first.click()
+        expect(page.get_by_text("Förhandsvisningen visas när filen är giltig").first).to_be_visible(
+            timeout=30_000
+        )
+        title = page.locator(".widget-text", has_text="Målets namn").locator("input")
+        title.fill("Fler elbilar")
+        title.press("Enter")
+        search = page.locator(".widget-text", has_text="Sök").locator("input").first
+        search.fill("elbilar")
+        search.press("Enter")
+        expect(page.get_by_text("Elbilar, andel (%) (N07945)").first).to_be_visible(timeout=30_000)
+        page.locator("button", has_text="Lägg till nyckeltalet").first.click()
+        expect(page.get_by_text("Filen är giltig.").first).to_be_visible(timeout=60_000)
+        history = page.locator("td", has_text="hade varit uppfyllt").first
+        expect(history).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "malbyggare_byggt.png"), full_page=True)
 
-            page.locator("button", has_text="Spara").first.click()
-            expect(page.get_by_text("Sparat:", exact=False).first).to_be_visible(timeout=30_000)
-            saved = folder / "params" / "folkhalsa.yaml"
-            text = saved.read_text(encoding="utf-8")
-            assert "title: Fler elbilar" in text and "kpi: N07945" in text
-            assert "# Egna nyckeltal (EGEN-…)" in text  # comments kept
-            goals.load_area(saved)  # what `analys check` runs
+        page.locator("button", has_text="Spara").first.click()
+        expect(page.get_by_text("Sparat:", exact=False).first).to_be_visible(timeout=30_000)
+        saved = folder / "params" / "folkhalsa.yaml"
+        text = saved.read_text(encoding="utf-8")
+        assert "title: Fler elbilar" in text and "kpi: N07945" in text
+        assert "# Egna nyckeltal (EGEN-…)" in text  # comments kept
+        goals.load_area(saved)  # what `analys check` runs
 
-            page.locator("button", has_text="Rendera rapport").first.click()
-            link = page.get_by_text("Öppna rapporten", exact=False).first
-            expect(link).to_be_visible(timeout=240_000)
-            report = folder / "reports" / "1880" / "folkhalsa.html"
-            assert report.is_file() and "Fler elbilar" in report.read_text(encoding="utf-8")
-            page.screenshot(path=str(ARTIFACTS / "malbyggare_renderat.png"), full_page=True)
-            assert page.locator(".jp-OutputArea-output[data-mime-type*='error']").count() == 0
-        finally:
-            browser.close()
+        page.locator("button", has_text="Rendera rapport").first.click()
+        link = page.get_by_text("Öppna rapporten", exact=False).first
+        expect(link).to_be_visible(timeout=240_000)
+        report = folder / "reports" / "1880" / "folkhalsa.html"
+        assert report.is_file() and "Fler elbilar" in report.read_text(encoding="utf-8")
+        page.screenshot(path=str(ARTIFACTS / "malbyggare_renderat.png"), full_page=True)
+        assert page.locator(".jp-OutputArea-output[data-mime-type*='error']").count() == 0

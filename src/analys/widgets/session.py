@@ -9,10 +9,11 @@ from functools import lru_cache
 import pandas as pd
 
 from analys import goals, reference, registry
-from analys.data import check_source, load_groups, load_values
+from analys.data import check_source, load_groups, load_values, snapshot
 from analys.errors import AnalysError
 from analys.frame import wide
 from analys.own import store as own_store
+from analys.store import Store
 from analys.vocabulary import SOURCE_LABELS
 
 NO_GROUPS = pd.DataFrame({"group": [], "title": [], "members": []})
@@ -51,8 +52,6 @@ class Session:
     def preliminary(self) -> int | None:
         """Kolada's preliminary year for this source (written "2025*"), ``None`` when none."""
         if not hasattr(self, "_preliminary"):
-            from analys.data import snapshot
-
             try:
                 year = snapshot(self.source if self.source != "kolada" else "store").get(
                     "preliminary_year"
@@ -67,8 +66,6 @@ class Session:
         own = list(own_store.entries(self.source))  # the municipality's own indicators
         if self.source != "store":
             return known + own
-        from analys.store import Store
-
         stored = set(Store().manifest.get("kpis", {}))
         have = [kpi for kpi in known if kpi in stored] + own
         if not have:

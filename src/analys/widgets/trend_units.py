@@ -15,9 +15,12 @@ from collections.abc import Callable
 import pandas as pd
 
 from analys import captions, plots, reference, registry, safe
+from analys.data import load_unit_values, load_units
 from analys.errors import AnalysError
 from analys.format import MISSING, decimals_for
+from analys.kolada.ou_ids import kpi_activities
 from analys.stats import compare, trend
+from analys.stats import units as U
 from analys.widgets.common import COLOUR_WORDS, colour_cell, html_table, set_options
 from analys.widgets.session import kpi_label
 from analys.widgets.trend_tables import TrendChoice
@@ -54,8 +57,6 @@ def unit_history(
     DataFrame
         Indexed by År; empty when the unit has no value in the years.
     """
-    from analys.stats import units as U
-
     years = list(range(choice.first, choice.last + 1))
     mine = values[(values["ou"] == unit) & values["year"].isin(years)].dropna(subset=["value"])
     polarity = registry.polarity(choice.kpi)
@@ -98,16 +99,12 @@ class UnitLevel:
 
     def _units(self) -> pd.DataFrame:
         if self._unit_catalogue is None:
-            from analys.data import load_units
-
             source = "store" if self.source == "kolada" else self.source
             self._unit_catalogue = load_units(source=source).astype(object)
         return self._unit_catalogue
 
     def _unit_values(self, kpi: str) -> pd.DataFrame:
         if kpi not in self._unit_cache:
-            from analys.data import load_unit_values
-
             source = "store" if self.source == "kolada" else self.source
             frame = load_unit_values([kpi], source=source)
             # plain object strings: the look-ups below iterate them (arrow strings are slower)
@@ -116,8 +113,6 @@ class UnitLevel:
 
     def _unit_year(self, kpi: str, kind: str, year: int) -> tuple[pd.Series, pd.DataFrame]:
         """Judged values and national colours of the units of ``kind`` in ``year``, cached."""
-        from analys.stats import units as U
-
         key = (kpi, kind, year)
         if key not in self._unit_ranks:
             values = self._unit_values(kpi)
@@ -142,8 +137,6 @@ class UnitLevel:
 
     def _refresh_units(self) -> None:
         """The unit list: the municipality's units of the KPI's kind, by name and search."""
-        from analys.kolada.ou_ids import kpi_activities
-
         c = self.controls
         units = self._units()
         own = units[units["municipality"] == c["municipality"].value]
@@ -172,8 +165,6 @@ class UnitLevel:
 
     def _update_unit(self, choice: TrendChoice) -> None:
         """The unit level: the unit against its municipality's units and Sweden's."""
-        from analys.stats import units as U
-
         label, name = kpi_label(choice.kpi), reference.title(choice.municipality)
         if choice.gender != "T":
             raise AnalysError("Enhetsvärden redovisas bara totalt – välj Totalt.")

@@ -67,6 +67,22 @@ def run(areas, codes, out: Path, jobs: int, **options):
     return summary, time.perf_counter() - started
 
 
+def country_size(areas: list[str] | None) -> tuple[list[str], int]:
+    """The areas (``None``: every params file) and the number of reports for the whole
+    country: each municipal area for every municipality, each region area for every region,
+    and one overview each."""
+    from analys import reference
+    from analys.goals import list_areas, load_area
+
+    names = areas or list_areas()
+    kinds = [load_area(name).municipality_type for name in names]
+    municipal, regional = kinds.count("K"), kinds.count("L")
+    country = len(reference.municipality_codes()) * (municipal + 1) + len(
+        reference.region_codes()
+    ) * (regional + 1)
+    return names, country
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
@@ -74,21 +90,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-baseline", action="store_true", help="skip (b), no precomputation")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT / "src"))
-    from analys import reference
-    from analys.goals import list_areas, load_area
-
     municipalities, regions, areas = (SAMPLE, REGIONS, None) if not args.quick else QUICK
-    names = areas or list_areas()
-    kinds = {name: load_area(name).municipality_type for name in names}
-    per_kind = {k: sum(v == k for v in kinds.values()) for k in ("K", "L")}
-    country = len(reference.municipality_codes()) * (per_kind["K"] + 1) + len(
-        reference.region_codes()
-    ) * (per_kind["L"] + 1)
+    names, country = country_size(areas)
     codes = municipalities + regions
     print(
         f"Urval: {len(municipalities)} kommuner och {len(regions)} regioner, "
         f"{len(names)} områden + översikter, demodata, --jobs {args.jobs}. "
-        f"Hela landet: {country} rapporter."
+        f"Hela landet: {country} rapporter"
+        + ("." if areas is None else f" (bara de {len(names)} områdena i urvalet).")
     )
     with tempfile.TemporaryDirectory(prefix="analys-country-") as tmp:
         tmp = Path(tmp)

@@ -26,7 +26,7 @@ from analys import demo, reference
 from analys.demo import units as demo_units
 from analys.errors import ParamsError
 from analys.frame import as_values_frame, empty_values
-from analys.kolada import KoladaClient
+from analys.kolada import default_client
 from analys.own import store as own_store
 from analys.store import Store, fetch_values
 from analys.store.units import UnitStore, fetch_unit_values
@@ -125,7 +125,7 @@ def load_units(
     elif source == "store":
         frame = UnitStore().units(codes)
     else:
-        client = KoladaClient()
+        client = default_client()
         frame = client.ous(municipality=codes)
         UnitStore().write_units(frame, codes, client.base_url)
     frame = frame.loc[:, ["id", "title", "municipality", "activity"]]
@@ -188,7 +188,7 @@ def load_unit_values(
     elif source == "store":
         frame = UnitStore().read_unit_values(kpi_list, ous, codes, year_list)
     elif ous is not None:
-        frame = KoladaClient().ou_values(kpi_list, ous, year_list)
+        frame = default_client().ou_values(kpi_list, ous, year_list)
         if codes is not None:
             frame = frame[frame["municipality"].isin(codes)]
     else:

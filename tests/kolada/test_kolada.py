@@ -23,6 +23,7 @@ from analys.kolada import (
     KoladaClient,
     UnknownIdsError,
     chunks,
+    default_client,
     estimated_requests,
     minimum_requests,
     parse_values,
@@ -303,10 +304,9 @@ def test_rate_limit_holds_across_threads(kolada_server):
 def test_the_request_rate_comes_from_the_environment(monkeypatch, text, rate):
     monkeypatch.setenv("ANALYS_KOLADA_RATE", text)
     assert configured_rate() == rate
-    interval = KoladaClient("http://127.0.0.1:9/v3")._throttle.interval
-    assert interval == (1 / rate if rate else 0.0)
-    # a rate given in code wins over the environment
-    assert KoladaClient("http://127.0.0.1:9/v3", requests_per_second=None)._throttle.interval == 0
+    assert default_client()._throttle.interval == (1 / rate if rate else 0.0)
+    # a client made in code keeps its documented default (DESIGN: requests_per_second=5)
+    assert KoladaClient("http://127.0.0.1:9/v3")._throttle.interval == 1 / 5
 
 
 @pytest.mark.parametrize("text", ["snabbt", "-1", "inf", "nan"])

@@ -22,7 +22,7 @@ from analys import reference
 from analys.cli import errors
 from analys.errors import ParamsError
 from analys.goals import kpi_types, load_area
-from analys.kolada import KoladaClient
+from analys.kolada import KoladaClient, default_client
 from analys.kolada.parse import describe_problems
 from analys.store import KPI_ID, UNIT_ID, Store, fetch_values, unit_batches
 from analys.store import health as store_health
@@ -200,7 +200,7 @@ def fetch(
             "(t.ex. 0180), 0000 för riket eller ett grupp-id (G…)"
         )
     store = Store()
-    client = KoladaClient()
+    client = default_client()
     store.check_writable()  # before any request to Kolada
     for line in store_health.describe(store.heal(kpi_list), healed=True):
         print(line, file=sys.stderr)

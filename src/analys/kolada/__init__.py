@@ -27,7 +27,13 @@ import pandas as pd
 
 from analys.errors import ParamsError
 from analys.frame import empty_values
-from analys.kolada.http import DEFAULT_URL, RETRY_STATUSES, KoladaHttp
+from analys.kolada.http import (
+    DEFAULT_RATE,
+    DEFAULT_URL,
+    RETRY_STATUSES,
+    KoladaHttp,
+    configured_rate,
+)
 from analys.kolada.ou_ids import activity, kpi_activities
 from analys.kolada.parse import KPI_FIELDS, parse_groups, parse_records, parse_values
 from analys.kolada.plan import (
@@ -50,6 +56,7 @@ __all__ = [
     "ALL_UNITS_ESTIMATE",
     "ALL_YEARS_ESTIMATE",
     "API_VERSION",
+    "DEFAULT_RATE",
     "DEFAULT_URL",
     "KPI_FIELDS",
     "MAX_IDS",
@@ -59,6 +66,8 @@ __all__ = [
     "KoladaClient",
     "UnknownIdsError",
     "chunks",
+    "configured_rate",
+    "default_client",
     "estimated_requests",
     "minimum_requests",
     "parse_values",
@@ -110,7 +119,8 @@ class KoladaClient(KoladaHttp):
         Seconds to wait for one answer.
     requests_per_second
         Upper bound on the request rate (all threads together); ``None`` or 0: no limit.
-        Default ``$ANALYS_KOLADA_RATE``, else 5 per second.
+        The clients that analys makes itself (:func:`default_client`) take
+        ``$ANALYS_KOLADA_RATE`` when it is set.
     max_retries
         Retries after the first attempt for 429, 5xx, timeouts and connection errors.
     backoff
@@ -397,6 +407,15 @@ class KoladaClient(KoladaHttp):
             [activity(i) for i in frame["id"]], index=frame.index, dtype="str"
         )
         return frame
+
+
+def default_client() -> KoladaClient:
+    """The client that analys makes when none is given: ``$ANALYS_KOLADA_URL`` (else the
+    public API) at ``$ANALYS_KOLADA_RATE`` requests per second (else 5; ``0`` no limit).
+
+    A bad rate raises :class:`~analys.errors.ParamsError` naming the variable.
+    """
+    return KoladaClient(requests_per_second=configured_rate())
 
 
 def _activities(kpis: list[str] | None) -> list[str] | None:

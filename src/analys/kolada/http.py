@@ -28,10 +28,9 @@ from analys.kolada.plan import PER_PAGE, Request
 
 DEFAULT_URL = "https://api.kolada.se/v3"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-#: requests per second, all threads together, unless ``$ANALYS_KOLADA_RATE`` says otherwise
-DEFAULT_RATE = 5.0
-#: ``requests_per_second`` left out: the rate comes from the environment (:func:`configured_rate`)
-FROM_ENVIRONMENT: Any = object()
+#: requests per second, all threads together (the public API's limit), unless
+#: ``$ANALYS_KOLADA_RATE`` says otherwise for the clients that analys makes itself
+DEFAULT_RATE = 5
 
 
 def configured_rate() -> float | None:
@@ -93,7 +92,7 @@ class KoladaHttp:
         base_url: str | None = None,
         *,
         timeout: float = 30,
-        requests_per_second: float | None = FROM_ENVIRONMENT,
+        requests_per_second: float | None = DEFAULT_RATE,
         max_retries: int = 5,
         backoff: float = 1.0,
         max_backoff: float = 60.0,
@@ -107,8 +106,6 @@ class KoladaHttp:
         self.max_backoff = max_backoff
         self.workers = max(1, workers)
         self.requests_made = 0
-        if requests_per_second is FROM_ENVIRONMENT:
-            requests_per_second = configured_rate()
         self._throttle = _Throttle(requests_per_second)
         self._count_lock = threading.Lock()
         self.session = requests.Session()

@@ -35,7 +35,7 @@ import pyarrow.compute as pc
 
 from analys.errors import AnalysError, StoreError
 from analys.frame import as_values_frame, empty_values
-from analys.kolada import KoladaClient
+from analys.kolada import KoladaClient, default_client
 from analys.kolada.parse import KPI_FIELDS
 from analys.store import health as store_health
 from analys.store.fetch import KPI_ID, UNIT_ID, fetch_into, unit_batches
@@ -343,7 +343,8 @@ class Store:
         Parameters
         ----------
         client
-            A :class:`~analys.kolada.KoladaClient`; default one for ``$ANALYS_KOLADA_URL``.
+            A :class:`~analys.kolada.KoladaClient`; default
+            :func:`~analys.kolada.default_client` (``$ANALYS_KOLADA_URL`` and ``_RATE``).
         force
             Fetch even when the stored catalogues are younger than ``max_age``.
         max_age
@@ -354,7 +355,7 @@ class Store:
         bool
             ``True`` when fetched, ``False`` when the stored ones were fresh.
         """
-        client = client or KoladaClient()
+        client = client or default_client()
         self.heal(kpis=())
         meta = self.manifest.get("metadata")
         if (
@@ -397,6 +398,6 @@ def fetch_values(
         kpis,
         municipalities,
         years,
-        client=client or KoladaClient(),
+        client=client or default_client(),
         progress=progress,
     )

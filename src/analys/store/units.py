@@ -31,7 +31,7 @@ import pyarrow as pa
 
 from analys.errors import AnalysError
 from analys.frame import as_values_frame, empty_values
-from analys.kolada import KoladaClient
+from analys.kolada import default_client
 from analys.kolada.ou_ids import kpi_activities
 from analys.store import health as store_health
 from analys.store.files import (
@@ -245,7 +245,7 @@ def fetch_unit_values(
     new in the catalogue. Returns the stored unit values of the query.
     """
     if client is None:
-        client = KoladaClient()
+        client = default_client()
     store = store or UnitStore()
     kpi_list = list(dict.fromkeys(str(k) for k in kpis))
     codes = None if municipalities is None else [str(m) for m in municipalities]

@@ -464,3 +464,22 @@ def test_a_kernel_that_never_answers_is_replaced_once(monkeypatch):
         assert kernel.is_alive() and not tried[0].is_alive()
     finally:
         renderer.close()
+
+
+def test_the_progress_bar_counts_each_failed_report_once(capsys):
+    from analys.render.jobs import JobResult
+    from analys.render.progress import BatchProgress
+
+    bar = BatchProgress(3, enabled=True)
+    bar.started("Örebro – Skola")
+    failed = JobResult(key="1880/skola", status="failed", seconds=0.0, error="fel")
+    bar.finished(failed)
+    bar.finished(failed, "Örebro – Skola")  # the same report again: still one failure
+    bar.finished(JobResult(key="1880/kultur", status="ok", seconds=1.0), "Örebro – Kultur")
+    assert bar.bar.n == 3 and bar.bar.desc.startswith("Renderar (1 misslyckade)")
+    bar.close()
+    assert "Örebro – Kultur" in capsys.readouterr().err
+    silent = BatchProgress(1, enabled=False)
+    silent.finished(failed)
+    silent.close()
+    assert capsys.readouterr().err == ""

@@ -40,7 +40,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import sys
 import threading
 import time
 import uuid
@@ -55,6 +54,7 @@ from analys.render.cluster_worker import CLOSE_GRACE
 from analys.render.jobs import Job, JobResult, WorkbookJob
 from analys.render.plan import ClusterSpec
 from analys.render.pool import hold_interrupt
+from analys.render.progress import BatchProgress
 from analys.render.results import BatchInterrupted
 
 #: seconds to reach a scheduler before ``--cluster tcp://…`` is refused (exit 2)
@@ -220,7 +220,6 @@ class ClusterPool:
     def run(self, jobs: list[Job | WorkbookJob], *, progress: bool) -> dict[str, JobResult]:
         """Render ``jobs`` on the cluster with a progress bar; return each job's result."""
         from distributed import wait
-        from tqdm import tqdm
 
         done: dict[str, JobResult] = {}
         if not jobs:
@@ -232,22 +231,11 @@ class ClusterPool:
             name=cluster_worker.share_plugin_name(self.batch),
         )
         self._plugins.append(cluster_worker.share_plugin_name(self.batch))
-        bar = tqdm(
-            total=len(jobs),
-            desc="Renderar",
-            unit="rapport",
-            file=sys.stderr,
-            disable=not progress,
-            dynamic_ncols=True,
-        )
+        bar = BatchProgress(len(jobs), enabled=progress)
 
         def finish(result: JobResult, label: str) -> None:
             done[result.key] = result
-            if result.status != "ok":
-                failed = sum(r.status != "ok" for r in done.values())
-                bar.set_description(f"Renderar ({failed} misslyckade)")
-            bar.set_postfix_str(label, refresh=False)
-            bar.update(1)
+            bar.finished(result, label)
 
         try:
             queued = deque(enumerate(jobs))

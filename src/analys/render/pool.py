@@ -15,7 +15,6 @@ import contextlib
 import multiprocessing
 import os
 import signal
-import sys
 import threading
 import time
 from collections import deque
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from analys.render.jobs import Job, JobResult
+from analys.render.progress import BatchProgress
 from analys.render.results import BatchInterrupted
 
 _HELD: dict[str, Any] = {"depth": 0, "pending": None}
@@ -221,26 +221,14 @@ class Pool:
         """
         from multiprocessing.connection import wait
 
-        from tqdm import tqdm
-
         pending: deque[tuple[Job, int]] = deque((job, 0) for job in jobs)
         done: dict[str, JobResult] = {}
         starts_left = self.size + 2 * len(jobs)  # replacements allowed (no endless crash loop)
-        bar = tqdm(
-            total=len(jobs),
-            desc="Renderar",
-            unit="rapport",
-            file=sys.stderr,
-            disable=not progress,
-            dynamic_ncols=True,
-        )
+        bar = BatchProgress(len(jobs), enabled=progress)
 
         def finish(result: JobResult) -> None:
             done[result.key] = result
-            if result.status != "ok":
-                failed = sum(r.status != "ok" for r in done.values())
-                bar.set_description(f"Renderar ({failed} misslyckade)")
-            bar.update(1)
+            bar.finished(result)
 
         try:
             while len(done) < len(jobs):
@@ -254,7 +242,7 @@ class Pool:
                             continue
                         worker.job, worker.lost = job, lost
                         self.started_jobs += 1
-                        bar.set_postfix_str(job.label, refresh=True)
+                        bar.started(job.label)
                 handles = [w.conn for w in self.workers.values()]
                 handles += [w.proc.sentinel for w in self.workers.values()]
                 wait(handles, timeout=0.5)

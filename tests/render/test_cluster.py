@@ -31,13 +31,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from test_render import AREA_BODY, AREA_PARAMS, _notebook, make_params, make_templates
+from test_render import AREA_BODY, AREA_PARAMS, _notebook, make_job, make_params, make_templates
 from test_render_faults import KILL_WORKER_CELL, SLOW_CELL, _batch_pids, _wait_for
 
 from analys import cli
 from analys.render import cluster as C
 from analys.render import cluster_worker as W
-from analys.render.jobs import Job, JobResult
+from analys.render.jobs import JobResult
 from analys.render.plan import ClusterSpec, parse_cluster
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -143,20 +143,15 @@ def test_the_shared_files_map_to_the_worker_and_back(tmp_path):
     (scratch / "worker-0.log").write_text("log")
     templates = make_templates(tmp_path / "notebooks")
     area = make_params(tmp_path / "params", "skola", "Skola")
-    job = Job(
-        key="1880/oversikt",
-        kind="overview",
-        area="oversikt",
-        title="Översikt",
-        municipality="1880",
-        municipality_name="Örebro",
-        template=str(templates / "oversikt.ipynb"),
+    job = make_job(
+        tmp_path / "out" / "1880",
+        "oversikt",
+        "Översikt",
+        template=templates / "oversikt.ipynb",
         parameters={
             "areas": [str(area), "omsorg"],
             "data_cache": str(scratch / "values-demo.parquet"),
         },
-        ipynb=str(tmp_path / "out" / "1880" / "oversikt.ipynb"),
-        html=str(tmp_path / "out" / "1880" / "oversikt.html"),
     )
     area_job = replace(job, key="1880/skola", template=str(templates / "omrade.ipynb"))
     roots = W.shared_files(scratch, [job, area_job])

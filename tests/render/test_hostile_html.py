@@ -24,13 +24,13 @@ import pandas as pd
 import pytest
 import yaml
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
+from test_render import make_job
 
 from analys import catalogue, goals, render, safe
 from analys.cli import main
 from analys.render import index
 from analys.render.engine import Renderer, _atomic_write_text
 from analys.render.htmlexport import ExternalReferenceError, ReportExporter
-from analys.render.jobs import Job
 from analys.report import table_style
 from analys.safe import external_references
 
@@ -211,17 +211,8 @@ def test_page_title_is_escaped_for_every_string(exporter):
 
 
 def test_a_report_with_an_external_reference_is_written_as_failed(tmp_path: Path):
-    job = Job(
-        key="1880/kultur",
-        kind="area",
-        area="kultur",
-        title="Kultur",
-        municipality="1880",
-        municipality_name="Örebro",
-        template=str(ROOT / "notebooks" / "omrade.ipynb"),
-        parameters={},
-        ipynb=str(tmp_path / "1880" / "kultur.ipynb"),
-        html=str(tmp_path / "1880" / "kultur.html"),
+    job = make_job(
+        tmp_path / "1880", "kultur", "Kultur", template=ROOT / "notebooks" / "omrade.ipynb"
     )
     (tmp_path / "1880").mkdir()
     renderer = Renderer()  # no kernel is started: _write only exports and writes
@@ -237,18 +228,7 @@ def test_a_report_with_an_external_reference_is_written_as_failed(tmp_path: Path
 
 
 def test_a_render_whose_page_reaches_outside_is_reported_failed(tmp_path: Path):
-    job = Job(
-        key="1880/kultur",
-        kind="area",
-        area="kultur",
-        title="Kultur",
-        municipality="1880",
-        municipality_name="Örebro",
-        template=str(ROOT / "notebooks" / "omrade.ipynb"),
-        parameters={},
-        ipynb=str(tmp_path / "kultur.ipynb"),
-        html=str(tmp_path / "kultur.html"),
-    )
+    job = make_job(tmp_path, "kultur", "Kultur", template=ROOT / "notebooks" / "omrade.ipynb")
     renderer = Renderer()
     nb = _notebook({"text/html": "<img src='http://127.0.0.1:9/x.png'>"})
     renderer._execute = lambda job, scratch: nb  # as if the kernel had run it

@@ -288,9 +288,10 @@ def test_demo_asks_for_pdfs_and_the_workbook(monkeypatch, tmp_path, capsys):
 
 
 def test_a_pdf_that_fails_is_a_problem_and_no_stale_pdf_stays(tmp_path):
+    from test_render import make_job
+
     from analys.render import RenderSummary, ReportStatus
     from analys.render.engine import Renderer
-    from analys.render.jobs import Job
 
     class BrokenPrinter:
         def print(self, source, target, header):
@@ -299,18 +300,7 @@ def test_a_pdf_that_fails_is_a_problem_and_no_stale_pdf_stays(tmp_path):
         def close(self):
             pass
 
-    job = Job(
-        key="1880/skola",
-        kind="area",
-        area="skola",
-        title="Skola",
-        municipality="1880",
-        municipality_name="Örebro",
-        template="mall.ipynb",
-        parameters={"source": "demo", "year": 2024},
-        ipynb=str(tmp_path / "skola.ipynb"),
-        html=str(tmp_path / "skola.html"),
-    )
+    job = make_job(tmp_path, parameters={"source": "demo", "year": 2024})
     Path(job.pdf).write_bytes(b"%PDF gammal")
     renderer = Renderer()
     renderer._printer = BrokenPrinter()

@@ -24,6 +24,7 @@ from analys import render
 from analys.cli import render as render_cli
 from analys.errors import ParamsError
 from analys.render.index import read_manifest, update_manifest, write_index
+from analys.render.jobs import Job
 from analys.summary import SUMMARY_MIMETYPE, read_summary
 
 AREA_PARAMS = textwrap.dedent("""\
@@ -109,6 +110,30 @@ def make_templates(folder: Path) -> Path:
     nbformat.write(_notebook(AREA_PARAMS, AREA_BODY), folder / "omrade.ipynb")
     nbformat.write(_notebook(OVERVIEW_PARAMS, OVERVIEW_BODY), folder / "oversikt.ipynb")
     return folder
+
+
+def make_job(
+    folder: Path,
+    area: str = "skola",
+    title: str = "Skola",
+    *,
+    template: str | Path = "mall.ipynb",
+    parameters: dict | None = None,
+) -> Job:
+    """One report of Örebro (1880) whose files go to ``folder/<area>.ipynb`` and ``.html``;
+    ``area`` ``oversikt`` is an overview."""
+    return Job(
+        key=f"1880/{area}",
+        kind="overview" if area == "oversikt" else "area",
+        area=area,
+        title=title,
+        municipality="1880",
+        municipality_name="Örebro",
+        template=str(template),
+        parameters=parameters or {},
+        ipynb=str(folder / f"{area}.ipynb"),
+        html=str(folder / f"{area}.html"),
+    )
 
 
 def make_params(

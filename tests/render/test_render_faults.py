@@ -22,7 +22,7 @@ from unittest import mock
 
 import nbformat
 import pytest
-from test_render import AREA_BODY, AREA_PARAMS, _notebook, make_params, make_templates
+from test_render import AREA_BODY, AREA_PARAMS, _notebook, make_job, make_params, make_templates
 
 from analys import render
 from analys.cli import render as render_cli
@@ -349,18 +349,7 @@ def test_the_index_lists_every_planned_report_with_its_status(tmp_path):
 
 
 def _job(tmp_path: Path) -> Job:
-    return Job(
-        key="1880/skola",
-        kind="area",
-        area="skola",
-        title="Skola",
-        municipality="1880",
-        municipality_name="Örebro",
-        template=str(tmp_path / "omrade.ipynb"),
-        parameters={},
-        ipynb=str(tmp_path / "1880" / "skola.ipynb"),
-        html=str(tmp_path / "1880" / "skola.html"),
-    )
+    return make_job(tmp_path / "1880", template=tmp_path / "omrade.ipynb")
 
 
 @pytest.mark.parametrize("fails", [False, True])

@@ -61,13 +61,9 @@ class Report(
 ):
     """One area, one municipality: data loaded once, the evaluation done once.
 
-    Parameters
-    ----------
-    params
-        A params dict (a params file's keys, as the notebook's parameters).
-    data_cache
-        Path of a parquet values frame the batch renderer prepared; ``None`` loads from the
-        params' source.
+    Built like :class:`~analys.report.base.ReportBase` (``params``, ``data_cache``,
+    ``precomputed``), which loads the data and evaluates the goals; the section classes add
+    what is shown.
 
     Each section is one method, in the notebook's order: :meth:`header`, :meth:`summary`,
     :meth:`goal_tables`, :meth:`comparison`, :meth:`trends`, :meth:`focus`,

@@ -6,12 +6,14 @@ one place. The colour names are the ones ``compare.quartile_colours`` and ``fulf
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.text import Text
 
 from analys.captions import DEMO, credit
 
@@ -61,6 +63,10 @@ TARGET = "#e6550d"
 #: matplotlib from measuring all tick labels on each draw to place it (a cost on every chart),
 #: and no chart here has tick labels above the Axes.
 TITLE_Y = 1.0
+#: A caption character's mean width in em (DejaVu Sans; generous, so a wrapped line fits).
+CAPTION_EM = 0.55
+#: No caption is wrapped narrower than this many characters.
+CAPTION_MIN_CHARS = 30
 
 
 def is_demo(source: str | None) -> bool:
@@ -109,10 +115,27 @@ def annotate_source(
         gid="analys-caption",
     )
     if kpis and any(str(k).startswith("EGEN-") for k in kpis):
-        caption.set_wrap(True)  # an own file's credit is longer than Kolada's
+        fit_to_axes(caption)  # an own file's credit is longer than Kolada's
     if is_demo(source):
         add_watermark(ax)
     return ax
+
+
+def fit_to_axes(text: Text) -> Text:
+    """Break ``text`` (an Axes' caption) into lines no wider than its Axes' column.
+
+    A caption is part of its Axes in a constrained layout: one wider than its column would
+    widen the Axes' margin, and the panel (a map, with its fixed aspect, most of all) would
+    shrink to make room. matplotlib's own ``wrap`` measures to the figure's edge, not the
+    column's, so it cannot prevent this. The column's width is the Axes' grid position
+    before layout, which constrained layout only widens.
+    """
+    ax = text.axes
+    inches = ax.get_position().width * ax.get_figure(root=True).get_figwidth()
+    chars = int(inches * 72 / (text.get_fontsize() * CAPTION_EM))
+    text.set_text(textwrap.fill(" ".join(text.get_text().split()), max(chars, CAPTION_MIN_CHARS)))
+    text.set_wrap(False)
+    return text
 
 
 def add_watermark(ax: Axes) -> Axes:

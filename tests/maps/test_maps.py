@@ -43,7 +43,8 @@ def _series(values: pd.DataFrame, kpi: str, codes: list[str], year: int = YEAR) 
 
 
 def _texts(ax) -> dict[str, str]:
-    return {t.get_gid(): t.get_text() for t in ax.texts if t.get_gid()}
+    """The Axes' named texts, each as one line (a caption is broken to fit its panel)."""
+    return {t.get_gid(): " ".join(t.get_text().split()) for t in ax.texts if t.get_gid()}
 
 
 def _collection(ax, gid: str):

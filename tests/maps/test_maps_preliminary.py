@@ -31,7 +31,9 @@ def _ax():
 
 
 def _caption(ax) -> str:
-    return next(t.get_text() for t in ax.texts if t.get_gid() == "analys-caption")
+    """The caption as one line (it is broken to fit its panel)."""
+    text = next(t.get_text() for t in ax.texts if t.get_gid() == "analys-caption")
+    return " ".join(text.split())
 
 
 def test_one_year_text_for_tables_charts_and_maps():
@@ -100,3 +102,42 @@ def test_the_report_maps_star_the_preliminary_year(monkeypatch):
     built = Report.from_area("halso_sjukvard", "0018")
     built.comparison()
     assert calls == [built.preliminary] and built.preliminary == PRELIMINARY
+
+
+def test_the_report_maps_keep_their_size_beside_a_long_caption(monkeypatch):
+    """The comparison section's two maps (Sweden and the county) side by side, in the
+    preliminary year, when the caption is at its longest: each map keeps a real share of the
+    figure, and neither caption runs into the other. (A caption as wide as the figure once
+    made constrained layout shrink both maps to stamps, with the legend over the map.)"""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from analys.report import Report, output
+
+    shown = []
+    monkeypatch.setattr(output, "display", lambda *a, **k: None)
+    monkeypatch.setattr(output, "show_figure", shown.append)
+    built = Report.from_area("grundskola", "0428")  # Vingåker, a small municipality
+    built.comparison()
+    (figure,) = [
+        f
+        for f in shown
+        if any(a.collections and a.collections[0].get_gid() == "analys-kommuner" for a in f.axes)
+    ]
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    width, height = figure.bbox.width, figure.bbox.height
+    maps_axes = [a for a in figure.axes if a.collections]
+    assert len(maps_axes) == 2
+    for ax in maps_axes:  # a map keeps its aspect: it fills the height or the width of its part
+        box = ax.get_window_extent(renderer)
+        assert max(box.width / (width / 2), box.height / height) > 0.6
+    captions = [t for ax in maps_axes for t in ax.texts if t.get_gid() == "analys-caption"]
+    assert len(captions) == 2 and all(
+        PRELIMINARY_NOTE in " ".join(t.get_text().split()) for t in captions
+    )
+    left, right = (t.get_window_extent(renderer) for t in captions)
+    assert not left.overlaps(right)
+    assert left.x1 < right.x0 and right.x1 <= width
+    for ax, caption in zip(maps_axes, captions, strict=True):
+        assert caption.get_window_extent(renderer).width <= ax.get_tightbbox(renderer).width

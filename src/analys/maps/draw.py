@@ -24,7 +24,16 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from analys import reference, registry
-from analys.chartstyle import COLOUR_LABELS, COLOURS, FOCUS, JUDGED, NEUTRAL, PEERS, annotate_source
+from analys.chartstyle import (
+    COLOUR_LABELS,
+    COLOURS,
+    FOCUS,
+    JUDGED,
+    NEUTRAL,
+    PEERS,
+    annotate_source,
+    fit_to_axes,
+)
 from analys.format import PRELIMINARY_NOTE, decimals_for, number, year_text
 from analys.maps.geography import Geometry
 from analys.maps.request import LEVEL_WORDS, MapRequest
@@ -267,13 +276,11 @@ def add_caption(
     """The source caption (and demo watermark), wrapped so a narrow map keeps its layout;
     ``preliminary``: the map shows a starred year, and the caption says what the star means."""
     annotate_source(ax, source, derived=derived, kpis=kpis)
-    if preliminary:
-        for text in ax.texts:
-            if text.get_gid() == "analys-caption":
-                text.set_text(f"{text.get_text()} · {PRELIMINARY_NOTE}")
     for text in ax.texts:
         if text.get_gid() == "analys-caption":
-            text.set_wrap(True)
+            if preliminary:
+                text.set_text(f"{text.get_text()} · {PRELIMINARY_NOTE}")
+            fit_to_axes(text)
     watermark_outside_layout(ax)
 
 

@@ -141,3 +141,19 @@ def test_the_report_maps_keep_their_size_beside_a_long_caption(monkeypatch):
     assert left.x1 < right.x0 and right.x1 <= width
     for ax, caption in zip(maps_axes, captions, strict=True):
         assert caption.get_window_extent(renderer).width <= ax.get_tightbbox(renderer).width
+
+
+def test_a_region_report_draws_its_one_map_without_an_empty_half(monkeypatch):
+    from analys.report import Report, output
+
+    shown = []
+    monkeypatch.setattr(output, "display", lambda *a, **k: None)
+    monkeypatch.setattr(output, "show_figure", shown.append)
+    Report.from_area("halso_sjukvard", "0018").comparison()
+    (figure,) = [
+        f
+        for f in shown
+        if any(c.get_gid() == "analys-regioner" for a in f.axes for c in a.collections)
+    ]
+    assert len(figure.axes) == 1
+    assert figure.get_figwidth() < figure.get_figheight()  # Sweden is tall

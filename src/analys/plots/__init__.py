@@ -18,7 +18,7 @@ ranking bars), :mod:`~analys.plots.spine` (the spine chart), :mod:`~analys.plots
 from __future__ import annotations
 
 from analys.plots.base import shared_legend
-from analys.plots.goals import goal_status_chart, goal_status_table
+from analys.plots.goals import goal_chart_size, goal_status_chart, goal_status_table
 from analys.plots.ranking import ranking_chart
 from analys.plots.scatter import coefficient_chart, cost_chart, expected_chart
 from analys.plots.spine import spine_chart
@@ -30,6 +30,7 @@ __all__ = [
     "cost_chart",
     "expected_chart",
     "gender_gap_chart",
+    "goal_chart_size",
     "goal_status_chart",
     "goal_status_table",
     "ranking_chart",

@@ -45,6 +45,31 @@ def _percent(value: float) -> str:
     return MISSING if pd.isna(value) else f"{number(100 * float(value), 0)} %"
 
 
+#: inches the goal chart needs besides its rows: title, axis, axis label and caption
+GOAL_CHART_FRAME = 1.3
+#: inches per goal row: at least this, more for a label of several lines
+GOAL_ROW = 0.5
+#: inches per line of an 8-point row label (with its share of the gap between rows)
+GOAL_LABEL_LINE = 0.15
+
+
+def _goal_labels(goals: pd.DataFrame) -> list[str]:
+    """Each goal's row label: its title (else its id), wrapped to 38 characters a line."""
+    labels = goals["title"] if "title" in goals.columns else goals["goal"]
+    return [
+        wrap(str(t if isinstance(t, str) and t else g), 38)
+        for t, g in zip(labels, goals["goal"], strict=True)
+    ]
+
+
+def goal_chart_size(goals: pd.DataFrame | None) -> tuple[float, float]:
+    """The size (inches) of :func:`goal_status_chart`'s figure: 7 wide, and tall enough that
+    the goals' labels of two or three lines never run into each other."""
+    labels = [] if goals is None or not len(goals) else _goal_labels(goals)
+    rows = sum(max(GOAL_ROW, GOAL_LABEL_LINE * (label.count("\n") + 2)) for label in labels)
+    return 7.0, GOAL_CHART_FRAME + max(rows, GOAL_ROW)
+
+
 def goal_status_chart(goals: pd.DataFrame, *, source: str = "demo", ax: Axes | None = None) -> Axes:
     """One horizontal bar per goal: length the score (0–1), colour the goal's status.
 
@@ -63,14 +88,10 @@ def goal_status_chart(goals: pd.DataFrame, *, source: str = "demo", ax: Axes | N
         uppfyllt, Data saknas), the score and the coverage.
     """
     count = 0 if goals is None else len(goals)
-    ax = new_axes(ax, (7, 1.0 + 0.5 * max(count, 1)))
+    ax = new_axes(ax, goal_chart_size(goals))
     if count == 0:
         return no_data(ax, "Inga mål att visa.", source, derived=True)
-    labels = goals["title"] if "title" in goals.columns else goals["goal"]
-    labels = [
-        wrap(str(t if isinstance(t, str) and t else g), 38)
-        for t, g in zip(labels, goals["goal"], strict=True)
-    ]
+    labels = _goal_labels(goals)
     statuses = [_status(s) for s in goals["status"]]
     scores = pd.to_numeric(goals["score"], errors="coerce").astype(float).to_numpy()
     coverage = pd.to_numeric(goals["coverage"], errors="coerce").astype(float).to_numpy()

@@ -225,6 +225,10 @@ def _riket_line(ax: Axes, value: float, unit: str | None, horizontal: bool) -> N
     line(float(value), color=RIKET, ls="--", lw=1.3, label=f"Riket {value_text(value, unit)}")
 
 
+#: characters of the focus label on one line; a longer one breaks before its rank
+FOCUS_LABEL_LINE = 60
+
+
 def _focus_label(
     ax: Axes, at: int, count: int, value: float, name: str, text: str, horizontal: bool
 ) -> None:
@@ -243,12 +247,25 @@ def _focus_label(
         )
         return
     ax.margins(y=0.3)
+    # the label stays inside the Axes (a centred label beside a bar near the end ran over the
+    # legend): from near a bar in the first or last third towards the middle, else centred;
+    # a long one on two lines
+    where = (at + 1) / (count + 1)
+    if where < 1 / 3:
+        x, ha = max(where - 0.1, 0.01), "left"
+    elif where > 2 / 3:
+        x, ha = min(where + 0.1, 0.99), "right"
+    else:
+        x, ha = 0.5, "center"
+    label = f"{name} {text}"
+    if len(label) > FOCUS_LABEL_LINE:
+        label = label.replace(" (plats ", "\n(plats ", 1)
     ax.annotate(
-        f"{name} {text}",
+        label,
         xy=(at, value),
-        xytext=(min(max((at + 1) / (count + 1), 0.22), 0.78), 0.95),
+        xytext=(x, 0.95),
         textcoords="axes fraction",
-        ha="center",
+        ha=ha,
         va="top",
         fontsize=8,
         color=FOCUS,

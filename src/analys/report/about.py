@@ -56,7 +56,7 @@ class AboutSections:
             for r in goals.itertuples()
         ]
         output.display(Markdown("\n".join(f"- {line}" for line in lines)))
-        figure, ax = plt.subplots(figsize=(7, 0.6 + 0.5 * len(goals)), layout="constrained")
+        figure, ax = plt.subplots(figsize=plots.goal_chart_size(goals), layout="constrained")
         plots.goal_status_chart(goals, source=self.source, ax=ax)
         output.show_figure(figure)
         self.publish_summary()

@@ -56,10 +56,8 @@ class ComparisonSections:
             ax=ax,
         )
         output.show_figure(figure)
-        figure, axes = plt.subplots(
-            1, 2, figsize=(8, 5.4), layout="constrained", width_ratios=[1, 1.1]
-        )
-        if self.area.municipality_type == "L":
+        if self.area.municipality_type == "L":  # one map: Sweden's regions
+            figure, ax = plt.subplots(figsize=(5.6, 6.4), layout="constrained")
             maps.region_map(
                 self.values,
                 kpi=kpi,
@@ -67,10 +65,12 @@ class ComparisonSections:
                 region=self.municipality,
                 source=self.source,
                 preliminary=self.preliminary,
-                ax=axes[0],
+                ax=ax,
             )
-            axes[1].remove()
         else:
+            figure, axes = plt.subplots(
+                1, 2, figsize=(8, 5.4), layout="constrained", width_ratios=[1, 1.1]
+            )
             maps.municipality_map(
                 self.values,
                 kpi=kpi,

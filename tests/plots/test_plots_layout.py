@@ -1,0 +1,105 @@
+"""Report charts keep their words apart: goal labels never run into each other, and the
+ranking chart's focus label stays inside its Axes (it once ran over the legend)."""
+
+from __future__ import annotations
+
+import itertools
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+
+from analys import demo, plots  # noqa: E402
+from analys.testing import drawn_bars  # noqa: E402
+
+#: goal titles from params/ekonomi.yaml and longer ones (two and three lines at 38 characters)
+TITLES = [
+    "Kommunen ska ha en god ekonomisk hushållning",
+    "Kommunen ska vara en attraktiv och hälsofrämjande arbetsgivare",
+    "Alla barn och unga ska ha goda förutsättningar att nå sina mål i skolan och i livet",
+    "Trygg skola",
+    "Äldre ska kunna leva ett självständigt liv med god omsorg och vård nära hemmet",
+]
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _drawn(figure):
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    return canvas.get_renderer()
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 5])
+def test_goal_labels_of_several_lines_never_overlap(count: int) -> None:
+    goals = pd.DataFrame(
+        {
+            "goal": [f"mal{i}" for i in range(count)],
+            "title": TITLES[:count],
+            "score": [0.75] * count,
+            "coverage": [1.0] * count,
+            "status": ["partly"] * count,
+        }
+    )
+    figure, ax = plt.subplots(figsize=plots.goal_chart_size(goals), layout="constrained")
+    plots.goal_status_chart(goals, source="kolada", ax=ax)
+    renderer = _drawn(figure)
+    labels = [t.get_window_extent(renderer) for t in ax.get_yticklabels() if t.get_text()]
+    assert len(labels) == count
+    for a, b in itertools.combinations(labels, 2):
+        assert not a.overlaps(b)
+    assert all(label.y0 >= 0 and label.y1 <= figure.bbox.height for label in labels)
+
+
+def test_a_taller_label_makes_a_taller_goal_chart() -> None:
+    one_line = pd.DataFrame({"goal": ["a", "b"], "title": ["Trygg skola", "Kort mål"]})
+    long = pd.DataFrame({"goal": ["a", "b"], "title": TITLES[1:3]})
+    assert plots.goal_chart_size(long)[1] > plots.goal_chart_size(one_line)[1]
+    assert plots.goal_chart_size(None) == plots.goal_chart_size(one_line.iloc[0:0])
+
+
+@pytest.fixture(scope="module")
+def cost_values() -> pd.DataFrame:
+    return demo.load_values(["N00097"], years=[2025])  # a neutral KPI of every municipality
+
+
+@pytest.mark.parametrize("place", [0.0, 0.5, 0.8, 1.0])
+def test_the_focus_label_stays_inside_the_axes_wherever_the_bar_is(cost_values, place) -> None:
+    codes = list(
+        drawn_bars(
+            plots.ranking_chart(cost_values, kpi="N00097", year=2025, municipality="1880")
+        ).index
+    )
+    plt.close("all")
+    focus = codes[round(place * (len(codes) - 1))]
+    figure, ax = plt.subplots(figsize=(8, 3.6), layout="constrained")
+    plots.ranking_chart(cost_values, kpi="N00097", year=2025, municipality=focus, ax=ax)
+    renderer = _drawn(figure)
+    (label,) = [t for t in ax.texts if "(plats " in t.get_text()]
+    box = Text.get_window_extent(label, renderer)  # the words, not the arrow
+    inside = ax.get_window_extent(renderer)
+    assert inside.x0 <= box.x0 and box.x1 <= inside.x1, (focus, label.get_text())
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert not box.overlaps(legend)
+
+
+def test_a_long_region_label_breaks_before_its_rank_and_fits() -> None:
+    values = demo.load_values(["N79240"], years=[2025])
+    figure, ax = plt.subplots(figsize=(8, 3.6), layout="constrained")
+    plots.ranking_chart(values, kpi="N79240", year=2025, municipality="0023", ax=ax)
+    renderer = _drawn(figure)
+    (label,) = [t for t in ax.texts if "(plats " in t.get_text()]
+    assert label.get_text().startswith("Region Jämtland Härjedalen ")
+    assert "\n(plats " in label.get_text()
+    box, inside = Text.get_window_extent(label, renderer), ax.get_window_extent(renderer)
+    assert inside.x0 <= box.x0 and box.x1 <= inside.x1

@@ -103,3 +103,37 @@ def test_a_long_region_label_breaks_before_its_rank_and_fits() -> None:
     assert "\n(plats " in label.get_text()
     box, inside = Text.get_window_extent(label, renderer), ax.get_window_extent(renderer)
     assert inside.x0 <= box.x0 and box.x1 <= inside.x1
+
+
+def test_year_ticks_count_back_from_the_latest_year() -> None:
+    from analys.plots.base import LatestYearLocator
+
+    locator = LatestYearLocator()
+    assert list(locator.tick_values(2012.4, 2025.6)) == [2013, 2015, 2017, 2019, 2021, 2023, 2025]
+    assert list(locator.tick_values(2019.5, 2025.2)) == [2020, 2021, 2022, 2023, 2024, 2025]
+    assert list(locator.tick_values(1990, 2030)) == [
+        1990,
+        1995,
+        2000,
+        2005,
+        2010,
+        2015,
+        2020,
+        2025,
+        2030,
+    ]
+    assert list(locator.tick_values(2024.2, 2024.8)) == []
+
+
+@pytest.mark.parametrize("first", [2012, 2013, 2014])
+def test_a_narrow_trend_panel_labels_the_preliminary_year(first: int) -> None:
+    """A panel from 2013 once got ticks 2014, 2016 … 2024: the starred 2025 was not shown."""
+    values = demo.load_values(["N15543"], None, range(first, 2026))
+    figure, ax = plt.subplots(figsize=(3.6, 2.8), layout="constrained")
+    plots.trend_chart(values, kpi="N15543", municipality="0428", preliminary=2025, ax=ax)
+    renderer = _drawn(figure)
+    ticks = [t for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks[-1].get_text() == "2025*"
+    boxes = [t.get_window_extent(renderer) for t in ticks]
+    for a, b in itertools.pairwise(boxes):
+        assert a.x1 < b.x0

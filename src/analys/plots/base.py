@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FuncFormatter, Locator, MaxNLocator
 
 from analys import reference, registry
 from analys.chartstyle import FOCUS, annotate_source
@@ -141,12 +141,41 @@ def swedish_ticks(axis: object, bins: int | None = None) -> None:
     axis.set_major_formatter(FuncFormatter(lambda value, _pos: tick_text(value)))
 
 
+class LatestYearLocator(Locator):
+    """Whole years counted back from the latest year in view, 1, 2, 5 or 10 apart: as many
+    as fit the axis, and always the latest year, so its label (the preliminary "2025*" most
+    of all) is never left out, as an evenly spaced 2014, 2016 … 2024 would."""
+
+    #: ticks on an axis however short, and at most however long
+    FEWEST, MOST = 3, 9
+
+    def __call__(self):
+        low, high = self.axis.get_view_interval()
+        return self.tick_values(low, high)
+
+    def tick_values(self, vmin: float, vmax: float):
+        low, high = sorted((vmin, vmax))
+        if not (math.isfinite(low) and math.isfinite(high)):
+            return np.array([])
+        first, last = math.ceil(low - 1e-9), math.floor(high + 1e-9)
+        if last < first:
+            return np.array([])
+        fit = self.axis.get_tick_space() if self.axis is not None else self.MOST
+        most = min(max(fit, self.FEWEST), self.MOST)
+        step = next((s for s in YEAR_STEPS if (last - first) // s + 1 <= most), YEAR_STEPS[-1])
+        return np.arange(last, first - 1, -step, dtype=float)[::-1]
+
+
+#: distances between year ticks, shortest first
+YEAR_STEPS = (1, 2, 5, 10, 20, 50)
+
+
 def year_ticks(axis: object, preliminary: int | None = None) -> None:
-    """Integer year ticks without a thousands separator, as many as fit the axis' length.
+    """Integer year ticks without a thousands separator (:class:`LatestYearLocator`).
 
     The ``preliminary`` year (Kolada's latest, not yet final) is written with a star: "2025*".
     """
-    axis.set_major_locator(MaxNLocator(nbins="auto", integer=True, steps=[1, 2, 5, 10]))
+    axis.set_major_locator(LatestYearLocator())
     axis.set_major_formatter(FuncFormatter(lambda value, _pos: year_text(value, preliminary)))
 
 

@@ -253,3 +253,46 @@ def test_a_liknande_report_renders_from_a_store_with_real_group_titles(kolada_se
     assert "(Örebro och 7 liknande kommuner)" in text
     assert "Källa: Kolada" in text and "Demodata" not in text
     assert rep.source == "store" and set(rep.values["kpi"]) <= set(rep.area.kpis)
+
+
+# ------------------------------------------------------------------ missing from the charts
+
+
+def test_a_region_reports_expected_section_speaks_of_regions(monkeypatch):
+    rep = Report.from_area("halso_sjukvard", "0018")
+    text = run(rep, monkeypatch, sections=("expected",)).all_text()
+    assert "Region" in text and "alla regioner" in text
+    assert not re.search(r"[Kk]ommun", text), re.findall(r".{60}[Kk]ommun.{20}", text)
+
+
+def test_a_municipality_without_a_value_is_said_to_be_missing_from_the_charts(
+    monkeypatch, tmp_path
+):
+    """Örebro without its main KPI's latest value: the cost chart and the expected chart
+    cannot show it, and the report says so instead of leaving it silently out."""
+    import pandas as pd
+
+    from analys import demo
+    from analys.render.plan import load_area_spec
+
+    spec = load_area_spec("grundskola")
+    values = demo.load_values(spec.kpis())
+    area = spec.area
+    kpi, year = area.main_kpi, int(values["year"].max())
+    assert area.drivers.outcome == kpi and area.cost
+    gone = (values["municipality"] == "1880") & (values["kpi"] == kpi) & (values["year"] == year)
+    cache = tmp_path / "values.parquet"
+    values[~gone].reset_index(drop=True).to_parquet(cache, index=False)
+    rep = Report({**spec.params, "municipality": "1880"}, data_cache=str(cache))
+    text = run(rep, monkeypatch, sections=("comparison", "expected")).all_text()
+    from analys import registry
+
+    assert f"Örebro saknar värde {year} för {registry.label(kpi)} och syns därför inte" in text
+    assert f"Örebro saknar fullständiga data {year}" in text
+    # with its value, neither is said
+    whole = tmp_path / "whole.parquet"
+    values.to_parquet(whole, index=False)
+    rep = Report({**spec.params, "municipality": "1880"}, data_cache=str(whole))
+    text = run(rep, monkeypatch, sections=("comparison", "expected")).all_text()
+    assert "saknar värde" not in text and "saknar fullständiga data" not in text
+    assert pd.notna(rep.year)

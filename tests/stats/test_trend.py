@@ -224,7 +224,7 @@ def test_gender_gaps_trend_and_peers() -> None:
     assert trend.narrowing is True and trend.label == "Skillnaden minskar"
     assert gap_trend(-focus).narrowing is True
     assert gap_trend(focus.iloc[::-1].set_axis(focus.index)).narrowing is False
-    assert gap_trend(focus.iloc[:3]).label == "Kan inte beräknas"
+    assert gap_trend(focus.iloc[:3]).label == "Trenden i skillnaden kan inte beräknas"
     peers = gap_versus_peers(gaps, "0180", ["0180", "0181", "0182", "0183", "0184"])
     row = peers.loc["N1"]
     assert row["year"] == 2023 and row["gap"] == 2

@@ -16,7 +16,7 @@ from analys import demo
 from analys.demo import units as demo_units
 from analys.frame import OU_COLUMNS
 from analys.kolada import OU_CATALOGUE_PAGES, KoladaClient, UnknownIdsError, minimum_requests
-from analys.kolada.ou_ids import activity, kpi_activities
+from analys.kolada.ou_ids import PLURALS, SINGULARS, activity, kpi_activities, unit_count
 from analys.store.units import UnitStore, fetch_unit_values
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "kolada-samples" / "ou"
@@ -51,6 +51,18 @@ def test_activity_comes_from_the_id():
 
 
 # ---------------------------------------------------------------------------------- client
+
+
+def test_a_count_of_units_is_singular_for_one():
+    assert (
+        unit_count(1, "V21") == "1 hemtjänstenhet" and unit_count(3, "V21") == "3 hemtjänstenheter"
+    )
+    assert unit_count(1, "V23") == "1 särskilt boende" and unit_count(2, "V11") == "2 förskolor"
+    assert (
+        unit_count(1) == "1 enhet" and unit_count(0) == "0 enheter" and unit_count(4) == "4 enheter"
+    )
+    assert unit_count(1, "V99") == "1 enhet"
+    assert set(SINGULARS) == set(PLURALS)
 
 
 def test_ous_one_list_per_municipality_or_the_whole_catalogue(kolada_server, client):

@@ -45,6 +45,18 @@ PLURALS: dict[str, str] = {
     "V29": "gruppbostäder",
     "V30": "servicebostäder",
 }
+# … and one of them ("1 förskola")
+SINGULARS: dict[str, str] = {
+    "V11": "förskola",
+    "V15": "grundskola",
+    "V17": "gymnasieskola",
+    "V21": "hemtjänstenhet",
+    "V23": "särskilt boende",
+    "V25": "LSS-boende",
+    "V26": "daglig verksamhet",
+    "V29": "gruppbostad",
+    "V30": "servicebostad",
+}
 LSS = ("V25", "V26", "V28", "V29", "V30")
 # the KPI id's two digits after N/U → the activities whose units carry it
 _KPI_PREFIX: dict[str, tuple[str, ...]] = {
@@ -74,6 +86,13 @@ def activity_title(code: str) -> str:
 def plural(code: str) -> str:
     """ "grundskolor" for ``V15``; "enheter" when unknown."""
     return PLURALS.get(code, "enheter")
+
+
+def unit_count(count: int, code: str | None = None) -> str:
+    """ "1 förskola", "3 förskolor"; "1 enhet", "2 enheter" when ``code`` is unknown or None."""
+    if count == 1:
+        return f"1 {SINGULARS.get(code, 'enhet') if code else 'enhet'}"
+    return f"{count} {plural(code) if code else 'enheter'}"
 
 
 def kpi_activities(kpi: str) -> tuple[str, ...] | None:

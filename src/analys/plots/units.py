@@ -32,6 +32,7 @@ from analys.chartstyle import (
     RIKET,
     TITLE_Y,
 )
+from analys.kolada.ou_ids import unit_count
 from analys.plots.base import finish, kpi_title, new_axes, no_data, swedish_ticks, wrap
 from analys.stats.units import unit_table
 
@@ -132,7 +133,7 @@ def unit_chart(
     activity_text = ", ".join(sorted(activities))
     ax.set_title(
         f"{kpi_title(kpi)} {year}\nlådan: alla enheter i Sverige ({activity_text}, 5–95 %), "
-        f"punkter: kommunens {len(shown)} enheter",
+        f"punkter: kommunens {unit_count(len(shown))}",
         fontsize=9,
         loc="left",
         y=TITLE_Y,

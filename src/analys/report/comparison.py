@@ -132,6 +132,21 @@ class ComparisonSections:
                 "eller sämre service."
             )
         )
+        at = self.values[
+            (self.values["municipality"] == self.municipality) & (self.values["year"] == both)
+        ]
+        lacking = [
+            registry.label(k)
+            for k in (self.main_kpi, self.area.cost)
+            if at.loc[(at["kpi"] == k) & (at["gender"] == "T"), "value"].dropna().empty
+        ]
+        if lacking:  # said, not silently left out of the chart
+            output.display(
+                Markdown(
+                    f"{self.place} saknar värde {both} för {' och '.join(lacking)} och syns "
+                    "därför inte i diagrammet."
+                )
+            )
         figure, ax = plt.subplots(figsize=(7, 5), layout="constrained")
         plots.cost_chart(
             self.values,

@@ -82,6 +82,14 @@ class ExpectedSection:
                     )
                 )
             )
+        else:  # said, not silently left out of the chart
+            output.display(
+                Markdown(
+                    f"{self.place} saknar fullständiga data {year} (utfallet eller någon av "
+                    "de förklarande variablerna) och ingår därför inte i beräkningen eller i "
+                    "diagrammet."
+                )
+            )
         figure, ax = plt.subplots(figsize=(6.5, 5), layout="constrained")
         plots.expected_chart(
             table,
@@ -96,7 +104,7 @@ class ExpectedSection:
         best = ranked.head(10)
         top = pd.DataFrame(
             {
-                "Kommun": [reference.title(c) for c in best.index],
+                ("Region" if kind == "L" else "Kommun"): [reference.title(c) for c in best.index],
                 "Faktiskt": [with_unit(v, unit) for v in best["actual"]],
                 "Förväntat": [with_unit(v, unit) for v in best["expected"]],
                 "Över (+) eller under (−) förväntat" if neutral else "Bättre än förväntat": [
@@ -107,13 +115,13 @@ class ExpectedSection:
         if neutral:
             heading = (
                 "**Störst avvikelse från det förväntade** (korsvaliderad residual, alla "
-                f"enheter). {registry.label(drivers.outcome)} har ingen riktning: högre eller "
+                f"{self.unit_word}). {registry.label(drivers.outcome)} har ingen riktning: högre eller "
                 "lägre än förväntat är varken bättre eller sämre."
             )
         else:
             heading = (
                 "**Bäst i förhållande till förutsättningarna** (korsvaliderad "
-                "residual, alla enheter):"
+                f"residual, alla {self.unit_word}):"
             )
         output.display(Markdown(heading))
         output.display(top.pipe(output.table_style))

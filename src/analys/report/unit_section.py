@@ -19,7 +19,7 @@ from analys import plots, registry
 from analys.errors import AnalysError
 from analys.format import difference_unit, number, with_unit
 from analys.goals import Area
-from analys.kolada.ou_ids import activity_title, plural
+from analys.kolada.ou_ids import activity_title, unit_count
 from analys.report import output
 from analys.report.unit_common import (
     COLOUR_WORDS,
@@ -72,7 +72,7 @@ def units_section(report: Any) -> None:
         )
         return
     kinds = sorted({a for t in tables.values() for a in t["activity"]})
-    counts = [f"{int((own_units['activity'] == k).sum())} {plural(k)}" for k in kinds]
+    counts = [unit_count(int((own_units["activity"] == k).sum()), k) for k in kinds]
     names = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + " och " + counts[-1]
     output.display(
         Markdown(

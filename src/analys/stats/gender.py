@@ -60,6 +60,11 @@ class GapTrend:
         return f"<p><b>{html.escape(self.label)}</b> – {html.escape(self.trend.reason)}</p>"
 
 
+#: the gap's trend when it cannot be computed (too few years): a sentence of its own in the
+#: report's list, so it names what cannot be computed
+GAP_TREND_UNKNOWN = "Trenden i skillnaden kan inte beräknas"
+
+
 def gap_trend(gap: pd.Series, *, averaged_years: int | None = None) -> GapTrend:
     """The trend of a gap series indexed by year (:func:`analys.stats.trend.trend_marker` rules).
 
@@ -76,7 +81,7 @@ def gap_trend(gap: pd.Series, *, averaged_years: int | None = None) -> GapTrend:
         narrowing,
         size.label
         if size.label == NO_TEST_LABEL
-        else "Kan inte beräknas"
+        else GAP_TREND_UNKNOWN
         if size.direction == "cannot_calculate"
         else "Ingen signifikant förändring av skillnaden",
     )

@@ -105,24 +105,57 @@ def test_a_long_region_label_breaks_before_its_rank_and_fits() -> None:
     assert inside.x0 <= box.x0 and box.x1 <= inside.x1
 
 
-def test_year_ticks_count_back_from_the_latest_year() -> None:
+def test_year_ticks_count_from_the_latest_year() -> None:
     from analys.plots.base import LatestYearLocator
 
     locator = LatestYearLocator()
     assert list(locator.tick_values(2012.4, 2025.6)) == [2013, 2015, 2017, 2019, 2021, 2023, 2025]
     assert list(locator.tick_values(2019.5, 2025.2)) == [2020, 2021, 2022, 2023, 2024, 2025]
-    assert list(locator.tick_values(1990, 2030)) == [
-        1990,
-        1995,
-        2000,
-        2005,
-        2010,
-        2015,
-        2020,
-        2025,
-        2030,
-    ]
+    assert list(locator.tick_values(1990, 2030)) == [*range(1990, 2031, 5)]
     assert list(locator.tick_values(2024.2, 2024.8)) == []
+    # an axis stretched to a target year still counts from the latest year with data
+    stretched = LatestYearLocator(latest=2025)
+    assert list(stretched.tick_values(2012.1, 2030.9)) == [*range(2013, 2030, 2)]
+    assert list(LatestYearLocator(latest=2040).tick_values(2019.5, 2025.2))[-1] == 2025
+
+
+def test_a_trend_with_a_target_year_labels_the_preliminary_year() -> None:
+    """The target star at 2030 once stretched the axis, and the ticks ran 2018, 2023, 2028."""
+    values = demo.load_values(["N15543"], None, range(2013, 2026))
+    figure, ax = plt.subplots(figsize=(3.6, 2.8), layout="constrained")
+    plots.trend_chart(
+        values,
+        kpi="N15543",
+        municipality="0180",
+        target=80.0,
+        target_year=2030,
+        preliminary=2025,
+        legend="none",
+        ax=ax,
+    )
+    _drawn(figure)
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert "2025*" in ticks and ticks[-1] == "2030", ticks
+
+
+def test_a_panel_with_nothing_to_draw_says_so_without_an_empty_grid() -> None:
+    """An own indicator that only Örebro has, drawn for Stockholm: a message, not 0–1 axes."""
+    from analys.frame import as_values_frame
+
+    rows = pd.DataFrame(
+        {
+            "kpi": "EGEN-TRYGG",
+            "municipality": "1880",
+            "year": [2023, 2024, 2025],
+            "gender": "T",
+            "value": [70.0, 72.0, 71.0],
+        }
+    )
+    values = as_values_frame(rows.assign(count=1, status=""))
+    ax = plots.trend_chart(values, kpi="EGEN-TRYGG", municipality="0180", peers=["0114"])
+    messages = [t.get_text() for t in ax.texts if t.get_gid() == "analys-message"]
+    assert messages and "Inga värden" in messages[0] and "Stockholm" in messages[0]
+    assert not ax.get_xticks().size and not ax.lines
 
 
 @pytest.mark.parametrize("first", [2012, 2013, 2014])

@@ -142,12 +142,16 @@ def swedish_ticks(axis: object, bins: int | None = None) -> None:
 
 
 class LatestYearLocator(Locator):
-    """Whole years counted back from the latest year in view, 1, 2, 5 or 10 apart: as many
-    as fit the axis, and always the latest year, so its label (the preliminary "2025*" most
-    of all) is never left out, as an evenly spaced 2014, 2016 … 2024 would."""
+    """Whole years 1, 2, 5 or 10 apart, counted from the latest year with data (``latest``;
+    default the last year in view): as many as fit the axis, and always that year, so its
+    label (the preliminary "2025*" most of all) is never left out, as an evenly spaced
+    2014, 2016 … 2024 would, or 2018, 2023, 2028 on an axis stretched to a target year."""
 
     #: ticks on an axis however short, and at most however long
     FEWEST, MOST = 3, 9
+
+    def __init__(self, latest: int | None = None) -> None:
+        self.latest = latest
 
     def __call__(self):
         low, high = self.axis.get_view_interval()
@@ -160,22 +164,29 @@ class LatestYearLocator(Locator):
         first, last = math.ceil(low - 1e-9), math.floor(high + 1e-9)
         if last < first:
             return np.array([])
+        anchor = self.latest if self.latest is not None and first <= self.latest <= last else last
         fit = self.axis.get_tick_space() if self.axis is not None else self.MOST
         most = min(max(fit, self.FEWEST), self.MOST)
-        step = next((s for s in YEAR_STEPS if (last - first) // s + 1 <= most), YEAR_STEPS[-1])
-        return np.arange(last, first - 1, -step, dtype=float)[::-1]
+        for step in YEAR_STEPS:
+            ticks = [*range(anchor, first - 1, -step)][::-1] + [
+                *range(anchor + step, last + 1, step)
+            ]
+            if len(ticks) <= most:
+                break
+        return np.array(ticks, dtype=float)
 
 
 #: distances between year ticks, shortest first
 YEAR_STEPS = (1, 2, 5, 10, 20, 50)
 
 
-def year_ticks(axis: object, preliminary: int | None = None) -> None:
-    """Integer year ticks without a thousands separator (:class:`LatestYearLocator`).
+def year_ticks(axis: object, preliminary: int | None = None, latest: int | None = None) -> None:
+    """Integer year ticks without a thousands separator (:class:`LatestYearLocator`),
+    counted from ``latest`` (the latest year with data) when given.
 
     The ``preliminary`` year (Kolada's latest, not yet final) is written with a star: "2025*".
     """
-    axis.set_major_locator(LatestYearLocator())
+    axis.set_major_locator(LatestYearLocator(latest))
     axis.set_major_formatter(FuncFormatter(lambda value, _pos: year_text(value, preliminary)))
 
 

@@ -152,26 +152,36 @@ def trend_chart(
         return no_data(ax, f"Inga värden för {registry.label(kpi)} ({name}).", source)
     peers = peer_codes(peers, municipality)
     band = _peer_summary(part, peers)
+    own = _series(part, municipality)
+    riket = _series(part, reference.RIKET).dropna() if municipality != reference.RIKET else None
+    if not own.notna().any() and not len(band) and (riket is None or not len(riket)):
+        # values only for others (e.g. an own indicator of another municipality): nothing
+        # to draw here, and an empty 0–1 grid would look like a broken chart
+        return no_data(ax, f"Inga värden för {registry.label(kpi)} ({name}).", source)
     if len(band):
         ax.fill_between(
             band["year"], band["q1"], band["q3"], color=BAND, alpha=0.8, label=BAND_LABEL, lw=0
         )
         ax.plot(band["year"], band["median"], color=PEERS, lw=1.8, label=_median(peers_label))
-    if municipality != reference.RIKET:
-        riket = _series(part, reference.RIKET).dropna()
-        if len(riket):
-            ax.plot(riket.index, riket.values, color=RIKET, lw=1.5, ls="--", label="Riket")
+    if riket is not None and len(riket):
+        ax.plot(riket.index, riket.values, color=RIKET, lw=1.5, ls="--", label="Riket")
     unit = registry.unit(kpi)
-    _focus_line(ax, _series(part, municipality), name, lambda v: value_text(v, unit), bold=True)
+    _focus_line(ax, own, name, lambda v: value_text(v, unit), bold=True)
     _target(ax, target, target_year, unit, on_line=legend == "none")
     ax.set_title(title or kpi_title(kpi, gender), loc="left", y=TITLE_Y, fontsize=11)
     ax.set_ylabel(unit or "")
     ax.set_xlabel("År")
-    year_ticks(ax.xaxis, preliminary)
+    year_ticks(ax.xaxis, preliminary, _latest(part))
     swedish_ticks(ax.yaxis)
     ax.grid(axis="y", color="#e0e0e0", lw=0.6)
     place_legend(ax, legend)
     return finish(ax, source, derived=bool(len(band)), kpis=(kpi,))
+
+
+def _latest(part: pd.DataFrame) -> int | None:
+    """The latest year with a value in ``part`` (the year axis counts from it)."""
+    years = part.loc[part["value"].notna(), "year"]
+    return int(years.max()) if len(years) else None
 
 
 def _median(peers_label: str | None) -> str:
@@ -280,7 +290,7 @@ def gender_gap_chart(
     ax.set_xlabel("År")
     heading = f"{title or registry.label(kpi)}: kvinnor − män"
     ax.set_title(heading, loc="left", y=TITLE_Y, fontsize=11)
-    year_ticks(ax.xaxis, preliminary)
+    year_ticks(ax.xaxis, preliminary, _latest(gaps))
     swedish_ticks(ax.yaxis)
     ax.grid(axis="y", color="#e0e0e0", lw=0.6)
     place_legend(ax, legend)

@@ -48,3 +48,11 @@ def year_text(year: float, preliminary: int | None = None) -> str:
 
 #: the note under a chart or map that shows a starred year
 PRELIMINARY_NOTE = "* preliminärt år: Kolada publicerar de slutliga värdena senare"
+
+
+def met_of(met: int, total: int) -> str:
+    """ "2 av 4 indikatorer uppfyllda"; "1 av 1 indikator uppfylld" (the noun agrees with
+    the total)."""
+    if total == 1:
+        return f"{met} av 1 indikator uppfylld"
+    return f"{met} av {total} indikatorer uppfyllda"

@@ -104,7 +104,7 @@ def test_area_and_goal_sentences():
     counts = {"met": 2, "partly": 1, "not_met": 0, "no_data": 0}
     assert (
         sentences.area_sentence("Grundskola", counts, "Örebro", 2024)
-        == "Grundskola i Örebro 2024: av 3 mål är 2 uppfyllda och 1 delvis uppfyllda."
+        == "Grundskola i Örebro 2024: av 3 mål är 2 uppfyllda och 1 delvis uppfyllt."
     )
     assert (
         sentences.goal_sentence("Alla ska nå målen", "partly", 1, 4)
@@ -121,3 +121,34 @@ def test_change_and_expected_sentences_format_swedish_numbers():
         "Örebro", "Meritvärde", 230.0, 225.5, 4.0, "higher", "poäng", 12, 290
     )
     assert text.endswith("4,5 poäng bättre än förväntat (plats 12 av 290 kommuner).")
+
+
+def test_a_change_across_a_gap_in_the_years_is_not_called_unchanged():
+    """98,5 in 2023 and 94,8 in 2025 (no 2024) once read "är oförändrat 2023–2025"."""
+    gap = pd.Series([97.0, 98.5, 94.8], index=[2022, 2023, 2025])
+    text = sentences.indicator_sentence("Får önskad hjälp", gap, "higher", position=None)
+    assert text == "Får önskad hjälp minskade från 2023 till 2025."
+    up = pd.Series([10.7, 11.3], index=[2021, 2025])
+    assert "ökade från 2021 till 2025" in sentences.indicator_sentence(
+        "X", up, "higher", position=None
+    )
+    same = pd.Series([5.0, 5.0], index=[2023, 2025])
+    assert "är oförändrat 2023–2025" in sentences.indicator_sentence(
+        "X", same, "higher", position=None
+    )
+
+
+def test_one_goal_one_indicator_and_one_peer_are_singular():
+    text = sentences.area_sentence("Ekonomi", {"met": 1, "not_met": 1}, "Malå", 2025)
+    assert text == "Ekonomi i Malå 2025: av 2 mål är 1 uppfyllt och 1 inte uppfyllt."
+    text = sentences.area_sentence("Skola", {"met": 2, "partly": 1}, "Malå", 2025)
+    assert text.endswith("av 3 mål är 2 uppfyllda och 1 delvis uppfyllt.")
+    assert sentences.goal_sentence("Trygg skola", "met", 1, 1).endswith(
+        "(1 av 1 indikator uppfylld)."
+    )
+    assert sentences.goal_sentence("Trygg skola", "met", 2, 3).endswith(
+        "(2 av 3 indikatorer uppfyllda)."
+    )
+    group = _group("liknande")
+    assert group.counted(1) == "1 liknande kommun" and group.counted(2) == "2 liknande kommuner"
+    assert group.among(1) == "bland 1 liknande kommun"

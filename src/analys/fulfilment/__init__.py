@@ -23,7 +23,7 @@ from analys import reference, registry
 from analys.catalogue import averaged_years
 from analys.data import load_groups
 from analys.errors import ParamsError
-from analys.format import number
+from analys.format import met_of, number
 from analys.fulfilment.status import (
     OWN_STANCE,
     goal_status,
@@ -300,7 +300,7 @@ def _goal_rows(area: Area, rows: list[dict]) -> pd.DataFrame:
 def _goal_reason(
     counts: dict[str, int], n: int, score: float, coverage: float, status: str, area: Area
 ) -> str:
-    text = f"{counts['met']} av {n} indikatorer uppfyllda, {counts['partly']} delvis"
+    text = f"{met_of(counts['met'], n)}, {counts['partly']} delvis"
     if status == "no_data":
         return (
             f"{text}; data finns för {number(coverage * 100, 0)} % av vikten, under "

@@ -196,7 +196,7 @@ class ReportBase:
         if self.preliminary is not None and self.preliminary in shown:
             output.display(
                 Markdown(
-                    f"\\* {self.preliminary} är preliminärt: Kolada publicerar de slutliga "
+                    f"{self.preliminary}* är preliminärt: Kolada publicerar de slutliga "
                     "värdena senare, och de kan ändras."
                 )
             )

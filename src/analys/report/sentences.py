@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analys.format import decimals_for, difference_unit, with_unit
+from analys.format import decimals_for, difference_unit, met_of, with_unit
 from analys.stats.peers import MIN_QUARTILE_PEERS, ReferenceGroup
 from analys.vocabulary import sign
 
@@ -147,9 +147,13 @@ def indicator_sentence(
     elif direction and years == 1:
         verb = "ökade" if direction > 0 else "minskade"
         trend = f"{verb} från {last - 1} till {last}"
-    elif len(clean) >= 2:
+    elif len(clean) >= 2:  # the same value as last time, or a change across a gap in the years
         previous = int(clean.index[-2])
-        trend = f"är oförändrat {previous}–{last}"
+        change = float(clean.iloc[-1]) - float(clean.iloc[-2])
+        if change == 0:
+            trend = f"är oförändrat {previous}–{last}"
+        else:
+            trend = f"{'ökade' if change > 0 else 'minskade'} från {previous} till {last}"
     else:
         trend = "har för få år för att visa utvecklingen"
     text = f"{label} {trend}"
@@ -179,24 +183,21 @@ def change_sentence(
 
 def goal_sentence(title: str, status: str, n_met: int, n: int) -> str:
     """ "Målet "Alla elever ska nå kunskapskraven" är delvis uppfyllt (2 av 4 indikatorer)."""
-    return (
-        f"Målet \u201d{title}\u201d {STATUS_PHRASES[status]} ({n_met} av {n} indikatorer "
-        f"uppfyllda)."
-    )
+    return f"Målet \u201d{title}\u201d {STATUS_PHRASES[status]} ({met_of(n_met, n)})."
 
 
 def area_sentence(title: str, counts: dict[str, int], place: str, year: int | None) -> str:
     """The opening line of a report: how many goals are met, partly met and not met."""
     n = sum(counts.values())
     parts = []
-    for status, word in (
-        ("met", "uppfyllda"),
-        ("partly", "delvis uppfyllda"),
-        ("not_met", "inte uppfyllda"),
-        ("no_data", "utan tillräckliga data"),
+    for status, word, one in (
+        ("met", "uppfyllda", "uppfyllt"),
+        ("partly", "delvis uppfyllda", "delvis uppfyllt"),
+        ("not_met", "inte uppfyllda", "inte uppfyllt"),
+        ("no_data", "utan tillräckliga data", "utan tillräckliga data"),
     ):
         if counts.get(status):
-            parts.append(f"{counts[status]} {word}")
+            parts.append(f"{counts[status]} {one if counts[status] == 1 else word}")
     listed = (
         ", ".join(parts[:-1]) + (" och " if len(parts) > 1 else "") + parts[-1] if parts else "inga"
     )

@@ -103,6 +103,15 @@ def similar_group(
     return None
 
 
+def _singular(name: str) -> str:
+    """A group's plural noun phrase for one member: "kommuner" → "kommun", "regioner" →
+    "region" (its first occurrence: "kommuner i kommungruppen A1")."""
+    for plural, one in (("kommuner", "kommun"), ("regioner", "region")):
+        if plural in name:
+            return name.replace(plural, one, 1)
+    return name
+
+
 @dataclass(frozen=True)
 class ReferenceGroup:
     """A comparison group, named so that every statement can say which group it uses.
@@ -136,6 +145,8 @@ class ReferenceGroup:
         n = len(self.codes) if n is None else n
         if self.everyone:
             return f"alla {n + 1} {self.unit_word}"
+        if n == 1:  # "1 liknande kommun", "1 kommun i Örebro län"
+            return f"1 {_singular(self.name)}"
         return f"{n} {self.name}"
 
     def among(self, n: int | None = None) -> str:

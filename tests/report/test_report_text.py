@@ -298,3 +298,17 @@ def test_a_municipality_without_a_value_is_said_to_be_missing_from_the_charts(
     text = run(rep, monkeypatch, sections=("comparison", "expected")).all_text()
     assert "saknar värde" not in text and "saknar fullständiga data" not in text
     assert pd.notna(rep.year)
+
+
+def test_own_indicators_of_another_municipality_are_said_to_be_missing_here(monkeypatch):
+    """folkhalsa.yaml holds Örebro's own survey indicators; Stockholm's report of the same
+    params has no values for them and says so, without a target that reads as a group."""
+    rep = Report.from_area("folkhalsa", "0180")
+    text = run(rep, monkeypatch, sections=("goal_tables",)).all_text()
+    assert "målet är 25 kommuner" not in text and "(–)" not in text
+    assert "medianen bland 25 kommuner i Stockholms län (inga värden)" in text
+    assert "bättre än 2020 (inget värde)" in text
+    assert "bara finns för Örebro: den kan inte bedömas för Stockholm" in text
+    assert "ingen jämförelse med andra kommuner" not in text  # that is Örebro's note
+    own = run(Report.from_area("folkhalsa", "1880"), monkeypatch, sections=("goal_tables",))
+    assert "bara finns för Örebro: målet och trenden bedöms" in own.all_text()

@@ -50,20 +50,23 @@ def resolve_target(
         return t, f"riket {value_text(t, unit)}" if not is_missing(t) else "riket", "riket"
     if target.kind in ("peers_median", "peers_quantile"):
         values = column.reindex(peers).dropna().to_numpy(dtype=float)
-        if len(values) == 0:
-            return nan, "jämförelsegruppen", "jämförelsegruppen (inga värden)"
         if target.kind == "peers_median":
-            t = float(np.median(values))
             what = "jämförelsegruppens median"
         else:
-            t = quantile_target(values, target.quantile, ind.polarity)
             best = round((1 - target.quantile) * 100)
             what = f"gränsen för de {best} % bästa i jämförelsegruppen"
+        if len(values) == 0:
+            return nan, f"{what} (inga värden)", "jämförelsegruppen (inga värden)"
+        if target.kind == "peers_median":
+            t = float(np.median(values))
+        else:
+            t = quantile_target(values, target.quantile, ind.polarity)
         return t, f"{what} {value_text(t, unit)}", f"{what} ({len(values)} st)"
     if target.kind == "change":
         base = float(own.get(target.since, nan))
         if target.improve:
-            return base, f"bättre än {target.since} ({value_text(base, unit)})", str(target.since)
+            was = "inget värde" if is_missing(base) else value_text(base, unit)
+            return base, f"bättre än {target.since} ({was})", str(target.since)
         t = base + target.value if not is_missing(base) else nan
         plus = "+" if target.value >= 0 else "−"
         change = with_unit(abs(target.value), difference_unit(unit), decimals_for(unit))

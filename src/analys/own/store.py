@@ -402,14 +402,27 @@ def credit_line(kpis: Sequence[str], source: str) -> str:
     return ". ".join(parts) + "."
 
 
-def comparison_notes(kpis: Sequence[str], source: str) -> list[str]:
-    """What the report says about own KPIs' comparisons: who they are compared with."""
+def comparison_notes(
+    kpis: Sequence[str], source: str, municipality: str | None = None
+) -> list[str]:
+    """What the report says about own KPIs' comparisons: who they are compared with; and,
+    in the report of a ``municipality`` the file has no values for, that it has none."""
     known = entries(source)
     notes = []
     for kpi in dict.fromkeys(k for k in kpis if is_own(k)):
         codes = (known.get(kpi) or {}).get("municipalities") or []
         name = registry.label(kpi)
-        if len(codes) == 1:
+        if municipality is not None and codes and municipality not in codes:
+            holders = (
+                reference.title(codes[0])
+                if len(codes) == 1
+                else f"{len(codes)} kommuner, inte {reference.title(municipality)}"
+            )
+            notes.append(
+                f"**{name}** är en egen uppgift som bara finns för {holders}: den kan inte "
+                f"bedömas för {reference.title(municipality)}."
+            )
+        elif len(codes) == 1:
             notes.append(
                 f"**{name}** är en egen uppgift som bara finns för {reference.title(codes[0])}: "
                 "målet och trenden bedöms, men ingen jämförelse med andra kommuner "

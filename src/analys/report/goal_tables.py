@@ -42,7 +42,7 @@ class GoalTableSections:
             )
             part = ind[ind["goal"] == goal.goal]
             output.display(self._indicator_table(part))
-        for note in own_store.comparison_notes(self.area.kpis, self.source):
+        for note in own_store.comparison_notes(self.area.kpis, self.source, self.municipality):
             output.display(Markdown(note))
         output.display(
             Markdown(

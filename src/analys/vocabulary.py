@@ -49,6 +49,17 @@ PEER_OPTIONS = ("skr", "lan", "liknande", "alla")
 MUNICIPALITY_TYPES = ("K", "L")
 MUNICIPALITY_TYPE_WORDS = {"K": "kommuner", "L": "regioner"}
 
+#: the kinds of target a params file may set, in Swedish (the report's method note, the goal
+#: builder's choices), in the order they are offered
+TARGET_KIND_WORDS = {
+    "value": "nivå (målvärde, ev. målår)",
+    "national": "minst som riket",
+    "peers_median": "jämförelsegruppens median",
+    "peers_quantile": "kvantil i jämförelsegruppen",
+    "change": "förändring sedan basår",
+    "range": "intervall",
+}
+
 #: Örebro, the municipality of the demo and of a new goal draft
 DEMO_MUNICIPALITY = "1880"
 

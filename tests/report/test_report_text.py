@@ -205,6 +205,10 @@ def test_the_preliminary_year_is_starred_with_a_note(monkeypatch, grundskola):
     notes = [t for t in out.texts.get("trends", []) if "är preliminärt" in t]
     assert notes and all("\\" not in t for t in notes)  # no stray backslash shown
     assert any("Meritvärde åk 9, 2025*" in w for w in out.figures["comparison"][0])
+    drawn = [w for f in out.figures["comparison"] for w in f]
+    assert "Resultat och kostnad 2025*" in drawn and "Resultat och kostnad 2025" not in drawn
+    assert "**Resultat och kostnad 2025*** (fyrfältsdiagram)" in "\n".join(out.texts["comparison"])
+    assert any(w.endswith("(2025*)") for w in drawn)  # the spine chart's value notes
     assert "2025*" in out.figures["trends"][0]
 
 
@@ -312,3 +316,15 @@ def test_own_indicators_of_another_municipality_are_said_to_be_missing_here(monk
     assert "ingen jämförelse med andra kommuner" not in text  # that is Örebro's note
     own = run(Report.from_area("folkhalsa", "1880"), monkeypatch, sections=("goal_tables",))
     assert "bara finns för Örebro: målet och trenden bedöms" in own.all_text()
+
+
+def test_the_method_note_names_target_kinds_in_swedish(monkeypatch):
+    from analys.report.about import lower_first
+
+    rep = Report.from_area("funktionsnedsattning", "1880")
+    text = run(rep, monkeypatch, sections=("header", "about")).all_text()
+    assert "Slags målvärden i området:" in text
+    assert not re.search(r"\b(peers_median|peers_quantile|national|value, )", text)
+    assert lower_first("Funktionsnedsättning (LSS)") == "funktionsnedsättning (LSS)"
+    assert lower_first("LSS-boenden") == "LSS-boenden" and lower_first("") == ""
+    assert "målen för funktionsnedsättning (LSS) med" in text

@@ -152,3 +152,12 @@ def test_one_goal_one_indicator_and_one_peer_are_singular():
     group = _group("liknande")
     assert group.counted(1) == "1 liknande kommun" and group.counted(2) == "2 liknande kommuner"
     assert group.among(1) == "bland 1 liknande kommun"
+
+
+def test_a_difference_that_rounds_to_nothing_is_as_expected():
+    """'3,5 % mot förväntat 3,5 % – 0,0 procentenheter bättre än förväntat' once."""
+    text = sentences.expected_sentence("Malå", "X", 3.52, 3.49, 0.04, "higher", "%", 140, 290)
+    assert text.endswith("– som förväntat (plats 140 av 290 kommuner).")
+    text = sentences.expected_sentence("Malå", "X", 3.52, 3.49, 0.04, "neutral", "%", 140, 290)
+    assert text.endswith("– som förväntat.")
+    assert "bättre" in sentences.expected_sentence("M", "X", 3.6, 3.4, 0.2, "higher", "%", 1, 9)

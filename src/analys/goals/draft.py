@@ -22,15 +22,10 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from analys.errors import ParamsError
 from analys.goals import Area, area_from_params, area_path, params_dir, read_params
-from analys.vocabulary import DEMO_MUNICIPALITY
+from analys.vocabulary import DEMO_MUNICIPALITY, TARGET_KIND_WORDS
 
-TARGET_CHOICES = (
-    ("Nivå (målvärde, ev. målår)", "value"),
-    ("Minst som riket", "national"),
-    ("Jämförelsegruppens median", "peers_median"),
-    ("Kvantil i jämförelsegruppen", "peers_quantile"),
-    ("Förändring sedan basår", "change"),
-    ("Intervall", "range"),
+TARGET_CHOICES = tuple(
+    (word[0].upper() + word[1:], kind) for kind, word in TARGET_KIND_WORDS.items()
 )
 
 

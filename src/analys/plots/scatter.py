@@ -16,7 +16,7 @@ from matplotlib.lines import Line2D
 
 from analys import reference, registry
 from analys.chartstyle import COLOURS, FOCUS, PEERS, RIKET, TITLE_Y
-from analys.format import number
+from analys.format import number, year_text
 from analys.plots.base import (
     axis_label,
     by_municipality,
@@ -159,6 +159,7 @@ def cost_chart(
     peers: Sequence[str] = (),
     gender: str = "T",
     source: str = "demo",
+    preliminary: int | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Result against cost ("fyrfältsdiagram") for all municipalities of the same type.
@@ -177,6 +178,8 @@ def cost_chart(
         Peers to highlight and name.
     gender : {"T", "K", "M"}
     source : {"demo", "kolada", "store"}
+    preliminary : int, optional
+        Kolada's preliminary year: written "2025*" where the chart names it.
     ax : Axes, optional
 
     Returns
@@ -243,7 +246,9 @@ def cost_chart(
         )
     ax.set_xlabel(axis_label(cost_kpi))
     ax.set_ylabel(axis_label(result_kpi))
-    ax.set_title(f"Resultat och kostnad {year}", loc="left", y=TITLE_Y, fontsize=11)
+    ax.set_title(
+        f"Resultat och kostnad {year_text(year, preliminary)}", loc="left", y=TITLE_Y, fontsize=11
+    )
     swedish_ticks(ax.xaxis)
     swedish_ticks(ax.yaxis)
     ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))

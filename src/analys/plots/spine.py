@@ -25,6 +25,7 @@ from analys.chartstyle import (
     STATUS_COLOURS,
     TITLE_Y,
 )
+from analys.format import year_text
 from analys.plots.base import (
     by_municipality,
     finish,
@@ -77,6 +78,7 @@ def spine_chart(
     statuses: pd.Series | None = None,
     gender: str = "T",
     source: str = "demo",
+    preliminary: int | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Spine chart of an area's indicators: Riket centred, worst on the left.
@@ -103,6 +105,8 @@ def spine_chart(
         (``STATUS_COLOURS``). Default: the municipality's quartile colour.
     gender : {"T", "K", "M"}
     source : {"demo", "kolada", "store"}
+    preliminary : int, optional
+        Kolada's preliminary year: written "2025*" where the chart names it.
     ax : Axes, optional
 
     Returns
@@ -137,7 +141,8 @@ def spine_chart(
             )
         value = row["values"].get(municipality, np.nan)
         unit = registry.unit(kpi)
-        note = f"{value_text(value, unit)} ({row['year']})"
+        shown = year_text(row["year"], preliminary) if not pd.isna(row["year"]) else "–"
+        note = f"{value_text(value, unit)} ({shown})"
         if registry.polarity(kpi) == "neutral":
             note += ", ingen riktning"
         if not row["riket"]:

@@ -32,6 +32,7 @@ from analys.chartstyle import (
     RIKET,
     TITLE_Y,
 )
+from analys.format import year_text
 from analys.kolada.ou_ids import unit_count
 from analys.plots.base import finish, kpi_title, new_axes, no_data, swedish_ticks, wrap
 from analys.stats.units import unit_table
@@ -48,6 +49,7 @@ def unit_chart(
     polarity: str | None = None,
     table: pd.DataFrame | None = None,
     source: str = "demo",
+    preliminary: int | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """The municipality's units on the distribution of all units of their kind in Sweden.
@@ -68,6 +70,8 @@ def unit_chart(
     table : DataFrame, optional
         That :func:`~analys.stats.units.unit_table` when the caller has it already.
     source : {"demo", "kolada", "store"}
+    preliminary : int, optional
+        Kolada's preliminary year: written "2025*" where the chart names it.
     ax : Axes, optional
 
     Returns
@@ -132,7 +136,7 @@ def unit_chart(
     swedish_ticks(ax.xaxis)
     activity_text = ", ".join(sorted(activities))
     ax.set_title(
-        f"{kpi_title(kpi)} {year}\nlådan: alla enheter i Sverige ({activity_text}, 5–95 %), "
+        f"{kpi_title(kpi)} {year_text(year, preliminary)}\nlådan: alla enheter i Sverige ({activity_text}, 5–95 %), "
         f"punkter: kommunens {unit_count(len(shown))}",
         fontsize=9,
         loc="left",

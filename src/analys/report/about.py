@@ -20,6 +20,16 @@ from analys.report import output, sentences
 from analys.report.base import in_own_source
 from analys.safe import Markdown
 from analys.summary import SUMMARY_MIMETYPE
+from analys.vocabulary import TARGET_KIND_WORDS
+
+
+def lower_first(title: str) -> str:
+    """A title inside a sentence: "Funktionsnedsättning (LSS)" → "funktionsnedsättning (LSS)"
+    (only the first letter, and not in an acronym: "LSS-boenden" stays)."""
+    first = title.split(" ", 1)[0]
+    if len(first) > 1 and first[:2].isupper():
+        return title
+    return title[:1].lower() + title[1:]
 
 
 @in_own_source
@@ -35,7 +45,7 @@ class AboutSections:
         lead = self.area.description or ""
         output.display(
             Markdown(
-                f"{lead} Rapporten följer upp de politiska målen för {self.area.title.lower()} med "
+                f"{lead} Rapporten följer upp de politiska målen för {lower_first(self.area.title)} med "
                 f"nyckeltal från Kolada och jämför {self.place} med {self.group.counted()} "
                 f"och med {self.everyone.counted()}. Jämförelsegruppen: {self.group.source}."
             )
@@ -120,7 +130,8 @@ class AboutSections:
                 "kvartil. Trend: de fem senaste åren till och med rapportåret, signifikans enligt "
                 "Fingertips; meningarna beskriver i stället förändringen år för år. "
                 "Förväntat värde: linjär regression (OLS) på strukturella nyckeltal; rangordning "
-                f"efter korsvaliderad residual. Målvärdestyper i området: {', '.join(kinds)}."
+                f"efter korsvaliderad residual. Slags målvärden i området: "
+                f"{', '.join(TARGET_KIND_WORDS[k] for k in kinds)}."
             )
         )
         output.display(

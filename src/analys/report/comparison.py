@@ -112,6 +112,7 @@ class ComparisonSections:
             year=self.area.year,
             statuses=statuses,
             source=self.source,
+            preliminary=self.preliminary,
             ax=ax,
         )
         output.show_figure(figure)
@@ -126,7 +127,7 @@ class ComparisonSections:
         both = min(year, cost_year)
         output.display(
             Markdown(
-                f"**Resultat och kostnad {both}** (fyrfältsdiagram): {registry.label(self.main_kpi)} "
+                f"**Resultat och kostnad {self._year(both)}** (fyrfältsdiagram): {registry.label(self.main_kpi)} "
                 f"mot {registry.label(self.area.cost)}. Linjerna är medianerna för alla {self.unit_word}. "
                 "Kostnaden värderas inte: låg kostnad kan betyda effektivitet men också mindre "
                 "eller sämre service."
@@ -156,6 +157,7 @@ class ComparisonSections:
             municipality=self.municipality,
             peers=self.peers,
             source=self.source,
+            preliminary=self.preliminary,
             ax=ax,
         )
         output.show_figure(figure)

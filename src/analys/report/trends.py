@@ -64,7 +64,8 @@ class TrendSections:
             )
             averaged = averaged_years(ind.kpi)
             if averaged:  # no trend test on overlapping multi-year means
-                lines[-1] += f" ({averaged_reason(averaged)}.)"
+                reason = averaged_reason(averaged)
+                lines[-1] += f" {reason[:1].upper()}{reason[1:]}."
         output.display(Markdown("\n".join(f"- {line}" for line in lines)))
         output.display(
             Markdown(

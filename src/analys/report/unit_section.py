@@ -121,6 +121,7 @@ def units_section(report: Any) -> None:
             year=int(tables[kpi]["year"].iloc[0]),
             table=tables[kpi],
             source=report.source,
+            preliminary=report.preliminary,
             ax=ax,
         )
     output.show_figure(figure)
@@ -172,7 +173,7 @@ def _activity_table(
                 row.append(("–", ""))
         rows.append(row)
     year = int(next(iter(mine.values()))["year"].iloc[0])
-    output.display(Markdown(f"**{activity_title(kind)} i {report.place} {year}**"))
+    output.display(Markdown(f"**{activity_title(kind)} i {report.place} {report._year(year)}**"))
     output.display(HTML(html_table(rows, header)))
     output.display(
         Markdown(

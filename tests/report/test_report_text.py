@@ -328,3 +328,28 @@ def test_the_method_note_names_target_kinds_in_swedish(monkeypatch):
     assert lower_first("Funktionsnedsättning (LSS)") == "funktionsnedsättning (LSS)"
     assert lower_first("LSS-boenden") == "LSS-boenden" and lower_first("") == ""
     assert "målen för funktionsnedsättning (LSS) med" in text
+
+
+def test_the_expected_table_adds_up_and_lists_only_those_better_than_expected(monkeypatch):
+    """21 regions: the in-sample prediction once stood beside the leave-one-out residual
+    (41,0 against 45,8 listed as 8,3 better), and a region worse than expected was listed
+    among the best."""
+    import pandas as pd
+
+    tables = []
+    monkeypatch.setattr(output, "display", lambda obj, *a, **k: tables.append(obj))
+    monkeypatch.setattr(output, "show_figure", lambda figure: plt.close(figure))
+    Report.from_area("halso_sjukvard", "0001").expected()
+    (styler,) = [t for t in tables if hasattr(t, "data") and isinstance(t.data, pd.DataFrame)]
+    frame = styler.data
+
+    def value(text: str) -> float:
+        return float(text.split(" ")[0].replace("−", "-").replace(",", "."))
+
+    assert list(frame.columns)[0] == "Region"
+    for actual, expected, better in frame[
+        ["Faktiskt", "Förväntat", "Bättre än förväntat"]
+    ].itertuples(index=False):
+        assert value(better) > 0
+        # lower is better for åtgärdbar dödlighet: better = expected − actual, to rounding
+        assert abs(abs(value(expected) - value(actual)) - value(better)) <= 0.11

@@ -93,7 +93,13 @@ def test_own_unit_values_show_in_the_unit_section_credited_to_their_file(own_uni
         }
     )
     report = SimpleNamespace(
-        area=area, source="store", municipality="1880", year=None, place="Örebro", demo=False
+        area=area,
+        source="store",
+        municipality="1880",
+        year=None,
+        place="Örebro",
+        demo=False,
+        preliminary=None,
     )
     with capture_output() as captured:
         units_section(report)

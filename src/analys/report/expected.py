@@ -12,7 +12,7 @@ import pandas as pd
 
 from analys import plots, reference, registry
 from analys.errors import AnalysError
-from analys.format import number, with_unit
+from analys.format import decimals_for, difference_unit, number, with_unit
 from analys.fulfilment.country import expected_key
 from analys.report import output, sentences
 from analys.report.base import in_own_source
@@ -52,7 +52,15 @@ class ExpectedSection:
         # higher or lower than expected (docs/judgements.md)
         polarity = registry.polarity(drivers.outcome)
         neutral = polarity == "neutral"
-        table = result.table
+        # one "expected" in the sentence, the chart and the table: the leave-one-out
+        # prediction (the model fitted without the unit itself), whose difference from the
+        # actual value is the residual the ranking uses; the in-sample prediction of a
+        # small group (21 regions) can differ from it by more than the residual itself
+        table = result.table.assign(
+            expected=(result.table["actual"] - result.table["loo_residual"]).fillna(
+                result.table["expected"]
+            )
+        )
         ranked = model.residual_ranking(table, polarity)
         explained = "; ".join(registry.label(k).lower() for k in drivers.explanatory)
         output.display(
@@ -101,14 +109,16 @@ class ExpectedSection:
         )
         output.show_figure(figure)
         unit = registry.unit(drivers.outcome)
-        best = ranked.head(10)
+        # the best relative to their conditions: only those that do better than expected
+        best = ranked.head(10) if neutral else ranked[ranked["score"] > 0].head(10)
         top = pd.DataFrame(
             {
                 ("Region" if kind == "L" else "Kommun"): [reference.title(c) for c in best.index],
-                "Faktiskt": [with_unit(v, unit) for v in best["actual"]],
-                "Förväntat": [with_unit(v, unit) for v in best["expected"]],
+                "Faktiskt": [with_unit(v, unit, decimals_for(unit, v)) for v in best["actual"]],
+                "Förväntat": [with_unit(v, unit, decimals_for(unit, v)) for v in best["expected"]],
                 "Över (+) eller under (−) förväntat" if neutral else "Bättre än förväntat": [
-                    number(v) for v in best["score"]
+                    with_unit(v, difference_unit(unit), decimals_for(unit, v))
+                    for v in best["score"]
                 ],
             }
         )

@@ -17,7 +17,7 @@ from IPython.display import HTML
 
 from analys import plots, registry
 from analys.errors import AnalysError
-from analys.format import difference_unit, number, with_unit
+from analys.format import difference_unit, number, with_unit, year_text
 from analys.goals import Area
 from analys.kolada.ou_ids import activity_title, unit_count
 from analys.report import output
@@ -173,7 +173,11 @@ def _activity_table(
                 row.append(("–", ""))
         rows.append(row)
     year = int(next(iter(mine.values()))["year"].iloc[0])
-    output.display(Markdown(f"**{activity_title(kind)} i {report.place} {report._year(year)}**"))
+    output.display(
+        Markdown(
+            f"**{activity_title(kind)} i {report.place} {year_text(year, report.preliminary)}**"
+        )
+    )
     output.display(HTML(html_table(rows, header)))
     output.display(
         Markdown(

@@ -353,3 +353,11 @@ def test_the_expected_table_adds_up_and_lists_only_those_better_than_expected(mo
         assert value(better) > 0
         # lower is better for åtgärdbar dödlighet: better = expected − actual, to rounding
         assert abs(abs(value(expected) - value(actual)) - value(better)) <= 0.11
+
+
+def test_the_unit_section_speaks_of_pupils_only_for_schools(monkeypatch):
+    care = run(Report.from_area("aldreomsorg", "1880"), monkeypatch, sections=("units",))
+    text = care.all_text()
+    assert "färre än 15 personer" in text and "elever" not in text
+    school = run(Report.from_area("grundskola", "1880"), monkeypatch, sections=("units",))
+    assert "färre än 15 elever" in school.all_text()

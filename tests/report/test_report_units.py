@@ -82,12 +82,14 @@ def test_unit_report_sections(ipython_capture):
     assert report.title in text and "DEMODATA" in text
     assert "Plats i landet" in text and " av " in text
     assert SALSA_CAUTION in text and "Avvikelse per år" in text
+    assert "## 4. Resultat jämfört med elevernas förutsättningar (SALSA)" in text
     assert shown.images == 2
     home = demo_units.units(["1880"]).query("activity == 'V21'")["id"].iloc[0]
     other = UnitReport("aldreomsorg", "1880", home)
-    with ipython_capture() as shown:
+    with ipython_capture() as shown:  # a care home: no school section, no SALSA word
         other.salsa()
-    assert "bara för grundskolor" in shown.text
+        other.about()
+    assert "SALSA" not in shown.text and "elever" not in shown.text
     with pytest.raises(Exception, match="V99E0000"):
         UnitReport("grundskola", "1880", "V99E0000")
 

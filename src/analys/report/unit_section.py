@@ -37,6 +37,9 @@ from analys.report.unit_common import (
 from analys.safe import Markdown
 from analys.stats import units as U
 
+#: the activities whose units' counts are pupils (compulsory and upper secondary schools)
+SCHOOLS = {"V15", "V17"}
+
 
 def units_section(report: Any) -> None:
     """The *Enheter* section of the area report (nothing when the area has no unit KPIs)."""
@@ -74,14 +77,16 @@ def units_section(report: Any) -> None:
     kinds = sorted({a for t in tables.values() for a in t["activity"]})
     counts = [unit_count(int((own_units["activity"] == k).sum()), k) for k in kinds]
     names = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + " och " + counts[-1]
+    counted = "elever" if set(kinds) <= SCHOOLS else "personer"
+    alone = len(own_units) == 1  # nothing else of the municipality's to compare with
+    others = "" if alone else " och med kommunens övriga"
     output.display(
         Markdown(
             f"{report.place} har {names} i Koladas enhetsregister. Varje enhet jämförs med "
             "alla enheter av samma slag "
-            f"{'i landet' if report.demo else 'i underlaget (de kommuner som hämtats)'} "
-            "och med kommunens övriga. Små enheter (under "
-            f"{U.SMALL_UNIT} elever/svar) bedöms på medelvärdet av tre år och aldrig på ett "
-            "enda år."
+            f"{'i landet' if report.demo else 'i underlaget (de kommuner som hämtats)'}"
+            f"{others}. Små enheter (underlag från färre än {U.SMALL_UNIT} {counted}) "
+            "bedöms på medelvärdet av tre år och aldrig på ett enda år."
         )
     )
     lines = []

@@ -267,11 +267,17 @@ class UnitReport:
             finish(ax, self.source, derived=True)
         output.show_figure(figure)
 
+    @property
+    def has_salsa(self) -> bool:
+        """A compulsory school of an area that follows the SALSA deviation."""
+        return self.activity == "V15" and U.SALSA_DEVIATION in self.kpis
+
     def salsa(self) -> None:
-        """The SALSA deviation for a school with year 9, with Skolverket's caution."""
-        if self.activity != "V15" or U.SALSA_DEVIATION not in self.kpis:
-            output.display(Markdown("SALSA-avvikelsen finns bara för grundskolor med årskurs 9."))
+        """Section 4, for a compulsory school only: its SALSA deviation, with Skolverket's
+        caution. Other units (preschools, care homes) have no such section."""
+        if not self.has_salsa:
             return
+        output.display(Markdown("## 4. Resultat jämfört med elevernas förutsättningar (SALSA)"))
         table = U.salsa_table(self.values, self.catalogue, self.municipality)
         if self.ou not in set(table["ou"]):
             output.display(
@@ -303,7 +309,8 @@ class UnitReport:
         output.display(
             Markdown(
                 f"**{captions.KOLADA_CREDIT}** (enhetsdata, Koladas organisatoriska enheter). "
-                f"Färger, platser, trender och SALSA-läsning: {captions.DERIVED_CREDIT}. "
+                f"Färger, platser, trender{' och SALSA-läsning' if self.has_salsa else ''}: "
+                f"{captions.DERIVED_CREDIT}. "
                 "Jämförelsen gäller enheter av samma slag (Koladas V-kod); små enheter bedöms "
                 "på tre års medelvärde. Enhetsid och namn byts ibland ut i Kolada, så en "
                 "enhet kan sakna värden för tidigare år."

@@ -361,3 +361,26 @@ def test_the_unit_section_speaks_of_pupils_only_for_schools(monkeypatch):
     assert "färre än 15 personer" in text and "elever" not in text
     school = run(Report.from_area("grundskola", "1880"), monkeypatch, sections=("units",))
     assert "färre än 15 elever" in school.all_text()
+
+
+def test_a_region_compared_with_every_region_says_it_once(monkeypatch):
+    rep = Report.from_area("halso_sjukvard", "0001")  # peers: alla
+    assert rep.group.everyone
+    text = run(rep, monkeypatch, sections=("header", "comparison")).all_text()
+    assert "med alla 21 regioner och med alla 21 regioner" not in text
+    assert "jämför Region Stockholm med alla 21 regioner." in text
+    assert "i stället" not in text
+
+
+def test_a_region_overview_has_no_municipal_section(monkeypatch):
+    from analys.report import overview as overview_mod
+
+    shown = []
+    monkeypatch.setattr(overview_mod, "display", lambda obj, *a, **k: shown.append(obj))
+    monkeypatch.setattr(overview_mod, "show_figure", lambda figure: plt.close(figure))
+    view = overview_mod.Overview("0001", None)
+    view.header()
+    view.rug()
+    text = "\n".join(str(getattr(o, "data", "")) for o in shown)
+    assert "Alla 1 områden" not in text and "Hälso- och sjukvård i Region Stockholm" in text
+    assert "jämförelsekommun" not in text

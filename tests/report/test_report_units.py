@@ -158,3 +158,18 @@ def test_render_units_for_two_municipalities(tmp_path):
     manifest = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
     units = [e for e in manifest["reports"].values() if e["kind"] == "unit"]
     assert {e["municipality"] for e in units} == {"0115", "0117"}
+
+
+def test_unit_trend_ticks_are_swedish(monkeypatch):
+    from analys.report import output
+
+    figures = []
+    monkeypatch.setattr(output, "show_figure", figures.append)
+    monkeypatch.setattr(output, "display", lambda *a, **k: None)
+    school = demo_units.units(["1880"]).query("activity == 'V15'")["id"].iloc[0]
+    UnitReport("grundskola", "1880", school).over_time()
+    (figure,) = figures
+    for ax in figure.axes:
+        if ax.lines:
+            assert ax.yaxis.get_major_formatter()(12.5, 0) == "12,5"
+            assert ax.xaxis.get_major_formatter()(2024.0, 0) == "2024"

@@ -43,11 +43,16 @@ class AboutSections:
         year = f" {self.year}" if self.year else ""
         output.display(Markdown(f"# {self.area.title} – {self.place}{year}"))
         lead = self.area.description or ""
+        compared = (
+            self.everyone.counted()
+            if self.group.everyone
+            else f"{self.group.counted()} och med {self.everyone.counted()}"
+        )
         output.display(
             Markdown(
                 f"{lead} Rapporten följer upp de politiska målen för {lower_first(self.area.title)} med "
-                f"nyckeltal från Kolada och jämför {self.place} med {self.group.counted()} "
-                f"och med {self.everyone.counted()}. Jämförelsegruppen: {self.group.source}."
+                f"nyckeltal från Kolada och jämför {self.place} med {compared}. "
+                f"Jämförelsegruppen: {self.group.source}."
             )
         )
         self._demo_banner()

@@ -205,13 +205,13 @@ class ReportBase:
         """The peer group: its name, where it comes from and its members."""
         group = self.group
         members = self._members_text()
-        output.display(
-            Markdown(
-                f"**Jämförelsegrupp:** {group.counted()} – {group.source}. Medlemmar: {members}. "
-                f"Kvartilfärger och rangordning jämför i stället {self.place} med "
+        text = f"**Jämförelsegrupp:** {group.counted()} – {group.source}. Medlemmar: {members}."
+        if not group.everyone:  # quartiles and ranks use everyone: say so when that differs
+            text += (
+                f" Kvartilfärger och rangordning jämför i stället {self.place} med "
                 f"{self.everyone.counted()}."
             )
-        )
+        output.display(Markdown(text))
 
     def _members_text(self) -> str:
         if self.group.everyone:

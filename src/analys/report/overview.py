@@ -122,7 +122,12 @@ class Overview:
         display(
             Markdown(
                 sentences.area_sentence(
-                    f"Alla {len(self.reports)} områden", total, self.place, None
+                    f"Alla {len(self.reports)} områden"
+                    if len(self.reports) > 1
+                    else self.reports[0].area.title,
+                    total,
+                    self.place,
+                    None,
                 )
             )
         )
@@ -199,11 +204,12 @@ class Overview:
 
         Rows are the areas' indicators, columns the municipality and the other members of its
         SKR municipality group, each cell coloured by its quartile among all municipalities
-        (:func:`analys.plots.tartan_rug`). Municipalities only.
+        (:func:`analys.plots.tartan_rug`). Municipalities only: the section (and its
+        heading) is left out of a region's overview.
         """
-        if self.municipality_type != "K":
-            display(Markdown("Översikten mot jämförelsekommuner görs för kommuner."))
+        if self.municipality_type != "K":  # a region has no SKR group: no section
             return
+        display(Markdown("## Alla indikatorer mot jämförelsekommunerna"))
         kpis = list(
             dict.fromkeys(
                 i.kpi for r in self.reports for _, i in r.area.indicators if i.gender == "T"

@@ -23,7 +23,7 @@ from analys.format import number, with_unit
 from analys.goals import load_area
 from analys.kolada.ou_ids import activity_title, plural
 from analys.own import store as own_store
-from analys.plots.base import finish, kpi_title
+from analys.plots.base import finish, kpi_title, swedish_ticks, year_ticks
 from analys.report import output
 from analys.report.unit_common import (
     COLOUR_WORDS,
@@ -263,6 +263,8 @@ class UnitReport:
             ax.set_title(kpi_title(kpi), fontsize=9, loc="left")
             ax.set_xlabel("")
             ax.set_ylabel(registry.unit(kpi) or "")
+            swedish_ticks(ax.yaxis)  # "12,5", as every other chart
+            year_ticks(ax.xaxis, latest=int(tidy["year"].max()) if len(tidy) else None)
             ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
             finish(ax, self.source, derived=True)
         output.show_figure(figure)

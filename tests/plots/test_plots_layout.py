@@ -170,3 +170,15 @@ def test_a_narrow_trend_panel_labels_the_preliminary_year(first: int) -> None:
     boxes = [t.get_window_extent(renderer) for t in ticks]
     for a, b in itertools.pairwise(boxes):
         assert a.x1 < b.x0
+
+
+def test_the_tartan_rug_writes_numbers_the_swedish_way() -> None:
+    """Kronor once read "1847,0" (no thousands space, a decimal kronor never has)."""
+    values = demo.load_values(["N20048", "N00097"], years=[2025])
+    ax = plots.tartan_rug(
+        values, kpis=["N20048", "N00097"], municipality="1880", peers=["0180", "1480"]
+    )
+    cells = [t.get_text() for t in ax.texts if t.get_text()]
+    kronor = [t for t in cells if t.replace(" ", "").replace("−", "").replace("-", "").isdigit()]
+    assert kronor and all(" " in t for t in kronor if len(t.replace(" ", "")) > 3)
+    assert not any(t.endswith(",0") and len(t) > 6 for t in cells), cells

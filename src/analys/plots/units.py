@@ -32,7 +32,7 @@ from analys.chartstyle import (
     RIKET,
     TITLE_Y,
 )
-from analys.format import year_text
+from analys.format import decimals_for, number, year_text
 from analys.kolada.ou_ids import unit_count
 from analys.plots.base import finish, kpi_title, new_axes, no_data, swedish_ticks, wrap
 from analys.stats.units import unit_table
@@ -208,7 +208,8 @@ def tartan_rug(
         for code in codes:
             if code in values.index and np.isfinite(values[code]):
                 grid.loc[kpi, code] = scale.get(colours.get(code, "grey"), np.nan)
-                labels.loc[kpi, code] = f"{values[code]:.1f}".replace(".", ",")
+                value = float(values[code])
+                labels.loc[kpi, code] = number(value, decimals_for(registry.unit(kpi), value))
     cmap = sns.color_palette([COLOURS[c] for c in order], as_cmap=True)
     sns.heatmap(
         grid.astype(float),

@@ -198,13 +198,16 @@ def _salsa(values: pd.DataFrame, catalogue: pd.DataFrame, municipality: str, sou
     if table.empty:
         return
     counts = table["reading"].value_counts()
+    over, under = counts.get("över förväntan", 0), counts.get("under förväntan", 0)
+    unsure = counts.get("osäkert", 0)
     output.display(
         Markdown(
             f"**SALSA, meritvärde åk 9 ({int(table['year'].iloc[0])}).** "
-            f"{counts.get('över förväntan', 0)} skolor ligger över och "
-            f"{counts.get('under förväntan', 0)} under vad elevernas bakgrund ger anledning "
+            f"{over} {'skola ligger' if over == 1 else 'skolor ligger'} över och "
+            f"{under} under vad elevernas bakgrund ger anledning "
             f"att vänta (medel av tre år, mer än ±{number(U.SALSA_MARGIN, 0)} poäng); "
-            f"{counts.get('osäkert', 0)} är för osäkra att läsa. *{U.SALSA_CAUTION}* "
+            f"{unsure} {'är för osäker' if unsure == 1 else 'är för osäkra'} att läsa. "
+            f"*{U.SALSA_CAUTION}* "
             "Skolorna står därför i bokstavsordning."
         )
     )

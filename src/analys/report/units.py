@@ -19,7 +19,7 @@ from IPython.display import HTML
 from analys import captions, data, plots, reference, registry
 from analys.chartstyle import FOCUS, PEERS, RIKET
 from analys.errors import AnalysError
-from analys.format import number, with_unit
+from analys.format import difference_unit, number, with_unit
 from analys.goals import load_area
 from analys.kolada.ou_ids import activity_title, plural
 from analys.own import store as own_store
@@ -175,7 +175,7 @@ class UnitReport:
                 if not np.isfinite(gap)
                 else "når målet"
                 if gap >= 0
-                else f"{with_unit(abs(gap), registry.unit(kpi))} kvar"
+                else f"{with_unit(abs(gap), difference_unit(registry.unit(kpi)))} kvar"
             )
             compared = COLOUR_WORDS[r["colour"]]
             if kpi == U.SALSA_DEVIATION:

@@ -157,3 +157,18 @@ def test_a_region_report_draws_its_one_map_without_an_empty_half(monkeypatch):
     ]
     assert len(figure.axes) == 1
     assert figure.get_figwidth() < figure.get_figheight()  # Sweden is tall
+
+
+def test_the_overview_legend_explains_every_panel_colour():
+    """A cost (no direction: blue/orange) beside judged KPIs: both palettes are explained."""
+    from analys.chartstyle import COLOUR_LABELS
+
+    values = demo.load_values(["N15507", "N00097"], years=[2025])
+    figure = maps.small_multiples(
+        values, kpis=["N15507", "N00097"], year=2025, municipality="1880", ncols=2
+    )
+    (legend,) = figure.legends
+    labels = [t.get_text() for t in legend.get_texts()]
+    for colour in ("green", "red", "high", "low"):
+        assert COLOUR_LABELS[colour] in labels, labels
+    assert labels.count("Värde saknas") == 1

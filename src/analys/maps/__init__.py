@@ -28,6 +28,7 @@ from matplotlib.patches import Patch
 
 from analys import reference, registry
 from analys.chartstyle import (
+    COLOUR_LABELS,
     COLOURS,
     FOCUS,
     TITLE_Y,
@@ -311,16 +312,23 @@ def small_multiples(
         add_colourbar(
             axes[: len(requests)], scales[0].mappable, f"{label} ({unit})" if unit else label, unit
         )
-    handles = next((s.handles for s in scales if s.handles), [])
-    for handle in handles:
-        handle.set_label(handle.get_label().rsplit(" (", 1)[0])  # counts differ per panel
+    # every colour any panel uses, once: a neutral KPI's blue/orange beside the judged
+    # green/yellow/red (the first panel's legend alone left the others unexplained)
+    handles, seen = [], set()
+    for scale in scales:
+        for handle in scale.handles or []:
+            label = handle.get_label().rsplit(" (", 1)[0]  # counts differ per panel
+            if label not in seen and label != COLOUR_LABELS["grey"]:
+                seen.add(label)
+                handle.set_label(label)
+                handles.append(handle)
     handles = [*handles, Patch(facecolor=COLOURS["grey"], edgecolor="white", label="Värde saknas")]
     if municipality is not None:
         handles.append(Line2D([], [], color=FOCUS, lw=2.2, label=reference.title(municipality)))
     figure.legend(
         handles=handles,
         loc="outside upper center",
-        ncols=min(len(handles), 6),
+        ncols=min(len(handles), 2 * ncols),  # no wider than the panels
         fontsize=7,
         frameon=False,
         title=next((s.legend_title for s in scales if s.legend_title), None),

@@ -182,3 +182,12 @@ def test_the_tartan_rug_writes_numbers_the_swedish_way() -> None:
     kronor = [t for t in cells if t.replace(" ", "").replace("−", "").replace("-", "").isdigit()]
     assert kronor and all(" " in t for t in kronor if len(t.replace(" ", "")) > 3)
     assert not any(t.endswith(",0") and len(t) > 6 for t in cells), cells
+
+
+def test_a_neutral_row_of_the_spine_chart_reads_lower_to_higher() -> None:
+    """The axis says Sämre … Bättre; a cost's row is only lower or higher, and says so."""
+    values = demo.load_values(["N15507", "N00097"], years=[2025])
+    ax = plots.spine_chart(values, kpis=["N15507", "N00097"], municipality="1880")
+    ends = [t.get_text() for t in ax.texts if t.get_gid() == "ends-N00097"]
+    assert ends == ["lägre", "högre"]
+    assert not [t for t in ax.texts if t.get_gid() == "ends-N15507"]

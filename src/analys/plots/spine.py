@@ -145,6 +145,18 @@ def spine_chart(
         note = f"{value_text(value, unit)} ({shown})"
         if registry.polarity(kpi) == "neutral":
             note += ", ingen riktning"
+            # its row reads lower to higher, not worse to better: say so at both ends
+            for x, word, ha in ((0.0, "lägre", "left"), (1.0, "högre", "right")):
+                ax.text(
+                    x,
+                    y - 0.32,
+                    word,
+                    ha=ha,
+                    va="bottom",
+                    fontsize=6.5,
+                    color=RIKET,
+                    gid=f"ends-{kpi}",
+                )
         if not row["riket"]:
             note += ", mitten = median"
         ax.text(1.03, y, note, transform=ax.get_yaxis_transform(), va="center", fontsize=8)

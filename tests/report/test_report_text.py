@@ -384,3 +384,16 @@ def test_a_region_overview_has_no_municipal_section(monkeypatch):
     text = "\n".join(str(getattr(o, "data", "")) for o in shown)
     assert "Alla 1 områden" not in text and "Hälso- och sjukvård i Region Stockholm" in text
     assert "jämförelsekommun" not in text
+
+
+def test_result_against_cost_sets_a_result_against_the_cost(monkeypatch):
+    """LSS's main KPI is a cost (its driver model explains cost): the quadrant chart takes
+    the first indicator with a direction instead of plotting cost against cost."""
+    from analys import registry
+
+    rep = Report.from_area("funktionsnedsattning", "1880")
+    assert registry.polarity(rep.main_kpi) == "neutral"
+    out = run(rep, monkeypatch, sections=("comparison",))
+    text = "\n".join(out.texts["comparison"])
+    first = registry.label("N28717")
+    assert f"(fyrfältsdiagram): {first} mot {registry.label(rep.area.cost)}" in text

@@ -120,14 +120,33 @@ class ComparisonSections:
         if self.area.cost:
             self._cost(year)
 
+    def _result_kpi(self) -> str | None:
+        """The result set against the cost: the main KPI, or, when that has no direction
+        (a cost itself, as LSS's cost model), the area's first indicator with one."""
+        if registry.polarity(self.main_kpi) != "neutral":
+            return self.main_kpi
+        return next(
+            (
+                i.kpi
+                for _, i in self.area.indicators
+                if i.gender == "T" and registry.polarity(i.kpi) != "neutral"
+            ),
+            None,
+        )
+
     def _cost(self, year: int) -> None:
+        result = self._result_kpi()
         cost_year = self._latest_year(self.area.cost)
-        if cost_year is None:
+        if cost_year is None or result is None or result == self.area.cost:
             return
+        if result != self.main_kpi:
+            year = self._latest_year(result)
+            if year is None:
+                return
         both = min(year, cost_year)
         output.display(
             Markdown(
-                f"**Resultat och kostnad {self._year(both)}** (fyrfältsdiagram): {registry.label(self.main_kpi)} "
+                f"**Resultat och kostnad {self._year(both)}** (fyrfältsdiagram): {registry.label(result)} "
                 f"mot {registry.label(self.area.cost)}. Linjerna är medianerna för alla {self.unit_word}. "
                 "Kostnaden värderas inte: låg kostnad kan betyda effektivitet men också mindre "
                 "eller sämre service."
@@ -138,7 +157,7 @@ class ComparisonSections:
         ]
         lacking = [
             registry.label(k)
-            for k in (self.main_kpi, self.area.cost)
+            for k in (result, self.area.cost)
             if at.loc[(at["kpi"] == k) & (at["gender"] == "T"), "value"].dropna().empty
         ]
         if lacking:  # said, not silently left out of the chart
@@ -151,7 +170,7 @@ class ComparisonSections:
         figure, ax = plt.subplots(figsize=(7, 5), layout="constrained")
         plots.cost_chart(
             self.values,
-            result_kpi=self.main_kpi,
+            result_kpi=result,
             cost_kpi=self.area.cost,
             year=both,
             municipality=self.municipality,

@@ -191,3 +191,19 @@ def test_a_neutral_row_of_the_spine_chart_reads_lower_to_higher() -> None:
     ends = [t.get_text() for t in ax.texts if t.get_gid() == "ends-N00097"]
     assert ends == ["lägre", "högre"]
     assert not [t for t in ax.texts if t.get_gid() == "ends-N15507"]
+
+
+def test_crowded_peer_labels_are_left_out_rather_than_overprinted() -> None:
+    from analys.plots.base import place_labels
+
+    figure, ax = plt.subplots(figsize=(4, 3))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    crowd = [(5.0 + 0.01 * i, 5.0, f"Kommun {i}", "blue", False) for i in range(30)]
+    place_labels(ax, [(5.0, 5.0, "Malå", "black", True), *crowd])
+    texts = [t.get_text() for t in ax.texts]
+    assert texts[0] == "Malå" and 1 < len(texts) < 31
+    renderer = _drawn(figure)
+    boxes = [Text.get_window_extent(t, renderer) for t in ax.texts]
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b)

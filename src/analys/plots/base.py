@@ -291,7 +291,8 @@ def place_labels(ax: Axes, items: Sequence[tuple[float, float, str, str, bool]])
 
     ``items`` are ``(x, y, text, colour, bold)`` in data coordinates, most important first.
     The placement is greedy and approximate (text widths are estimated), so call it after
-    everything else is drawn.
+    everything else is drawn. A label with no free place is left out (the bold focus label
+    is always written), so a crowd of 34 peers does not become a pile of overprinted names.
     """
     ax.get_xlim(), ax.get_ylim()  # settle autoscaling so transData is current
     scale = 72.0 / ax.figure.dpi
@@ -304,6 +305,8 @@ def place_labels(ax: Axes, items: Sequence[tuple[float, float, str, str, bool]])
             left = dx if dx > 0 else dx - width
             boxes.append(((left, dy), (px + left, py + dy, px + left + width, py + dy + height)))
         free = [b for b in boxes if not any(_overlaps(b[1], other) for other in placed)]
+        if not free and not bold:  # no room: the point stays unnamed, never names on names
+            continue
         (left, dy), box = (free or boxes)[0]
         placed.append(box)
         near = (left, dy) in ((4, 2), (-4 - width, 2))

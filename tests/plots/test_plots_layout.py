@@ -207,3 +207,25 @@ def test_crowded_peer_labels_are_left_out_rather_than_overprinted() -> None:
     boxes = [Text.get_window_extent(t, renderer) for t in ax.texts]
     for a, b in itertools.combinations(boxes, 2):
         assert not a.overlaps(b)
+
+
+def test_a_target_along_the_top_is_labelled_below_its_line() -> None:
+    values = demo.load_values(["N15543"], None, range(2015, 2026))
+    top = float(values["value"].max()) + 1.0
+    figure, ax = plt.subplots(figsize=(3.6, 2.8), layout="constrained")
+    plots.trend_chart(values, kpi="N15543", municipality="1880", target=top, legend="none", ax=ax)
+    renderer = _drawn(figure)
+    (label,) = [t for t in ax.texts if t.get_text().startswith("Mål ")]
+    assert label.get_va() == "top"
+    assert Text.get_window_extent(label, renderer).y1 <= ax.get_window_extent(renderer).y1
+
+
+def test_a_long_gender_panel_title_is_broken_to_its_panel() -> None:
+    values = demo.load_values(["N15507"], None, range(2015, 2026))
+    ax = plots.gender_gap_chart(
+        values,
+        kpi="N15507",
+        municipality="1880",
+        title="Trygga med personalen, daglig verksamhet och lite till",
+    )
+    assert "\n" in ax.get_title(loc="left") and ax.get_title(loc="left").endswith("kvinnor − män")

@@ -27,6 +27,7 @@ from analys.plots.base import (
     select,
     swedish_ticks,
     value_text,
+    wrap,
     year_ticks,
 )
 from analys.stats.gender import gender_gaps
@@ -203,13 +204,17 @@ def _target(
             label += f" ({int(target_year)})"
         ax.axhline(float(target), color=TARGET, lw=1.4, ls=":", label=label)
         if on_line:
+            # above the line, or below it when the line runs along the top of the Axes (the
+            # label would cross the frame)
+            low, high = ax.get_ylim()
+            below = float(target) > low + 0.85 * (high - low)
             ax.annotate(
                 label,
                 xy=(0, float(target)),
                 xycoords=("axes fraction", "data"),
-                xytext=(3, 2),
+                xytext=(3, -2 if below else 2),
                 textcoords="offset points",
-                va="bottom",
+                va="top" if below else "bottom",
                 fontsize=7,
                 color=TARGET,
                 bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
@@ -288,7 +293,7 @@ def gender_gap_chart(
     ax.axhline(0, color="black", lw=0.8)
     ax.set_ylabel(f"Kvinnor − män ({unit})" if unit else "Kvinnor − män")
     ax.set_xlabel("År")
-    heading = f"{title or registry.label(kpi)}: kvinnor − män"
+    heading = wrap(f"{title or registry.label(kpi)}: kvinnor − män", 48)  # a grid's panel
     ax.set_title(heading, loc="left", y=TITLE_Y, fontsize=11)
     year_ticks(ax.xaxis, preliminary, _latest(gaps))
     swedish_ticks(ax.yaxis)

@@ -397,3 +397,15 @@ def test_result_against_cost_sets_a_result_against_the_cost(monkeypatch):
     text = "\n".join(out.texts["comparison"])
     first = registry.label("N28717")
     assert f"(fyrfältsdiagram): {first} mot {registry.label(rep.area.cost)}" in text
+
+
+def test_a_model_that_explains_little_says_so_and_names_nobody_to_learn_from(monkeypatch):
+    from analys.report import expected as expected_mod
+
+    rep = Report.from_area("grundskola", "1880")
+    strong = run(rep, monkeypatch, sections=("expected",)).all_text()
+    assert "förklarar bara" not in strong and "Lär av" in strong
+    monkeypatch.setattr(expected_mod, "WEAK_FIT", 1.01)  # every model is weak now
+    weak = run(rep, monkeypatch, sections=("expected",)).all_text()
+    assert "Modellen förklarar bara" in weak and "stor försiktighet" in weak
+    assert "Lär av" not in weak

@@ -19,6 +19,10 @@ from analys.report.base import in_own_source
 from analys.safe import Markdown
 from analys.stats import model
 
+#: below this R² the section says that the model explains little and names nobody to learn
+#: from (docs/methods.md: the expected value is only as good as the model)
+WEAK_FIT = 0.1
+
 
 @in_own_source
 class ExpectedSection:
@@ -71,6 +75,15 @@ class ExpectedSection:
                 f"{registry.label(drivers.outcome).lower()} (R² = {number(result.r2, 2)})."
             )
         )
+        weak = result.r2 < WEAK_FIT
+        if weak:  # a model that explains little: its expected values say little
+            output.display(
+                Markdown(
+                    f"*Modellen förklarar bara {number(result.r2 * 100, 0)} % av skillnaderna: "
+                    "det förväntade värdet säger lite om vad som är rimligt, och jämförelserna "
+                    "nedan bör läsas med stor försiktighet.*"
+                )
+            )
         if self.municipality in table.index:
             row = table.loc[self.municipality]
             rank = int(ranked.at[self.municipality, "rank"])
@@ -135,7 +148,7 @@ class ExpectedSection:
             )
         output.display(Markdown(heading))
         output.display(top.pipe(output.table_style))
-        if not neutral:
+        if not neutral and not weak:  # nobody to "learn from" on a model that explains little
             learn = model.learn_from(result, self.peers, n=5, polarity=polarity)
             if len(learn):
                 names = ", ".join(reference.title(c) for c in learn.index)

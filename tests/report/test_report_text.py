@@ -361,6 +361,10 @@ def test_the_unit_section_speaks_of_pupils_only_for_schools(monkeypatch):
     assert "färre än 15 personer" in text and "elever" not in text
     school = run(Report.from_area("grundskola", "1880"), monkeypatch, sections=("units",))
     assert "färre än 15 elever" in school.all_text()
+    # the registered units and the ones with values (what the tables show) both counted
+    assert re.search(
+        r"har \d+ grundskolor \(varav \d+ med värden för områdets nyckeltal\)", school.all_text()
+    )
 
 
 def test_a_region_compared_with_every_region_says_it_once(monkeypatch):

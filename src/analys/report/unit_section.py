@@ -75,7 +75,14 @@ def units_section(report: Any) -> None:
         )
         return
     kinds = sorted({a for t in tables.values() for a in t["activity"]})
-    counts = [unit_count(int((own_units["activity"] == k).sum()), k) for k in kinds]
+    counts = []
+    for kind in kinds:  # registered, and how many of them the tables and charts can show
+        registered = int((own_units["activity"] == kind).sum())
+        shown = len({ou for t in tables.values() for ou in t.loc[t["activity"] == kind, "ou"]})
+        text = unit_count(registered, kind)
+        if 0 < shown < registered:
+            text += f" (varav {shown} med värden för områdets nyckeltal)"
+        counts.append(text)
     names = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + " och " + counts[-1]
     counted = "elever" if set(kinds) <= SCHOOLS else "personer"
     alone = len(own_units) == 1  # nothing else of the municipality's to compare with

@@ -56,3 +56,10 @@ def met_of(met: int, total: int) -> str:
     if total == 1:
         return f"{met} av 1 indikator uppfylld"
     return f"{met} av {total} indikatorer uppfyllda"
+
+
+def preliminary_footnote(year: int) -> str:
+    """The report's footnote for a starred year: "2025* är preliminärt: …"."""
+    return (
+        f"{year}* är preliminärt: Kolada publicerar de slutliga värdena senare, och de kan ändras."
+    )

@@ -80,6 +80,8 @@ def test_unit_report_sections(ipython_capture):
         report.about()
     text = shown.text
     assert report.title in text and "DEMODATA" in text
+    assert report.year == report.preliminary  # the demo's latest year is Kolada's preliminary
+    assert f"{report.title} {report.year}*" in text and "är preliminärt" in text
     assert "Plats i landet" in text and " av " in text
     assert SALSA_CAUTION in text and "Avvikelse per år" in text
     assert "## 4. Resultat jämfört med elevernas förutsättningar (SALSA)" in text

@@ -20,7 +20,7 @@ from IPython.display import HTML
 
 from analys import data, reference
 from analys.captions import DEMO, DERIVED_CREDIT, KOLADA_CREDIT
-from analys.format import year_text
+from analys.format import preliminary_footnote, year_text
 from analys.fulfilment import Evaluation, ValuesIndex, evaluate
 from analys.fulfilment.country import tables_for
 from analys.goals import Area, area_from_params, load_area
@@ -194,12 +194,7 @@ class ReportBase:
         """The footnote for "2025*", when one of ``years`` is the preliminary year."""
         shown = {int(y) for y in years if y is not None and not pd.isna(y)}
         if self.preliminary is not None and self.preliminary in shown:
-            output.display(
-                Markdown(
-                    f"{self.preliminary}* är preliminärt: Kolada publicerar de slutliga "
-                    "värdena senare, och de kan ändras."
-                )
-            )
+            output.display(Markdown(preliminary_footnote(self.preliminary)))
 
     def peer_listing(self) -> None:
         """The peer group: its name, where it comes from and its members."""

@@ -19,7 +19,7 @@ from IPython.display import HTML
 from analys import captions, data, plots, reference, registry
 from analys.chartstyle import FOCUS, PEERS, RIKET
 from analys.errors import AnalysError
-from analys.format import difference_unit, number, with_unit
+from analys.format import difference_unit, number, preliminary_footnote, with_unit, year_text
 from analys.goals import load_area
 from analys.kolada.ou_ids import activity_title, plural
 from analys.own import store as own_store
@@ -88,6 +88,8 @@ class UnitReport:
         mine = self.values[(self.values["ou"] == self.ou) & self.values["value"].notna()]
         self.shown = [k for k in self.kpis if k in set(mine["kpi"])]
         self.year = int(year) if year else (int(mine["year"].max()) if len(mine) else None)
+        prel = data.snapshot(source).get("preliminary_year")
+        self.preliminary = int(prel) if prel else None  # Kolada's latest year: "2025*"
         self.rows = {}
         for kpi in self.shown:
             own = mine[(mine["kpi"] == kpi) & (mine["year"] <= (self.year or 9999))]
@@ -121,7 +123,7 @@ class UnitReport:
 
     def header(self) -> None:
         """Title, what the unit is, and the demo banner."""
-        year = f" {self.year}" if self.year else ""
+        year = f" {year_text(self.year, self.preliminary)}" if self.year else ""
         output.display(Markdown(f"# {self.title}{year}"))
         output.display(
             Markdown(
@@ -131,6 +133,8 @@ class UnitReport:
                 f"({self.area.title}) som Kolada redovisar per enhet."
             )
         )
+        if self.year is not None and self.year == self.preliminary:
+            output.display(Markdown(preliminary_footnote(self.year)))
         if self.demo:
             output.display(
                 HTML(

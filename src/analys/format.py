@@ -7,12 +7,21 @@ import math
 MISSING = "–"
 
 
+#: the minus sign of Swedish typography (U+2212), not the hyphen-minus
+MINUS = "\u2212"
+
+
 def number(x: float | int | None, decimals: int = 1) -> str:
-    """Format ``x`` the Swedish way: ``12 345,6``; ``–`` for missing."""
+    """Format ``x`` the Swedish way: ``12 345,6``, ``−3,5``; ``–`` for missing.
+
+    A value that rounds to zero has no sign ("0,0", never "-0,0").
+    """
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return MISSING
+    if round(x, decimals) == 0:
+        x = 0
     text = f"{x:,.{decimals}f}"
-    return text.replace(",", " ").replace(".", ",")
+    return text.replace(",", " ").replace(".", ",").replace("-", MINUS)
 
 
 def with_unit(x: float | int | None, unit: str | None = None, decimals: int = 1) -> str:

@@ -616,7 +616,7 @@ def test_goal_status_table_swedish_and_coloured() -> None:
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(12345.5, "12 345,5"), (2.0, "2"), (0.25, "0,25"), (-3.5, "-3,5"), (1e6, "1 000 000")],
+    [(12345.5, "12 345,5"), (2.0, "2"), (0.25, "0,25"), (-3.5, "−3,5"), (1e6, "1 000 000")],
 )
 def test_swedish_tick_text(value, text) -> None:
     assert tick_text(value) == text

@@ -161,3 +161,11 @@ def test_a_difference_that_rounds_to_nothing_is_as_expected():
     text = sentences.expected_sentence("Malå", "X", 3.52, 3.49, 0.04, "neutral", "%", 140, 290)
     assert text.endswith("– som förväntat.")
     assert "bättre" in sentences.expected_sentence("M", "X", 3.6, 3.4, 0.2, "higher", "%", 1, 9)
+
+
+def test_numbers_take_the_swedish_minus_and_no_negative_zero():
+    from analys.format import MINUS, number
+
+    assert number(-3.5) == f"{MINUS}3,5" and number(-1234.5, 0) == f"{MINUS}1 234"
+    assert number(-0.04) == "0,0" and number(-0.0) == "0,0" and number(0.04) == "0,0"
+    assert number(12345.6) == "12 345,6" and number(-2, 0) == f"{MINUS}2"

@@ -71,7 +71,7 @@ def resolve_target(
         plus = "+" if target.value >= 0 else "−"
         change = with_unit(abs(target.value), difference_unit(unit), decimals_for(unit))
         return t, f"{target.since} {plus}{change} ({value_text(t, unit)})", str(target.since)
-    text = f"{value_text(target.low, unit)} – {value_text(target.high, unit)}"
+    text = f"intervallet {value_text(target.low, unit)} till {value_text(target.high, unit)}"
     return (target.low + target.high) / 2, text, "intervallet"
 
 

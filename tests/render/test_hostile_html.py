@@ -267,10 +267,17 @@ def test_index_escapes_hostile_titles_names_and_errors(tmp_path: Path):
             "ipynb": f"1880/fientlig_{i}.ipynb",
             "source": text,
             "rendered": text,
-            "summary": {"year": 2024, "source": "demo", "demo": True, "goals": {"met": 1}},
+            "summary": {
+                "year": 2024,
+                "preliminary": text if i % 2 else 2024,  # a hostile one, and the star
+                "source": "demo",
+                "demo": True,
+                "goals": {"met": 1},
+            },
         }
     page = index.write_index(tmp_path, entries).read_text(encoding="utf-8")
     assert_inert(page, scripts=1, where="index")
+    assert ">2024*<" in page and "preliminärt år" in page
     meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page)
     script = re.search(r"<script>(.*?)</script>", page, re.S).group(1)
     assert meta and safe.script_hash(script) in meta.group(1)

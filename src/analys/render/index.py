@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from analys import captions, safe
+from analys.format import PRELIMINARY_NOTE
 from analys.vocabulary import SOURCE_LABELS, STATUS_LABELS, STATUSES
 
 MANIFEST = "index.json"
@@ -104,6 +105,13 @@ def _cell(text: Any, sort: Any = None, cls: str = "") -> str:
     return f"<td{cls_attr}{sort_attr}>{text}</td>"
 
 
+def _starred(entry: dict) -> bool:
+    """The report's year is Kolada's preliminary year (shown "2025*")."""
+    summary = entry.get("summary") or {}
+    year, preliminary = summary.get("year"), summary.get("preliminary")
+    return isinstance(year, int) and isinstance(preliminary, int) and year == preliminary
+
+
 def _row(entry: dict[str, Any]) -> str:
     state = entry.get("status") or "ok"
     failed = state != "ok"
@@ -136,6 +144,7 @@ def _row(entry: dict[str, Any]) -> str:
         for key in STATUSES
     ]
     year = summary.get("year") or entry.get("year") or "–"
+    shown_year = f"{year}*" if _starred(entry) else str(year)
     source = summary.get("source") or entry.get("source") or ""
     demo = summary.get("demo", source == "demo")
     source_text = SOURCE_LABELS.get(source, source) + (" ⚠" if demo else "")
@@ -146,7 +155,7 @@ def _row(entry: dict[str, Any]) -> str:
                 _cell(f"{name} <span class=code>{code}</span>", f"{name} {code}"),
                 _cell(report, ("0" if entry.get("kind") == "overview" else "1") + title),
                 _cell(status, list(REPORT_STATUS_LABELS).index(state) if failed else 0),
-                _cell(safe.html_text(str(year)), year if isinstance(year, int) else 0, "num"),
+                _cell(safe.html_text(shown_year), year if isinstance(year, int) else 0, "num"),
                 *counts,
                 _cell(safe.html_text(source_text), source_text),
                 _cell(
@@ -286,6 +295,8 @@ def write_index(
     foot = [captions.DERIVED_CREDIT + " (målstatus)."] + ([credit + "."] if credit else [])
     if demo:
         foot.append(captions.DEMO + ".")
+    if any(_starred(e) for e in rows):
+        foot.append(f"{PRELIMINARY_NOTE}.")
     parts.append(f"<footer>{safe.html_text(' '.join(foot))}</footer>")
     parts.append(f"<script>{_SCRIPT}</script>")
     parts.append("</body></html>")

@@ -85,6 +85,7 @@ class AboutSections:
             "municipality": self.municipality,
             "municipality_name": self.place,
             "year": self.year,
+            "preliminary": self.preliminary,  # Kolada's preliminary year: the index stars it
             "source": self.source,
             "demo": self.demo,
             "goals": {s: int(ev.summary.at[s, "goals"]) for s in STATUSES},

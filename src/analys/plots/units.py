@@ -34,7 +34,15 @@ from analys.chartstyle import (
 )
 from analys.format import decimals_for, number, year_text
 from analys.kolada.ou_ids import unit_count
-from analys.plots.base import finish, kpi_title, new_axes, no_data, swedish_ticks, wrap
+from analys.plots.base import (
+    finish,
+    kpi_title,
+    new_axes,
+    no_data,
+    swedish_ticks,
+    wrap,
+    year_ticks,
+)
 from analys.stats.units import unit_table
 
 
@@ -323,7 +331,8 @@ def unit_trend_chart(
     ax.set_title(f"{kpi_title(kpi)} – {me['title']}", fontsize=9, loc="left", y=TITLE_Y)
     ax.set_xlabel("")
     ax.set_ylabel(registry.unit(kpi) or "")
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    swedish_ticks(ax.yaxis)
+    year_ticks(ax.xaxis, latest=int(tidy["year"].max()) if len(tidy) else None)
     if legend != "none":
         ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return finish(ax, source, derived=True, kpis=(kpi,))

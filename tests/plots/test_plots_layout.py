@@ -229,3 +229,13 @@ def test_a_long_gender_panel_title_is_broken_to_its_panel() -> None:
         title="Trygga med personalen, daglig verksamhet och lite till",
     )
     assert "\n" in ax.get_title(loc="left") and ax.get_title(loc="left").endswith("kvinnor − män")
+
+
+def test_a_share_ranking_axis_names_no_tick_above_100_percent() -> None:
+    values = demo.load_values(["N15507", "N15428"], years=[2025])
+    figure, ax = plt.subplots(figsize=(8, 3.6), layout="constrained")
+    plots.ranking_chart(values, kpi="N15428", year=2025, municipality="1880", ax=ax)
+    _drawn(figure)
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert labels and all(float(t.replace(" ", "").replace(",", ".")) <= 100 for t in labels)
+    assert ax.get_ylim()[1] > 100  # the label's headroom is still there

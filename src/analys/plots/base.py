@@ -131,14 +131,20 @@ def tick_text(value: float) -> str:
     return number(value, 2)
 
 
-def swedish_ticks(axis: object, bins: int | None = None) -> None:
+def swedish_ticks(axis: object, bins: int | None = None, most: float | None = None) -> None:
     """Format the ticks of a value axis (``ax.xaxis``/``ax.yaxis``) Swedish: ``12 345,5``.
 
-    ``bins`` caps the number of ticks (for narrow axes with wide numbers).
+    ``bins`` caps the number of ticks (for narrow axes with wide numbers). Ticks above
+    ``most`` are left unlabelled: a share's axis stretched for a label's room does not read
+    "120 %".
     """
     if bins is not None:
         axis.set_major_locator(MaxNLocator(nbins=bins))
-    axis.set_major_formatter(FuncFormatter(lambda value, _pos: tick_text(value)))
+
+    def label(value: float, _pos: object) -> str:
+        return "" if most is not None and value > most + 1e-9 else tick_text(value)
+
+    axis.set_major_formatter(FuncFormatter(label))
 
 
 class LatestYearLocator(Locator):

@@ -114,7 +114,12 @@ def ranking_chart(
     positions = np.arange(len(order))
     _draw_bars(ax, positions, heights, faces, list(order), municipality, horizontal)
     _riket_line(ax, values.get(reference.RIKET, np.nan), unit, horizontal)
-    swedish_ticks(ax.xaxis if horizontal else ax.yaxis, bins=5 if horizontal else None)
+    share = unit == "%" and np.nanmax(heights) <= 100  # a share: no tick above 100 %
+    swedish_ticks(
+        ax.xaxis if horizontal else ax.yaxis,
+        bins=5 if horizontal else None,
+        most=100 if share else None,
+    )
     if horizontal:
         ax.set_yticks(positions, [reference.title(c) for c in order], fontsize=8)
         for tick, code in zip(ax.get_yticklabels(), order, strict=True):

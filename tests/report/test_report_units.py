@@ -175,3 +175,20 @@ def test_unit_trend_ticks_are_swedish(monkeypatch):
         if ax.lines:
             assert ax.yaxis.get_major_formatter()(12.5, 0) == "12,5"
             assert ax.xaxis.get_major_formatter()(2024.0, 0) == "2024"
+            assert ax.xaxis.get_major_formatter()(2025.0, 0) == "2025*"  # preliminary
+
+
+def test_the_unit_distribution_names_its_year_and_kind_in_words(monkeypatch):
+    from analys.report import output
+
+    figures = []
+    monkeypatch.setattr(output, "show_figure", figures.append)
+    monkeypatch.setattr(output, "display", lambda *a, **k: None)
+    school = demo_units.units(["1880"]).query("activity == 'V15'")["id"].iloc[0]
+    report = UnitReport("grundskola", "1880", school)
+    report.distribution()
+    titles = [
+        ax.get_title(loc="left") for f in figures for ax in f.axes if ax.get_title(loc="left")
+    ]
+    assert titles and all("(grundskola, 5–95 %)" in t for t in titles), titles
+    assert any(f"{report.year}*" in t for t in titles)

@@ -169,3 +169,18 @@ def test_numbers_take_the_swedish_minus_and_no_negative_zero():
     assert number(-3.5) == f"{MINUS}3,5" and number(-1234.5, 0) == f"{MINUS}1 234"
     assert number(-0.04) == "0,0" and number(-0.0) == "0,0" and number(0.04) == "0,0"
     assert number(12345.6) == "12 345,6" and number(-2, 0) == f"{MINUS}2"
+
+
+def test_one_more_unit_is_en_till():
+    from analys.stats import units as U
+
+    table = pd.DataFrame(
+        {
+            "title": ["Ek", "Björk", "Lind"],
+            "trend": ["improving"] * 3,
+            "colour": ["yellow"] * 3,
+            "rank_sweden": [1, 2, 3],
+        }
+    )
+    (text,) = U.standouts(table, "Nöjda")
+    assert text == "Nöjda förbättras signifikant vid Ek, Björk och en till."

@@ -33,7 +33,7 @@ from analys.chartstyle import (
     TITLE_Y,
 )
 from analys.format import decimals_for, number, year_text
-from analys.kolada.ou_ids import unit_count
+from analys.kolada.ou_ids import activity_title, unit_count
 from analys.plots.base import (
     finish,
     kpi_title,
@@ -142,7 +142,7 @@ def unit_chart(
     ax.set_yticks([])
     ax.set_ylabel("")
     swedish_ticks(ax.xaxis)
-    activity_text = ", ".join(sorted(activities))
+    activity_text = ", ".join(sorted(activity_title(a).lower() for a in activities))
     ax.set_title(
         f"{kpi_title(kpi)} {year_text(year, preliminary)}\nlådan: alla enheter i Sverige ({activity_text}, 5–95 %), "
         f"punkter: kommunens {unit_count(len(shown))}",

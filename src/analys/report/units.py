@@ -223,6 +223,7 @@ class UnitReport:
                 year=int(self.rows[kpi]["year"]),
                 highlight=self.ou,
                 source=self.source,
+                preliminary=self.preliminary,
                 ax=ax,
             )
         output.show_figure(figure)
@@ -268,7 +269,11 @@ class UnitReport:
             ax.set_xlabel("")
             ax.set_ylabel(registry.unit(kpi) or "")
             swedish_ticks(ax.yaxis)  # "12,5", as every other chart
-            year_ticks(ax.xaxis, latest=int(tidy["year"].max()) if len(tidy) else None)
+            year_ticks(
+                ax.xaxis,
+                self.preliminary,
+                latest=int(tidy["year"].max()) if len(tidy) else None,
+            )
             ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
             finish(ax, self.source, derived=True)
         output.show_figure(figure)

@@ -442,7 +442,11 @@ def standouts(table: pd.DataFrame, label: str, *, limit: int = 2) -> list[str]:
         if len(moving):
             names = [str(t) for t in moving["title"].head(limit)]
             rest = len(moving) - len(names)
-            text = ", ".join(names) + f" och {rest} till" if rest else _names(pd.Series(names))
+            text = (
+                ", ".join(names) + f" och {'en' if rest == 1 else rest} till"
+                if rest
+                else _names(pd.Series(names))
+            )
             sentences.append(f"{label} {word} signifikant vid {text}.")
     return sentences
 

@@ -186,6 +186,12 @@ class LatestYearLocator(Locator):
 YEAR_STEPS = (1, 2, 5, 10, 20, 50)
 
 
+def latest_year(frame: pd.DataFrame) -> int | None:
+    """The latest ``year`` with a ``value`` in ``frame`` (a year axis counts from it)."""
+    years = frame.loc[frame["value"].notna(), "year"]
+    return int(years.max()) if len(years) else None
+
+
 def year_ticks(axis: object, preliminary: int | None = None, latest: int | None = None) -> None:
     """Integer year ticks without a thousands separator (:class:`LatestYearLocator`),
     counted from ``latest`` (the latest year with data) when given.

@@ -20,6 +20,7 @@ from analys.plots.base import (
     end_label,
     finish,
     kpi_title,
+    latest_year,
     new_axes,
     no_data,
     peer_codes,
@@ -172,17 +173,11 @@ def trend_chart(
     ax.set_title(title or kpi_title(kpi, gender), loc="left", y=TITLE_Y, fontsize=11)
     ax.set_ylabel(unit or "")
     ax.set_xlabel("År")
-    year_ticks(ax.xaxis, preliminary, _latest(part))
+    year_ticks(ax.xaxis, preliminary, latest_year(part))
     swedish_ticks(ax.yaxis)
     ax.grid(axis="y", color="#e0e0e0", lw=0.6)
     place_legend(ax, legend)
     return finish(ax, source, derived=bool(len(band)), kpis=(kpi,))
-
-
-def _latest(part: pd.DataFrame) -> int | None:
-    """The latest year with a value in ``part`` (the year axis counts from it)."""
-    years = part.loc[part["value"].notna(), "year"]
-    return int(years.max()) if len(years) else None
 
 
 def _median(peers_label: str | None) -> str:
@@ -295,7 +290,7 @@ def gender_gap_chart(
     ax.set_xlabel("År")
     heading = wrap(f"{title or registry.label(kpi)}: kvinnor − män", 48)  # a grid's panel
     ax.set_title(heading, loc="left", y=TITLE_Y, fontsize=11)
-    year_ticks(ax.xaxis, preliminary, _latest(gaps))
+    year_ticks(ax.xaxis, preliminary, latest_year(gaps))
     swedish_ticks(ax.yaxis)
     ax.grid(axis="y", color="#e0e0e0", lw=0.6)
     place_legend(ax, legend)

@@ -37,6 +37,7 @@ from analys.kolada.ou_ids import activity_title, unit_count
 from analys.plots.base import (
     finish,
     kpi_title,
+    latest_year,
     new_axes,
     no_data,
     swedish_ticks,
@@ -332,7 +333,7 @@ def unit_trend_chart(
     ax.set_xlabel("")
     ax.set_ylabel(registry.unit(kpi) or "")
     swedish_ticks(ax.yaxis)
-    year_ticks(ax.xaxis, latest=int(tidy["year"].max()) if len(tidy) else None)
+    year_ticks(ax.xaxis, latest=latest_year(tidy))
     if legend != "none":
         ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return finish(ax, source, derived=True, kpis=(kpi,))

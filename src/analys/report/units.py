@@ -23,7 +23,7 @@ from analys.format import difference_unit, number, preliminary_footnote, with_un
 from analys.goals import load_area
 from analys.kolada.ou_ids import activity_title, plural
 from analys.own import store as own_store
-from analys.plots.base import finish, kpi_title, swedish_ticks, year_ticks
+from analys.plots.base import finish, kpi_title, latest_year, swedish_ticks, year_ticks
 from analys.report import output
 from analys.report.unit_common import (
     COLOUR_WORDS,
@@ -269,11 +269,7 @@ class UnitReport:
             ax.set_xlabel("")
             ax.set_ylabel(registry.unit(kpi) or "")
             swedish_ticks(ax.yaxis)  # "12,5", as every other chart
-            year_ticks(
-                ax.xaxis,
-                self.preliminary,
-                latest=int(tidy["year"].max()) if len(tidy) else None,
-            )
+            year_ticks(ax.xaxis, self.preliminary, latest=latest_year(tidy))
             ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
             finish(ax, self.source, derived=True)
         output.show_figure(figure)

@@ -55,8 +55,10 @@ def year_text(year: float, preliminary: int | None = None) -> str:
     return f"{year:.0f}{star}"
 
 
+#: what a starred year means, said by the chart note and the report footnote alike
+_FINAL_LATER = "Kolada publicerar de slutliga värdena senare"
 #: the note under a chart or map that shows a starred year
-PRELIMINARY_NOTE = "* preliminärt år: Kolada publicerar de slutliga värdena senare"
+PRELIMINARY_NOTE = f"* preliminärt år: {_FINAL_LATER}"
 
 
 def met_of(met: int, total: int) -> str:
@@ -69,6 +71,4 @@ def met_of(met: int, total: int) -> str:
 
 def preliminary_footnote(year: int) -> str:
     """The report's footnote for a starred year: "2025* är preliminärt: …"."""
-    return (
-        f"{year}* är preliminärt: Kolada publicerar de slutliga värdena senare, och de kan ändras."
-    )
+    return f"{year}* är preliminärt: {_FINAL_LATER}, och de kan ändras."

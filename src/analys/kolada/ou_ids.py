@@ -57,6 +57,8 @@ SINGULARS: dict[str, str] = {
     "V29": "gruppbostad",
     "V30": "servicebostad",
 }
+#: the activities whose units' counts are pupils (compulsory and upper secondary schools)
+SCHOOLS = ("V15", "V17")
 LSS = ("V25", "V26", "V28", "V29", "V30")
 # the KPI id's two digits after N/U → the activities whose units carry it
 _KPI_PREFIX: dict[str, tuple[str, ...]] = {

@@ -152,13 +152,10 @@ class ComparisonSections:
                 "eller sämre service."
             )
         )
-        at = self.values[
-            (self.values["municipality"] == self.municipality) & (self.values["year"] == both)
-        ]
         lacking = [
             registry.label(k)
             for k in (result, self.area.cost)
-            if at.loc[(at["kpi"] == k) & (at["gender"] == "T"), "value"].dropna().empty
+            if both not in self.index.series(k, self.municipality).index
         ]
         if lacking:  # said, not silently left out of the chart
             output.display(

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analys.format import decimals_for, difference_unit, met_of, number, with_unit
+from analys.format import decimals_for, difference_unit, met_of, with_unit
 from analys.stats.peers import MIN_QUARTILE_PEERS, ReferenceGroup
 from analys.vocabulary import sign
 
@@ -232,9 +232,7 @@ def expected_sentence(
         f"{with_unit(expected, unit, decimals_for(unit, expected))} givet sina "
         "förutsättningar – "
     )
-    if number(abs(actual - expected), decimals_for(unit, actual)) == number(
-        0.0, decimals_for(unit, actual)
-    ):
+    if round(abs(actual - expected), decimals_for(unit, actual)) == 0:
         # a difference that rounds to nothing is not "0,0 bättre" (nor higher or lower)
         rank_text = f" (plats {rank} av {n} {units})" if s else ""
         return start + f"som förväntat{rank_text}."

@@ -19,7 +19,7 @@ from analys import plots, registry
 from analys.errors import AnalysError
 from analys.format import difference_unit, number, with_unit, year_text
 from analys.goals import Area
-from analys.kolada.ou_ids import activity_title, unit_count
+from analys.kolada.ou_ids import SCHOOLS, activity_title, unit_count
 from analys.report import output
 from analys.report.unit_common import (
     COLOUR_WORDS,
@@ -36,9 +36,6 @@ from analys.report.unit_common import (
 )
 from analys.safe import Markdown
 from analys.stats import units as U
-
-#: the activities whose units' counts are pupils (compulsory and upper secondary schools)
-SCHOOLS = {"V15", "V17"}
 
 
 def units_section(report: Any) -> None:
@@ -84,7 +81,7 @@ def units_section(report: Any) -> None:
             text += f" (varav {shown} med värden för områdets nyckeltal)"
         counts.append(text)
     names = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + " och " + counts[-1]
-    counted = "elever" if set(kinds) <= SCHOOLS else "personer"
+    counted = "elever" if set(kinds) <= set(SCHOOLS) else "personer"
     alone = len(own_units) == 1  # nothing else of the municipality's to compare with
     others = "" if alone else " och med kommunens övriga"
     output.display(

@@ -15,6 +15,7 @@ from analys.errors import ParamsError
 from analys.frame import wide
 from analys.stats.redred import exceptions, is_off_target, is_red_red
 from analys.vocabulary import (
+    CHILD_GENDER_WORDS,
     DEMO_MUNICIPALITY,
     GENDER_WORDS,
     GENDERS,
@@ -36,6 +37,7 @@ SHARED = (
     "SOURCE_LABELS",
     "GENDERS",
     "GENDER_WORDS",
+    "CHILD_GENDER_WORDS",
     "POLARITIES",
     "POLARITY_WORDS",
     "STATUSES",
@@ -72,7 +74,7 @@ def test_sign_raises_a_swedish_error_naming_the_value(bad) -> None:
 
 def test_every_code_has_its_swedish_words() -> None:
     assert set(SOURCE_LABELS) == set(SOURCES) == {"demo", "kolada", "store"}
-    assert set(GENDER_WORDS) == set(GENDERS) == {"T", "K", "M"}
+    assert set(GENDER_WORDS) == set(GENDERS) == set(CHILD_GENDER_WORDS) == {"T", "K", "M"}
     assert set(POLARITY_WORDS) == set(POLARITIES)
     assert list(STATUS_LABELS) == list(STATUSES)
     assert set(MUNICIPALITY_TYPE_WORDS) == set(MUNICIPALITY_TYPES) == {"K", "L"}

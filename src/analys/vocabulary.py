@@ -22,6 +22,8 @@ SOURCE_LABELS = {
 #: Kolada's gender codes: total, women (kvinnor), men (män)
 GENDERS = ("T", "K", "M")
 GENDER_WORDS = {"T": "totalt", "K": "kvinnor", "M": "män"}
+#: the same codes of a KPI about children (förskola, grundskola): girls and boys
+CHILD_GENDER_WORDS = {"T": "totalt", "K": "flickor", "M": "pojkar"}
 
 #: which direction of a KPI is better; neutral KPIs are never better or worse
 POLARITIES = ("higher", "lower", "neutral")

@@ -564,7 +564,7 @@ def test_gender_gap_chart_hand_computed() -> None:
     np.testing.assert_allclose(drawn[NAME].get_ydata(), [3.0, 4.0])
     np.testing.assert_allclose(drawn["Jämförelsegruppens median"].get_ydata(), [2.0, 2.0])
     np.testing.assert_allclose(drawn["Riket"].get_ydata(), [-1.0, -1.0])
-    assert "Kvinnor − män" in ax.get_ylabel()
+    assert "Flickor − pojkar" in ax.get_ylabel()  # pupils in åk 9
     only_total = plots.gender_gap_chart(hand_values(), kpi="N15507", municipality=FOCUS)
     assert by_gid(only_total, "analys-message")
 

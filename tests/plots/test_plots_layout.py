@@ -228,7 +228,9 @@ def test_a_long_gender_panel_title_is_broken_to_its_panel() -> None:
         municipality="1880",
         title="Trygga med personalen, daglig verksamhet och lite till",
     )
-    assert "\n" in ax.get_title(loc="left") and ax.get_title(loc="left").endswith("kvinnor − män")
+    assert "\n" in ax.get_title(loc="left") and ax.get_title(loc="left").endswith(
+        "flickor − pojkar"
+    )
 
 
 def test_a_share_ranking_axis_names_no_tick_above_100_percent() -> None:

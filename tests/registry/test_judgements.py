@@ -362,3 +362,26 @@ def test_moving_average_kpi_gets_no_trend_marker_in_the_evaluation() -> None:
 def test_kpi_show_names_the_catalogue_facts(capsys, kpi, note) -> None:
     assert cli.main(["kpi", "show", kpi]) == 0
     assert note in capsys.readouterr().out
+
+
+# -- who the genders are ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kpi", "women", "men"),
+    [
+        ("N15508", "flickor", "pojkar"),  # elever i åk 9
+        ("N15543", "flickor", "pojkar"),  # elever i åk 6
+        ("N17461", "kvinnor", "män"),  # gymnasieelever: as Kolada and Skolverket say
+        ("N00090", "kvinnor", "män"),  # anställda
+        ("EGEN-OKÄND", "kvinnor", "män"),  # a KPI the registry does not know
+    ],
+)
+def test_pupils_are_girls_and_boys(kpi, women, men) -> None:
+    assert registry.gender_gap_words(kpi) == (women, men)
+    assert registry.gender_words(kpi)["T"] == "totalt"
+
+
+def test_every_child_operating_area_in_the_registry_is_a_school_or_preschool() -> None:
+    child = [k for k in registry.entries() if registry.gender_words(k)["K"] == "flickor"]
+    assert child and all(registry.entry(k)["area"] in ("grundskola", "forskola") for k in child)

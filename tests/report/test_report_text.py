@@ -413,3 +413,11 @@ def test_a_model_that_explains_little_says_so_and_names_nobody_to_learn_from(mon
     weak = run(rep, monkeypatch, sections=("expected",)).all_text()
     assert "Modellen förklarar bara" in weak and "stor försiktighet" in weak
     assert "Lär av" not in weak
+
+
+def test_pupils_are_girls_and_boys_and_adults_women_and_men(monkeypatch, grundskola):
+    school = run(grundskola, monkeypatch, sections=("gender",)).all_text()
+    assert re.search(r"flickor [\d,]+ (procentenheter|poäng) (högre|lägre) än pojkar", school)
+    assert "flickor − pojkar" in school and "kvinnor" not in school.lower()
+    care = run(Report.from_area("ifo", "1880"), monkeypatch, sections=("gender",)).all_text()
+    assert "kvinnor − män" in care and "flickor" not in care

@@ -231,6 +231,8 @@ def test_gender_gaps_trend_and_peers() -> None:
     assert row["peers_median"] == 2 and row["peers_count"] == 3
     assert row["difference"] == 0 and not row["larger_than_peers"]
     assert describe_gap(-3.25, "%") == "kvinnor 3,2 procentenheter lägre än män"
+    assert describe_gap(2.0, "%", kpi="N15508") == "flickor 2,0 procentenheter högre än pojkar"
+    assert describe_gap(0.0, "%", kpi="N00090") == "ingen skillnad mellan kvinnor och män"
     assert gender_gaps(gender_values().query("gender == 'T'")).empty
 
 

@@ -186,7 +186,7 @@ def panel_title(
     ``preliminary`` year) and, when zoomed, the county."""
     label = registry.label(kpi) if kpi else ""
     if gender != "T" and gender in GENDER_WORDS:
-        label = f"{label} ({GENDER_WORDS[gender]})"
+        label = f"{label} ({registry.gender_words(kpi)[gender]})"
     shown = None if year is None else year_text(year, preliminary)
     text = ", ".join(str(p) for p in (label, shown) if p not in ("", None))
     text = textwrap.fill(text, width)

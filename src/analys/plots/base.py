@@ -21,7 +21,7 @@ from analys import reference, registry
 from analys.chartstyle import FOCUS, annotate_source
 from analys.errors import ParamsError
 from analys.format import decimals_for, number, with_unit, year_text
-from analys.vocabulary import GENDER_WORDS, MUNICIPALITY_TYPE_WORDS
+from analys.vocabulary import MUNICIPALITY_TYPE_WORDS
 
 
 def new_axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
@@ -229,7 +229,7 @@ def wrap(text: str, width: int = 34) -> str:
 
 def kpi_title(kpi: str, gender: str = "T") -> str:
     """The chart title for a KPI, naming the gender when not the total."""
-    word = GENDER_WORDS.get(gender) if gender != "T" else None
+    word = registry.gender_words(kpi).get(gender) if gender != "T" else None
     return f"{registry.label(kpi)}, {word}" if word else registry.label(kpi)
 
 

@@ -252,7 +252,8 @@ def gender_gap_chart(
     legend : {"inside", "right", "none"}
         As in :func:`trend_chart`.
     title, preliminary, peers_label
-        As in :func:`trend_chart` (the title is followed by ": kvinnor − män").
+        As in :func:`trend_chart` (the title is followed by ": kvinnor − män", or
+        ": flickor − pojkar" for a KPI about children).
     ax : Axes, optional
 
     Returns
@@ -262,6 +263,7 @@ def gender_gap_chart(
     """
     ax = new_axes(ax, (7, 4))
     name = reference.title(municipality)
+    women, men = registry.gender_gap_words(kpi)
     part = data[data["kpi"] == kpi] if data is not None and "kpi" in data.columns else None
     if part is not None and years is not None:
         part = part[part["year"].isin([int(y) for y in years])]
@@ -269,7 +271,7 @@ def gender_gap_chart(
     if gaps.empty or gaps["gap"].notna().sum() == 0:
         return no_data(
             ax,
-            f"{registry.label(kpi)} finns inte uppdelat på kvinnor och män för {name}.",
+            f"{registry.label(kpi)} finns inte uppdelat på {women} och {men} för {name}.",
             source,
             derived=True,
         )
@@ -286,9 +288,10 @@ def gender_gap_chart(
         ax, _series(gaps, municipality), name, lambda v: f"{'+' if v > 0 else ''}{number(v)}"
     )
     ax.axhline(0, color="black", lw=0.8)
-    ax.set_ylabel(f"Kvinnor − män ({unit})" if unit else "Kvinnor − män")
+    gap = f"{women.capitalize()} − {men}"
+    ax.set_ylabel(f"{gap} ({unit})" if unit else gap)
     ax.set_xlabel("År")
-    heading = wrap(f"{title or registry.label(kpi)}: kvinnor − män", 48)  # a grid's panel
+    heading = wrap(f"{title or registry.label(kpi)}: {women} − {men}", 48)  # a grid's panel
     ax.set_title(heading, loc="left", y=TITLE_Y, fontsize=11)
     year_ticks(ax.xaxis, preliminary, latest_year(gaps))
     swedish_ticks(ax.yaxis)

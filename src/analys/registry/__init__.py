@@ -15,6 +15,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from analys.vocabulary import CHILD_GENDER_WORDS, GENDER_WORDS
+
 #: entries of KPIs the registry file does not hold, looked up by id prefix: the
 #: municipality's own indicators (``EGEN-…``) add theirs when :mod:`analys.own` is imported
 #: (their definitions live in the import files, which the registry does not read)
@@ -64,6 +66,31 @@ def label(kpi: str) -> str:
     """A short Swedish label for charts; the KPI id when unknown."""
     found = entry(kpi)
     return found["label"] if found else kpi
+
+
+#: Kolada's operating areas whose KPIs count children: their K and M are girls and boys
+CHILD_OPERATING_AREAS = ("Förskol", "Grundskol")
+
+
+def gender_words(kpi: str) -> dict[str, str]:
+    """What Kolada's gender codes (T, K, M) mean for ``kpi``, in Swedish.
+
+    Kolada calls its split kvinnor/män for every KPI; of pupils in åk 6 or 9 and of
+    preschool children an analyst says flickor/pojkar. Known from the KPI's operating area
+    (Kolada's ``operating_area``: "Grundskola åk 0-9 …", "Förskoleverksamhet").
+    """
+    found = entry(kpi) or {}
+    area = str(found.get("operating_area") or "")
+    if area.startswith(CHILD_OPERATING_AREAS):
+        return CHILD_GENDER_WORDS
+    return GENDER_WORDS
+
+
+def gender_gap_words(kpi: str) -> tuple[str, str]:
+    """The two sides of a gender gap for ``kpi``: ``("kvinnor", "män")`` or
+    ``("flickor", "pojkar")``."""
+    words = gender_words(kpi)
+    return words["K"], words["M"]
 
 
 def unit(kpi: str) -> str | None:

@@ -31,7 +31,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from analys import reference
+from analys import reference, registry
 from analys.captions import DEMO, DERIVED_CREDIT, KOLADA_CREDIT, source_caption
 from analys.fulfilment import Evaluation, ValuesIndex, evaluate
 from analys.goals import Area, load_area
@@ -195,7 +195,7 @@ def _area_sheet(ws: Worksheet, result: AreaResult, place: str, source: str) -> N
             goals.get(r.goal, r.goal),
             r.label,
             r.kpi,
-            {"K": "Kvinnor", "M": "Män"}.get(r.gender, "Totalt"),
+            registry.gender_words(r.kpi).get(r.gender, "totalt").capitalize(),
             None if pd.isna(r.year) else int(r.year),
             value,
             r.unit or None,

@@ -10,7 +10,6 @@ from __future__ import annotations
 from analys import registry
 from analys.goals import Indicator
 from analys.stats.trend import NO_TEST_LABEL
-from analys.vocabulary import GENDER_WORDS
 
 #: quartile words in tables, under a header that names the group ("Kvartil bland alla 290
 #: kommuner"); the sentences about the peer group use other words (see sentences.py)
@@ -65,5 +64,5 @@ def indicator_label(ind: Indicator) -> str:
     """
     if ind.label:
         return ind.label
-    word = GENDER_WORDS.get(ind.gender) if ind.gender != "T" else None
+    word = registry.gender_words(ind.kpi).get(ind.gender) if ind.gender != "T" else None
     return f"{registry.label(ind.kpi)}, {word}" if word else registry.label(ind.kpi)

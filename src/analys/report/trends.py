@@ -103,7 +103,7 @@ class TrendSections:
     # -- 7. Kön ----------------------------------------------------------------------------
 
     def gender(self) -> None:
-        """Section 7: the gap between women and men for KPIs divided by gender."""
+        """Section 7: the gap between women and men (girls and boys) for KPIs divided by gender."""
         kpis = [
             k
             for k in dict.fromkeys(i.kpi for _, i in self.area.indicators)
@@ -130,7 +130,7 @@ class TrendSections:
                 last = None if pd.isna(row["last_year"]) else int(row["last_year"])
                 lines.append(sentences.missing_sentence(f"**{label}**", row["year"], last))
                 continue
-            phrase = gender_mod.describe_gap(float(row["gap"]), registry.unit(kpi))
+            phrase = gender_mod.describe_gap(float(row["gap"]), registry.unit(kpi), kpi=kpi)
             peers_text = ""
             if not pd.isna(row["peers_median"]):
                 larger = "större" if bool(row["larger_than_peers"]) else "mindre"

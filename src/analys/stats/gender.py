@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analys import registry
 from analys.errors import ParamsError
 from analys.format import number
 from analys.frame import wide
@@ -147,15 +148,20 @@ def gap_versus_peers(
     return pd.DataFrame(rows, columns=columns).set_index("kpi")
 
 
-def describe_gap(gap: float, unit: str | None = None) -> str:
-    """A Swedish phrase for a gap, e.g. "kvinnor 3,2 % högre än män"."""
+def describe_gap(gap: float, unit: str | None = None, *, kpi: str | None = None) -> str:
+    """A Swedish phrase for a gap, e.g. "kvinnor 3,2 procentenheter högre än män".
+
+    For a KPI about children (``kpi`` in förskola or grundskola) the sides are "flickor"
+    and "pojkar" (:func:`analys.registry.gender_words`).
+    """
+    women, men = registry.gender_gap_words(kpi) if kpi else ("kvinnor", "män")
     if gap is None or np.isnan(gap):
         return "skillnad kan inte beräknas"
     if gap == 0:
-        return "ingen skillnad mellan kvinnor och män"
+        return f"ingen skillnad mellan {women} och {men}"
     unit_text = f" {'procentenheter' if unit == '%' else unit}" if unit else ""
     word = "högre" if gap > 0 else "lägre"
-    return f"kvinnor {number(abs(gap))}{unit_text} {word} än män"
+    return f"{women} {number(abs(gap))}{unit_text} {word} än {men}"
 
 
 SUMMARY_COLUMNS = [

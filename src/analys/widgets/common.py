@@ -44,6 +44,9 @@ log = logging.getLogger(__name__)
 
 #: Where Spara writes, relative to the working directory, unless ``save_dir`` is given.
 SAVE_DIR = Path("reports") / "utforska"
+#: Kolada's gender codes as a choice: its K and M are girls and boys in school KPIs
+#: (the chart then says which, :func:`analys.registry.gender_words`)
+GENDER_CHOICES = [("Totalt", "T"), ("Kvinnor/flickor", "K"), ("Män/pojkar", "M")]
 DPI = 100
 COLOUR_WORDS = {
     "green": "grön",

@@ -14,6 +14,7 @@ from typing import Any
 import ipywidgets as w
 
 from analys.goals.draft import TARGET_CHOICES, Draft, target_spec
+from analys.widgets.common import GENDER_CHOICES
 from analys.widgets.session import area_titles, municipality_options
 
 PEER_CHOICES = [
@@ -28,7 +29,6 @@ POLARITY_CHOICES = [
     ("Lägre är bättre", "lower"),
     ("Neutral", "neutral"),
 ]
-GENDER_CHOICES = [("Totalt", "T"), ("Kvinnor", "K"), ("Män", "M")]
 TARGET_CONTROLS = (
     "target_kind",
     "target_value",

@@ -16,6 +16,7 @@ from analys.own import store as own_store
 from analys.stats import compare, trend
 from analys.vocabulary import DEMO_MUNICIPALITY, SOURCES
 from analys.widgets.common import (
+    GENDER_CHOICES,
     Explorer,
     Picture,
     map_legend,
@@ -32,8 +33,6 @@ from analys.widgets.session import (
     type_kpis,
 )
 from analys.widgets.trend_tables import (
-    GENDER_CHOICES,
-    GENDER_WORDS,
     LEVEL_CHOICES,
     PEER_CHOICES,
     TrendChoice,
@@ -434,7 +433,7 @@ class TrendExplorer(UnitLevel, Explorer):
             "Nyckeltal": f"{choice.kpi} {(registry.entry(choice.kpi) or {}).get('title', '')}",
             "Kommun": f"{reference.title(choice.municipality)} ({choice.municipality})",
             "Jämförelsegrupp": choice.peers,
-            "Kön": GENDER_WORDS[choice.gender],
+            "Kön": registry.gender_words(choice.kpi)[choice.gender],
             "År": f"{choice.first}–{choice.last}",
             "Trend": f"{self.marker.label} – {self.marker.reason}" if self.marker else "",
         }

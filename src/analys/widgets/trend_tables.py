@@ -19,7 +19,6 @@ from analys.errors import AnalysError
 from analys.format import MISSING, decimals_for
 from analys.stats.peers import PEER_LABELS, peer_set
 from analys.stats.trend import TrendResult
-from analys.vocabulary import GENDER_WORDS
 from analys.widgets.common import COLOUR_WORDS, colour_cell, html_table
 from analys.widgets.session import NO_GROUPS, Session, kpi_label
 
@@ -30,7 +29,6 @@ PEER_CHOICES = [
     ("Alla", "alla"),
     ("Egen lista", "egen"),
 ]
-GENDER_CHOICES = [("Totalt", "T"), ("Kvinnor", "K"), ("Män", "M")]
 LEVEL_CHOICES = [("Kommun", "kommun"), ("Enhet", "enhet")]
 
 
@@ -141,7 +139,7 @@ def value_table(
 
 def marker_text(choice: TrendChoice, peers: list[str], marker: TrendResult) -> str:
     """The line above the chart: municipality, KPI, years, peers and the trend marker."""
-    gender = "" if choice.gender == "T" else f", {GENDER_WORDS[choice.gender]}"
+    gender = "" if choice.gender == "T" else f", {registry.gender_words(choice.kpi)[choice.gender]}"
     method = f"Metod: {marker.method}." if marker.method else "Metod: –."
     return (
         f"<b>{safe.html_text(reference.title(choice.municipality))} – "

@@ -121,17 +121,19 @@ def annotate_source(
     return ax
 
 
-def fit_to_axes(text: Text) -> Text:
+def fit_to_axes(text: Text, inches: float | None = None) -> Text:
     """Break ``text`` (an Axes' caption) into lines no wider than its Axes' column.
 
     A caption is part of its Axes in a constrained layout: one wider than its column would
     widen the Axes' margin, and the panel (a map, with its fixed aspect, most of all) would
     shrink to make room. matplotlib's own ``wrap`` measures to the figure's edge, not the
     column's, so it cannot prevent this. The column's width is the Axes' grid position
-    before layout, which constrained layout only widens.
+    before layout, which constrained layout only widens. ``inches`` gives the width instead,
+    for an Axes that layout will make narrower (one with long tick labels beside it).
     """
     ax = text.axes
-    inches = ax.get_position().width * ax.get_figure(root=True).get_figwidth()
+    if inches is None:
+        inches = ax.get_position().width * ax.get_figure(root=True).get_figwidth()
     chars = int(inches * 72 / (text.get_fontsize() * CAPTION_EM))
     text.set_text(textwrap.fill(" ".join(text.get_text().split()), max(chars, CAPTION_MIN_CHARS)))
     text.set_wrap(False)

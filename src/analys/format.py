@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 MISSING = "–"
 
@@ -72,3 +73,11 @@ def met_of(met: int, total: int) -> str:
 def preliminary_footnote(year: int) -> str:
     """The report's footnote for a starred year: "2025* är preliminärt: …"."""
     return f"{year}* är preliminärt: {_FINAL_LATER}, och de kan ändras."
+
+
+def join_and(items: Sequence[str]) -> str:
+    """Swedish enumeration: "a", "a och b", "a, b och c" ("" for none)."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " och " + items[-1]

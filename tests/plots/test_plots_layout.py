@@ -241,3 +241,34 @@ def test_a_share_ranking_axis_names_no_tick_above_100_percent() -> None:
     labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
     assert labels and all(float(t.replace(" ", "").replace(",", ".")) <= 100 for t in labels)
     assert ax.get_ylim()[1] > 100  # the label's headroom is still there
+
+
+@pytest.mark.parametrize("peers", [["1280", "1480"], ["0114", "0115", "0117", "0120", "0123"]])
+def test_tartan_rug_column_names_never_overlap(peers) -> None:
+    """Stockholm's SKR group (storstäder) has two other members: their names once printed
+    over each other in columns squeezed by the long row names."""
+    kpis = ["N15508", "N00090", "U21468", "N79171"]
+    values = demo.load_values(kpis, None, [2024])
+    ax = plots.tartan_rug(values, kpis=kpis, municipality="0180", peers=peers, year=2024)
+    renderer = _drawn(ax.get_figure(root=True))
+    heads = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+    assert len(heads) == len(peers) + 1
+    for a, b in itertools.combinations(heads, 2):
+        assert not a.overlaps(b)
+    caption = next(t for t in ax.texts if t.get_gid() == "analys-caption")
+    cells = ax.get_window_extent(renderer)
+    assert caption.get_window_extent(renderer).x1 <= cells.x1 + 5  # broken under the cells
+
+
+def test_tartan_rug_has_no_row_for_a_kpi_no_column_has() -> None:
+    values = demo.load_values(["N15508", "N00090"], None, [2024])
+    only_elsewhere = values[values["municipality"] == "1880"].assign(kpi="EGEN-X")
+    data = pd.concat([values, only_elsewhere], ignore_index=True)
+    kpis = ["N15508", "EGEN-X", "N00090"]
+    assert plots.tartan_kpis(data, kpis, ["0180", "1280"]) == ["N15508", "N00090"]
+    assert plots.tartan_kpis(data, kpis, ["1880"]) == kpis
+    ax = plots.tartan_rug(data, kpis=kpis, municipality="0180", peers=["1280"], year=2024)
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "Godkända i alla ämnen, åk 9",
+        "Sjukfrånvaro bland anställda",
+    ]

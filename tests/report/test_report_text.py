@@ -421,3 +421,25 @@ def test_pupils_are_girls_and_boys_and_adults_women_and_men(monkeypatch, grundsk
     assert "flickor − pojkar" in school and "kvinnor" not in school.lower()
     care = run(Report.from_area("ifo", "1880"), monkeypatch, sections=("gender",)).all_text()
     assert "kvinnor − män" in care and "flickor" not in care
+
+
+def test_another_municipalitys_own_indicators_take_no_chart_or_rug_row(monkeypatch):
+    """folkhalsa.yaml's survey indicators are Örebro's own: Stockholm's trend grid draws no
+    empty panels for them and its overview's tartan rug has no grey rows; both say why."""
+    from analys.report import overview as overview_mod
+
+    captured = run(Report.from_area("folkhalsa", "0180"), monkeypatch, sections=("trends",))
+    text = captured.all_text()
+    assert re.search(r"Inget diagram för Trygga i bostadsområdet och Elever i åk 8 [^:]*: varken", text)
+    assert "Inga värden" not in text and "finns inga värden" not in text
+    (figure_words,) = captured.figures["trends"]
+    assert "Trygga i bostadsområdet" not in figure_words
+    orebro = run(Report.from_area("folkhalsa", "1880"), monkeypatch, sections=("trends",))
+    assert "Inget diagram" not in orebro.all_text()
+
+    shown = []
+    monkeypatch.setattr(overview_mod, "display", lambda obj, *a, **k: shown.append(obj))
+    monkeypatch.setattr(overview_mod, "show_figure", lambda figure: plt.close(figure))
+    overview_mod.Overview("0180", ["folkhalsa"]).rug()
+    note = "\n".join(str(getattr(o, "data", "")) for o in shown)
+    assert "Utan rad, eftersom ingen av kommunerna har värden: Trygga i bostadsområdet och" in note

@@ -31,6 +31,7 @@ from analys.chartstyle import (
     NEUTRAL,
     RIKET,
     TITLE_Y,
+    fit_to_axes,
 )
 from analys.format import decimals_for, number, year_text
 from analys.kolada.ou_ids import activity_title, unit_count
@@ -177,6 +178,30 @@ def unit_chart(
     return finish(ax, source, derived=True, kpis=(kpi,))
 
 
+#: a column name of the tartan rug is broken after this many characters
+TARTAN_HEADER_CHARS = 12
+#: the narrowest column of the tartan rug, inches
+TARTAN_COLUMN_MIN = 0.7
+#: mean character widths (inches per point of font size) of its row and column names, generous
+_EM = 0.56 / 72
+
+
+def tartan_kpis(data: pd.DataFrame, kpis: Sequence[str], codes: Sequence[str]) -> list[str]:
+    """The ``kpis`` that any of ``codes`` has a value of (total, any year): the rug's rows."""
+    part = data[data["kpi"].isin(list(kpis)) & data["municipality"].isin(list(codes))]
+    present = set(part.loc[part["value"].notna() & (part["gender"] == "T"), "kpi"])
+    return [k for k in kpis if k in present]
+
+
+def tartan_size(rows: Sequence[str], columns: Sequence[str]) -> tuple[float, float]:
+    """Inches of a tartan rug figure: room for the longest row name (8 pt) and columns wide
+    enough for their names (7 pt, already broken over lines) and a value."""
+    label = max((len(r) for r in rows), default=10) * 8 * _EM + 0.3
+    longest = max((len(line) for c in columns for line in c.split("\n")), default=6)
+    column = max(TARTAN_COLUMN_MIN, longest * 7 * _EM + 0.15)
+    return label + column * len(columns) + 0.3, 1.4 + 0.32 * len(rows)
+
+
 def tartan_rug(
     data: pd.DataFrame,
     *,
@@ -194,13 +219,17 @@ def tartan_rug(
     (docs/methods.md#quartile-colours) and shows its value; a KPI without a direction is
     coloured high (blue), middle (light grey) or low (orange) without a value judgement,
     missing values grey.
-    Drawn with seaborn's heatmap.
+    A KPI that none of the columns has any value of (another municipality's own indicator)
+    gets no row (:func:`tartan_kpis`). Drawn with seaborn's heatmap; a new figure is sized so
+    that every column's name fits (:func:`tartan_size`).
     """
     from analys.reference import title
     from analys.stats.compare import quartile_colours
 
     codes = [municipality, *[p for p in peers if p != municipality]]
-    ax = new_axes(ax, (2.4 + 0.85 * len(codes), 1.2 + 0.4 * len(kpis)))
+    kpis = tartan_kpis(data, kpis, codes)
+    headers = [wrap(title(c), TARTAN_HEADER_CHARS) for c in codes]
+    ax = new_axes(ax, tartan_size([registry.label(k) for k in kpis], headers))
     order = ("red", "yellow", "green", "none", "high", "middle", "low")
     scale = {colour: float(i) for i, colour in enumerate(order)}
     grid = pd.DataFrame(np.nan, index=list(kpis), columns=codes)
@@ -235,9 +264,7 @@ def tartan_rug(
     )
     ax.set_facecolor(COLOURS["grey"])
     ax.set_yticks(np.arange(len(kpis)) + 0.5, [registry.label(k) for k in kpis], rotation=0)
-    ax.set_xticks(
-        np.arange(len(codes)) + 0.5, [wrap(title(c), 12) for c in codes], rotation=0, fontsize=7
-    )
+    ax.set_xticks(np.arange(len(codes)) + 0.5, headers, rotation=0, fontsize=7)
     ax.xaxis.tick_top()
     ax.set_xlabel("")
     ax.set_ylabel("")
@@ -248,7 +275,13 @@ def tartan_rug(
         loc="left",
         pad=28,
     )
-    return finish(ax, source, derived=True, kpis=tuple(kpis))
+    finish(ax, source, derived=True, kpis=tuple(kpis))
+    for text in ax.texts:
+        if text.get_gid() == "analys-caption":  # under the cells, narrower than the figure
+            fit_to_axes(text, TARTAN_COLUMN_MIN * len(codes))
+        elif text.get_gid() == "analys-watermark":  # over the cells, which fill the Axes
+            text.set_zorder(5)
+    return ax
 
 
 def unit_trend_chart(

@@ -10,15 +10,14 @@ saying why, and the other areas are shown. Only when every area fails is it an e
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, display
 
 from analys import maps as maps_mod
-from analys import plots, reference
+from analys import plots, reference, registry
 from analys.captions import DERIVED_CREDIT, KOLADA_CREDIT
 from analys.errors import AnalysError
-from analys.format import number
+from analys.format import join_and, number
 from analys.fulfilment import STATUS_LABELS, STATUSES
 from analys.fulfilment.focus import off_target, red_red
 from analys.goals import list_areas, load_area
@@ -221,19 +220,22 @@ class Overview:
         groups = self.reports[0].groups
         peers = peer_set(self.municipality, "skr", groups=groups)[:12]
         year = self.reports[0].area.year
-        figure, ax = plt.subplots(
-            figsize=(3.2 + 0.75 * (len(peers) + 1), 1.4 + 0.32 * len(kpis)), layout="constrained"
-        )
-        plots.tartan_rug(
+        ax = plots.tartan_rug(
             values,
             kpis=kpis,
             municipality=self.municipality,
             peers=peers,
             year=year,
             source=self.source,
-            ax=ax,
         )
-        show_figure(figure)
+        show_figure(ax.get_figure(root=True))
+        rows = plots.tartan_kpis(values, kpis, [self.municipality, *peers])
+        left_out = [registry.label(k) for k in kpis if k not in rows]
+        missing = (
+            f" Utan rad, eftersom ingen av kommunerna har värden: {join_and(left_out)}."
+            if left_out
+            else ""
+        )
         display(
             Markdown(
                 f"Jämförelsekommuner: {self.place}s kommungrupp (SKR), högst tolv. Grön = bästa "
@@ -241,7 +243,7 @@ class Overview:
                 "Nyckeltal utan bättre/sämre riktning (kostnader, volymer) färgas utan "
                 "värdering: blå = högsta fjärdedelen, ljusgrå = mittenhälften, orange = lägsta "
                 "fjärdedelen. Ljusblå = för få värden för kvartiler; grå = värde saknas. "
-                "Senaste år med data per nyckeltal."
+                f"Senaste år med data per nyckeltal.{missing}"
             )
         )
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analys.format import decimals_for, difference_unit, met_of, with_unit
+from analys.format import decimals_for, difference_unit, join_and, met_of, with_unit
 from analys.stats.peers import MIN_QUARTILE_PEERS, ReferenceGroup
 from analys.vocabulary import sign
 
@@ -198,9 +198,7 @@ def area_sentence(title: str, counts: dict[str, int], place: str, year: int | No
     ):
         if counts.get(status):
             parts.append(f"{counts[status]} {one if counts[status] == 1 else word}")
-    listed = (
-        ", ".join(parts[:-1]) + (" och " if len(parts) > 1 else "") + parts[-1] if parts else "inga"
-    )
+    listed = join_and(parts) or "inga"
     when = f" {year}" if year else ""
     return f"{title} i {place}{when}: av {n} mål är {listed}."
 

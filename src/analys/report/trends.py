@@ -7,6 +7,7 @@ import pandas as pd
 
 from analys import plots, reference, registry
 from analys.catalogue import averaged_years
+from analys.format import join_and
 from analys.report import output, sentences
 from analys.report.base import in_own_source
 from analys.report.labels import TREND_HEADER, indicator_label
@@ -76,8 +77,19 @@ class TrendSections:
             )
         )
         last_year = self.area.year
-        figure, axes = output.grid(len(shown), width=4.6, height=3.1)
-        for ax, key in zip(axes, shown, strict=False):
+        drawn = [key for key in shown if self._drawable(*key, last_year)]
+        if len(drawn) < len(shown):  # e.g. another municipality's own survey indicators
+            names = join_and([indicator_label(first[k]) for k in shown if k not in drawn])
+            output.display(
+                Markdown(
+                    f"Inget diagram för {names}: varken {self.place}, "
+                    f"{self.group.counted()} eller riket har värden."
+                )
+            )
+        if not drawn:
+            return
+        figure, axes = output.grid(len(drawn), width=4.6, height=3.1)
+        for ax, key in zip(axes, drawn, strict=True):
             ind = first[key]
             target = ind.target.value if ind.target.kind == "value" else None
             plots.trend_chart(
@@ -99,6 +111,15 @@ class TrendSections:
         plots.shared_legend(figure, axes)
         output.show_figure(figure)
         self._preliminary_note(self._years_upto(last_year) or self.values["year"].unique())
+
+    def _drawable(self, kpi: str, gender: str, last_year: int | None) -> bool:
+        """True when a trend chart of ``kpi`` has a line to draw: a value up to
+        ``last_year`` for the municipality, a peer or the country."""
+        codes = {self.municipality, reference.RIKET, *self.peers}
+        return any(
+            len(series) and (last_year is None or series.index.min() <= last_year)
+            for series in (self.index.series(kpi, code, gender) for code in codes)
+        )
 
     # -- 7. Kön ----------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from IPython.display import HTML
 
 from analys import plots, registry
 from analys.errors import AnalysError
-from analys.format import difference_unit, number, with_unit, year_text
+from analys.format import difference_unit, join_and, number, with_unit, year_text
 from analys.goals import Area
 from analys.kolada.ou_ids import SCHOOLS, activity_title, unit_count
 from analys.report import output
@@ -80,7 +80,7 @@ def units_section(report: Any) -> None:
         if 0 < shown < registered:
             text += f" (varav {shown} med värden för områdets nyckeltal)"
         counts.append(text)
-    names = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + " och " + counts[-1]
+    names = join_and(counts)
     counted = "elever" if set(kinds) <= set(SCHOOLS) else "personer"
     alone = len(own_units) == 1  # nothing else of the municipality's to compare with
     others = "" if alone else " och med kommunens övriga"

@@ -430,7 +430,9 @@ def test_another_municipalitys_own_indicators_take_no_chart_or_rug_row(monkeypat
 
     captured = run(Report.from_area("folkhalsa", "0180"), monkeypatch, sections=("trends",))
     text = captured.all_text()
-    assert re.search(r"Inget diagram för Trygga i bostadsområdet och Elever i åk 8 [^:]*: varken", text)
+    assert re.search(
+        r"Inget diagram för Trygga i bostadsområdet och Elever i åk 8 [^:]*: varken", text
+    )
     assert "Inga värden" not in text and "finns inga värden" not in text
     (figure_words,) = captured.figures["trends"]
     assert "Trygga i bostadsområdet" not in figure_words

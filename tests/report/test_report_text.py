@@ -212,6 +212,22 @@ def test_the_preliminary_year_is_starred_with_a_note(monkeypatch, grundskola):
     assert "2025*" in out.figures["trends"][0]
 
 
+def test_every_sentence_stars_the_preliminary_year(monkeypatch, grundskola):
+    """The title, the opening line, the trend sentences ("ökade från 2024 till 2025*") and
+    the regression's year all write the preliminary year starred, and the title's star is
+    explained right under it; no "2025" without its star is left anywhere in the text."""
+    sections = ("header", "summary", "goal_tables", "comparison", "trends", "expected", "gender")
+    out = run(grundskola, monkeypatch, sections)
+    assert out.texts["header"][0].strip() == "# Grundskola – Örebro 2025*"
+    assert "2025* är preliminärt" in "\n".join(out.texts["header"])
+    assert "Grundskola i Örebro 2025*: av" in out.texts["summary"][0]
+    assert re.search(r"(från 2024 till 2025\*|\(20\d\d–2025\*\))", "\n".join(out.texts["trends"]))
+    assert "kommuner 2025* förklarar" in "\n".join(out.texts["expected"])
+    assert "2025* är preliminärt" in "\n".join(out.texts["expected"])
+    text = "\n".join(t for texts in out.texts.values() for t in texts)
+    assert not re.search(r"\b2025\b(?!\*)", text)
+
+
 # ---------------------------------------------------------------------------------- wording
 
 

@@ -184,3 +184,26 @@ def test_one_more_unit_is_en_till():
     )
     (text,) = U.standouts(table, "Nöjda")
     assert text == "Nöjda förbättras signifikant vid Ek, Björk och en till."
+
+
+def test_sentences_star_the_preliminary_year() -> None:
+    rising = pd.Series([1.0, 2.0, 3.0], index=[2023, 2024, 2025])
+    text = sentences.indicator_sentence("X", rising, "higher", position=None, preliminary=2025)
+    assert text == "X har ökat två år i rad (2023–2025*)."
+    once = pd.Series([2.0, 1.0], index=[2024, 2025])
+    assert "minskade från 2024 till 2025*" in sentences.indicator_sentence(
+        "X", once, "higher", position="är bäst av 8 (X och 7 liknande kommuner)", preliminary=2025
+    )
+    assert "är 2025* bäst av 8" in sentences.indicator_sentence(
+        "X", once, "higher", position="är bäst av 8 (X och 7 liknande kommuner)", preliminary=2025
+    )
+    assert sentences.indicator_sentence("X", once, "higher", position=None) == (
+        "X minskade från 2024 till 2025."
+    )
+    assert (
+        sentences.missing_sentence("X", 2025, 2023, preliminary=2025)
+        == "X: data saknas 2025* (senaste värde 2023)."
+    )
+    assert sentences.area_sentence("Skola", {"met": 1}, "Malå", 2025, preliminary=2025) == (
+        "Skola i Malå 2025*: av 1 mål är 1 uppfyllt."
+    )

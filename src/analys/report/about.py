@@ -40,7 +40,7 @@ class AboutSections:
 
     def header(self) -> None:
         """Title, what the report is about, and the demo banner."""
-        year = f" {self.year}" if self.year else ""
+        year = f" {self._year(self.year)}" if self.year else ""
         output.display(Markdown(f"# {self.area.title} – {self.place}{year}"))
         lead = self.area.description or ""
         compared = (
@@ -55,13 +55,18 @@ class AboutSections:
                 f"Jämförelsegruppen: {self.group.source}."
             )
         )
+        self._preliminary_note([self.year])  # the title's star
         self._demo_banner()
 
     def summary(self) -> None:
         """Section 1: goal status at a glance, in words and as a chart."""
         counts = self.evaluation.counts
         output.display(
-            Markdown(sentences.area_sentence(self.area.title, counts, self.place, self.year))
+            Markdown(
+                sentences.area_sentence(
+                    self.area.title, counts, self.place, self.year, preliminary=self.preliminary
+                )
+            )
         )
         goals = self.evaluation.goals
         ind = self.evaluation.indicators

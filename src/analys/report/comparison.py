@@ -36,7 +36,9 @@ class ComparisonSections:
             value, peer_values["value"].tolist(), registry.polarity(kpi), self.group, self.place
         )
         if pd.isna(value):
-            text = sentences.missing_sentence(f"**{registry.label(kpi)}**", year)[:-1]
+            text = sentences.missing_sentence(
+                f"**{registry.label(kpi)}**", year, preliminary=self.preliminary
+            )[:-1]
         else:
             text = (
                 f"**{registry.label(kpi)}** {self._year(year)}: {self.place} har "

@@ -70,7 +70,7 @@ class ExpectedSection:
         output.display(
             Markdown(
                 f"Vilket resultat kan man vänta sig av {self.place}, givet {explained}? En "
-                f"regression över {result.n} {'kommuner' if kind == 'K' else 'regioner'} {year} "
+                f"regression över {result.n} {'kommuner' if kind == 'K' else 'regioner'} {self._year(year)} "
                 f"förklarar {number(result.r2 * 100, 0)} % av skillnaderna i "
                 f"{registry.label(drivers.outcome).lower()} (R² = {number(result.r2, 2)})."
             )
@@ -106,7 +106,7 @@ class ExpectedSection:
         else:  # said, not silently left out of the chart
             output.display(
                 Markdown(
-                    f"{self.place} saknar fullständiga data {year} (utfallet eller någon av "
+                    f"{self.place} saknar fullständiga data {self._year(year)} (utfallet eller någon av "
                     "de förklarande variablerna) och ingår därför inte i beräkningen eller i "
                     "diagrammet."
                 )
@@ -169,4 +169,5 @@ class ExpectedSection:
             output.display(
                 Markdown(f"Utan fullständiga data (ingår inte): {len(result.dropped)} st.")
             )
+        self._preliminary_note([year])
         self._caption()

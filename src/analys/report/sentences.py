@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analys.format import decimals_for, difference_unit, join_and, met_of, with_unit
+from analys.format import decimals_for, difference_unit, join_and, met_of, with_unit, year_text
 from analys.stats.peers import MIN_QUARTILE_PEERS, ReferenceGroup
 from analys.vocabulary import sign
 
@@ -115,11 +115,13 @@ def peer_position(
     return f"tillhör de 25 % {words.rsplit(' ', 1)[1]} {among}"
 
 
-def missing_sentence(label: str, year: int, last_year: int | None = None) -> str:
+def missing_sentence(
+    label: str, year: int, last_year: int | None = None, *, preliminary: int | None = None
+) -> str:
     """ "Meritvärde åk 9: data saknas 2022 (senaste värde 2021)." – never an older value
-    presented as the report year's."""
-    last = f" (senaste värde {last_year})" if last_year is not None else ""
-    return f"{label}: data saknas {year}{last}."
+    presented as the report year's. Kolada's ``preliminary`` year is starred."""
+    last = f" (senaste värde {year_text(last_year, preliminary)})" if last_year is not None else ""
+    return f"{label}: data saknas {year_text(year, preliminary)}{last}."
 
 
 def indicator_sentence(
@@ -130,41 +132,51 @@ def indicator_sentence(
     position: str | None,
     peers_label: str = "",
     year: int | None = None,
+    preliminary: int | None = None,
 ) -> str:
     """One sentence on an indicator's change year by year and its position among peers.
 
     ``series`` ends at the report year. The change described is the run of rises or falls up
     to the last year (not the five-year trend test, which the tables show). ``position`` is a
     predicate from :func:`peer_position` with a group; a bare quartile phrase (without a
-    group) is followed by "i ``peers_label``". ``year`` (the last year) is named.
+    group) is followed by "i ``peers_label``". ``year`` (the last year) is named; Kolada's
+    ``preliminary`` year is starred ("2025*").
     """
     clean = series.dropna().sort_index()
     last = int(clean.index[-1]) if len(clean) else year
+    shown = _year_words(preliminary)
     direction, years = streak(series)
     if direction and years >= 2:
         verb = "ökat" if direction > 0 else "minskat"
-        trend = f"har {verb} {COUNT_WORDS.get(years, str(years))} år i rad ({last - years}–{last})"
+        run = f"{shown(last - years)}–{shown(last)}"
+        trend = f"har {verb} {COUNT_WORDS.get(years, str(years))} år i rad ({run})"
     elif direction and years == 1:
         verb = "ökade" if direction > 0 else "minskade"
-        trend = f"{verb} från {last - 1} till {last}"
+        trend = f"{verb} från {shown(last - 1)} till {shown(last)}"
     elif len(clean) >= 2:  # the same value as last time, or a change across a gap in the years
         previous = int(clean.index[-2])
         change = float(clean.iloc[-1]) - float(clean.iloc[-2])
         if change == 0:
-            trend = f"är oförändrat {previous}–{last}"
+            trend = f"är oförändrat {shown(previous)}–{shown(last)}"
         else:
-            trend = f"{'ökade' if change > 0 else 'minskade'} från {previous} till {last}"
+            verb = "ökade" if change > 0 else "minskade"
+            trend = f"{verb} från {shown(previous)} till {shown(last)}"
     else:
         trend = "har för få år för att visa utvecklingen"
     text = f"{label} {trend}"
     if position:
         if position.startswith(("bland ", "i mitten")):  # bare quartile words
-            text += f" och ligger {last} {position} i {peers_label}"
+            text += f" och ligger {shown(last)} {position} i {peers_label}"
         else:
             verb, _, rest = position.partition(" ")
-            when = f" {last}" if last else ""
+            when = f" {shown(last)}" if last else ""
             text += f" och {verb}{when} {rest}"
     return text + "."
+
+
+def _year_words(preliminary: int | None):
+    """A year as a sentence writes it: starred when it is the ``preliminary`` year."""
+    return lambda year: year_text(year, preliminary)
 
 
 def change_sentence(
@@ -186,7 +198,14 @@ def goal_sentence(title: str, status: str, n_met: int, n: int) -> str:
     return f"Målet \u201d{title}\u201d {STATUS_PHRASES[status]} ({met_of(n_met, n)})."
 
 
-def area_sentence(title: str, counts: dict[str, int], place: str, year: int | None) -> str:
+def area_sentence(
+    title: str,
+    counts: dict[str, int],
+    place: str,
+    year: int | None,
+    *,
+    preliminary: int | None = None,
+) -> str:
     """The opening line of a report: how many goals are met, partly met and not met."""
     n = sum(counts.values())
     parts = []
@@ -199,7 +218,7 @@ def area_sentence(title: str, counts: dict[str, int], place: str, year: int | No
         if counts.get(status):
             parts.append(f"{counts[status]} {one if counts[status] == 1 else word}")
     listed = join_and(parts) or "inga"
-    when = f" {year}" if year else ""
+    when = f" {year_text(year, preliminary)}" if year else ""
     return f"{title} i {place}{when}: av {n} mål är {listed}."
 
 

@@ -46,7 +46,9 @@ class TrendSections:
                 series = series[series.index <= year]
             if year is not None and year not in series.index:
                 last = int(series.index.max()) if len(series) else None
-                lines.append(sentences.missing_sentence(label, year, last))
+                lines.append(
+                    sentences.missing_sentence(label, year, last, preliminary=self.preliminary)
+                )
                 continue
             peer_values = self.index.wide(ind.kpi, ind.gender)
             position = None
@@ -60,7 +62,12 @@ class TrendSections:
                 )
             lines.append(
                 sentences.indicator_sentence(
-                    label, series, ind.polarity, position=position, year=year
+                    label,
+                    series,
+                    ind.polarity,
+                    position=position,
+                    year=year,
+                    preliminary=self.preliminary,
                 )
             )
             averaged = averaged_years(ind.kpi)
@@ -149,7 +156,11 @@ class TrendSections:
             label = registry.label(kpi)
             if not row["has_value"]:
                 last = None if pd.isna(row["last_year"]) else int(row["last_year"])
-                lines.append(sentences.missing_sentence(f"**{label}**", row["year"], last))
+                lines.append(
+                    sentences.missing_sentence(
+                        f"**{label}**", row["year"], last, preliminary=self.preliminary
+                    )
+                )
                 continue
             phrase = gender_mod.describe_gap(float(row["gap"]), registry.unit(kpi), kpi=kpi)
             peers_text = ""

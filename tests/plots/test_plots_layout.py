@@ -209,6 +209,23 @@ def test_crowded_peer_labels_are_left_out_rather_than_overprinted() -> None:
         assert not a.overlaps(b)
 
 
+def test_peer_labels_keep_clear_of_the_quadrant_captions() -> None:
+    """A peer in a corner of the result-and-cost chart once had its name printed over the
+    corner's caption ("Högt resultat, låg kostnad")."""
+    from analys.plots.base import place_labels
+
+    figure, ax = plt.subplots(figsize=(5, 4))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    corner = ax.text(0.02, 0.98, "Högt resultat, låg kostnad", transform=ax.transAxes, va="top")
+    corner.set_fontsize(8)
+    place_labels(ax, [(0.4, 9.5, "Upplands Väsby", "blue", False)])
+    renderer = _drawn(figure)
+    caption = Text.get_window_extent(corner, renderer)
+    labels = [Text.get_window_extent(t, renderer) for t in ax.texts if t is not corner]
+    assert len(labels) == 1 and not labels[0].overlaps(caption)
+
+
 def test_a_target_along_the_top_is_labelled_below_its_line() -> None:
     values = demo.load_values(["N15543"], None, range(2015, 2026))
     top = float(values["value"].max()) + 1.0

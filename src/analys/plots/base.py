@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, Locator, MaxNLocator
 
 from analys import reference, registry
@@ -298,6 +299,24 @@ def _overlaps(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def _is_fixed(ax: Axes, text: Text) -> bool:
+    """True for a caption set at a place in the Axes (not the watermark across it)."""
+    return text.get_transform() == ax.transAxes and text.get_gid() != "analys-watermark"
+
+
+def _fixed_box(text: Text, scale: float) -> tuple[float, float, float, float]:
+    """The estimated box (points) of a text written in Axes coordinates, from its anchor,
+    alignment and length, as :func:`place_labels` estimates its labels."""
+    x, y = text.get_transform().transform(text.get_position()) * scale
+    lines = text.get_text().split("\n")
+    size = text.get_fontsize()
+    width, height = 0.57 * size * max(len(line) for line in lines), 1.2 * size * len(lines)
+    left = {"left": x, "center": x - width / 2}.get(text.get_horizontalalignment(), x - width)
+    bottom = {"top": y - height, "center": y - height / 2, "center_baseline": y - height / 2}
+    low = bottom.get(text.get_verticalalignment(), y)
+    return (left, low, left + width, low + height)
+
+
 def place_labels(ax: Axes, items: Sequence[tuple[float, float, str, str, bool]]) -> None:
     """Name points beside them, moving a label when it would cover one already placed.
 
@@ -305,11 +324,14 @@ def place_labels(ax: Axes, items: Sequence[tuple[float, float, str, str, bool]])
     The placement is greedy and approximate (text widths are estimated), so call it after
     everything else is drawn. A label with no free place is left out (the bold focus label
     is always written), so a crowd of 34 peers does not become a pile of overprinted names.
+    Texts already written at a place in the Axes (a scatter's quadrant and corner captions)
+    are kept clear too.
     """
     ax.get_xlim(), ax.get_ylim()  # settle autoscaling so transData is current
     scale = 72.0 / ax.figure.dpi
     points = [ax.transData.transform((x, y)) * scale for x, y, *_ in items]
     placed = [(px - 3, py - 3, px + 3, py + 3) for px, py in points]
+    placed += [_fixed_box(text, scale) for text in ax.texts if _is_fixed(ax, text)]
     for (x, y, text, colour, bold), (px, py) in zip(items, points, strict=True):
         width, height = (0.62 if bold else 0.57) * 8 * len(text), 9.5
         boxes = []

@@ -508,3 +508,44 @@ def test_the_progress_bar_counts_each_failed_report_once(capsys):
     silent.finished(failed)
     silent.close()
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.browser
+def test_the_index_search_field_filters_rows_in_chromium(tmp_path):
+    """For the whole country (3 250 rows) the index filters as one types: by municipality,
+    county, report or status, every word must match; sorting keeps the filter."""
+    import shutil
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium saknas (apt-get install -y chromium)")
+    entries = {
+        "1880/skola": _entry("1880", "skola", municipality_name="Örebro"),
+        "1880/omsorg": _entry("1880", "omsorg", municipality_name="Örebro"),
+        "1881/skola": _entry("1881", "skola", municipality_name="Kumla", status="failed"),
+        "0180/skola": _entry("0180", "skola", municipality_name="Stockholm"),
+        "0018/vard": _entry("0018", "vard", municipality_name="Region Örebro län"),
+    }
+    page_path = write_index(tmp_path, entries)
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_page()
+            page.goto(page_path.as_uri())
+            visible = page.locator("table tbody tr:visible")
+            assert visible.count() == 5 and page.inner_text("#shown") == ""
+            page.fill("#filter", "örebro län")  # the county: Örebro, Kumla and the region
+            assert visible.count() == 4 and page.inner_text("#shown") == "Visar 4 av 5 rapporter."
+            page.fill("#filter", "Skola  ÖREBRO")  # every word, any case
+            assert visible.count() == 2
+            page.fill("#filter", "misslyckad")
+            assert visible.count() == 1 and "Kumla" in visible.first.inner_text()
+            page.locator("th").first.click()  # sorting keeps hidden rows hidden
+            assert visible.count() == 1
+            page.fill("#filter", "")
+            assert visible.count() == 5
+        finally:
+            browser.close()

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from analys import captions, safe
+from analys import captions, reference, safe
 from analys.format import PRELIMINARY_NOTE
 from analys.vocabulary import SOURCE_LABELS, STATUS_LABELS, STATUSES
 
@@ -112,6 +112,26 @@ def _starred(entry: dict) -> bool:
     return isinstance(year, int) and isinstance(preliminary, int) and year == preliminary
 
 
+def _county(code: str) -> str:
+    """The county a municipality or region lies in ("Örebro län"), "" when unknown: the
+    first two digits of a municipality code, the last two of a region's (``00XX``)."""
+    digits = str(code)
+    return reference.COUNTIES.get(digits[2:] if digits.startswith("00") else digits[:2], "")
+
+
+def _search_text(entry: dict[str, Any], state: str) -> str:
+    """What the index's search field matches a row on: name, code, county, report, status."""
+    words = [
+        entry.get("municipality_name", ""),
+        entry["municipality"],
+        _county(entry["municipality"]),
+        entry.get("title", entry["area"]),
+        entry["area"],
+        REPORT_STATUS_LABELS.get(state, state),
+    ]
+    return " ".join(str(w) for w in words if w).lower()
+
+
 def _row(entry: dict[str, Any]) -> str:
     state = entry.get("status") or "ok"
     failed = state != "ok"
@@ -148,8 +168,9 @@ def _row(entry: dict[str, Any]) -> str:
     source = summary.get("source") or entry.get("source") or ""
     demo = summary.get("demo", source == "demo")
     source_text = SOURCE_LABELS.get(source, source) + (" ⚠" if demo else "")
+    search = safe.html_text(_search_text(entry, state), safe.TEXT_LIMIT)
     return (
-        "<tr>"
+        f'<tr data-search="{search}">'
         + "".join(
             [
                 _cell(f"{name} <span class=code>{code}</span>", f"{name} {code}"),
@@ -169,6 +190,20 @@ def _row(entry: dict[str, Any]) -> str:
 
 
 _SCRIPT = """
+var filter = document.getElementById('filter'), shown = document.getElementById('shown');
+function applyFilter() {
+  var words = filter.value.toLowerCase().split(/\\s+/).filter(Boolean), count = 0;
+  var rows = document.querySelectorAll('table.sortable tbody tr');
+  rows.forEach(function (row) {
+    var text = row.getAttribute('data-search') || '';
+    var match = words.every(function (word) { return text.indexOf(word) >= 0; });
+    row.hidden = !match;
+    if (match) { count += 1; }
+  });
+  shown.textContent = words.length ? 'Visar ' + count + ' av ' + rows.length + ' rapporter.' : '';
+}
+filter.addEventListener('input', applyFilter);
+applyFilter();
 document.querySelectorAll('table.sortable th').forEach(function (th, column) {
   th.addEventListener('click', function () {
     var table = th.closest('table'), body = table.tBodies[0];
@@ -208,8 +243,10 @@ td.met { color: #1a7f37; } td.partly { color: #9a6700; } td.not_met { color: #b4
 .badge.ok { background: #dcfce7; } .badge.failed { background: #fee2e2; }
 .badge.interrupted { background: #fef3c7; } .badge.not_run { background: #e5e7eb; }
 .error { color: #b42318; font-size: .8em; max-width: 30rem; }
+.search { margin: 0 0 1rem; } .search input { font: inherit; padding: .3rem .5rem;
+          width: 24rem; max-width: 100%; } #shown { color: #555; margin-left: .6rem; }
 footer { margin-top: 1.5rem; color: #555; font-size: .9em; }
-@media print { th { cursor: auto; } .nb { display: none; } }
+@media print { th { cursor: auto; } .nb, .search { display: none; } }
 """
 
 
@@ -284,6 +321,11 @@ def write_index(
         f'<p class="meta">{len(rows)} rapporter, varav {_count_text(counts)} · Datakälla: '
         f"{safe.html_text(source_line)} · Uppdaterad {now} UTC. Klicka på en kolumnrubrik för "
         "att sortera. Antalen är mål per status.</p>"
+    )
+    parts.append(
+        '<p class="search"><label>Sök: <input id="filter" type="search" '
+        'placeholder="kommun, län, rapport eller status" autocomplete="off"></label>'
+        '<span id="shown" aria-live="polite"></span></p>'
     )
     if run is not None:
         parts.append(f'<p class="meta run">{safe.html_text(_run_text(run))}</p>')

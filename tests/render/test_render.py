@@ -211,6 +211,8 @@ def areas(tmp_path: Path) -> dict[str, Path]:
         ({"municipalities": ["0000"]}, "Riket"),
         ({"source": "webb"}, "source: 'webb'"),
         ({"jobs": 0}, "--jobs: 0"),
+        ({"county": "Narnia"}, "--county: 'Narnia' är inget län – ange länskod eller namn: 01"),
+        ({"county": "18", "municipalities": [], "all_municipalities": True}, "inte båda"),
     ],
 )
 def test_bad_arguments_exit_2_before_anything_runs(tmp_path, areas, capsys, args, message):
@@ -262,6 +264,20 @@ def test_area_types_decide_the_municipalities(areas):
     assert sorted((s.name, c) for s, c in pairs) == [("region", "0018"), ("skola", "1880")]
     with pytest.raises(ParamsError, match="gäller regioner"):
         render.plan([str(areas["region"])], ["1880"])
+
+
+@pytest.mark.parametrize("county", ["18", "Örebro län", "örebro", " Örebro  LÄN "])
+def test_a_county_renders_its_municipalities_and_its_region(areas, county):
+    """A county's analysts render their 12 municipalities and Region Örebro län in one go,
+    whatever areas apply: no area needs to apply to both kinds, as with -m."""
+    pairs = render.plan([str(areas["skola"]), str(areas["region"])], county=county)
+    by_area: dict[str, list[str]] = {}
+    for spec, code in pairs:
+        by_area.setdefault(spec.name, []).append(code)
+    assert len(by_area["skola"]) == 12 and {"1880", "1814", "1885"} <= set(by_area["skola"])
+    assert by_area["region"] == ["0018"]
+    only_school = render.plan([str(areas["skola"])], ["0180"], county="Gotland")
+    assert sorted(code for _, code in only_school) == ["0180", "0980"]  # -m adds to a county
 
 
 def test_area_kpis_cover_indicators_drivers_and_cost(tmp_path):

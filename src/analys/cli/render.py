@@ -22,14 +22,42 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
 
     parser = commands.add_parser("render", help="rendera områdesrapporter")
     parser.add_argument("areas", nargs="*", metavar="AREA", help="område i params/ eller sökväg")
-    parser.add_argument("-m", "--municipality", action="append", default=[], metavar="KOD")
-    parser.add_argument("--all-municipalities", action="store_true")
-    parser.add_argument("--year", type=int)
-    parser.add_argument("--source", choices=["demo", "kolada", "store"])
-    parser.add_argument("--out", default="reports")
-    parser.add_argument("--jobs", type=int)
-    parser.add_argument("--fresh-kernels", action="store_true")
-    parser.add_argument("--show-code", action="store_true")
+    parser.add_argument(
+        "-m",
+        "--municipality",
+        action="append",
+        default=[],
+        metavar="KOD",
+        help="kommun- eller regionkod, t.ex. 1880 eller 0018 (kan upprepas)",
+    )
+    parser.add_argument(
+        "--all-municipalities",
+        action="store_true",
+        help="alla 290 kommuner (och alla 21 regioner för regionområden)",
+    )
+    parser.add_argument(
+        "--county",
+        metavar="LÄN",
+        help="alla kommuner i ett län och dess region: länskod eller namn, t.ex. 18 eller 'Örebro län'",
+    )
+    parser.add_argument(
+        "--year", type=int, help="rapportåret (standard: senaste år med data per rapport)"
+    )
+    parser.add_argument(
+        "--source",
+        choices=["demo", "kolada", "store"],
+        help="datakälla för alla rapporter (standard: params-filens)",
+    )
+    parser.add_argument("--out", default="reports", help="utmapp (standard: reports/)")
+    parser.add_argument("--jobs", type=int, help="antal arbetsprocesser (standard: en per kärna)")
+    parser.add_argument(
+        "--fresh-kernels",
+        action="store_true",
+        help="en ny Python-kärna per rapport i stället för en varm kärna per arbetsprocess",
+    )
+    parser.add_argument(
+        "--show-code", action="store_true", help="visa kodcellerna i HTML-rapporterna"
+    )
     parser.add_argument(
         "--units",
         action="store_true",
@@ -70,6 +98,7 @@ def run_render(args: argparse.Namespace) -> int:
         xlsx=args.xlsx,
         force=args.force,
         cluster=args.cluster,
+        county=args.county,
     )
 
 
@@ -93,6 +122,7 @@ def run_cli(
     xlsx: bool = False,
     force: bool = False,
     cluster: str | None = None,
+    county: str | None = None,
 ) -> int:
     """``analys render``: 0 when all reports rendered, 1 when some failed, 2 for bad input."""
     from analys import render  # pandas and the batch: only when a batch runs
@@ -113,6 +143,7 @@ def run_cli(
             xlsx=xlsx,
             force=force,
             cluster=cluster,
+            county=county,
         )
     except (ParamsError, render.BatchInterrupted) as error:
         return handled("render", error)  # the one mapping (analys.cli.errors)

@@ -158,6 +158,7 @@ def render(
     force: bool = False,
     precompute: bool = True,
     cluster: str | None = None,
+    county: str | None = None,
 ) -> RenderSummary:
     """Render area reports for municipalities, one overview per municipality, and the index.
 
@@ -184,6 +185,9 @@ def render(
         Show a tqdm progress bar on stderr.
     all_municipalities
         Every municipality (290) or region (21) of each area's type.
+    county
+        A county's code ("18") or name ("Örebro län"): its municipalities and its region
+        (:func:`analys.render.plan.county_codes`), besides any ``municipalities``.
     overview
         Also render ``oversikt`` per municipality (when the template exists).
     notebooks
@@ -227,6 +231,7 @@ def render(
         jobs=jobs,
         pdf=pdf,
         cluster=cluster,
+        county=county,
     )
     templates = Path(notebooks) if notebooks else notebooks_dir()
     if not (templates / AREA_TEMPLATE).is_file():

@@ -109,17 +109,48 @@ def _check_municipality(code: str) -> str:
     return code
 
 
+def county_codes(text: str) -> list[str]:
+    """The municipalities of a county and its region, for ``--county``: the county's code
+    ("18") or name ("Örebro län", "örebro", "Stockholm"), as SCB numbers and names them.
+
+    Raises :class:`ParamsError` naming the value and the counties when none matches.
+    """
+    wanted = " ".join(str(text).split()).casefold()
+    by_name: dict[str, str] = {}
+    for number, name in reference.COUNTIES.items():
+        short = name.casefold().removesuffix(" län")  # "örebro", "stockholms"
+        by_name |= {name.casefold(): number, short: number, short.removesuffix("s"): number}
+    code = wanted.zfill(2) if wanted.isdigit() else by_name.get(wanted)
+    if code not in reference.COUNTIES:
+        known = ", ".join(f"{c} {n}" for c, n in reference.COUNTIES.items())
+        raise ParamsError(f"--county: '{text}' är inget län – ange länskod eller namn: {known}")
+    units = reference.municipalities()
+    members = units.loc[(units["county"] == code) & (units["type"] == "K"), "municipality"]
+    regions = units.loc[(units["municipality"] == f"00{code}") & (units["type"] == "L")]
+    return [*members, *regions["municipality"]]
+
+
 def _pairs(
-    specs: list[AreaSpec], municipalities: list[str], explicit_areas: bool, all_municipalities: bool
+    specs: list[AreaSpec],
+    municipalities: list[str],
+    explicit_areas: bool,
+    all_municipalities: bool,
+    county: list[str] | None = None,
 ) -> list[tuple[AreaSpec, str]]:
-    """Which area is rendered for which municipality (types must agree: K or L)."""
+    """Which area is rendered for which municipality (types must agree: K or L).
+
+    ``county`` (the codes of ``--county``) adds its municipalities to the areas for
+    municipalities and its region to the areas for regions, without asking every area to
+    apply to both, as each code given with ``-m`` must.
+    """
     problems: list[str] = []
     pairs: list[tuple[AreaSpec, str]] = []
+    chosen = list(dict.fromkeys([*municipalities, *(county or [])]))
     for spec in specs:
         if all_municipalities:
             codes = reference.codes_of_type(spec.municipality_type)
-        elif municipalities:
-            codes = reference.of_type(municipalities, spec.municipality_type)
+        elif chosen:
+            codes = reference.of_type(chosen, spec.municipality_type)
             if not codes and explicit_areas:
                 kind = MUNICIPALITY_TYPE_WORDS[spec.municipality_type]
                 problems.append(
@@ -203,8 +234,12 @@ def plan(
     jobs: int | None = None,
     pdf: bool = False,
     cluster: str | None = None,
+    county: str | None = None,
 ) -> list[tuple[AreaSpec, str]]:
     """Check the arguments and return the (area, municipality) pairs to render.
+
+    ``county`` (a county's code or name) renders every municipality of the county and its
+    region (:func:`county_codes`), besides any ``municipalities``.
 
     Raises :class:`ParamsError` listing every problem (unknown area or code, bad source,
     types that do not match, ``jobs`` < 1). Nothing is written.
@@ -238,6 +273,14 @@ def plan(
             problems.extend(error.problems)
     if all_municipalities and municipalities:
         problems.append("ange antingen -m KOD eller --all-municipalities, inte båda")
+    in_county: list[str] = []
+    if county is not None:
+        if all_municipalities:
+            problems.append("ange antingen --county LÄN eller --all-municipalities, inte båda")
+        try:
+            in_county = county_codes(county)
+        except ParamsError as error:
+            problems.extend(error.problems)
     explicit = bool(areas)
     specs: list[AreaSpec] = []
     for name in list(areas) if areas else list_areas():
@@ -255,7 +298,7 @@ def plan(
             problems.extend(error.problems)
     if problems:
         raise ParamsError(problems)
-    return _pairs(specs, list(dict.fromkeys(codes)), explicit, all_municipalities)
+    return _pairs(specs, list(dict.fromkeys(codes)), explicit, all_municipalities, in_county)
 
 
 def workbook_jobs(

@@ -11,7 +11,7 @@ from matplotlib.colors import to_hex
 
 import analys
 from analys import demo, plots, registry
-from analys.chartstyle import COLOURS
+from analys.chartstyle import COLOURS, FOCUS
 from analys.stats import compare
 from analys.stats.units import unit_table
 
@@ -140,3 +140,48 @@ def test_unit_chart_jitter_is_the_same_in_every_render_and_leaves_numpy_alone(va
     np.random.seed(1)
     assert np.array_equal(offsets(), first)  # identical images in every render
     assert np.ptp(first[:, 1]) > 0  # still jittered
+
+
+#: a real unit name from the demo catalogue (109 characters)
+LONG_NAME = (
+    "Vardaga Katthammarsvik äldreboende - Vardaga Katthammarsvik äldreboende - "
+    "Vardaga Katthammarsvik Gräsäng Säbo"
+)
+
+
+def test_a_long_unit_name_keeps_the_trend_charts_plotting_width(values, catalogue):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    unit = unit_table(values, catalogue, "N15813", "1880", 2024)["ou"].iloc[0]
+    widths = {}
+    for name in ("Kort skola", LONG_NAME):
+        units = catalogue.copy()
+        units.loc[units["id"] == unit, "title"] = name
+        figure, ax = matplotlib.pyplot.subplots(figsize=(8, 3.6), layout="constrained")
+        plots.unit_trend_chart(values, kpi="N15813", ou=unit, units=units, ax=ax)
+        canvas = FigureCanvasAgg(figure)
+        canvas.draw()
+        widths[name] = ax.get_window_extent().width
+        title = ax.title.get_window_extent(canvas.get_renderer())
+        assert title.x1 <= figure.bbox.width  # the title does not run out of the figure
+        matplotlib.pyplot.close(figure)
+    assert widths[LONG_NAME] >= 0.95 * widths["Kort skola"], widths
+
+
+def test_a_unit_trend_line_breaks_at_a_missing_year(catalogue):
+    values = analys.load_unit_values(["N15813"])
+    own = values[values["value"].notna()].groupby("ou")["year"].agg(["min", "max", "count"])
+    gaps = own[(own["max"] - own["min"] + 1 > own["count"]) & (own["max"] == own["max"].max())]
+    unit = gaps.index[0]
+    years = set(values.loc[(values["ou"] == unit) & values["value"].notna(), "year"])
+    missing = sorted(set(range(min(years), max(years) + 1)) - years)
+    ax = plots.unit_trend_chart(values, kpi="N15813", ou=unit, units=catalogue)
+    (line,) = [
+        line
+        for line in ax.get_lines()
+        if to_hex(line.get_color()) == FOCUS and len(line.get_xdata())  # not a legend's
+    ]
+    drawn = pd.Series(line.get_ydata(), index=line.get_xdata())
+    assert set(missing) <= set(drawn.index), "the line joins its neighbours across a gap"
+    assert drawn.loc[missing].isna().all() and drawn.loc[sorted(years)].notna().all()
+    assert line.get_marker() == "o"  # a single year between gaps still shows

@@ -10,6 +10,7 @@ Re-exported by :mod:`analys.plots`.
 from __future__ import annotations
 
 import contextlib
+import textwrap
 import warnings
 import zlib
 from collections.abc import Iterator, Sequence
@@ -284,6 +285,17 @@ def tartan_rug(
     return ax
 
 
+#: a unit's name in a trend chart's legend is broken after this many characters, and in its
+#: title shortened to this many, so that a long name ("Vardaga Katthammarsvik äldreboende -
+#: Vardaga Katthammarsvik …") neither narrows the plot nor runs out of the figure
+LEGEND_CHARS = 30
+TITLE_NAME_CHARS = 40
+#: the series of :func:`unit_trend_chart` besides the unit itself, and their colours
+NATIONAL_MEDIAN = "Landets enheter, median"
+OTHERS_MEDIAN = "Kommunens övriga enheter, median"
+OTHERS = "#4292c6"
+
+
 def unit_trend_chart(
     data: pd.DataFrame,
     *,
@@ -292,13 +304,16 @@ def unit_trend_chart(
     units: pd.DataFrame,
     years: Sequence[int] | None = None,
     source: str = "demo",
+    preliminary: int | None = None,
     legend: str = "right",
     ax: Axes | None = None,
 ) -> Axes:
     """One unit over the years against the other units of its municipality and of Sweden.
 
     The unit's line, the median and 25–75 % band of the municipality's other units of the
-    same kind, and the median of all units of the kind in Sweden (seaborn lines).
+    same kind, and the median of all units of the kind in Sweden. A line is broken where a
+    year has no value (a unit with 2018, 2019 and 2022 is not joined from 2019 to 2022), and
+    every value has its marker, so a single year between gaps still shows.
 
     Parameters
     ----------
@@ -309,7 +324,16 @@ def unit_trend_chart(
         The unit catalogue (id, title, municipality, activity).
     years : sequence of int, optional
         Limit the x-axis to these years.
+    source : {"demo", "kolada", "store"}
+    preliminary : int, optional
+        Kolada's preliminary year: its tick is written "2025*".
     legend : {"right", "none"}
+        The unit's name is broken over lines there (:data:`LEGEND_CHARS`).
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
     """
     ax = new_axes(ax, (8, 3.6))
     catalogue = units.set_index("id")
@@ -320,56 +344,48 @@ def unit_trend_chart(
     part = part[part["ou"].map(catalogue["activity"]) == me["activity"]]
     if years is not None:
         part = part[part["year"].isin(list(years))]
-    own = part[part["ou"] == ou].sort_values("year")
+    own = part[part["ou"] == ou]
     if own.empty:
         return no_data(ax, f"{me['title']} har inga värden för {registry.label(kpi)}.", source)
     others = part[(part["municipality"] == me["municipality"]) & (part["ou"] != ou)]
+    span = pd.RangeIndex(int(part["year"].min()), int(part["year"].max()) + 1, name="year")
     if len(others):
-        band = others.groupby("year")["value"].quantile([0.25, 0.75]).unstack()
-        ax.fill_between(
-            band.index, band[0.25], band[0.75], color=BAND, alpha=0.8, label="25–75 %", lw=0
-        )
-    lines = [
-        part.groupby("year")["value"]
-        .median()
-        .rename("value")
-        .reset_index()
-        .assign(serie="Landets enheter, median"),
+        band = _by_year(others, span, [0.25, 0.75])
+        ax.fill_between(span, band[0.25], band[0.75], color=BAND, alpha=0.8, label="25–75 %", lw=0)
+    name = str(me["title"])
+    series = [
+        (NATIONAL_MEDIAN, part, RIKET, 1.5, None),
+        (OTHERS_MEDIAN, others, OTHERS, 1.5, None),
+        (wrap(name, LEGEND_CHARS), own, FOCUS, 2.0, "analys-unit"),
     ]
-    if len(others):
-        lines.append(
-            others.groupby("year")["value"]
-            .median()
-            .rename("value")
-            .reset_index()
-            .assign(serie="Kommunens övriga enheter, median")
-        )
-    lines.append(own.loc[:, ["year", "value"]].assign(serie=str(me["title"])))
-    tidy = pd.concat(lines, ignore_index=True)
-    palette = {
-        "Landets enheter, median": RIKET,
-        "Kommunens övriga enheter, median": "#4292c6",
-        str(me["title"]): FOCUS,
-    }
-    sns.lineplot(
-        data=tidy,
-        x="year",
-        y="value",
-        hue="serie",
-        palette=palette,
-        marker="o",
-        markersize=4,
-        ax=ax,
-        legend=legend != "none",
-    )
-    ax.set_title(f"{kpi_title(kpi)} – {me['title']}", fontsize=9, loc="left", y=TITLE_Y)
+    for label, frame, colour, width, gid in series:
+        if len(frame):
+            ax.plot(
+                span,
+                _by_year(frame, span, [0.5])[0.5].to_numpy(dtype=float),
+                color=colour,
+                lw=width,
+                marker="o",
+                markersize=4,
+                label=label,
+                gid=gid,
+            )
+    short = textwrap.shorten(name, TITLE_NAME_CHARS, placeholder=" …")
+    ax.set_title(f"{kpi_title(kpi)} – {short}", fontsize=9, loc="left", y=TITLE_Y)
     ax.set_xlabel("")
     ax.set_ylabel(registry.unit(kpi) or "")
     swedish_ticks(ax.yaxis)
-    year_ticks(ax.xaxis, latest=latest_year(tidy))
+    year_ticks(ax.xaxis, preliminary, latest=latest_year(part))
     if legend != "none":
         ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return finish(ax, source, derived=True, kpis=(kpi,))
+
+
+def _by_year(frame: pd.DataFrame, span: pd.Index, quantiles: Sequence[float]) -> pd.DataFrame:
+    """The ``quantiles`` of ``frame``'s values per year of ``span`` (columns), NaN in a year
+    without values: matplotlib leaves a gap there instead of joining its neighbours."""
+    by_year = frame.groupby("year")["value"]
+    return pd.DataFrame({q: by_year.quantile(q) for q in quantiles}).reindex(span)
 
 
 @contextlib.contextmanager

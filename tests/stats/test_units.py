@@ -211,3 +211,31 @@ def test_salsa_deviation_is_never_ranked_or_coloured():
     assert set(table["colour"]) == {"none"}
     assert table[["rank_sweden", "rank_municipality"]].isna().all().all()
     assert not any("fjärdedel" in line for line in U.standouts(table, "SALSA"))
+
+
+def test_latest_years_tell_a_unit_with_old_values(values, catalogue):
+    # school 2 (V15E00000002) closed after 2021; the others have values to 2024
+    old = values[~((values["ou"] == "V15E00000002") & (values["year"] > 2021))]
+    assert U.latest_years(old, catalogue, "V15E00000002") == (2021, 2024)
+    assert U.latest_years(old, catalogue, "V15E00000001") == (2024, 2024)
+    assert U.latest_years(old, catalogue, "V15E00000002", year=2021) == (2021, 2021)
+    other_kind = catalogue.assign(activity=["V15"] * 9 + ["V11"])
+    later = frame([("N11102", "V15E00000010", "1814", 2025, 5.0, 40)])
+    # a unit of another kind with a later year does not make the school's values old
+    assert U.latest_years(pd.concat([old, later]), other_kind, "V15E00000001") == (2024, 2024)
+    assert U.latest_years(old, catalogue, "V15E99999999") == (None, None)
+
+
+def test_unit_salsa_is_the_schools_latest_salsa_year_up_to_the_report_year(catalogue):
+    rows = []
+    for year, deviation in ((2021, 6.0), (2022, 8.0), (2023, 10.0), (2025, 4.0)):
+        for kpi, value in (("U15416", deviation), ("U15415", 230.0), ("N15504", 230 + deviation)):
+            rows.append((kpi, "V15E00000001", "1880", year, value, 30))
+    rows.append(("U15416", "V15E00000002", "1880", 2024, 1.0, 30))  # 2024 exists elsewhere
+    data = frame(rows)
+    row = U.unit_salsa(data, catalogue, "V15E00000001", 2024)
+    assert row["year"] == 2023 and row["deviation"] == 10.0
+    assert row["deviation_mean"] == pytest.approx(8.0) and row["reading"] == "över förväntan"
+    assert U.unit_salsa(data, catalogue, "V15E00000001")["year"] == 2025
+    assert U.unit_salsa(data, catalogue, "V15E00000001", 2020) is None
+    assert U.unit_salsa(data, catalogue, "V15E00000003") is None

@@ -135,7 +135,7 @@ def units_section(report: Any) -> None:
         )
     output.show_figure(figure)
     if U.SALSA_DEVIATION in kpis:
-        _salsa(values, catalogue, municipality, report.source)
+        _salsa(values, catalogue, municipality, report.source, report.preliminary)
 
 
 def _activity_table(
@@ -157,8 +157,9 @@ def _activity_table(
     if kind == "V15":
         salsa = U.salsa_table(values, catalogue, report.municipality).set_index("ou")
     header = ["Enhet", *[registry.label(k) for k in mine], f"Trend ({registry.label(first)})"]
-    if not salsa.empty:
-        header.append("SALSA-avvikelse (medel 3 år)")
+    if not salsa.empty:  # its own year, the municipality's latest with SALSA values
+        salsa_year = year_text(int(salsa["year"].iloc[0]), report.preliminary)
+        header.append(f"SALSA-avvikelse {salsa_year} (medel 3 år)")
     rows = []
     for ou in ids:
         row = [(str(titles.get(ou, ou)), "")]
@@ -197,7 +198,13 @@ def _activity_table(
     caption(report.source, list(mine))
 
 
-def _salsa(values: pd.DataFrame, catalogue: pd.DataFrame, municipality: str, source: str) -> None:
+def _salsa(
+    values: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    municipality: str,
+    source: str,
+    preliminary: int | None,
+) -> None:
     table = U.salsa_table(values, catalogue, municipality)
     if table.empty:
         return
@@ -206,7 +213,7 @@ def _salsa(values: pd.DataFrame, catalogue: pd.DataFrame, municipality: str, sou
     unsure = counts.get("osäkert", 0)
     output.display(
         Markdown(
-            f"**SALSA, meritvärde åk 9 ({int(table['year'].iloc[0])}).** "
+            f"**SALSA, meritvärde åk 9 ({year_text(int(table['year'].iloc[0]), preliminary)}).** "
             f"{over} {'skola ligger' if over == 1 else 'skolor ligger'} över och "
             f"{under} under vad elevernas bakgrund ger anledning "
             f"att vänta (medel av tre år, mer än ±{number(U.SALSA_MARGIN, 0)} poäng); "

@@ -13,17 +13,14 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from IPython.display import HTML
 
 from analys import captions, data, plots, reference, registry
-from analys.chartstyle import FOCUS, PEERS, RIKET
 from analys.errors import AnalysError
 from analys.format import difference_unit, number, preliminary_footnote, with_unit, year_text
 from analys.goals import load_area
 from analys.kolada.ou_ids import activity_title, plural
 from analys.own import store as own_store
-from analys.plots.base import finish, kpi_title, latest_year, swedish_ticks, year_ticks
 from analys.report import output
 from analys.report.unit_common import (
     COLOUR_WORDS,
@@ -90,6 +87,10 @@ class UnitReport:
         self.year = int(year) if year else (int(mine["year"].max()) if len(mine) else None)
         prel = data.snapshot(source).get("preliminary_year")
         self.preliminary = int(prel) if prel else None  # Kolada's latest year: "2025*"
+        # the unit's latest year with values, and the latest of its kind: old values are told
+        self.latest, self.kind_latest = U.latest_years(
+            self.values, self.catalogue, self.ou, int(year) if year else None
+        )
         self.rows = {}
         for kpi in self.shown:
             own = mine[(mine["kpi"] == kpi) & (mine["year"] <= (self.year or 9999))]
@@ -121,10 +122,32 @@ class UnitReport:
             namespace.get("year"),
         )
 
+    @property
+    def old_values(self) -> bool:
+        """The unit's latest values are older than those of other units of its kind."""
+        return (
+            self.latest is not None
+            and self.kind_latest is not None
+            and self.latest < self.kind_latest
+        )
+
     def header(self) -> None:
-        """Title, what the unit is, and the demo banner."""
+        """Title, a warning when the unit's values are old, what the unit is, and the demo
+        banner."""
         year = f" {year_text(self.year, self.preliminary)}" if self.year else ""
         output.display(Markdown(f"# {self.title}{year}"))
+        if self.old_values:
+            output.display(
+                Markdown(
+                    f"**Gamla värden.** Senaste värden för {self.title} är från "
+                    f"{year_text(self.latest, self.preliminary)}; för andra "
+                    f"{plural(self.activity)} finns värden till och med "
+                    f"{year_text(self.kind_latest, self.preliminary)}. Enheten kan ha lagts "
+                    "ned eller bytt id i Kolada. Jämförelserna nedan gäller enhetens senaste "
+                    f"år med värden ({year_text(self.latest, self.preliminary)}), inte "
+                    f"{year_text(self.kind_latest, self.preliminary)}."
+                )
+            )
         output.display(
             Markdown(
                 f"{activity_title(self.activity)} i {self.place} (Kolada-id {self.ou}). "
@@ -133,8 +156,9 @@ class UnitReport:
                 f"({self.area.title}) som Kolada redovisar per enhet."
             )
         )
-        if self.year is not None and self.year == self.preliminary:
-            output.display(Markdown(preliminary_footnote(self.year)))
+        starred = {self.year, self.kind_latest if self.old_values else None}
+        if self.preliminary is not None and self.preliminary in starred:
+            output.display(Markdown(preliminary_footnote(self.preliminary)))
         if self.demo:
             output.display(
                 HTML(
@@ -146,12 +170,14 @@ class UnitReport:
             )
 
     def position(self) -> None:
-        """The unit's value, colour, ranks, trend and target gap per KPI."""
+        """The unit's value, colour, ranks, trend and target gap per KPI, each in the year
+        it is compared in (the unit's latest with a value, named in the table)."""
         if not self.rows:
             output.display(Markdown(f"{self.title} har inga värden för områdets nyckeltal."))
             return
         header = [
             "Nyckeltal",
+            "År",
             "Värde",
             "Jämfört med landets enheter",
             "Plats i landet",
@@ -184,10 +210,10 @@ class UnitReport:
             compared = COLOUR_WORDS[r["colour"]]
             if kpi == U.SALSA_DEVIATION:
                 compared = "rangordnas inte (Skolverket)"
-            year_text = f" ({int(r['year'])})" if self.year and int(r["year"]) != self.year else ""
             rows.append(
                 [
-                    (registry.label(kpi) + year_text, ""),
+                    (registry.label(kpi), ""),
+                    (year_text(int(r["year"]), self.preliminary), ""),
                     (value + basis + (" *" if r["small"] else ""), ""),
                     (compared, TINTS.get(r["colour"], "")),
                     (rank, ""),
@@ -229,49 +255,22 @@ class UnitReport:
         output.show_figure(figure)
 
     def over_time(self) -> None:
-        """The unit's values over the years against the municipality's and Sweden's units."""
-        import seaborn as sns
-
+        """The unit's values over the years against the other units of its municipality and
+        of Sweden (:func:`analys.plots.unit_trend_chart`, one panel per KPI)."""
         kpis = list(self.shown)
         if not kpis:
             return
-        kinds = self.catalogue.set_index("id")["activity"]
         figure, axes = column_grid(len(kpis))
         for ax, kpi in zip(axes, kpis, strict=True):
-            part = self.values[(self.values["kpi"] == kpi) & (self.values["gender"] == "T")]
-            part = part[part["ou"].map(kinds) == self.activity]
-            series = [
-                ("Riket, median för enheterna", part, RIKET),
-                (
-                    f"{self.place}, median för enheterna",
-                    part[part["municipality"] == self.municipality],
-                    PEERS,
-                ),
-            ]
-            lines = []
-            for name, frame, _ in series:
-                median = frame.groupby("year")["value"].median().rename("value").reset_index()
-                lines.append(median.assign(serie=name))
-            own = part[part["ou"] == self.ou].loc[:, ["year", "value"]].assign(serie=self.title)
-            lines.append(own)
-            tidy = pd.concat(lines, ignore_index=True)
-            palette = {series[0][0]: RIKET, series[1][0]: PEERS, self.title: FOCUS}
-            sns.lineplot(
-                data=tidy,
-                x="year",
-                y="value",
-                hue="serie",
-                palette=palette,
-                marker="o",
+            plots.unit_trend_chart(
+                self.values,
+                kpi=kpi,
+                ou=self.ou,
+                units=self.catalogue,
+                source=self.source,
+                preliminary=self.preliminary,
                 ax=ax,
             )
-            ax.set_title(kpi_title(kpi), fontsize=9, loc="left")
-            ax.set_xlabel("")
-            ax.set_ylabel(registry.unit(kpi) or "")
-            swedish_ticks(ax.yaxis)  # "12,5", as every other chart
-            year_ticks(ax.xaxis, self.preliminary, latest=latest_year(tidy))
-            ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-            finish(ax, self.source, derived=True)
         output.show_figure(figure)
 
     @property
@@ -280,20 +279,33 @@ class UnitReport:
         return self.activity == "V15" and U.SALSA_DEVIATION in self.kpis
 
     def salsa(self) -> None:
-        """Section 4, for a compulsory school only: its SALSA deviation, with Skolverket's
-        caution. Other units (preschools, care homes) have no such section."""
+        """Section 4, for a compulsory school only: its SALSA deviation in the report year,
+        or in its latest year with one, saying which, with Skolverket's caution. Other units
+        (preschools, care homes) have no such section."""
         if not self.has_salsa:
             return
         output.display(Markdown("## 4. Resultat jämfört med elevernas förutsättningar (SALSA)"))
-        table = U.salsa_table(self.values, self.catalogue, self.municipality)
-        if self.ou not in set(table["ou"]):
+        row = U.unit_salsa(self.values, self.catalogue, self.ou, self.year)
+        if row is None:
+            until = f" till och med {year_text(self.year, self.preliminary)}" if self.year else ""
             output.display(
-                Markdown("Skolan har ingen SALSA-avvikelse (inga elever i åk 9 med betyg).")
+                Markdown(
+                    f"Skolan har inga SALSA-värden{until} (Skolverket beräknar SALSA för skolor "
+                    "med elever i åk 9 med betyg)."
+                )
             )
             return
-        row = table.set_index("ou").loc[self.ou]
+        judged = int(row["year"])
+        lead = (
+            f"**SALSA saknas för {year_text(self.year, self.preliminary)}; senaste värde "
+            f"{year_text(judged, self.preliminary)}:**"
+            if self.year is not None and judged != self.year
+            else f"**SALSA {year_text(judged, self.preliminary)}.**"
+        )
         history = self.values[
-            (self.values["ou"] == self.ou) & (self.values["kpi"] == U.SALSA_DEVIATION)
+            (self.values["ou"] == self.ou)
+            & (self.values["kpi"] == U.SALSA_DEVIATION)
+            & (self.values["year"] <= judged)
         ].sort_values("year")
         years = ", ".join(
             f"{int(y)}: {'+' if v > 0 else ''}{number(v, 0)}"
@@ -302,10 +314,11 @@ class UnitReport:
         )
         output.display(
             Markdown(
-                f"**SALSA {int(row['year'])}.** Meritvärde {number(row['actual'], 1)}, "
+                f"{lead} Meritvärde {number(row['actual'], 1)}, "
                 f"modellberäknat {number(row['modelled'], 1)}: avvikelse "
                 f"{'+' if row['deviation'] > 0 else ''}{number(row['deviation'], 0)} poäng; "
-                f"medel tre år {number(row['deviation_mean'], 1)} – **{row['reading']}**. "
+                f"medel tre år ({judged - U.JUDGE_YEARS + 1}–{judged}) "
+                f"{number(row['deviation_mean'], 1)} – **{row['reading']}**. "
                 f"Avvikelse per år: {years}. *{U.SALSA_CAUTION}*"
             )
         )

@@ -28,6 +28,9 @@ The rules (an experienced analyst's, written down so that results are reproducib
   every SALSA table: the deviation must not be used to rank schools. The table is therefore
   sorted by name, never by deviation, and has no rank column; :func:`unit_table` gives
   ``U15416`` no colour and no ranks.
+* **Old values.** A unit whose latest value is older than the latest of its kind
+  (:func:`latest_years`) may have closed or changed its Kolada id; it is compared with the
+  other units in its own latest year, and the reports say so, naming both years.
 * **Spread.** Within the municipality: best and worst unit, the range between them and the
   interquartile range per year, and how the range changed.
 """
@@ -306,6 +309,52 @@ def salsa_table(
         table.loc[:, columns]
         .sort_values("title", key=lambda s: s.str.lower())
         .reset_index(drop=True)
+    )
+
+
+def unit_salsa(
+    data: pd.DataFrame, units: pd.DataFrame, ou: str, year: int | None = None
+) -> pd.Series | None:
+    """School ``ou``'s row of :func:`salsa_table` in the latest year, up to ``year``, in which
+    it has a SALSA deviation; ``None`` when it has none.
+
+    The row's ``year`` says which year that is: compare it with the report year before
+    writing about it (a school may have no SALSA value in the report year but older ones).
+    """
+    own = data[
+        (data["ou"] == str(ou))
+        & (data["kpi"] == SALSA_DEVIATION)
+        & (data["gender"] == "T")
+        & data["value"].notna()
+    ]
+    if year is not None:
+        own = own[own["year"] <= int(year)]
+    if own.empty:
+        return None
+    latest = own.loc[own["year"].idxmax()]
+    table = salsa_table(data, units, str(latest["municipality"]), int(latest["year"]))
+    mine = table[table["ou"] == str(ou)]
+    return mine.iloc[0] if len(mine) else None
+
+
+def latest_years(
+    data: pd.DataFrame, units: pd.DataFrame, ou: str, year: int | None = None
+) -> tuple[int | None, int | None]:
+    """The latest year with a value of unit ``ou``, and of any unit of its kind (activity),
+    both up to ``year`` when given; ``None`` for one without values.
+
+    When the first is older than the second, the unit's values are old: it may have closed
+    or changed its Kolada id, and the report has to say so.
+    """
+    kinds = units.set_index("id")["activity"]
+    part = data[data["value"].notna()]
+    if year is not None:
+        part = part[part["year"] <= int(year)]
+    same = part[part["ou"].map(kinds) == kinds.get(str(ou))]
+    own = same[same["ou"] == str(ou)]
+    return (
+        int(own["year"].max()) if len(own) else None,
+        int(same["year"].max()) if len(same) else None,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import matplotlib
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
@@ -23,10 +24,10 @@ def explorer() -> TrendExplorer:
     return trend
 
 
-def _focus_line(explorer: TrendExplorer) -> np.ndarray:
-    """The y data of the unit's own line (drawn in the focus colour)."""
+def _focus_line(explorer: TrendExplorer) -> pd.Series:
+    """The unit's own line (drawn in the focus colour): y by year, NaN where it breaks."""
     found = [
-        np.asarray(line.get_ydata(), dtype=float)
+        pd.Series(np.asarray(line.get_ydata(), dtype=float), index=line.get_xdata())
         for line in explorer.figure.axes[0].get_lines()
         if to_hex(line.get_color()) == FOCUS and len(line.get_ydata())
     ]
@@ -55,7 +56,9 @@ def test_unit_choice_draws_unit_against_municipality_and_sweden(explorer):
     unit = c["unit"].value
     values = analys.load_unit_values("N15813")
     own = values[values["ou"] == unit].set_index("year")["value"]
-    assert np.allclose(_focus_line(explorer), own.sort_index().to_numpy())
+    line = _focus_line(explorer)  # a missing year breaks the line (NaN), never joins it
+    assert np.allclose(line.to_numpy(), own.reindex(line.index).to_numpy(), equal_nan=True)
+    assert line.dropna().index.tolist() == sorted(own.index)
     # the table's medians and ranks against independent computations
     table = explorer.table
     year = int(table.index.max())

@@ -18,7 +18,7 @@ from analys.demo import units as demo_units
 from analys.render.units import unit_jobs, units_to_render
 from analys.report import Report
 from analys.report.units import UnitReport
-from analys.stats.units import SALSA_CAUTION
+from analys.stats.salsa import SALSA_CAUTION
 
 matplotlib.use("Agg")
 

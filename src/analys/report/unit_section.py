@@ -35,6 +35,7 @@ from analys.report.unit_common import (
     value_text,
 )
 from analys.safe import Markdown
+from analys.stats import salsa as salsa_mod
 from analys.stats import units as U
 
 
@@ -155,7 +156,7 @@ def _activity_table(
     first = next(iter(mine))
     salsa = pd.DataFrame()
     if kind == "V15":
-        salsa = U.salsa_table(values, catalogue, report.municipality).set_index("ou")
+        salsa = salsa_mod.salsa_table(values, catalogue, report.municipality).set_index("ou")
     header = ["Enhet", *[registry.label(k) for k in mine], f"Trend ({registry.label(first)})"]
     if not salsa.empty:  # its own year, the municipality's latest with SALSA values
         salsa_year = year_text(int(salsa["year"].iloc[0]), report.preliminary)
@@ -205,7 +206,7 @@ def _salsa(
     source: str,
     preliminary: int | None,
 ) -> None:
-    table = U.salsa_table(values, catalogue, municipality)
+    table = salsa_mod.salsa_table(values, catalogue, municipality)
     if table.empty:
         return
     counts = table["reading"].value_counts()
@@ -216,9 +217,9 @@ def _salsa(
             f"**SALSA, meritvärde åk 9 ({year_text(int(table['year'].iloc[0]), preliminary)}).** "
             f"{over} {'skola ligger' if over == 1 else 'skolor ligger'} över och "
             f"{under} under vad elevernas bakgrund ger anledning "
-            f"att vänta (medel av tre år, mer än ±{number(U.SALSA_MARGIN, 0)} poäng); "
+            f"att vänta (medel av tre år, mer än ±{number(salsa_mod.SALSA_MARGIN, 0)} poäng); "
             f"{unsure} {'är för osäker' if unsure == 1 else 'är för osäkra'} att läsa. "
-            f"*{U.SALSA_CAUTION}* "
+            f"*{salsa_mod.SALSA_CAUTION}* "
             "Skolorna står därför i bokstavsordning."
         )
     )

@@ -36,6 +36,7 @@ from analys.report.unit_common import (
     value_text,
 )
 from analys.safe import Markdown, html_text
+from analys.stats import salsa as salsa_mod
 from analys.stats import units as U
 from analys.summary import SUMMARY_MIMETYPE
 
@@ -285,7 +286,7 @@ class UnitReport:
         if not self.has_salsa:
             return
         output.display(Markdown("## 4. Resultat jämfört med elevernas förutsättningar (SALSA)"))
-        row = U.unit_salsa(self.values, self.catalogue, self.ou, self.year)
+        row = salsa_mod.unit_salsa(self.values, self.catalogue, self.ou, self.year)
         if row is None:
             until = f" till och med {year_text(self.year, self.preliminary)}" if self.year else ""
             output.display(
@@ -319,7 +320,7 @@ class UnitReport:
                 f"{'+' if row['deviation'] > 0 else ''}{number(row['deviation'], 0)} poäng; "
                 f"medel tre år ({judged - U.JUDGE_YEARS + 1}–{judged}) "
                 f"{number(row['deviation_mean'], 1)} – **{row['reading']}**. "
-                f"Avvikelse per år: {years}. *{U.SALSA_CAUTION}*"
+                f"Avvikelse per år: {years}. *{salsa_mod.SALSA_CAUTION}*"
             )
         )
         caption(self.source)

@@ -20,6 +20,7 @@ from analys.errors import AnalysError
 from analys.format import MISSING, decimals_for
 from analys.kolada.ou_ids import kpi_activities
 from analys.stats import compare, trend
+from analys.stats import salsa as salsa_mod
 from analys.stats import units as U
 from analys.widgets.common import COLOUR_WORDS, colour_cell, html_table, set_options
 from analys.widgets.session import kpi_label
@@ -220,7 +221,9 @@ class UnitLevel:
         )
         m = self.marker
         caution = (
-            f" <i>{safe.html_text(U.SALSA_CAUTION)}</i>" if choice.kpi == U.SALSA_DEVIATION else ""
+            f" <i>{safe.html_text(salsa_mod.SALSA_CAUTION)}</i>"
+            if choice.kpi == U.SALSA_DEVIATION
+            else ""
         )
         self._marker_html.value = (
             f"<b>{safe.html_text(title)} ({safe.html_text(name)}) – {safe.html_text(label)}</b>, "

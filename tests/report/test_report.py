@@ -170,6 +170,18 @@ def test_html_has_no_external_references_and_hides_code(rendered):
         assert "report = Report(" not in text  # code cells hidden by default
 
 
+def test_every_image_has_a_swedish_text_alternative(rendered):
+    """A screen reader reads the chart's titles, never nbconvert's English default."""
+    page = (rendered / "1880" / "grundskola.html").read_text(encoding="utf-8")
+    images = re.findall(r"<img\b[^>]*>", page)
+    alts = [re.search(r'\balt="([^"]*)"', tag).group(1) for tag in images if " alt=" in tag]
+    assert len(alts) == len(images) >= 8
+    assert "No description" not in page
+    assert all(alt.startswith("Diagram") for alt in alts)
+    assert any("Meritvärde åk 9" in alt for alt in alts)
+    assert any("flickor − pojkar" in alt for alt in alts)  # the gender grid's panel titles
+
+
 def test_reports_are_compact_palette_images_and_the_css_they_use(rendered):
     """Issue 14 §4: a typical report stays small (median HTML ≤ 400 KB), images embedded."""
     import base64

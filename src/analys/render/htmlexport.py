@@ -54,6 +54,14 @@ _TEMPLATE = (
     "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n"
     "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n"
     "{%- block html_head_css -%}" + _PRINT_CSS + "{%- endblock html_head_css -%}\n"
+    # an image's text alternative from its output's metadata (analys.report.output), in
+    # Swedish; nbconvert itself would write "No description has been provided for this image"
+    "{% block data_png scoped %}\n"
+    '<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">\n'
+    "<img src=\"data:image/png;base64,{{ output.data['image/png'] | escape_html }}\" "
+    "alt=\"{{ ((output | get_metadata('alt', 'image/png')) or 'Diagram') | escape_html }}\">\n"
+    "</div>\n"
+    "{%- endblock data_png %}\n"
 )
 _TEMPLATE_FILE = "analys_offline.html.j2"
 

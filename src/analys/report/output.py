@@ -13,7 +13,7 @@ from IPython.display import Image, display
 
 from analys.chartstyle import unhinted_text
 from analys.plots.png import figure_png
-from analys.safe import literal_text, styler_cells
+from analys.safe import literal_text, one_line, styler_cells
 
 __all__ = ["display", "grid", "show_figure", "table_style"]
 
@@ -38,10 +38,30 @@ def show_figure(figure) -> None:
     compact palette PNG (:func:`analys.plots.png.figure_png`).
     """
     literal_text(figure)  # a "$" in a shown name is no mathtext
+    alt = figure_description(figure)
     with unhinted_text():
         png = figure_png(figure, dpi=figure.dpi, bbox_inches="tight")
     plt.close(figure)
-    display(Image(data=png, format="png"))
+    display(Image(data=png, format="png", metadata={"alt": alt}))
+
+
+#: the longest image description (a screen reader reads all of it)
+ALT_LIMIT = 400
+
+
+def figure_description(figure) -> str:
+    """A short Swedish text alternative for ``figure``: "Diagram: " and its panels' titles.
+
+    The HTML export writes it as the image's ``alt`` (instead of nbconvert's English "No
+    description has been provided"); the text beside each chart says what it shows.
+    """
+    titles = [figure._suptitle.get_text()] if getattr(figure, "_suptitle", None) else []
+    for ax in figure.axes:
+        title = ax.get_title(loc="left") or ax.get_title()
+        titles.append(title)
+    named = [" ".join(t.split()) for t in dict.fromkeys(titles) if t and t.strip()]
+    text = f"Diagram: {'; '.join(named)}" if named else "Diagram"
+    return one_line(text, ALT_LIMIT)
 
 
 def grid(n: int, *, width: float, height: float, ncols: int = 2):

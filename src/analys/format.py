@@ -25,12 +25,28 @@ def number(x: float | int | None, decimals: int = 1) -> str:
     return text.replace(",", " ").replace(".", ",").replace("-", MINUS)
 
 
+#: units that say nothing after a number ("3,3 antal", "0,8 index" read as "3,3", "0,8")
+BARE_UNITS = ("antal", "index")
+
+
+def unit_after_number(unit: str | None) -> str | None:
+    """How ``unit`` reads after a number: ``antal/100 vårdplatser`` as "per 100
+    vårdplatser", ``antal`` and ``index`` not at all; every other unit as it is."""
+    if not unit or unit in BARE_UNITS:
+        return None
+    if unit.startswith("antal/"):
+        return f"per {unit.removeprefix('antal/')}"
+    return unit
+
+
 def with_unit(x: float | int | None, unit: str | None = None, decimals: int = 1) -> str:
-    """``number`` followed by the unit, e.g. ``62,3 %`` or ``118 300 kr/elev``."""
+    """``number`` followed by the unit, e.g. ``62,3 %``, ``118 300 kr/elev`` or ``2,7 per
+    100 vårdplatser`` (:func:`unit_after_number`)."""
     text = number(x, decimals)
-    if text == MISSING or not unit:
+    shown = unit_after_number(unit)
+    if text == MISSING or not shown:
         return text
-    return f"{text} {unit}"
+    return f"{text} {shown}"
 
 
 def decimals_for(unit: str | None, magnitude: float | None = None) -> int:

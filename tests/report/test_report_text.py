@@ -271,7 +271,7 @@ def test_a_liknande_report_renders_from_a_store_with_real_group_titles(kolada_se
     out = run(rep, monkeypatch, ("header", "comparison", "trends", "about"))
     text = out.all_text()
     assert "Koladas grupp ”Liknande kommuner, övergripande, Örebro, 2025” (G37606)" in text
-    assert "Linköping, Norrköping, Jönköping, Växjö, Helsingborg, Halmstad, Västerås" in text
+    assert "Linköping, Norrköping, Jönköping, Växjö, Helsingborg, Halmstad och Västerås" in text
     assert "(Örebro och 7 liknande kommuner)" in text
     assert "Källa: Kolada" in text and "Demodata" not in text
     assert rep.source == "store" and set(rep.values["kpi"]) <= set(rep.area.kpis)
@@ -309,8 +309,8 @@ def test_a_municipality_without_a_value_is_said_to_be_missing_from_the_charts(
     text = run(rep, monkeypatch, sections=("comparison", "expected")).all_text()
     from analys import registry
 
-    assert f"Örebro saknar värde {year} för {registry.label(kpi)} och syns därför inte" in text
-    assert f"Örebro saknar fullständiga data {year}" in text
+    assert f"Örebro saknar värde {year}* för {registry.label(kpi)} och syns därför inte" in text
+    assert f"Örebro saknar fullständiga data {year}*" in text
     # with its value, neither is said
     whole = tmp_path / "whole.parquet"
     values.to_parquet(whole, index=False)
@@ -461,3 +461,22 @@ def test_another_municipalitys_own_indicators_take_no_chart_or_rug_row(monkeypat
     overview_mod.Overview("0180", ["folkhalsa"]).rug()
     note = "\n".join(str(getattr(o, "data", "")) for o in shown)
     assert "Utan rad, eftersom ingen av kommunerna har värden: Trygga i bostadsområdet och" in note
+
+
+def test_goal_table_reasons_and_unit_spreads_star_the_preliminary_year(monkeypatch, tmp_path):
+    """The judgement's reason ("Värde saknas 2025; målet är …") is worded without the
+    report, which stars 2025 in it as everywhere else; so do the unit section's spreads."""
+    from analys import demo
+    from analys.render.plan import load_area_spec
+
+    spec = load_area_spec("grundskola")
+    values = demo.load_values(spec.kpis())
+    kpi = spec.area.main_kpi
+    gone = (values["municipality"] == "1880") & (values["kpi"] == kpi) & (values["year"] == 2025)
+    cache = tmp_path / "values.parquet"
+    values[~gone].reset_index(drop=True).to_parquet(cache, index=False)
+    rep = Report({**spec.params, "municipality": "1880"}, data_cache=str(cache))
+    text = run(rep, monkeypatch, sections=("goal_tables", "units")).all_text()
+    assert "Värde saknas 2025*;" in text
+    assert re.search(r"skillnaden mellan bästa och sämsta enhet är [^()]+\(2025\*\)", text)
+    assert not re.search(r"\b2025\b(?!\*)", text)

@@ -133,7 +133,7 @@ def test_a_change_across_a_gap_in_the_years_is_not_called_unchanged():
         "X", up, "higher", position=None
     )
     same = pd.Series([5.0, 5.0], index=[2023, 2025])
-    assert "är oförändrat 2023–2025" in sentences.indicator_sentence(
+    assert "har inte förändrats från 2023 till 2025" in sentences.indicator_sentence(
         "X", same, "higher", position=None
     )
 
@@ -169,6 +169,21 @@ def test_numbers_take_the_swedish_minus_and_no_negative_zero():
     assert number(-3.5) == f"{MINUS}3,5" and number(-1234.5, 0) == f"{MINUS}1 234"
     assert number(-0.04) == "0,0" and number(-0.0) == "0,0" and number(0.04) == "0,0"
     assert number(12345.6) == "12 345,6" and number(-2, 0) == f"{MINUS}2"
+
+
+def test_counts_and_indexes_take_no_unit_word_and_rates_read_per():
+    """ "3,3 antal", "5,4 antal mot målet 5,0 antal" and "2,7 antal/100 vårdplatser" once
+    stood in reports."""
+    from analys.format import join_and, with_unit
+
+    assert with_unit(3.25, "antal") == "3,2" and with_unit(0.8, "index") == "0,8"
+    assert with_unit(2.7, "antal/100 vårdplatser") == "2,7 per 100 vårdplatser"
+    assert with_unit(62.3, "%") == "62,3 %" and with_unit(118300, "kr/elev", 0) == "118 300 kr/elev"
+    assert join_and(["Trosa", "Kumla", "Mark"]) == "Trosa, Kumla och Mark"
+    assert join_and(["Trosa"]) == "Trosa" and join_and([]) == ""
+    same = pd.Series([5.0, 5.0], index=[2024, 2025])
+    text = sentences.indicator_sentence("Åtgärdbar dödlighet", same, "lower", position=None)
+    assert text == "Åtgärdbar dödlighet har inte förändrats från 2024 till 2025."  # any gender
 
 
 def test_one_more_unit_is_en_till():

@@ -12,6 +12,7 @@ the credit line, the demo banner, the preliminary-year note). The sections thems
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from typing import Any, Self
 
@@ -189,6 +190,13 @@ class ReportBase:
         if year is None or pd.isna(year):
             return "–"
         return year_text(int(year), self.preliminary)
+
+    def _starred(self, text: str) -> str:
+        """``text`` (a judgement's reason, worded without the report) with Kolada's
+        preliminary year starred: "Värde saknas 2025*; …"."""
+        if self.preliminary is None or not isinstance(text, str):
+            return text
+        return re.sub(rf"(?<![\d,]){self.preliminary}(?![\d,*])", f"{self.preliminary}*", text)
 
     def _preliminary_note(self, years: Any) -> None:
         """The footnote for "2025*", when one of ``years`` is the preliminary year."""

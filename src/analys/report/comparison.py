@@ -162,7 +162,7 @@ class ComparisonSections:
         if lacking:  # said, not silently left out of the chart
             output.display(
                 Markdown(
-                    f"{self.place} saknar värde {both} för {' och '.join(lacking)} och syns "
+                    f"{self.place} saknar värde {self._year(both)} för {' och '.join(lacking)} och syns "
                     "därför inte i diagrammet."
                 )
             )

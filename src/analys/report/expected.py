@@ -12,7 +12,7 @@ import pandas as pd
 
 from analys import plots, reference, registry
 from analys.errors import AnalysError
-from analys.format import decimals_for, difference_unit, number, with_unit
+from analys.format import decimals_for, difference_unit, join_and, number, with_unit
 from analys.fulfilment.country import expected_key
 from analys.report import output, sentences
 from analys.report.base import in_own_source
@@ -151,7 +151,7 @@ class ExpectedSection:
         if not neutral and not weak:  # nobody to "learn from" on a model that explains little
             learn = model.learn_from(result, self.peers, n=5, polarity=polarity)
             if len(learn):
-                names = ", ".join(reference.title(c) for c in learn.index)
+                names = join_and([reference.title(c) for c in learn.index])
                 output.display(
                     Markdown(
                         f"**Lär av:** bland {self.peers_label} gör {names} mer än "

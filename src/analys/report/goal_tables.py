@@ -75,12 +75,12 @@ class GoalTableSections:
                     "Indikator": r.label,
                     "År": self._year(r.year),
                     "Värde": with_unit(r.value, unit, dec),
-                    "Mål": r.target_text,
+                    "Mål": self._starred(r.target_text),
                     "Avstånd": gap,
                     "Status": STATUS_LABELS[r.status],
                     self._quartile_header: COLOUR_WORDS.get(r.colour, "–"),
                     TREND_HEADER: trend_word(r.trend, r.trend_label),
-                    "Motivering": r.reason,
+                    "Motivering": self._starred(r.reason),
                 }
             )
         table = pd.DataFrame(rows)
@@ -136,6 +136,6 @@ class GoalTableSections:
                     trend_word(a, b)
                     for a, b in zip(rows["trend"], rows["trend_label"], strict=True)
                 ],
-                "Motivering": rows["reason"],
+                "Motivering": [self._starred(reason) for reason in rows["reason"]],
             }
         ).pipe(output.table_style)

@@ -157,7 +157,8 @@ def indicator_sentence(
         previous = int(clean.index[-2])
         change = float(clean.iloc[-1]) - float(clean.iloc[-2])
         if change == 0:
-            trend = f"är oförändrat {shown(previous)}–{shown(last)}"
+            # "har inte förändrats" agrees with every noun ("dödligheten", "andelen", "talet")
+            trend = f"har inte förändrats från {shown(previous)} till {shown(last)}"
         else:
             verb = "ökade" if change > 0 else "minskade"
             trend = f"{verb} från {shown(previous)} till {shown(last)}"
@@ -187,7 +188,7 @@ def change_sentence(
         return f"{label}: förändringen sedan {first_year} kan inte beräknas."
     change = last - first
     if change == 0:
-        return f"{label} är oförändrat sedan {first_year}."
+        return f"{label} har inte förändrats sedan {first_year}."
     verb = "ökat" if change > 0 else "minskat"
     amount = with_unit(abs(change), difference_unit(unit), decimals_for(unit, last))
     return f"{label} har {verb} med {amount} sedan {first_year} ({last_year})."

@@ -110,9 +110,10 @@ def units_section(report: Any) -> None:
             )
             lines.append(
                 f"{registry.label(kpi)}: skillnaden mellan {ends} enhet är "
-                f"{with_unit(change['range_latest'], unit)} ({change['latest_year']}); "
+                f"{with_unit(change['range_latest'], unit)} "
+                f"({year_text(change['latest_year'], report.preliminary)}); "
                 f"den har {word} från {with_unit(change['range_first'], unit)} "
-                f"({change['first_year']})."
+                f"({year_text(change['first_year'], report.preliminary)})."
                 if word != "är oförändrad"
                 else f"{registry.label(kpi)}: skillnaden mellan {ends} enhet "
                 f"{word} sedan {change['first_year']}."

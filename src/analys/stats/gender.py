@@ -14,7 +14,7 @@ import pandas as pd
 
 from analys import registry
 from analys.errors import ParamsError
-from analys.format import number
+from analys.format import difference_unit, with_unit
 from analys.frame import wide
 from analys.stats.trend import NO_TEST_LABEL, TrendResult, trend_marker
 
@@ -159,9 +159,8 @@ def describe_gap(gap: float, unit: str | None = None, *, kpi: str | None = None)
         return "skillnad kan inte beräknas"
     if gap == 0:
         return f"ingen skillnad mellan {women} och {men}"
-    unit_text = f" {'procentenheter' if unit == '%' else unit}" if unit else ""
     word = "högre" if gap > 0 else "lägre"
-    return f"{women} {number(abs(gap))}{unit_text} {word} än {men}"
+    return f"{women} {with_unit(abs(gap), difference_unit(unit))} {word} än {men}"
 
 
 SUMMARY_COLUMNS = [

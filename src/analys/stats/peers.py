@@ -21,6 +21,7 @@ import pandas as pd
 
 from analys import reference
 from analys.errors import ParamsError
+from analys.format import join_and
 from analys.vocabulary import MUNICIPALITY_TYPE_WORDS
 
 # params area -> the area word in Kolada's "Liknande kommuner <område>, <kommun>, <år>" titles
@@ -154,11 +155,11 @@ class ReferenceGroup:
         return f"bland {self.counted(n)}"
 
     def members_text(self) -> str:
-        """The members' names, comma-separated (the first 25, then how many more)."""
+        """The members' names, "a, b och c" (the first 25, then how many more)."""
         names = [reference.title(c) for c in self.codes]
         if len(names) > 25:
             return ", ".join(names[:25]) + f" och {len(names) - 25} till"
-        return ", ".join(names)
+        return join_and(names)
 
 
 def _group_title(groups: pd.DataFrame, group: str) -> str | None:

@@ -15,8 +15,11 @@ import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.text import Text
+from matplotlib.lines import Line2D
+from matplotlib.path import Path
+from matplotlib.text import Annotation, Text
 from matplotlib.ticker import FuncFormatter, Locator, MaxNLocator
+from matplotlib.transforms import Bbox
 
 from analys import reference, registry
 from analys.chartstyle import FOCUS, annotate_source
@@ -47,22 +50,114 @@ def finish(ax: Axes, source: str, *, derived: bool, kpis: tuple = ()) -> Axes:
     return annotate_source(ax, source, derived=derived, kpis=kpis)
 
 
-def end_label(ax: Axes, x: float, y: float, text: str, *, bold: bool = False) -> None:
-    """Write the last value at its point, inside the Axes: left of it and above, or below
-    when the point lies in the top quarter of what is drawn so far."""
-    low, high = ax.dataLim.intervaly
-    below = y > low + 0.75 * (high - low)
-    ax.annotate(
+def end_label(
+    ax: Axes, x: float, y: float, text: str, *, bold: bool = False, line: Line2D | None = None
+) -> Annotation:
+    """Write the last value beside its point, inside the Axes and off the data.
+
+    The place is chosen when the figure is drawn, once the layout is final, from
+    :data:`END_PLACES` (left of the point above or below, level with it, further up or down,
+    then right of it): the nearest whose drawn box stays inside the Axes, holds none of
+    ``line``'s points and covers no other text in the Axes (a target's label), one the line
+    does not run through before one it does. With no such place, the one covering least. A
+    label set off from its point gets a thin leader line.
+    """
+    label = ax.annotate(
         text,
         xy=(x, y),
-        xytext=(0, -8 if below else 8),
+        xytext=END_PLACES[0][:2],
         textcoords="offset points",
-        ha="right",
-        va="top" if below else "bottom",
+        ha=END_PLACES[0][2],
+        va=END_PLACES[0][3],
         fontsize=8,
         color=FOCUS,
         fontweight="bold" if bold else "normal",
         bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
+        arrowprops={"arrowstyle": "-", "lw": 0.6, "color": FOCUS, "shrinkA": 0, "shrinkB": 3},
+        zorder=4,
+    )
+    label.set_in_layout(False)  # kept inside the Axes, so no room is made for it
+    label.arrow_patch.set_visible(False)
+    ax.add_artist(_EndLabelPlacer(label, line))
+    return label
+
+
+#: where an end label may go, nearest first: offset from its point (points), ha, va
+END_PLACES: tuple[tuple[float, float, str, str], ...] = (
+    (-5, 5, "right", "bottom"),
+    (-5, -5, "right", "top"),
+    (-8, 0, "right", "center_baseline"),
+    (0, 8, "center", "bottom"),
+    (0, -8, "center", "top"),
+    (-5, 16, "right", "bottom"),
+    (-5, -16, "right", "top"),
+    (-5, 27, "right", "bottom"),
+    (-5, -27, "right", "top"),
+    (8, 0, "left", "center_baseline"),
+    (5, 5, "left", "bottom"),
+    (5, -5, "left", "top"),
+)
+#: a label further than this (points) from its point is tied to it by a leader line
+_LEADER = 12
+#: room kept around a marker (points)
+_MARKER_ROOM = 3.0
+
+
+class _EndLabelPlacer(Artist):
+    """Draws nothing: moves its end label to the best of :data:`END_PLACES` just before the
+    Axes draws its texts (zorder 0), when the layout and the data limits are final."""
+
+    def __init__(self, label: Annotation, line: Line2D | None) -> None:
+        super().__init__()
+        self.label, self.line = label, line
+        self.set_zorder(0)
+        self.set_in_layout(False)
+
+    def draw(self, renderer) -> None:
+        if self.label.get_visible() and self.axes is not None:
+            _place_end_label(self.axes, self.label, self.line, renderer)
+
+
+def _place_end_label(ax: Axes, label: Annotation, line: Line2D | None, renderer) -> None:
+    """Put ``label`` at the first free place of :data:`END_PLACES` (see :func:`end_label`)."""
+    room = renderer.points_to_pixels(_MARKER_ROOM)
+    # the line's points in display coordinates, a missing year left as NaN (a gap)
+    points = np.empty((0, 2)) if line is None else ax.transData.transform(line.get_xydata())
+    markers = points[np.isfinite(points).all(axis=1)]
+    others = [
+        Text.get_window_extent(t, renderer)
+        for t in ax.texts
+        if t is not label and t.get_visible() and t.get_text() and t.get_gid() != "analys-watermark"
+    ]
+    frame = ax.get_window_extent(renderer)
+    scores = []
+    for index, (dx, dy, ha, va) in enumerate(END_PLACES):
+        label.xyann = (dx, dy)
+        label.set_horizontalalignment(ha)
+        label.set_verticalalignment(va)
+        label.update_positions(renderer)
+        box = Text.get_window_extent(label, renderer)
+        outside = not (frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1))
+        padded = box.padded(room)
+        covered = sum(padded.contains(px, py) for px, py in markers)
+        covered += sum(box.overlaps(other) for other in others)
+        crossed = _crosses(points, box)
+        scores.append((outside, covered, crossed, index))
+    *_, best = min(scores)
+    dx, dy, ha, va = END_PLACES[best]
+    label.xyann = (dx, dy)
+    label.set_horizontalalignment(ha)
+    label.set_verticalalignment(va)
+    label.arrow_patch.set_visible(math.hypot(dx, dy) > _LEADER)
+
+
+def _crosses(points: np.ndarray, box: Bbox) -> bool:
+    """True when the line through ``points`` (display coordinates; NaN a gap) runs through
+    ``box``."""
+    return any(
+        Path(pair).intersects_bbox(box, filled=False)
+        for pair in (points[i : i + 2] for i in range(len(points) - 1))
+        if np.isfinite(pair).all()
     )
 
 

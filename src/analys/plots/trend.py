@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 
 from analys import reference, registry
 from analys.chartstyle import BAND, FOCUS, PEERS, RIKET, TARGET, TITLE_Y
-from analys.format import difference_unit, number
+from analys.format import difference_unit, number, year_text
 from analys.plots.base import (
     end_label,
     finish,
@@ -64,14 +64,30 @@ def _series(part: pd.DataFrame, code: str) -> pd.Series:
 
 
 def _focus_line(
-    ax: Axes, own: pd.Series, name: str, text: Callable[[float], str], *, bold: bool = False
+    ax: Axes,
+    own: pd.Series,
+    name: str,
+    text: Callable[[float], str],
+    *,
+    latest: int | None = None,
+    preliminary: int | None = None,
+    bold: bool = False,
 ) -> None:
     """The focus municipality's series, its last value written at the end; or, without any
-    values, a note saying so."""
+    values, a note saying so.
+
+    When that value is older than the chart's ``latest`` year (others have the report year,
+    the municipality not yet) the label names its year, "219,0 poäng (2024)", so it is not
+    read as the current value.
+    """
     if own.notna().any():
-        ax.plot(own.index, own.values, color=FOCUS, lw=2.8, marker="o", ms=4, label=name)
+        (line,) = ax.plot(own.index, own.values, color=FOCUS, lw=2.8, marker="o", ms=4, label=name)
         last = own.dropna()
-        end_label(ax, last.index[-1], last.iloc[-1], text(last.iloc[-1]), bold=bold)
+        year, value = int(last.index[-1]), float(last.iloc[-1])
+        words = text(value)
+        if latest is not None and year < latest:
+            words += f" ({year_text(year, preliminary)})"
+        end_label(ax, year, value, words, bold=bold, line=line)
         return
     ax.text(
         0.5,
@@ -145,7 +161,9 @@ def trend_chart(
     -------
     Axes
         With a Swedish legend ("Örebro", "Jämförelsegruppens median", "25–75 %", "Riket",
-        "Mål"). Without any values a message is written in the axes instead.
+        "Mål") and the municipality's last value at the end of its line, with its year when
+        others have a later one ("219,0 poäng (2024)"). Without any values a message is
+        written in the axes instead.
     """
     ax = new_axes(ax, (7, 4))
     name = reference.title(municipality)
@@ -168,12 +186,21 @@ def trend_chart(
     if riket is not None and len(riket):
         ax.plot(riket.index, riket.values, color=RIKET, lw=1.5, ls="--", label="Riket")
     unit = registry.unit(kpi)
-    _focus_line(ax, own, name, lambda v: value_text(v, unit), bold=True)
+    latest = latest_year(part)
+    _focus_line(
+        ax,
+        own,
+        name,
+        lambda v: value_text(v, unit),
+        latest=latest,
+        preliminary=preliminary,
+        bold=True,
+    )
     _target(ax, target, target_year, unit, on_line=legend == "none")
     ax.set_title(title or kpi_title(kpi, gender), loc="left", y=TITLE_Y, fontsize=11)
     ax.set_ylabel(unit or "")
     ax.set_xlabel("År")
-    year_ticks(ax.xaxis, preliminary, latest_year(part))
+    year_ticks(ax.xaxis, preliminary, latest)
     swedish_ticks(ax.yaxis)
     ax.grid(axis="y", color="#e0e0e0", lw=0.6)
     place_legend(ax, legend)
@@ -285,7 +312,12 @@ def gender_gap_chart(
         ax.plot(riket.index, riket.values, color=RIKET, lw=1.5, ls="--", label="Riket")
     unit = difference_unit(registry.unit(kpi))
     _focus_line(
-        ax, _series(gaps, municipality), name, lambda v: f"{'+' if v > 0 else ''}{number(v)}"
+        ax,
+        _series(gaps, municipality),
+        name,
+        lambda v: f"{'+' if v > 0 else ''}{number(v)}",
+        latest=latest_year(gaps),
+        preliminary=preliminary,
     )
     ax.axhline(0, color="black", lw=0.8)
     gap = f"{women.capitalize()} − {men}"

@@ -1,5 +1,6 @@
 """Labels that must not mislead: a trend's last-value label keeps off its line's points and
-off the target's label, and names its year when that is not the chart's last."""
+off the target's label, and names its year when that is not the chart's last; a spine chart's
+rows without a direction are not judged."""
 
 from __future__ import annotations
 
@@ -12,16 +13,19 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from analys import demo, plots, reference  # noqa: E402
-from analys.chartstyle import FOCUS  # noqa: E402
+from analys import demo, plots, reference, registry  # noqa: E402
+from analys.chartstyle import COLOURS, FOCUS, STATUS_COLOURS  # noqa: E402
 from analys.frame import as_values_frame  # noqa: E402
+from analys.stats import compare  # noqa: E402
 
 #: the report's trend panel (report/trends.py: output.grid(width=4.6, height=3.1))
 PANEL = (4.6, 3.1)
 #: the seven municipalities like Gotland that the demo report of 0980 compares with
 GOTLAND_PEERS = ["0488", "1081", "1463", "0381", "0582", "1881", "1447"]
+JUDGED = {COLOURS["green"], COLOURS["yellow"], COLOURS["red"]} | set(STATUS_COLOURS.values())
 
 
 @pytest.fixture(autouse=True)
@@ -123,3 +127,70 @@ def test_an_older_last_gender_gap_names_its_year() -> None:
         _values(rows), kpi="N15507", municipality="1880", peers=["1881"], preliminary=2025
     )
     assert _end_text(ax) == "+2,0 (2024)"
+
+
+# --- spine ---------------------------------------------------------------------------------
+
+
+def _marker_colour(ax, kpi: str) -> str:
+    (line,) = [line for line in ax.get_lines() if line.get_gid() == f"marker-{kpi}"]
+    return to_hex(line.get_color())
+
+
+@pytest.mark.parametrize("statuses", [None, {"N15507": "met", "N15027": "not_met"}])
+def test_a_neutral_spine_row_is_not_judged(statuses) -> None:
+    """A cost (no direction) is only lower or higher: its dot has the neutral quartile colour,
+    never red, yellow or green (not even its target's status), its row is grey with its own
+    "lägre"/"högre" ends, and the axis' "Sämre … Bättre" says it is for the other rows."""
+    kpis = ["N15507", "N15027"]
+    assert registry.polarity("N15027") == "neutral"
+    values = demo.load_values(kpis, None, [2024])
+    status = pd.Series(statuses) if statuses else None
+    ax = plots.spine_chart(values, kpis=kpis, municipality="1880", statuses=status)
+
+    neutral = _marker_colour(ax, "N15027")
+    assert neutral not in JUDGED
+    codes = reference.codes_of_type("K")
+    pool = values[values["kpi"] == "N15027"].set_index("municipality")["value"].reindex(codes)
+    expected = compare.quartile_colours(pool, "neutral")["colour"]["1880"]
+    assert neutral == COLOURS[expected]
+    judged = _marker_colour(ax, "N15507")
+    assert judged in JUDGED
+    if statuses:
+        assert judged == STATUS_COLOURS["met"]
+
+    ends = [t.get_text() for t in ax.texts if t.get_gid() == "ends-N15027"]
+    assert ends == ["← lägre", "högre →"]
+    assert not [t for t in ax.texts if t.get_gid() == "ends-N15507"]
+    assert [p.get_gid() for p in ax.patches if str(p.get_gid()).startswith("neutral-")] == [
+        "neutral-N15027"
+    ]
+    assert "grå raderna" in ax.get_xlabel()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Högsta fjärdedelen (ingen värdering)" in legend
+
+
+def test_a_spine_chart_without_neutral_rows_has_no_note() -> None:
+    values = demo.load_values(["N15507", "N15033"], None, [2024])
+    ax = plots.spine_chart(values, kpis=["N15507", "N15033"], municipality="1880")
+    assert ax.get_xlabel() == ""
+    assert not [p for p in ax.patches if str(p.get_gid()).startswith("neutral-")]
+
+
+@pytest.mark.parametrize("statuses", [None, {"N15507": "met", "N15027": "partly"}])
+def test_the_spine_legend_keeps_clear_of_the_title(statuses) -> None:
+    """With neutral rows the legend has more rows: the title moves above them."""
+    kpis = ["N15507", "N15027", "N00097"]
+    values = demo.load_values(kpis, None, [2024])
+    figure, ax = plt.subplots(figsize=(8, 2.5), layout="constrained")
+    status = pd.Series(statuses) if statuses else None
+    plots.spine_chart(values, kpis=kpis, municipality="1880", statuses=status, ax=ax)
+    renderer = _drawn(figure)
+    (title,) = [
+        t
+        for t in ax.get_children()
+        if t is not None and isinstance(t, Text) and t.get_text() == ax.get_title(loc="left")
+    ]
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert not title.get_window_extent(renderer).overlaps(legend)
+    assert legend.x1 <= figure.bbox.x1 + 1

@@ -189,7 +189,7 @@ def test_a_neutral_row_of_the_spine_chart_reads_lower_to_higher() -> None:
     values = demo.load_values(["N15507", "N00097"], years=[2025])
     ax = plots.spine_chart(values, kpis=["N15507", "N00097"], municipality="1880")
     ends = [t.get_text() for t in ax.texts if t.get_gid() == "ends-N00097"]
-    assert ends == ["lägre", "högre"]
+    assert ends == ["← lägre", "högre →"]
     assert not [t for t in ax.texts if t.get_gid() == "ends-N15507"]
 
 

@@ -102,7 +102,10 @@ def spine_chart(
         Default: per KPI the latest year with a value for the municipality (or any value).
     statuses : Series, optional
         KPI id → ``met``/``partly``/``not_met``/``no_data``; the marker's colour
-        (``STATUS_COLOURS``). Default: the municipality's quartile colour.
+        (``STATUS_COLOURS``). Default: the municipality's quartile colour. A KPI without a
+        direction (polarity ``neutral``) always has its neutral quartile colour (higher,
+        middle, lower), on a grey row with its own "← lägre"/"högre →" ends: the axis'
+        "Sämre … Bättre" is for the other rows, as a note under it says.
     gender : {"T", "K", "M"}
     source : {"demo", "kolada", "store"}
     preliminary : int, optional
@@ -145,18 +148,7 @@ def spine_chart(
         note = f"{value_text(value, unit)} ({shown})"
         if registry.polarity(kpi) == "neutral":
             note += ", ingen riktning"
-            # its row reads lower to higher, not worse to better: say so at both ends
-            for x, word, ha in ((0.0, "lägre", "left"), (1.0, "högre", "right")):
-                ax.text(
-                    x,
-                    y - 0.32,
-                    word,
-                    ha=ha,
-                    va="bottom",
-                    fontsize=6.5,
-                    color=RIKET,
-                    gid=f"ends-{kpi}",
-                )
+            _neutral_row(ax, kpi, y)
         if not row["riket"]:
             note += ", mitten = median"
         ax.text(1.03, y, note, transform=ax.get_yaxis_transform(), va="center", fontsize=8)
@@ -179,29 +171,46 @@ def spine_chart(
     ax.set_yticks(range(len(kpis)), [wrap(registry.label(k), 40) for k in kpis], fontsize=8)
     ax.set_ylim(len(kpis) - 0.5, -0.5)
     ax.set_xlim(-0.02, 1.02)
-    ax.set_xticks([0, 0.5, 1], ["Sämre", "Riket", "Bättre"], fontsize=8)
+    neutral = any(registry.polarity(k) == "neutral" for k in kpis)
+    ax.set_xticks([0, 0.5, 1], ["← Sämre", "Riket", "Bättre →"], fontsize=8)
     ax.tick_params(axis="x", length=0)
+    handles = _spine_legend(name, statuses, unit_word(municipality), neutral=neutral)
+    # with rows without a direction: three columns, the comparison, the judged colours and
+    # the neutral colours, filled top to bottom
+    columns = 3 if neutral else 4
     ax.legend(
-        handles=_spine_legend(
-            name,
-            statuses,
-            unit_word(municipality),
-            neutral=any(registry.polarity(k) == "neutral" for k in kpis),
-        ),
+        handles=handles,
         fontsize=7,
         frameon=False,
         loc="lower left",
         bbox_to_anchor=(0, 1.01),
-        ncol=4,
+        ncol=columns,
     )
     ax.set_title(
         f"{name} jämfört med alla {unit_word(municipality)}na och riket",
         loc="left",
         y=TITLE_Y,
         fontsize=11,
-        pad=34,
+        pad=12 + 11 * -(-len(handles) // columns),  # above the legend's rows
     )
-    return finish(ax, source, derived=True, kpis=tuple(kpis))
+    finish(ax, source, derived=True, kpis=tuple(kpis))
+    if neutral:  # the axis' words judge the white rows only
+        ax.set_xlabel(NEUTRAL_NOTE, fontsize=7, color=RIKET, labelpad=2)
+    return ax
+
+
+#: under the axis of a chart with rows of KPIs without a direction (grey rows)
+NEUTRAL_NOTE = "Sämre/bättre gäller inte de grå raderna: de har ingen riktning (lägre ← → högre)"
+#: the background of a row without a direction
+NEUTRAL_BAND = "#eeeeee"
+
+
+def _neutral_row(ax: Axes, kpi: str, y: int) -> None:
+    """Set a KPI without a direction apart: a grey background and its own ends, "← lägre"
+    and "högre →", since its row reads lower to higher, not worse to better."""
+    ax.axhspan(y - 0.5, y + 0.5, color=NEUTRAL_BAND, lw=0, zorder=0, gid=f"neutral-{kpi}")
+    for x, word, ha in ((0.0, "← lägre", "left"), (1.0, "högre →", "right")):
+        ax.text(x, y - 0.32, word, ha=ha, va="bottom", fontsize=6.5, color=RIKET, gid=f"ends-{kpi}")
 
 
 def _spine_scale(row: dict, flip: bool) -> Callable[[float], float]:
@@ -216,7 +225,10 @@ def _spine_scale(row: dict, flip: bool) -> Callable[[float], float]:
 
 
 def _marker_colour(kpi: str, row: dict, municipality: str, statuses: pd.Series | None) -> str:
-    if statuses is not None:
+    """The status colour, or the quartile colour; a KPI without a direction always gets its
+    neutral quartile colour (higher, middle, lower), never a judging red, yellow or green,
+    even when its target has a status (the goal table says that)."""
+    if statuses is not None and registry.polarity(kpi) != "neutral":
         status = statuses.get(kpi, "no_data")
         return STATUS_COLOURS.get(status if isinstance(status, str) else "no_data", "#000000")
     colours = compare.quartile_colours(
@@ -229,22 +241,24 @@ def _marker_colour(kpi: str, row: dict, municipality: str, statuses: pd.Series |
 def _spine_legend(
     name: str, statuses: pd.Series | None, unit_word: str = "kommuner", *, neutral: bool = False
 ) -> list:
+    """The legend: the bands, Riket and the municipality; the status or quartile colours;
+    with ``neutral`` rows also the neutral colours and the grey row (in that order)."""
+    if statuses is not None:
+        judged = [(STATUS_COLOURS[k], text) for k, text in STATUS_LABELS.items()]
+    else:
+        judged = [(COLOURS[c], COLOUR_LABELS[c]) for c in ("green", "yellow", "red", "none")]
+    # a neutral KPI's marker is higher/middle/lower, never better or worse
+    neutrals = [(COLOURS[c], COLOUR_LABELS[c]) for c in ("high", "middle", "low")]
     handles = [
         Patch(color=BAND, alpha=0.7, label=f"{unit_word.capitalize()}nas spridning (min–max)"),
         Patch(color=PEERS, alpha=0.7, label="Mittersta hälften (25–75 %)"),
         Line2D([], [], color=RIKET, ls="--", label="Riket (mitten)"),
+        Line2D([], [], marker="o", ls="", color="white", mec="black", label=name),
     ]
-    if statuses is not None:
-        names = STATUS_LABELS
-        colours = STATUS_COLOURS
-    else:
-        # a neutral KPI's marker is higher/middle/lower, never better or worse
-        shown = ("green", "yellow", "red", *(("high", "middle", "low") if neutral else ()))
-        names = {c: COLOUR_LABELS[c] for c in (*shown, "none")}
-        colours = COLOURS
-    handles.append(Line2D([], [], marker="o", ls="", color="white", mec="black", label=name))
     handles += [
-        Line2D([], [], marker="o", ls="", color=colours[key], mec="black", label=text)
-        for key, text in names.items()
+        Line2D([], [], marker="o", ls="", color=colour, mec="black", label=text)
+        for colour, text in (*judged, *(neutrals if neutral else ()))
     ]
+    if neutral:
+        handles.append(Patch(color=NEUTRAL_BAND, label="Grå rad: ingen riktning"))
     return handles

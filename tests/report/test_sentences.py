@@ -149,6 +149,10 @@ def test_one_goal_one_indicator_and_one_peer_are_singular():
     assert sentences.goal_sentence("Trygg skola", "met", 2, 3).endswith(
         "(2 av 3 indikatorer uppfyllda)."
     )
+    # Danderyd once read "är uppfyllt (1 av 3 indikatorer uppfyllda)" with no why
+    assert sentences.goal_sentence("Delaktighet", "met", 1, 3, partly=1, no_data=1).endswith(
+        "är uppfyllt (1 av 3 indikatorer uppfyllda, 1 delvis och 1 utan data)."
+    )
     group = _group("liknande")
     assert group.counted(1) == "1 liknande kommun" and group.counted(2) == "2 liknande kommuner"
     assert group.among(1) == "bland 1 liknande kommun"

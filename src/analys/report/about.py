@@ -70,12 +70,27 @@ class AboutSections:
         )
         goals = self.evaluation.goals
         ind = self.evaluation.indicators
-        met = ind[ind["status"] == "met"].groupby("goal").size()
+        counted = ind.groupby(["goal", "status"]).size()
         lines = [
-            sentences.goal_sentence(r.title, r.status, int(met.get(r.goal, 0)), int(r.n))
+            sentences.goal_sentence(
+                r.title,
+                r.status,
+                int(counted.get((r.goal, "met"), 0)),
+                int(r.n),
+                partly=int(counted.get((r.goal, "partly"), 0)),
+                no_data=int(counted.get((r.goal, "no_data"), 0)),
+            )
             for r in goals.itertuples()
         ]
-        output.display(Markdown("\n".join(f"- {line}" for line in lines)))
+        cut = self.area.cutoffs
+        lines.append(
+            f"*Ett mål är uppfyllt när indikatorerna med data når minst "
+            f"{number(cut.met * 100, 0)} % av poängen (uppfylld = 1, delvis = ½), delvis "
+            f"uppfyllt från {number(cut.partly * 100, 0)} %. Indikatorer utan data räknas "
+            f"inte; har mindre än {number(cut.coverage * 100, 0)} % av dem data kan målet inte "
+            "bedömas.*"
+        )
+        output.display(Markdown("\n".join(f"- {line}" for line in lines[:-1]) + "\n\n" + lines[-1]))
         figure, ax = plt.subplots(figsize=plots.goal_chart_size(goals), layout="constrained")
         plots.goal_status_chart(goals, source=self.source, ax=ax)
         output.show_figure(figure)

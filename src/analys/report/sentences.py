@@ -194,9 +194,21 @@ def change_sentence(
     return f"{label} har {verb} med {amount} sedan {first_year} ({last_year})."
 
 
-def goal_sentence(title: str, status: str, n_met: int, n: int) -> str:
-    """ "Målet "Alla elever ska nå kunskapskraven" är delvis uppfyllt (2 av 4 indikatorer)."""
-    return f"Målet \u201d{title}\u201d {STATUS_PHRASES[status]} ({met_of(n_met, n)})."
+def goal_sentence(
+    title: str, status: str, n_met: int, n: int, *, partly: int = 0, no_data: int = 0
+) -> str:
+    """ "Målet "Alla elever ska nå kunskapskraven" är delvis uppfyllt (2 av 4 indikatorer)."
+
+    The indicators that are ``partly`` met (they count half) and those with ``no_data``
+    (they do not count) are named too, so that "är uppfyllt (1 av 3 indikatorer
+    uppfyllda, 1 delvis och 1 utan data)" explains itself.
+    """
+    basis = met_of(n_met, n)
+    extra = [f"{partly} delvis"] if partly else []
+    extra += [f"{no_data} utan data"] if no_data else []
+    if extra:
+        basis += ", " + join_and(extra)
+    return f"Målet \u201d{title}\u201d {STATUS_PHRASES[status]} ({basis})."
 
 
 def area_sentence(

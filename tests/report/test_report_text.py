@@ -480,3 +480,9 @@ def test_goal_table_reasons_and_unit_spreads_star_the_preliminary_year(monkeypat
     assert "Värde saknas 2025*;" in text
     assert re.search(r"skillnaden mellan bästa och sämsta enhet är [^()]+\(2025\*\)", text)
     assert not re.search(r"\b2025\b(?!\*)", text)
+
+
+def test_the_summary_states_the_goal_rule_with_the_areas_cutoffs(monkeypatch, grundskola):
+    text = run(grundskola, monkeypatch, sections=("summary",)).all_text()
+    assert "Ett mål är uppfyllt när indikatorerna med data når minst 75 % av poängen" in text
+    assert "delvis uppfyllt från 40 %" in text and "mindre än 50 % av dem data" in text

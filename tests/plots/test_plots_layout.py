@@ -194,7 +194,7 @@ def test_a_neutral_row_of_the_spine_chart_reads_lower_to_higher() -> None:
 
 
 def test_crowded_peer_labels_are_left_out_rather_than_overprinted() -> None:
-    from analys.plots.base import place_labels
+    from analys.plots.labels import place_labels
 
     figure, ax = plt.subplots(figsize=(4, 3))
     ax.set_xlim(0, 10)
@@ -212,7 +212,7 @@ def test_crowded_peer_labels_are_left_out_rather_than_overprinted() -> None:
 def test_peer_labels_keep_clear_of_the_quadrant_captions() -> None:
     """A peer in a corner of the result-and-cost chart once had its name printed over the
     corner's caption ("Högt resultat, låg kostnad")."""
-    from analys.plots.base import place_labels
+    from analys.plots.labels import place_labels
 
     figure, ax = plt.subplots(figsize=(5, 4))
     ax.set_xlim(0, 10)

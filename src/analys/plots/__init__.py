@@ -12,7 +12,7 @@ This module is the public front; each chart lives in the submodule of its concep
 ranking bars), :mod:`~analys.plots.spine` (the spine chart), :mod:`~analys.plots.scatter`
 (expected values, costs, coefficients), :mod:`~analys.plots.goals` (goal status) and
 :mod:`~analys.plots.units` (units and the tartan rug), on the shared pieces of
-:mod:`~analys.plots.base`.
+:mod:`~analys.plots.base` and :mod:`~analys.plots.labels` (value and name labels beside points).
 """
 
 from __future__ import annotations

@@ -24,13 +24,13 @@ from analys.plots.base import (
     new_axes,
     no_data,
     peer_codes,
-    place_labels,
     same_type,
     select,
     swedish_ticks,
     unit_word,
     wrap,
 )
+from analys.plots.labels import place_labels
 
 
 def _highlight(

@@ -17,7 +17,6 @@ from analys import reference, registry
 from analys.chartstyle import BAND, FOCUS, PEERS, RIKET, TARGET, TITLE_Y
 from analys.format import difference_unit, number, year_text
 from analys.plots.base import (
-    end_label,
     finish,
     kpi_title,
     latest_year,
@@ -31,6 +30,7 @@ from analys.plots.base import (
     wrap,
     year_ticks,
 )
+from analys.plots.labels import end_label
 from analys.stats.gender import gender_gaps
 
 PEER_MEDIAN_LABEL = "Jämförelsegruppens median"

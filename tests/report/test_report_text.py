@@ -486,3 +486,10 @@ def test_the_summary_states_the_goal_rule_with_the_areas_cutoffs(monkeypatch, gr
     text = run(grundskola, monkeypatch, sections=("summary",)).all_text()
     assert "Ett mål är uppfyllt när indikatorerna med data når minst 75 % av poängen" in text
     assert "delvis uppfyllt från 40 %" in text and "mindre än 50 % av dem data" in text
+
+
+def test_the_spine_chart_text_says_grey_rows_are_not_judged(monkeypatch, grundskola):
+    """Grundskola's cost deviation has no direction: its row is grey and unjudged, and the
+    chart's introduction says so instead of "färg = målstatus" for every row."""
+    text = run(grundskola, monkeypatch, sections=("comparison",)).all_text()
+    assert "grå rader har ingen riktning" in text

@@ -100,10 +100,17 @@ class ComparisonSections:
         kpis = [i.kpi for _, i in self.area.indicators if i.gender == "T"]
         kpis = list(dict.fromkeys(kpis))
         statuses = self.evaluation.indicators.drop_duplicates("kpi").set_index("kpi")["status"]
+        neutral = [k for k in kpis if registry.polarity(k) == "neutral"]
+        grey = (
+            "; grå rader har ingen riktning: högre till höger, utan värdering och med "
+            "kvartilfärg i stället för målstatus"
+            if neutral
+            else ""
+        )
         output.display(
             Markdown(
                 f"**Alla indikatorer jämfört med riket** (mitten = riket, bättre till höger; "
-                f"banden visar spridningen {self.everyone.among()}; färg = målstatus)."
+                f"banden visar spridningen {self.everyone.among()}; färg = målstatus{grey})."
             )
         )
         figure, ax = plt.subplots(figsize=(8, 0.9 + 0.45 * len(kpis)), layout="constrained")

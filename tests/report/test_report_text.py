@@ -493,3 +493,16 @@ def test_the_spine_chart_text_says_grey_rows_are_not_judged(monkeypatch, grundsk
     chart's introduction says so instead of "färg = målstatus" for every row."""
     text = run(grundskola, monkeypatch, sections=("comparison",)).all_text()
     assert "grå rader har ingen riktning" in text
+
+
+def test_a_group_target_says_whom_it_rests_on(monkeypatch):
+    """Region Gotland's "medianen bland alla 21 regioner" was the median of the 20 others;
+    Gotland's own-survey target "medianen bland 26 kommuner i kommungruppen C6 76,8 %" was
+    one municipality's value."""
+    region = run(Report.from_area("halso_sjukvard", "0018"), monkeypatch, ("goal_tables",))
+    text = region.all_text()
+    assert "bland övriga 20 regioner" in text and "bästa bland alla 21 regioner" not in text
+    gotland = run(Report.from_area("folkhalsa", "0980"), monkeypatch, ("goal_tables",))
+    assert re.search(
+        r"medianen bland 26 kommuner i [^\n]*76,8 % \(1 av 26 med värde\)", gotland.all_text()
+    )

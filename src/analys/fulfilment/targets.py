@@ -61,7 +61,9 @@ def resolve_target(
             t = float(np.median(values))
         else:
             t = quantile_target(values, target.quantile, ind.polarity)
-        return t, f"{what} {value_text(t, unit)}", f"{what} ({len(values)} st)"
+        # a median of 1 of 26 members is no group's median: say how many it rests on
+        few = f" ({len(values)} av {len(peers)} med värde)" if len(values) < len(peers) else ""
+        return t, f"{what} {value_text(t, unit)}{few}", f"{what} ({len(values)} st)"
     if target.kind == "change":
         base = float(own.get(target.since, nan))
         if target.improve:

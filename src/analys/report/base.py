@@ -109,15 +109,16 @@ class ReportBase:
         self.evaluation.indicators["label"] = [
             indicator_label(ind) for _, ind in self.area.indicators
         ]
-        # targets and reasons against the peer group name it ("bland 7 liknande kommuner")
-        among = self.group.among()
+        # targets and reasons against the peer group name it ("bland 7 liknande kommuner";
+        # "bland övriga 20 regioner" when the group is everyone: the focus is not in it)
+        among = f"bland {self.group.others()}"
         for column in ("target_text", "reason"):
             self.evaluation.indicators[column] = (
                 self.evaluation.indicators[column]
                 .astype(str)
                 .str.replace("jämförelsegruppens median", f"medianen {among}", regex=False)
                 .str.replace("i jämförelsegruppen", among, regex=False)
-                .str.replace("jämförelsegruppen", self.group.counted(), regex=False)
+                .str.replace("jämförelsegruppen", self.group.others(), regex=False)
             )
         years = self.evaluation.indicators["year"].dropna()
         self.year = int(self.area.year or (years.max() if len(years) else 0)) or None

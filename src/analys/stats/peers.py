@@ -104,6 +104,13 @@ def similar_group(
     return None
 
 
+def skr_group_name(code: str) -> str:
+    """An SKR municipality group as readers know it: "Mindre stad/tätort (C6)"; the code
+    alone when it is not one of SKR's nine groups."""
+    name = reference.SKR_GROUPS.get(code)
+    return f"{name} ({code})" if name else code
+
+
 def _singular(name: str) -> str:
     """A group's plural noun phrase for one member: "kommuner" → "kommun", "regioner" →
     "region" (its first occurrence: "kommuner i kommungruppen A1")."""
@@ -154,6 +161,14 @@ class ReferenceGroup:
         """ "bland alla 290 kommuner", "bland 7 liknande kommuner"."""
         return f"bland {self.counted(n)}"
 
+    def others(self) -> str:
+        """The members without the focus, as a median or quantile over them is named:
+        "övriga 20 regioner" for an ``everyone`` group (whose :meth:`counted` includes the
+        focus), else the same as :meth:`counted`."""
+        if self.everyone:
+            return f"övriga {len(self.codes)} {self.unit_word}"
+        return self.counted()
+
     def members_text(self) -> str:
         """The members' names, "a, b och c" (the first 25, then how many more)."""
         names = [reference.title(c) for c in self.codes]
@@ -188,7 +203,7 @@ def reference_group(
         source = note if peers != "alla" else f"alla {word} i Kolada"
         return ReferenceGroup(municipality, codes, word, source, municipality_type, everyone=True)
     if peers == "skr":
-        skr = str(facts.at[municipality, "skr_group"])
+        skr = skr_group_name(str(facts.at[municipality, "skr_group"]))
         return ReferenceGroup(
             municipality,
             codes,
@@ -199,7 +214,7 @@ def reference_group(
     if peers == "lan":
         county = reference.COUNTIES.get(str(facts.at[municipality, "county"]), "länet")
         if alone_in_county(municipality):
-            skr = str(facts.at[municipality, "skr_group"])
+            skr = skr_group_name(str(facts.at[municipality, "skr_group"]))
             return ReferenceGroup(
                 municipality,
                 codes,

@@ -194,3 +194,23 @@ def test_the_spine_legend_keeps_clear_of_the_title(statuses) -> None:
     legend = ax.get_legend().get_window_extent(renderer)
     assert not title.get_window_extent(renderer).overlaps(legend)
     assert legend.x1 <= figure.bbox.x1 + 1
+
+
+def test_a_removed_end_label_is_not_placed_and_an_emptied_axes_keeps_no_placer() -> None:
+    """The explorers redraw into the same Axes after removing what was drawn: a placer left
+    behind once tried to place a label no longer in any Axes."""
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from analys.plots.labels import end_label
+    from analys.widgets.common import _empty
+
+    figure, ax = plt.subplots()
+    (line,) = ax.plot([2020, 2021, 2022], [1.0, 2.0, 3.0])
+    label = end_label(ax, 2022, 3.0, "3,0 %", line=line)
+    label.remove()
+    FigureCanvasAgg(figure).draw()  # no error: the stray placer skips its label
+    end_label(ax, 2022, 3.0, "3,0 %", line=line)
+    _empty(ax)
+    assert not ax.artists and not ax.texts
+    plt.close(figure)

@@ -84,7 +84,9 @@ class _EndLabelPlacer(Artist):
         self.set_in_layout(False)
 
     def draw(self, renderer) -> None:
-        if self.label.get_visible() and self.axes is not None:
+        # an explorer that redraws into the same Axes removes the old texts: a label no
+        # longer in this Axes has nothing to place
+        if self.label.get_visible() and self.axes is not None and self.label.axes is self.axes:
             _place_end_label(self.axes, self.label, self.line, renderer)
 
 

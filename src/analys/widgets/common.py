@@ -120,6 +120,7 @@ def tidy(controls: dict[str, w.Widget]) -> None:
 def _empty(ax: Axes) -> Axes:
     """``ax`` without anything drawn on it, autoscaling again, ticks kept."""
     drawn = [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images, *ax.tables]
+    drawn += list(ax.artists)  # e.g. the end labels' placers (analys.plots.labels)
     for artist in drawn:
         artist.remove()
     if ax.get_legend() is not None:

@@ -25,6 +25,15 @@ GENDER_WORDS = {"T": "totalt", "K": "kvinnor", "M": "män"}
 #: the same codes of a KPI about children (förskola, grundskola): girls and boys
 CHILD_GENDER_WORDS = {"T": "totalt", "K": "flickor", "M": "pojkar"}
 
+#: municipalities one is "på", not "i" (islands): "Grundskola på Gotland"
+ON_PLACES = frozenset({"Gotland", "Tjörn", "Orust", "Öckerö", "Ekerö", "Värmdö"})
+
+
+def in_place(name: str) -> str:
+    """ "i Örebro", "på Gotland": the preposition a municipality's name takes."""
+    return f"på {name}" if name in ON_PLACES else f"i {name}"
+
+
 #: which direction of a KPI is better; neutral KPIs are never better or worse
 POLARITIES = ("higher", "lower", "neutral")
 POLARITY_WORDS = {"higher": "högre är bättre", "lower": "lägre är bättre", "neutral": "neutral"}

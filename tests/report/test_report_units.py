@@ -79,7 +79,9 @@ def test_unit_report_sections(ipython_capture):
         report.salsa()
         report.about()
     text = shown.text
-    assert report.title in text and "DEMODATA" in text
+    assert (
+        report.title in text and "⚠ Demodata – syntetiska värden, inte verklig statistik." in text
+    )
     assert report.year == report.preliminary  # the demo's latest year is Kolada's preliminary
     assert f"{report.title} {report.year}*" in text and "är preliminärt" in text
     assert "Plats i landet" in text and " av " in text

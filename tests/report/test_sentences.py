@@ -226,3 +226,18 @@ def test_sentences_star_the_preliminary_year() -> None:
     assert sentences.area_sentence("Skola", {"met": 1}, "Malå", 2025, preliminary=2025) == (
         "Skola i Malå 2025*: av 1 mål är 1 uppfyllt."
     )
+
+
+def test_islands_take_pa_and_the_demo_banner_says_demodata_once(monkeypatch):
+    from analys.report import Report, output
+    from analys.vocabulary import in_place
+
+    assert in_place("Gotland") == "på Gotland" and in_place("Örebro") == "i Örebro"
+    assert sentences.area_sentence("Grundskola", {"met": 1}, "Gotland", 2024).startswith(
+        "Grundskola på Gotland 2024:"
+    )
+    shown = []
+    monkeypatch.setattr(output, "display", lambda obj, *a, **k: shown.append(obj))
+    Report.from_area("ekonomi", "0980")._demo_banner()
+    banner = shown[0].data
+    assert banner.count("emodata") == 1 and "DEMODATA" not in banner

@@ -176,8 +176,8 @@ class ReportBase:
             output.display(
                 HTML(
                     "<div class='analys-demo' style='border:2px solid #d7191c;padding:0.5em;"
-                    "margin:0.5em 0;background:#fff5f5'><b>DEMODATA</b> – "
-                    f"{html.escape(DEMO)}. Siffrorna i rapporten är påhittade och får inte "
+                    f"margin:0.5em 0;background:#fff5f5'><b>⚠ {html.escape(DEMO)}.</b> "
+                    "Siffrorna i rapporten är påhittade och får inte "
                     "användas som underlag för beslut.</div>"
                 )
             )

@@ -17,7 +17,7 @@ import pandas as pd
 
 from analys.format import decimals_for, difference_unit, join_and, met_of, with_unit, year_text
 from analys.stats.peers import MIN_QUARTILE_PEERS, ReferenceGroup
-from analys.vocabulary import sign
+from analys.vocabulary import in_place, sign
 
 COUNT_WORDS = {
     2: "två",
@@ -232,7 +232,7 @@ def area_sentence(
             parts.append(f"{counts[status]} {one if counts[status] == 1 else word}")
     listed = join_and(parts) or "inga"
     when = f" {year_text(year, preliminary)}" if year else ""
-    return f"{title} i {place}{when}: av {n} mål är {listed}."
+    return f"{title} {in_place(place)}{when}: av {n} mål är {listed}."
 
 
 def expected_sentence(

@@ -39,6 +39,7 @@ from analys.safe import Markdown, html_text
 from analys.stats import salsa as salsa_mod
 from analys.stats import units as U
 from analys.summary import SUMMARY_MIMETYPE
+from analys.vocabulary import in_place
 
 
 @own_store.scoped(
@@ -151,7 +152,7 @@ class UnitReport:
             )
         output.display(
             Markdown(
-                f"{activity_title(self.activity)} i {self.place} (Kolada-id {self.ou}). "
+                f"{activity_title(self.activity)} {in_place(self.place)} (Kolada-id {self.ou}). "
                 f"Rapporten jämför enheten med kommunens övriga {plural(self.activity)} och "
                 f"med alla {plural(self.activity)} i landet, i de av områdets nyckeltal "
                 f"({self.area.title}) som Kolada redovisar per enhet."
@@ -164,8 +165,8 @@ class UnitReport:
             output.display(
                 HTML(
                     "<div class='analys-demo' style='border:2px solid #d7191c;padding:0.5em;"
-                    "margin:0.5em 0;background:#fff5f5'><b>DEMODATA</b> – "
-                    f"{html_text(captions.DEMO)}. Enhetens namn och id är verkliga, värdena är "
+                    f"margin:0.5em 0;background:#fff5f5'><b>⚠ {html_text(captions.DEMO)}.</b> "
+                    "Enhetens namn och id är verkliga, värdena är "
                     "påhittade.</div>"
                 )
             )

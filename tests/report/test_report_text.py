@@ -506,3 +506,24 @@ def test_a_group_target_says_whom_it_rests_on(monkeypatch):
     assert re.search(
         r"medianen bland 26 kommuner i [^\n]*76,8 % \(1 av 26 med värde\)", gotland.all_text()
     )
+
+
+def test_a_missing_headline_value_compares_on_another_indicator_and_says_so(monkeypatch):
+    """Haparanda has no Meritvärde 2025*: its ranking and maps once showed three charts
+    without Haparanda in them."""
+    out = run(Report.from_area("grundskola", "2583"), monkeypatch, ("comparison",))
+    text = out.all_text()
+    assert (
+        "Haparanda saknar värde 2025* för Meritvärde åk 9, områdets huvudnyckeltal. "
+        "Rangordningen och kartorna visar i stället Godkända i alla ämnen, åk 9 (2025*)."
+    ) in text
+    assert "**Godkända i alla ämnen, åk 9** 2025*: Haparanda har" in text
+    ranking = out.figures["comparison"][0]
+    assert any(w.startswith("Haparanda ") and "plats" in w for w in ranking)
+    assert "Godkända i alla ämnen, åk 9, 2025*" in ranking
+
+
+def test_gotland_alone_in_its_county_gets_one_map_of_sweden(monkeypatch):
+    out = run(Report.from_area("grundskola", "0980"), monkeypatch, ("comparison",))
+    maps_figure = out.figures["comparison"][1]
+    assert "Sverige, 2025*" in maps_figure and "Gotlands län, 2025*" not in maps_figure

@@ -12,6 +12,7 @@ from analys.format import decimals_for, with_unit
 from analys.report import output, sentences
 from analys.report.base import in_own_source
 from analys.safe import Markdown
+from analys.stats.peers import alone_in_county
 
 
 @in_own_source
@@ -19,6 +20,22 @@ class ComparisonSections:
     """The comparison with others (a mixin of ``Report``)."""
 
     # -- 3. Jämförelse med andra -------------------------------------------------------------
+
+    def _instead_of_main(self, kpi: str, year: int) -> tuple[str, int] | None:
+        """When the municipality has no value of the headline ``kpi`` in ``year``: the
+        area's first other indicator with a direction that it has a value of in that
+        indicator's latest year, and that year; ``None`` when the headline has a value (or
+        no other indicator has one)."""
+        if year in self.index.series(kpi, self.municipality).index:
+            return None
+        for _, ind in self.area.indicators:
+            other = ind.kpi
+            if other == kpi or ind.gender != "T" or registry.polarity(other) == "neutral":
+                continue
+            when = self._latest_year(other)
+            if when is not None and when in self.index.series(other, self.municipality).index:
+                return other, when
+        return None
 
     def comparison(self) -> None:
         """Section 3: ranking and maps for the main KPI, the spine chart, result against cost."""
@@ -28,6 +45,17 @@ class ComparisonSections:
             output.display(Markdown(f"Inga värden för {registry.label(kpi)} att jämföra."))
             return
         self.peer_listing()
+        instead = self._instead_of_main(kpi, year)
+        if instead is not None:  # the headline KPI has no value here: compare on another
+            output.display(
+                Markdown(
+                    f"{self.place} saknar värde {self._year(year)} för "
+                    f"{registry.label(kpi)}, områdets huvudnyckeltal. Rangordningen och "
+                    f"kartorna visar i stället {registry.label(instead[0])} "
+                    f"({self._year(instead[1])})."
+                )
+            )
+            kpi, year = instead
         main = self._values(kpi)
         own = main[(main["municipality"] == self.municipality) & (main["year"] == year)]
         value = float(own["value"].iloc[0]) if len(own) else float("nan")
@@ -66,6 +94,18 @@ class ComparisonSections:
                 year=year,
                 region=self.municipality,
                 source=self.source,
+                preliminary=self.preliminary,
+                ax=ax,
+            )
+        elif alone_in_county(self.municipality):  # Gotland: a county map would show it alone
+            figure, ax = plt.subplots(figsize=(4.6, 6.4), layout="constrained")
+            maps.municipality_map(
+                self.values,
+                kpi=kpi,
+                year=year,
+                municipality=self.municipality,
+                source=self.source,
+                title="Sverige",
                 preliminary=self.preliminary,
                 ax=ax,
             )

@@ -527,3 +527,24 @@ def test_gotland_alone_in_its_county_gets_one_map_of_sweden(monkeypatch):
     out = run(Report.from_area("grundskola", "0980"), monkeypatch, ("comparison",))
     maps_figure = out.figures["comparison"][1]
     assert "Sverige, 2025*" in maps_figure and "Gotlands län, 2025*" not in maps_figure
+
+
+def test_the_overview_names_its_year_and_publishes_a_summary(monkeypatch):
+    """The overview had no year in its title or opening line, and the batch index showed
+    '–' for its year and goal counts."""
+    from analys.report import overview as overview_mod
+    from analys.summary import SUMMARY_MIMETYPE
+
+    shown = []
+    monkeypatch.setattr(overview_mod, "display", lambda obj, *a, **k: shown.append(obj))
+    view = overview_mod.Overview("0980", ["grundskola", "ekonomi"])
+    view.header()
+    texts = [str(getattr(o, "data", "")) for o in shown if not isinstance(o, dict)]
+    assert texts[0] == "# Översikt – Gotland 2025*"
+    assert any("2025* är preliminärt" in t for t in texts)
+    assert any(t.startswith("Alla 2 områden på Gotland 2025*: av ") for t in texts)
+    (summary,) = [o[SUMMARY_MIMETYPE] for o in shown if isinstance(o, dict)]
+    assert summary["year"] == 2025 and summary["preliminary"] == 2025
+    assert sum(summary["goals"].values()) == sum(
+        sum(r.evaluation.counts.values()) for r in view.reports
+    )

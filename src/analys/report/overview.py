@@ -17,7 +17,7 @@ from analys import maps as maps_mod
 from analys import plots, reference, registry
 from analys.captions import DERIVED_CREDIT, KOLADA_CREDIT
 from analys.errors import AnalysError
-from analys.format import join_and, number
+from analys.format import join_and, number, preliminary_footnote
 from analys.fulfilment import STATUS_LABELS, STATUSES
 from analys.fulfilment.focus import off_target, red_red
 from analys.goals import list_areas, load_area
@@ -27,6 +27,7 @@ from analys.report.labels import STATUS_TINTS
 from analys.report.output import show_figure, table_style
 from analys.safe import Markdown, html_text
 from analys.stats.peers import peer_set
+from analys.summary import SUMMARY_MIMETYPE
 from analys.vocabulary import OFF_TARGET_LABEL
 
 #: the status cell of an area that could not be shown
@@ -115,23 +116,50 @@ class Overview:
         self.demo = any(r.demo for r in self.reports)
 
     def header(self) -> None:
-        """Title, a one-line summary over all areas, and the demo banner."""
-        display(Markdown(f"# Översikt – {self.place}"))
+        """Title with the areas' year, a one-line summary over all areas, the demo banner,
+        and the summary the batch index shows for the overview."""
+        first = self.reports[0]
+        years = sorted({r.year for r in self.reports if r.year})
+        ends = years[:1] + years[1:][-1:]  # one year, or the first and the last
+        when = f" {'–'.join(first._year(y) for y in ends)}" if years else ""
+        display(Markdown(f"# Översikt – {self.place}{when}"))
+        if first.preliminary is not None and first.preliminary in years:
+            display(Markdown(preliminary_footnote(first.preliminary)))
         total = {s: sum(r.evaluation.counts[s] for r in self.reports) for s in STATUSES}
         display(
             Markdown(
                 sentences.area_sentence(
                     f"Alla {len(self.reports)} områden"
                     if len(self.reports) > 1
-                    else self.reports[0].area.title,
+                    else first.area.title,
                     total,
                     self.place,
-                    None,
+                    years[0] if len(years) == 1 else None,
+                    preliminary=first.preliminary,
                 )
             )
         )
-        self.reports[0]._demo_banner()
+        first._demo_banner()
         self._failed_lines()
+        self._publish_summary(total, years)
+
+    def _publish_summary(self, goals: dict[str, int], years: list[int]) -> None:
+        """The overview's summary for the batch index: every area's goals together, the
+        latest year and the source (the same mimetype as an area report's)."""
+        first = self.reports[0]
+        payload = {
+            "area": "oversikt",
+            "title": "Översikt – alla områden",
+            "municipality": self.municipality,
+            "municipality_name": self.place,
+            "year": years[-1] if years else None,
+            "preliminary": first.preliminary,
+            "source": self.source,
+            "demo": self.demo,
+            "goals": {s: int(goals.get(s, 0)) for s in STATUSES},
+            "areas": len(self.reports),
+        }
+        display({SUMMARY_MIMETYPE: payload, "text/plain": ""}, raw=True)
 
     def _failed_lines(self) -> None:
         """One line per area that could not be shown."""

@@ -18,6 +18,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
@@ -548,3 +549,14 @@ def test_the_overview_names_its_year_and_publishes_a_summary(monkeypatch):
     assert sum(summary["goals"].values()) == sum(
         sum(r.evaluation.counts.values()) for r in view.reports
     )
+
+
+def test_units_sharing_a_title_are_told_apart_by_their_id(monkeypatch):
+    """Kolada has two "Pjäsen 3" among Gotland's care homes, with different values: the
+    unit table once listed two identical rows."""
+    from analys.report.unit_section import distinct_titles
+
+    text = run(Report.from_area("aldreomsorg", "0980"), monkeypatch, ("units",)).all_text()
+    assert re.search(r"Pjäsen 3 \(V\w+\)", text) and "Särskilt boende, äldre på Gotland" in text
+    names = distinct_titles(["a", "b", "c"], pd.Series({"a": "Ek", "b": "Ek", "c": "Lind"}))
+    assert names == {"a": "Ek (a)", "b": "Ek (b)", "c": "Lind"}

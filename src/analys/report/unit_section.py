@@ -9,7 +9,7 @@ worst unit, and the units against the national distribution (seaborn). All analy
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -37,6 +37,7 @@ from analys.report.unit_common import (
 from analys.safe import Markdown
 from analys.stats import salsa as salsa_mod
 from analys.stats import units as U
+from analys.vocabulary import in_place
 
 
 def units_section(report: Any) -> None:
@@ -140,6 +141,14 @@ def units_section(report: Any) -> None:
         _salsa(values, catalogue, municipality, report.source, report.preliminary)
 
 
+def distinct_titles(ids: Sequence[str], titles: pd.Series) -> dict[str, str]:
+    """Each unit's title, with its Kolada id added where two of ``ids`` share a title
+    (Kolada has e.g. two "Pjäsen 3" in one municipality): "Pjäsen 3 (V23E098000123)"."""
+    named = {ou: str(titles.get(ou, ou)) for ou in ids}
+    counts = pd.Series(list(named.values())).value_counts()
+    return {ou: f"{t} ({ou})" if counts[t] > 1 else t for ou, t in named.items()}
+
+
 def _activity_table(
     report: Any,
     kind: str,
@@ -162,9 +171,10 @@ def _activity_table(
     if not salsa.empty:  # its own year, the municipality's latest with SALSA values
         salsa_year = year_text(int(salsa["year"].iloc[0]), report.preliminary)
         header.append(f"SALSA-avvikelse {salsa_year} (medel 3 år)")
+    names = distinct_titles(ids, titles)
     rows = []
     for ou in ids:
-        row = [(str(titles.get(ou, ou)), "")]
+        row = [(names[ou], "")]
         for kpi, table in mine.items():
             if ou not in table.index:
                 row.append(("–", ""))
@@ -187,7 +197,8 @@ def _activity_table(
     year = int(next(iter(mine.values()))["year"].iloc[0])
     output.display(
         Markdown(
-            f"**{activity_title(kind)} i {report.place} {year_text(year, report.preliminary)}**"
+            f"**{activity_title(kind)} {in_place(report.place)} "
+            f"{year_text(year, report.preliminary)}**"
         )
     )
     output.display(HTML(html_table(rows, header)))

@@ -566,7 +566,7 @@ def test_one_bad_area_does_not_take_down_the_overview(tmp_path):
     cache = tmp_path / "values.parquet"  # as the batch writes it: this store lacks N15508
     demo.load_values(["N15507", "N15428"], None, None).to_parquet(cache, index=False)
     shown = []
-    with mock.patch("analys.report.overview.display", shown.append):
+    with mock.patch("analys.report.overview.display", lambda obj, *a, **k: shown.append(obj)):
         overview = Overview(
             "1880", [str(good), str(no_data), str(broken)], source="demo", data_cache=str(cache)
         )

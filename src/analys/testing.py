@@ -41,3 +41,13 @@ def drawn_bars(ax: Axes) -> pd.DataFrame:
                 index=pd.Index(list(collection.analys_codes), name="municipality"),
             )
     raise ParamsError("Axes innehåller inget stapeldiagram från ranking_chart.")
+
+
+def drawn(figure):
+    """``figure`` drawn once on an Agg canvas; its renderer, for measuring what was drawn
+    (``Text.get_window_extent(text, renderer)``)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    return canvas.get_renderer()

@@ -20,6 +20,7 @@ from analys import demo, plots, reference, registry  # noqa: E402
 from analys.chartstyle import COLOURS, FOCUS, STATUS_COLOURS  # noqa: E402
 from analys.frame import as_values_frame  # noqa: E402
 from analys.stats import compare  # noqa: E402
+from analys.testing import drawn  # noqa: E402
 
 #: the report's trend panel (report/trends.py: output.grid(width=4.6, height=3.1))
 PANEL = (4.6, 3.1)
@@ -28,23 +29,11 @@ GOTLAND_PEERS = ["0488", "1081", "1463", "0381", "0582", "1881", "1447"]
 JUDGED = {COLOURS["green"], COLOURS["yellow"], COLOURS["red"]} | set(STATUS_COLOURS.values())
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-def _drawn(figure):
-    canvas = FigureCanvasAgg(figure)
-    canvas.draw()
-    return canvas.get_renderer()
-
-
 def _trend_panel(values: pd.DataFrame, **kwargs):
     """A trend chart drawn as a report panel; its Axes, the renderer and the end label."""
     figure, ax = plt.subplots(figsize=PANEL, layout="constrained")
     plots.trend_chart(values, source="demo", legend="none", preliminary=2025, ax=ax, **kwargs)
-    renderer = _drawn(figure)
+    renderer = drawn(figure)
     (label,) = [t for t in ax.texts if t.get_color() == FOCUS and t.get_gid() is None]
     return ax, renderer, label
 
@@ -185,7 +174,7 @@ def test_the_spine_legend_keeps_clear_of_the_title(statuses) -> None:
     figure, ax = plt.subplots(figsize=(8, 2.5), layout="constrained")
     status = pd.Series(statuses) if statuses else None
     plots.spine_chart(values, kpis=kpis, municipality="1880", statuses=status, ax=ax)
-    renderer = _drawn(figure)
+    renderer = drawn(figure)
     (title,) = [
         t
         for t in ax.get_children()
@@ -200,7 +189,6 @@ def test_a_removed_end_label_is_not_placed_and_an_emptied_axes_keeps_no_placer()
     """The explorers redraw into the same Axes after removing what was drawn: a placer left
     behind once tried to place a label no longer in any Axes."""
     import matplotlib.pyplot as plt
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     from analys.plots.labels import end_label
     from analys.widgets.common import _empty

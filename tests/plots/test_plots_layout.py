@@ -12,11 +12,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from analys import demo, plots  # noqa: E402
-from analys.testing import drawn_bars  # noqa: E402
+from analys.testing import drawn, drawn_bars  # noqa: E402
 
 #: goal titles from params/ekonomi.yaml and longer ones (two and three lines at 38 characters)
 TITLES = [
@@ -26,18 +25,6 @@ TITLES = [
     "Trygg skola",
     "Äldre ska kunna leva ett självständigt liv med god omsorg och vård nära hemmet",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-def _drawn(figure):
-    canvas = FigureCanvasAgg(figure)
-    canvas.draw()
-    return canvas.get_renderer()
 
 
 @pytest.mark.parametrize("count", [1, 2, 3, 5])
@@ -53,7 +40,7 @@ def test_goal_labels_of_several_lines_never_overlap(count: int) -> None:
     )
     figure, ax = plt.subplots(figsize=plots.goal_chart_size(goals), layout="constrained")
     plots.goal_status_chart(goals, source="kolada", ax=ax)
-    renderer = _drawn(figure)
+    renderer = drawn(figure)
     labels = [t.get_window_extent(renderer) for t in ax.get_yticklabels() if t.get_text()]
     assert len(labels) == count
     for a, b in itertools.combinations(labels, 2):
@@ -84,7 +71,7 @@ def test_the_focus_label_stays_inside_the_axes_wherever_the_bar_is(cost_values, 
     focus = codes[round(place * (len(codes) - 1))]
     figure, ax = plt.subplots(figsize=(8, 3.6), layout="constrained")
     plots.ranking_chart(cost_values, kpi="N00097", year=2025, municipality=focus, ax=ax)
-    renderer = _drawn(figure)
+    renderer = drawn(figure)
     (label,) = [t for t in ax.texts if "(plats " in t.get_text()]
     box = Text.get_window_extent(label, renderer)  # the words, not the arrow
     inside = ax.get_window_extent(renderer)
@@ -97,7 +84,7 @@ def test_a_long_region_label_breaks_before_its_rank_and_fits() -> None:
     values = demo.load_values(["N79240"], years=[2025])
     figure, ax = plt.subplots(figsize=(8, 3.6), layout="constrained")
     plots.ranking_chart(values, kpi="N79240", year=2025, municipality="0023", ax=ax)
-    renderer = _drawn(figure)
+    renderer = drawn(figure)
     (label,) = [t for t in ax.texts if "(plats " in t.get_text()]
     assert label.get_text().startswith("Region Jämtland Härjedalen ")
     assert "\n(plats " in label.get_text()
@@ -133,7 +120,7 @@ def test_a_trend_with_a_target_year_labels_the_preliminary_year() -> None:
         legend="none",
         ax=ax,
     )
-    _drawn(figure)
+    drawn(figure)
     ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert "2025*" in ticks and ticks[-1] == "2030", ticks
 
@@ -164,7 +151,7 @@ def test_a_narrow_trend_panel_labels_the_preliminary_year(first: int) -> None:
     values = demo.load_values(["N15543"], None, range(first, 2026))
     figure, ax = plt.subplots(figsize=(3.6, 2.8), layout="constrained")
     plots.trend_chart(values, kpi="N15543", municipality="0428", preliminary=2025, ax=ax)
-    renderer = _drawn(figure)
+    renderer = drawn(figure)
     ticks = [t for t in ax.get_xticklabels() if t.get_text()]
     assert ticks[-1].get_text() == "2025*"
     boxes = [t.get_window_extent(renderer) for t in ticks]
@@ -203,7 +190,7 @@ def test_crowded_peer_labels_are_left_out_rather_than_overprinted() -> None:
     place_labels(ax, [(5.0, 5.0, "Malå", "black", True), *crowd])
     texts = [t.get_text() for t in ax.texts]
     assert texts[0] == "Malå" and 1 < len(texts) < 31
-    renderer = _drawn(figure)
+    renderer = drawn(figure)
     boxes = [Text.get_window_extent(t, renderer) for t in ax.texts]
     for a, b in itertools.combinations(boxes, 2):
         assert not a.overlaps(b)
@@ -220,7 +207,7 @@ def test_peer_labels_keep_clear_of_the_quadrant_captions() -> None:
     corner = ax.text(0.02, 0.98, "Högt resultat, låg kostnad", transform=ax.transAxes, va="top")
     corner.set_fontsize(8)
     place_labels(ax, [(0.4, 9.5, "Upplands Väsby", "blue", False)])
-    renderer = _drawn(figure)
+    renderer = drawn(figure)
     caption = Text.get_window_extent(corner, renderer)
     labels = [Text.get_window_extent(t, renderer) for t in ax.texts if t is not corner]
     assert len(labels) == 1 and not labels[0].overlaps(caption)
@@ -231,7 +218,7 @@ def test_a_target_along_the_top_is_labelled_below_its_line() -> None:
     top = float(values["value"].max()) + 1.0
     figure, ax = plt.subplots(figsize=(3.6, 2.8), layout="constrained")
     plots.trend_chart(values, kpi="N15543", municipality="1880", target=top, legend="none", ax=ax)
-    renderer = _drawn(figure)
+    renderer = drawn(figure)
     (label,) = [t for t in ax.texts if t.get_text().startswith("Mål ")]
     assert label.get_va() == "top"
     assert Text.get_window_extent(label, renderer).y1 <= ax.get_window_extent(renderer).y1
@@ -254,7 +241,7 @@ def test_a_share_ranking_axis_names_no_tick_above_100_percent() -> None:
     values = demo.load_values(["N15507", "N15428"], years=[2025])
     figure, ax = plt.subplots(figsize=(8, 3.6), layout="constrained")
     plots.ranking_chart(values, kpi="N15428", year=2025, municipality="1880", ax=ax)
-    _drawn(figure)
+    drawn(figure)
     labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
     assert labels and all(float(t.replace(" ", "").replace(",", ".")) <= 100 for t in labels)
     assert ax.get_ylim()[1] > 100  # the label's headroom is still there
@@ -267,7 +254,7 @@ def test_tartan_rug_column_names_never_overlap(peers) -> None:
     kpis = ["N15508", "N00090", "U21468", "N79171"]
     values = demo.load_values(kpis, None, [2024])
     ax = plots.tartan_rug(values, kpis=kpis, municipality="0180", peers=peers, year=2024)
-    renderer = _drawn(ax.get_figure(root=True))
+    renderer = drawn(ax.get_figure(root=True))
     heads = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
     assert len(heads) == len(peers) + 1
     for a, b in itertools.combinations(heads, 2):

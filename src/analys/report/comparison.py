@@ -97,45 +97,33 @@ class ComparisonSections:
                 preliminary=self.preliminary,
                 ax=ax,
             )
-        elif alone_in_county(self.municipality):  # Gotland: a county map would show it alone
-            figure, ax = plt.subplots(figsize=(4.6, 6.4), layout="constrained")
-            maps.municipality_map(
-                self.values,
-                kpi=kpi,
-                year=year,
-                municipality=self.municipality,
-                source=self.source,
-                title="Sverige",
-                preliminary=self.preliminary,
-                ax=ax,
-            )
         else:
-            figure, axes = plt.subplots(
-                1, 2, figsize=(8, 5.4), layout="constrained", width_ratios=[1, 1.1]
-            )
-            maps.municipality_map(
-                self.values,
-                kpi=kpi,
-                year=year,
-                municipality=self.municipality,
-                source=self.source,
-                title="Sverige",
-                preliminary=self.preliminary,
-                ax=axes[0],
-            )
-            maps.municipality_map(
-                self.values,
-                kpi=kpi,
-                year=year,
-                municipality=self.municipality,
-                peers=self.peers,
-                county="auto",
-                source=self.source,
-                legend=False,
-                title=reference.COUNTIES.get(self._county(), "Länet"),
-                preliminary=self.preliminary,
-                ax=axes[1],
-            )
+            common = {
+                "kpi": kpi,
+                "year": year,
+                "municipality": self.municipality,
+                "source": self.source,
+                "preliminary": self.preliminary,
+            }
+            alone = alone_in_county(self.municipality)  # Gotland: its county map is itself
+            if alone:
+                figure, ax = plt.subplots(figsize=(4.6, 6.4), layout="constrained")
+                axes = [ax]
+            else:
+                figure, axes = plt.subplots(
+                    1, 2, figsize=(8, 5.4), layout="constrained", width_ratios=[1, 1.1]
+                )
+            maps.municipality_map(self.values, title="Sverige", ax=axes[0], **common)
+            if not alone:
+                maps.municipality_map(
+                    self.values,
+                    peers=self.peers,
+                    county="auto",
+                    legend=False,
+                    title=reference.COUNTIES.get(self._county(), "Länet"),
+                    ax=axes[1],
+                    **common,
+                )
         output.show_figure(figure)
         kpis = [i.kpi for _, i in self.area.indicators if i.gender == "T"]
         kpis = list(dict.fromkeys(kpis))

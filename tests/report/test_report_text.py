@@ -560,3 +560,16 @@ def test_units_sharing_a_title_are_told_apart_by_their_id(monkeypatch):
     assert re.search(r"Pjäsen 3 \(V\w+\)", text) and "Särskilt boende, äldre på Gotland" in text
     names = distinct_titles(["a", "b", "c"], pd.Series({"a": "Ek", "b": "Ek", "c": "Lind"}))
     assert names == {"a": "Ek (a)", "b": "Ek (b)", "c": "Lind"}
+
+
+def test_a_trend_that_ends_before_the_report_year_says_so(monkeypatch):
+    """Haparanda has no Meritvärde 2025*: its trend test ends in 2024, and the table's trend
+    cell once read as if it ran to 2025*."""
+    rep = Report.from_area("grundskola", "2583")
+    rows = rep.evaluation.indicators
+    row = rows[(rows["kpi"] == "N15507") & (rows["gender"] == "T")].iloc[0]
+    assert row["year"] == 2025 and pd.isna(row["value"]) and row["trend_last"] == 2024
+    text = run(rep, monkeypatch, ("goal_tables",)).all_text()
+    assert "(t.o.m. 2024)" in text
+    whole = run(Report.from_area("grundskola", "1880"), monkeypatch, ("goal_tables",))
+    assert "t.o.m." not in whole.all_text()

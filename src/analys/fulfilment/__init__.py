@@ -73,6 +73,7 @@ INDICATOR_COLUMNS = [
     "rank",
     "trend",
     "trend_label",
+    "trend_last",
     "polarity",
     "unit",
     "gender",
@@ -257,6 +258,8 @@ def _indicator_row(
         "rank": rank,
         "trend": marker.assessment,
         "trend_label": marker.label,
+        # the last year the trend test used: before ``year`` when that year's value is missing
+        "trend_last": max(marker.years) if marker.years else np.nan,
         "polarity": ind.polarity,
         "unit": unit or "",
         "gender": sex,

@@ -205,7 +205,12 @@ def _area_sheet(ws: Worksheet, result: AreaResult, place: str, source: str) -> N
             STATUS_LABELS[r.status],
             COLOUR_WORDS.get(r.colour, "–"),
             None if pd.isna(r.rank) else int(r.rank),
-            TREND_WORDS.get(r.trend, r.trend_label),
+            TREND_WORDS.get(r.trend, r.trend_label)
+            + (
+                f" (t.o.m. {int(r.trend_last)})"
+                if pd.notna(r.trend_last) and pd.notna(r.year) and r.trend_last < r.year
+                else ""
+            ),
             peers,
             credit,
             r.reason,

@@ -58,6 +58,14 @@ class GoalTableSections:
         self._preliminary_note(ind["year"])
         self._caption()
 
+    def _trend_cell(self, trend: str, label: str, last: float, year: float) -> str:
+        """The trend column's word, with the test's last year when that is before the year
+        judged (the year's own value is missing): "→ Ingen säker förändring (t.o.m. 2024)"."""
+        word = trend_word(trend, label)
+        if pd.notna(last) and pd.notna(year) and int(last) < int(year):
+            word += f" (t.o.m. {self._year(last)})"
+        return word
+
     def _indicator_table(self, part: pd.DataFrame):
         rows = []
         for r in part.itertuples():
@@ -79,7 +87,7 @@ class GoalTableSections:
                     "Avstånd": gap,
                     "Status": STATUS_LABELS[r.status],
                     self._quartile_header: COLOUR_WORDS.get(r.colour, "–"),
-                    TREND_HEADER: trend_word(r.trend, r.trend_label),
+                    TREND_HEADER: self._trend_cell(r.trend, r.trend_label, r.trend_last, r.year),
                     "Motivering": self._starred(r.reason),
                 }
             )
@@ -133,8 +141,14 @@ class GoalTableSections:
                 "Status": rows["status"].map(STATUS_LABELS),
                 self._quartile_header: rows["colour"].map(COLOUR_WORDS),
                 TREND_HEADER: [
-                    trend_word(a, b)
-                    for a, b in zip(rows["trend"], rows["trend_label"], strict=True)
+                    self._trend_cell(a, b, last, year)
+                    for a, b, last, year in zip(
+                        rows["trend"],
+                        rows["trend_label"],
+                        rows["trend_last"],
+                        rows["year"],
+                        strict=True,
+                    )
                 ],
                 "Motivering": [self._starred(reason) for reason in rows["reason"]],
             }

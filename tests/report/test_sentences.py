@@ -81,13 +81,13 @@ def test_small_groups_get_a_rank_not_quartile_words():
     assert sentences.peer_position(35.0, seven, "higher", liknande).startswith("är på plats 5")
     # only the peers with a value count
     text = sentences.peer_position(70.0, [*seven[:3], np.nan], "higher", liknande, "Örebro")
-    assert text == "är bäst av 4 (Örebro och 3 liknande kommuner)"
+    assert text == "är bäst av 4 (Örebro och 3 av 7 liknande kommuner)"  # 3 with a value
     series = pd.Series([1.0, 2.0], index=[2021, 2022])
     sentence = sentences.indicator_sentence(
         "Meritvärde åk 9", series, "higher", position=text, year=2022
     )
     assert sentence == (
-        "Meritvärde åk 9 ökade från 2021 till 2022 och är 2022 bäst av 4 (Örebro och 3 "
+        "Meritvärde åk 9 ökade från 2021 till 2022 och är 2022 bäst av 4 (Örebro och 3 av 7 "
         "liknande kommuner)."
     )
 
@@ -153,9 +153,12 @@ def test_one_goal_one_indicator_and_one_peer_are_singular():
     assert sentences.goal_sentence("Delaktighet", "met", 1, 3, partly=1, no_data=1).endswith(
         "är uppfyllt (1 av 3 indikatorer uppfyllda, 1 delvis och 1 utan data)."
     )
-    group = _group("liknande")
-    assert group.counted(1) == "1 liknande kommun" and group.counted(2) == "2 liknande kommuner"
-    assert group.among(1) == "bland 1 liknande kommun"
+    one = _group(["1814"])  # a group of one
+    assert one.counted() == "1 vald kommun" and one.among() == "bland 1 vald kommun"
+    group = _group("liknande")  # 7 members, fewer with a value: "of" the group
+    assert group.counted(1) == "1 av 7 liknande kommuner" and group.counted(7) == (
+        "7 liknande kommuner"
+    )
 
 
 def test_a_difference_that_rounds_to_nothing_is_as_expected():

@@ -114,6 +114,7 @@ def skr_group_name(code: str) -> str:
 def _singular(name: str) -> str:
     """A group's plural noun phrase for one member: "kommuner" → "kommun", "regioner" →
     "region" (its first occurrence: "kommuner i kommungruppen A1")."""
+    name = name.replace("valda ", "vald ", 1)  # a params file's list: "1 vald kommun"
     for plural, one in (("kommuner", "kommun"), ("regioner", "region")):
         if plural in name:
             return name.replace(plural, one, 1)
@@ -148,9 +149,15 @@ class ReferenceGroup:
         """The group with its size: "7 liknande kommuner", "alla 290 kommuner".
 
         ``n`` is the number of peers counted (default all members); for ``everyone`` groups
-        the focus is counted too.
+        the focus is counted too. Fewer than all are counted "of" the group: "6 av 7
+        liknande kommuner", "276 av alla 290 kommuner".
         """
-        n = len(self.codes) if n is None else n
+        size = len(self.codes)
+        n = size if n is None else n
+        if n < size:  # some members without a value: say of how many ("25 av 26 …")
+            if self.everyone:
+                return f"{n + 1} av alla {size + 1} {self.unit_word}"
+            return f"{n} av {size} {self.name}"
         if self.everyone:
             return f"alla {n + 1} {self.unit_word}"
         if n == 1:  # "1 liknande kommun", "1 kommun i Örebro län"

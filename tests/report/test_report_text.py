@@ -573,3 +573,14 @@ def test_a_trend_that_ends_before_the_report_year_says_so(monkeypatch):
     assert "(t.o.m. 2024)" in text
     whole = run(Report.from_area("grundskola", "1880"), monkeypatch, ("goal_tables",))
     assert "t.o.m." not in whole.all_text()
+
+
+def test_goal_reasons_name_only_the_counts_there_are():
+    """ "2 av 2 indikatorer uppfyllda, 0 delvis" stood in Gotland's folkhälsa report."""
+    goals = Report.from_area("folkhalsa", "0980").evaluation.goals.set_index("title")
+    reasons = goals["reason"].tolist()
+    assert not any(", 0 delvis" in r or ", 0 utan data" in r for r in reasons)
+    assert goals.at["Fler invånare ska ha arbete och utbildning", "reason"].startswith(
+        "2 av 2 indikatorer uppfyllda; poäng"
+    )
+    assert "2 utan data" in goals.at["Invånarna ska känna sig trygga och unga ska må bra", "reason"]

@@ -303,7 +303,11 @@ def _goal_rows(area: Area, rows: list[dict]) -> pd.DataFrame:
 def _goal_reason(
     counts: dict[str, int], n: int, score: float, coverage: float, status: str, area: Area
 ) -> str:
-    text = f"{met_of(counts['met'], n)}, {counts['partly']} delvis"
+    text = met_of(counts["met"], n)
+    if counts.get("partly"):
+        text += f", {counts['partly']} delvis"
+    if counts.get("no_data"):
+        text += f", {counts['no_data']} utan data"
     if status == "no_data":
         return (
             f"{text}; data finns för {number(coverage * 100, 0)} % av vikten, under "

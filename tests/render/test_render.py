@@ -565,3 +565,22 @@ def test_the_index_search_field_filters_rows_in_chromium(tmp_path):
             assert visible.count() == 5
         finally:
             browser.close()
+
+
+def test_the_index_flags_a_unit_with_old_values(tmp_path):
+    """Brunnsskolan's values end in 2021 while other schools have 2025*: its index row says
+    so beside the year, and the search field finds it ("gamla värden")."""
+    old = _entry("1880", "skola") | {
+        "kind": "unit",
+        "title": "Brunnsskolan",
+        "summary": {"year": 2021, "preliminary": 2025, "old_values": True, "kind_latest": 2025},
+    }
+    current = _entry("1880", "omsorg") | {
+        "kind": "unit",
+        "title": "Almby skola",
+        "summary": {"year": 2025, "preliminary": 2025, "old_values": False, "kind_latest": 2025},
+    }
+    page = write_index(tmp_path, {"a": old, "b": current}).read_text(encoding="utf-8")
+    assert "2021 (gamla värden; andra enheter har 2025*)" in page
+    assert page.count("gamla värden") == 2  # the cell and the row's search text
+    assert ">2025*<" in page

@@ -128,6 +128,7 @@ def _search_text(entry: dict[str, Any], state: str) -> str:
         entry.get("title", entry["area"]),
         entry["area"],
         REPORT_STATUS_LABELS.get(state, state),
+        "gamla värden" if (entry.get("summary") or {}).get("old_values") else "",
     ]
     return " ".join(str(w) for w in words if w).lower()
 
@@ -165,6 +166,10 @@ def _row(entry: dict[str, Any]) -> str:
     ]
     year = summary.get("year") or entry.get("year") or "–"
     shown_year = f"{year}*" if _starred(entry) else str(year)
+    if summary.get("old_values") and summary.get("kind_latest"):  # a unit's old values
+        latest = summary["kind_latest"]
+        starred = "*" if latest == summary.get("preliminary") else ""
+        shown_year += f" (gamla värden; andra enheter har {latest}{starred})"
     source = summary.get("source") or entry.get("source") or ""
     demo = summary.get("demo", source == "demo")
     source_text = SOURCE_LABELS.get(source, source) + (" ⚠" if demo else "")

@@ -350,7 +350,11 @@ class UnitReport:
             "ou": self.ou,
             "title": self.title,
             "year": self.year,
+            "preliminary": self.preliminary,
             "source": self.source,
             "colours": {c: colours.count(c) for c in sorted(set(colours))},
+            # a unit whose values end before its kind's: the index says so beside the year
+            "old_values": bool(self.old_values),
+            "kind_latest": self.kind_latest,
         }
         output.display({SUMMARY_MIMETYPE: payload, "text/plain": ""}, raw=True)

@@ -86,6 +86,14 @@ def met_of(met: int, total: int) -> str:
     return f"{met} av {total} indikatorer uppfyllda"
 
 
+def trend_until(last: float | None, year: float | None, preliminary: int | None = None) -> str:
+    """ " (t.o.m. 2024)" when a trend test's ``last`` year is before the ``year`` judged (that
+    year's own value is missing), else "": the trend column says where its test ends."""
+    if last is None or year is None or math.isnan(last) or math.isnan(year) or last >= year:
+        return ""
+    return f" (t.o.m. {year_text(last, preliminary)})"
+
+
 def preliminary_footnote(year: int) -> str:
     """The report's footnote for a starred year: "2025* är preliminärt: …"."""
     return f"{year}* är preliminärt: {_FINAL_LATER}, och de kan ändras."

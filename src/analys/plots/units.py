@@ -30,6 +30,7 @@ from analys.chartstyle import (
     FOCUS,
     JUDGED,
     NEUTRAL,
+    PEERS,
     RIKET,
     TITLE_Y,
     fit_to_axes,
@@ -290,10 +291,9 @@ def tartan_rug(
 #: Vardaga Katthammarsvik …") neither narrows the plot nor runs out of the figure
 LEGEND_CHARS = 30
 TITLE_NAME_CHARS = 40
-#: the series of :func:`unit_trend_chart` besides the unit itself, and their colours
+#: the series of :func:`unit_trend_chart` besides the unit itself
 NATIONAL_MEDIAN = "Landets enheter, median"
 OTHERS_MEDIAN = "Kommunens övriga enheter, median"
-OTHERS = "#4292c6"
 
 
 def unit_trend_chart(
@@ -355,7 +355,7 @@ def unit_trend_chart(
     name = str(me["title"])
     series = [
         (NATIONAL_MEDIAN, part, RIKET, 1.5, None),
-        (OTHERS_MEDIAN, others, OTHERS, 1.5, None),
+        (OTHERS_MEDIAN, others, PEERS, 1.5, None),
         (wrap(name, LEGEND_CHARS), own, FOCUS, 2.0, "analys-unit"),
     ]
     for label, frame, colour, width, gid in series:

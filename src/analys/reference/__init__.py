@@ -147,6 +147,18 @@ def title(code: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _counties() -> dict[str, str]:
+    units = municipalities()
+    return dict(zip(units["municipality"], units["county"], strict=True))
+
+
+def county_name(code: str) -> str:
+    """The county a municipality or region lies in ("Örebro län"); "" for Riket or an
+    unknown code."""
+    return COUNTIES.get(_counties().get(code, ""), "")
+
+
+@lru_cache(maxsize=1)
 def _types() -> dict[str, str]:
     units = municipalities()
     return dict(zip(units["municipality"], units["type"], strict=True))

@@ -112,19 +112,12 @@ def _starred(entry: dict) -> bool:
     return isinstance(year, int) and isinstance(preliminary, int) and year == preliminary
 
 
-def _county(code: str) -> str:
-    """The county a municipality or region lies in ("Örebro län"), "" when unknown: the
-    first two digits of a municipality code, the last two of a region's (``00XX``)."""
-    digits = str(code)
-    return reference.COUNTIES.get(digits[2:] if digits.startswith("00") else digits[:2], "")
-
-
 def _search_text(entry: dict[str, Any], state: str) -> str:
     """What the index's search field matches a row on: name, code, county, report, status."""
     words = [
         entry.get("municipality_name", ""),
         entry["municipality"],
-        _county(entry["municipality"]),
+        reference.county_name(entry["municipality"]),
         entry.get("title", entry["area"]),
         entry["area"],
         REPORT_STATUS_LABELS.get(state, state),

@@ -33,6 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from analys import reference, registry
 from analys.captions import DEMO, DERIVED_CREDIT, KOLADA_CREDIT, source_caption
+from analys.format import trend_until
 from analys.fulfilment import Evaluation, ValuesIndex, evaluate
 from analys.goals import Area, load_area
 from analys.render.jobs import JobResult, WorkbookJob
@@ -205,12 +206,7 @@ def _area_sheet(ws: Worksheet, result: AreaResult, place: str, source: str) -> N
             STATUS_LABELS[r.status],
             COLOUR_WORDS.get(r.colour, "–"),
             None if pd.isna(r.rank) else int(r.rank),
-            TREND_WORDS.get(r.trend, r.trend_label)
-            + (
-                f" (t.o.m. {int(r.trend_last)})"
-                if pd.notna(r.trend_last) and pd.notna(r.year) and r.trend_last < r.year
-                else ""
-            ),
+            TREND_WORDS.get(r.trend, r.trend_label) + trend_until(r.trend_last, r.year),
             peers,
             credit,
             r.reason,

@@ -12,7 +12,6 @@ the credit line, the demo banner, the preliminary-year note). The sections thems
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Mapping
 from typing import Any, Self
 
@@ -109,21 +108,27 @@ class ReportBase:
         self.evaluation.indicators["label"] = [
             indicator_label(ind) for _, ind in self.area.indicators
         ]
+        prel = self.snapshot.get("preliminary_year")
+        self.preliminary = int(prel) if prel else None
         # targets and reasons against the peer group name it ("bland 7 liknande kommuner";
-        # "bland övriga 20 regioner" when the group is everyone: the focus is not in it)
+        # "bland övriga 20 regioner" when the group is everyone: the focus is not in it), and
+        # write Kolada's preliminary year starred ("Värde saknas 2025*; …"), as everywhere
         among = f"bland {self.group.others()}"
         for column in ("target_text", "reason"):
-            self.evaluation.indicators[column] = (
+            texts = (
                 self.evaluation.indicators[column]
                 .astype(str)
                 .str.replace("jämförelsegruppens median", f"medianen {among}", regex=False)
                 .str.replace("i jämförelsegruppen", among, regex=False)
                 .str.replace("jämförelsegruppen", self.group.others(), regex=False)
             )
+            if self.preliminary is not None:
+                texts = texts.str.replace(
+                    rf"(?<![\d,]){self.preliminary}(?![\d,*])", f"{self.preliminary}*", regex=True
+                )
+            self.evaluation.indicators[column] = texts
         years = self.evaluation.indicators["year"].dropna()
         self.year = int(self.area.year or (years.max() if len(years) else 0)) or None
-        prel = self.snapshot.get("preliminary_year")
-        self.preliminary = int(prel) if prel else None
 
     @classmethod
     def from_parameters(cls, namespace: Mapping[str, Any]) -> Self:
@@ -192,13 +197,6 @@ class ReportBase:
             return "–"
         return year_text(int(year), self.preliminary)
 
-    def _starred(self, text: str) -> str:
-        """``text`` (a judgement's reason, worded without the report) with Kolada's
-        preliminary year starred: "Värde saknas 2025*; …"."""
-        if self.preliminary is None or not isinstance(text, str):
-            return text
-        return re.sub(rf"(?<![\d,]){self.preliminary}(?![\d,*])", f"{self.preliminary}*", text)
-
     def _preliminary_note(self, years: Any) -> None:
         """The footnote for "2025*", when one of ``years`` is the preliminary year."""
         shown = {int(y) for y in years if y is not None and not pd.isna(y)}
@@ -225,10 +223,6 @@ class ReportBase:
     @property
     def _quartile_header(self) -> str:
         return f"Kvartil {self.everyone.among()}"
-
-    def _county(self) -> str:
-        units = reference.municipalities().set_index("municipality")
-        return str(units.at[self.municipality, "county"])
 
     def _latest_year(self, kpi: str) -> int | None:
         if self.area.year:

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from analys import maps, plots, reference, registry
-from analys.format import decimals_for, with_unit
+from analys.format import decimals_for, join_and, with_unit
 from analys.report import output, sentences
 from analys.report.base import in_own_source
 from analys.safe import Markdown
@@ -120,7 +120,7 @@ class ComparisonSections:
                     peers=self.peers,
                     county="auto",
                     legend=False,
-                    title=reference.COUNTIES.get(self._county(), "Länet"),
+                    title=reference.county_name(self.municipality) or "Länet",
                     ax=axes[1],
                     **common,
                 )
@@ -197,7 +197,7 @@ class ComparisonSections:
         if lacking:  # said, not silently left out of the chart
             output.display(
                 Markdown(
-                    f"{self.place} saknar värde {self._year(both)} för {' och '.join(lacking)} och syns "
+                    f"{self.place} saknar värde {self._year(both)} för {join_and(lacking)} och syns "
                     "därför inte i diagrammet."
                 )
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analys.format import decimals_for, number, with_unit
+from analys.format import decimals_for, number, trend_until, with_unit
 from analys.fulfilment import STATUS_LABELS
 from analys.fulfilment.focus import off_target, red_red
 from analys.own import store as own_store
@@ -61,10 +61,7 @@ class GoalTableSections:
     def _trend_cell(self, trend: str, label: str, last: float, year: float) -> str:
         """The trend column's word, with the test's last year when that is before the year
         judged (the year's own value is missing): "→ Ingen säker förändring (t.o.m. 2024)"."""
-        word = trend_word(trend, label)
-        if pd.notna(last) and pd.notna(year) and int(last) < int(year):
-            word += f" (t.o.m. {self._year(last)})"
-        return word
+        return trend_word(trend, label) + trend_until(last, year, self.preliminary)
 
     def _indicator_table(self, part: pd.DataFrame):
         rows = []
@@ -83,12 +80,12 @@ class GoalTableSections:
                     "Indikator": r.label,
                     "År": self._year(r.year),
                     "Värde": with_unit(r.value, unit, dec),
-                    "Mål": self._starred(r.target_text),
+                    "Mål": r.target_text,
                     "Avstånd": gap,
                     "Status": STATUS_LABELS[r.status],
                     self._quartile_header: COLOUR_WORDS.get(r.colour, "–"),
                     TREND_HEADER: self._trend_cell(r.trend, r.trend_label, r.trend_last, r.year),
-                    "Motivering": self._starred(r.reason),
+                    "Motivering": r.reason,
                 }
             )
         table = pd.DataFrame(rows)
@@ -150,6 +147,6 @@ class GoalTableSections:
                         strict=True,
                     )
                 ],
-                "Motivering": [self._starred(reason) for reason in rows["reason"]],
+                "Motivering": rows["reason"],
             }
         ).pipe(output.table_style)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -144,7 +145,7 @@ def indicator_sentence(
     """
     clean = series.dropna().sort_index()
     last = int(clean.index[-1]) if len(clean) else year
-    shown = _year_words(preliminary)
+    shown = partial(year_text, preliminary=preliminary)  # 2025* when preliminary
     direction, years = streak(series)
     if direction and years >= 2:
         verb = "ökat" if direction > 0 else "minskat"
@@ -173,11 +174,6 @@ def indicator_sentence(
             when = f" {shown(last)}" if last else ""
             text += f" och {verb}{when} {rest}"
     return text + "."
-
-
-def _year_words(preliminary: int | None):
-    """A year as a sentence writes it: starred when it is the ``preliminary`` year."""
-    return lambda year: year_text(year, preliminary)
 
 
 def change_sentence(

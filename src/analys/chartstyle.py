@@ -114,8 +114,7 @@ def annotate_source(
         annotation_clip=False,
         gid="analys-caption",
     )
-    if kpis and any(str(k).startswith("EGEN-") for k in kpis):
-        fit_to_axes(caption)  # an own file's credit is longer than Kolada's
+    fit_to_axes(caption)  # never wider than its panel (an own file's credit is long)
     if is_demo(source):
         add_watermark(ax)
     return ax
@@ -155,6 +154,7 @@ def add_watermark(ax: Axes) -> Axes:
         alpha=0.18,
         zorder=0,
         gid="analys-watermark",
+        clip_on=True,  # within its panel (a narrow map would have it spill past the figure)
     )
     return ax
 

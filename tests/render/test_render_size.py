@@ -87,3 +87,58 @@ def test_a_transparent_image_is_kept_as_drawn():
     buffer = io.BytesIO()
     image.save(buffer, format="png")
     assert compact_png(buffer.getvalue()) == buffer.getvalue()
+
+
+def _laid_out(overflow: bool = False):
+    """A chart laid out by constrained layout, its caption under the Axes; with
+    ``overflow`` a note reaching past the figure's right edge (layout makes no room for it)."""
+    figure, ax = plt.subplots(figsize=(5, 3), dpi=100, layout="constrained")
+    ax.plot([2015, 2020, 2025], [1, 3, 2], color="#08306b")
+    ax.set_title("Meritvärde åk 9", loc="left")
+    ax.annotate(
+        "Källa: Kolada", xy=(0, 0), xycoords="axes fraction", xytext=(0, -30),
+        textcoords="offset points", va="top", fontsize=7,
+    )  # fmt: skip
+    if overflow:
+        figure.text(0.9, 0.5, "en lång anteckning utanför", ha="left")
+    return figure
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int)
+
+
+def _unlike(before: np.ndarray, after: np.ndarray) -> float:
+    """The share of pixels that differ visibly, at the best alignment within a pixel (the
+    crop and savefig round the box's edges differently)."""
+    height, width = min(before.shape[0], after.shape[0]) - 2, min(before.shape[1], after.shape[1]) - 2
+    shares = []
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            a = before[1 : 1 + height, 1 : 1 + width]
+            b = after[1 + dy : 1 + dy + height, 1 + dx : 1 + dx + width]
+            shares.append(float((np.abs(a - b).max(axis=2) > 64).mean()))
+    return min(shares)
+
+
+def test_a_tight_chart_drawn_once_is_the_image_savefig_would_draw_twice():
+    for overflow in (False, True):
+        figure = _laid_out(overflow)
+        plain = io.BytesIO()
+        figure.savefig(plain, format="png", dpi=100, bbox_inches="tight")
+        plt.close(figure)
+        figure = _laid_out(overflow)
+        drawn = figure.canvas.draw
+        draws = []
+        figure.canvas.draw = lambda: draws.append(1) or drawn()
+        compact = figure_png(figure, tight=True)
+        plt.close(figure)
+        before, after = _pixels(plain.getvalue()), _pixels(compact)
+        assert abs(before.shape[0] - after.shape[0]) <= 1
+        assert abs(before.shape[1] - after.shape[1]) <= 1
+        assert _unlike(before, after) < 0.005, overflow  # anti-aliased edges at most
+        assert len(draws) == 1  # laid out once (the overflow's second pass: no layout)
+        if overflow:  # the note past the figure's edge is in the image, as with savefig
+            assert after.shape[1] > 5 * 100 + 60
+        else:
+            assert after.shape[1] < 5 * 100 + 15

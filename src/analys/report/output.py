@@ -40,7 +40,7 @@ def show_figure(figure) -> None:
     literal_text(figure)  # a "$" in a shown name is no mathtext
     alt = figure_description(figure)
     with unhinted_text():
-        png = figure_png(figure, dpi=figure.dpi, bbox_inches="tight")
+        png = figure_png(figure, tight=True)
     plt.close(figure)
     display(Image(data=png, format="png", metadata={"alt": alt}))
 

@@ -38,7 +38,7 @@ SECTIONS = [
     "1. Sammanfattning",
     "2. Måluppfyllelse per mål",
     "3. Jämförelse med andra",
-    "8. Om underlaget",
+    "Om underlaget",
 ]
 A4 = (595.3, 841.9)  # points
 WIDE_COLUMNS = 14
@@ -91,7 +91,7 @@ def report_notebook(*, demo: bool = True) -> nbformat.NotebookNode:
         if n == 2:
             outputs.append(_display({"image/png": _png(), "text/plain": ""}))
         outputs.append(_display({"text/html": caption, "text/plain": ""}))
-        if heading.startswith("8"):
+        if heading == "Om underlaget":
             outputs.append(
                 _display({"text/markdown": f"**Källa:** {KOLADA_CREDIT}.", "text/plain": ""})
             )

@@ -32,7 +32,7 @@ SECTIONS = [
     "5. Att fokusera på",
     "6. Förväntat värde och samband",
     "7. Kön",
-    "8. Om underlaget",
+    "Om underlaget",
 ]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

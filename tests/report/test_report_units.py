@@ -34,7 +34,7 @@ def test_enheter_section_shows_units_sentences_chart_and_salsa_caution(grundskol
     with ipython_capture() as shown:
         grundskola.units()
     text = shown.text
-    assert "## Enheter" in text
+    assert "## 8. Enheter" in text
     schools = demo_units.units(["1880"]).query("activity == 'V15'")
     named = [t for t in schools["title"] if t in text]
     assert len(named) > 30  # the table lists the municipality's schools

@@ -104,7 +104,7 @@ def test_own_unit_values_show_in_the_unit_section_credited_to_their_file(own_uni
     with capture_output() as captured:
         units_section(report)
     text = shown(captured)
-    assert "## Enheter" in text and "Enhetsdata saknas" not in text
+    assert "## 8. Enheter" in text and "Enhetsdata saknas" not in text
     titles = demo_units.units(["1880"]).set_index("id")["title"]
     assert all(titles[ou] in text for ou in own_units)
     assert "bästa fjärdedelen" in text and "sämsta fjärdedelen" in text

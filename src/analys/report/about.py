@@ -114,7 +114,7 @@ class AboutSections:
         }
         output.display({SUMMARY_MIMETYPE: payload, "text/plain": ""}, raw=True)
 
-    # -- 8. Om underlaget --------------------------------------------------------------------
+    # -- Om underlaget -----------------------------------------------------------------------
 
     def about(self) -> None:
         """Section 8: source, snapshot, parameters, versions, method notes and attribution."""

@@ -46,7 +46,7 @@ def units_section(report: Any) -> None:
     kpis = area_unit_kpis(area, report.source)
     if not kpis:
         return
-    output.display(Markdown("## Enheter"))
+    output.display(Markdown("## 8. Enheter"))
     try:
         catalogue, values = load_unit_data(kpis, report.source)
     except AnalysError as error:

@@ -154,7 +154,6 @@ def add_watermark(ax: Axes) -> Axes:
         alpha=0.18,
         zorder=0,
         gid="analys-watermark",
-        clip_on=True,  # within its panel (a narrow map would have it spill past the figure)
     )
     return ax
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from functools import partial
 
 import matplotlib
 
@@ -111,7 +112,10 @@ def _pixels(png: bytes) -> np.ndarray:
 def _unlike(before: np.ndarray, after: np.ndarray) -> float:
     """The share of pixels that differ visibly, at the best alignment within a pixel (the
     crop and savefig round the box's edges differently)."""
-    height, width = min(before.shape[0], after.shape[0]) - 2, min(before.shape[1], after.shape[1]) - 2
+    height, width = (
+        min(before.shape[0], after.shape[0]) - 2,
+        min(before.shape[1], after.shape[1]) - 2,
+    )
     shares = []
     for dy in (-1, 0, 1):
         for dx in (-1, 0, 1):
@@ -121,6 +125,11 @@ def _unlike(before: np.ndarray, after: np.ndarray) -> float:
     return min(shares)
 
 
+def _counted(draw, draws: list[int]) -> None:
+    draws.append(1)
+    draw()
+
+
 def test_a_tight_chart_drawn_once_is_the_image_savefig_would_draw_twice():
     for overflow in (False, True):
         figure = _laid_out(overflow)
@@ -128,9 +137,8 @@ def test_a_tight_chart_drawn_once_is_the_image_savefig_would_draw_twice():
         figure.savefig(plain, format="png", dpi=100, bbox_inches="tight")
         plt.close(figure)
         figure = _laid_out(overflow)
-        drawn = figure.canvas.draw
-        draws = []
-        figure.canvas.draw = lambda: draws.append(1) or drawn()
+        draws: list[int] = []
+        figure.canvas.draw = partial(_counted, figure.canvas.draw, draws)
         compact = figure_png(figure, tight=True)
         plt.close(figure)
         before, after = _pixels(plain.getvalue()), _pixels(compact)

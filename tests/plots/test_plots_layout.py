@@ -279,3 +279,35 @@ def test_tartan_rug_has_no_row_for_a_kpi_no_column_has() -> None:
         "Godkända i alla ämnen, åk 9",
         "Sjukfrånvaro bland anställda",
     ]
+
+
+def _captions(figure) -> tuple[list[str], list[str]]:
+    """The source captions of ``figure``: the figure's own, then its panels'."""
+
+    def mine(texts):
+        return [t.get_text() for t in texts if t.get_gid() == "analys-caption"]
+
+    return mine(figure.texts), [text for ax in figure.axes for text in mine(ax.texts)]
+
+
+def test_a_grid_of_trends_has_one_caption_not_one_per_panel() -> None:
+    """Eight panels once each repeated "Egen bearbetning av data från Kolada · Demodata …"."""
+    kpis = ["N15419", "N15505", "N15436"]
+    values = demo.load_values(kpis, None, range(2018, 2026))
+    figure, axes = plt.subplots(2, 2, figsize=(9.2, 6.2), layout="constrained")
+    panels = list(axes.flat)[:3]
+    for ax, kpi in zip(panels, kpis, strict=True):
+        plots.trend_chart(values, kpi=kpi, municipality="1880", legend="none", ax=ax)
+    plots.shared_caption(figure, panels)
+    shared, own = _captions(figure)
+    assert own == [] and len(shared) == 1 and "Demodata" in shared[0]
+    plt.close(figure)
+    # a panel credited otherwise (an own indicator's file) keeps its caption, and so do all
+    figure, axes = plt.subplots(1, 2, figsize=(9.2, 3.1), layout="constrained")
+    for ax, kpi in zip(axes, kpis, strict=False):
+        plots.trend_chart(values, kpi=kpi, municipality="1880", legend="none", ax=ax)
+    next(t for t in axes[1].texts if t.get_gid() == "analys-caption").set_text("Källa: egen fil")
+    plots.shared_caption(figure, list(axes))
+    shared, own = _captions(figure)
+    assert shared == [] and len(own) == 2
+    plt.close(figure)

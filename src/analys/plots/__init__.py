@@ -17,7 +17,7 @@ ranking bars), :mod:`~analys.plots.spine` (the spine chart), :mod:`~analys.plots
 
 from __future__ import annotations
 
-from analys.plots.base import shared_legend
+from analys.plots.base import shared_caption, shared_legend
 from analys.plots.goals import goal_chart_size, goal_status_chart, goal_status_table
 from analys.plots.ranking import ranking_chart
 from analys.plots.scatter import coefficient_chart, cost_chart, expected_chart
@@ -34,6 +34,7 @@ __all__ = [
     "goal_status_chart",
     "goal_status_table",
     "ranking_chart",
+    "shared_caption",
     "shared_legend",
     "spine_chart",
     "tartan_kpis",

@@ -81,6 +81,24 @@ def shared_legend(figure: Figure, axes: Sequence[Axes], *, ncols: int = 5) -> No
         )
 
 
+def shared_caption(figure: Figure, axes: Sequence[Axes]) -> None:
+    """One source caption under a grid of panels instead of the same one under each.
+
+    Only when every panel's caption reads the same: a panel credited otherwise (an own
+    indicator's file) keeps its own, and so do the others.
+    """
+    captions = [[t for t in ax.texts if t.get_gid() == "analys-caption"] for ax in axes]
+    if not captions or any(len(c) != 1 for c in captions):
+        return
+    texts = {" ".join(c[0].get_text().split()) for c in captions}
+    if len(texts) != 1:
+        return
+    for (caption,) in captions:
+        caption.remove()
+    shared = figure.supxlabel(texts.pop(), x=0.01, ha="left", fontsize=7, color="#555555")
+    shared.set_gid("analys-caption")
+
+
 def no_data(ax: Axes, message: str, source: str, *, derived: bool = False) -> Axes:
     """Write ``message`` in the middle of an otherwise empty ``ax`` (plus the caption)."""
     ax.set_xticks([])

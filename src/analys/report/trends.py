@@ -116,6 +116,7 @@ class TrendSections:
                 ax=ax,
             )
         plots.shared_legend(figure, axes)
+        plots.shared_caption(figure, axes)
         output.show_figure(figure)
         self._preliminary_note(self._years_upto(last_year) or self.values["year"].unique())
 
@@ -194,5 +195,6 @@ class TrendSections:
                 ax=ax,
             )
         plots.shared_legend(figure, axes)
+        plots.shared_caption(figure, axes)
         output.show_figure(figure)
         self._preliminary_note(shown_years)

@@ -354,3 +354,17 @@ def test_without_ax_a_new_figure_is_made(values: pd.DataFrame) -> None:
         assert len(maps.drawn_colours(ax)) == 290
     finally:
         plt.close(ax.figure)
+
+
+def test_small_multiples_legend_stays_within_the_figure(values: pd.DataFrame) -> None:
+    """Four panels of judged and neutral KPIs: the legend once ran 1.3 inches past both of
+    the figure's edges (one column per entry, up to eight)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    figure = maps.small_multiples(
+        values, kpis=[KPI, LOWER, NEUTRAL, KPI], year=YEAR, municipality=ÖREBRO, ncols=4
+    )
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    box = figure.legends[0].get_window_extent(canvas.get_renderer())
+    assert box.x0 >= 0 and box.x1 <= figure.bbox.width

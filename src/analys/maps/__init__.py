@@ -225,6 +225,11 @@ def region_map(
     return ax
 
 
+#: inches a column of the small multiples' legend needs ("Högsta fjärdedelen (ingen
+#: värdering)" at 7 pt with its marker)
+LEGEND_COLUMN = 2.4
+
+
 def small_multiples(
     data: pd.DataFrame,
     *,
@@ -328,7 +333,8 @@ def small_multiples(
     figure.legend(
         handles=handles,
         loc="outside upper center",
-        ncols=min(len(handles), 2 * ncols),  # no wider than the panels
+        # no wider than the figure (wider, it would reach past both edges)
+        ncols=max(1, min(len(handles), int(figure.get_figwidth() // LEGEND_COLUMN))),
         fontsize=7,
         frameon=False,
         title=next((s.legend_title for s in scales if s.legend_title), None),

@@ -234,22 +234,26 @@ def tartan_rug(
     ax = new_axes(ax, tartan_size([registry.label(k) for k in kpis], headers))
     order = ("red", "yellow", "green", "none", "high", "middle", "low")
     scale = {colour: float(i) for i, colour in enumerate(order)}
-    grid = pd.DataFrame(np.nan, index=list(kpis), columns=codes)
-    labels = pd.DataFrame("", index=list(kpis), columns=codes)
-    for kpi in kpis:
-        part = data[(data["kpi"] == kpi) & (data["gender"] == "T")]
-        part = part[part["municipality"].str.fullmatch(r"\d{4}") & (part["municipality"] != "0000")]
-        part = part[~part["municipality"].str.startswith("00")]
-        if part.empty:
-            continue
+    # cells as arrays (one assignment per row, not per cell); the rug's KPIs' municipal
+    # totals filtered once, not once per KPI
+    grid = np.full((len(kpis), len(codes)), np.nan)
+    labels = np.full((len(kpis), len(codes)), "", dtype=object)
+    row_of = {kpi: i for i, kpi in enumerate(kpis)}
+    rows = data[data["kpi"].isin(list(kpis)) & (data["gender"] == "T")]
+    place = rows["municipality"]
+    rows = rows[place.str.fullmatch(r"\d{4}") & ~place.str.startswith("00")]
+    for kpi, part in rows.groupby("kpi", sort=False):
         wanted = int(part["year"].max()) if year is None else int(year)
         values = part[part["year"] == wanted].set_index("municipality")["value"]
         colours = quartile_colours(values, registry.polarity(kpi))["colour"]
-        for code in codes:
-            if code in values.index and np.isfinite(values[code]):
-                grid.loc[kpi, code] = scale.get(colours.get(code, "grey"), np.nan)
-                value = float(values[code])
-                labels.loc[kpi, code] = number(value, decimals_for(registry.unit(kpi), value))
+        shown = values.reindex(codes).astype(float)
+        present = np.isfinite(shown.to_numpy())
+        cells = colours.reindex(codes).fillna("grey")
+        unit = registry.unit(kpi)
+        for j in np.flatnonzero(present):
+            grid[row_of[kpi], j] = scale.get(cells.iloc[j], np.nan)
+            labels[row_of[kpi], j] = number(shown.iloc[j], decimals_for(unit, shown.iloc[j]))
+    grid = pd.DataFrame(grid, index=list(kpis), columns=codes)
     cmap = sns.color_palette([COLOURS[c] for c in order], as_cmap=True)
     sns.heatmap(
         grid.astype(float),
@@ -258,7 +262,7 @@ def tartan_rug(
         vmin=-0.5,
         vmax=len(order) - 0.5,
         cbar=False,
-        annot=labels.to_numpy(),
+        annot=labels,
         fmt="",
         annot_kws={"fontsize": 7},
         linewidths=0.6,

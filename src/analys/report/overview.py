@@ -10,6 +10,8 @@ saying why, and the other areas are shown. Only when every area fails is it an e
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import pandas as pd
 from IPython.display import HTML, display
 
@@ -115,6 +117,18 @@ class Overview:
         self._units = "regioner" if self.municipality_type == "L" else "kommuner"
         self.demo = any(r.demo for r in self.reports)
 
+    @cached_property
+    def values(self) -> pd.DataFrame:
+        """Every area's values, each KPI once: from the first area that has it (areas that
+        share a KPI read the same rows; a drop_duplicates over all of them cost a second)."""
+        frames, seen = [], set()
+        for report in self.reports:
+            kpis = report.values["kpi"]
+            new = ~kpis.isin(list(seen))
+            frames.append(report.values[new] if not new.all() else report.values)
+            seen.update(kpis[new].unique())
+        return pd.concat(frames, ignore_index=True)
+
     def header(self) -> None:
         """Title with the areas' year, a one-line summary over all areas, the demo banner,
         and the summary the batch index shows for the overview."""
@@ -212,11 +226,8 @@ class Overview:
     def maps(self) -> None:
         """A small map per area of its main outcome KPI."""
         kpis = list(dict.fromkeys(r.main_kpi for r in self.reports))
-        values = pd.concat([r.values for r in self.reports]).drop_duplicates(
-            ["kpi", "municipality", "year", "gender"]
-        )
         figure = maps_mod.small_multiples(
-            values,
+            self.values,
             kpis=kpis,
             municipality=self.municipality,
             region=self.municipality_type == "L",
@@ -242,9 +253,7 @@ class Overview:
                 i.kpi for r in self.reports for _, i in r.area.indicators if i.gender == "T"
             )
         )
-        values = pd.concat([r.values for r in self.reports]).drop_duplicates(
-            ["kpi", "municipality", "year", "gender"]
-        )
+        values = self.values
         groups = self.reports[0].groups
         peers = peer_set(self.municipality, "skr", groups=groups)[:12]
         year = self.reports[0].area.year

@@ -104,23 +104,31 @@ def test_overview_rug_section(monkeypatch, ipython_capture):
     from analys.report.overview import Overview
 
     overview = Overview("1880", ["grundskola"], source="demo")
-    drawn = {}
-    original = plots.tartan_rug
+    asked = {}
+    original = plots.tartan_cells
 
     def spy(data, **kw):
-        drawn.update(kw)
-        return original(data, **kw)
+        asked.update(kw)
+        asked["cells"] = original(data, **kw)
+        return asked["cells"]
 
-    monkeypatch.setattr(plots, "tartan_rug", spy)
+    monkeypatch.setattr(plots, "tartan_cells", spy)
     with ipython_capture() as shown:
         overview.rug()
-    assert shown.images == 1
+    assert shown.images == 0  # a table, not a picture of one
     groups = overview.reports[0].groups
     skr = analys.stats.peers.peer_set("1880", "skr", groups=groups)
-    assert drawn["municipality"] == "1880" and drawn["peers"] == skr[:12]
-    assert set(drawn["kpis"]) == {
+    assert asked["codes"] == ["1880", *skr[:12]]
+    assert set(asked["kpis"]) == {
         i.kpi for _, i in overview.reports[0].area.indicators if i.gender == "T"
     }
+    table = shown.html
+    assert table.count("<tr>") == len(asked["cells"][0]) + 1  # a row per KPI, and the head
+    assert "<th scope='col' class='col focus'>Örebro</th>" in table
+    colours, labels = asked["cells"]
+    kpi, code = colours.index[0], colours.columns[0]
+    cell = f"<td class='q-{colours.loc[kpi, code] or 'grey'}' title="
+    assert cell in table and f">{labels.loc[kpi, code]}</td>" in table
 
 
 def test_unit_chart_jitter_is_the_same_in_every_render_and_leaves_numpy_alone(values, catalogue):

@@ -23,7 +23,13 @@ from analys.plots.ranking import ranking_chart
 from analys.plots.scatter import coefficient_chart, cost_chart, expected_chart
 from analys.plots.spine import spine_chart
 from analys.plots.trend import gender_gap_chart, trend_chart
-from analys.plots.units import tartan_kpis, tartan_rug, unit_chart, unit_trend_chart
+from analys.plots.units import (
+    tartan_cells,
+    tartan_kpis,
+    tartan_rug,
+    unit_chart,
+    unit_trend_chart,
+)
 
 __all__ = [
     "coefficient_chart",
@@ -37,6 +43,7 @@ __all__ = [
     "shared_caption",
     "shared_legend",
     "spine_chart",
+    "tartan_cells",
     "tartan_kpis",
     "tartan_rug",
     "trend_chart",

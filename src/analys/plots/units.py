@@ -14,6 +14,7 @@ import textwrap
 import warnings
 import zlib
 from collections.abc import Iterator, Sequence
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -195,6 +196,42 @@ def tartan_kpis(data: pd.DataFrame, kpis: Sequence[str], codes: Sequence[str]) -
     return [k for k in kpis if k in present]
 
 
+def tartan_cells(
+    data: pd.DataFrame, *, kpis: Sequence[str], codes: Sequence[str], year: int | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The tartan rug's cells: a row per KPI any of ``codes`` has (:func:`tartan_kpis`), a
+    column per municipality of ``codes``.
+
+    Returns the cells' quartile colours among all municipalities (the names of
+    :func:`analys.stats.compare.quartile_colours`: green/yellow/red, high/middle/low for a
+    KPI without a direction, none; "" where the municipality has no value) and their values
+    written the Swedish way ("" where none), each in the KPI's latest year with data, or
+    ``year``.
+    """
+    from analys.stats.compare import quartile_colours
+
+    kpis = tartan_kpis(data, kpis, codes)
+    colours = np.full((len(kpis), len(codes)), "", dtype=object)
+    labels = np.full((len(kpis), len(codes)), "", dtype=object)
+    row_of = {kpi: i for i, kpi in enumerate(kpis)}
+    # the KPIs' municipal totals, filtered once (not once per KPI)
+    rows = data[data["kpi"].isin(kpis) & (data["gender"] == "T")]
+    place = rows["municipality"]
+    rows = rows[place.str.fullmatch(r"\d{4}") & ~place.str.startswith("00")]
+    for kpi, part in rows.groupby("kpi", sort=False):
+        wanted = int(part["year"].max()) if year is None else int(year)
+        values = part[part["year"] == wanted].set_index("municipality")["value"]
+        judged = quartile_colours(values, registry.polarity(kpi))["colour"]
+        shown = values.reindex(codes).astype(float)
+        cells = judged.reindex(codes).fillna("grey")
+        unit = registry.unit(kpi)
+        for j in np.flatnonzero(np.isfinite(shown.to_numpy())):
+            colours[row_of[kpi], j] = cells.iloc[j]
+            labels[row_of[kpi], j] = number(shown.iloc[j], decimals_for(unit, shown.iloc[j]))
+    frame = partial(pd.DataFrame, index=kpis, columns=list(codes))
+    return frame(colours), frame(labels)
+
+
 def tartan_size(rows: Sequence[str], columns: Sequence[str]) -> tuple[float, float]:
     """Inches of a tartan rug figure: room for the longest row name (8 pt) and columns wide
     enough for their names (7 pt, already broken over lines) and a value."""
@@ -226,43 +263,24 @@ def tartan_rug(
     that every column's name fits (:func:`tartan_size`).
     """
     from analys.reference import title
-    from analys.stats.compare import quartile_colours
 
     codes = [municipality, *[p for p in peers if p != municipality]]
-    kpis = tartan_kpis(data, kpis, codes)
+    colours, labels = tartan_cells(data, kpis=kpis, codes=codes, year=year)
+    kpis = list(colours.index)
     headers = [wrap(title(c), TARTAN_HEADER_CHARS) for c in codes]
     ax = new_axes(ax, tartan_size([registry.label(k) for k in kpis], headers))
     order = ("red", "yellow", "green", "none", "high", "middle", "low")
     scale = {colour: float(i) for i, colour in enumerate(order)}
-    # cells as arrays (one assignment per row, not per cell); the rug's KPIs' municipal
-    # totals filtered once, not once per KPI
-    grid = np.full((len(kpis), len(codes)), np.nan)
-    labels = np.full((len(kpis), len(codes)), "", dtype=object)
-    row_of = {kpi: i for i, kpi in enumerate(kpis)}
-    rows = data[data["kpi"].isin(list(kpis)) & (data["gender"] == "T")]
-    place = rows["municipality"]
-    rows = rows[place.str.fullmatch(r"\d{4}") & ~place.str.startswith("00")]
-    for kpi, part in rows.groupby("kpi", sort=False):
-        wanted = int(part["year"].max()) if year is None else int(year)
-        values = part[part["year"] == wanted].set_index("municipality")["value"]
-        colours = quartile_colours(values, registry.polarity(kpi))["colour"]
-        shown = values.reindex(codes).astype(float)
-        present = np.isfinite(shown.to_numpy())
-        cells = colours.reindex(codes).fillna("grey")
-        unit = registry.unit(kpi)
-        for j in np.flatnonzero(present):
-            grid[row_of[kpi], j] = scale.get(cells.iloc[j], np.nan)
-            labels[row_of[kpi], j] = number(shown.iloc[j], decimals_for(unit, shown.iloc[j]))
-    grid = pd.DataFrame(grid, index=list(kpis), columns=codes)
+    grid = colours.apply(lambda column: column.map(scale)).astype(float)
     cmap = sns.color_palette([COLOURS[c] for c in order], as_cmap=True)
     sns.heatmap(
-        grid.astype(float),
+        grid,
         ax=ax,
         cmap=cmap,
         vmin=-0.5,
         vmax=len(order) - 0.5,
         cbar=False,
-        annot=labels,
+        annot=labels.to_numpy(),
         fmt="",
         annot_kws={"fontsize": 7},
         linewidths=0.6,

@@ -27,6 +27,7 @@ from analys.own import store as own_store
 from analys.report import Report, sentences
 from analys.report.labels import STATUS_TINTS
 from analys.report.output import show_figure, table_style
+from analys.report.tartan import tartan_table
 from analys.safe import Markdown, html_text
 from analys.stats.peers import peer_set
 from analys.summary import SUMMARY_MIMETYPE
@@ -242,8 +243,9 @@ class Overview:
 
         Rows are the areas' indicators, columns the municipality and the other members of its
         SKR municipality group, each cell coloured by its quartile among all municipalities
-        (:func:`analys.plots.tartan_rug`). Municipalities only: the section (and its
-        heading) is left out of a region's overview.
+        and showing its value: an HTML table (:mod:`analys.report.tartan`) of the cells of
+        :func:`analys.plots.tartan_cells`. Municipalities only: the section (and its heading)
+        is left out of a region's overview.
         """
         if self.municipality_type != "K":  # a region has no SKR group: no section
             return
@@ -253,20 +255,15 @@ class Overview:
                 i.kpi for r in self.reports for _, i in r.area.indicators if i.gender == "T"
             )
         )
-        values = self.values
         groups = self.reports[0].groups
         peers = peer_set(self.municipality, "skr", groups=groups)[:12]
-        year = self.reports[0].area.year
-        ax = plots.tartan_rug(
-            values,
-            kpis=kpis,
-            municipality=self.municipality,
-            peers=peers,
-            year=year,
-            source=self.source,
+        codes = [self.municipality, *[p for p in peers if p != self.municipality]]
+        colours, labels = plots.tartan_cells(
+            self.values, kpis=kpis, codes=codes, year=self.reports[0].area.year
         )
-        show_figure(ax.get_figure(root=True))
-        rows = plots.tartan_kpis(values, kpis, [self.municipality, *peers])
+        display(HTML(tartan_table(colours, labels, names=[reference.title(c) for c in codes])))
+        self.reports[0]._caption()
+        rows = list(colours.index)
         left_out = [registry.label(k) for k in kpis if k not in rows]
         missing = (
             f" Utan rad, eftersom ingen av kommunerna har värden: {join_and(left_out)}."

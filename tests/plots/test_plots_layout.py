@@ -311,3 +311,17 @@ def test_a_grid_of_trends_has_one_caption_not_one_per_panel() -> None:
     shared, own = _captions(figure)
     assert shared == [] and len(own) == 2
     plt.close(figure)
+
+
+def test_the_spine_charts_legend_stays_within_the_figure() -> None:
+    """From the Axes' left edge, after the long row names, the legend ran past the figure's
+    right edge (so the chart had to be drawn a second time to fit it in the image)."""
+    kpis = ["N15508", "N15507", "N15428", "N15543", "N15560", "N15813", "N15001"]  # grundskola
+    values = demo.load_values(kpis, None, [2025])
+    statuses = pd.Series(["met", "partly", "not_met", "no_data", "met", "met", "met"], index=kpis)
+    figure, ax = plt.subplots(figsize=(8, 0.9 + 0.45 * len(kpis)), layout="constrained")
+    plots.spine_chart(values, kpis=kpis, municipality="1880", statuses=statuses, ax=ax)
+    renderer = drawn(figure)
+    box = ax.get_legend().get_window_extent(renderer)
+    assert box.x0 >= 0 and box.x1 <= figure.bbox.width
+    plt.close(figure)

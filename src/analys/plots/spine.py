@@ -182,8 +182,10 @@ def spine_chart(
         handles=handles,
         fontsize=7,
         frameon=False,
-        loc="lower left",
-        bbox_to_anchor=(0, 1.01),
+        # ending where the Axes ends: it reaches left over the rows' names, never past the
+        # figure (from the Axes' left edge, after those names, it ran past the right one)
+        loc="lower right",
+        bbox_to_anchor=(1, 1.01),
         ncol=columns,
     )
     ax.set_title(

@@ -23,6 +23,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from analys import render
 from analys.cli import render as render_cli
 from analys.errors import ParamsError
+from analys.render.cache import ROW_GROUP
 from analys.render.index import read_manifest, update_manifest, write_index
 from analys.render.jobs import Job
 from analys.summary import SUMMARY_MIMETYPE, read_summary
@@ -479,6 +480,27 @@ def test_data_cache_is_written_once_with_all_units(tmp_path, areas):
     frame = pd.read_parquet(path)
     assert set(frame["kpi"]) == {"N15507", "N15428"}
     assert {"0000", "1880", "0180"} <= set(frame["municipality"]) and len(years) > 5
+    # sorted by KPI in row groups: a report's filtered read skips the other KPIs' groups
+    assert frame["kpi"].is_monotonic_increasing
+    import pyarrow.parquet as pq
+
+    assert pq.ParquetFile(path).metadata.num_rows > 0
+    assert pq.ParquetFile(path).metadata.row_group(0).num_rows <= ROW_GROUP
+
+
+def test_the_overview_reads_the_batch_values_once_for_all_its_areas(tmp_path, areas, monkeypatch):
+    """Each area once read the cache itself: ten reads of the whole country's values."""
+    from analys.report.overview import Overview
+
+    names = [str(areas["skola"]), str(areas["omsorg"])]
+    path = tmp_path / "values-demo.parquet"
+    render.load_cache([render.load_area_spec(n) for n in names], "demo", path)
+    reads = []
+    real = pd.read_parquet
+    monkeypatch.setattr(pd, "read_parquet", lambda *a, **k: reads.append(a) or real(*a, **k))
+    view = Overview("1880", names, source="demo", data_cache=str(path))
+    assert len(reads) == 1 and [r.area.title for r in view.reports] == ["Skola", "Omsorg"]
+    assert set(view.reports[1].values["kpi"]) == {"N15428"}  # each area its own KPIs
 
 
 @pytest.mark.slow

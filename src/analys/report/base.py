@@ -60,6 +60,9 @@ class ReportBase:
     precomputed
         Path of the batch's shared tables (:mod:`analys.fulfilment.country`): the area's
         values, value index, colours and expected values are then taken from there.
+    values
+        A values frame already read, holding at least the area's KPIs (the overview reads the
+        batch's ``data_cache`` once for all its areas); instead of ``data_cache``.
     """
 
     def __init__(
@@ -67,6 +70,8 @@ class ReportBase:
         params: Mapping[str, Any],
         data_cache: str | None = None,
         precomputed: str | None = None,
+        *,
+        values: pd.DataFrame | None = None,
     ) -> None:
         clean = {k: v for k, v in params.items() if k in PARAM_KEYS and v is not None}
         if isinstance(clean.get("municipality"), int):  # papermill -p municipality 0180 → 180
@@ -76,7 +81,9 @@ class ReportBase:
         self.place = reference.title(self.municipality)
         self.source = self.area.source
         self.demo = self.source == "demo"
-        if data_cache:
+        if values is not None:
+            values = values[values["kpi"].isin(self.area.kpis)]
+        elif data_cache:
             values = pd.read_parquet(data_cache, filters=[("kpi", "in", self.area.kpis)])
         else:
             values = data.load_values(self.area.kpis, None, None, source=self.source, genders=None)

@@ -85,6 +85,8 @@ class Overview:
         self.reports: list[Report] = []
         #: areas that could not be shown: (title or name, the reason in one Swedish line)
         self.failed: list[tuple[str, str]] = []
+        # the batch's values, read once for every area (not once per area: 0.4 s against 1.8)
+        cached = pd.read_parquet(data_cache) if data_cache else None
         for name in areas or list_areas():
             label = _area_label(name)
             try:
@@ -97,7 +99,9 @@ class Overview:
                     params["year"] = year
                 if source is not None:
                     params["source"] = source
-                report = Report(params, data_cache=data_cache, precomputed=precomputed)
+                report = Report(
+                    params, data_cache=data_cache, precomputed=precomputed, values=cached
+                )
                 if report.values.empty:
                     raise AnalysError(
                         f"datakällan har inga värden för områdets nyckeltal "

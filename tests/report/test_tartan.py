@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pandas as pd
+import pytest
 
 from analys import demo, plots
 from analys.chartstyle import COLOURS
@@ -61,3 +64,44 @@ def test_a_kpi_no_column_has_takes_no_row():
     data = pd.concat([values, other], ignore_index=True)
     colours, _ = plots.tartan_cells(data, kpis=["N15813", "EGEN-X"], codes=["0180", "1280"])
     assert list(colours.index) == ["N15813"]
+
+
+@pytest.mark.browser
+def test_on_a4_paper_the_numbers_stay_whole_and_the_names_upright():
+    """The PDF's print CSS lets a wide table's cells wrap anywhere: "88,6" printed as "88," and
+    "6", "Örebro" as "Öre" and "bro", in thirteen narrow columns."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Chromium saknas")
+    from analys import reference
+    from analys.render.pdf import PRINT_CSS
+
+    codes = ["1880", "0180", "1480", "1280", "0380", "0580", "0581", "0680", "0780", "0880",
+             "1281", "1283", "1290"]  # fmt: skip
+    kpis = ["N15508", "N15507", "N00097"]
+    colours, labels = plots.tartan_cells(
+        demo.load_values(kpis, None, [2024]), kpis=kpis, codes=codes
+    )
+    table = tartan_table(colours, labels, names=[reference.title(c) for c in codes])
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 700, "height": 900})  # A4's printed width
+            page.set_content(f"<html><body>{table}</body></html>")
+            page.add_style_tag(content=PRINT_CSS)
+            page.emulate_media(media="print")
+            cells = page.locator("table.analys-tartan td").evaluate_all(
+                "cells => cells.map(c => [c.getClientRects().length, c.scrollWidth <= c.clientWidth,"
+                " c.getBoundingClientRect().height])"
+            )
+            heads = page.locator("th.col").evaluate_all(
+                "heads => heads.map(h => getComputedStyle(h).writingMode)"
+            )
+            width = page.locator("table.analys-tartan").evaluate("t => t.scrollWidth")
+        finally:
+            browser.close()
+    heights = {round(height) for _, _, height in cells}
+    assert len(heights) == 1, heights  # one line each: no number broken over two
+    assert all(fits for _, fits, _ in cells)
+    assert set(heads) == {"vertical-rl"} and width <= 700

@@ -49,7 +49,13 @@ def _style() -> str:
         ".analys-tartan th.focus{font-weight:bold}"
         ".analys-tartan th.kpi{text-align:left;font-weight:normal}"
         ".analys-tartan td{text-align:right;white-space:nowrap}"
-        f"{cells}</style>"
+        f"{cells}"
+        # on paper (A4, up to thirteen columns): numbers never broken, names turned upright
+        "@media print{.analys-tartan{font-size:0.7em !important}"
+        ".analys-tartan td{white-space:nowrap !important;overflow-wrap:normal !important}"
+        ".analys-tartan th.col{writing-mode:vertical-rl;transform:rotate(180deg);"
+        "white-space:nowrap !important;overflow-wrap:normal !important;text-align:left}}"
+        "</style>"
     )
 
 

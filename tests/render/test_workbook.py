@@ -55,6 +55,7 @@ def test_area_sheet_holds_the_evaluation_as_numbers_with_fills_and_formats(book,
     rows = list(ws.iter_rows(min_row=head + 1, max_row=head + len(expected)))
     assert ws.cell(row=head + len(expected) + 1, column=1).value is None
     assert ws.freeze_panes == f"A{head + 1}"
+    shown: set[str] = set()
     for cells, want in zip(rows, expected.itertuples(), strict=True):
         value = cells[col["Värde"]]
         if pd.isna(want.value):
@@ -75,13 +76,22 @@ def test_area_sheet_holds_the_evaluation_as_numbers_with_fills_and_formats(book,
         comparison = cells[headers.index("Jämförelse (kvartil bland alla av samma typ)")]
         if want.colour in workbook.COLOUR_FILLS:
             assert _fill(comparison) == workbook.COLOUR_FILLS[want.colour]
-            assert comparison.value == workbook.COLOUR_WORDS[want.colour]
+        # the report's words: a cost is "Högre (högsta fjärdedelen)", never "–"
+        assert comparison.value == workbook.COLOUR_WORDS.get(want.colour, "–")
+        if want.colour in ("high", "middle", "low"):
+            assert comparison.value in (
+                "Högre (högsta fjärdedelen)",
+                "I mitten",
+                "Lägre (lägsta fjärdedelen)",
+            )
+        shown.add(want.colour)
         assert cells[col["Nyckeltal"]].value == want.kpi
         assert cells[col["Motivering"]].value == want.reason
         assert cells[col["Källa"]].value == DEMO
         assert "liknande kommuner" in cells[col["Referensgrupp"]].value or cells[
             col["Referensgrupp"]
         ].value.endswith("st)")
+    assert shown & {"high", "middle", "low"}  # Grundskola's cost (N15001) has no direction
     assert any(c.value == DEMO for row in ws.iter_rows(max_row=head) for c in row)
 
 

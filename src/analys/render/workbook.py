@@ -37,24 +37,17 @@ from analys.format import trend_until
 from analys.fulfilment import Evaluation, ValuesIndex, evaluate
 from analys.goals import Area, load_area
 from analys.render.jobs import JobResult, WorkbookJob
+from analys.report.labels import COLOUR_WORDS, QUARTILE_TINTS, STATUS_TINTS, TREND_WORDS
 from analys.vocabulary import STATUS_LABELS, STATUSES
 
-#: cell fills, the report's colours (report._indicator_table)
-STATUS_FILLS = {"met": "D9F0D3", "partly": "FFF3BF", "not_met": "F8D0D0", "no_data": "EEEEEE"}
-COLOUR_FILLS = {"green": "D9F0D3", "yellow": "FFF3BF", "red": "F8D0D0", "grey": "EEEEEE"}
-COLOUR_WORDS = {
-    "green": "Bland de 25 % bästa",
-    "yellow": "Mittenhälften",
-    "red": "Bland de 25 % sämsta",
-    "grey": "Värde saknas",
-}
-TREND_WORDS = {
-    "improving": "Förbättras",
-    "worsening": "Försämras",
-    "no_change": "Ingen säker förändring",
-    "cannot_calculate": "Kan inte beräknas",
-    "neutral": "Förändras (neutralt)",
-}
+#: cell fills: the report's tints of each goal status
+STATUS_FILLS = {s: STATUS_TINTS[STATUS_LABELS[s]].lstrip("#").upper() for s in STATUSES}
+#: the report's quartile words and tints (a KPI without a direction: "Högre (högsta
+#: fjärdedelen)", blue; never better or worse) and its trend words, in the same colours
+COLOUR_FILLS = {
+    colour: QUARTILE_TINTS[COLOUR_WORDS[colour]].lstrip("#").upper()
+    for colour in ("green", "yellow", "red", "high", "low")
+} | {"grey": "EEEEEE"}
 #: number formats (Excel stores them in this syntax and shows them with the reader's locale)
 FORMAT_ONE = "#,##0.0"
 FORMAT_NONE = "#,##0"

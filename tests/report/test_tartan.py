@@ -105,3 +105,14 @@ def test_on_a4_paper_the_numbers_stay_whole_and_the_names_upright():
     assert len(heights) == 1, heights  # one line each: no number broken over two
     assert all(fits for _, fits, _ in cells)
     assert set(heads) == {"vertical-rl"} and width <= 700
+
+
+def test_the_rug_credits_own_data_of_any_area_not_only_the_first(ipython_capture):
+    """Folkhälsa's own survey indicators are rows of the rug; its credit once came from the
+    first area (Grundskola, no own data), and the rug's note said nothing of whose they were."""
+    from analys.report.overview import Overview
+
+    view = Overview("1880", ["grundskola", "folkhalsa"], source="demo")
+    with ipython_capture() as shown:
+        view.rug()
+    assert "Egna nyckeltal (" in shown.html and "egen_medborgarenkat.csv" in shown.html

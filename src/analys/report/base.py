@@ -12,7 +12,7 @@ the credit line, the demo banner, the preliminary-year note). The sections thems
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Self
 
 import pandas as pd
@@ -171,10 +171,12 @@ class ReportBase:
         part = self.values[(self.values["kpi"] == kpi) & (self.values["gender"] == gender)]
         return part
 
-    def _caption(self, derived: bool = True) -> None:
+    def _caption(self, derived: bool = True, kpis: Sequence[str] | None = None) -> None:
+        """The credit under a table or text; own data among ``kpis`` (default the area's)
+        says whose."""
         credit = DERIVED_CREDIT if derived else KOLADA_CREDIT
         text = f"{credit}. {DEMO}." if self.demo else f"{credit}."
-        own = own_store.credit_line(self.area.kpis, self.source)  # own data says whose
+        own = own_store.credit_line(self.area.kpis if kpis is None else kpis, self.source)
         text = f"{text} {own}" if own else text
         output.display(
             HTML(

@@ -261,12 +261,12 @@ class Overview:
         )
         groups = self.reports[0].groups
         peers = peer_set(self.municipality, "skr", groups=groups)[:12]
-        codes = [self.municipality, *[p for p in peers if p != self.municipality]]
+        codes = plots.tartan_columns(self.municipality, peers)
         colours, labels = plots.tartan_cells(
             self.values, kpis=kpis, codes=codes, year=self.reports[0].area.year
         )
         display(HTML(tartan_table(colours, labels, names=[reference.title(c) for c in codes])))
-        self.reports[0]._caption()
+        self.reports[0]._caption(kpis=kpis)  # every area's rows: any area's own data says whose
         rows = list(colours.index)
         left_out = [registry.label(k) for k in kpis if k not in rows]
         missing = (

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from analys.captions import DEMO, credit
@@ -137,6 +138,14 @@ def fit_to_axes(text: Text, inches: float | None = None) -> Text:
     text.set_text(textwrap.fill(" ".join(text.get_text().split()), max(chars, CAPTION_MIN_CHARS)))
     text.set_wrap(False)
     return text
+
+
+def figure_caption(figure: Figure, text: str) -> Text:
+    """Write the source caption ``text`` once under a whole figure of panels (left-aligned,
+    as an Axes' caption), where one caption stands for all of them."""
+    caption = figure.supxlabel(text, x=0.01, ha="left", fontsize=7, color="#555555")
+    caption.set_gid("analys-caption")
+    return caption
 
 
 def add_watermark(ax: Axes) -> Axes:

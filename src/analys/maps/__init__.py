@@ -34,6 +34,7 @@ from analys.chartstyle import (
     TITLE_Y,
     add_watermark,
     caption_text,
+    figure_caption,
     hex_colours,
     is_demo,
 )
@@ -346,8 +347,7 @@ def small_multiples(
     text = caption_text(source, derived=derived)
     if any(_starred(panel_year, preliminary) for _, panel_year in requests):
         text += f" · {PRELIMINARY_NOTE}"
-    caption = figure.supxlabel(text, x=0.01, ha="left", fontsize=7, color="#555555")
-    caption.set_gid("analys-caption")
+    figure_caption(figure, text)
     return figure
 
 

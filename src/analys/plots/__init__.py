@@ -25,6 +25,7 @@ from analys.plots.spine import spine_chart
 from analys.plots.trend import gender_gap_chart, trend_chart
 from analys.plots.units import (
     tartan_cells,
+    tartan_columns,
     tartan_kpis,
     tartan_rug,
     unit_chart,
@@ -44,6 +45,7 @@ __all__ = [
     "shared_legend",
     "spine_chart",
     "tartan_cells",
+    "tartan_columns",
     "tartan_kpis",
     "tartan_rug",
     "trend_chart",

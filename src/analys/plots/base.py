@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, Locator, MaxNLocator
 
 from analys import reference, registry
-from analys.chartstyle import annotate_source
+from analys.chartstyle import annotate_source, figure_caption
 from analys.errors import ParamsError
 from analys.format import decimals_for, number, with_unit, year_text
 from analys.vocabulary import MUNICIPALITY_TYPE_WORDS
@@ -95,8 +95,7 @@ def shared_caption(figure: Figure, axes: Sequence[Axes]) -> None:
         return
     for (caption,) in captions:
         caption.remove()
-    shared = figure.supxlabel(texts.pop(), x=0.01, ha="left", fontsize=7, color="#555555")
-    shared.set_gid("analys-caption")
+    figure_caption(figure, texts.pop())
 
 
 def no_data(ax: Axes, message: str, source: str, *, derived: bool = False) -> Axes:

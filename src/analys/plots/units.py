@@ -196,6 +196,11 @@ def tartan_kpis(data: pd.DataFrame, kpis: Sequence[str], codes: Sequence[str]) -
     return [k for k in kpis if k in present]
 
 
+def tartan_columns(municipality: str, peers: Sequence[str]) -> list[str]:
+    """The rug's columns: the municipality first, then its peers (itself not twice)."""
+    return [municipality, *[p for p in peers if p != municipality]]
+
+
 def tartan_cells(
     data: pd.DataFrame, *, kpis: Sequence[str], codes: Sequence[str], year: int | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -264,7 +269,7 @@ def tartan_rug(
     """
     from analys.reference import title
 
-    codes = [municipality, *[p for p in peers if p != municipality]]
+    codes = tartan_columns(municipality, peers)
     colours, labels = tartan_cells(data, kpis=kpis, codes=codes, year=year)
     kpis = list(colours.index)
     headers = [wrap(title(c), TARTAN_HEADER_CHARS) for c in codes]

@@ -35,7 +35,9 @@ SECTIONS = ("summary", "comparison", "trends", "expected", "gender", "units")
 
 
 def report_figures(area: str, code: str) -> list:
-    """The figures an area report shows, built but not drawn."""
+    """The matplotlib figures an area report shows, built but not drawn (the trend and
+    gender grids are SVG: ``benchmarks/grids.py``)."""
+    from analys.plots import SvgFigure
     from analys.report import Report, output
 
     figures: list = []
@@ -47,7 +49,7 @@ def report_figures(area: str, code: str) -> list:
             getattr(report, section)()
     finally:
         output.show_figure, output.display = shown, displayed
-    return figures
+    return [figure for figure in figures if not isinstance(figure, SvgFigure)]
 
 
 def savefig_png(figure) -> bytes:

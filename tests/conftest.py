@@ -111,8 +111,8 @@ class Shown:
 
     @property
     def images(self) -> int:
-        """How many PNG images were shown."""
-        return sum("image/png" in o.data for o in self.outputs)
+        """How many images (PNG, or SVG charts) were shown."""
+        return sum("image/png" in o.data or "image/svg+xml" in o.data for o in self.outputs)
 
 
 # The functions through which the package shows things, as imported before any test ran; a

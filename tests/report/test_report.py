@@ -51,7 +51,7 @@ def outputs(nb) -> tuple[list[str], int, list[dict]]:
             if output.output_type == "stream":
                 texts.append(output.text)
             data = output.get("data", {})
-            images += "image/png" in data
+            images += "image/png" in data or "image/svg+xml" in data
             texts += [data[k] for k in ("text/markdown", "text/html") if k in data]
     return texts, images, errors
 

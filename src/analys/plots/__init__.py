@@ -8,7 +8,8 @@ behind what is drawn: docs/methods.md#quartile-colours, docs/methods.md#expected
 docs/methods.md#spine-chart.
 
 This module is the public front; each chart lives in the submodule of its concept:
-:mod:`~analys.plots.trend` (trend and gender-gap lines), :mod:`~analys.plots.ranking` (the
+:mod:`~analys.plots.trend` (trend and gender-gap lines; the reports draw their grids as SVG
+with :mod:`~analys.plots.svg_trend`), :mod:`~analys.plots.ranking` (the
 ranking bars), :mod:`~analys.plots.spine` (the spine chart), :mod:`~analys.plots.scatter`
 (expected values, costs, coefficients), :mod:`~analys.plots.goals` (goal status) and
 :mod:`~analys.plots.units` (units and the tartan rug), on the shared pieces of
@@ -22,7 +23,9 @@ from analys.plots.goals import goal_chart_size, goal_status_chart, goal_status_t
 from analys.plots.ranking import ranking_chart
 from analys.plots.scatter import coefficient_chart, cost_chart, expected_chart
 from analys.plots.spine import spine_chart
-from analys.plots.trend import gender_gap_chart, trend_chart
+from analys.plots.svg import SvgFigure
+from analys.plots.svg_trend import lines_grid
+from analys.plots.trend import TrendLines, gap_lines, gender_gap_chart, trend_chart, trend_lines
 from analys.plots.units import (
     tartan_cells,
     tartan_columns,
@@ -33,13 +36,17 @@ from analys.plots.units import (
 )
 
 __all__ = [
+    "SvgFigure",
+    "TrendLines",
     "coefficient_chart",
     "cost_chart",
     "expected_chart",
+    "gap_lines",
     "gender_gap_chart",
     "goal_chart_size",
     "goal_status_chart",
     "goal_status_table",
+    "lines_grid",
     "ranking_chart",
     "shared_caption",
     "shared_legend",
@@ -49,6 +56,7 @@ __all__ = [
     "tartan_kpis",
     "tartan_rug",
     "trend_chart",
+    "trend_lines",
     "unit_chart",
     "unit_trend_chart",
 ]

@@ -162,22 +162,26 @@ class LatestYearLocator(Locator):
         return self.tick_values(low, high)
 
     def tick_values(self, vmin: float, vmax: float):
-        low, high = sorted((vmin, vmax))
-        if not (math.isfinite(low) and math.isfinite(high)):
-            return np.array([])
-        first, last = math.ceil(low - 1e-9), math.floor(high + 1e-9)
-        if last < first:
-            return np.array([])
-        anchor = self.latest if self.latest is not None and first <= self.latest <= last else last
         fit = self.axis.get_tick_space() if self.axis is not None else self.MOST
-        most = min(max(fit, self.FEWEST), self.MOST)
-        for step in YEAR_STEPS:
-            ticks = [*range(anchor, first - 1, -step)][::-1] + [
-                *range(anchor + step, last + 1, step)
-            ]
-            if len(ticks) <= most:
-                break
-        return np.array(ticks, dtype=float)
+        return year_tick_values(vmin, vmax, self.latest, fit)
+
+
+def year_tick_values(vmin: float, vmax: float, latest: int | None, fit: int) -> np.ndarray:
+    """The years :class:`LatestYearLocator` ticks between ``vmin`` and ``vmax`` when ``fit``
+    labels fit the axis (clipped to its fewest and most)."""
+    low, high = sorted((vmin, vmax))
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return np.array([])
+    first, last = math.ceil(low - 1e-9), math.floor(high + 1e-9)
+    if last < first:
+        return np.array([])
+    anchor = latest if latest is not None and first <= latest <= last else last
+    most = min(max(fit, LatestYearLocator.FEWEST), LatestYearLocator.MOST)
+    for step in YEAR_STEPS:
+        ticks = [*range(anchor, first - 1, -step)][::-1] + [*range(anchor + step, last + 1, step)]
+        if len(ticks) <= most:
+            break
+    return np.array(ticks, dtype=float)
 
 
 #: distances between year ticks, shortest first

@@ -68,9 +68,9 @@ END_PLACES: tuple[tuple[float, float, str, str], ...] = (
     (5, -5, "left", "top"),
 )
 #: a label further than this (points) from its point is tied to it by a leader line
-_LEADER = 12
+LEADER = 12
 #: room kept around a marker (points)
-_MARKER_ROOM = 3.0
+MARKER_ROOM = 3.0
 
 
 class _EndLabelPlacer(Artist):
@@ -96,11 +96,11 @@ def _place_end_label(ax: Axes, label: Annotation, line: Line2D | None, renderer)
     Places are tried nearest first and the first free one is taken at once; the tests on
     the line are vectorised, since this runs on every draw of every trend panel.
     """
-    room = renderer.points_to_pixels(_MARKER_ROOM)
+    room = renderer.points_to_pixels(MARKER_ROOM)
     # the line's points in display coordinates, a missing year left as NaN (a gap)
     points = np.empty((0, 2)) if line is None else ax.transData.transform(line.get_xydata())
     markers = points[np.isfinite(points).all(axis=1)]
-    along = _along(points)
+    along = along_line(points)
     others = [
         Text.get_window_extent(t, renderer)
         for t in ax.texts
@@ -125,14 +125,14 @@ def _place_end_label(ax: Axes, label: Annotation, line: Line2D | None, renderer)
     label.xyann = (dx, dy)
     label.set_horizontalalignment(ha)
     label.set_verticalalignment(va)
-    label.arrow_patch.set_visible(math.hypot(dx, dy) > _LEADER)
+    label.arrow_patch.set_visible(math.hypot(dx, dy) > LEADER)
 
 
 #: points sampled along each segment of a line, to tell whether it runs through a label
 _SAMPLES = np.linspace(0.0, 1.0, 17)
 
 
-def _along(points: np.ndarray) -> np.ndarray:
+def along_line(points: np.ndarray) -> np.ndarray:
     """Points along the line through ``points`` (display coordinates; NaN a gap, which no
     segment crosses), :data:`_SAMPLES` per segment."""
     if len(points) < 2:

@@ -36,11 +36,12 @@ _PRINT_CSS = """
 <style type="text/css">
 /* analys: reading and printing tweaks */
 body.jp-Notebook { max-width: 1100px; margin: 0 auto; }
+.jp-RenderedSVG img { max-width: 100%; height: auto; }
 .jp-Cell.jp-mod-noOutputs.jp-CodeCell.analys-hidden-code { display: none; }
 @media print {
   body.jp-Notebook { max-width: none; }
   .jp-Cell { break-inside: avoid-page; }
-  .jp-RenderedImage img, .jp-OutputArea-output img { max-width: 100% !important; }
+  .jp-RenderedImage img, .jp-OutputArea-output img { max-width: 100% !important; height: auto; }
   h1, h2, h3 { break-after: avoid-page; }
   a[href^="#"]::after { content: none; }
 }
@@ -62,6 +63,14 @@ _TEMPLATE = (
     "alt=\"{{ ((output | get_metadata('alt', 'image/png')) or 'Diagram') | escape_html }}\">\n"
     "</div>\n"
     "{%- endblock data_png %}\n"
+    # an SVG chart (plots.lines_grid) as an image too: sandboxed, no script or id of it
+    # meets the page, with the same Swedish text alternative
+    "{% block data_svg scoped %}\n"
+    '<div class="jp-RenderedSVG jp-OutputArea-output {{ extra_class }}">\n'
+    "<img src=\"data:image/svg+xml;base64,{{ output.data['image/svg+xml'] | text_base64 }}\" "
+    "alt=\"{{ ((output | get_metadata('alt', 'image/svg+xml')) or 'Diagram') | escape_html }}\">\n"
+    "</div>\n"
+    "{%- endblock data_svg %}\n"
 )
 _TEMPLATE_FILE = "analys_offline.html.j2"
 

@@ -13,7 +13,9 @@ from IPython.display import Image, display
 
 from analys.chartstyle import unhinted_text
 from analys.plots.png import figure_png
-from analys.safe import literal_text, one_line, styler_cells
+from analys.plots.svg import SvgFigure
+from analys.plots.svg_trend import describe
+from analys.safe import literal_text, styler_cells
 
 __all__ = ["display", "grid", "show_figure", "table_style"]
 
@@ -31,22 +33,24 @@ def table_style(frame: pd.DataFrame, *, escape: bool = True):
 
 
 def show_figure(figure) -> None:
-    """Show a figure as a PNG and free it.
+    """Show a figure as a PNG and free it; an :class:`~analys.plots.SvgFigure` as SVG.
 
     Like the inline backend (``bbox_inches="tight"``, so a caption wider than its panel is
     never cut), but with the text drawn unhinted (:func:`unhinted_text`) and the image a
     compact palette PNG (:func:`analys.plots.png.figure_png`).
     """
+    if isinstance(figure, SvgFigure):  # written as SVG already (plots.lines_grid)
+        metadata = {"image/svg+xml": {"alt": figure.alt}}
+        display(
+            {"image/svg+xml": figure.svg, "text/plain": figure.alt}, raw=True, metadata=metadata
+        )
+        return
     literal_text(figure)  # a "$" in a shown name is no mathtext
     alt = figure_description(figure)
     with unhinted_text():
         png = figure_png(figure, tight=True)
     plt.close(figure)
     display(Image(data=png, format="png", metadata={"alt": alt}))
-
-
-#: the longest image description (a screen reader reads all of it)
-ALT_LIMIT = 400
 
 
 def figure_description(figure) -> str:
@@ -57,11 +61,8 @@ def figure_description(figure) -> str:
     """
     titles = [figure._suptitle.get_text()] if getattr(figure, "_suptitle", None) else []
     for ax in figure.axes:
-        title = ax.get_title(loc="left") or ax.get_title()
-        titles.append(title)
-    named = [" ".join(t.split()) for t in dict.fromkeys(titles) if t and t.strip()]
-    text = f"Diagram: {'; '.join(named)}" if named else "Diagram"
-    return one_line(text, ALT_LIMIT)
+        titles.append(ax.get_title(loc="left") or ax.get_title())
+    return describe(titles)
 
 
 def grid(n: int, *, width: float, height: float, ncols: int = 2):

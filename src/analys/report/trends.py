@@ -95,29 +95,25 @@ class TrendSections:
             )
         if not drawn:
             return
-        figure, axes = output.grid(len(drawn), width=4.6, height=3.1)
-        for ax, key in zip(axes, drawn, strict=True):
+        panels = []
+        for key in drawn:
             ind = first[key]
-            target = ind.target.value if ind.target.kind == "value" else None
-            plots.trend_chart(
-                self.values,
-                kpi=ind.kpi,
-                municipality=self.municipality,
-                peers=self.peers,
-                gender=ind.gender,
-                years=self._years_upto(last_year),
-                target=target,
-                target_year=ind.target.by,
-                source=self.source,
-                legend="none",
-                title=indicator_label(ind),
-                preliminary=self.preliminary,
-                peers_label=self.group.counted(),
-                ax=ax,
+            panels.append(
+                plots.trend_lines(
+                    self.values,
+                    kpi=ind.kpi,
+                    municipality=self.municipality,
+                    peers=self.peers,
+                    gender=ind.gender,
+                    years=self._years_upto(last_year),
+                    target=ind.target.value if ind.target.kind == "value" else None,
+                    target_year=ind.target.by,
+                    title=indicator_label(ind),
+                    preliminary=self.preliminary,
+                    peers_label=self.group.counted(),
+                )
             )
-        plots.shared_legend(figure, axes)
-        plots.shared_caption(figure, axes)
-        output.show_figure(figure)
+        output.show_figure(plots.lines_grid(panels, source=self.source, width=4.6, height=3.1))
         self._preliminary_note(self._years_upto(last_year) or self.values["year"].unique())
 
     def _drawable(self, kpi: str, gender: str, last_year: int | None) -> bool:
@@ -180,21 +176,17 @@ class TrendSections:
             if not lines:
                 output.display(Markdown(f"Könsuppdelade värden saknas för {self.place}."))
             return
-        figure, axes = output.grid(len(drawn), width=4.6, height=2.8)
-        for ax, kpi in zip(axes, drawn, strict=True):
-            plots.gender_gap_chart(
+        panels = [
+            plots.gap_lines(
                 self.values,
                 kpi=kpi,
                 municipality=self.municipality,
                 peers=self.peers,
                 years=self._years_upto(self.area.year),
-                source=self.source,
-                legend="none",
                 preliminary=self.preliminary,
                 peers_label=self.group.counted(),
-                ax=ax,
             )
-        plots.shared_legend(figure, axes)
-        plots.shared_caption(figure, axes)
-        output.show_figure(figure)
+            for kpi in drawn
+        ]
+        output.show_figure(plots.lines_grid(panels, source=self.source, width=4.6, height=2.8))
         self._preliminary_note(shown_years)

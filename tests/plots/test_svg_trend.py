@@ -1,0 +1,196 @@
+"""The report's trend and gender grids written straight as SVG (issue 14: drawing without
+matplotlib's per-glyph cost): they say what the matplotlib panels say, lay their texts out
+without overlaps in a real browser, and escape every name."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import xml.etree.ElementTree as ET
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+
+from analys import demo, plots  # noqa: E402
+from analys.chartstyle import unhinted_text  # noqa: E402
+from analys.plots.svg import points_path, text_width  # noqa: E402
+from analys.plots.trend import draw_lines  # noqa: E402
+from analys.testing import drawn  # noqa: E402
+
+NS = {"svg": "http://www.w3.org/2000/svg"}
+PEERS = ["1881", "1883", "1885", "1882", "1884", "0180", "1480"]
+KPIS = ["N15508", "N15507", "N15428"]
+
+
+@pytest.fixture(scope="module")
+def values():
+    return demo.load_values(KPIS, None, range(2012, 2026))
+
+
+def _panels(values, **extra):
+    targets = {"N15508": (85.0, 2030), "N15507": (None, None), "N15428": (90.0, None)}
+    return [
+        plots.trend_lines(
+            values,
+            kpi=kpi,
+            municipality="1880",
+            peers=PEERS,
+            target=targets[kpi][0],
+            target_year=targets[kpi][1],
+            preliminary=2025,
+            peers_label="7 liknande kommuner",
+            **extra,
+        )
+        for kpi in KPIS
+    ]
+
+
+def _texts(svg: str) -> list[str]:
+    root = ET.fromstring(svg)
+    return ["".join(t.itertext()) for t in root.iter(f"{{{NS['svg']}}}text")]
+
+
+def test_text_widths_are_matplotlibs():
+    """The layout measures text as matplotlib does (DejaVu Sans, unhinted, as a browser
+    lays it out), to within 2 %."""
+    figure = plt.figure(dpi=72)
+    with unhinted_text():
+        renderer = drawn(figure)
+    for text, size, bold in [
+        ("Godkända i alla ämnen, åk 9", 11, False),
+        ("249,7 poäng (2024)", 8, True),
+        ("Flickor − pojkar (procentenheter)", 9, False),
+        ("2025*", 8, False),
+    ]:
+        artist = figure.text(0, 0, text, fontsize=size, fontweight="bold" if bold else "normal")
+        with unhinted_text():
+            expected = Text.get_window_extent(artist, renderer).width
+        assert text_width(text, size, bold=bold) == pytest.approx(expected, rel=0.02), text
+    plt.close(figure)
+
+
+def test_a_grid_says_what_the_matplotlib_panels_say(values):
+    """Title, last value, target label and the ticks' labels: the same words and years."""
+    panels = _panels(values)
+    chart = plots.lines_grid(panels, source="demo")
+    written = _texts(chart.svg)
+    assert written == list(chart.texts)
+    for lines in panels:
+        figure, ax = plt.subplots(figsize=(4.6, 3.1), layout="constrained")
+        draw_lines(ax, lines, source="demo", legend="none")
+        drawn(figure)
+        words = {t.get_text() for t in ax.texts if t.get_text()}
+        words |= {ax.get_title(loc="left")}
+        ticks = []
+        for axis, (low, high) in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            locations = [v for v in axis.get_majorticklocs() if low <= v <= high]
+            ticks += axis.get_major_formatter().format_ticks(locations)
+        plt.close(figure)
+        assert "2025*" in ticks
+        joined = " ".join(written)  # a caption may wrap elsewhere
+        missing = {w for w in words | set(ticks) if w not in written}
+        assert all(" ".join(w.split()) in joined for w in missing), missing
+    # one legend for all panels: each target is one "Mål" entry, its value on its line
+    assert written.count("Mål") == 1
+    assert "Mål 85,0 % (2030)" in written and "Mål 90,0 %" in written
+    assert written.count("Median, 7 liknande kommuner") == 1
+    # one caption under the grid, and the watermark across each panel on demo data
+    assert sum(w.startswith("Egen bearbetning av data från Kolada") for w in written) == 1
+    assert written.count("DEMODATA") == len(panels)
+    assert chart.alt == "Diagram: " + "; ".join(p.title for p in panels)
+
+
+def test_the_svg_is_well_formed_and_escapes_every_name(values):
+    hostile = '<script>alert("x")</script> & \x07"mål"'
+    (lines,) = _panels(values[values["kpi"] == "N15507"], title=hostile)[1:2]
+    chart = plots.lines_grid([lines], source="kolada")
+    root = ET.fromstring(chart.svg)  # parses: nothing in a name breaks the document
+    assert root.get("role") == "img"
+    assert root.find("svg:title", NS).text == chart.alt
+    assert not list(root.iter("script")) and not list(root.iter(f"{{{NS['svg']}}}script"))
+    assert '<script>alert("x")</script> & "mål"' in _texts(chart.svg)
+    assert "<script>" not in chart.svg and "\x07" not in chart.svg
+    assert "DEMODATA" not in chart.svg  # Kolada's own values: no demo watermark
+    assert any(t.startswith("Källa: Kolada") or "Kolada" in t for t in _texts(chart.svg))
+
+
+def test_a_missing_year_breaks_the_line():
+    points = np.array([[0, 0], [1, 1], [np.nan, np.nan], [3, 3], [4, 4]])
+    assert points_path(points) == "M0 0L1 1M3 3L4 4"
+
+
+def test_a_panel_without_values_says_so_and_the_others_still_draw(values):
+    empty = plots.trend_lines(values, kpi="N15507", municipality="1880", years=[1990])
+    chart = plots.lines_grid([empty, *_panels(values)[:1]], source="demo")
+    assert empty.message in chart.texts
+    assert "Godkända i alla ämnen, åk 9" in " ".join(chart.texts)
+    assert chart.alt == "Diagram: Godkända i alla ämnen, åk 9"
+
+
+@pytest.mark.browser
+def test_in_chromium_no_text_overlaps_another_or_leaves_the_chart(values, tmp_path):
+    """The browser's own text boxes: every label inside the chart and none on another.
+
+    The grid measures its texts with DejaVu Sans' metrics; this is where that is checked
+    against the text the browser really draws.
+    """
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium saknas (apt-get install -y chromium)")
+    gaps = demo.load_values(KPIS, None, range(2012, 2026))
+    charts = {
+        "trend": plots.lines_grid(_panels(values), source="demo"),
+        "gap": plots.lines_grid(
+            [plots.gap_lines(gaps, kpi=k, municipality="1880", peers=PEERS) for k in KPIS],
+            source="demo",
+            height=2.8,
+        ),
+    }
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page()
+        for name, chart in charts.items():
+            page.set_content(f"<html><body style='margin:0'>{chart.svg}</body></html>")
+            boxes = page.evaluate(
+                """() => { const svg = document.querySelector('svg').getBoundingClientRect();
+                return [[svg.left, svg.top, svg.right, svg.bottom, 'svg'],
+                  ...Array.from(document.querySelectorAll('text'))
+                    .filter(t => t.textContent !== 'DEMODATA')
+                    .map(t => { const b = t.getBoundingClientRect();
+                       return [b.left, b.top, b.right, b.bottom, t.textContent]; })]; }"""
+            )
+            (*frame, _), texts = boxes[0], boxes[1:]
+            assert len(texts) > 40, name
+            for left, top, right, bottom, text in texts:
+                assert left >= frame[0] and right <= frame[2] + 0.5, (name, text)
+                assert top >= frame[1] and bottom <= frame[3] + 0.5, (name, text)
+            for i, a in enumerate(texts):
+                for b in texts[i + 1 :]:
+                    overlap_x = min(a[2], b[2]) - max(a[0], b[0])
+                    overlap_y = min(a[3], b[3]) - max(a[1], b[1])
+                    # text boxes include line spacing: a shared pixel row is no overlap
+                    assert overlap_x <= 1 or overlap_y <= 3, (name, a[4], b[4])
+        browser.close()
+
+
+def test_the_report_shows_its_grids_as_svg_with_a_swedish_description(ipython_capture):
+    from analys.report import Report
+
+    report = Report.from_area("grundskola", "1880")
+    with ipython_capture() as shown:
+        report.trends()
+        report.gender()
+    svgs = [o for o in shown.outputs if "image/svg+xml" in o.data]
+    assert len(svgs) == 2 and shown.images == 2
+    for output in svgs:
+        alt = output.metadata["image/svg+xml"]["alt"]
+        assert alt.startswith("Diagram: ") and alt in output.data["image/svg+xml"]
+        assert re.search(r"<title>Diagram: [^<]+</title>", output.data["image/svg+xml"])
+        assert len(output.data["image/svg+xml"]) < 80_000

@@ -14,18 +14,38 @@ matplotlib took about a second; the browser draws the text, sharp at any zoom an
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
-from matplotlib.ticker import MaxNLocator
 
 from analys.chartstyle import BAND, FOCUS, PEERS, RIKET, TARGET, caption_text, is_demo
 from analys.format import year_text
-from analys.plots.base import tick_text, year_tick_values
+from analys.plots.base import year_tick_values
 from analys.plots.labels import END_PLACES, LEADER, MARKER_ROOM, along_line
-from analys.plots.svg import ASCENT, DESCENT, Svg, SvgFigure, text_width, wrap_text
+from analys.plots.svg import ASCENT, Svg, SvgFigure, text_width
+from analys.plots.svg_axes import (
+    PAD,
+    TICK,
+    UNDER_FRAME,
+    Frame,
+    Scale,
+    axis_titles,
+    backing,
+    caption_lines,
+    draw_axes,
+    heading,
+    inside,
+    leader,
+    margins,
+    message,
+    overlaps,
+    plot_left,
+    text_box,
+    tick_labels,
+    value_ticks,
+    watermark,
+    write_caption,
+)
 from analys.plots.trend import TrendLines
 from analys.safe import one_line
 
@@ -36,11 +56,8 @@ STYLES = {
     "own": (FOCUS, 2.8, None),
     "target": (TARGET, 1.4, (1.4, 2.31)),
 }
-#: font sizes (points): panel title, ticks, axis titles, end and target labels, caption
-TITLE, TICK, AXIS, LABEL, TARGET_LABEL, CAPTION = 11, 8, 9, 8, 7, 7
-CAPTION_COLOUR = "#555555"
-PAD = 6.0
-TICK_LENGTH = 3.5
+#: font sizes (points) of the last value's label and the target's
+LABEL, TARGET_LABEL = 8, 7
 #: legend: a swatch's width, the room between entries, a row's height (points)
 SWATCH, ENTRY_GAP, LEGEND_ROW = 20.0, 14.0, 14.0
 #: the longest image description (a screen reader reads all of it)
@@ -69,52 +86,25 @@ def lines_grid(
     total_w = panel_w * ncols
     captions = [caption_text(source, derived=p.derived, kpis=(p.kpi,)) for p in panels]
     shared = captions[0] if len(set(captions)) == 1 else None
-    entries = _legend_entries(panels)
-    rows = _legend_rows(entries, total_w - 2 * PAD)
+    rows = _legend_rows(_legend_entries(panels), total_w - 2 * PAD)
     legend_h = len(rows) * LEGEND_ROW + (4 if rows else 0)
-    caption_lines = wrap_text(shared, total_w - 2 * PAD, CAPTION) if shared else []
-    caption_h = len(caption_lines) * CAPTION * 1.2 + (PAD if caption_lines else 0)
-    svg = Svg(total_w, PAD + legend_h + nrows * panel_h + caption_h + PAD / 2)
+    shared_lines, shared_h = caption_lines(shared, total_w)
+    grid_bottom = PAD + legend_h + nrows * panel_h
+    svg = Svg(total_w, grid_bottom + shared_h + PAD / 2)
     _legend(svg, rows, total_w, PAD)
     drawn = []
     for index, (lines, caption) in enumerate(zip(panels, captions, strict=True)):
-        frame = _Frame(
+        frame = Frame(
             x=(index % ncols) * panel_w,
             y=PAD + legend_h + (index // ncols) * panel_h,
             width=panel_w,
             height=panel_h,
         )
-        drawn += _panel(
-            svg, lines, frame, caption=None if shared else caption, demo=is_demo(source)
-        )
-    top = PAD + legend_h + nrows * panel_h + PAD
-    for row, line in enumerate(caption_lines):
-        svg.text(
-            PAD, top + CAPTION * (ASCENT + 1.2 * row), line, size=CAPTION, colour=CAPTION_COLOUR
-        )
+        own_caption = None if shared else caption
+        drawn += _panel(svg, lines, frame, caption=own_caption, demo=is_demo(source))
+    write_caption(svg, 0, grid_bottom, shared_lines)
     alt = describe([p.title for p in panels if p.message is None])
     return SvgFigure(svg.document(alt), alt, tuple(svg.texts), tuple(drawn))
-
-
-@dataclass(frozen=True)
-class _Frame:
-    x: float
-    y: float
-    width: float
-    height: float
-
-    @property
-    def right(self) -> float:
-        return self.x + self.width
-
-    @property
-    def bottom(self) -> float:
-        return self.y + self.height
-
-    def contains(self, box: tuple[float, float, float, float]) -> bool:
-        return (
-            box[0] >= self.x and box[2] <= self.right and box[1] >= self.y and box[3] <= self.bottom
-        )
 
 
 # -- legend ---------------------------------------------------------------------------------
@@ -165,77 +155,33 @@ def _legend(svg: Svg, rows, total_width: float, top: float) -> None:
 
 
 def _panel(
-    svg: Svg, lines: TrendLines, frame: _Frame, *, caption: str | None, demo: bool
+    svg: Svg, lines: TrendLines, frame: Frame, *, caption: str | None, demo: bool
 ) -> list[tuple[float, ...]]:
     """Draw one panel in ``frame``; return the x values of the lines it drew."""
-    caption_lines = wrap_text(caption, frame.width - 2 * PAD, CAPTION) if caption else []
-    caption_h = len(caption_lines) * CAPTION * 1.2 + (4 if caption_lines else 0)
-    for row, line in enumerate(caption_lines):
-        y = frame.bottom - caption_h + 4 + CAPTION * (ASCENT + 1.2 * row)
-        svg.text(frame.x + PAD, y, line, size=CAPTION, colour=CAPTION_COLOUR)
+    caption_text_lines, caption_h = caption_lines(caption, frame.width)
+    write_caption(svg, frame.x, frame.bottom - caption_h, caption_text_lines)
     if lines.message is not None:
-        _message(svg, lines.message, frame, caption_h, demo=demo)
+        area = Frame(frame.x, frame.y, frame.width, frame.height - caption_h)
+        message(svg, lines.message, area, demo=demo)
         return []
-    titles = wrap_text(lines.title, frame.width - 2 * PAD, TITLE)
-    for row, line in enumerate(titles):
-        svg.text(frame.x + PAD, frame.y + TITLE * (ASCENT + 1.2 * row), line, size=TITLE)
-    top = frame.y + len(titles) * TITLE * 1.2 + 4
-    bottom = frame.bottom - caption_h - (TICK_LENGTH + 2 + TICK + 3 + AXIS + 6)
+    top = heading(svg, frame, lines.title)
+    bottom = frame.bottom - caption_h - UNDER_FRAME
     xs, ys = _data_extent(lines)
-    ylow, yhigh = _margins(ys)
-    xlow, xhigh = _margins(xs)
-    bins = max(1, min(int((bottom - top) // (2 * TICK)), 9))
-    yticks = [
-        v
-        for v in MaxNLocator(nbins=bins, steps=[1, 2, 2.5, 5, 10]).tick_values(ylow, yhigh)
-        if ylow - 1e-9 * abs(yhigh - ylow) <= v <= yhigh + 1e-9 * abs(yhigh - ylow)
-    ]
-    ylabels = [tick_text(v) for v in yticks]
-    label_w = max((text_width(t, TICK) for t in ylabels), default=0)
-    left = frame.x + PAD + (AXIS + 3 if lines.ylabel else 0) + label_w + TICK_LENGTH + 3
-    right = frame.right - 14
-    plot = _Frame(left, top, right - left, bottom - top)
-    scale = _Scale(plot, xlow, xhigh, ylow, yhigh)
+    ylow, yhigh = margins(ys)
+    xlow, xhigh = margins(xs)
+    yticks = tick_labels(value_ticks(ylow, yhigh, bottom - top, vertical=True))
+    left = plot_left(frame, yticks, lines.ylabel)
+    plot = Frame(left, top, frame.right - 14 - left, bottom - top)
+    scale = Scale(plot, xlow, xhigh, ylow, yhigh)
     if demo:
-        _watermark(svg, plot)
+        watermark(svg, plot)
     drawn = _series(svg, lines, scale)
-    for value in yticks:
-        y = scale.y(value)
-        svg.path([[plot.x, y], [plot.right, y]], stroke="#e0e0e0", width=0.6)
-    svg.rect(plot.x, plot.y, plot.width, plot.height, stroke="#000000", stroke_width=0.8)
-    xticks = year_tick_values(xlow, xhigh, lines.latest, int(plot.width // (3 * TICK)))
-    _ticks(svg, scale, yticks, ylabels, xticks, lines.preliminary)
-    svg.text(
-        (plot.x + plot.right) / 2,
-        plot.bottom + TICK_LENGTH + 2 + TICK + 3 + AXIS * ASCENT,
-        "År",
-        size=AXIS,
-        anchor="middle",
-    )
-    if lines.ylabel:
-        x = frame.x + PAD + AXIS * ASCENT
-        svg.text(
-            x, (plot.y + plot.bottom) / 2, lines.ylabel, size=AXIS, anchor="middle", rotate=-90
-        )
+    years = year_tick_values(xlow, xhigh, lines.latest, int(plot.width // (3 * TICK)))
+    xticks = [(year, year_text(year, lines.preliminary)) for year in years]
+    draw_axes(svg, scale, xticks=xticks, yticks=yticks, ygrid=True)
+    axis_titles(svg, plot, left=frame.x + PAD, xlabel="År", ylabel=lines.ylabel)
     _labels(svg, lines, scale)
     return drawn
-
-
-def _message(svg: Svg, message: str, frame: _Frame, caption_h: float, *, demo: bool) -> None:
-    """A panel with nothing to draw: its message in the middle (and the watermark)."""
-    area = _Frame(frame.x, frame.y, frame.width, frame.height - caption_h)
-    if demo:
-        _watermark(svg, area)
-    wrapped = textwrap.fill(message, 50).split("\n")
-    middle = area.y + area.height / 2 - (len(wrapped) - 1) * 12 / 2
-    for row, line in enumerate(wrapped):
-        y = middle + row * 12 + 10 * 0.35
-        svg.text(area.x + area.width / 2, y, line, size=10, colour="#333333", anchor="middle")
-
-
-def _watermark(svg: Svg, plot: _Frame) -> None:
-    x, y = plot.x + plot.width / 2, plot.y + plot.height / 2 + 40 * 0.35
-    svg.text(x, y, "DEMODATA", size=40, colour="#999999", anchor="middle", rotate=-25, opacity=0.18)
 
 
 def _data_extent(lines: TrendLines) -> tuple[list[float], list[float]]:
@@ -267,45 +213,7 @@ def _data_extent(lines: TrendLines) -> tuple[list[float], list[float]]:
     return xs, ys
 
 
-def _margins(values: list[float]) -> tuple[float, float]:
-    """The axis range of ``values`` with matplotlib's 5 % margins on each side."""
-    low, high = (min(values), max(values)) if values else (0.0, 1.0)
-    if high - low < 1e-12:
-        spread = max(abs(low) * 0.05, 0.5)
-        return low - spread, high + spread
-    room = 0.05 * (high - low)
-    return low - room, high + room
-
-
-@dataclass(frozen=True)
-class _Scale:
-    plot: _Frame
-    xlow: float
-    xhigh: float
-    ylow: float
-    yhigh: float
-
-    def x(self, value):
-        return (
-            self.plot.x
-            + (np.asarray(value, dtype=float) - self.xlow)
-            / (self.xhigh - self.xlow)
-            * self.plot.width
-        )
-
-    def y(self, value):
-        return (
-            self.plot.bottom
-            - (np.asarray(value, dtype=float) - self.ylow)
-            / (self.yhigh - self.ylow)
-            * self.plot.height
-        )
-
-    def points(self, years, values) -> np.ndarray:
-        return np.column_stack([self.x(years), self.y(values)])
-
-
-def _series(svg: Svg, lines: TrendLines, scale: _Scale) -> list[tuple[float, ...]]:
+def _series(svg: Svg, lines: TrendLines, scale: Scale) -> list[tuple[float, ...]]:
     """Band, median, Riket, target, the focus line and the zero line, in matplotlib's order."""
     drawn: list[tuple[float, ...]] = []
     if lines.has_band:
@@ -351,72 +259,29 @@ def _star(svg: Svg, x: float, y: float, radius: float) -> None:
     """matplotlib's ``*`` marker: a five-pointed star, point up."""
     angles = np.pi / 2 + np.arange(10) * np.pi / 5
     radii = np.where(np.arange(10) % 2 == 0, radius, radius * 0.381966)
-    svg.polygon(
-        np.column_stack([x + radii * np.cos(angles), y - radii * np.sin(angles)]), fill=TARGET
-    )
-
-
-def _ticks(svg: Svg, scale: _Scale, yticks, ylabels, xticks, preliminary) -> None:
-    plot = scale.plot
-    marks = []
-    for value, label in zip(yticks, ylabels, strict=True):
-        y = float(scale.y(value))
-        marks += [[plot.x - TICK_LENGTH, y], [plot.x, y], [math.nan, math.nan]]
-        svg.text(plot.x - TICK_LENGTH - 2, y + TICK * 0.35, label, size=TICK, anchor="end")
-    baseline = plot.bottom + TICK_LENGTH + 2 + TICK * ASCENT
-    for value in xticks:
-        x = float(scale.x(value))
-        marks += [[x, plot.bottom], [x, plot.bottom + TICK_LENGTH], [math.nan, math.nan]]
-        svg.text(x, baseline, year_text(value, preliminary), size=TICK, anchor="middle")
-    svg.path(np.array(marks), stroke="#000000", width=0.8)
+    star = np.column_stack([x + radii * np.cos(angles), y - radii * np.sin(angles)])
+    svg.polygon(star, fill=TARGET)
 
 
 # -- labels on the lines --------------------------------------------------------------------
 
 
-def _box(x: float, y: float, width: float, size: float, ha: str, va: str):
-    """The box (left, top, right, bottom) and baseline of a text anchored at ``x``, ``y``."""
-    left = {"right": x - width, "center": x - width / 2}.get(ha, x)
-    height = size * (ASCENT + DESCENT)
-    top = {"bottom": y - height, "top": y}.get(va, y - height / 2)
-    return (left, top, left + width, top + height), top + size * ASCENT
-
-
-def _target_label(svg: Svg, lines: TrendLines, scale: _Scale):
+def _target_label(svg: Svg, lines: TrendLines, scale: Scale):
     """The target's label on its line: above it, or below when the line runs along the top.
     Returns its box."""
     if lines.target is None:
         return None
-    plot = scale.plot
     y = float(scale.y(lines.target))
     below = lines.target > scale.ylow + 0.85 * (scale.yhigh - scale.ylow)
     width = text_width(lines.target_label, TARGET_LABEL)
-    box, baseline = _box(
-        plot.x + 3,
-        y + 2 if below else y - 2,
-        width,
-        TARGET_LABEL,
-        "left",
-        "top" if below else "bottom",
-    )
-    _backing(svg, box, TARGET_LABEL)
+    anchor = (scale.plot.x + 3, y + 2 if below else y - 2)
+    box, baseline = text_box(*anchor, width, TARGET_LABEL, "left", "top" if below else "bottom")
+    backing(svg, box, TARGET_LABEL)
     svg.text(box[0], baseline, lines.target_label, size=TARGET_LABEL, colour=TARGET)
     return box
 
 
-def _backing(svg: Svg, box, size: float) -> None:
-    pad = 0.1 * size
-    svg.rect(
-        box[0] - pad,
-        box[1] - pad,
-        box[2] - box[0] + 2 * pad,
-        box[3] - box[1] + 2 * pad,
-        fill="#ffffff",
-        opacity=0.8,
-    )
-
-
-def _labels(svg: Svg, lines: TrendLines, scale: _Scale) -> None:
+def _labels(svg: Svg, lines: TrendLines, scale: Scale) -> None:
     """The target's label, then the last value beside its point (:func:`end_label`'s rule:
     the nearest place inside the panel that covers none of the line's points, no other
     label and no stretch of the line), or the note that the municipality has no values."""
@@ -424,9 +289,8 @@ def _labels(svg: Svg, lines: TrendLines, scale: _Scale) -> None:
     plot = scale.plot
     if not lines.has_own:
         y = plot.y + 0.05 * plot.height + 9 * ASCENT
-        svg.text(
-            plot.x + plot.width / 2, y, lines.missing_own, size=9, colour=FOCUS, anchor="middle"
-        )
+        middle = plot.x + plot.width / 2
+        svg.text(middle, y, lines.missing_own, size=9, colour=FOCUS, anchor="middle")
         return
     year, value, text = lines.end
     px, py = float(scale.x(year)), float(scale.y(value))
@@ -436,30 +300,17 @@ def _labels(svg: Svg, lines: TrendLines, scale: _Scale) -> None:
     width = text_width(text, LABEL, bold=lines.bold)
     best = None
     for index, (dx, dy, ha, va) in enumerate(END_PLACES):
-        box, _ = _box(px + dx, py - dy, width, LABEL, ha, va)
+        box, _ = text_box(px + dx, py - dy, width, LABEL, ha, va)
         outside = not plot.contains(box)
-        covered = int(_inside(markers, box, MARKER_ROOM).sum())
-        covered += int(target is not None and _overlap(box, target))
-        score = (outside, covered, bool(_inside(along, box, 0).any()), index)
+        covered = int(inside(markers, box, MARKER_ROOM).sum())
+        covered += int(target is not None and overlaps(box, target))
+        score = (outside, covered, bool(inside(along, box).any()), index)
         best = score if best is None or score < best else best
         if score[:3] == (False, 0, False):
             break
     dx, dy, ha, va = END_PLACES[best[-1]]
-    box, baseline = _box(px + dx, py - dy, width, LABEL, ha, va)
+    box, baseline = text_box(px + dx, py - dy, width, LABEL, ha, va)
     if math.hypot(dx, dy) > LEADER:
-        near = (min(max(px, box[0]), box[2]), min(max(py, box[1]), box[3]))
-        length = math.hypot(near[0] - px, near[1] - py)
-        if length > 3:
-            start = (px + (near[0] - px) * 3 / length, py + (near[1] - py) * 3 / length)
-            svg.path([start, near], stroke=FOCUS, width=0.6)
-    _backing(svg, box, LABEL)
+        leader(svg, (px, py), box, FOCUS, 0.6)
+    backing(svg, box, LABEL)
     svg.text(box[0], baseline, text, size=LABEL, colour=FOCUS, bold=lines.bold)
-
-
-def _inside(points: np.ndarray, box, room: float) -> np.ndarray:
-    x, y = points[:, 0], points[:, 1]
-    return (x >= box[0] - room) & (x <= box[2] + room) & (y >= box[1] - room) & (y <= box[3] + room)
-
-
-def _overlap(a, b) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]

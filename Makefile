@@ -61,7 +61,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/widgets.py
 	$(BIN)/python benchmarks/maps.py
 	$(BIN)/python benchmarks/charts.py
-	$(BIN)/python benchmarks/grids.py
+	$(BIN)/python benchmarks/svgcharts.py
 	$(BIN)/python benchmarks/demo.py
 	$(BIN)/python benchmarks/country.py
 

@@ -82,6 +82,12 @@ class Captured:
         return "\n".join(parts)
 
 
+def _discard(figure) -> None:
+    """Show nothing: a matplotlib figure is closed, an SVG chart is only text."""
+    if not isinstance(figure, SvgFigure):
+        plt.close(figure)
+
+
 def run(rep: Report, monkeypatch, sections=SECTIONS) -> Captured:
     captured = Captured()
     monkeypatch.setattr(output, "display", captured.display)
@@ -360,7 +366,7 @@ def test_the_expected_table_adds_up_and_lists_only_those_better_than_expected(mo
 
     tables = []
     monkeypatch.setattr(output, "display", lambda obj, *a, **k: tables.append(obj))
-    monkeypatch.setattr(output, "show_figure", lambda figure: plt.close(figure))
+    monkeypatch.setattr(output, "show_figure", _discard)
     Report.from_area("halso_sjukvard", "0001").expected()
     (styler,) = [t for t in tables if hasattr(t, "data") and isinstance(t.data, pd.DataFrame)]
     frame = styler.data
@@ -403,7 +409,7 @@ def test_a_region_overview_has_no_municipal_section(monkeypatch):
 
     shown = []
     monkeypatch.setattr(overview_mod, "display", lambda obj, *a, **k: shown.append(obj))
-    monkeypatch.setattr(overview_mod, "show_figure", lambda figure: plt.close(figure))
+    monkeypatch.setattr(overview_mod, "show_figure", _discard)
     view = overview_mod.Overview("0001", None)
     view.header()
     view.rug()
@@ -463,7 +469,7 @@ def test_another_municipalitys_own_indicators_take_no_chart_or_rug_row(monkeypat
 
     shown = []
     monkeypatch.setattr(overview_mod, "display", lambda obj, *a, **k: shown.append(obj))
-    monkeypatch.setattr(overview_mod, "show_figure", lambda figure: plt.close(figure))
+    monkeypatch.setattr(overview_mod, "show_figure", _discard)
     overview_mod.Overview("0180", ["folkhalsa"]).rug()
     note = "\n".join(str(getattr(o, "data", "")) for o in shown)
     assert "Utan rad, eftersom ingen av kommunerna har värden: Trygga i bostadsområdet och" in note

@@ -21,9 +21,18 @@ from __future__ import annotations
 from analys.plots.base import shared_caption, shared_legend
 from analys.plots.goals import goal_chart_size, goal_status_chart, goal_status_table
 from analys.plots.ranking import ranking_chart
-from analys.plots.scatter import coefficient_chart, cost_chart, expected_chart
+from analys.plots.scatter import (
+    Scatter,
+    coefficient_chart,
+    cost_chart,
+    cost_points,
+    draw_scatter,
+    expected_chart,
+    expected_points,
+)
 from analys.plots.spine import spine_chart
 from analys.plots.svg import SvgFigure
+from analys.plots.svg_scatter import scatter_svg
 from analys.plots.svg_trend import lines_grid
 from analys.plots.trend import TrendLines, gap_lines, gender_gap_chart, trend_chart, trend_lines
 from analys.plots.units import (
@@ -36,11 +45,15 @@ from analys.plots.units import (
 )
 
 __all__ = [
+    "Scatter",
     "SvgFigure",
     "TrendLines",
     "coefficient_chart",
     "cost_chart",
+    "cost_points",
+    "draw_scatter",
     "expected_chart",
+    "expected_points",
     "gap_lines",
     "gender_gap_chart",
     "goal_chart_size",
@@ -48,6 +61,7 @@ __all__ = [
     "goal_status_table",
     "lines_grid",
     "ranking_chart",
+    "scatter_svg",
     "shared_caption",
     "shared_legend",
     "spine_chart",

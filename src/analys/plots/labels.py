@@ -150,7 +150,8 @@ def _inside(points: np.ndarray, box: Bbox) -> np.ndarray:
     return (x >= box.x0) & (x <= box.x1) & (y >= box.y0) & (y <= box.y1)
 
 
-_OFFSETS = [(dx, dy) for dy in (2, -12, 12, -22, 22, -32, 32) for dx in (4, -4)]
+#: where a point's name may go, nearest first: offset of its box's near corner (points)
+NAME_OFFSETS = [(dx, dy) for dy in (2, -12, 12, -22, 22, -32, 32) for dx in (4, -4)]
 
 
 def _overlaps(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
@@ -193,7 +194,7 @@ def place_labels(ax: Axes, items: Sequence[tuple[float, float, str, str, bool]])
     for (x, y, text, colour, bold), (px, py) in zip(items, points, strict=True):
         width, height = (0.62 if bold else 0.57) * 8 * len(text), 9.5
         boxes = []
-        for dx, dy in _OFFSETS:
+        for dx, dy in NAME_OFFSETS:
             left = dx if dx > 0 else dx - width
             boxes.append(((left, dy), (px + left, py + dy, px + left + width, py + dy + height)))
         free = [b for b in boxes if not any(_overlaps(b[1], other) for other in placed)]

@@ -1,5 +1,9 @@
 """Scatter and coefficient charts: expected against actual, result against cost, drivers.
 
+What a scatter shows is computed once, as :class:`Scatter` (:func:`expected_points`,
+:func:`cost_points`), and drawn on a matplotlib Axes (:func:`draw_scatter`) or straight as
+SVG (:mod:`analys.plots.svg_scatter`, for the reports).
+
 Public through :mod:`analys.plots` (``expected_chart``, ``cost_chart``,
 ``coefficient_chart``). Methods M3 (expected values) and the driver regression of
 :mod:`analys.stats.drivers`.
@@ -8,6 +12,7 @@ Public through :mod:`analys.plots` (``expected_chart``, ``cost_chart``,
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -32,39 +37,209 @@ from analys.plots.base import (
 )
 from analys.plots.labels import place_labels
 
+#: the diagonal of an expected-values chart
+DIAGONAL_LABEL = "Som förväntat (45°-linjen)"
+PEERS_LABEL = "Jämförelsegrupp"
 
-def _highlight(
-    ax: Axes, x: pd.Series, y: pd.Series, municipality: str | None, peers: list[str]
-) -> list[tuple[float, float, str, str, bool]]:
-    """Draw the peers and the focus municipality over a scatter of all; return their labels."""
-    labels = []
-    theirs = [p for p in peers if p in x.index and not pd.isna(x[p]) and not pd.isna(y[p])]
-    if theirs:
+
+@dataclass(frozen=True)
+class Scatter:
+    """What a scatter of every municipality shows, whichever way it is drawn.
+
+    ``x`` and ``y`` are indexed by code; ``peers`` and ``municipality`` are those of them
+    highlighted and named (only codes with both values). A ``diagonal`` (low, high) is the
+    45° line of expected values; ``medians`` (x, y) the quadrant lines of a cost chart.
+    ``corners`` are the texts in the corners, at Axes fractions. ``message`` set means
+    there is nothing to draw.
+    """
+
+    title: str = ""
+    xlabel: str = ""
+    ylabel: str = ""
+    x: pd.Series | None = None
+    y: pd.Series | None = None
+    everyone: str = ""
+    peers: tuple[str, ...] = ()
+    municipality: str | None = None
+    diagonal: tuple[float, float] | None = None
+    medians: tuple[float, float] | None = None
+    corners: tuple[tuple[float, float, str], ...] = ()
+    italic: bool = False
+    invert_y: bool = False
+    legend: str = "inside"
+    derived: bool = True
+    message: str | None = None
+
+    @property
+    def name(self) -> str | None:
+        return reference.title(self.municipality) if self.municipality else None
+
+    def labels(self) -> list[tuple[float, float, str, str, bool]]:
+        """The names written beside the points, the focus municipality first:
+        ``(x, y, text, colour, bold)``."""
+        labels = [(self.x[c], self.y[c], reference.title(c), PEERS, False) for c in self.peers]
+        if self.municipality:
+            m = self.municipality
+            labels.insert(0, (self.x[m], self.y[m], self.name, FOCUS, True))
+        return labels
+
+
+def _highlighted(
+    x: pd.Series, y: pd.Series, municipality: str | None, peers: list[str]
+) -> dict[str, object]:
+    """The peers and the focus municipality that have both values."""
+    has = set(x.index[x.notna().to_numpy() & y.reindex(x.index).notna().to_numpy()])
+    return {
+        "peers": tuple(p for p in peers if p in has),
+        "municipality": municipality if municipality in has else None,
+    }
+
+
+def expected_points(
+    table: pd.DataFrame,
+    *,
+    municipality: str | None = None,
+    peers: Sequence[str] = (),
+    kpi: str | None = None,
+) -> Scatter:
+    """What :func:`expected_chart` draws (its parameters, without the drawing ones)."""
+    if table is None or len(table) == 0 or table[["actual", "expected"]].dropna().empty:
+        return Scatter(
+            message=f"Inga {unit_word(municipality)} med fullständiga data för modellen."
+        )
+    frame = table[["actual", "expected"]].astype(float).dropna()
+    frame.index = frame.index.astype(str)
+    above, below = _sides(registry.polarity(kpi) if kpi else "higher")
+    unit = f" ({registry.unit(kpi)})" if kpi and registry.unit(kpi) else ""
+    title = f"{registry.label(kpi)}: faktiskt mot förväntat" if kpi else "Faktiskt mot förväntat"
+    return Scatter(
+        title=title,
+        xlabel=f"Förväntat värde{unit}",
+        ylabel=f"Faktiskt värde{unit}",
+        x=frame["expected"],
+        y=frame["actual"],
+        everyone=f"Alla {unit_word(frame.index)}",
+        diagonal=(float(min(frame.min())), float(max(frame.max()))),
+        corners=((0.03, 0.97, above), (0.97, 0.03, below)),
+        **_highlighted(
+            frame["expected"], frame["actual"], municipality, peer_codes(peers, municipality)
+        ),
+    )
+
+
+def cost_points(
+    data: pd.DataFrame,
+    *,
+    result_kpi: str,
+    cost_kpi: str,
+    year: int,
+    municipality: str,
+    peers: Sequence[str] = (),
+    gender: str = "T",
+    preliminary: int | None = None,
+) -> Scatter:
+    """What :func:`cost_chart` draws (its parameters, without the drawing ones)."""
+    result = by_municipality(select(data, kpi=result_kpi, gender=gender, year=year))
+    cost_part = select(data, kpi=cost_kpi, gender=gender, year=year)
+    if cost_part["value"].notna().sum() == 0:
+        cost_part = select(data, kpi=cost_kpi, gender="T", year=year)
+    cost = by_municipality(cost_part)
+    both = pd.concat([cost.rename("cost"), result.rename("result")], axis=1).dropna()
+    both = both.reindex(same_type(municipality, both.index))
+    if both.empty:
+        return Scatter(
+            derived=False,
+            message=f"Inga {unit_word(municipality)} har både {registry.label(result_kpi)} och "
+            f"{registry.label(cost_kpi)} år {year}.",
+        )
+    polarity = registry.polarity(result_kpi)
+    good, poor = {
+        "lower": ("Bättre resultat", "Sämre resultat"),
+        "neutral": ("Högt värde", "Lågt värde"),
+    }.get(polarity, ("Högt resultat", "Lågt resultat"))
+    return Scatter(
+        title=f"Resultat och kostnad {year_text(year, preliminary)}",
+        xlabel=axis_label(cost_kpi),
+        ylabel=axis_label(result_kpi),
+        x=both["cost"],
+        y=both["result"],
+        everyone=f"Alla {unit_word(municipality)}",
+        medians=(float(both["cost"].median()), float(both["result"].median())),
+        corners=(
+            (0.02, 0.98, f"{good}, låg kostnad"),
+            (0.98, 0.98, f"{good}, hög kostnad"),
+            (0.02, 0.02, f"{poor}, låg kostnad"),
+            (0.98, 0.02, f"{poor}, hög kostnad"),
+        ),
+        italic=True,
+        invert_y=polarity == "lower",
+        legend="right",
+        **_highlighted(both["cost"], both["result"], municipality, peer_codes(peers, municipality)),
+    )
+
+
+def draw_scatter(ax: Axes, scatter: Scatter, *, source: str) -> Axes:
+    """Draw ``scatter`` on ``ax``."""
+    if scatter.message is not None:
+        return no_data(ax, scatter.message, source, derived=scatter.derived)
+    ax.scatter(
+        scatter.x, scatter.y, s=14, color=COLOURS["grey"], alpha=0.8, lw=0, label=scatter.everyone
+    )
+    if scatter.diagonal is not None:
+        low, high = scatter.diagonal
+        ax.plot([low, high], [low, high], color=RIKET, ls="--", lw=1.2, label=DIAGONAL_LABEL)
+    if scatter.medians is not None:
+        ax.axvline(scatter.medians[0], color=RIKET, lw=1, ls="--")
+        ax.axhline(scatter.medians[1], color=RIKET, lw=1, ls="--", label="Median")
+    if scatter.peers:
+        peers = list(scatter.peers)
         ax.scatter(
-            x[theirs],
-            y[theirs],
+            scatter.x[peers],
+            scatter.y[peers],
             s=28,
             color=PEERS,
             edgecolor="white",
             lw=0.5,
             zorder=4,
-            label="Jämförelsegrupp",
+            label=PEERS_LABEL,
         )
-        labels = [(x[c], y[c], reference.title(c), PEERS, False) for c in theirs]
-    if municipality and municipality in x.index and not pd.isna(x[municipality]):
-        name = reference.title(municipality)
+    if scatter.municipality:
+        m = scatter.municipality
         ax.scatter(
-            [x[municipality]],
-            [y[municipality]],
+            [scatter.x[m]],
+            [scatter.y[m]],
             s=70,
             color=FOCUS,
             edgecolor="white",
             lw=0.8,
             zorder=5,
-            label=name,
+            label=scatter.name,
         )
-        labels.insert(0, (x[municipality], y[municipality], name, FOCUS, True))
-    return labels
+    if scatter.invert_y:
+        ax.invert_yaxis()
+    for x, y, text in scatter.corners:
+        ax.text(
+            x,
+            y,
+            text,
+            transform=ax.transAxes,
+            ha="left" if x < 0.5 else "right",
+            va="top" if y > 0.5 else "bottom",
+            fontsize=8,
+            color=RIKET,
+            style="italic" if scatter.italic else "normal",
+        )
+    ax.set_xlabel(scatter.xlabel)
+    ax.set_ylabel(scatter.ylabel)
+    ax.set_title(scatter.title, loc="left", y=TITLE_Y, fontsize=11)
+    swedish_ticks(ax.xaxis)
+    swedish_ticks(ax.yaxis)
+    if scatter.legend == "right":
+        ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+    else:
+        ax.legend(fontsize=7, frameon=False, loc="lower right", bbox_to_anchor=(1, 0.06))
+    place_labels(ax, scatter.labels())
+    return finish(ax, source, derived=scatter.derived)
 
 
 def expected_chart(
@@ -99,46 +274,8 @@ def expected_chart(
     Axes
         Points above the 45° line did better than expected when higher is better.
     """
-    ax = new_axes(ax, (6, 5))
-    if table is None or len(table) == 0 or table[["actual", "expected"]].dropna().empty:
-        return no_data(
-            ax,
-            f"Inga {unit_word(municipality)} med fullständiga data för modellen.",
-            source,
-            derived=True,
-        )
-    frame = table[["actual", "expected"]].astype(float).dropna()
-    frame.index = frame.index.astype(str)
-    ax.scatter(
-        frame["expected"],
-        frame["actual"],
-        s=14,
-        color=COLOURS["grey"],
-        alpha=0.8,
-        lw=0,
-        label=f"Alla {unit_word(frame.index)}",
-    )
-    low = float(min(frame.min()))
-    high = float(max(frame.max()))
-    ax.plot(
-        [low, high], [low, high], color=RIKET, ls="--", lw=1.2, label="Som förväntat (45°-linjen)"
-    )
-    labels = _highlight(
-        ax, frame["expected"], frame["actual"], municipality, peer_codes(peers, municipality)
-    )
-    above, below = _sides(registry.polarity(kpi) if kpi else "higher")
-    ax.text(0.03, 0.97, above, transform=ax.transAxes, va="top", fontsize=8, color=RIKET)
-    ax.text(0.97, 0.03, below, transform=ax.transAxes, ha="right", fontsize=8, color=RIKET)
-    unit = f" ({registry.unit(kpi)})" if kpi and registry.unit(kpi) else ""
-    ax.set_xlabel(f"Förväntat värde{unit}")
-    ax.set_ylabel(f"Faktiskt värde{unit}")
-    title = f"{registry.label(kpi)}: faktiskt mot förväntat" if kpi else "Faktiskt mot förväntat"
-    ax.set_title(title, loc="left", y=TITLE_Y, fontsize=11)
-    swedish_ticks(ax.xaxis)
-    swedish_ticks(ax.yaxis)
-    ax.legend(fontsize=7, frameon=False, loc="lower right", bbox_to_anchor=(1, 0.06))
-    place_labels(ax, labels)
-    return finish(ax, source, derived=True)
+    points = expected_points(table, municipality=municipality, peers=peers, kpi=kpi)
+    return draw_scatter(new_axes(ax, (6, 5)), points, source=source)
 
 
 def _sides(polarity: str) -> tuple[str, str]:
@@ -189,71 +326,17 @@ def cost_chart(
         ("Högt resultat, låg kostnad" …). When lower results are better the result axis is
         turned so that better results are on top.
     """
-    ax = new_axes(ax, (6.5, 5))
-    result = by_municipality(select(data, kpi=result_kpi, gender=gender, year=year))
-    cost_part = select(data, kpi=cost_kpi, gender=gender, year=year)
-    if cost_part["value"].notna().sum() == 0:
-        cost_part = select(data, kpi=cost_kpi, gender="T", year=year)
-    cost = by_municipality(cost_part)
-    both = pd.concat([cost.rename("cost"), result.rename("result")], axis=1).dropna()
-    both = both.reindex(same_type(municipality, both.index))
-    if both.empty:
-        return no_data(
-            ax,
-            f"Inga {unit_word(municipality)} har både {registry.label(result_kpi)} och "
-            f"{registry.label(cost_kpi)} år {year}.",
-            source,
-        )
-    ax.scatter(
-        both["cost"],
-        both["result"],
-        s=14,
-        color=COLOURS["grey"],
-        alpha=0.8,
-        lw=0,
-        label=f"Alla {unit_word(municipality)}",
+    points = cost_points(
+        data,
+        result_kpi=result_kpi,
+        cost_kpi=cost_kpi,
+        year=year,
+        municipality=municipality,
+        peers=peers,
+        gender=gender,
+        preliminary=preliminary,
     )
-    cost_median = float(both["cost"].median())
-    result_median = float(both["result"].median())
-    ax.axvline(cost_median, color=RIKET, lw=1, ls="--")
-    ax.axhline(result_median, color=RIKET, lw=1, ls="--", label="Median")
-    labels = _highlight(
-        ax, both["cost"], both["result"], municipality, peer_codes(peers, municipality)
-    )
-    polarity = registry.polarity(result_kpi)
-    if polarity == "lower":
-        ax.invert_yaxis()
-    good, poor = {
-        "lower": ("Bättre resultat", "Sämre resultat"),
-        "neutral": ("Högt värde", "Lågt värde"),
-    }.get(polarity, ("Högt resultat", "Lågt resultat"))
-    for (x, y), text in {
-        (0.02, 0.98): f"{good}, låg kostnad",
-        (0.98, 0.98): f"{good}, hög kostnad",
-        (0.02, 0.02): f"{poor}, låg kostnad",
-        (0.98, 0.02): f"{poor}, hög kostnad",
-    }.items():
-        ax.text(
-            x,
-            y,
-            text,
-            transform=ax.transAxes,
-            ha="left" if x < 0.5 else "right",
-            va="top" if y > 0.5 else "bottom",
-            fontsize=8,
-            color=RIKET,
-            style="italic",
-        )
-    ax.set_xlabel(axis_label(cost_kpi))
-    ax.set_ylabel(axis_label(result_kpi))
-    ax.set_title(
-        f"Resultat och kostnad {year_text(year, preliminary)}", loc="left", y=TITLE_Y, fontsize=11
-    )
-    swedish_ticks(ax.xaxis)
-    swedish_ticks(ax.yaxis)
-    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
-    place_labels(ax, labels)
-    return finish(ax, source, derived=True)
+    return draw_scatter(new_axes(ax, (6.5, 5)), points, source=source)
 
 
 def coefficient_chart(

@@ -161,15 +161,27 @@ class Svg:
             f' height="{number(height)}" fill="{fill}"{extra}/>'
         )
 
-    def circles(self, points: np.ndarray, radius: float, *, fill: str) -> None:
-        """A dot at each finite point."""
+    def circles(
+        self,
+        points: np.ndarray,
+        radius: float,
+        *,
+        fill: str,
+        opacity: float | None = None,
+        edge: str | None = None,
+        edge_width: float = 0.5,
+    ) -> None:
+        """A dot at each finite point (``edge``: a ring around each)."""
         dots = [
             f'<circle cx="{number(x)}" cy="{number(y)}" r="{number(radius)}"/>'
             for x, y in np.asarray(points, dtype=float).reshape(-1, 2)
             if math.isfinite(x) and math.isfinite(y)
         ]
         if dots:
-            self.parts.append(f'<g fill="{fill}">{"".join(dots)}</g>')
+            style = f' fill-opacity="{number(opacity)}"' if opacity is not None else ""
+            if edge:
+                style += f' stroke="{edge}" stroke-width="{number(edge_width)}"'
+            self.parts.append(f'<g fill="{fill}"{style}>{"".join(dots)}</g>')
 
     def text(
         self,
@@ -181,6 +193,7 @@ class Svg:
         colour: str = "#000000",
         anchor: str = "start",
         bold: bool = False,
+        italic: bool = False,
         rotate: float | None = None,
         opacity: float | None = None,
     ) -> None:
@@ -190,6 +203,8 @@ class Svg:
             return
         self.texts.append(text)
         extra = ' font-weight="bold"' if bold else ""
+        if italic:
+            extra += ' font-style="italic"'
         if anchor != "start":
             extra += f' text-anchor="{anchor}"'
         if rotate is not None:

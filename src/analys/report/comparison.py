@@ -201,16 +201,13 @@ class ComparisonSections:
                     "därför inte i diagrammet."
                 )
             )
-        figure, ax = plt.subplots(figsize=(7, 5), layout="constrained")
-        plots.cost_chart(
+        points = plots.cost_points(
             self.values,
             result_kpi=result,
             cost_kpi=self.area.cost,
             year=both,
             municipality=self.municipality,
             peers=self.peers,
-            source=self.source,
             preliminary=self.preliminary,
-            ax=ax,
         )
-        output.show_figure(figure)
+        output.show_figure(plots.scatter_svg(points, source=self.source, width=7, height=5))

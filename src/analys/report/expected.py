@@ -7,7 +7,6 @@ The numbers come from :func:`analys.stats.model.expected_in_year` and
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from analys import plots, reference, registry
@@ -111,16 +110,10 @@ class ExpectedSection:
                     "diagrammet."
                 )
             )
-        figure, ax = plt.subplots(figsize=(6.5, 5), layout="constrained")
-        plots.expected_chart(
-            table,
-            municipality=self.municipality,
-            peers=self.peers,
-            kpi=drivers.outcome,
-            source=self.source,
-            ax=ax,
+        points = plots.expected_points(
+            table, municipality=self.municipality, peers=self.peers, kpi=drivers.outcome
         )
-        output.show_figure(figure)
+        output.show_figure(plots.scatter_svg(points, source=self.source, width=6.5, height=5))
         unit = registry.unit(drivers.outcome)
         # the best relative to their conditions: only those that do better than expected
         best = ranked.head(10) if neutral else ranked[ranked["score"] > 0].head(10)

@@ -1,0 +1,139 @@
+"""Benchmark: the report's SVG charts against the same charts drawn with matplotlib.
+
+For a few area reports (demo data) the charts the reports write as SVG are computed once –
+the trend and gender grids (:class:`analys.plots.TrendLines`) and the expected-value and
+cost scatters (:class:`analys.plots.Scatter`) – and drawn in two ways in this same run,
+taking turns chart by chart:
+
+(a) ``analys.plots.lines_grid`` and ``analys.plots.scatter_svg``, as the reports do: the SVG
+    written directly;
+(b) the way the reports drew them before: a constrained-layout matplotlib figure (a grid of
+    panels from ``report.output.grid`` with one shared legend and caption, or one Axes),
+    drawn by ``plots.trend.draw_lines`` or ``plots.draw_scatter``, then the compact PNG
+    (``plots.png.figure_png(tight=True)``).
+
+Prints the seconds of each, their ratio (b)/(a) and the sizes of what each embeds. Run:
+``.venv/bin/python benchmarks/svgcharts.py`` (``--rounds 3`` to repeat).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: a municipal area each of school, economy and elderly care, and a region area
+REPORTS = [
+    ("grundskola", "1880"),
+    ("ekonomi", "0180"),
+    ("aldreomsorg", "0885"),
+    ("halso_sjukvard", "0018"),
+]
+
+
+def report_charts(area: str, code: str) -> list[tuple[str, object, dict]]:
+    """What every SVG chart of an area report draws: ``(kind, content, layout)``."""
+    from analys import plots
+    from analys.report import Report, output
+
+    charts: list[tuple[str, object, dict]] = []
+    real = {"lines_grid": plots.lines_grid, "scatter_svg": plots.scatter_svg}
+
+    def recorder(kind: str):
+        def record(content, **layout):
+            charts.append((kind, content, layout))
+            return real[kind](content, **layout)
+
+        return record
+
+    shown, displayed = output.show_figure, output.display
+    output.show_figure, output.display = (lambda figure: None), (lambda *a, **k: None)
+    for kind in real:
+        setattr(plots, kind, recorder(kind))
+    try:
+        report = Report.from_area(area, code, source="demo")
+        for section in ("comparison", "trends", "expected", "gender"):
+            getattr(report, section)()
+    finally:
+        for kind, function in real.items():
+            setattr(plots, kind, function)
+        output.show_figure, output.display = shown, displayed
+    return charts
+
+
+def svg_chart(kind: str, content, layout: dict):
+    """(a): the chart as the reports write it."""
+    from analys import plots
+
+    return getattr(plots, kind)(content, **layout)
+
+
+def matplotlib_chart(kind: str, content, layout: dict) -> bytes:
+    """(b): the chart as the reports drew it with matplotlib, as a compact PNG."""
+    import matplotlib.pyplot as plt
+
+    from analys import plots
+    from analys.chartstyle import unhinted_text
+    from analys.plots.png import figure_png
+    from analys.plots.trend import draw_lines
+    from analys.report.output import grid
+
+    if kind == "lines_grid":
+        figure, axes = grid(len(content), width=layout["width"], height=layout["height"])
+        for ax, lines in zip(axes, content, strict=True):
+            draw_lines(ax, lines, source=layout["source"], legend="none")
+        plots.shared_legend(figure, axes)
+        plots.shared_caption(figure, axes)
+    else:
+        size = (layout["width"], layout["height"])
+        figure, ax = plt.subplots(figsize=size, layout="constrained")
+        plots.draw_scatter(ax, content, source=layout["source"])
+    with unhinted_text():
+        png = figure_png(figure, tight=True)
+    plt.close(figure)
+    return png
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT / "src"))
+    import matplotlib
+
+    matplotlib.use("Agg")
+    charts = [c for area, code in REPORTS for c in report_charts(area, code)]
+    for chart in charts:  # not timed: fonts and first-use costs of both ways
+        svg_chart(*chart)
+        matplotlib_chart(*chart)
+    svg_seconds = png_seconds = 0.0
+    svg_bytes = png_bytes = 0
+    for _ in range(args.rounds):
+        for chart in charts:
+            started = time.perf_counter()
+            svg = svg_chart(*chart).svg
+            svg_seconds += time.perf_counter() - started
+            started = time.perf_counter()
+            png = matplotlib_chart(*chart)
+            png_seconds += time.perf_counter() - started
+            svg_bytes += len(svg.encode())
+            png_bytes += len(png)
+    count = len(charts) * args.rounds
+    kinds = ", ".join(
+        f"{sum(chart[0] == kind for chart in charts)} {name}"
+        for kind, name in (("lines_grid", "rutnät"), ("scatter_svg", "punktdiagram"))
+    )
+    print(
+        f"{len(charts)} diagram ({kinds}) ur {len(REPORTS)} rapporter × {args.rounds} varv. "
+        f"(a) SVG: {svg_seconds:.2f} s; (b) matplotlib + PNG: {png_seconds:.2f} s; "
+        f"kvot (b)/(a): {png_seconds / svg_seconds:.1f}×. Storlek per diagram: SVG "
+        f"{svg_bytes / count / 1024:.0f} KB, PNG {png_bytes / count / 1024:.0f} KB."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

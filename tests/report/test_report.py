@@ -116,7 +116,11 @@ def test_rendered_reports_have_every_section_images_and_maps(rendered):
         assert images >= 8
         comparison = _section_cells(nb, "3. Jämförelse med andra")
         assert (
-            sum("image/png" in o.get("data", {}) for c in comparison for o in c.get("outputs", []))
+            sum(
+                "image/png" in o.get("data", {}) or "image/svg+xml" in o.get("data", {})
+                for c in comparison
+                for o in c.get("outputs", [])
+            )
             >= 3
         )  # ranking, map(s), spine
         assert any(
@@ -203,10 +207,19 @@ def test_reports_are_compact_palette_images_and_the_css_they_use(rendered):
         for o in c.get("outputs", [])
         if "image/png" in o.get("data", {})
     ]
-    assert len(pngs) >= 5 and text.count("data:image/png;base64,") >= len(pngs)
+    assert len(pngs) >= 3 and text.count("data:image/png;base64,") >= len(pngs)
     images = [Image.open(io.BytesIO(base64.b64decode(png))) for png in pngs]
     charts = [image for image in images if image.width > 100]
-    assert len(charts) >= 5 and {image.mode for image in charts} == {"P"}  # palette PNGs
+    assert len(charts) >= 3 and {image.mode for image in charts} == {"P"}  # palette PNGs
+    # trend and gender grids, spine, expected and cost: SVG, embedded as images, compact
+    svgs = [
+        o["data"]["image/svg+xml"]
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        if "image/svg+xml" in o.get("data", {})
+    ]
+    assert len(svgs) == 5 and text.count("data:image/svg+xml;base64,") == len(svgs)
+    assert all(len(svg) < 60_000 and svg.startswith("<svg ") for svg in svgs)
 
 
 @pytest.mark.browser

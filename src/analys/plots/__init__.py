@@ -30,9 +30,10 @@ from analys.plots.scatter import (
     expected_chart,
     expected_points,
 )
-from analys.plots.spine import spine_chart
+from analys.plots.spine import Spine, draw_spine, spine_chart, spine_rows
 from analys.plots.svg import SvgFigure
 from analys.plots.svg_scatter import scatter_svg
+from analys.plots.svg_spine import spine_svg
 from analys.plots.svg_trend import lines_grid
 from analys.plots.trend import TrendLines, gap_lines, gender_gap_chart, trend_chart, trend_lines
 from analys.plots.units import (
@@ -46,12 +47,14 @@ from analys.plots.units import (
 
 __all__ = [
     "Scatter",
+    "Spine",
     "SvgFigure",
     "TrendLines",
     "coefficient_chart",
     "cost_chart",
     "cost_points",
     "draw_scatter",
+    "draw_spine",
     "expected_chart",
     "expected_points",
     "gap_lines",
@@ -65,6 +68,8 @@ __all__ = [
     "shared_caption",
     "shared_legend",
     "spine_chart",
+    "spine_rows",
+    "spine_svg",
     "tartan_cells",
     "tartan_columns",
     "tartan_kpis",

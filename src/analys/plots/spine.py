@@ -2,12 +2,15 @@
 
 The method is docs/methods.md#spine-chart.
 
-Public through :mod:`analys.plots` as ``spine_chart``.
+Public through :mod:`analys.plots` as ``spine_chart``. What it shows is computed once, as
+:class:`Spine` (:func:`spine_rows`), and drawn on a matplotlib Axes (:func:`draw_spine`) or
+straight as SVG (:mod:`analys.plots.svg_spine`, for the reports).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -69,6 +72,92 @@ def _spine_row(part: pd.DataFrame, municipality: str, year: int | None) -> dict 
     }
 
 
+@dataclass(frozen=True)
+class SpineRow:
+    """One KPI's row: its label, bands and marker on the [0, 1] scale (M9), and the note at
+    the right ("249,7 poäng (2025*)"). ``missing``: no values to compare, "Data saknas"."""
+
+    kpi: str
+    label: str
+    bands: tuple[tuple[float, float, str], ...] = ()
+    marker: float | None = None
+    colour: str | None = None
+    note: str = ""
+    neutral: bool = False
+    missing: bool = False
+
+
+@dataclass(frozen=True)
+class Spine:
+    """What a spine chart shows, whichever way it is drawn: its rows top to bottom and its
+    legend entries ``(kind, colour, label)``, kind ``band``, ``riket``, ``marker`` or
+    ``row``, in ``columns`` columns. ``message`` set means there is nothing to draw."""
+
+    title: str = ""
+    name: str = ""
+    rows: tuple[SpineRow, ...] = ()
+    legend: tuple[tuple[str, str, str], ...] = ()
+    columns: int = 4
+    neutral: bool = False
+    kpis: tuple[str, ...] = ()
+    message: str | None = None
+
+
+def spine_rows(
+    data: pd.DataFrame,
+    *,
+    kpis: Sequence[str],
+    municipality: str,
+    year: int | None = None,
+    statuses: pd.Series | None = None,
+    gender: str = "T",
+    preliminary: int | None = None,
+) -> Spine:
+    """What :func:`spine_chart` draws (its parameters, without the drawing ones)."""
+    kpis = list(kpis)
+    name = reference.title(municipality)
+    found = [_spine_row(select(data, kpi=k, gender=gender), municipality, year) for k in kpis]
+    if all(row is None for row in found):
+        return Spine(name=name, kpis=tuple(kpis), message=f"Inga värden att jämföra för {name}.")
+    rows = []
+    for kpi, row in zip(kpis, found, strict=True):
+        label = wrap(registry.label(kpi), 40)
+        neutral = registry.polarity(kpi) == "neutral"
+        if row is None:
+            rows.append(SpineRow(kpi, label, neutral=False, missing=True))
+            continue
+        scale = _spine_scale(row, registry.polarity(kpi) == "lower")
+        edges = sorted(scale(p) for p in row["points"])
+        bands = tuple(
+            (left, right, colour)
+            for left, right, colour in zip(edges, edges[1:], (BAND, PEERS, BAND), strict=False)
+        )
+        value = row["values"].get(municipality, np.nan)
+        shown = year_text(row["year"], preliminary) if not pd.isna(row["year"]) else "–"
+        note = f"{value_text(value, registry.unit(kpi))} ({shown})"
+        if neutral:
+            note += ", ingen riktning"
+        if not row["riket"]:
+            note += ", mitten = median"
+        marker = colour = None
+        if not pd.isna(value):
+            colour = _marker_colour(kpi, row, municipality, statuses)
+            marker = float(np.clip(scale(float(value)), 0.0, 1.0))
+        rows.append(SpineRow(kpi, label, bands, marker, colour, note, neutral))
+    neutral = any(registry.polarity(k) == "neutral" for k in kpis)
+    return Spine(
+        title=f"{name} jämfört med alla {unit_word(municipality)}na och riket",
+        name=name,
+        rows=tuple(rows),
+        legend=tuple(_spine_legend(name, statuses, unit_word(municipality), neutral=neutral)),
+        # with rows without a direction: three columns, the comparison, the judged colours
+        # and the neutral colours, filled top to bottom
+        columns=3 if neutral else 4,
+        neutral=neutral,
+        kpis=tuple(kpis),
+    )
+
+
 def spine_chart(
     data: pd.DataFrame,
     *,
@@ -118,20 +207,28 @@ def spine_chart(
         The marker of each KPI has the ``gid`` ``marker-<kpi>`` and its bands ``band-<kpi>``;
         the municipality's value and year are written at the right.
     """
-    kpis = list(kpis)
-    ax = new_axes(ax, (8, 0.9 + 0.55 * max(len(kpis), 1)))
-    name = reference.title(municipality)
-    rows = [_spine_row(select(data, kpi=k, gender=gender), municipality, year) for k in kpis]
-    if all(row is None for row in rows):
-        return no_data(ax, f"Inga värden att jämföra för {name}.", source)
-    for y, (kpi, row) in enumerate(zip(kpis, rows, strict=True)):
-        if row is None:
+    spine = spine_rows(
+        data,
+        kpis=kpis,
+        municipality=municipality,
+        year=year,
+        statuses=statuses,
+        gender=gender,
+        preliminary=preliminary,
+    )
+    ax = new_axes(ax, (8, 0.9 + 0.55 * max(len(spine.kpis), 1)))
+    return draw_spine(ax, spine, source=source)
+
+
+def draw_spine(ax: Axes, spine: Spine, *, source: str) -> Axes:
+    """Draw ``spine`` on ``ax``."""
+    if spine.message is not None:
+        return no_data(ax, spine.message, source)
+    for y, row in enumerate(spine.rows):
+        if row.missing:
             ax.text(0.5, y, "Data saknas", ha="center", va="center", fontsize=8, color=RIKET)
             continue
-        flip = registry.polarity(kpi) == "lower"
-        scale = _spine_scale(row, flip)
-        edges = sorted(scale(p) for p in row["points"])
-        for left, right, colour in zip(edges, edges[1:], (BAND, PEERS, BAND), strict=False):
+        for left, right, colour in row.bands:
             ax.barh(
                 y,
                 right - left,
@@ -140,65 +237,67 @@ def spine_chart(
                 color=colour,
                 alpha=0.7,
                 lw=0,
-                gid=f"band-{kpi}",
+                gid=f"band-{row.kpi}",
             )
-        value = row["values"].get(municipality, np.nan)
-        unit = registry.unit(kpi)
-        shown = year_text(row["year"], preliminary) if not pd.isna(row["year"]) else "–"
-        note = f"{value_text(value, unit)} ({shown})"
-        if registry.polarity(kpi) == "neutral":
-            note += ", ingen riktning"
-            _neutral_row(ax, kpi, y)
-        if not row["riket"]:
-            note += ", mitten = median"
-        ax.text(1.03, y, note, transform=ax.get_yaxis_transform(), va="center", fontsize=8)
-        if pd.isna(value):
+        if row.neutral:
+            _neutral_row(ax, row.kpi, y)
+        ax.text(1.03, y, row.note, transform=ax.get_yaxis_transform(), va="center", fontsize=8)
+        if row.marker is None:
             continue
-        colour = _marker_colour(kpi, row, municipality, statuses)
-        x = float(np.clip(scale(float(value)), 0.0, 1.0))
         ax.plot(
-            x,
+            row.marker,
             y,
             marker="o",
             ms=9,
-            color=colour,
+            color=row.colour,
             mec="black",
             mew=0.8,
             zorder=5,
-            gid=f"marker-{kpi}",
+            gid=f"marker-{row.kpi}",
         )
     ax.axvline(0.5, color=RIKET, ls="--", lw=1.2)
-    ax.set_yticks(range(len(kpis)), [wrap(registry.label(k), 40) for k in kpis], fontsize=8)
-    ax.set_ylim(len(kpis) - 0.5, -0.5)
+    count = len(spine.rows)
+    ax.set_yticks(range(count), [row.label for row in spine.rows], fontsize=8)
+    ax.set_ylim(count - 0.5, -0.5)
     ax.set_xlim(-0.02, 1.02)
-    neutral = any(registry.polarity(k) == "neutral" for k in kpis)
-    ax.set_xticks([0, 0.5, 1], ["← Sämre", "Riket", "Bättre →"], fontsize=8)
+    ax.set_xticks([0, 0.5, 1], list(AXIS_WORDS), fontsize=8)
     ax.tick_params(axis="x", length=0)
-    handles = _spine_legend(name, statuses, unit_word(municipality), neutral=neutral)
-    # with rows without a direction: three columns, the comparison, the judged colours and
-    # the neutral colours, filled top to bottom
-    columns = 3 if neutral else 4
     ax.legend(
-        handles=handles,
+        handles=[_handle(*entry) for entry in spine.legend],
         fontsize=7,
         frameon=False,
         # ending where the Axes ends: it reaches left over the rows' names, never past the
         # figure (from the Axes' left edge, after those names, it ran past the right one)
         loc="lower right",
         bbox_to_anchor=(1, 1.01),
-        ncol=columns,
+        ncol=spine.columns,
     )
     ax.set_title(
-        f"{name} jämfört med alla {unit_word(municipality)}na och riket",
+        spine.title,
         loc="left",
         y=TITLE_Y,
         fontsize=11,
-        pad=12 + 11 * -(-len(handles) // columns),  # above the legend's rows
+        pad=12 + 11 * -(-len(spine.legend) // spine.columns),  # above the legend's rows
     )
-    finish(ax, source, derived=True, kpis=tuple(kpis))
-    if neutral:  # the axis' words judge the white rows only
+    finish(ax, source, derived=True, kpis=spine.kpis)
+    if spine.neutral:  # the axis' words judge the white rows only
         ax.set_xlabel(NEUTRAL_NOTE, fontsize=7, color=RIKET, labelpad=2)
     return ax
+
+
+#: the words under the spine's axis: worst, Riket (the middle), best
+AXIS_WORDS = ("← Sämre", "Riket", "Bättre →")
+
+
+def _handle(kind: str, colour: str, label: str):
+    """A legend entry as a matplotlib handle."""
+    if kind == "band":
+        return Patch(color=colour, alpha=0.7, label=label)
+    if kind == "riket":
+        return Line2D([], [], color=colour, ls="--", label=label)
+    if kind == "marker":
+        return Line2D([], [], marker="o", ls="", color=colour, mec="black", label=label)
+    return Patch(color=colour, label=label)
 
 
 #: under the axis of a chart with rows of KPIs without a direction (grey rows)
@@ -242,25 +341,25 @@ def _marker_colour(kpi: str, row: dict, municipality: str, statuses: pd.Series |
 
 def _spine_legend(
     name: str, statuses: pd.Series | None, unit_word: str = "kommuner", *, neutral: bool = False
-) -> list:
+) -> list[tuple[str, str, str]]:
     """The legend: the bands, Riket and the municipality; the status or quartile colours;
-    with ``neutral`` rows also the neutral colours and the grey row (in that order)."""
+    with ``neutral`` rows also the neutral colours and the grey row (in that order), as
+    ``(kind, colour, label)``."""
     if statuses is not None:
         judged = [(STATUS_COLOURS[k], text) for k, text in STATUS_LABELS.items()]
     else:
         judged = [(COLOURS[c], COLOUR_LABELS[c]) for c in ("green", "yellow", "red", "none")]
     # a neutral KPI's marker is higher/middle/lower, never better or worse
     neutrals = [(COLOURS[c], COLOUR_LABELS[c]) for c in ("high", "middle", "low")]
-    handles = [
-        Patch(color=BAND, alpha=0.7, label=f"{unit_word.capitalize()}nas spridning (min–max)"),
-        Patch(color=PEERS, alpha=0.7, label="Mittersta hälften (25–75 %)"),
-        Line2D([], [], color=RIKET, ls="--", label="Riket (mitten)"),
-        Line2D([], [], marker="o", ls="", color="white", mec="black", label=name),
+    entries = [
+        ("band", BAND, f"{unit_word.capitalize()}nas spridning (min–max)"),
+        ("band", PEERS, "Mittersta hälften (25–75 %)"),
+        ("riket", RIKET, "Riket (mitten)"),
+        ("marker", "white", name),
     ]
-    handles += [
-        Line2D([], [], marker="o", ls="", color=colour, mec="black", label=text)
-        for colour, text in (*judged, *(neutrals if neutral else ()))
+    entries += [
+        ("marker", colour, text) for colour, text in (*judged, *(neutrals if neutral else ()))
     ]
     if neutral:
-        handles.append(Patch(color=NEUTRAL_BAND, label="Grå rad: ingen riktning"))
-    return handles
+        entries.append(("row", NEUTRAL_BAND, "Grå rad: ingen riktning"))
+    return entries

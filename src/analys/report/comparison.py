@@ -141,18 +141,16 @@ class ComparisonSections:
                 f"banden visar spridningen {self.everyone.among()}; färg = målstatus{grey})."
             )
         )
-        figure, ax = plt.subplots(figsize=(8, 0.9 + 0.45 * len(kpis)), layout="constrained")
-        plots.spine_chart(
+        spine = plots.spine_rows(
             self.values,
             kpis=kpis,
             municipality=self.municipality,
             year=self.area.year,
             statuses=statuses,
-            source=self.source,
             preliminary=self.preliminary,
-            ax=ax,
         )
-        output.show_figure(figure)
+        height = 0.9 + 0.45 * len(kpis)
+        output.show_figure(plots.spine_svg(spine, source=self.source, width=8, height=height))
         self._preliminary_note([year])
         if self.area.cost:
             self._cost(year)

@@ -211,14 +211,14 @@ def test_reports_are_compact_palette_images_and_the_css_they_use(rendered):
     images = [Image.open(io.BytesIO(base64.b64decode(png))) for png in pngs]
     charts = [image for image in images if image.width > 100]
     assert len(charts) >= 3 and {image.mode for image in charts} == {"P"}  # palette PNGs
-    # trend and gender grids, spine, expected and cost: SVG, embedded as images, compact
+    # ranking, spine, trend and gender grids, expected and cost: SVG, embedded as images
     svgs = [
         o["data"]["image/svg+xml"]
         for c in nb.cells
         for o in c.get("outputs", [])
         if "image/svg+xml" in o.get("data", {})
     ]
-    assert len(svgs) == 5 and text.count("data:image/svg+xml;base64,") == len(svgs)
+    assert len(svgs) == 6 and text.count("data:image/svg+xml;base64,") == len(svgs)
     assert all(len(svg) < 60_000 and svg.startswith("<svg ") for svg in svgs)
 
 

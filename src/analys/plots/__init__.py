@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from analys.plots.base import shared_caption, shared_legend
 from analys.plots.goals import goal_chart_size, goal_status_chart, goal_status_table
-from analys.plots.ranking import ranking_chart
+from analys.plots.ranking import Ranking, draw_ranking, ranking_bars, ranking_chart
 from analys.plots.scatter import (
     Scatter,
     coefficient_chart,
@@ -32,6 +32,7 @@ from analys.plots.scatter import (
 )
 from analys.plots.spine import Spine, draw_spine, spine_chart, spine_rows
 from analys.plots.svg import SvgFigure
+from analys.plots.svg_ranking import ranking_svg
 from analys.plots.svg_scatter import scatter_svg
 from analys.plots.svg_spine import spine_svg
 from analys.plots.svg_trend import lines_grid
@@ -46,6 +47,7 @@ from analys.plots.units import (
 )
 
 __all__ = [
+    "Ranking",
     "Scatter",
     "Spine",
     "SvgFigure",
@@ -53,6 +55,7 @@ __all__ = [
     "coefficient_chart",
     "cost_chart",
     "cost_points",
+    "draw_ranking",
     "draw_scatter",
     "draw_spine",
     "expected_chart",
@@ -63,7 +66,9 @@ __all__ = [
     "goal_status_chart",
     "goal_status_table",
     "lines_grid",
+    "ranking_bars",
     "ranking_chart",
+    "ranking_svg",
     "scatter_svg",
     "shared_caption",
     "shared_legend",

@@ -2,12 +2,15 @@
 
 All bars are one ``PolyCollection`` (gid :data:`BARS_GID`) carrying the codes and values it
 draws, so tests and the explorers read back exactly what is shown
-(:func:`analys.testing.drawn_bars`).
+(:func:`analys.testing.drawn_bars`). What it shows is computed once, as :class:`Ranking`
+(:func:`ranking_bars`), and drawn on a matplotlib Axes (:func:`draw_ranking`) or, the
+report's ranking of every municipality, straight as SVG (:mod:`analys.plots.svg_ranking`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -43,6 +46,100 @@ def _colours_for(values: pd.Series, municipality: str, polarity: str) -> pd.Data
     """Quartile colours over the comparison set of ``municipality`` (never Riket or groups)."""
     codes = same_type(municipality, values.index)
     return compare.quartile_colours(values.reindex(codes), polarity)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """What a ranking chart shows, whichever way it is drawn: the bars in drawn order
+    (``codes``, ``values``, ``faces``), the focus municipality's place among them
+    (``focus_at``) and label, Riket's line, the legend (``(colour, label)`` after the focus
+    entry) under its title. ``message`` set means there is nothing to draw."""
+
+    kpi: str
+    title: str = ""
+    codes: tuple[str, ...] = ()
+    values: tuple[float, ...] = ()
+    faces: tuple[str, ...] = ()
+    municipality: str = ""
+    name: str = ""
+    focus_at: int | None = None
+    focus_text: str = ""
+    riket: float | None = None
+    riket_label: str = ""
+    unit: str = ""
+    share: bool = False
+    horizontal: bool = False
+    legend_title: str = ""
+    legend: tuple[tuple[str, str], ...] = ()
+    order_text: str = ""
+    message: str | None = None
+
+    @property
+    def missing(self) -> str:
+        """The note of a chart whose municipality has no value."""
+        return f"Värde saknas för {self.name}"
+
+
+def ranking_bars(
+    data: pd.DataFrame,
+    *,
+    kpi: str,
+    year: int,
+    municipality: str,
+    peers: Sequence[str] | None = None,
+    gender: str = "T",
+    polarity: str | None = None,
+    preliminary: int | None = None,
+) -> Ranking:
+    """What :func:`ranking_chart` draws (its parameters, without the drawing ones)."""
+    polarity = polarity or registry.polarity(kpi)
+    name = reference.title(municipality)
+    values = by_municipality(select(data, kpi=kpi, gender=gender, year=year))
+    colours = _colours_for(values, municipality, polarity)
+    shown = colours.dropna(subset=["rank"])
+    if peers is not None:
+        shown = shown.reindex(
+            [c for c in [municipality, *peer_codes(peers, municipality)] if c in shown.index]
+        )
+    if shown.empty:
+        return Ranking(kpi, message=f"Inga värden för {registry.label(kpi)} år {year}.")
+    s = sign(polarity) or 1
+    word = unit_word(municipality)
+    count = int(colours["rank"].notna().sum())
+    order = (-s * values.reindex(shown.index)).sort_values(kind="stable").index
+    heights = values.reindex(order).to_numpy(dtype=float)
+    unit = registry.unit(kpi)
+    focus_at = focus_text = None
+    if municipality in order:
+        rank = colours.loc[municipality, "rank"]
+        focus_at = int(np.flatnonzero(order == municipality)[0])
+        place = f"plats {int(rank)} av {count} {word}"
+        if polarity == "neutral":
+            place = f"plats {int(rank)} av {count} {word} från högst till lägst"
+        focus_text = f"{value_text(values[municipality], unit)} ({place})"
+    riket = values.get(reference.RIKET, np.nan)
+    present = set(shown["colour"])
+    return Ranking(
+        kpi,
+        title=f"{kpi_title(kpi, gender)}, {year_text(year, preliminary)}",
+        codes=tuple(order),
+        values=tuple(heights.tolist()),
+        faces=tuple(COLOURS[shown.loc[c, "colour"]] for c in order),
+        municipality=municipality,
+        name=name,
+        focus_at=focus_at,
+        focus_text=focus_text or "",
+        riket=None if pd.isna(riket) else float(riket),
+        riket_label="" if pd.isna(riket) else f"Riket {value_text(riket, unit)}",
+        unit=unit or "",
+        share=unit == "%" and np.nanmax(heights) <= 100,  # a share: no tick above 100 %
+        horizontal=peers is not None,
+        legend_title=f"Färg: kvartil bland alla\n{count} {word} med värde",
+        legend=tuple(
+            (COLOURS[c], COLOUR_LABELS[c]) for c in (*JUDGED, *NEUTRAL[:-1]) if c in present
+        ),
+        order_text=_order_text(polarity, count, word),
+    )
 
 
 def ranking_chart(
@@ -91,72 +188,67 @@ def ranking_chart(
         :func:`analys.stats.compare.quartile_colours` computed over all municipalities of the same
         type (K or L; never Riket or groups), whichever bars are shown; Riket is a line.
     """
-    polarity = polarity or registry.polarity(kpi)
+    ranking = ranking_bars(
+        data,
+        kpi=kpi,
+        year=year,
+        municipality=municipality,
+        peers=peers,
+        gender=gender,
+        polarity=polarity,
+        preliminary=preliminary,
+    )
     ax = new_axes(ax, (7, 4) if peers is None else (7, 0.8 + 0.3 * (len(peers) + 1)))
-    name = reference.title(municipality)
-    values = by_municipality(select(data, kpi=kpi, gender=gender, year=year))
-    colours = _colours_for(values, municipality, polarity)
-    shown = colours.dropna(subset=["rank"])
-    if peers is not None:
-        shown = shown.reindex(
-            [c for c in [municipality, *peer_codes(peers, municipality)] if c in shown.index]
-        )
-    if shown.empty:
-        return no_data(ax, f"Inga värden för {registry.label(kpi)} år {year}.", source)
-    s = sign(polarity) or 1
-    word = unit_word(municipality)
-    count = int(colours["rank"].notna().sum())
-    order = (-s * values.reindex(shown.index)).sort_values(kind="stable").index
-    heights = values.reindex(order).to_numpy()
-    faces = [COLOURS[shown.loc[c, "colour"]] for c in order]
-    unit = registry.unit(kpi)
-    horizontal = peers is not None
-    positions = np.arange(len(order))
-    _draw_bars(ax, positions, heights, faces, list(order), municipality, horizontal)
-    _riket_line(ax, values.get(reference.RIKET, np.nan), unit, horizontal)
-    share = unit == "%" and np.nanmax(heights) <= 100  # a share: no tick above 100 %
+    return draw_ranking(ax, ranking, source=source)
+
+
+def draw_ranking(ax: Axes, ranking: Ranking, *, source: str) -> Axes:
+    """Draw ``ranking`` on ``ax``."""
+    if ranking.message is not None:
+        return no_data(ax, ranking.message, source)
+    horizontal = ranking.horizontal
+    positions = np.arange(len(ranking.codes))
+    codes = list(ranking.codes)
+    _draw_bars(
+        ax, positions, ranking.values, list(ranking.faces), codes, ranking.municipality, horizontal
+    )
+    if ranking.riket is not None:
+        line = ax.axvline if horizontal else ax.axhline
+        line(ranking.riket, color=RIKET, ls="--", lw=1.3, label=ranking.riket_label)
     swedish_ticks(
         ax.xaxis if horizontal else ax.yaxis,
         bins=5 if horizontal else None,
-        most=100 if share else None,
+        most=100 if ranking.share else None,
     )
     if horizontal:
-        ax.set_yticks(positions, [reference.title(c) for c in order], fontsize=8)
-        for tick, code in zip(ax.get_yticklabels(), order, strict=True):
-            if code == municipality:
+        ax.set_yticks(positions, [reference.title(c) for c in codes], fontsize=8)
+        for tick, code in zip(ax.get_yticklabels(), codes, strict=True):
+            if code == ranking.municipality:
                 tick.set_fontweight("bold")
         ax.invert_yaxis()
-        ax.set_xlabel(unit or "")
+        ax.set_xlabel(ranking.unit)
     else:
         ax.set_xticks([])
-        ax.set_xlim(-1, len(order))
-        ax.set_ylabel(unit or "")
-        ax.set_xlabel(_order_text(polarity, count, word))
-    if municipality in order:
-        rank = colours.loc[municipality, "rank"]
-        at = int(np.flatnonzero(order == municipality)[0])
-        place = f"plats {int(rank)} av {count} {word}"
-        if polarity == "neutral":
-            place = f"plats {int(rank)} av {count} {word} från högst till lägst"
-        text = f"{value_text(values[municipality], unit)} ({place})"
-        _focus_label(ax, at, len(order), float(values[municipality]), name, text, horizontal)
+        ax.set_xlim(-1, len(codes))
+        ax.set_ylabel(ranking.unit)
+        ax.set_xlabel(ranking.order_text)
+    if ranking.focus_at is not None:
+        at = ranking.focus_at
+        value = ranking.values[at]
+        _focus_label(ax, at, len(codes), value, ranking.name, ranking.focus_text, horizontal)
     else:
         ax.text(
             0.5,
             0.95,
-            f"Värde saknas för {name}",
+            ranking.missing,
             transform=ax.transAxes,
             ha="center",
             va="top",
             fontsize=9,
             color=FOCUS,
         )
-    handles = [Patch(facecolor="white", edgecolor=FOCUS, lw=2, label=name)]
-    handles += [
-        Patch(color=COLOURS[c], label=COLOUR_LABELS[c])
-        for c in (*JUDGED, *NEUTRAL[:-1])
-        if c in set(shown["colour"])
-    ]
+    handles = [Patch(facecolor="white", edgecolor=FOCUS, lw=2, label=ranking.name)]
+    handles += [Patch(color=colour, label=label) for colour, label in ranking.legend]
     handles += [h for h in ax.get_legend_handles_labels()[0] if isinstance(h, Line2D)]
     legend = ax.legend(
         handles=handles,
@@ -164,18 +256,13 @@ def ranking_chart(
         frameon=False,
         loc="upper left",
         bbox_to_anchor=(1.01, 1),
-        title=f"Färg: kvartil bland alla\n{count} {word} med värde",
+        title=ranking.legend_title,
         title_fontsize=7,
         alignment="left",
     )
     legend.set_gid("analys-ranking-legend")
-    ax.set_title(
-        f"{kpi_title(kpi, gender)}, {year_text(year, preliminary)}",
-        loc="left",
-        y=TITLE_Y,
-        fontsize=11,
-    )
-    return finish(ax, source, derived=True, kpis=(kpi,))
+    ax.set_title(ranking.title, loc="left", y=TITLE_Y, fontsize=11)
+    return finish(ax, source, derived=True, kpis=(ranking.kpi,))
 
 
 def _draw_bars(
@@ -221,13 +308,6 @@ def _order_text(polarity: str, count: int | None = None, word: str = "kommuner")
     if polarity == "neutral":
         return f"{who}, sorterade från högst till lägst värde"
     return f"{who}, sorterade från bäst till sämst"
-
-
-def _riket_line(ax: Axes, value: float, unit: str | None, horizontal: bool) -> None:
-    if pd.isna(value):
-        return
-    line = ax.axvline if horizontal else ax.axhline
-    line(float(value), color=RIKET, ls="--", lw=1.3, label=f"Riket {value_text(value, unit)}")
 
 
 #: characters of the focus label on one line; a longer one breaks before its rank

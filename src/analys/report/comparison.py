@@ -75,17 +75,14 @@ class ComparisonSections:
         if position:
             text += f" och {position}"
         output.display(Markdown(text + "."))
-        figure, ax = plt.subplots(figsize=(8, 3.6), layout="constrained")
-        plots.ranking_chart(
+        ranking = plots.ranking_bars(
             self.values,
             kpi=kpi,
             year=year,
             municipality=self.municipality,
-            source=self.source,
             preliminary=self.preliminary,
-            ax=ax,
         )
-        output.show_figure(figure)
+        output.show_figure(plots.ranking_svg(ranking, source=self.source, width=8, height=3.6))
         if self.area.municipality_type == "L":  # one map: Sweden's regions
             figure, ax = plt.subplots(figsize=(5.6, 6.4), layout="constrained")
             maps.region_map(

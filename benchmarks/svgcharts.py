@@ -1,16 +1,17 @@
 """Benchmark: the report's SVG charts against the same charts drawn with matplotlib.
 
 For a few area reports (demo data) the charts the reports write as SVG are computed once –
-the trend and gender grids (:class:`analys.plots.TrendLines`) and the expected-value and
-cost scatters (:class:`analys.plots.Scatter`) – and drawn in two ways in this same run,
-taking turns chart by chart:
+the trend and gender grids (:class:`analys.plots.TrendLines`), the expected-value and cost
+scatters (:class:`analys.plots.Scatter`), the spine chart (:class:`analys.plots.Spine`) and
+the ranking (:class:`analys.plots.Ranking`) – and drawn in two ways in this same run, taking
+turns chart by chart:
 
-(a) ``analys.plots.lines_grid`` and ``analys.plots.scatter_svg``, as the reports do: the SVG
-    written directly;
+(a) ``analys.plots.lines_grid``, ``scatter_svg``, ``spine_svg`` and ``ranking_svg``, as the
+    reports do: the SVG written directly;
 (b) the way the reports drew them before: a constrained-layout matplotlib figure (a grid of
     panels from ``report.output.grid`` with one shared legend and caption, or one Axes),
-    drawn by ``plots.trend.draw_lines`` or ``plots.draw_scatter``, then the compact PNG
-    (``plots.png.figure_png(tight=True)``).
+    drawn by ``plots.trend.draw_lines``, ``draw_scatter``, ``draw_spine`` or
+    ``draw_ranking``, then the compact PNG (``plots.png.figure_png(tight=True)``).
 
 Prints the seconds of each, their ratio (b)/(a) and the sizes of what each embeds. Run:
 ``.venv/bin/python benchmarks/svgcharts.py`` (``--rounds 3`` to repeat).
@@ -34,13 +35,22 @@ REPORTS = [
 ]
 
 
+#: the SVG charts of a report, and what they are called in the printout
+KINDS = {
+    "lines_grid": "rutnät",
+    "scatter_svg": "punktdiagram",
+    "spine_svg": "ryggradsdiagram",
+    "ranking_svg": "rangordningar",
+}
+
+
 def report_charts(area: str, code: str) -> list[tuple[str, object, dict]]:
     """What every SVG chart of an area report draws: ``(kind, content, layout)``."""
     from analys import plots
     from analys.report import Report, output
 
     charts: list[tuple[str, object, dict]] = []
-    real = {"lines_grid": plots.lines_grid, "scatter_svg": plots.scatter_svg}
+    real = {kind: getattr(plots, kind) for kind in KINDS}
 
     def recorder(kind: str):
         def record(content, **layout):
@@ -90,7 +100,12 @@ def matplotlib_chart(kind: str, content, layout: dict) -> bytes:
     else:
         size = (layout["width"], layout["height"])
         figure, ax = plt.subplots(figsize=size, layout="constrained")
-        plots.draw_scatter(ax, content, source=layout["source"])
+        draw = {
+            "scatter_svg": plots.draw_scatter,
+            "spine_svg": plots.draw_spine,
+            "ranking_svg": plots.draw_ranking,
+        }[kind]
+        draw(ax, content, source=layout["source"])
     with unhinted_text():
         png = figure_png(figure, tight=True)
     plt.close(figure)
@@ -123,8 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             png_bytes += len(png)
     count = len(charts) * args.rounds
     kinds = ", ".join(
-        f"{sum(chart[0] == kind for chart in charts)} {name}"
-        for kind, name in (("lines_grid", "rutnät"), ("scatter_svg", "punktdiagram"))
+        f"{sum(chart[0] == kind for chart in charts)} {name}" for kind, name in KINDS.items()
     )
     print(
         f"{len(charts)} diagram ({kinds}) ur {len(REPORTS)} rapporter × {args.rounds} varv. "

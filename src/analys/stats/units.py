@@ -222,10 +222,13 @@ def unit_table(
         table["colour"] = "none"
         table[["margin", "rank_sweden", "rank_municipality"]] = np.nan
     recent = part["year"].between(year - 9, year)  # the marker reads the last five with data
-    history = part[part["ou"].isin(table.index) & recent]
-    trends = {
-        ou: trend_marker(group.set_index("year")["value"], polarity)
-        for ou, group in history.groupby("ou")
+    history = part[part["ou"].isin(table.index) & recent].sort_values("ou", kind="stable")
+    ous = history["ou"].to_numpy()
+    years, values = history["year"].to_numpy(), history["value"].to_numpy(dtype=float)
+    starts = np.flatnonzero(np.r_[True, ous[1:] != ous[:-1]]) if len(ous) else np.array([], int)
+    trends = {  # one unit's years at a time, without a pandas group per unit
+        ous[a]: trend_marker(pd.Series(values[a:b], index=years[a:b]), polarity)
+        for a, b in zip(starts, np.r_[starts[1:], len(ous)], strict=True)
     }
     table["trend"] = [
         trends[o].assessment if o in trends else "cannot_calculate" for o in table.index

@@ -2,16 +2,17 @@
 
 For a few area reports (demo data) the charts the reports write as SVG are computed once –
 the trend and gender grids (:class:`analys.plots.TrendLines`), the expected-value and cost
-scatters (:class:`analys.plots.Scatter`), the spine chart (:class:`analys.plots.Spine`) and
-the ranking (:class:`analys.plots.Ranking`) – and drawn in two ways in this same run, taking
+scatters (:class:`analys.plots.Scatter`), the spine chart (:class:`analys.plots.Spine`), the
+ranking (:class:`analys.plots.Ranking`) and the goal chart (:class:`analys.plots.GoalBars`) –
+and drawn in two ways in this same run, taking
 turns chart by chart:
 
-(a) ``analys.plots.lines_grid``, ``scatter_svg``, ``spine_svg`` and ``ranking_svg``, as the
-    reports do: the SVG written directly;
+(a) ``analys.plots.lines_grid``, ``scatter_svg``, ``spine_svg``, ``ranking_svg`` and
+    ``goal_status_svg``, as the reports do: the SVG written directly;
 (b) the way the reports drew them before: a constrained-layout matplotlib figure (a grid of
     panels from ``report.output.grid`` with one shared legend and caption, or one Axes),
-    drawn by ``plots.trend.draw_lines``, ``draw_scatter``, ``draw_spine`` or
-    ``draw_ranking``, then the compact PNG (``plots.png.figure_png(tight=True)``).
+    drawn by ``plots.trend.draw_lines``, ``draw_scatter``, ``draw_spine``, ``draw_ranking`` or
+    ``draw_goals``, then the compact PNG (``plots.png.figure_png(tight=True)``).
 
 Prints the seconds of each, their ratio (b)/(a) and the sizes of what each embeds. Run:
 ``.venv/bin/python benchmarks/svgcharts.py`` (``--rounds 3`` to repeat).
@@ -41,6 +42,7 @@ KINDS = {
     "scatter_svg": "punktdiagram",
     "spine_svg": "ryggradsdiagram",
     "ranking_svg": "rangordningar",
+    "goal_status_svg": "måldiagram",
 }
 
 
@@ -65,7 +67,7 @@ def report_charts(area: str, code: str) -> list[tuple[str, object, dict]]:
         setattr(plots, kind, recorder(kind))
     try:
         report = Report.from_area(area, code, source="demo")
-        for section in ("comparison", "trends", "expected", "gender"):
+        for section in ("summary", "comparison", "trends", "expected", "gender"):
             getattr(report, section)()
     finally:
         for kind, function in real.items():
@@ -98,12 +100,13 @@ def matplotlib_chart(kind: str, content, layout: dict) -> bytes:
         plots.shared_legend(figure, axes)
         plots.shared_caption(figure, axes)
     else:
-        size = (layout["width"], layout["height"])
+        size = content.size if kind == "goal_status_svg" else (layout["width"], layout["height"])
         figure, ax = plt.subplots(figsize=size, layout="constrained")
         draw = {
             "scatter_svg": plots.draw_scatter,
             "spine_svg": plots.draw_spine,
             "ranking_svg": plots.draw_ranking,
+            "goal_status_svg": plots.draw_goals,
         }[kind]
         draw(ax, content, source=layout["source"])
     with unhinted_text():

@@ -19,7 +19,14 @@ ranking bars), :mod:`~analys.plots.spine` (the spine chart), :mod:`~analys.plots
 from __future__ import annotations
 
 from analys.plots.base import shared_caption, shared_legend
-from analys.plots.goals import goal_chart_size, goal_status_chart, goal_status_table
+from analys.plots.goals import (
+    GoalBars,
+    draw_goals,
+    goal_bars,
+    goal_chart_size,
+    goal_status_chart,
+    goal_status_table,
+)
 from analys.plots.ranking import Ranking, draw_ranking, ranking_bars, ranking_chart
 from analys.plots.scatter import (
     Scatter,
@@ -32,6 +39,7 @@ from analys.plots.scatter import (
 )
 from analys.plots.spine import Spine, draw_spine, spine_chart, spine_rows
 from analys.plots.svg import SvgFigure
+from analys.plots.svg_goals import goal_status_svg
 from analys.plots.svg_ranking import ranking_svg
 from analys.plots.svg_scatter import scatter_svg
 from analys.plots.svg_spine import spine_svg
@@ -47,6 +55,7 @@ from analys.plots.units import (
 )
 
 __all__ = [
+    "GoalBars",
     "Ranking",
     "Scatter",
     "Spine",
@@ -55,6 +64,7 @@ __all__ = [
     "coefficient_chart",
     "cost_chart",
     "cost_points",
+    "draw_goals",
     "draw_ranking",
     "draw_scatter",
     "draw_spine",
@@ -62,8 +72,10 @@ __all__ = [
     "expected_points",
     "gap_lines",
     "gender_gap_chart",
+    "goal_bars",
     "goal_chart_size",
     "goal_status_chart",
+    "goal_status_svg",
     "goal_status_table",
     "lines_grid",
     "ranking_bars",

@@ -1,6 +1,9 @@
 """The goal-status overview: a chart of goals and a coloured table of indicators.
 
-Public through :mod:`analys.plots` (``goal_status_chart``, ``goal_status_table``). Statuses
+Public through :mod:`analys.plots` (``goal_status_chart``, ``goal_status_table``). What the
+chart shows is computed once, as :class:`GoalBars` (:func:`goal_bars`), and drawn on a
+matplotlib Axes (:func:`draw_goals`) or straight as SVG (:mod:`analys.plots.svg_goals`, for
+the reports). Statuses
 and their Swedish names are those of docs/methods.md#indicator-status; colours come from
 :mod:`analys.chartstyle`.
 """
@@ -8,6 +11,7 @@ and their Swedish names are those of docs/methods.md#indicator-status; colours c
 from __future__ import annotations
 
 import numbers
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -65,9 +69,56 @@ def _goal_labels(goals: pd.DataFrame) -> list[str]:
 def goal_chart_size(goals: pd.DataFrame | None) -> tuple[float, float]:
     """The size (inches) of :func:`goal_status_chart`'s figure: 7 wide, and tall enough that
     the goals' labels of two or three lines never run into each other."""
-    labels = [] if goals is None or not len(goals) else _goal_labels(goals)
+    return _chart_size([] if goals is None or not len(goals) else _goal_labels(goals))
+
+
+def _chart_size(labels: list[str]) -> tuple[float, float]:
     rows = sum(max(GOAL_ROW, GOAL_LABEL_LINE * (label.count("\n") + 2)) for label in labels)
     return 7.0, GOAL_CHART_FRAME + max(rows, GOAL_ROW)
+
+
+@dataclass(frozen=True)
+class GoalBars:
+    """What the goal chart shows, whichever way it is drawn: per goal its row label
+    (wrapped), status, score and the text at the right ("Delvis uppfyllt · 75 % (täckning
+    100 %)"). ``message`` set means there is nothing to draw."""
+
+    goals: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    scores: tuple[float, ...] = ()
+    texts: tuple[str, ...] = ()
+    message: str | None = None
+
+    @property
+    def size(self) -> tuple[float, float]:
+        """The matplotlib figure's size (inches), as :func:`goal_chart_size`."""
+        return _chart_size(list(self.labels))
+
+
+#: the goal chart's title and axis
+GOAL_TITLE = "Måluppfyllelse"
+GOAL_AXIS = "Målpoäng (delvis uppfyllda indikatorer räknas som halva)"
+GOAL_TICKS = ((0.0, "0 %"), (0.25, "25 %"), (0.5, "50 %"), (0.75, "75 %"), (1.0, "100 %"))
+
+
+def goal_bars(goals: pd.DataFrame | None) -> GoalBars:
+    """What :func:`goal_status_chart` draws."""
+    if goals is None or not len(goals):
+        return GoalBars(message="Inga mål att visa.")
+    statuses = [_status(s) for s in goals["status"]]
+    scores = pd.to_numeric(goals["score"], errors="coerce").astype(float).to_numpy()
+    coverage = pd.to_numeric(goals["coverage"], errors="coerce").astype(float).to_numpy()
+    return GoalBars(
+        goals=tuple(str(g) for g in goals["goal"]),
+        labels=tuple(_goal_labels(goals)),
+        statuses=tuple(statuses),
+        scores=tuple(scores.tolist()),
+        texts=tuple(
+            f"{STATUS_LABELS[status]} · {_percent(score)} (täckning {_percent(cover)})"
+            for status, score, cover in zip(statuses, scores, coverage, strict=True)
+        ),
+    )
 
 
 def goal_status_chart(goals: pd.DataFrame, *, source: str = "demo", ax: Axes | None = None) -> Axes:
@@ -87,30 +138,33 @@ def goal_status_chart(goals: pd.DataFrame, *, source: str = "demo", ax: Axes | N
         Each bar is labelled with the Swedish status name (Uppfyllt, Delvis uppfyllt, Ej
         uppfyllt, Data saknas), the score and the coverage.
     """
-    count = 0 if goals is None else len(goals)
-    ax = new_axes(ax, goal_chart_size(goals))
-    if count == 0:
-        return no_data(ax, "Inga mål att visa.", source, derived=True)
-    labels = _goal_labels(goals)
-    statuses = [_status(s) for s in goals["status"]]
-    scores = pd.to_numeric(goals["score"], errors="coerce").astype(float).to_numpy()
-    coverage = pd.to_numeric(goals["coverage"], errors="coerce").astype(float).to_numpy()
+    return draw_goals(new_axes(ax, goal_chart_size(goals)), goal_bars(goals), source=source)
+
+
+def draw_goals(ax: Axes, bars: GoalBars, *, source: str) -> Axes:
+    """Draw ``bars`` on ``ax``."""
+    if bars.message is not None:
+        return no_data(ax, bars.message, source, derived=True)
+    count = len(bars.goals)
     rows = np.arange(count)
     ax.barh(rows, np.ones(count), color="#f0f0f0", height=0.7, lw=0)
-    bars = ax.barh(
-        rows, np.nan_to_num(scores), height=0.7, color=[STATUS_COLOURS[s] for s in statuses], lw=0
+    drawn = ax.barh(
+        rows,
+        np.nan_to_num(np.asarray(bars.scores, dtype=float)),
+        height=0.7,
+        color=[STATUS_COLOURS[s] for s in bars.statuses],
+        lw=0,
     )
-    for bar, goal in zip(bars, goals["goal"], strict=True):
-        bar.set_gid(str(goal))
-    for row, status, score, cover in zip(rows, statuses, scores, coverage, strict=True):
-        text = f"{STATUS_LABELS[status]} · {_percent(score)} (täckning {_percent(cover)})"
+    for bar, goal in zip(drawn, bars.goals, strict=True):
+        bar.set_gid(goal)
+    for row, text in zip(rows, bars.texts, strict=True):
         ax.text(1.02, row, text, va="center", fontsize=8, transform=ax.get_yaxis_transform())
-    ax.set_yticks(rows, labels, fontsize=8)
+    ax.set_yticks(rows, list(bars.labels), fontsize=8)
     ax.set_ylim(count - 0.5, -0.5)
     ax.set_xlim(0, 1)
-    ax.set_xticks([0, 0.25, 0.5, 0.75, 1], ["0 %", "25 %", "50 %", "75 %", "100 %"])
-    ax.set_xlabel("Målpoäng (delvis uppfyllda indikatorer räknas som halva)")
-    ax.set_title("Måluppfyllelse", loc="left", y=TITLE_Y, fontsize=11)
+    ax.set_xticks([v for v, _ in GOAL_TICKS], [t for _, t in GOAL_TICKS])
+    ax.set_xlabel(GOAL_AXIS)
+    ax.set_title(GOAL_TITLE, loc="left", y=TITLE_Y, fontsize=11)
     return finish(ax, source, derived=True)
 
 

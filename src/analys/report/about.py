@@ -7,7 +7,6 @@ from __future__ import annotations
 import importlib.metadata
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from analys import plots
@@ -91,9 +90,8 @@ class AboutSections:
             "bedömas.*"
         )
         output.display(Markdown("\n".join(f"- {line}" for line in lines[:-1]) + "\n\n" + lines[-1]))
-        figure, ax = plt.subplots(figsize=plots.goal_chart_size(goals), layout="constrained")
-        plots.goal_status_chart(goals, source=self.source, ax=ax)
-        output.show_figure(figure)
+        bars = plots.goal_bars(goals)
+        output.show_figure(plots.goal_status_svg(bars, source=self.source))
         self.publish_summary()
 
     def publish_summary(self) -> None:

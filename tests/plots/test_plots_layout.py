@@ -18,21 +18,14 @@ from analys import demo, plots  # noqa: E402
 from analys.testing import drawn, drawn_bars  # noqa: E402
 
 #: goal titles from params/ekonomi.yaml and longer ones (two and three lines at 38 characters)
-TITLES = [
-    "Kommunen ska ha en god ekonomisk hushållning",
-    "Kommunen ska vara en attraktiv och hälsofrämjande arbetsgivare",
-    "Alla barn och unga ska ha goda förutsättningar att nå sina mål i skolan och i livet",
-    "Trygg skola",
-    "Äldre ska kunna leva ett självständigt liv med god omsorg och vård nära hemmet",
-]
 
 
 @pytest.mark.parametrize("count", [1, 2, 3, 5])
-def test_goal_labels_of_several_lines_never_overlap(count: int) -> None:
+def test_goal_labels_of_several_lines_never_overlap(count: int, goal_titles) -> None:
     goals = pd.DataFrame(
         {
             "goal": [f"mal{i}" for i in range(count)],
-            "title": TITLES[:count],
+            "title": goal_titles[:count],
             "score": [0.75] * count,
             "coverage": [1.0] * count,
             "status": ["partly"] * count,
@@ -48,9 +41,9 @@ def test_goal_labels_of_several_lines_never_overlap(count: int) -> None:
     assert all(label.y0 >= 0 and label.y1 <= figure.bbox.height for label in labels)
 
 
-def test_a_taller_label_makes_a_taller_goal_chart() -> None:
+def test_a_taller_label_makes_a_taller_goal_chart(goal_titles) -> None:
     one_line = pd.DataFrame({"goal": ["a", "b"], "title": ["Trygg skola", "Kort mål"]})
-    long = pd.DataFrame({"goal": ["a", "b"], "title": TITLES[1:3]})
+    long = pd.DataFrame({"goal": ["a", "b"], "title": goal_titles[1:3]})
     assert plots.goal_chart_size(long)[1] > plots.goal_chart_size(one_line)[1]
     assert plots.goal_chart_size(None) == plots.goal_chart_size(one_line.iloc[0:0])
 

@@ -19,34 +19,32 @@ from analys.chartstyle import STATUS_COLOURS  # noqa: E402
 from analys.testing import drawn  # noqa: E402
 
 SVG = "{http://www.w3.org/2000/svg}"
-TITLES = [
-    "Kommunen ska ha en god ekonomisk hushållning",
-    "Kommunen ska vara en attraktiv och hälsofrämjande arbetsgivare",
-    "Alla barn och unga ska ha goda förutsättningar att nå sina mål i skolan och i livet",
-    "Trygg skola",
-    "Äldre ska kunna leva ett självständigt liv med god omsorg och vård nära hemmet",
-]
-GOALS = pd.DataFrame(
-    {
-        "goal": [f"mal{i}" for i in range(5)],
-        "title": TITLES,
-        "score": [1.0, 0.5, 0.25, float("nan"), 0.75],
-        "coverage": [1.0, 1.0, 0.5, 0.0, 1.0],
-        "status": ["met", "partly", "not_met", "no_data", "met"],
-    }
-)
+
+
+@pytest.fixture
+def goals(goal_titles) -> pd.DataFrame:
+    """Five goals of every status, one without data, titles of one to three lines."""
+    return pd.DataFrame(
+        {
+            "goal": [f"mal{i}" for i in range(5)],
+            "title": goal_titles,
+            "score": [1.0, 0.5, 0.25, float("nan"), 0.75],
+            "coverage": [1.0, 1.0, 0.5, 0.0, 1.0],
+            "status": ["met", "partly", "not_met", "no_data", "met"],
+        }
+    )
 
 
 def _texts(svg: str) -> list[str]:
     return ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG}text")]
 
 
-def test_the_svg_says_what_the_matplotlib_chart_says():
-    bars = plots.goal_bars(GOALS)
+def test_the_svg_says_what_the_matplotlib_chart_says(goals):
+    bars = plots.goal_bars(goals)
     chart = plots.goal_status_svg(bars, source="demo")
     written = _texts(chart.svg)
     assert written == list(chart.texts)
-    figure, ax = plt.subplots(figsize=plots.goal_chart_size(GOALS), layout="constrained")
+    figure, ax = plt.subplots(figsize=plots.goal_chart_size(goals), layout="constrained")
     plots.draw_goals(ax, bars, source="demo")
     drawn(figure)
     words = {t.get_text() for t in ax.texts if t.get_gid() != "analys-caption"}
@@ -58,8 +56,8 @@ def test_the_svg_says_what_the_matplotlib_chart_says():
     assert chart.alt == "Diagram: Måluppfyllelse"
 
 
-def test_each_bar_is_as_long_as_its_score_in_its_status_colour():
-    root = ET.fromstring(plots.goal_status_svg(plots.goal_bars(GOALS), source="kolada").svg)
+def test_each_bar_is_as_long_as_its_score_in_its_status_colour(goals):
+    root = ET.fromstring(plots.goal_status_svg(plots.goal_bars(goals), source="kolada").svg)
     (frame,) = [r for r in root.iter(f"{SVG}rect") if r.get("stroke") == "#000000"]
     width = float(frame.get("width"))
     coloured = [
@@ -74,18 +72,18 @@ def test_each_bar_is_as_long_as_its_score_in_its_status_colour():
     assert [round(share, 3) for _, share in coloured] == [1.0, 0.5, 0.25, 0.75]
 
 
-def test_every_title_is_escaped_and_nothing_to_show_says_so():
-    hostile = GOALS.iloc[:1].assign(title='<script>alert("x")</script> & mål')
+def test_every_title_is_escaped_and_nothing_to_show_says_so(goals):
+    hostile = goals.iloc[:1].assign(title='<script>alert("x")</script> & mål')
     chart = plots.goal_status_svg(plots.goal_bars(hostile), source="demo")
     ET.fromstring(chart.svg)
     assert "<script>" not in chart.svg
     assert any("<script>" in t for t in _texts(chart.svg))
-    empty = plots.goal_status_svg(plots.goal_bars(GOALS.iloc[0:0]), source="demo")
+    empty = plots.goal_status_svg(plots.goal_bars(goals.iloc[0:0]), source="demo")
     assert "Inga mål att visa." in empty.texts
 
 
 @pytest.mark.browser
-def test_in_chromium_titles_of_several_lines_never_overlap(browser_layout):
+def test_in_chromium_titles_of_several_lines_never_overlap(goals, browser_layout):
     for count in (1, 2, 3, 5):
-        chart = plots.goal_status_svg(plots.goal_bars(GOALS.iloc[:count]), source="demo")
+        chart = plots.goal_status_svg(plots.goal_bars(goals.iloc[:count]), source="demo")
         assert len(browser_layout(chart.svg, str(count))) >= 2 * count

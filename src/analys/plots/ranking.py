@@ -314,6 +314,23 @@ def _order_text(polarity: str, count: int | None = None, word: str = "kommuner")
 FOCUS_LABEL_LINE = 60
 
 
+def focus_label_place(at: int, count: int, label: str) -> tuple[float, str, str]:
+    """Where the focus label of a vertical ranking goes, as a share of the Axes' width, its
+    alignment and its text. It stays inside the Axes (a centred label beside a bar near
+    the end ran over the legend): from near a bar in the first or last third towards the
+    middle, else centred; a long one on two lines."""
+    where = (at + 1) / (count + 1)
+    if where < 1 / 3:
+        x, ha = max(where - 0.1, 0.01), "left"
+    elif where > 2 / 3:
+        x, ha = min(where + 0.1, 0.99), "right"
+    else:
+        x, ha = 0.5, "center"
+    if len(label) > FOCUS_LABEL_LINE:
+        label = label.replace(" (plats ", "\n(plats ", 1)
+    return x, ha, label
+
+
 def _focus_label(
     ax: Axes, at: int, count: int, value: float, name: str, text: str, horizontal: bool
 ) -> None:
@@ -332,19 +349,7 @@ def _focus_label(
         )
         return
     ax.margins(y=0.3)
-    # the label stays inside the Axes (a centred label beside a bar near the end ran over the
-    # legend): from near a bar in the first or last third towards the middle, else centred;
-    # a long one on two lines
-    where = (at + 1) / (count + 1)
-    if where < 1 / 3:
-        x, ha = max(where - 0.1, 0.01), "left"
-    elif where > 2 / 3:
-        x, ha = min(where + 0.1, 0.99), "right"
-    else:
-        x, ha = 0.5, "center"
-    label = f"{name} {text}"
-    if len(label) > FOCUS_LABEL_LINE:
-        label = label.replace(" (plats ", "\n(plats ", 1)
+    x, ha, label = focus_label_place(at, count, f"{name} {text}")
     ax.annotate(
         label,
         xy=(at, value),

@@ -174,6 +174,15 @@ def write_caption(svg: Svg, x: float, top: float, lines: Sequence[str]) -> None:
         svg.text(x + PAD, y, line, size=CAPTION, colour=CAPTION_COLOUR)
 
 
+def captioned(width: float, height: float, credit: str) -> tuple[Svg, Frame]:
+    """A new chart ``width`` × ``height`` points with the source caption ``credit`` at its
+    foot; returns it and the frame above the caption, for the heading and the Axes."""
+    svg = Svg(width, height)
+    lines, caption_h = caption_lines(credit, width)
+    write_caption(svg, 0, height - caption_h - PAD / 2, lines)
+    return svg, Frame(0, PAD, width, height - PAD - caption_h - PAD / 2)
+
+
 def watermark(svg: Svg, area: Frame) -> None:
     """The demo data's faint diagonal "DEMODATA" across ``area``."""
     x, y = area.x + area.width / 2, area.y + area.height / 2 + 40 * 0.35

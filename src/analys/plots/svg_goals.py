@@ -18,6 +18,7 @@ from analys.plots.svg_axes import (
     Scale,
     axis_titles,
     caption_lines,
+    captioned,
     draw_axes,
     heading,
     message,
@@ -38,10 +39,8 @@ def goal_status_svg(bars: GoalBars, *, source: str, width: float = 7) -> SvgFigu
     total_w = width * 72
     lines, caption_h = caption_lines(caption_text(source, derived=True), total_w)
     if bars.message is not None:
-        total_h = 110.0
-        svg = Svg(total_w, total_h)
-        write_caption(svg, 0, total_h - caption_h - PAD / 2, lines)
-        message(svg, bars.message, Frame(0, 0, total_w, total_h - caption_h), demo=is_demo(source))
+        svg, frame = captioned(total_w, 110.0, caption_text(source, derived=True))
+        message(svg, bars.message, frame, demo=is_demo(source))
         return SvgFigure(svg.document("Diagram"), "Diagram", tuple(svg.texts))
     heights = [max(ROW_LEAST, LINE * (label.count("\n") + 2)) for label in bars.labels]
     title_h = 11 * 1.2 + 4

@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from analys.chartstyle import FOCUS, RIKET, caption_text, is_demo
-from analys.plots.ranking import FOCUS_LABEL_LINE, Ranking
+from analys.plots.ranking import Ranking, focus_label_place
 from analys.plots.svg import ASCENT, DESCENT, Svg, SvgFigure, number, text_width
 from analys.plots.svg_axes import (
     AXIS,
@@ -23,7 +23,7 @@ from analys.plots.svg_axes import (
     Frame,
     Scale,
     axis_titles,
-    caption_lines,
+    captioned,
     draw_axes,
     heading,
     message,
@@ -31,7 +31,6 @@ from analys.plots.svg_axes import (
     tick_labels,
     value_ticks,
     watermark,
-    write_caption,
 )
 from analys.plots.svg_trend import describe
 
@@ -48,12 +47,8 @@ def ranking_svg(
     """``ranking`` (all municipalities, vertical bars) as one SVG chart."""
     if ranking.horizontal:
         raise ValueError("ranking_svg ritar alla kommuner (stående staplar); använd ranking_chart")
-    total_w, total_h = width * 72, height * 72
-    svg = Svg(total_w, total_h)
     credit = caption_text(source, derived=True, kpis=(ranking.kpi,))
-    lines, caption_h = caption_lines(credit, total_w)
-    write_caption(svg, 0, total_h - caption_h - PAD / 2, lines)
-    frame = Frame(0, PAD, total_w, total_h - PAD - caption_h - PAD / 2)
+    svg, frame = captioned(width * 72, height * 72, credit)
     if ranking.message is not None:
         message(svg, ranking.message, frame, demo=is_demo(source))
         return _figure(svg, ranking)
@@ -124,8 +119,8 @@ def _bars(svg: Svg, ranking: Ranking, scale: Scale) -> None:
 
 
 def _focus(svg: Svg, ranking: Ranking, scale: Scale) -> None:
-    """The focus label in the headroom, pointing at its bar's top: from near a bar in the
-    first or last third towards the middle, else centred; a long one on two lines."""
+    """The focus label in the headroom (:func:`~analys.plots.ranking.focus_label_place`),
+    pointing at its bar's top."""
     plot = scale.plot
     if ranking.focus_at is None:
         y = plot.y + 0.05 * plot.height + 9 * ASCENT
@@ -133,20 +128,11 @@ def _focus(svg: Svg, ranking: Ranking, scale: Scale) -> None:
         svg.text(middle, y, ranking.missing, size=9, colour=FOCUS, anchor="middle")
         return
     at, count = ranking.focus_at, len(ranking.codes)
-    where = (at + 1) / (count + 1)
-    if where < 1 / 3:
-        share, anchor = max(where - 0.1, 0.01), "start"
-    elif where > 2 / 3:
-        share, anchor = min(where + 0.1, 0.99), "end"
-    else:
-        share, anchor = 0.5, "middle"
-    label = f"{ranking.name} {ranking.focus_text}"
-    if len(label) > FOCUS_LABEL_LINE:
-        label = label.replace(" (plats ", "\n(plats ", 1)
+    share, ha, label = focus_label_place(at, count, f"{ranking.name} {ranking.focus_text}")
     lines = label.split("\n")
     widest = max(text_width(line, FOCUS_LABEL, bold=True) for line in lines)
     x = plot.x + share * plot.width
-    left = {"start": x, "middle": x - widest / 2, "end": x - widest}[anchor]
+    left = {"left": x, "center": x - widest / 2, "right": x - widest}[ha]
     top = plot.y + 0.05 * plot.height
     height = len(lines) * FOCUS_LABEL * 1.2 - FOCUS_LABEL * 0.2
     pad = 0.2 * FOCUS_LABEL

@@ -25,7 +25,7 @@ from analys.plots.svg_axes import (
     Frame,
     Scale,
     axis_titles,
-    caption_lines,
+    captioned,
     draw_axes,
     heading,
     leader,
@@ -37,7 +37,6 @@ from analys.plots.svg_axes import (
     tick_labels,
     value_ticks,
     watermark,
-    write_caption,
 )
 from analys.plots.svg_trend import describe
 
@@ -59,11 +58,8 @@ def scatter_svg(
     scatter: Scatter, *, source: str, width: float = 6.5, height: float = 5
 ) -> SvgFigure:
     """``scatter`` as one SVG chart of ``width`` × ``height`` inches."""
-    total_w, total_h = width * 72, height * 72
-    svg = Svg(total_w, total_h)
-    lines, caption_h = caption_lines(caption_text(source, derived=scatter.derived), total_w)
-    write_caption(svg, 0, total_h - caption_h - PAD / 2, lines)
-    frame = Frame(0, PAD, total_w, total_h - PAD - caption_h - PAD / 2)
+    credit = caption_text(source, derived=scatter.derived)
+    svg, frame = captioned(width * 72, height * 72, credit)
     if scatter.message is not None:
         message(svg, scatter.message, frame, demo=is_demo(source))
         return _figure(svg, scatter)

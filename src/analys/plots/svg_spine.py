@@ -23,6 +23,7 @@ from analys.plots.svg_axes import (
     TITLE,
     Frame,
     caption_lines,
+    captioned,
     heading,
     message,
     watermark,
@@ -45,10 +46,9 @@ def spine_svg(
     total_w = width * 72
     lines, caption_h = caption_lines(caption_text(source, derived=True, kpis=spine.kpis), total_w)
     if spine.message is not None:
-        total_h = max((height or 2.0) * 72, 100.0)
-        svg = Svg(total_w, total_h)
-        write_caption(svg, 0, total_h - caption_h - PAD / 2, lines)
-        message(svg, spine.message, Frame(0, 0, total_w, total_h - caption_h), demo=is_demo(source))
+        credit = caption_text(source, derived=True, kpis=spine.kpis)
+        svg, frame = captioned(total_w, max((height or 2.0) * 72, 100.0), credit)
+        message(svg, spine.message, frame, demo=is_demo(source))
         return _figure(svg, spine)
     columns = _legend_columns(spine)
     legend_h = max(len(c) for c in columns) * LEGEND_ROW

@@ -141,3 +141,21 @@ def test_nothing_to_draw_says_so():
 def test_in_chromium_no_name_overlaps_another_or_leaves_the_chart(scatters, browser_layout):
     for kind, scatter in scatters.items():
         assert len(browser_layout(plots.scatter_svg(scatter, source="demo").svg, kind)) > 15
+
+
+@pytest.mark.browser
+def test_in_chromium_no_two_names_touch_in_a_reports_cost_chart(browser_layout, monkeypatch):
+    """Kultur, Örebro: "Borås" ended where "Jönköping" began, read as one name."""
+    from analys.report import output
+
+    shown = []
+    monkeypatch.setattr(output, "display", lambda *a, **k: None)
+    monkeypatch.setattr(output, "show_figure", shown.append)
+    Report.from_area("kultur", "1880").comparison()
+    (cost,) = [f for f in shown if isinstance(f, plots.SvgFigure) and "kostnad" in f.alt]
+    texts = browser_layout(cost.svg, "kultur")
+    names = [t for t in texts if t[4] in {"Borås", "Jönköping"}]
+    if len(names) == 2:
+        (a, b) = names
+        gap = max(b[0] - a[2], a[0] - b[2], b[1] - a[3], a[1] - b[3])
+        assert gap >= 1.5, names

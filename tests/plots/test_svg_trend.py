@@ -4,6 +4,7 @@ without overlaps in a real browser, and escape every name."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import xml.etree.ElementTree as ET
 
@@ -165,3 +166,19 @@ def test_the_report_shows_its_grids_as_svg_with_a_swedish_description(ipython_ca
         assert alt.startswith("Diagram: ") and alt in output.data["image/svg+xml"]
         assert re.search(r"<title>Diagram: [^<]+</title>", output.data["image/svg+xml"])
         assert len(output.data["image/svg+xml"]) < 80_000
+
+
+@pytest.mark.browser
+def test_a_long_legend_entry_and_a_long_axis_title_wrap_inside_a_one_panel_grid(
+    values, browser_layout
+):
+    """A one-panel gender grid of Vingåker: its median's entry named the whole municipality
+    group and ran past the chart's edge; a long unit's axis title ran into the panel title."""
+    (lines,) = _panels(values)[:1]
+    long = dataclasses.replace(
+        lines,
+        median_label="Median, 50 kommuner i kommungruppen Pendlingskommun nära mindre stad/tätort (C7)",
+        ylabel="Kvinnor − män (antal/100 000 invånare, åldersstandardiserat)",
+    )
+    chart = plots.lines_grid([long], source="demo", height=2.8)
+    assert len(browser_layout(chart.svg, "one panel")) > 15

@@ -139,17 +139,29 @@ def draw_axes(
 
 
 def axis_titles(svg: Svg, plot: Frame, *, left: float, xlabel: str, ylabel: str) -> None:
-    """The x axis' title under its tick labels, the y axis' turned at ``left``."""
+    """The x axis' title under its tick labels, the y axis' turned at ``left``, on as many
+    lines as it needs to stay within the frame's height (:func:`ylabel_lines`)."""
     y = plot.bottom + TICK_LENGTH + 2 + TICK + 3 + AXIS * ASCENT
     svg.text((plot.x + plot.right) / 2, y, xlabel, size=AXIS, anchor="middle")
-    if ylabel:
-        middle = (plot.y + plot.bottom) / 2
-        svg.text(left + AXIS * ASCENT, middle, ylabel, size=AXIS, anchor="middle", rotate=-90)
+    middle = (plot.y + plot.bottom) / 2
+    for row, line in enumerate(ylabel_lines(ylabel, plot.height)):
+        x = left + AXIS * ASCENT + row * AXIS * 1.2
+        svg.text(x, middle, line, size=AXIS, anchor="middle", rotate=-90)
 
 
-def plot_left(frame: Frame, yticks: Sequence[tuple[float, str]], ylabel: str) -> float:
-    """Where the frame starts: room for the y axis' title and tick labels."""
-    title = AXIS * len(ylabel.split("\n")) + 3 if ylabel else 0
+def ylabel_lines(ylabel: str, length: float) -> list[str]:
+    """The y axis' title broken into lines no longer than the axis (``length`` points): a
+    long unit ("Kvinnor − män (antal/100 000 invånare)") would reach into the title."""
+    return wrap_text(ylabel, length, AXIS) if ylabel else []
+
+
+def plot_left(
+    frame: Frame, yticks: Sequence[tuple[float, str]], ylabel: str, length: float
+) -> float:
+    """Where the frame starts: room for the y axis' title (on its lines for an axis
+    ``length`` points long) and its tick labels."""
+    lines = len(ylabel_lines(ylabel, length))
+    title = AXIS * 1.2 * lines + 3 if lines else 0
     return frame.x + PAD + title + label_width(yticks) + TICK_LENGTH + 3
 
 

@@ -62,7 +62,7 @@ def ranking_svg(
     ylow, yhigh = _value_range(ranking)
     ticks = value_ticks(ylow, yhigh, bottom - top, vertical=True)
     yticks = [(v, "" if ranking.share and v > 100 + 1e-9 else t) for v, t in tick_labels(ticks)]
-    left = plot_left(frame, yticks, ranking.unit)
+    left = plot_left(frame, yticks, ranking.unit, bottom - top)
     plot = Frame(left, top, right - left, bottom - top)
     scale = Scale(plot, -1.0, float(len(ranking.codes)), ylow, yhigh)
     if is_demo(source):

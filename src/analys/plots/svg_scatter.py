@@ -72,7 +72,7 @@ def scatter_svg(
     ys = [*scatter.y.to_numpy(dtype=float), *(scatter.diagonal or ())]
     (xlow, xhigh), (ylow, yhigh) = margins(xs), margins(ys)
     yticks = tick_labels(value_ticks(ylow, yhigh, bottom - top, vertical=True))
-    left = plot_left(frame, yticks, scatter.ylabel)
+    left = plot_left(frame, yticks, scatter.ylabel, bottom - top)
     plot = Frame(left, top, right - left, bottom - top)
     if scatter.invert_y:
         ylow, yhigh = yhigh, ylow
@@ -168,6 +168,14 @@ def _legend(svg: Svg, entries, plot: Frame, width: float, *, outside: bool) -> B
     return (left, top, left + width, top + height)
 
 
+#: the least room between two names (points): "Borås" and "Jönköping" touching read as one
+NAME_GAP = 2.0
+
+
+def _grown(box: Box) -> Box:
+    return (box[0] - NAME_GAP, box[1] - NAME_GAP / 2, box[2] + NAME_GAP, box[3] + NAME_GAP / 2)
+
+
 def _names(svg: Svg, scatter: Scatter, scale: Scale, fixed: list[Box]) -> None:
     """Name the focus municipality and the peers beside their dots, as
     :func:`analys.plots.labels.place_labels` does: the nearest place of
@@ -186,7 +194,7 @@ def _names(svg: Svg, scatter: Scatter, scale: Scale, fixed: list[Box]) -> None:
         free = [
             b
             for b in boxes
-            if scale.plot.contains(b[1]) and not any(overlaps(b[1], o) for o in placed)
+            if scale.plot.contains(b[1]) and not any(overlaps(_grown(b[1]), o) for o in placed)
         ]
         if not free and not bold:  # no room: the dot stays unnamed
             continue

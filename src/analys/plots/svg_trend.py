@@ -22,7 +22,7 @@ from analys.chartstyle import BAND, FOCUS, PEERS, RIKET, TARGET, caption_text, i
 from analys.format import year_text
 from analys.plots.base import year_tick_values
 from analys.plots.labels import END_PLACES, LEADER, MARKER_ROOM, along_line
-from analys.plots.svg import ASCENT, Svg, SvgFigure, text_width
+from analys.plots.svg import ASCENT, Svg, SvgFigure, text_width, wrap_text
 from analys.plots.svg_axes import (
     PAD,
     TICK,
@@ -87,7 +87,7 @@ def lines_grid(
     captions = [caption_text(source, derived=p.derived, kpis=(p.kpi,)) for p in panels]
     shared = captions[0] if len(set(captions)) == 1 else None
     rows = _legend_rows(_legend_entries(panels), total_w - 2 * PAD)
-    legend_h = len(rows) * LEGEND_ROW + (4 if rows else 0)
+    legend_h = sum(_row_height(row) for row in rows) + (4 if rows else 0)
     shared_lines, shared_h = caption_lines(shared, total_w)
     grid_bottom = PAD + legend_h + nrows * panel_h
     svg = Svg(total_w, grid_bottom + shared_h + PAD / 2)
@@ -120,9 +120,14 @@ def _legend_entries(panels: Sequence[TrendLines]) -> list[tuple[str, str]]:
     return [(kind, label) for label, kind in entries.items()]
 
 
-def _legend_rows(entries, room: float, most: int = 5) -> list[list[tuple[str, str, float]]]:
-    """The entries in rows of at most ``most`` that fit ``room`` points, each with its width."""
-    sized = [(kind, label, SWATCH + 4 + text_width(label, TICK)) for kind, label in entries]
+def _legend_rows(entries, room: float, most: int = 5) -> list[list[tuple[str, list[str], float]]]:
+    """The entries in rows of at most ``most`` that fit ``room`` points, each with its label's
+    lines and its width; a label wider than ``room`` on its own is broken into lines."""
+    text_room = room - SWATCH - 4
+    sized = []
+    for kind, label in entries:
+        lines = wrap_text(label, text_room, TICK)
+        sized.append((kind, lines, SWATCH + 4 + max(text_width(line, TICK) for line in lines)))
     for per_row in range(min(most, len(sized)), 0, -1):
         rows = [sized[i : i + per_row] for i in range(0, len(sized), per_row)]
         if all(_row_width(row) <= room for row in rows) or per_row == 1:
@@ -134,11 +139,15 @@ def _row_width(row) -> float:
     return sum(width for *_, width in row) + ENTRY_GAP * (len(row) - 1)
 
 
+def _row_height(row) -> float:
+    return LEGEND_ROW + TICK * 1.2 * (max(len(lines) for _, lines, _ in row) - 1)
+
+
 def _legend(svg: Svg, rows, total_width: float, top: float) -> None:
-    for index, entries in enumerate(rows):
+    for entries in rows:
         x = (total_width - _row_width(entries)) / 2
-        middle = top + index * LEGEND_ROW + LEGEND_ROW / 2
-        for kind, label, width in entries:
+        middle = top + LEGEND_ROW / 2
+        for kind, lines, width in entries:
             swatch = np.array([[x, middle], [x + SWATCH, middle]])
             if kind == "band":
                 svg.rect(x, middle - 3.5, SWATCH, 7, fill=BAND, opacity=0.8)
@@ -147,8 +156,11 @@ def _legend(svg: Svg, rows, total_width: float, top: float) -> None:
                 svg.path(swatch, stroke=colour, width=line_width, dash=dash)
                 if kind == "own":
                     svg.circles(swatch.mean(axis=0), 2, fill=colour)
-            svg.text(x + SWATCH + 4, middle + TICK * 0.35, label, size=TICK)
+            for row, line in enumerate(lines):
+                baseline = middle + TICK * 0.35 + row * TICK * 1.2
+                svg.text(x + SWATCH + 4, baseline, line, size=TICK)
             x += width + ENTRY_GAP
+        top += _row_height(entries)
 
 
 # -- one panel ------------------------------------------------------------------------------
@@ -170,7 +182,7 @@ def _panel(
     ylow, yhigh = margins(ys)
     xlow, xhigh = margins(xs)
     yticks = tick_labels(value_ticks(ylow, yhigh, bottom - top, vertical=True))
-    left = plot_left(frame, yticks, lines.ylabel)
+    left = plot_left(frame, yticks, lines.ylabel, bottom - top)
     plot = Frame(left, top, frame.right - 14 - left, bottom - top)
     scale = Scale(plot, xlow, xhigh, ylow, yhigh)
     if demo:

@@ -3,16 +3,16 @@
 For a few area reports (demo data) the charts the reports write as SVG are computed once –
 the trend and gender grids (:class:`analys.plots.TrendLines`), the expected-value and cost
 scatters (:class:`analys.plots.Scatter`), the spine chart (:class:`analys.plots.Spine`), the
-ranking (:class:`analys.plots.Ranking`) and the goal chart (:class:`analys.plots.GoalBars`) –
-and drawn in two ways in this same run, taking
+ranking (:class:`analys.plots.Ranking`), the goal chart (:class:`analys.plots.GoalBars`) and
+the unit charts (:class:`analys.plots.UnitStrip`) – and drawn in two ways in this same run, taking
 turns chart by chart:
 
-(a) ``analys.plots.lines_grid``, ``scatter_svg``, ``spine_svg``, ``ranking_svg`` and
-    ``goal_status_svg``, as the reports do: the SVG written directly;
+(a) ``analys.plots.lines_grid``, ``scatter_svg``, ``spine_svg``, ``ranking_svg``,
+    ``goal_status_svg`` and ``unit_strips_svg``, as the reports do: the SVG written directly;
 (b) the way the reports drew them before: a constrained-layout matplotlib figure (a grid of
     panels from ``report.output.grid`` with one shared legend and caption, or one Axes),
-    drawn by ``plots.trend.draw_lines``, ``draw_scatter``, ``draw_spine``, ``draw_ranking`` or
-    ``draw_goals``, then the compact PNG (``plots.png.figure_png(tight=True)``).
+    drawn by ``plots.trend.draw_lines``, ``draw_scatter``, ``draw_spine``, ``draw_ranking``,
+    ``draw_goals`` or ``draw_unit_strip`` (seaborn), then the compact PNG (``plots.png.figure_png(tight=True)``).
 
 Prints the seconds of each, their ratio (b)/(a) and the sizes of what each embeds. Run:
 ``.venv/bin/python benchmarks/svgcharts.py`` (``--rounds 3`` to repeat).
@@ -36,6 +36,7 @@ KINDS = {
     "spine_svg": "ryggradsdiagram",
     "ranking_svg": "rangordningar",
     "goal_status_svg": "måldiagram",
+    "unit_strips_svg": "enhetsdiagram",
 }
 
 
@@ -60,7 +61,7 @@ def report_charts(area: str, code: str) -> list[tuple[str, object, dict]]:
         setattr(plots, kind, recorder(kind))
     try:
         report = Report.from_area(area, code, source="demo")
-        for section in ("summary", "comparison", "trends", "expected", "gender"):
+        for section in ("summary", "comparison", "trends", "expected", "gender", "units"):
             getattr(report, section)()
     finally:
         for kind, function in real.items():
@@ -86,7 +87,13 @@ def matplotlib_chart(kind: str, content, layout: dict) -> bytes:
     from analys.plots.trend import draw_lines
     from analys.report.output import grid
 
-    if kind == "lines_grid":
+    if kind == "unit_strips_svg":
+        figure, axes = plt.subplots(
+            len(content), 1, figsize=(8, 2.7 * len(content)), layout="constrained", squeeze=False
+        )
+        for ax, strip in zip(axes.flat, content, strict=True):
+            plots.draw_unit_strip(ax, strip, source=layout["source"])
+    elif kind == "lines_grid":
         figure, axes = grid(len(content), width=layout["width"], height=layout["height"])
         for ax, lines in zip(axes, content, strict=True):
             draw_lines(ax, lines, source=layout["source"], legend="none")

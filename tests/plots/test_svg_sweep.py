@@ -20,7 +20,7 @@ from analys.report import Report, output  # noqa: E402
 
 #: Stockholm, Örebro, Vingåker and Malå; Region Stockholm and Region Örebro län
 CODES = ("0180", "1880", "0428", "2418", "0001", "0018")
-SECTIONS = ("summary", "comparison", "trends", "expected", "gender")
+SECTIONS = ("summary", "comparison", "trends", "expected", "gender", "units")
 
 
 @pytest.mark.sweep

@@ -189,8 +189,9 @@ def test_the_unit_distribution_names_its_year_and_kind_in_words(monkeypatch):
     school = demo_units.units(["1880"]).query("activity == 'V15'")["id"].iloc[0]
     report = UnitReport("grundskola", "1880", school)
     report.distribution()
-    titles = [
-        ax.get_title(loc="left") for f in figures for ax in f.axes if ax.get_title(loc="left")
-    ]
-    assert titles and all("(grundskola, 5–95 %)" in t for t in titles), titles
-    assert any(f"{report.year}*" in t for t in titles)
+    (chart,) = figures  # one SVG chart, a panel per KPI
+    written = " ".join(chart.texts)
+    panels = written.count("lådan: alla enheter i Sverige")
+    assert panels >= 1 and written.count("(grundskola, 5–95 %)") == panels, written
+    assert f"{report.year}*" in written
+    assert report.title in chart.texts  # the school's own diamond is named

@@ -44,13 +44,17 @@ from analys.plots.svg_ranking import ranking_svg
 from analys.plots.svg_scatter import scatter_svg
 from analys.plots.svg_spine import spine_svg
 from analys.plots.svg_trend import lines_grid
+from analys.plots.svg_units import unit_strips_svg
 from analys.plots.trend import TrendLines, gap_lines, gender_gap_chart, trend_chart, trend_lines
 from analys.plots.units import (
+    UnitStrip,
+    draw_unit_strip,
     tartan_cells,
     tartan_columns,
     tartan_kpis,
     tartan_rug,
     unit_chart,
+    unit_strip,
     unit_trend_chart,
 )
 
@@ -61,6 +65,7 @@ __all__ = [
     "Spine",
     "SvgFigure",
     "TrendLines",
+    "UnitStrip",
     "coefficient_chart",
     "cost_chart",
     "cost_points",
@@ -68,6 +73,7 @@ __all__ = [
     "draw_ranking",
     "draw_scatter",
     "draw_spine",
+    "draw_unit_strip",
     "expected_chart",
     "expected_points",
     "gap_lines",
@@ -94,5 +100,7 @@ __all__ = [
     "trend_chart",
     "trend_lines",
     "unit_chart",
+    "unit_strip",
+    "unit_strips_svg",
     "unit_trend_chart",
 ]

@@ -14,6 +14,7 @@ import textwrap
 import warnings
 import zlib
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -94,20 +95,118 @@ def unit_chart(
         municipality's units (small units at their multi-year mean, see
         :mod:`analys.stats.units`).
     """
-    ax = new_axes(ax, (7, 2.4))
+    strip = unit_strip(
+        data,
+        kpi=kpi,
+        municipality=municipality,
+        units=units,
+        year=year,
+        highlight=highlight,
+        polarity=polarity,
+        table=table,
+        preliminary=preliminary,
+    )
+    return draw_unit_strip(new_axes(ax, (7, 2.4)), strip, source=source)
+
+
+@dataclass(frozen=True)
+class UnitStrip:
+    """What a unit chart shows, whichever way it is drawn: the values of every unit of the
+    same kind in Sweden (the box), the municipality's units (``values``, ``colours``,
+    ``titles``, ``ous``), the one to highlight and the legend ``(colour name, label)``.
+    ``message`` set means there is nothing to draw."""
+
+    kpi: str
+    title: str = ""
+    unit: str = ""
+    national: tuple[float, ...] = ()
+    ous: tuple[str, ...] = ()
+    values: tuple[float, ...] = ()
+    colours: tuple[str, ...] = ()
+    titles: tuple[str, ...] = ()
+    highlight: str | None = None
+    legend: tuple[tuple[str, str], ...] = ()
+    seed: str = ""
+    message: str | None = None
+
+    @property
+    def box(self) -> tuple[float, float, float, float, float]:
+        """The box of the national values: 5th, 25th, 50th, 75th and 95th percentiles
+        (numpy's linear method, as seaborn's box with ``whis=(5, 95)``)."""
+        values = np.asarray(self.national, dtype=float)
+        values = values[np.isfinite(values)]
+        if not len(values):
+            return (np.nan,) * 5
+        return tuple(float(v) for v in np.percentile(values, [5, 25, 50, 75, 95]))
+
+    def jitter(self, width: float = 0.18) -> np.ndarray:
+        """Each point's offset across the box (−``width`` to ``width`` of a category), the
+        same in every render (seeded by the KPI, municipality and year)."""
+        generator = np.random.default_rng(zlib.crc32(self.seed.encode("utf-8")))
+        return generator.uniform(-width, width, len(self.values))
+
+
+def unit_strip(
+    data: pd.DataFrame,
+    *,
+    kpi: str,
+    municipality: str,
+    units: pd.DataFrame,
+    year: int | None = None,
+    highlight: str | None = None,
+    polarity: str | None = None,
+    table: pd.DataFrame | None = None,
+    preliminary: int | None = None,
+) -> UnitStrip:
+    """What :func:`unit_chart` draws (its parameters, without the drawing ones)."""
     if table is None:
         table = unit_table(data, units, kpi, municipality, year, polarity=polarity)
     if table.empty:
-        return no_data(ax, f"Inga enhetsvärden för {registry.label(kpi)}.", source)
+        return UnitStrip(kpi, message=f"Inga enhetsvärden för {registry.label(kpi)}.")
     year = int(table["year"].iloc[0])
     activities = set(table["activity"])
     catalogue = units.set_index("id")["activity"]
     national = data[(data["kpi"] == kpi) & (data["gender"] == "T") & (data["year"] == year)]
     national = national[national["ou"].map(catalogue).isin(activities)]
+    shown = table.dropna(subset=["judged_value"])
+    activity_text = ", ".join(sorted(activity_title(a).lower() for a in activities))
+    present = set(shown["colour"])
+    return UnitStrip(
+        kpi,
+        title=f"{kpi_title(kpi)} {year_text(year, preliminary)}\nlådan: alla enheter i Sverige "
+        f"({activity_text}, 5–95 %), punkter: kommunens {unit_count(len(shown))}",
+        unit=registry.unit(kpi) or "",
+        national=tuple(national["value"].to_numpy(dtype=float).tolist()),
+        ous=tuple(str(o) for o in shown["ou"]),
+        values=tuple(shown["judged_value"].to_numpy(dtype=float).tolist()),
+        colours=tuple(str(c) for c in shown["colour"]),
+        titles=tuple(str(t) for t in shown["title"]),
+        highlight=highlight if highlight in set(shown["ou"]) else None,
+        legend=tuple((c, t) for c, t in UNIT_LEGEND if c in present),
+        seed=f"{kpi}/{municipality}/{year}",
+    )
+
+
+#: the unit chart's legend, in order: colour name and label
+UNIT_LEGEND = (
+    ("green", "Bästa fjärdedelen"),
+    ("yellow", "Mittenhälften"),
+    ("red", "Sämsta fjärdedelen"),
+    ("high", COLOUR_LABELS["high"]),
+    ("middle", COLOUR_LABELS["middle"]),
+    ("low", COLOUR_LABELS["low"]),
+    ("none", "Bedöms inte (SALSA rangordnar inte, eller för lite underlag)"),
+)
+
+
+def draw_unit_strip(ax: Axes, strip: UnitStrip, *, source: str) -> Axes:
+    """Draw ``strip`` on ``ax`` (seaborn's box and strip plots)."""
+    if strip.message is not None:
+        return no_data(ax, strip.message, source)
     with warnings.catch_warnings():  # seaborn 0.13 passes matplotlib 3.11's deprecated vert=
         warnings.simplefilter("ignore", MatplotlibDeprecationWarning)
         sns.boxplot(
-            x=national["value"].to_numpy(dtype=float),
+            x=np.asarray(strip.national, dtype=float),
             ax=ax,
             color=BAND,
             width=0.55,
@@ -116,25 +215,26 @@ def unit_chart(
             linecolor=RIKET,
             linewidth=0.8,
         )
-    shown = table.dropna(subset=["judged_value"])
-    with _seeded(f"{kpi}/{municipality}/{year}"):  # the same jitter in every render
+    shown = pd.DataFrame({"ou": strip.ous, "judged_value": strip.values, "colour": strip.colours})
+    with _seeded(strip.seed):  # the same jitter in every render
         _strip(shown, ax)
-    if highlight is not None and highlight in set(shown["ou"]):
-        row = shown[shown["ou"] == highlight].iloc[0]
+    if strip.highlight is not None:
+        at = strip.ous.index(strip.highlight)
+        value = strip.values[at]
         ax.plot(
-            [row["judged_value"]],
+            [value],
             [0],
             marker="D",
             markersize=10,
-            markerfacecolor=COLOURS.get(row["colour"], FOCUS),
+            markerfacecolor=COLOURS.get(strip.colours[at], FOCUS),
             markeredgecolor=FOCUS,
             markeredgewidth=2,
             zorder=4,
             gid="analys-highlight",
         )
         ax.annotate(
-            wrap(str(row["title"]), 30),
-            (row["judged_value"], 0),
+            wrap(strip.titles[at], 30),
+            (value, 0),
             xytext=(0, 14),
             textcoords="offset points",
             ha="center",
@@ -142,43 +242,22 @@ def unit_chart(
             fontweight="bold",
             color=FOCUS,
         )
-    unit = registry.unit(kpi)
-    ax.set_xlabel(unit or "")
+    ax.set_xlabel(strip.unit)
     ax.set_yticks([])
     ax.set_ylabel("")
     swedish_ticks(ax.xaxis)
-    activity_text = ", ".join(sorted(activity_title(a).lower() for a in activities))
-    ax.set_title(
-        f"{kpi_title(kpi)} {year_text(year, preliminary)}\nlådan: alla enheter i Sverige ({activity_text}, 5–95 %), "
-        f"punkter: kommunens {unit_count(len(shown))}",
-        fontsize=9,
-        loc="left",
-        y=TITLE_Y,
-    )
-    entries = [
-        (c, t)
-        for c, t in (
-            ("green", "Bästa fjärdedelen"),
-            ("yellow", "Mittenhälften"),
-            ("red", "Sämsta fjärdedelen"),
-            ("high", COLOUR_LABELS["high"]),
-            ("middle", COLOUR_LABELS["middle"]),
-            ("low", COLOUR_LABELS["low"]),
-            ("none", "Bedöms inte (SALSA rangordnar inte, eller för lite underlag)"),
-        )
-        if c in set(shown["colour"])
-    ]
+    ax.set_title(strip.title, fontsize=9, loc="left", y=TITLE_Y)
     ax.legend(
         handles=[
             Line2D([], [], marker="o", ls="", color=COLOURS[c], markeredgecolor="#333", label=t)
-            for c, t in entries
+            for c, t in strip.legend
         ],
         fontsize=7,
         loc="upper left",
         bbox_to_anchor=(1.0, 1.0),
         frameon=False,
     )
-    return finish(ax, source, derived=True, kpis=(kpi,))
+    return finish(ax, source, derived=True, kpis=(strip.kpi,))
 
 
 #: a column name of the tartan rug is broken after this many characters

@@ -28,7 +28,6 @@ from analys.report.unit_common import (
     area_unit_kpis,
     caption,
     colour_note,
-    column_grid,
     html_table,
     load_unit_data,
     targets,
@@ -123,20 +122,19 @@ def units_section(report: Any) -> None:
         output.display(Markdown("\n".join(f"- {line}" for line in lines)))
     for kind in kinds:
         _activity_table(report, kind, tables, values, catalogue)
-    figure, axes = column_grid(len(tables))
-    for ax, kpi in zip(axes, tables, strict=False):
-        plots.unit_chart(
+    strips = [
+        plots.unit_strip(
             values,
             kpi=kpi,
             municipality=municipality,
             units=catalogue,
             year=int(tables[kpi]["year"].iloc[0]),
             table=tables[kpi],
-            source=report.source,
             preliminary=report.preliminary,
-            ax=ax,
         )
-    output.show_figure(figure)
+        for kpi in tables
+    ]
+    output.show_figure(plots.unit_strips_svg(strips, source=report.source))
     if U.SALSA_DEVIATION in kpis:
         _salsa(values, catalogue, municipality, report.source, report.preliminary)
 

@@ -241,20 +241,19 @@ class UnitReport:
         kpis = list(self.rows)
         if not kpis:
             return
-        figure, axes = column_grid(len(kpis))
-        for ax, kpi in zip(axes, kpis, strict=True):
-            plots.unit_chart(
+        strips = [
+            plots.unit_strip(
                 self.values,
                 kpi=kpi,
                 municipality=self.municipality,
                 units=self.catalogue,
                 year=int(self.rows[kpi]["year"]),
                 highlight=self.ou,
-                source=self.source,
                 preliminary=self.preliminary,
-                ax=ax,
             )
-        output.show_figure(figure)
+            for kpi in kpis
+        ]
+        output.show_figure(plots.unit_strips_svg(strips, source=self.source))
 
     def over_time(self) -> None:
         """The unit's values over the years against the other units of its municipality and

@@ -57,11 +57,14 @@ def units_section(report: Any) -> None:
     shown = [k for k in kpis if k not in U.SALSA_KPIS]
     year = report.year
     tables = {}
+    # each KPI's rows picked out once: every step below filters by KPI, and a filter of the
+    # whole frame (its string columns) costs as much as the step
+    parts = {kpi: values[values["kpi"] == kpi] for kpi in shown}
     for kpi in shown:
-        part = values[values["kpi"] == kpi]
+        part = parts[kpi]
         wanted = year if year and (part["year"] == year).any() else None
         table = U.unit_table(
-            values, catalogue, kpi, municipality, wanted, target=targets(area).get(kpi)
+            part, catalogue, kpi, municipality, wanted, target=targets(area).get(kpi)
         )
         if not table.empty:
             tables[kpi] = table
@@ -97,7 +100,7 @@ def units_section(report: Any) -> None:
     lines = []
     for kpi, table in tables.items():
         lines += U.standouts(table, registry.label(kpi))
-        change = U.spread_change(U.spread(values, kpi, municipality))
+        change = U.spread_change(U.spread(parts[kpi], kpi, municipality))
         ends = "högsta och lägsta" if registry.polarity(kpi) == "neutral" else "bästa och sämsta"
         if change:
             unit = difference_unit(registry.unit(kpi))
@@ -124,7 +127,7 @@ def units_section(report: Any) -> None:
         _activity_table(report, kind, tables, values, catalogue)
     strips = [
         plots.unit_strip(
-            values,
+            parts[kpi],
             kpi=kpi,
             municipality=municipality,
             units=catalogue,

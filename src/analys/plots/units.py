@@ -301,10 +301,16 @@ def tartan_cells(
     # the KPIs' municipal totals, filtered once (not once per KPI)
     rows = data[data["kpi"].isin(kpis) & (data["gender"] == "T")]
     place = rows["municipality"]
-    rows = rows[place.str.fullmatch(r"\d{4}") & ~place.str.startswith("00")]
+    rows = rows.loc[
+        place.str.fullmatch(r"\d{4}") & ~place.str.startswith("00"),
+        ["kpi", "municipality", "year", "value"],
+    ]
+    # each KPI's year (its latest, or ``year``) picked before the KPIs are split: the split
+    # then takes one year's rows, not every year's
+    wanted = rows.groupby("kpi", sort=False)["year"].transform("max") if year is None else year
+    rows = rows[rows["year"] == wanted]
     for kpi, part in rows.groupby("kpi", sort=False):
-        wanted = int(part["year"].max()) if year is None else int(year)
-        values = part[part["year"] == wanted].set_index("municipality")["value"]
+        values = part.set_index("municipality")["value"]
         judged = quartile_colours(values, registry.polarity(kpi))["colour"]
         shown = values.reindex(codes).astype(float)
         cells = judged.reindex(codes).fillna("grey")

@@ -40,6 +40,8 @@ SECTIONS = [
     "3. Jämförelse med andra",
     "Om underlaget",
 ]
+#: the area report's "8. Enheter": its heading is written by its code cell, not a Markdown cell
+WRITTEN, WRITTEN_AFTER = "8. Enheter", "3. Jämförelse med andra"
 A4 = (595.3, 841.9)  # points
 WIDE_COLUMNS = 14
 
@@ -96,6 +98,10 @@ def report_notebook(*, demo: bool = True) -> nbformat.NotebookNode:
                 _display({"text/markdown": f"**Källa:** {KOLADA_CREDIT}.", "text/plain": ""})
             )
         cells.append(new_code_cell("report.section()", outputs=outputs))
+        if heading == WRITTEN_AFTER:  # a section whose heading its code writes (8. Enheter)
+            written = _display({"text/markdown": f"## {WRITTEN}", "text/plain": ""})
+            text = _display({"text/markdown": "Enheternas text.", "text/plain": ""})
+            cells.append(new_code_cell("report.units()", outputs=[written, text]))
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {
         "name": "python3",
@@ -168,6 +174,10 @@ def test_each_section_starts_on_a_new_page(demo_pdf):
         )
     assert first_page == sorted(first_page) and len(set(first_page[1:])) == len(SECTIONS) - 1
     assert first_page[0] == 0  # the first section follows the title
+    # a heading written by code starts its page too, and the next section the one after
+    written = next(i for i, page in enumerate(reader.pages) if WRITTEN in page.extract_text())
+    after = first_page[SECTIONS.index(WRITTEN_AFTER)]
+    assert after < written < first_page[SECTIONS.index(WRITTEN_AFTER) + 1]
 
 
 @pytest.mark.slow

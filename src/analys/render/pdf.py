@@ -63,8 +63,11 @@ main, .jp-Notebook, .jp-Cell, .jp-Cell-outputWrapper, .jp-Cell-outputArea, .jp-O
   overflow: visible !important; max-width: 100% !important; }
 .jp-Cell { padding: 0 !important; }
 .jp-OutputArea-prompt, .jp-InputPrompt { display: none !important; }
-/* a section starts on a new page (not the first, which follows the title) */
-.jp-MarkdownCell:has(h2) ~ .jp-MarkdownCell:has(h2) { break-before: page; }
+/* a section starts on a new page (not the first, which follows the title), also one whose
+   heading its code cell writes first (the area report's "8. Enheter") */
+.jp-MarkdownCell:has(h2) ~ .jp-MarkdownCell:has(h2),
+.jp-MarkdownCell:has(h2) ~ .jp-CodeCell:has(.jp-OutputArea-child:first-child h2:first-child) {
+  break-before: page; }
 h1, h2, h3, h4 { break-after: avoid-page; break-inside: avoid-page; }
 /* tables and figures are never cut across pages */
 table, tr, img, svg, figure, .jp-RenderedImage, .jp-RenderedSVG, .analys-demo,

@@ -23,6 +23,8 @@ import numpy as np
 from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font, LoadFlags
 
+from analys.safe import one_line
+
 #: the font stack of every text; the first one's metrics lay the chart out
 FONT_FAMILY = "DejaVu Sans, Verdana, Bitstream Vera Sans, sans-serif"
 #: screen pixels per point: the same size on screen as the 100-dpi PNG charts
@@ -227,6 +229,22 @@ class Svg:
             f"<title>{escape(title)}</title>"
             f'<rect width="100%" height="100%" fill="#ffffff"/>{"".join(self.parts)}</svg>'
         )
+
+    def figure(self, titles: Sequence[str], lines: Sequence[tuple[float, ...]] = ()) -> SvgFigure:
+        """The finished chart, described by its panels' ``titles`` (:func:`describe`)."""
+        alt = describe(titles)
+        return SvgFigure(self.document(alt), alt, tuple(self.texts), tuple(lines))
+
+
+#: the longest image description (a screen reader reads all of it)
+ALT_LIMIT = 400
+
+
+def describe(titles: Sequence[str]) -> str:
+    """A short Swedish text alternative: "Diagram: " and the panels' titles."""
+    named = [" ".join(t.split()) for t in dict.fromkeys(titles) if t and t.strip()]
+    text = f"Diagram: {'; '.join(named)}" if named else "Diagram"
+    return one_line(text, ALT_LIMIT)
 
 
 @dataclass(frozen=True)

@@ -165,12 +165,21 @@ def plot_left(
     return frame.x + PAD + title + label_width(yticks) + TICK_LENGTH + 3
 
 
-def heading(svg: Svg, frame: Frame, text: str) -> float:
+def heading(svg: Svg, frame: Frame, text: str, size: float = TITLE) -> float:
     """The chart's title at the top left of ``frame``, wrapped to it; returns its bottom."""
-    lines = wrap_text(text, frame.width - 2 * PAD, TITLE)
+    lines = wrap_text(text, frame.width - 2 * PAD, size)
     for row, line in enumerate(lines):
-        svg.text(frame.x + PAD, frame.y + TITLE * (ASCENT + 1.2 * row), line, size=TITLE)
-    return frame.y + len(lines) * TITLE * 1.2 + 4
+        svg.text(frame.x + PAD, frame.y + size * (ASCENT + 1.2 * row), line, size=size)
+    return frame.y + _heading_room(len(lines), size)
+
+
+def heading_height(text: str, width: float, size: float = TITLE) -> float:
+    """The room :func:`heading` takes in a frame ``width`` points wide."""
+    return _heading_room(len(wrap_text(text, width - 2 * PAD, size)), size)
+
+
+def _heading_room(lines: int, size: float) -> float:
+    return lines * size * 1.2 + 4
 
 
 def caption_lines(text: str | None, width: float) -> tuple[list[str], float]:
@@ -184,6 +193,20 @@ def write_caption(svg: Svg, x: float, top: float, lines: Sequence[str]) -> None:
     for row, line in enumerate(lines):
         y = top + 4 + CAPTION * (ASCENT + 1.2 * row)
         svg.text(x + PAD, y, line, size=CAPTION, colour=CAPTION_COLOUR)
+
+
+def shared_caption(credits: Sequence[str]) -> str | None:
+    """The one caption under panels whose credits all read the same, else ``None`` (each
+    panel then has its own)."""
+    return credits[0] if credits and len(set(credits)) == 1 else None
+
+
+def panel_foot(svg: Svg, frame: Frame, caption: str | None) -> Frame:
+    """Write a panel's own ``caption`` (if any) at the foot of its ``frame``; returns the
+    frame above it."""
+    lines, caption_h = caption_lines(caption, frame.width)
+    write_caption(svg, frame.x, frame.bottom - caption_h, lines)
+    return Frame(frame.x, frame.y, frame.width, frame.height - caption_h)
 
 
 def captioned(width: float, height: float, credit: str) -> tuple[Svg, Frame]:

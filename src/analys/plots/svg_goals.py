@@ -21,11 +21,11 @@ from analys.plots.svg_axes import (
     captioned,
     draw_axes,
     heading,
+    heading_height,
     message,
     watermark,
     write_caption,
 )
-from analys.plots.svg_trend import describe
 
 #: font size of the row labels and texts (points); a row's least height and a line's
 LABEL = 8
@@ -37,13 +37,14 @@ BAR = 0.7
 def goal_status_svg(bars: GoalBars, *, source: str, width: float = 7) -> SvgFigure:
     """``bars`` as one SVG chart ``width`` inches wide, as tall as its rows need."""
     total_w = width * 72
-    lines, caption_h = caption_lines(caption_text(source, derived=True), total_w)
+    credit = caption_text(source, derived=True)
     if bars.message is not None:
-        svg, frame = captioned(total_w, 110.0, caption_text(source, derived=True))
+        svg, frame = captioned(total_w, 110.0, credit)
         message(svg, bars.message, frame, demo=is_demo(source))
-        return SvgFigure(svg.document("Diagram"), "Diagram", tuple(svg.texts))
+        return svg.figure([])
+    lines, caption_h = caption_lines(credit, total_w)
     heights = [max(ROW_LEAST, LINE * (label.count("\n") + 2)) for label in bars.labels]
-    title_h = 11 * 1.2 + 4
+    title_h = heading_height(GOAL_TITLE, total_w)
     total_h = PAD + title_h + sum(heights) + UNDER_FRAME + caption_h + PAD / 2
     svg = Svg(total_w, total_h)
     top = heading(svg, Frame(0, PAD, total_w, total_h), GOAL_TITLE)
@@ -73,5 +74,4 @@ def goal_status_svg(bars: GoalBars, *, source: str, width: float = 7) -> SvgFigu
     draw_axes(svg, Scale(plot, 0.0, 1.0, 0.0, 1.0), xticks=GOAL_TICKS, yticks=[])
     axis_titles(svg, plot, left=PAD, xlabel=GOAL_AXIS, ylabel="")
     write_caption(svg, 0, plot.bottom + UNDER_FRAME - 4, lines)
-    alt = describe([GOAL_TITLE])
-    return SvgFigure(svg.document(alt), alt, tuple(svg.texts))
+    return svg.figure([GOAL_TITLE])

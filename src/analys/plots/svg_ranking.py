@@ -32,7 +32,6 @@ from analys.plots.svg_axes import (
     value_ticks,
     watermark,
 )
-from analys.plots.svg_trend import describe
 
 #: font sizes (points): legend and its title, the focus label
 LEGEND, FOCUS_LABEL = 7, 8
@@ -51,7 +50,7 @@ def ranking_svg(
     svg, frame = captioned(width * 72, height * 72, credit)
     if ranking.message is not None:
         message(svg, ranking.message, frame, demo=is_demo(source))
-        return _figure(svg, ranking)
+        return svg.figure([ranking.title])
     top = heading(svg, frame, ranking.title)
     legend = _legend_entries(ranking)
     legend_w = max(
@@ -77,12 +76,7 @@ def ranking_svg(
     axis_titles(svg, plot, left=frame.x + PAD, xlabel="", ylabel=ranking.unit)
     _focus(svg, ranking, scale)
     _legend(svg, legend, left=plot.right + 8, top=plot.y)
-    return _figure(svg, ranking)
-
-
-def _figure(svg: Svg, ranking: Ranking) -> SvgFigure:
-    alt = describe([ranking.title] if ranking.message is None else [])
-    return SvgFigure(svg.document(alt), alt, tuple(svg.texts))
+    return svg.figure([ranking.title])
 
 
 def _value_range(ranking: Ranking) -> tuple[float, float]:

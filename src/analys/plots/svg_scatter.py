@@ -38,7 +38,6 @@ from analys.plots.svg_axes import (
     value_ticks,
     watermark,
 )
-from analys.plots.svg_trend import describe
 
 #: the dots as matplotlib draws them (``s`` is the area in square points): radius, colour,
 #: opacity, edge colour and width
@@ -90,9 +89,8 @@ def scatter_svg(
 
 
 def _figure(svg: Svg, scatter: Scatter) -> SvgFigure:
-    alt = describe([scatter.title])
     xs = () if scatter.x is None else (tuple(scatter.x.to_numpy(dtype=float).tolist()),)
-    return SvgFigure(svg.document(alt), alt, tuple(svg.texts), xs)
+    return svg.figure([scatter.title], xs)
 
 
 def _points(svg: Svg, scatter: Scatter, scale: Scale) -> None:

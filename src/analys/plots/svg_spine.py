@@ -17,19 +17,18 @@ import numpy as np
 
 from analys.chartstyle import RIKET, caption_text, is_demo
 from analys.plots.spine import AXIS_WORDS, NEUTRAL_BAND, NEUTRAL_NOTE, Spine
-from analys.plots.svg import ASCENT, Svg, SvgFigure, text_width, wrap_text
+from analys.plots.svg import ASCENT, Svg, SvgFigure, text_width
 from analys.plots.svg_axes import (
     PAD,
-    TITLE,
     Frame,
     caption_lines,
     captioned,
     heading,
+    heading_height,
     message,
     watermark,
     write_caption,
 )
-from analys.plots.svg_trend import describe
 
 #: font sizes (points): row labels, notes and axis words; legend; a neutral row's ends
 LABEL, LEGEND, ENDS = 8, 7, 6.5
@@ -44,12 +43,12 @@ def spine_svg(
 ) -> SvgFigure:
     """``spine`` as one SVG chart ``width`` inches wide and at least ``height`` high."""
     total_w = width * 72
-    lines, caption_h = caption_lines(caption_text(source, derived=True, kpis=spine.kpis), total_w)
+    credit = caption_text(source, derived=True, kpis=spine.kpis)
     if spine.message is not None:
-        credit = caption_text(source, derived=True, kpis=spine.kpis)
         svg, frame = captioned(total_w, max((height or 2.0) * 72, 100.0), credit)
         message(svg, spine.message, frame, demo=is_demo(source))
-        return _figure(svg, spine)
+        return svg.figure([])
+    lines, caption_h = caption_lines(credit, total_w)
     columns = _legend_columns(spine)
     legend_h = max(len(c) for c in columns) * LEGEND_ROW
     label_w = max(
@@ -58,7 +57,7 @@ def spine_svg(
     )
     note_w = max((text_width(row.note, LABEL) for row in spine.rows), default=0.0)
     under = 8 + LABEL + (LEGEND + 4 if spine.neutral else 0)
-    title_h = TITLE * 1.2 * len(_title_lines(spine, total_w)) + 4
+    title_h = heading_height(spine.title, total_w)
     chrome = PAD + title_h + legend_h + 6 + under + caption_h + PAD
     rows_h = max((height * 72 - chrome) if height else 0.0, ROW_LEAST * max(len(spine.rows), 1))
     total_h = chrome + rows_h
@@ -72,16 +71,7 @@ def spine_svg(
         watermark(svg, plot)
     _rows(svg, spine, plot)
     write_caption(svg, 0, plot.bottom + under, lines)
-    return _figure(svg, spine)
-
-
-def _figure(svg: Svg, spine: Spine) -> SvgFigure:
-    alt = describe([spine.title] if spine.message is None else [])
-    return SvgFigure(svg.document(alt), alt, tuple(svg.texts))
-
-
-def _title_lines(spine: Spine, width: float) -> list[str]:
-    return wrap_text(spine.title, width - 2 * PAD, TITLE)
+    return svg.figure([spine.title])
 
 
 def _x(plot: Frame, share: float) -> float:

@@ -39,7 +39,9 @@ from analys.plots.svg_axes import (
     margins,
     message,
     overlaps,
+    panel_foot,
     plot_left,
+    shared_caption,
     text_box,
     tick_labels,
     value_ticks,
@@ -47,7 +49,6 @@ from analys.plots.svg_axes import (
     write_caption,
 )
 from analys.plots.trend import TrendLines
-from analys.safe import one_line
 
 #: line styles as matplotlib draws them: colour, width, dashes (points)
 STYLES = {
@@ -60,15 +61,6 @@ STYLES = {
 LABEL, TARGET_LABEL = 8, 7
 #: legend: a swatch's width, the room between entries, a row's height (points)
 SWATCH, ENTRY_GAP, LEGEND_ROW = 20.0, 14.0, 14.0
-#: the longest image description (a screen reader reads all of it)
-ALT_LIMIT = 400
-
-
-def describe(titles: Sequence[str]) -> str:
-    """A short Swedish text alternative: "Diagram: " and the panels' titles."""
-    named = [" ".join(t.split()) for t in dict.fromkeys(titles) if t and t.strip()]
-    text = f"Diagram: {'; '.join(named)}" if named else "Diagram"
-    return one_line(text, ALT_LIMIT)
 
 
 def lines_grid(
@@ -85,7 +77,7 @@ def lines_grid(
     panel_w, panel_h = width * 72, height * 72
     total_w = panel_w * ncols
     captions = [caption_text(source, derived=p.derived, kpis=(p.kpi,)) for p in panels]
-    shared = captions[0] if len(set(captions)) == 1 else None
+    shared = shared_caption(captions)
     rows = _legend_rows(_legend_entries(panels), total_w - 2 * PAD)
     legend_h = sum(_row_height(row) for row in rows) + (4 if rows else 0)
     shared_lines, shared_h = caption_lines(shared, total_w)
@@ -103,8 +95,7 @@ def lines_grid(
         own_caption = None if shared else caption
         drawn += _panel(svg, lines, frame, caption=own_caption, demo=is_demo(source))
     write_caption(svg, 0, grid_bottom, shared_lines)
-    alt = describe([p.title for p in panels if p.message is None])
-    return SvgFigure(svg.document(alt), alt, tuple(svg.texts), tuple(drawn))
+    return svg.figure([p.title for p in panels if p.message is None], drawn)
 
 
 # -- legend ---------------------------------------------------------------------------------
@@ -170,14 +161,12 @@ def _panel(
     svg: Svg, lines: TrendLines, frame: Frame, *, caption: str | None, demo: bool
 ) -> list[tuple[float, ...]]:
     """Draw one panel in ``frame``; return the x values of the lines it drew."""
-    caption_text_lines, caption_h = caption_lines(caption, frame.width)
-    write_caption(svg, frame.x, frame.bottom - caption_h, caption_text_lines)
+    area = panel_foot(svg, frame, caption)
     if lines.message is not None:
-        area = Frame(frame.x, frame.y, frame.width, frame.height - caption_h)
         message(svg, lines.message, area, demo=demo)
         return []
     top = heading(svg, frame, lines.title)
-    bottom = frame.bottom - caption_h - UNDER_FRAME
+    bottom = area.bottom - UNDER_FRAME
     xs, ys = _data_extent(lines)
     ylow, yhigh = margins(ys)
     xlow, xhigh = margins(xs)

@@ -16,7 +16,7 @@ import numpy as np
 
 from analys.chartstyle import BAND, COLOURS, FOCUS, RIKET, caption_text, is_demo
 from analys.plots.base import wrap
-from analys.plots.svg import ASCENT, Svg, SvgFigure, text_width, wrap_text
+from analys.plots.svg import Svg, SvgFigure, text_width
 from analys.plots.svg_axes import (
     PAD,
     UNDER_FRAME,
@@ -25,14 +25,16 @@ from analys.plots.svg_axes import (
     axis_titles,
     caption_lines,
     draw_axes,
+    heading,
     margins,
     message,
+    panel_foot,
+    shared_caption,
     tick_labels,
     value_ticks,
     watermark,
     write_caption,
 )
-from analys.plots.svg_trend import describe
 from analys.plots.units import UnitStrip
 
 #: font sizes (points): the panel's title, the legend, the highlighted unit's name
@@ -48,22 +50,19 @@ def unit_strips_svg(
     """One panel per strip, ``width`` × ``height`` inches each, under each other."""
     panel_w, panel_h = width * 72, height * 72
     credits = [caption_text(source, derived=True, kpis=(s.kpi,)) for s in strips]
-    shared = credits[0] if len(set(credits)) == 1 else None
+    shared = shared_caption(credits)
     shared_lines, shared_h = caption_lines(shared, panel_w)
     svg = Svg(panel_w, len(strips) * panel_h + shared_h + PAD / 2)
     for index, (strip, credit) in enumerate(zip(strips, credits, strict=True)):
         frame = Frame(0, index * panel_h, panel_w, panel_h)
         _panel(svg, strip, frame, caption=None if shared else credit, demo=is_demo(source))
     write_caption(svg, 0, len(strips) * panel_h, shared_lines)
-    alt = describe([s.title.split("\n")[0] for s in strips if s.message is None])
-    return SvgFigure(svg.document(alt), alt, tuple(svg.texts))
+    return svg.figure([s.title.split("\n")[0] for s in strips if s.message is None])
 
 
 def _panel(svg: Svg, strip: UnitStrip, frame: Frame, *, caption: str | None, demo: bool) -> None:
-    own_lines, caption_h = caption_lines(caption, frame.width)
-    write_caption(svg, frame.x, frame.bottom - caption_h, own_lines)
+    area = panel_foot(svg, frame, caption)
     if strip.message is not None:
-        area = Frame(frame.x, frame.y, frame.width, frame.height - caption_h)
         message(svg, strip.message, area, demo=demo)
         return
     legend_w = (
@@ -71,11 +70,8 @@ def _panel(svg: Svg, strip: UnitStrip, frame: Frame, *, caption: str | None, dem
         + 4
         + max((text_width(label, LEGEND) for _, label in strip.legend), default=0.0)
     )
-    titles = wrap_text(strip.title, frame.width - 2 * PAD, TITLE)
-    for row, line in enumerate(titles):
-        svg.text(frame.x + PAD, frame.y + PAD + TITLE * (ASCENT + 1.2 * row), line, size=TITLE)
-    top = frame.y + PAD + len(titles) * TITLE * 1.2 + 4
-    bottom = frame.bottom - caption_h - UNDER_FRAME
+    top = heading(svg, Frame(frame.x, frame.y + PAD, frame.width, frame.height), strip.title, TITLE)
+    bottom = area.bottom - UNDER_FRAME
     left = frame.x + PAD + 4
     right = frame.right - PAD - legend_w - 6
     plot = Frame(left, top, right - left, bottom - top)

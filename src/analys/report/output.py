@@ -13,8 +13,7 @@ from IPython.display import Image, display
 
 from analys.chartstyle import unhinted_text
 from analys.plots.png import figure_png
-from analys.plots.svg import SvgFigure
-from analys.plots.svg_trend import describe
+from analys.plots.svg import SvgFigure, describe
 from analys.safe import literal_text, styler_cells
 
 __all__ = ["display", "grid", "show_figure", "table_style"]

@@ -1,7 +1,8 @@
 """Helpers for tests: read back what a chart drew.
 
 Tests assert on the data behind a figure, not on pixels: :func:`drawn_bars` reads the bars of
-a ranking chart (codes, colours, values). The maps' reader is
+a ranking chart (codes, colours, values), :func:`svg_texts` the texts of an SVG chart. The
+maps' reader is
 :func:`analys.maps.drawn_colours`, which the explorers' map legend uses too. Nothing in the
 package imports this module.
 """
@@ -51,3 +52,15 @@ def drawn(figure):
     canvas = FigureCanvasAgg(figure)
     canvas.draw()
     return canvas.get_renderer()
+
+
+#: the SVG namespace as ElementTree writes it before a tag
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_texts(svg: str) -> list[str]:
+    """Every text of an SVG chart (:class:`analys.plots.SvgFigure`'s ``svg``), in document
+    order, as the document itself holds it (parsed, so its escaping is undone)."""
+    import xml.etree.ElementTree as ET
+
+    return ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG}text")]

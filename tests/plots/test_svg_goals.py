@@ -16,9 +16,7 @@ import pytest  # noqa: E402
 
 from analys import plots  # noqa: E402
 from analys.chartstyle import STATUS_COLOURS  # noqa: E402
-from analys.testing import drawn  # noqa: E402
-
-SVG = "{http://www.w3.org/2000/svg}"
+from analys.testing import SVG, drawn, svg_texts  # noqa: E402
 
 
 @pytest.fixture
@@ -35,14 +33,10 @@ def goals(goal_titles) -> pd.DataFrame:
     )
 
 
-def _texts(svg: str) -> list[str]:
-    return ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG}text")]
-
-
 def test_the_svg_says_what_the_matplotlib_chart_says(goals):
     bars = plots.goal_bars(goals)
     chart = plots.goal_status_svg(bars, source="demo")
-    written = _texts(chart.svg)
+    written = svg_texts(chart.svg)
     assert written == list(chart.texts)
     figure, ax = plt.subplots(figsize=plots.goal_chart_size(goals), layout="constrained")
     plots.draw_goals(ax, bars, source="demo")
@@ -77,7 +71,7 @@ def test_every_title_is_escaped_and_nothing_to_show_says_so(goals):
     chart = plots.goal_status_svg(plots.goal_bars(hostile), source="demo")
     ET.fromstring(chart.svg)
     assert "<script>" not in chart.svg
-    assert any("<script>" in t for t in _texts(chart.svg))
+    assert any("<script>" in t for t in svg_texts(chart.svg))
     empty = plots.goal_status_svg(plots.goal_bars(goals.iloc[0:0]), source="demo")
     assert "Inga mål att visa." in empty.texts
 

@@ -16,9 +16,7 @@ import pytest  # noqa: E402
 
 from analys import demo, plots  # noqa: E402
 from analys.chartstyle import COLOURS  # noqa: E402
-from analys.testing import drawn, drawn_bars  # noqa: E402
-
-SVG = "{http://www.w3.org/2000/svg}"
+from analys.testing import SVG, drawn, drawn_bars, svg_texts  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +26,6 @@ def values():
 
 def _ranking(values, kpi: str):
     return plots.ranking_bars(values, kpi=kpi, year=2024, municipality="1880", preliminary=2025)
-
-
-def _texts(svg: str) -> list[str]:
-    return ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG}text")]
 
 
 def _bars(svg: str) -> dict[str, int]:
@@ -48,7 +42,7 @@ def _bars(svg: str) -> dict[str, int]:
 def test_the_svg_says_and_draws_what_the_matplotlib_chart_does(values, kpi):
     ranking = _ranking(values, kpi)
     chart = plots.ranking_svg(ranking, source="demo")
-    written = _texts(chart.svg)
+    written = svg_texts(chart.svg)
     assert written == list(chart.texts)
     figure, ax = plt.subplots(figsize=(8, 3.6), layout="constrained")
     plots.draw_ranking(ax, ranking, source="demo")

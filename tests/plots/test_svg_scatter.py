@@ -18,9 +18,7 @@ import pytest  # noqa: E402
 
 from analys import demo, plots, reference  # noqa: E402
 from analys.report import Report  # noqa: E402
-from analys.testing import drawn  # noqa: E402
-
-SVG = "{http://www.w3.org/2000/svg}"
+from analys.testing import SVG, drawn, svg_texts  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +48,7 @@ def scatters():
     }
 
 
-def _texts(svg: str) -> list[tuple[str, float, float, str]]:
+def _placed_texts(svg: str) -> list[tuple[str, float, float, str]]:
     """Every text: its words, x, y and anchor."""
     return [
         ("".join(t.itertext()), float(t.get("x")), float(t.get("y")), t.get("text-anchor", ""))
@@ -63,7 +61,7 @@ def test_the_svg_says_what_the_matplotlib_chart_says(scatters, kind):
     """Title, axis titles, corner texts, legend, the names and the ticks' labels."""
     scatter = scatters[kind]
     chart = plots.scatter_svg(scatter, source="demo")
-    written = [t[0] for t in _texts(chart.svg)]
+    written = svg_texts(chart.svg)
     assert written == list(chart.texts)
     figure, ax = plt.subplots(figsize=(6.5, 5), layout="constrained")
     plots.draw_scatter(ax, scatter, source="demo")
@@ -92,7 +90,7 @@ def _y_ticks(chart) -> list[tuple[float, float]]:
     """The value axis' ticks: (value, y) of each label written right-aligned left of it."""
     numbers = [
         (float(text.replace("\u2212", "-").replace(" ", "").replace(",", ".")), y)
-        for text, _, y, anchor in _texts(chart.svg)
+        for text, _, y, anchor in _placed_texts(chart.svg)
         if anchor == "end" and re.fullmatch(r"[−-]?[\d ]+(,\d+)?", text)
     ]
     return sorted(numbers)
@@ -125,7 +123,7 @@ def test_every_text_is_escaped_and_kolada_data_has_no_watermark():
     chart = plots.scatter_svg(scatter, source="kolada")
     root = ET.fromstring(chart.svg)
     assert not [e for e in root.iter() if e.tag.endswith("img")]
-    written = [t[0] for t in _texts(chart.svg)]
+    written = svg_texts(chart.svg)
     assert written.count('<img src=x onerror=alert(1)> & "Öre"') == 3
     assert "<img" not in chart.svg and "\x1b" not in chart.svg and "DEMODATA" not in chart.svg
 

@@ -16,9 +16,8 @@ import pytest  # noqa: E402
 
 from analys import demo, plots  # noqa: E402
 from analys.plots.spine import NEUTRAL_BAND  # noqa: E402
-from analys.testing import drawn  # noqa: E402
+from analys.testing import SVG, drawn, svg_texts  # noqa: E402
 
-SVG = "{http://www.w3.org/2000/svg}"
 KPIS = ["N15508", "N15507", "N15428", "N15543", "N15027"]  # the last without a direction
 
 
@@ -31,13 +30,19 @@ def spine():
     )
 
 
-def _texts(svg: str) -> list[str]:
-    return ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG}text")]
+def _frame(root):
+    """The chart's frame: its one black outline."""
+    (frame,) = [
+        r
+        for r in root.iter(f"{SVG}rect")
+        if r.get("stroke") == "#000000" and r.get("fill") == "none"
+    ]
+    return frame
 
 
 def test_the_svg_says_what_the_matplotlib_chart_says(spine):
     chart = plots.spine_svg(spine, source="demo")
-    written = _texts(chart.svg)
+    written = svg_texts(chart.svg)
     assert written == list(chart.texts)
     figure, ax = plt.subplots(figsize=(8, 3.2), layout="constrained")
     plots.draw_spine(ax, spine, source="demo")
@@ -56,11 +61,7 @@ def test_the_svg_says_what_the_matplotlib_chart_says(spine):
 
 def test_each_marker_sits_where_the_m9_scaling_puts_it(spine):
     root = ET.fromstring(plots.spine_svg(spine, source="kolada").svg)
-    (frame,) = [
-        r
-        for r in root.iter(f"{SVG}rect")
-        if r.get("stroke") == "#000000" and r.get("fill") == "none"
-    ]
+    frame = _frame(root)
     left, width = float(frame.get("x")), float(frame.get("width"))
     markers = [c for c in root.iter(f"{SVG}circle") if float(c.get("r")) == 4.5]
     expected = [row.marker for row in spine.rows if row.marker is not None]
@@ -80,11 +81,7 @@ def test_a_chart_of_two_rows_grows_instead_of_squeezing_them():
     two = plots.spine_rows(values, kpis=KPIS[3:], municipality="1880", statuses=statuses)
     chart = plots.spine_svg(two, source="demo", height=0.9 + 0.45 * 2)
     root = ET.fromstring(chart.svg)
-    (frame,) = [
-        r
-        for r in root.iter(f"{SVG}rect")
-        if r.get("stroke") == "#000000" and r.get("fill") == "none"
-    ]
+    frame = _frame(root)
     assert float(frame.get("height")) >= 2 * 22
     assert float(root.get("viewBox").split()[3]) > (0.9 + 0.45 * 2) * 72
 

@@ -21,9 +21,8 @@ from analys import demo, plots  # noqa: E402
 from analys.chartstyle import unhinted_text  # noqa: E402
 from analys.plots.svg import points_path, text_width  # noqa: E402
 from analys.plots.trend import draw_lines  # noqa: E402
-from analys.testing import drawn  # noqa: E402
+from analys.testing import SVG, drawn, svg_texts  # noqa: E402
 
-NS = {"svg": "http://www.w3.org/2000/svg"}
 PEERS = ["1881", "1883", "1885", "1882", "1884", "0180", "1480"]
 KPIS = ["N15508", "N15507", "N15428"]
 
@@ -51,11 +50,6 @@ def _panels(values, **extra):
     ]
 
 
-def _texts(svg: str) -> list[str]:
-    root = ET.fromstring(svg)
-    return ["".join(t.itertext()) for t in root.iter(f"{{{NS['svg']}}}text")]
-
-
 def test_text_widths_are_matplotlibs():
     """The layout measures text as matplotlib does (DejaVu Sans, unhinted, as a browser
     lays it out), to within 2 %."""
@@ -79,7 +73,7 @@ def test_a_grid_says_what_the_matplotlib_panels_say(values):
     """Title, last value, target label and the ticks' labels: the same words and years."""
     panels = _panels(values)
     chart = plots.lines_grid(panels, source="demo")
-    written = _texts(chart.svg)
+    written = svg_texts(chart.svg)
     assert written == list(chart.texts)
     for lines in panels:
         figure, ax = plt.subplots(figsize=(4.6, 3.1), layout="constrained")
@@ -112,12 +106,12 @@ def test_the_svg_is_well_formed_and_escapes_every_name(values):
     chart = plots.lines_grid([lines], source="kolada")
     root = ET.fromstring(chart.svg)  # parses: nothing in a name breaks the document
     assert root.get("role") == "img"
-    assert root.find("svg:title", NS).text == chart.alt
-    assert not list(root.iter("script")) and not list(root.iter(f"{{{NS['svg']}}}script"))
-    assert '<script>alert("x")</script> & "mål"' in _texts(chart.svg)
+    assert root.find(f"{SVG}title").text == chart.alt
+    assert not list(root.iter("script")) and not list(root.iter(f"{SVG}script"))
+    assert '<script>alert("x")</script> & "mål"' in svg_texts(chart.svg)
     assert "<script>" not in chart.svg and "\x07" not in chart.svg
     assert "DEMODATA" not in chart.svg  # Kolada's own values: no demo watermark
-    assert any(t.startswith("Källa: Kolada") or "Kolada" in t for t in _texts(chart.svg))
+    assert any(t.startswith("Källa: Kolada") or "Kolada" in t for t in svg_texts(chart.svg))
 
 
 def test_a_missing_year_breaks_the_line():

@@ -16,9 +16,8 @@ import pytest  # noqa: E402
 
 from analys import plots  # noqa: E402
 from analys.demo import units as demo_units  # noqa: E402
-from analys.testing import drawn  # noqa: E402
+from analys.testing import SVG, drawn, svg_texts  # noqa: E402
 
-SVG = "{http://www.w3.org/2000/svg}"
 KPI = "N15813"  # a school KPI of the demo's units (Behöriga lärare)
 
 
@@ -36,14 +35,10 @@ def _strip(unit_data, highlight=None):
     )
 
 
-def _texts(svg: str) -> list[str]:
-    return ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG}text")]
-
-
 def test_the_svg_says_what_seaborns_chart_says_with_its_box(unit_data):
     strip = _strip(unit_data)
     chart = plots.unit_strips_svg([strip], source="demo")
-    written = _texts(chart.svg)
+    written = svg_texts(chart.svg)
     assert written == list(chart.texts)
     figure, ax = plt.subplots(figsize=(8, 2.7), layout="constrained")
     plots.draw_unit_strip(ax, strip, source="demo")

@@ -10,7 +10,7 @@ turns chart by chart:
 (a) ``analys.plots.lines_grid``, ``scatter_svg``, ``spine_svg``, ``ranking_svg``,
     ``goal_status_svg`` and ``unit_strips_svg``, as the reports do: the SVG written directly;
 (b) the way the reports drew them before: a constrained-layout matplotlib figure (a grid of
-    panels from ``report.output.grid`` with one shared legend and caption, or one Axes),
+    panels in rows of two with one shared legend and caption, or one Axes),
     drawn by ``plots.trend.draw_lines``, ``draw_scatter``, ``draw_spine``, ``draw_ranking``,
     ``draw_goals`` or ``draw_unit_strip`` (seaborn), then the compact PNG (``plots.png.figure_png(tight=True)``).
 
@@ -85,7 +85,6 @@ def matplotlib_chart(kind: str, content, layout: dict) -> bytes:
     from analys.chartstyle import unhinted_text
     from analys.plots.png import figure_png
     from analys.plots.trend import draw_lines
-    from analys.report.output import grid
 
     if kind == "unit_strips_svg":
         figure, axes = plt.subplots(
@@ -94,7 +93,7 @@ def matplotlib_chart(kind: str, content, layout: dict) -> bytes:
         for ax, strip in zip(axes.flat, content, strict=True):
             plots.draw_unit_strip(ax, strip, source=layout["source"])
     elif kind == "lines_grid":
-        figure, axes = grid(len(content), width=layout["width"], height=layout["height"])
+        figure, axes = _panels(len(content), width=layout["width"], height=layout["height"])
         for ax, lines in zip(axes, content, strict=True):
             draw_lines(ax, lines, source=layout["source"], legend="none")
         plots.shared_legend(figure, axes)
@@ -113,6 +112,21 @@ def matplotlib_chart(kind: str, content, layout: dict) -> bytes:
         png = figure_png(figure, tight=True)
     plt.close(figure)
     return png
+
+
+def _panels(n: int, *, width: float, height: float):
+    """The grid the reports drew their trend panels on: ``n`` panels in rows of two."""
+    import matplotlib.pyplot as plt
+
+    ncols = min(2, n)
+    nrows = -(-n // ncols)
+    figure, axes = plt.subplots(
+        nrows, ncols, figsize=(width * ncols, height * nrows), layout="constrained", squeeze=False
+    )
+    flat = list(axes.flat)
+    for ax in flat[n:]:
+        ax.remove()
+    return figure, flat[:n]
 
 
 def main(argv: list[str] | None = None) -> int:

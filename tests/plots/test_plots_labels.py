@@ -22,7 +22,7 @@ from analys.frame import as_values_frame  # noqa: E402
 from analys.stats import compare  # noqa: E402
 from analys.testing import drawn  # noqa: E402
 
-#: the report's trend panel (report/trends.py: output.grid(width=4.6, height=3.1))
+#: a trend panel of the report's grid (report/trends.py: 4.6 × 3.1 inches a panel)
 PANEL = (4.6, 3.1)
 #: the seven municipalities like Gotland that the demo report of 0980 compares with
 GOTLAND_PEERS = ["0488", "1081", "1463", "0381", "0582", "1881", "1447"]

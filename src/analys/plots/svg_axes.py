@@ -195,7 +195,7 @@ def write_caption(svg: Svg, x: float, top: float, lines: Sequence[str]) -> None:
         svg.text(x + PAD, y, line, size=CAPTION, colour=CAPTION_COLOUR)
 
 
-def shared_caption(credits: Sequence[str]) -> str | None:
+def one_caption(credits: Sequence[str]) -> str | None:
     """The one caption under panels whose credits all read the same, else ``None`` (each
     panel then has its own)."""
     return credits[0] if credits and len(set(credits)) == 1 else None

@@ -38,10 +38,10 @@ from analys.plots.svg_axes import (
     leader,
     margins,
     message,
+    one_caption,
     overlaps,
     panel_foot,
     plot_left,
-    shared_caption,
     text_box,
     tick_labels,
     value_ticks,
@@ -77,7 +77,7 @@ def lines_grid(
     panel_w, panel_h = width * 72, height * 72
     total_w = panel_w * ncols
     captions = [caption_text(source, derived=p.derived, kpis=(p.kpi,)) for p in panels]
-    shared = shared_caption(captions)
+    shared = one_caption(captions)
     rows = _legend_rows(_legend_entries(panels), total_w - 2 * PAD)
     legend_h = sum(_row_height(row) for row in rows) + (4 if rows else 0)
     shared_lines, shared_h = caption_lines(shared, total_w)

@@ -28,8 +28,8 @@ from analys.plots.svg_axes import (
     heading,
     margins,
     message,
+    one_caption,
     panel_foot,
-    shared_caption,
     tick_labels,
     value_ticks,
     watermark,
@@ -50,7 +50,7 @@ def unit_strips_svg(
     """One panel per strip, ``width`` × ``height`` inches each, under each other."""
     panel_w, panel_h = width * 72, height * 72
     credits = [caption_text(source, derived=True, kpis=(s.kpi,)) for s in strips]
-    shared = shared_caption(credits)
+    shared = one_caption(credits)
     shared_lines, shared_h = caption_lines(shared, panel_w)
     svg = Svg(panel_w, len(strips) * panel_h + shared_h + PAD / 2)
     for index, (strip, credit) in enumerate(zip(strips, credits, strict=True)):

@@ -2,7 +2,7 @@
 
 Every section writes through :func:`display` and :func:`show_figure` of this module (called
 as ``output.display(...)``), so a test can capture a whole report by patching these two names.
-Tables go through :func:`table_style`, multi-panel figures start from :func:`grid`.
+Tables go through :func:`table_style`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from analys.plots.png import figure_png
 from analys.plots.svg import SvgFigure, describe
 from analys.safe import literal_text, styler_cells
 
-__all__ = ["display", "grid", "show_figure", "table_style"]
+__all__ = ["display", "show_figure", "table_style"]
 
 
 def table_style(frame: pd.DataFrame, *, escape: bool = True):
@@ -62,16 +62,3 @@ def figure_description(figure) -> str:
     for ax in figure.axes:
         titles.append(ax.get_title(loc="left") or ax.get_title())
     return describe(titles)
-
-
-def grid(n: int, *, width: float, height: float, ncols: int = 2):
-    """One figure with ``n`` panels in rows of ``ncols`` (one draw instead of ``n``)."""
-    ncols = min(ncols, n)
-    nrows = -(-n // ncols)
-    figure, axes = plt.subplots(
-        nrows, ncols, figsize=(width * ncols, height * nrows), layout="constrained", squeeze=False
-    )
-    flat = list(axes.flat)
-    for ax in flat[n:]:
-        ax.remove()
-    return figure, flat[:n]

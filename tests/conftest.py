@@ -295,3 +295,59 @@ def jupyterlab(tmp_path: Path) -> Iterator[Callable[..., str]]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+# SVG charts in Chromium ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser_layout():
+    """``browser_layout(svg, name)``: the SVG chart shown in headless Chromium, checked with
+    the browser's own text boxes (:func:`_assert_laid_out`); returns the boxes of its texts
+    (the demo watermark left out), ``[(left, top, right, bottom, text), …]`` in CSS pixels.
+    With ``shapes="css selector"`` it returns ``(texts, boxes of the matching elements)``;
+    ``browser_layout.last_frame`` is the last chart's own box."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium saknas (apt-get install -y chromium)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page()
+
+        def boxes(svg: str, name: str = "", shapes: str | None = None):
+            page.set_content(f"<html><body style='margin:0'>{svg}</body></html>")
+            found = page.evaluate(
+                """(shapes) => { const svg = document.querySelector('svg').getBoundingClientRect();
+                const box = (e, text) => { const b = e.getBoundingClientRect();
+                  return [b.left, b.top, b.right, b.bottom, text]; };
+                return [[svg.left, svg.top, svg.right, svg.bottom, ''],
+                  ...Array.from(document.querySelectorAll('text'))
+                    .filter(t => t.textContent !== 'DEMODATA')
+                    .map(t => box(t, t.textContent)),
+                  ...(shapes ? Array.from(document.querySelectorAll(shapes))
+                    .map(e => box(e, null)) : [])]; }""",
+                shapes,
+            )
+            boxes.last_frame = tuple(found[0][:4])
+            texts = [b for b in found[1:] if b[4] is not None]
+            _assert_laid_out(found[0][:4], texts, name)
+            if shapes is None:
+                return texts
+            return texts, [b for b in found[1:] if b[4] is None]
+
+        yield boxes
+        browser.close()
+
+
+def _assert_laid_out(frame, texts, name: str = "") -> None:
+    """Every text inside the chart and none on another (a shared pixel row allowed: text
+    boxes include the line spacing)."""
+    for left, top, right, bottom, text in texts:
+        assert left >= frame[0] and right <= frame[2] + 0.5, (name, text)
+        assert top >= frame[1] and bottom <= frame[3] + 0.5, (name, text)
+    for i, a in enumerate(texts):
+        for b in texts[i + 1 :]:
+            overlap_x = min(a[2], b[2]) - max(a[0], b[0])
+            overlap_y = min(a[3], b[3]) - max(a[1], b[1])
+            assert overlap_x <= 1 or overlap_y <= 3, (name, a[4], b[4])

@@ -86,80 +86,71 @@ def test_region_map_and_small_multiples_star_it_too(values):
 
 
 def test_the_report_maps_star_the_preliminary_year(monkeypatch):
-    """The area report's comparison section passes its preliminary year to every map."""
+    """The area report's comparison section passes its preliminary year to every map: the
+    titles read "2025*" and the caption says what the star means."""
     from analys.report import Report, output
 
-    calls = []
-    for name in ("municipality_map", "region_map"):
-        original = getattr(maps, name)
+    calls, shown = [], []
+    original = maps.map_panel
 
-        def spy(*args, _original=original, **kwargs):
-            calls.append(kwargs.get("preliminary"))
-            return _original(*args, **kwargs)
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("preliminary"))
+        return original(*args, **kwargs)
 
-        monkeypatch.setattr(maps, name, spy)
+    monkeypatch.setattr(maps, "map_panel", spy)
     monkeypatch.setattr(output, "display", lambda *a, **k: None)
-    monkeypatch.setattr(output, "show_figure", lambda figure: None)
-    built = Report.from_area("halso_sjukvard", "0018")
-    built.comparison()
-    assert calls == [built.preliminary] and built.preliminary == PRELIMINARY
+    monkeypatch.setattr(output, "show_figure", shown.append)
+    for area, code, panels in (("halso_sjukvard", "0018", 1), ("grundskola", "1880", 2)):
+        calls.clear()
+        shown.clear()
+        built = Report.from_area(area, code)
+        built.comparison()
+        assert calls == [built.preliminary] * panels and built.preliminary == PRELIMINARY
+        (figure,) = [f for f in shown if isinstance(f, SvgFigure) and "<g transform" in f.svg]
+        assert sum(f"{PRELIMINARY}*" in t for t in figure.texts) == panels
+        assert PRELIMINARY_NOTE in " ".join(figure.texts)
 
 
-def test_the_report_maps_keep_their_size_beside_a_long_caption(monkeypatch):
+def _report_map(monkeypatch, area: str, code: str) -> SvgFigure:
+    from analys.report import Report, output
+
+    shown = []
+    monkeypatch.setattr(output, "display", lambda *a, **k: None)
+    monkeypatch.setattr(output, "show_figure", shown.append)
+    Report.from_area(area, code).comparison()
+    (figure,) = [f for f in shown if isinstance(f, SvgFigure) and "<g transform" in f.svg]
+    return figure
+
+
+def test_the_report_maps_keep_their_size_beside_a_long_caption(monkeypatch, browser_layout):
     """The comparison section's two maps (Sweden and the county) side by side, in the
     preliminary year, when the caption is at its longest: each map keeps a real share of the
-    figure, and neither caption runs into the other. (A caption as wide as the figure once
-    made constrained layout shrink both maps to stamps, with the legend over the map.)"""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    from analys.report import Report, output
-
-    shown = []
-    monkeypatch.setattr(output, "display", lambda *a, **k: None)
-    monkeypatch.setattr(output, "show_figure", shown.append)
-    built = Report.from_area("grundskola", "0428")  # Vingåker, a small municipality
-    built.comparison()
-    (figure,) = [
-        f
-        for f in shown
-        if not isinstance(f, SvgFigure)
-        and any(a.collections and a.collections[0].get_gid() == "analys-kommuner" for a in f.axes)
-    ]
-    canvas = FigureCanvasAgg(figure)
-    canvas.draw()
-    renderer = canvas.get_renderer()
-    width, height = figure.bbox.width, figure.bbox.height
-    maps_axes = [a for a in figure.axes if a.collections]
-    assert len(maps_axes) == 2
-    for ax in maps_axes:  # a map keeps its aspect: it fills the height or the width of its part
-        box = ax.get_window_extent(renderer)
-        assert max(box.width / (width / 2), box.height / height) > 0.6
-    captions = [t for ax in maps_axes for t in ax.texts if t.get_gid() == "analys-caption"]
-    assert len(captions) == 2 and all(
-        PRELIMINARY_NOTE in " ".join(t.get_text().split()) for t in captions
-    )
-    left, right = (t.get_window_extent(renderer) for t in captions)
-    assert not left.overlaps(right)
-    assert left.x1 < right.x0 and right.x1 <= width
-    for ax, caption in zip(maps_axes, captions, strict=True):
-        assert caption.get_window_extent(renderer).width <= ax.get_tightbbox(renderer).width
+    figure, the caption wraps inside it, and no legend or caption text lies on a map. (A
+    caption as wide as the figure once shrank both matplotlib maps to stamps.)"""
+    figure = _report_map(monkeypatch, "grundskola", "0428")  # Vingåker, a small municipality
+    assert PRELIMINARY_NOTE in " ".join(figure.texts)
+    texts, shapes = browser_layout(figure.svg, "Vingåker", shapes="svg > g[transform]")
+    svg_box = browser_layout.last_frame
+    assert len(shapes) == 2
+    height = svg_box[3] - svg_box[1]
+    for _left, top, _right, bottom, _ in shapes:  # a map keeps its aspect: it fills its height
+        assert (bottom - top) / height > 0.6
+    name = reference.title("0428")
+    for text in texts:
+        if text[4] in (name,):  # the focus name is on its map, by design
+            continue
+        for shape in shapes:
+            overlap_x = min(text[2], shape[2]) - max(text[0], shape[0])
+            overlap_y = min(text[3], shape[3]) - max(text[1], shape[1])
+            assert overlap_x <= 1 or overlap_y <= 1, (text[4], shape)
 
 
-def test_a_region_report_draws_its_one_map_without_an_empty_half(monkeypatch):
-    from analys.report import Report, output
-
-    shown = []
-    monkeypatch.setattr(output, "display", lambda *a, **k: None)
-    monkeypatch.setattr(output, "show_figure", shown.append)
-    Report.from_area("halso_sjukvard", "0018").comparison()
-    (figure,) = [
-        f
-        for f in shown
-        if not isinstance(f, SvgFigure)
-        and any(c.get_gid() == "analys-regioner" for a in f.axes for c in a.collections)
-    ]
-    assert len(figure.axes) == 1
-    assert figure.get_figwidth() < figure.get_figheight()  # Sweden is tall
+def test_a_region_report_draws_its_one_map_without_an_empty_half(monkeypatch, browser_layout):
+    figure = _report_map(monkeypatch, "halso_sjukvard", "0018")
+    assert figure.svg.count("<g transform") == 1
+    browser_layout(figure.svg, "Region Örebro län")
+    left, top, right, bottom = browser_layout.last_frame
+    assert right - left < bottom - top  # Sweden is tall
 
 
 def test_the_overview_legend_explains_every_panel_colour():

@@ -188,11 +188,7 @@ def test_every_image_has_a_swedish_text_alternative(rendered):
 
 def test_reports_are_compact_palette_images_and_the_css_they_use(rendered):
     """Issue 14 §4: a typical report stays small (median HTML ≤ 400 KB), images embedded."""
-    import base64
-    import io
     import statistics
-
-    from PIL import Image
 
     pages = [rendered / "1480" / "grundskola.html", rendered / "1880" / "grundskola.html"]
     pages += [rendered / "0018" / "halso_sjukvard.html", rendered / "1880" / "oversikt.html"]
@@ -207,19 +203,26 @@ def test_reports_are_compact_palette_images_and_the_css_they_use(rendered):
         for o in c.get("outputs", [])
         if "image/png" in o.get("data", {})
     ]
-    assert len(pngs) >= 1 and text.count("data:image/png;base64,") >= len(pngs)  # the maps
-    images = [Image.open(io.BytesIO(base64.b64decode(png))) for png in pngs]
-    charts = [image for image in images if image.width > 100]
-    assert len(charts) >= 1 and {image.mode for image in charts} == {"P"}  # palette PNGs
-    # goals, ranking, spine, trends, expected, gender, cost and units: SVG, as images
+    # no matplotlib chart is left in an area report (the charts that remain matplotlib are
+    # compact palette PNGs: tests/render/test_render_size.py)
+    assert pngs == [] and "data:image/png;base64," not in text
+    # goals, ranking, maps, spine, trends, expected, gender, cost and units: SVG, as images
     svgs = [
         o["data"]["image/svg+xml"]
         for c in nb.cells
         for o in c.get("outputs", [])
         if "image/svg+xml" in o.get("data", {})
     ]
-    assert len(svgs) == 8 and text.count("data:image/svg+xml;base64,") == len(svgs)
+    assert len(svgs) == 9 and text.count("data:image/svg+xml;base64,") == len(svgs)
     assert all(len(svg) < 60_000 and svg.startswith("<svg ") for svg in svgs)
+    overview = nbformat.read(rendered / "1880" / "oversikt.ipynb", as_version=4)
+    small_maps = [
+        o["data"]["image/svg+xml"]
+        for c in overview.cells
+        for o in c.get("outputs", [])
+        if "image/svg+xml" in o.get("data", {}) and "<defs>" in o["data"]["image/svg+xml"]
+    ]
+    assert len(small_maps) == 1 and len(small_maps[0]) < 150_000  # one shape per unit
 
 
 @pytest.mark.browser

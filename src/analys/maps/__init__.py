@@ -52,11 +52,14 @@ from analys.maps.draw import (
     draw_panel,
     new_axes,
     panel_title,
+    starred,
+    titled,
     value_norm,
     watermark_outside_layout,
 )
 from analys.maps.geography import LEVELS, Geometry, geometry, sweref99tm
 from analys.maps.request import COLOUR_BY, choose_panels, map_request
+from analys.maps.svg_map import MapPanel, map_panel, map_svg, small_multiples_svg
 
 __all__ = [
     "COLOUR_BY",
@@ -68,11 +71,15 @@ __all__ = [
     "SEQUENTIAL_CMAP",
     "UNITS_GID",
     "Geometry",
+    "MapPanel",
     "drawn_colours",
     "geometry",
+    "map_panel",
+    "map_svg",
     "municipality_map",
     "region_map",
     "small_multiples",
+    "small_multiples_svg",
     "sweref99tm",
 ]
 
@@ -148,7 +155,7 @@ def municipality_map(
     )
     ax = ax if ax is not None else new_axes((5.6, 7.0) if county_code is None else (6.4, 5.2))
     draw_panel(ax, req, legend=legend)
-    heading = _heading(title, year, preliminary) or panel_title(
+    heading = titled(title, year, preliminary) or panel_title(
         req.kpi, year, gender, county_code, preliminary=preliminary
     )
     ax.set_title(heading, fontsize=9, loc="left", y=TITLE_Y)
@@ -157,22 +164,9 @@ def municipality_map(
         source,
         derived=req.derived,
         kpis=(req.kpi,) if req.kpi else (),
-        preliminary=_starred(year, preliminary),
+        preliminary=starred(year, preliminary),
     )
     return ax
-
-
-def _starred(year: int | None, preliminary: int | None) -> bool:
-    return year is not None and preliminary is not None and int(year) == int(preliminary)
-
-
-def _heading(title: str | None, year: int | None, preliminary: int | None) -> str | None:
-    """A caller's own title with the year (starred when preliminary), unless it names it."""
-    if title is None:
-        return None
-    if year is None or str(int(year)) in title:
-        return title
-    return f"{title}, {year_text(year, preliminary)}"
 
 
 def region_map(
@@ -210,7 +204,7 @@ def region_map(
     ax = ax if ax is not None else new_axes((5.6, 7.0))
     draw_panel(ax, req, legend=legend)
     ax.set_title(
-        _heading(title, year, preliminary)
+        titled(title, year, preliminary)
         or panel_title(req.kpi, year, gender, None, preliminary=preliminary),
         fontsize=9,
         loc="left",
@@ -221,7 +215,7 @@ def region_map(
         source,
         derived=req.derived,
         kpis=(req.kpi,) if req.kpi else (),
-        preliminary=_starred(year, preliminary),
+        preliminary=starred(year, preliminary),
     )
     return ax
 
@@ -345,7 +339,7 @@ def small_multiples(
         figure.suptitle(registry.label(first.kpi), fontsize=10, x=0.02, ha="left")
     derived = any(req.derived for req, _ in requests)
     text = caption_text(source, derived=derived)
-    if any(_starred(panel_year, preliminary) for _, panel_year in requests):
+    if any(starred(panel_year, preliminary) for _, panel_year in requests):
         text += f" · {PRELIMINARY_NOTE}"
     figure_caption(figure, text)
     return figure

@@ -83,16 +83,11 @@ def _scale(
     """Face colours of the ``drawn`` codes; ``values`` covers the whole comparison set."""
     grey = to_rgba(COLOURS["grey"])
     if colour_by == "quartile":
-        # a neutral KPI gets higher/middle/lower in a palette without a value judgement
-        colour = compare.quartile_colours(values, polarity)["colour"].reindex(drawn)
-        handles = []
-        for name in NEUTRAL if polarity == "neutral" else JUDGED:
-            count = int((colour == name).sum())
-            if name != "none" or count:
-                label = COLOUR_LABELS[name] if name != "none" else "Ingen färg (färre än 4 värden)"
-                handles.append(
-                    Patch(facecolor=COLOURS[name], edgecolor="white", label=f"{label} ({count})")
-                )
+        colour = quartile_names(values, drawn, polarity)
+        handles = [
+            Patch(facecolor=entry.colour, edgecolor="white", label=entry.label)
+            for entry in quartile_entries(colour, polarity)
+        ]
         faces = to_rgba_array([COLOURS[c] for c in colour])
         return Scale(faces, handles, None, True, f"Jämfört med alla {unit_word}")
     norm = norm if norm is not None else value_norm(values, colour_by)
@@ -103,6 +98,68 @@ def _scale(
     faces = cmap(norm(np.nan_to_num(x)))
     faces[np.isnan(x)] = grey
     return Scale(faces, [], ScalarMappable(norm=norm, cmap=cmap), False, None)
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One row of a map's legend: a colour patch (``width`` 0) or an outline's line."""
+
+    label: str
+    colour: str
+    width: float = 0.0
+
+
+#: the outlines of the focus unit and of the peers (points)
+FOCUS_WIDTH, PEERS_WIDTH = 2.2, 1.0
+
+
+def quartile_names(values: pd.Series, drawn: list[str], polarity: str) -> pd.Series:
+    """The quartile colour name (``chartstyle.COLOURS``) of each ``drawn`` code among all
+    ``values``; a neutral KPI gets higher/middle/lower, a palette without a judgement."""
+    return compare.quartile_colours(values, polarity)["colour"].reindex(drawn)
+
+
+def quartile_entries(colour: pd.Series, polarity: str) -> list[LegendEntry]:
+    """The legend of quartile ``colour`` names: each colour with how many units have it."""
+    entries = []
+    for name in NEUTRAL if polarity == "neutral" else JUDGED:
+        count = int((colour == name).sum())
+        if name != "none" or count:
+            label = COLOUR_LABELS[name] if name != "none" else "Ingen färg (färre än 4 värden)"
+            entries.append(LegendEntry(f"{label} ({count})", COLOURS[name]))
+    return entries
+
+
+def outline_entries(
+    req: MapRequest, drawn: list[str], focus_rows: list[int], peer_rows: list[int]
+) -> list[LegendEntry]:
+    """The legend rows after the colours: missing values, the focus and the peers."""
+    entries = []
+    n_missing = int(req.values.reindex(drawn).isna().sum())
+    if n_missing:
+        entries.append(LegendEntry(f"Värde saknas ({n_missing})", COLOURS["grey"]))
+    if focus_rows:
+        entries.append(LegendEntry(reference.title(req.focus), FOCUS, FOCUS_WIDTH))
+    if peer_rows:
+        peer_word = LEVEL_WORDS[req.geo.level][1]
+        entries.append(LegendEntry(f"{peer_word} ({len(peer_rows)})", PEERS, PEERS_WIDTH))
+    return entries
+
+
+def outlined_rows(req: MapRequest, drawn: list[str]) -> tuple[list[int], list[int]]:
+    """The geometry rows of the focus and of the peers among the ``drawn`` codes."""
+    shown = set(drawn)
+    peer_rows = req.geo.rows([p for p in req.peers if p in shown and p != req.focus])
+    focus_rows = req.geo.rows([req.focus]) if req.focus in shown else []
+    return focus_rows, peer_rows
+
+
+def box_of(req: MapRequest) -> tuple[float, float, float, float]:
+    """The drawn units' extent with 3 % room around it, in metres (x0, y0, x1, y1)."""
+    box = req.geo.bounds[req.rows]
+    (x0, y0), (x1, y1) = box[:, :2].min(axis=0), box[:, 2:].max(axis=0)
+    pad = 0.03 * max(x1 - x0, y1 - y0)
+    return float(x0 - pad), float(y0 - pad), float(x1 + pad), float(y1 + pad)
 
 
 # --- drawing -------------------------------------------------------------------------------
@@ -195,6 +252,20 @@ def panel_title(
     return text
 
 
+def starred(year: int | None, preliminary: int | None) -> bool:
+    """Whether ``year`` is Kolada's ``preliminary`` year (shown "2025*")."""
+    return year is not None and preliminary is not None and int(year) == int(preliminary)
+
+
+def titled(title: str | None, year: int | None, preliminary: int | None) -> str | None:
+    """A caller's own title with the year (starred when preliminary), unless it names it."""
+    if title is None:
+        return None
+    if year is None or str(int(year)) in title:
+        return title
+    return f"{title}, {year_text(year, preliminary)}"
+
+
 def draw_panel(
     ax: Axes,
     req: MapRequest,
@@ -209,7 +280,7 @@ def draw_panel(
     """
     geo = req.geo
     drawn = [geo.codes[i] for i in req.rows]
-    unit_word, peer_word = LEVEL_WORDS[geo.level]
+    unit_word = LEVEL_WORDS[geo.level][0]
     scale = _scale(req.values, drawn, req.colour_by, req.polarity, norm=norm, unit_word=unit_word)
     width = 0.25 if geo.level == "kommun" and len(drawn) > 60 else 0.6
     ax.add_collection(
@@ -224,32 +295,24 @@ def draw_panel(
         ),
         autolim=False,
     )
-    box = geo.bounds[req.rows]
-    (x0, y0), (x1, y1) = box[:, :2].min(axis=0), box[:, 2:].max(axis=0)
-    pad = 0.03 * max(x1 - x0, y1 - y0)
-    ax.set_xlim(x0 - pad, x1 + pad)
-    ax.set_ylim(y0 - pad, y1 + pad)
+    x0, y0, x1, y1 = box_of(req)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
     ax.set_aspect("equal")
     ax.set_axis_off()
 
-    shown = set(drawn)
-    peer_rows = geo.rows([p for p in req.peers if p in shown and p != req.focus])
-    _outline(ax, geo, peer_rows, PEERS_GID, PEERS, 1.0, 3)
-    focus_rows = geo.rows([req.focus]) if req.focus in shown else []
-    _outline(ax, geo, focus_rows, FOCUS_GID, FOCUS, 2.2, 4)
+    focus_rows, peer_rows = outlined_rows(req, drawn)
+    _outline(ax, geo, peer_rows, PEERS_GID, PEERS, PEERS_WIDTH, 3)
+    _outline(ax, geo, focus_rows, FOCUS_GID, FOCUS, FOCUS_WIDTH, 4)
     if focus_rows:
         _label_focus(ax, geo, focus_rows[0])
 
     handles = list(scale.handles)
-    n_missing = int(req.values.reindex(drawn).isna().sum())
-    if n_missing:
-        handles.append(
-            Patch(facecolor=COLOURS["grey"], edgecolor="white", label=f"Värde saknas ({n_missing})")
-        )
-    if focus_rows:
-        handles.append(Line2D([], [], color=FOCUS, lw=2.2, label=reference.title(req.focus)))
-    if peer_rows:
-        handles.append(Line2D([], [], color=PEERS, lw=1.0, label=f"{peer_word} ({len(peer_rows)})"))
+    for entry in outline_entries(req, drawn, focus_rows, peer_rows):
+        if entry.width:
+            handles.append(Line2D([], [], color=entry.colour, lw=entry.width, label=entry.label))
+        else:
+            handles.append(Patch(facecolor=entry.colour, edgecolor="white", label=entry.label))
     if legend and handles:  # outside, right of the map: nothing of Sweden is hidden
         ax.legend(
             handles=handles,

@@ -218,10 +218,17 @@ def captioned(width: float, height: float, credit: str) -> tuple[Svg, Frame]:
     return svg, Frame(0, PAD, width, height - PAD - caption_h - PAD / 2)
 
 
-def watermark(svg: Svg, area: Frame) -> None:
-    """The demo data's faint diagonal "DEMODATA" across ``area``."""
-    x, y = area.x + area.width / 2, area.y + area.height / 2 + 40 * 0.35
-    svg.text(x, y, "DEMODATA", size=40, colour="#999999", anchor="middle", rotate=-25, opacity=0.18)
+def watermark(svg: Svg, area: Frame, *, fit: bool = False) -> None:
+    """The demo data's faint diagonal "DEMODATA" across ``area`` (``fit``: smaller than 40
+    points where that is wider than ``area``, as over a narrow map)."""
+    size = 40.0
+    if fit:
+        across = text_width("DEMODATA", 1) * math.cos(math.radians(25))
+        size = min(size, 0.95 * area.width / across)
+    x, y = area.x + area.width / 2, area.y + area.height / 2 + size * 0.35
+    svg.text(
+        x, y, "DEMODATA", size=size, colour="#999999", anchor="middle", rotate=-25, opacity=0.18
+    )
 
 
 def message(svg: Svg, text: str, area: Frame, *, demo: bool) -> None:

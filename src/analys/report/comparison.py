@@ -4,7 +4,6 @@ against cost (quadrant chart)."""
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from analys import maps, plots, reference, registry
@@ -83,44 +82,24 @@ class ComparisonSections:
             preliminary=self.preliminary,
         )
         output.show_figure(plots.ranking_svg(ranking, source=self.source, width=8, height=3.6))
+        common = {"kpi": kpi, "year": year, "preliminary": self.preliminary}
         if self.area.municipality_type == "L":  # one map: Sweden's regions
-            figure, ax = plt.subplots(figsize=(5.6, 6.4), layout="constrained")
-            maps.region_map(
-                self.values,
-                kpi=kpi,
-                year=year,
-                region=self.municipality,
-                source=self.source,
-                preliminary=self.preliminary,
-                ax=ax,
-            )
+            panel = maps.map_panel(self.values, focus=self.municipality, region=True, **common)
+            figure = maps.map_svg([panel], source=self.source, height=6.4, max_width=5.6)
         else:
-            common = {
-                "kpi": kpi,
-                "year": year,
-                "municipality": self.municipality,
-                "source": self.source,
-                "preliminary": self.preliminary,
-            }
-            alone = alone_in_county(self.municipality)  # Gotland: its county map is itself
-            if alone:
-                figure, ax = plt.subplots(figsize=(4.6, 6.4), layout="constrained")
-                axes = [ax]
+            sweden = maps.map_panel(self.values, focus=self.municipality, title="Sverige", **common)
+            if alone_in_county(self.municipality):  # Gotland: its county map is itself
+                figure = maps.map_svg([sweden], source=self.source, height=6.4, max_width=4.6)
             else:
-                figure, axes = plt.subplots(
-                    1, 2, figsize=(8, 5.4), layout="constrained", width_ratios=[1, 1.1]
-                )
-            maps.municipality_map(self.values, title="Sverige", ax=axes[0], **common)
-            if not alone:
-                maps.municipality_map(
+                county = maps.map_panel(
                     self.values,
+                    focus=self.municipality,
                     peers=self.peers,
                     county="auto",
-                    legend=False,
                     title=reference.county_name(self.municipality) or "Länet",
-                    ax=axes[1],
                     **common,
                 )
+                figure = maps.map_svg([sweden, county], source=self.source, legends=[True, False])
         output.show_figure(figure)
         kpis = [i.kpi for _, i in self.area.indicators if i.gender == "T"]
         kpis = list(dict.fromkeys(kpis))

@@ -231,7 +231,7 @@ class Overview:
     def maps(self) -> None:
         """A small map per area of its main outcome KPI."""
         kpis = list(dict.fromkeys(r.main_kpi for r in self.reports))
-        figure = maps_mod.small_multiples(
+        figure = maps_mod.small_multiples_svg(
             self.values,
             kpis=kpis,
             municipality=self.municipality,

@@ -1,22 +1,22 @@
-"""Benchmark: a report's charts drawn once against savefig's two passes.
+"""Benchmark: the reports' SVG maps against the same maps drawn with matplotlib.
 
-Builds the charts of a few area reports (demo data) twice and turns them into the report's
-compact PNGs in two ways, in this same run, figure by figure:
+For a few area reports and overviews (demo data) the maps the reports show are recorded –
+the comparison section's Sweden and county maps (or a region's one map) and the overview's
+small maps, one per area – and drawn in two ways in this same run, taking turns map by map:
 
-(a) ``analys.plots.png.figure_png(figure, tight=True)``, as the reports do: the figure is
-    laid out and drawn once and its canvas cropped to the tight box;
-(b) ``savefig(bbox_inches="tight")`` then the palette step, as before: matplotlib lays the
-    figure out and walks it once without drawing, then draws it.
+(a) ``analys.maps.map_panel`` with ``map_svg``, and ``small_multiples_svg``, as the reports
+    do: the SVG written directly;
+(b) the way the reports drew them before: ``analys.maps.municipality_map`` / ``region_map``
+    on a constrained-layout figure, and ``small_multiples``, then the compact PNG drawn once
+    and cropped (``plots.png.figure_png(tight=True)``).
 
-Prints the seconds of each, their ratio (b)/(a), and how many figures needed a second
-drawing because something lay outside the figure. Run: ``.venv/bin/python
-benchmarks/charts.py`` (``--rounds 3`` to repeat).
+Prints the seconds of each, their ratio (b)/(a) and the bytes each embeds. Run:
+``.venv/bin/python benchmarks/charts.py`` (``--rounds 3`` to repeat).
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 import time
 from pathlib import Path
@@ -30,36 +30,109 @@ REPORTS = [
     ("aldreomsorg", "0885"),
     ("halso_sjukvard", "0018"),
 ]
-#: the report sections that draw
-SECTIONS = ("summary", "comparison", "trends", "expected", "gender", "units")
+#: the overviews (all areas of a municipality or a region)
+OVERVIEWS = ["1880", "0018"]
 
 
-def report_figures(area: str, code: str) -> list:
-    """The matplotlib figures an area report shows, built but not drawn (the trend and
-    gender grids are SVG: ``benchmarks/grids.py``)."""
-    from analys.plots import SvgFigure
+def report_maps(area: str, code: str) -> list[tuple[str, list, dict]]:
+    """The maps of an area report's comparison section: ``("map", panels' arguments,
+    map_svg's layout)``."""
+    from analys import maps
     from analys.report import Report, output
 
-    figures: list = []
+    recorded: list[tuple[str, list, dict]] = []
+    panels: list = []
+    real_panel, real_svg = maps.map_panel, maps.map_svg
+
+    def panel(data, **kwargs):
+        panels.append((data, kwargs))
+        return real_panel(data, **kwargs)
+
+    def figure(drawn, **layout):
+        recorded.append(("map", list(panels), layout))
+        panels.clear()
+        return real_svg(drawn, **layout)
+
     shown, displayed = output.show_figure, output.display
-    output.show_figure, output.display = figures.append, lambda *a, **k: None
+    output.show_figure, output.display = (lambda f: None), (lambda *a, **k: None)
+    maps.map_panel, maps.map_svg = panel, figure
     try:
-        report = Report.from_area(area, code, source="demo")
-        for section in SECTIONS:
-            getattr(report, section)()
+        Report.from_area(area, code, source="demo").comparison()
     finally:
+        maps.map_panel, maps.map_svg = real_panel, real_svg
         output.show_figure, output.display = shown, displayed
-    return [figure for figure in figures if not isinstance(figure, SvgFigure)]
+    return recorded
 
 
-def savefig_png(figure) -> bytes:
-    from analys.plots.png import compact_png
+def overview_maps(code: str) -> list[tuple[str, list, dict]]:
+    """The overview's small maps: ``("small", [(values, kwargs)], {})``."""
+    from analys import maps
+    from analys.report import overview
 
-    buffer = io.BytesIO()
-    figure.savefig(
-        buffer, format="png", dpi=figure.dpi, bbox_inches="tight", pil_kwargs={"compress_level": 0}
-    )
-    return compact_png(buffer.getvalue())
+    recorded: list[tuple[str, list, dict]] = []
+    real = maps.small_multiples_svg
+
+    def small(data, **kwargs):
+        recorded.append(("small", [(data, kwargs)], {}))
+        return real(data, **kwargs)
+
+    maps.small_multiples_svg = small
+    try:
+        built = overview.Overview(code, source="demo")
+        shown = overview.show_figure
+        overview.show_figure = lambda f: None
+        try:
+            built.maps()
+        finally:
+            overview.show_figure = shown
+    finally:
+        maps.small_multiples_svg = real
+    return recorded
+
+
+def svg_map(kind: str, panels: list, layout: dict) -> str:
+    """(a): the map as the reports write it."""
+    from analys import maps
+
+    if kind == "small":
+        data, kwargs = panels[0]
+        return maps.small_multiples_svg(data, **kwargs).svg
+    drawn = [maps.map_panel(data, **kwargs) for data, kwargs in panels]
+    return maps.map_svg(drawn, **layout).svg
+
+
+def matplotlib_map(kind: str, panels: list, layout: dict) -> bytes:
+    """(b): the map as the reports drew it with matplotlib, as a compact PNG."""
+    import matplotlib.pyplot as plt
+
+    from analys import maps
+    from analys.chartstyle import unhinted_text
+    from analys.plots.png import figure_png
+
+    if kind == "small":
+        data, kwargs = panels[0]
+        figure = maps.small_multiples(data, **kwargs)
+    else:
+        width = layout.get("max_width", 8.0) if len(panels) == 1 else 8.0
+        figure, axes = plt.subplots(
+            1,
+            len(panels),
+            figsize=(width, layout.get("height", 5.4)),
+            layout="constrained",
+            squeeze=False,
+        )
+        legends = layout.get("legends") or [True] * len(panels)
+        for ax, (data, kwargs), legend in zip(axes.flat, panels, legends, strict=True):
+            options = dict(kwargs)
+            focus = options.pop("focus", None)
+            if options.pop("region", False):
+                maps.region_map(data, region=focus, legend=legend, ax=ax, **options)
+            else:
+                maps.municipality_map(data, municipality=focus, legend=legend, ax=ax, **options)
+    with unhinted_text():
+        png = figure_png(figure, tight=True)
+    plt.close(figure)
+    return png
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,37 +143,31 @@ def main(argv: list[str] | None = None) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from analys.chartstyle import unhinted_text
-    from analys.plots.png import figure_png
-
-    for area, code in REPORTS:  # not timed: imports, fonts, the data's caches
-        for figure in report_figures(area, code):
-            plt.close(figure)
-    once = twice = 0.0
-    figures = redrawn = 0
+    recorded = [m for area, code in REPORTS for m in report_maps(area, code)]
+    recorded += [m for code in OVERVIEWS for m in overview_maps(code)]
+    for chart in recorded:  # not timed: fonts, boundaries and first-use costs of both ways
+        svg_map(*chart)
+        matplotlib_map(*chart)
+    svg_seconds = png_seconds = 0.0
+    svg_bytes = png_bytes = 0
     for _ in range(args.rounds):
-        for area, code in REPORTS:
-            # the two ways take turns, figure by figure, so drift in the machine's speed
-            # falls on both
-            for a, b in zip(report_figures(area, code), report_figures(area, code), strict=True):
-                with unhinted_text():
-                    started = time.perf_counter()
-                    figure_png(a, tight=True)
-                    once += time.perf_counter() - started
-                    started = time.perf_counter()
-                    savefig_png(b)
-                    twice += time.perf_counter() - started
-                redrawn += a.get_layout_engine() is None  # figure_png's second drawing
-                figures += 1
-                plt.close(a)
-                plt.close(b)
+        for chart in recorded:  # taking turns, so drift in the machine's speed falls on both
+            started = time.perf_counter()
+            svg = svg_map(*chart)
+            svg_seconds += time.perf_counter() - started
+            started = time.perf_counter()
+            png = matplotlib_map(*chart)
+            png_seconds += time.perf_counter() - started
+            svg_bytes += len(svg.encode())
+            png_bytes += len(png)
+    count = len(recorded) * args.rounds
+    small = sum(kind == "small" for kind, _, _ in recorded)
     print(
-        f"{figures} diagram ur {len(REPORTS)} rapporter × {args.rounds} varv. "
-        f"(a) ritade en gång: {once:.1f} s; (b) savefig tight: {twice:.1f} s; "
-        f"kvot (b)/(a): {twice / once:.2f}×. Ritades om (något utanför figuren): "
-        f"{redrawn} av {figures}."
+        f"{len(recorded)} kartbilder ({len(recorded) - small} ur jämförelseavsnitt, {small} "
+        f"översikter) × {args.rounds} varv. (a) SVG direkt: {svg_seconds:.2f} s; "
+        f"(b) matplotlib + PNG: {png_seconds:.2f} s; kvot (b)/(a): "
+        f"{png_seconds / svg_seconds:.1f}×. Storlek per karta: SVG {svg_bytes / count / 1024:.0f} "
+        f"KB, PNG {png_bytes / count / 1024:.0f} KB."
     )
     return 0
 

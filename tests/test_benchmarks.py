@@ -42,7 +42,24 @@ def test_the_country_benchmark_projects_every_report_of_the_country():
 
 
 @pytest.mark.parametrize(
-    "name", ["country", "cluster", "render", "demo", "fetch", "maps", "widgets"]
+    "name", ["country", "cluster", "render", "demo", "fetch", "maps", "widgets", "svgcharts"]
 )
 def test_every_benchmark_imports_and_has_a_main(name):
     assert callable(_module(name).main)
+
+
+def test_the_map_benchmark_records_the_maps_the_reports_show():
+    """``benchmarks/charts.py`` draws what the comparison section and the overview show, in
+    both ways (a renamed keyword would otherwise only break it when run)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    charts = _module("charts")
+    (recorded,) = charts.report_maps("grundskola", "1880")
+    kind, panels, layout = recorded
+    assert kind == "map" and len(panels) == 2 and layout["legends"] == [True, False]
+    assert charts.svg_map(*recorded).startswith("<svg ")
+    assert charts.matplotlib_map(*recorded).startswith(b"\x89PNG")
+    (small,) = charts.overview_maps("0018")
+    assert small[0] == "small" and small[1][0][1]["region"] is True
+    assert "<defs>" in charts.svg_map(*small)

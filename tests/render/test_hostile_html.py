@@ -185,6 +185,36 @@ def exporter() -> ReportExporter:
     return ReportExporter()
 
 
+@pytest.mark.parametrize("show_code", [False, True])
+def test_export_is_the_page_nbconvert_would_write(show_code):
+    """The export skips nbconvert's last BeautifulSoup pass (alt texts and ``tabindex``) and
+    does those itself: the page is the same document as nbconvert's own exporter writes."""
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    hostile = '<script>alert("x")</script> & "Ö"'
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
+    nb = _notebook(
+        {"text/markdown": f"**{safe.html_text(hostile)}**", "text/plain": "x"},
+        {"text/html": f"<table><tr><td>{safe.html_text(hostile)}</td></tr></table>"},
+        {"image/svg+xml": svg, "text/plain": "Diagram"},
+        {"text/plain": "bara text"},
+    )
+    nb.cells.append(nbformat.v4.new_code_cell("print(1)", outputs=[]))
+    nb.cells.append(nbformat.v4.new_markdown_cell("## Jämförelse &lt; 5 &#60; ≥ &#x2265;"))
+    ours = ReportExporter(show_code=show_code)
+    stock = ReportExporter(show_code=show_code)
+    stock._exporter.__class__ = HTMLExporter  # nbconvert's from_notebook_node, with its pass
+    page, expected = ours.to_html(nb, title="Titel"), stock.to_html(nb, title="Titel")
+    assert page.count('tabindex="0"') == expected.count('tabindex="0"') >= 5
+    normal = [str(BeautifulSoup(p, features="html.parser")) for p in (page, expected)]
+    assert normal[0] == normal[1]
+    assert "Jämförelse" in page and "&#228;" not in page  # letters as letters
+    assert "&lt; 5 &lt;" in page or "&lt; 5 &#60;" in page  # markup-significant: escaped
+    bare = _notebook({"text/html": "<p><img src='data:image/png;base64,AAAA'></p>"})
+    assert '<img alt="Bild" src=' in ours.to_html(bare)  # Swedish, never nbconvert's English
+
+
 def test_export_has_a_csp_and_fails_loudly_on_an_external_reference(exporter, tmp_path):
     page = exporter.to_html(_notebook({"text/markdown": "**ok**"}), title="<b>Titel</b>")
     head = page[: page.index("</head>")]

@@ -22,6 +22,9 @@ from pathlib import Path
 import jinja2
 import nbformat
 from nbconvert import HTMLExporter
+from nbconvert.exporters.templateexporter import TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
 from analys import safe
@@ -114,6 +117,53 @@ def failure_page(title: str, message: str) -> str:
     )
 
 
+_FOCUSABLE = re.compile(
+    r'<div class="(?:jp-Cell-inputWrapper|[^"]*\bjp-OutputArea-output\b[^"]*)"(?![^>]*\btabindex=)[^>]*'
+)
+_IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
+_NUMERIC_REFERENCE = re.compile(r"&#(?:([0-9]+)|[xX]([0-9a-fA-F]+));")
+
+
+class _LabExporter(HTMLExporter):
+    """nbconvert's ``lab`` exporter without its last step, a BeautifulSoup pass over the
+    whole page (a third of an export) that only gives images without a text alternative
+    one and makes inputs and outputs focusable (``tabindex="0"``); :func:`_accessible`
+    does both on the template's output. The filters are registered as nbconvert does."""
+
+    def from_notebook_node(self, nb, resources=None, **kw):  # noqa: D102
+        info = nb.metadata.get("language_info", {})
+        lexer = info.get("pygments_lexer", info.get("name", None))
+        highlight = self.filters.get(
+            "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+        )
+        resources = self._init_resources(resources)
+        data_type = WidgetsDataTypeFilter(
+            notebook_metadata=self._nb_metadata, parent=self, resources=resources
+        )
+        self.register_filter("highlight_code", highlight)
+        self.register_filter("filter_data_type", data_type)
+        page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        return _accessible(page), resources
+
+
+def _accessible(page: str) -> str:
+    """Inputs and outputs focusable from the keyboard, an ``alt`` on every image, and the
+    Markdown's "&#228;" written as "ä" (as the BeautifulSoup pass wrote it)."""
+    page = _FOCUSABLE.sub(lambda m: m.group(0) + ' tabindex="0"', page)
+    page = _IMG_WITHOUT_ALT.sub('<img alt="Bild"', page)
+    return _NUMERIC_REFERENCE.sub(_character, page)
+
+
+def _character(match: re.Match) -> str:
+    """A numeric character reference as its character when that is a printable letter or
+    sign beyond ASCII (never "<", "&" or a quote, which stay escaped)."""
+    decimal, hexadecimal = match.groups()
+    code = int(decimal) if decimal else int(hexadecimal, 16)
+    if code < 0xA0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        return match.group(0)
+    return chr(code)
+
+
 class ReportExporter:
     """Executed notebook → one self-contained HTML page (Swedish, offline).
 
@@ -126,8 +176,10 @@ class ReportExporter:
 
     def __init__(self, *, show_code: bool = False) -> None:
         self.show_code = show_code
-        exporter = HTMLExporter(
+        exporter = _LabExporter(
             template_name="lab",
+            # the notebook is validated once, after the preprocessors, not after each one
+            optimistic_validation=True,
             extra_loaders=[jinja2.DictLoader({_TEMPLATE_FILE: _TEMPLATE})],
             mathjax_url="",
             require_js_url="",

@@ -18,6 +18,7 @@ after); it stays self-contained.
 
 from __future__ import annotations
 
+import functools
 import re
 
 #: style blocks smaller than this are the page's own (table styles): left alone
@@ -122,22 +123,41 @@ def prune_page(page: str) -> str:
     body_at = page.lower().find("<body")
     if body_at < 0:
         return page
-    used = {c for a, b in _CLASS_ATTR.findall(page[body_at:]) for c in (a or b).split()}
+    used = frozenset(c for a, b in _CLASS_ATTR.findall(page[body_at:]) for c in (a or b).split())
     styles = list(_STYLE.finditer(page))
-    rules = {
-        m.start(): _prune_rules(_COMMENT.sub("", m.group(2)), used)
-        for m in styles
-        if len(m.group(2)) >= LARGE_STYLE
-    }
-    if not rules:
+    large = [m for m in styles if len(m.group(2)) >= LARGE_STYLE]
+    if not large:
         return page
-    # the custom properties read anywhere: kept rules, the small blocks, inline styles
-    names: set[str] = set()
+    # the custom properties read outside the large blocks: the small blocks, inline styles
+    outside: set[str] = set()
     for m in styles:
-        names |= _reads(rules[m.start()] if m.start() in rules else _blocks(m.group(2)))
-    names.update(_VAR.findall(_STYLE.sub("", page)))
+        if len(m.group(2)) < LARGE_STYLE:
+            outside |= _reads(_blocks(m.group(2)))
+    outside.update(_VAR.findall(_STYLE.sub("", page)))
+    pruned = _pruned(tuple(m.group(2) for m in large), used, frozenset(outside))
+    parts, last = [], 0
+    for m, css in zip(large, pruned, strict=True):
+        parts.append(page[last : m.start()])
+        if css:
+            parts.append(m.group(1) + css + m.group(3))
+        last = m.end()
+    parts.append(page[last:])
+    return "".join(parts)
+
+
+@functools.lru_cache(maxsize=32)
+def _pruned(
+    large: tuple[str, ...], used: frozenset[str], outside: frozenset[str]
+) -> tuple[str, ...]:
+    """The large style blocks cut to the rules for ``used`` classes and the custom properties
+    read by them or ``outside``. Reports of one kind use the same classes, and every page
+    carries the same JupyterLab stylesheet: a batch prunes it once per kind of page."""
+    rules = [_prune_rules(_COMMENT.sub("", css), used) for css in large]
+    names = set(outside)
+    for kept in rules:
+        names |= _reads(kept)
     defined: dict[str, list[str]] = {}
-    for kept in rules.values():
+    for kept in rules:
         for prelude, body in kept:
             if _is_root(prelude):
                 for declaration in _split(body, ";"):
@@ -150,12 +170,10 @@ def prune_page(page: str) -> str:
                 if name not in names:
                     names.add(name)
                     todo.append(name)
-    parts, last = [], 0
-    for m in styles:
-        if m.start() not in rules:
-            continue
+    pruned = []
+    for block in rules:
         kept = []
-        for prelude, body in rules[m.start()]:
+        for prelude, body in block:
             if _is_root(prelude):
                 body = ";".join(
                     d
@@ -165,9 +183,5 @@ def prune_page(page: str) -> str:
                 if not body:
                     continue
             kept.append((prelude, body))
-        parts.append(page[last : m.start()])
-        if kept:
-            parts.append(m.group(1) + _join(kept) + m.group(3))
-        last = m.end()
-    parts.append(page[last:])
-    return "".join(parts)
+        pruned.append(_join(kept))
+    return tuple(pruned)

@@ -62,6 +62,7 @@ def _analys_warmup():
         mpl._analys_rc = {k: v for k, v in mpl.rcParams.items() if k != "backend"}
 _analys_warmup()
 get_ipython().reset(new_session=True)
+__import__("gc").freeze()
 """
 
 #: run (silently) before every notebook in a warm kernel
@@ -84,6 +85,7 @@ def _analys_reset():
             pd.reset_option("all")
 _analys_reset()
 get_ipython().reset(new_session=True)
+__import__("gc").freeze()
 """
 
 

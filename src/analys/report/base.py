@@ -12,6 +12,7 @@ the credit line, the demo banner, the preliminary-year note). The sections thems
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any, Self
 
@@ -44,6 +45,38 @@ def _params_source(params: Mapping[str, Any], *_: Any, **__: Any) -> str:
 #: method run within the own indicators' definitions of the report's source
 #: (:func:`analys.own.store.scoped`; it wraps a class's own methods, so each part has it)
 in_own_source = own_store.scoped(_params_source)
+
+
+#: the batch's values already read in this process: (batch, KPIs) → values (one batch at a time)
+_BATCH_VALUES: dict[tuple, pd.DataFrame] = {}
+
+
+def batch_values(data_cache: str | os.PathLike, kpis: Sequence[str]) -> pd.DataFrame:
+    """The values of ``kpis`` in a batch's data cache (:mod:`analys.render.cache`), read once
+    per process.
+
+    A worker's kernel renders the same area for many municipalities, and reading the area's
+    slice of the parquet file took longer than selecting the report's rows. A slice is taken
+    from one already read that holds its KPIs (the overview's, of every area) when there is
+    one; a new batch (another file, or the file rewritten) starts afresh.
+    """
+    stat = os.stat(data_cache)
+    batch = (os.fspath(data_cache), stat.st_size, stat.st_mtime_ns)
+    wanted = tuple(sorted(set(kpis)))
+    found = _BATCH_VALUES.get((batch, wanted))
+    if found is None:
+        if any(key[0] != batch for key in _BATCH_VALUES):
+            _BATCH_VALUES.clear()
+        wider = next(
+            (f for (_, have), f in _BATCH_VALUES.items() if set(wanted) <= set(have)), None
+        )
+        if wider is not None:
+            found = wider[wider["kpi"].isin(wanted)].reset_index(drop=True)
+        else:
+            found = pd.read_parquet(data_cache, filters=[("kpi", "in", list(wanted))])
+            found = found.reset_index(drop=True)
+        _BATCH_VALUES[(batch, wanted)] = found
+    return found
 
 
 @in_own_source
@@ -84,7 +117,7 @@ class ReportBase:
         if values is not None:
             values = values[values["kpi"].isin(self.area.kpis)]
         elif data_cache:
-            values = pd.read_parquet(data_cache, filters=[("kpi", "in", self.area.kpis)])
+            values = batch_values(data_cache, self.area.kpis)
         else:
             values = data.load_values(self.area.kpis, None, None, source=self.source, genders=None)
         self.values = values.reset_index(drop=True)

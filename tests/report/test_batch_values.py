@@ -1,0 +1,66 @@
+"""A batch's values are read once per process (analys.report.base.batch_values): a worker's
+kernel renders one area for many municipalities, and the overview reads every area's KPIs."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import pytest
+
+from analys import demo
+from analys.goals import load_area
+from analys.report import base
+from analys.report.base import batch_values
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setattr(base, "_BATCH_VALUES", {})
+    kpis = sorted(set(load_area("grundskola").kpis) | set(load_area("kultur").kpis))
+    path = tmp_path / "values.parquet"
+    demo.load_values(kpis, None, None).to_parquet(path, row_group_size=32_768)
+    return path
+
+
+def _reads(monkeypatch) -> list:
+    calls = []
+    read = pd.read_parquet
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs.get("filters"))
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(base.pd, "read_parquet", counted)
+    return calls
+
+
+def test_an_area_is_read_once_and_is_what_the_file_holds(cache, monkeypatch):
+    reads = _reads(monkeypatch)
+    kpis = load_area("grundskola").kpis
+    first = batch_values(cache, kpis)
+    assert batch_values(cache, list(reversed(kpis))) is first and len(reads) == 1
+    expected = pd.read_parquet(cache, filters=[("kpi", "in", kpis)]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(first, expected)
+
+
+def test_a_slice_of_a_wider_read_is_the_same_as_reading_it(cache, monkeypatch):
+    everything = sorted(set(load_area("grundskola").kpis) | set(load_area("kultur").kpis))
+    reads = _reads(monkeypatch)
+    batch_values(cache, everything)  # the overview's read
+    kultur = batch_values(cache, load_area("kultur").kpis)
+    assert len(reads) == 1
+    expected = pd.read_parquet(cache, filters=[("kpi", "in", load_area("kultur").kpis)])
+    pd.testing.assert_frame_equal(kultur, expected.reset_index(drop=True))
+
+
+def test_a_rewritten_file_is_read_again(cache, monkeypatch):
+    kpis = load_area("kultur").kpis
+    before = batch_values(cache, kpis)
+    changed = before.assign(value=before["value"] + 1)
+    changed.to_parquet(cache)
+    stat = os.stat(cache)
+    os.utime(cache, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    after = batch_values(cache, kpis)
+    assert (after["value"].fillna(0) != before["value"].fillna(0)).any()
+    assert len(base._BATCH_VALUES) == 1  # one batch at a time

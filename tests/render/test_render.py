@@ -606,3 +606,43 @@ def test_the_index_flags_a_unit_with_old_values(tmp_path):
     assert "2021 (gamla värden; andra enheter har 2025*)" in page
     assert page.count("gamla värden") == 2  # the cell and the row's search text
     assert ">2025*<" in page
+
+
+@pytest.mark.slow
+def test_a_warm_kernel_freezes_what_survives_its_reset():
+    """The modules, data and caches a warm kernel keeps between reports are frozen out of
+    the garbage collector after each reset, so its full collections walk one report's
+    objects only; a report's own garbage is collected by the next reset."""
+    from jupyter_core.utils import run_sync
+
+    from analys.render.kernel import WarmKernel
+
+    kernel = WarmKernel()
+    try:
+        printed: list[str] = []
+
+        def run(code: str) -> None:
+            run_sync(kernel.kc.execute_interactive)(
+                code,
+                timeout=60,
+                output_hook=lambda m: (
+                    printed.append(m["content"]["text"]) if m["msg_type"] == "stream" else None
+                ),
+            )
+
+        kernel.reset()
+        run("import gc; print(gc.get_freeze_count())")
+        frozen = int(printed[-1])
+        # a report's garbage in a reference cycle (kept track of from builtins, which a
+        # reset leaves alone): collected by the next reset, not frozen with the survivors
+        run(
+            "import builtins, weakref\n"
+            "class Ring:\n    pass\n"
+            "ring = Ring(); ring.me = ring; builtins._analys_probe = weakref.ref(ring)"
+        )
+        kernel.reset()
+        run("import builtins; print(builtins._analys_probe() is None)")
+        assert frozen > 10_000  # the imports of the warm-up at least
+        assert printed[-1].strip() == "True"
+    finally:
+        kernel.shutdown()

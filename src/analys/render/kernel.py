@@ -62,10 +62,14 @@ def _analys_warmup():
         mpl._analys_rc = {k: v for k, v in mpl.rcParams.items() if k != "backend"}
 _analys_warmup()
 get_ipython().reset(new_session=True)
+__import__("gc").collect()
 __import__("gc").freeze()
 """
 
-#: run (silently) before every notebook in a warm kernel
+#: run (silently) before every notebook in a warm kernel. IPython's reset collects garbage
+#: before it clears the namespace, so the last report's garbage is collected after it; what
+#: survives (modules, the batch's data, caches) is then frozen out of the collector
+#: (``gc.freeze``), and every later collection walks only one report's objects.
 RESET_CODE = """\
 def _analys_reset():
     import sys
@@ -85,6 +89,7 @@ def _analys_reset():
             pd.reset_option("all")
 _analys_reset()
 get_ipython().reset(new_session=True)
+__import__("gc").collect()
 __import__("gc").freeze()
 """
 

@@ -10,6 +10,7 @@ Re-exported by :mod:`analys.plots`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import textwrap
 import warnings
 import zlib
@@ -280,6 +281,20 @@ def tartan_columns(municipality: str, peers: Sequence[str]) -> list[str]:
     return [municipality, *[p for p in peers if p != municipality]]
 
 
+@functools.lru_cache(maxsize=2048)
+def _country_colours(
+    polarity: str, codes: tuple[str, ...], values: tuple[float | None, ...]
+) -> dict[str, str]:
+    """The quartile colour of each municipality of one KPI and year (``None``: no value).
+
+    Kept by content: every overview of a batch colours the same KPIs among all
+    municipalities, and only its columns differ."""
+    from analys.stats.compare import quartile_colours
+
+    series = pd.Series([np.nan if v is None else v for v in values], index=list(codes))
+    return quartile_colours(series, polarity)["colour"].to_dict()
+
+
 def tartan_cells(
     data: pd.DataFrame, *, kpis: Sequence[str], codes: Sequence[str], year: int | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -292,8 +307,6 @@ def tartan_cells(
     written the Swedish way ("" where none), each in the KPI's latest year with data, or
     ``year``.
     """
-    from analys.stats.compare import quartile_colours
-
     kpis = tartan_kpis(data, kpis, codes)
     colours = np.full((len(kpis), len(codes)), "", dtype=object)
     labels = np.full((len(kpis), len(codes)), "", dtype=object)
@@ -311,9 +324,13 @@ def tartan_cells(
     rows = rows[rows["year"] == wanted]
     for kpi, part in rows.groupby("kpi", sort=False):
         values = part.set_index("municipality")["value"]
-        judged = quartile_colours(values, registry.polarity(kpi))["colour"]
+        judged = _country_colours(
+            registry.polarity(kpi),
+            tuple(values.index),
+            tuple(None if v != v else v for v in values.to_numpy(dtype=float).tolist()),
+        )
         shown = values.reindex(codes).astype(float)
-        cells = judged.reindex(codes).fillna("grey")
+        cells = pd.Series(judged, dtype=object).reindex(codes).fillna("grey")
         unit = registry.unit(kpi)
         for j in np.flatnonzero(np.isfinite(shown.to_numpy())):
             colours[row_of[kpi], j] = cells.iloc[j]

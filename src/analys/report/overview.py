@@ -22,7 +22,7 @@ from analys.errors import AnalysError
 from analys.format import join_and, number, preliminary_footnote
 from analys.fulfilment import STATUS_LABELS, STATUSES
 from analys.fulfilment.focus import off_target, red_red
-from analys.goals import list_areas, load_area
+from analys.goals import Area, list_areas, load_area
 from analys.own import store as own_store
 from analys.report import Report, sentences
 from analys.report.base import batch_values
@@ -38,15 +38,15 @@ from analys.vocabulary import OFF_TARGET_LABEL
 FAILED_LABEL = "Kunde inte visas"
 
 
-def _all_kpis(names: list[str]) -> list[str]:
-    """Every KPI of the areas ``names`` (an area that cannot be read is reported later)."""
-    kpis: set[str] = set()
+def _load_areas(names: list[str]) -> dict[str, Area | Exception]:
+    """Each area of ``names`` read once, or why it could not be (reported per area later)."""
+    loaded: dict[str, Area | Exception] = {}
     for name in names:
         try:
-            kpis.update(load_area(name).kpis)
-        except AnalysError:
-            continue
-    return sorted(kpis)
+            loaded[name] = load_area(name)
+        except Exception as error:  # noqa: BLE001 – one bad area must not stop the rest
+            loaded[name] = error
+    return loaded
 
 
 def _area_label(name: str) -> str:
@@ -98,12 +98,21 @@ class Overview:
         #: areas that could not be shown: (title or name, the reason in one Swedish line)
         self.failed: list[tuple[str, str]] = []
         # the batch's values of every area, read once (kept in the process for its reports)
-        names = list(areas or list_areas())
-        cached = batch_values(data_cache, _all_kpis(names)) if data_cache else None
-        for name in names:
+        loaded = _load_areas(list(areas or list_areas()))
+        kpis = sorted(
+            {
+                k
+                for a in loaded.values()
+                if isinstance(a, Area) and a.municipality_type == self.municipality_type
+                for k in a.kpis
+            }
+        )
+        cached = batch_values(data_cache, kpis) if data_cache else None
+        for name, area in loaded.items():
             label = _area_label(name)
             try:
-                area = load_area(name)
+                if isinstance(area, Exception):
+                    raise area
                 label = area.title or label
                 if area.municipality_type != self.municipality_type:
                     continue

@@ -116,3 +116,15 @@ def test_the_rug_credits_own_data_of_any_area_not_only_the_first(ipython_capture
     with ipython_capture() as shown:
         view.rug()
     assert "Egna nyckeltal (" in shown.html and "egen_medborgarenkat.csv" in shown.html
+
+
+@pytest.mark.parametrize("section", ["goals", "focus"])
+def test_the_overview_tables_credit_own_data_of_any_area(ipython_capture, section):
+    """The goals table and the focus list cover every area: their credit names Folkhälsa's
+    own survey data although the first area (Grundskola) has none."""
+    from analys.report.overview import Overview
+
+    view = Overview("1880", ["grundskola", "folkhalsa"], source="demo")
+    with ipython_capture() as shown:
+        getattr(view, section)()
+    assert "Egna nyckeltal (" in shown.html and "egen_medborgarenkat.csv" in shown.html

@@ -213,6 +213,11 @@ class Overview:
                 )
             )
 
+    @property
+    def kpis(self) -> list[str]:
+        """Every KPI of the overview's areas, in order (for the credits under its tables)."""
+        return list(dict.fromkeys(k for r in self.reports for k in r.area.kpis))
+
     def goals(self) -> None:
         """Each area's goals with their status, linking to the area reports."""
         rows = []
@@ -248,7 +253,7 @@ class Overview:
         )
         display(HTML(table.to_html(escape=False)))
         display(Markdown("Klicka på ett område för hela rapporten."))
-        self.reports[0]._caption()
+        self.reports[0]._caption(kpis=self.kpis)  # any area's own data says whose
 
     def maps(self) -> None:
         """A small map per area of its main outcome KPI."""
@@ -350,7 +355,7 @@ class Overview:
                     }
                 ).pipe(table_style)
             )
-        self.reports[0]._caption()
+        self.reports[0]._caption(kpis=self.kpis)  # any area's own data says whose
 
     def about(self) -> None:
         """Source and attribution."""

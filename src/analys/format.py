@@ -86,6 +86,16 @@ def met_of(met: int, total: int) -> str:
     return f"{met} av {total} indikatorer uppfyllda"
 
 
+def indicator_basis(met: int, total: int, *, partly: int = 0, no_data: int = 0) -> str:
+    """What a goal's status rests on: "1 av 3 indikatorer uppfyllda, 1 delvis och 1 utan
+    data" (the partly met count half, those without data do not count); the report's goal
+    sentence and the evaluation's reason say it alike."""
+    text = met_of(met, total)
+    extra = [f"{partly} delvis"] if partly else []
+    extra += [f"{no_data} utan data"] if no_data else []
+    return f"{text}, {join_and(extra)}" if extra else text
+
+
 def trend_until(last: float | None, year: float | None, preliminary: int | None = None) -> str:
     """ " (t.o.m. 2024)" when a trend test's ``last`` year is before the ``year`` judged (that
     year's own value is missing), else "": the trend column says where its test ends."""

@@ -244,3 +244,19 @@ def test_islands_take_pa_and_the_demo_banner_says_demodata_once(monkeypatch):
     Report.from_area("ekonomi", "0980")._demo_banner()
     banner = shown[0].data
     assert banner.count("emodata") == 1 and "DEMODATA" not in banner
+
+
+def test_the_goal_sentence_and_the_goal_reason_name_the_indicators_alike():
+    """The report's goal sentence and the evaluation's reason (the goals table, the Excel
+    workbook) list the partly met and those without data the same way (once "1 delvis och 1
+    utan data" against "1 delvis, 1 utan data")."""
+    from analys.fulfilment import _goal_reason
+    from analys.goals import load_area
+
+    counts = {"met": 1, "partly": 1, "not_met": 0, "no_data": 1}
+    reason = _goal_reason(counts, 3, 0.75, 0.67, "met", load_area("grundskola"))
+    sentence = sentences.goal_sentence("Delaktighet", "met", 1, 3, partly=1, no_data=1)
+    basis = "1 av 3 indikatorer uppfyllda, 1 delvis och 1 utan data"
+    assert reason.startswith(f"{basis}; poäng") and f"({basis})." in sentence
+    only = _goal_reason({**counts, "no_data": 0}, 2, 0.75, 1.0, "met", load_area("grundskola"))
+    assert only.startswith("1 av 2 indikatorer uppfyllda, 1 delvis; poäng")

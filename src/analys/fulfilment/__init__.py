@@ -23,7 +23,7 @@ from analys import reference, registry
 from analys.catalogue import averaged_years
 from analys.data import load_groups
 from analys.errors import ParamsError
-from analys.format import met_of, number
+from analys.format import indicator_basis, number
 from analys.fulfilment.status import (
     OWN_STANCE,
     goal_status,
@@ -303,11 +303,9 @@ def _goal_rows(area: Area, rows: list[dict]) -> pd.DataFrame:
 def _goal_reason(
     counts: dict[str, int], n: int, score: float, coverage: float, status: str, area: Area
 ) -> str:
-    text = met_of(counts["met"], n)
-    if counts.get("partly"):
-        text += f", {counts['partly']} delvis"
-    if counts.get("no_data"):
-        text += f", {counts['no_data']} utan data"
+    text = indicator_basis(
+        counts["met"], n, partly=counts.get("partly", 0), no_data=counts.get("no_data", 0)
+    )
     if status == "no_data":
         return (
             f"{text}; data finns för {number(coverage * 100, 0)} % av vikten, under "

@@ -16,7 +16,14 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from analys.format import decimals_for, difference_unit, join_and, met_of, with_unit, year_text
+from analys.format import (
+    decimals_for,
+    difference_unit,
+    indicator_basis,
+    join_and,
+    with_unit,
+    year_text,
+)
 from analys.stats.peers import MIN_QUARTILE_PEERS, ReferenceGroup
 from analys.vocabulary import in_place, sign
 
@@ -199,11 +206,7 @@ def goal_sentence(
     (they do not count) are named too, so that "är uppfyllt (1 av 3 indikatorer
     uppfyllda, 1 delvis och 1 utan data)" explains itself.
     """
-    basis = met_of(n_met, n)
-    extra = [f"{partly} delvis"] if partly else []
-    extra += [f"{no_data} utan data"] if no_data else []
-    if extra:
-        basis += ", " + join_and(extra)
+    basis = indicator_basis(n_met, n, partly=partly, no_data=no_data)
     return f"Målet \u201d{title}\u201d {STATUS_PHRASES[status]} ({basis})."
 
 

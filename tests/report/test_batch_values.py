@@ -64,3 +64,19 @@ def test_a_rewritten_file_is_read_again(cache, monkeypatch):
     after = batch_values(cache, kpis)
     assert (after["value"].fillna(0) != before["value"].fillna(0)).any()
     assert len(base._BATCH_VALUES) == 1  # one batch at a time
+
+
+def test_a_report_splits_its_values_by_kpi_once():
+    """``Report.kpi_values``: each chart's KPI rows, the same rows as a filter of the whole
+    frame, split once per report."""
+    from analys.report import Report
+
+    report = Report.from_area("grundskola", "1880")
+    values = report.values
+    first, second = report.area.kpis[:2]
+    for kpis in ([first], [second, first]):
+        got = report.kpi_values(*kpis).sort_index()
+        pd.testing.assert_frame_equal(got, values[values["kpi"].isin(kpis)])
+    assert report.kpi_values(first) is report.kpi_values(first)
+    none = report.kpi_values("N99999")
+    assert none.empty and list(none.columns) == list(values.columns)

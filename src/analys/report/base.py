@@ -121,6 +121,7 @@ class ReportBase:
         else:
             values = data.load_values(self.area.kpis, None, None, source=self.source, genders=None)
         self.values = values.reset_index(drop=True)
+        self._by_kpi: dict[str, pd.DataFrame] | None = None
         shared = tables_for(precomputed, self.area, self.source)  # computed once per batch
         if shared is not None:
             self.index, self.groups = shared.index, shared.groups
@@ -200,9 +201,20 @@ class ReportBase:
 
     # -- helpers --------------------------------------------------------------------------
 
+    def kpi_values(self, *kpis: str) -> pd.DataFrame:
+        """The rows of ``kpis`` (every gender and unit) of the area's values, split once:
+        each chart selects one KPI's rows, and filtering the whole frame for every chart
+        cost more than drawing it."""
+        if self._by_kpi is None:
+            self._by_kpi = {str(k): part for k, part in self.values.groupby("kpi", sort=False)}
+        parts = [self._by_kpi[k] for k in dict.fromkeys(kpis) if k in self._by_kpi]
+        if not parts:
+            return self.values.iloc[0:0]
+        return parts[0] if len(parts) == 1 else pd.concat(parts)
+
     def _values(self, kpi: str, gender: str = "T") -> pd.DataFrame:
-        part = self.values[(self.values["kpi"] == kpi) & (self.values["gender"] == gender)]
-        return part
+        part = self.kpi_values(kpi)
+        return part[part["gender"] == gender]
 
     def _caption(self, derived: bool = True, kpis: Sequence[str] | None = None) -> None:
         """The credit under a table or text; own data among ``kpis`` (default the area's)

@@ -75,7 +75,7 @@ class ComparisonSections:
             text += f" och {position}"
         output.display(Markdown(text + "."))
         ranking = plots.ranking_bars(
-            self.values,
+            self.kpi_values(kpi),
             kpi=kpi,
             year=year,
             municipality=self.municipality,
@@ -84,15 +84,19 @@ class ComparisonSections:
         output.show_figure(plots.ranking_svg(ranking, source=self.source, width=8, height=3.6))
         common = {"kpi": kpi, "year": year, "preliminary": self.preliminary}
         if self.area.municipality_type == "L":  # one map: Sweden's regions
-            panel = maps.map_panel(self.values, focus=self.municipality, region=True, **common)
+            panel = maps.map_panel(
+                self.kpi_values(kpi), focus=self.municipality, region=True, **common
+            )
             figure = maps.map_svg([panel], source=self.source, height=6.4, max_width=5.6)
         else:
-            sweden = maps.map_panel(self.values, focus=self.municipality, title="Sverige", **common)
+            sweden = maps.map_panel(
+                self.kpi_values(kpi), focus=self.municipality, title="Sverige", **common
+            )
             if alone_in_county(self.municipality):  # Gotland: its county map is itself
                 figure = maps.map_svg([sweden], source=self.source, height=6.4, max_width=4.6)
             else:
                 county = maps.map_panel(
-                    self.values,
+                    self.kpi_values(kpi),
                     focus=self.municipality,
                     peers=self.peers,
                     county="auto",
@@ -118,7 +122,7 @@ class ComparisonSections:
             )
         )
         spine = plots.spine_rows(
-            self.values,
+            self.kpi_values(*kpis),
             kpis=kpis,
             municipality=self.municipality,
             year=self.area.year,
@@ -176,7 +180,7 @@ class ComparisonSections:
                 )
             )
         points = plots.cost_points(
-            self.values,
+            self.kpi_values(result, self.area.cost),
             result_kpi=result,
             cost_kpi=self.area.cost,
             year=both,

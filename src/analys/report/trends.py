@@ -100,7 +100,7 @@ class TrendSections:
             ind = first[key]
             panels.append(
                 plots.trend_lines(
-                    self.values,
+                    self.kpi_values(ind.kpi),
                     kpi=ind.kpi,
                     municipality=self.municipality,
                     peers=self.peers,
@@ -137,7 +137,7 @@ class TrendSections:
         if not kpis:
             output.display(Markdown("Inget av områdets nyckeltal redovisas uppdelat på kön."))
             return
-        gaps = gender_mod.gender_gaps(self.values[self.values["kpi"].isin(kpis)])
+        gaps = gender_mod.gender_gaps(self.kpi_values(*kpis))
         codes = reference.codes_of_type(self.municipality_type)
         summary = gender_mod.gap_summary(
             gaps,
@@ -178,7 +178,7 @@ class TrendSections:
             return
         panels = [
             plots.gap_lines(
-                self.values,
+                self.kpi_values(kpi),
                 kpi=kpi,
                 municipality=self.municipality,
                 peers=self.peers,

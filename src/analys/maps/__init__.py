@@ -58,7 +58,7 @@ from analys.maps.draw import (
     watermark_outside_layout,
 )
 from analys.maps.geography import LEVELS, Geometry, geometry, sweref99tm
-from analys.maps.request import COLOUR_BY, choose_panels, map_request
+from analys.maps.request import COLOUR_BY, choose_panels, focus_code, map_request
 from analys.maps.svg_map import MapPanel, map_panel, map_svg, small_multiples_svg
 
 __all__ = [
@@ -196,8 +196,6 @@ def region_map(
     Axes
         With one ``PolyCollection`` (gid ``analys-regioner``); see :func:`drawn_colours`.
     """
-    if region is not None and len(str(region)) == 2:
-        region = "00" + str(region)
     req, year, _ = map_request(
         "lan", data, values, kpi, year, gender, colour_by, polarity, region, (), None
     )
@@ -275,8 +273,7 @@ def small_multiples(
     """
     level = "lan" if region else "kommun"
     panels = choose_panels(data, kpi, kpis, years, year, level)
-    if municipality is not None and region and len(str(municipality)) == 2:
-        municipality = "00" + str(municipality)
+    municipality = focus_code(level, municipality)
     requests = [
         map_request(level, data, None, k, y, "T", colour_by, None, municipality, (), None)[:2]
         for k, y in panels

@@ -43,6 +43,14 @@ class MapRequest:
     derived: bool
 
 
+def focus_code(level: str, code: str | None) -> str | None:
+    """A focus unit's code as the map level names it: a county code (``"18"``) is the region
+    id ``"0018"`` on a map of regions."""
+    if code is not None and level == "lan" and len(str(code)) == 2:
+        return "00" + str(code)
+    return code
+
+
 def _check_choice(name: str, value: object, allowed: Sequence[object]) -> None:
     if value not in allowed:
         choices = ", ".join(repr(a) for a in allowed)
@@ -144,6 +152,7 @@ def map_request(
     if polarity is not None:
         _check_choice("polarity", polarity, POLARITIES)
     geo = geometry(level)
+    focus = focus_code(level, focus)
     if focus is not None and focus not in geo.codes:
         what = "kommun" if level == "kommun" else "region (00xx)"
         raise ParamsError(

@@ -117,8 +117,6 @@ def map_panel(
     all units of the level, also when ``county`` zooms in.
     """
     level = "lan" if region else "kommun"
-    if region and focus is not None and len(str(focus)) == 2:
-        focus = "00" + str(focus)
     req, year, county_code = map_request(
         level, data, None, kpi, year, gender, "quartile", None, focus, peers, county
     )
@@ -197,17 +195,17 @@ def _resolution(scale: float) -> int:
 
 
 # --- drawing -------------------------------------------------------------------------------
-def _legend_width(panel: MapPanel, entries: Sequence[LegendEntry]) -> float:
+def _legend_width(entries: Sequence[LegendEntry], title: str | None) -> float:
     widths = [MARKER + GAP + text_width(e.label, LEGEND) for e in entries]
-    if panel.legend_title:
-        widths.append(text_width(panel.legend_title, LEGEND))
+    if title:
+        widths.append(text_width(title, LEGEND))
     return max(widths, default=0.0)
 
 
 def _draw_legend(
     svg: Svg, x: float, y: float, entries: Sequence[LegendEntry], title: str | None
-) -> float:
-    """Legend rows from ``x``, ``y`` (top); returns the bottom."""
+) -> None:
+    """Legend rows from ``x``, ``y`` (top), under ``title`` when given."""
     if title:
         svg.text(x, y + LEGEND * ASCENT, title, size=LEGEND)
         y += ROW
@@ -221,7 +219,6 @@ def _draw_legend(
             )
         svg.text(x + MARKER + GAP, middle + LEGEND * 0.35, entry.label, size=LEGEND)
         y += ROW
-    return y
 
 
 def _ref(level: str, resolution: int, row: int) -> str:
@@ -341,18 +338,22 @@ def map_svg(
         for p, full in zip(panels, legends, strict=True)
     ]
     legend_w = [
-        _legend_width(p, entries) if entries else 0.0
+        _legend_width(entries, p.legend_title) if entries else 0.0
         for p, (entries, _) in zip(panels, shown, strict=True)
     ]
     total_w, total_h = max_width * 72, height * 72
     caption = _caption(source, panels)
     fixed = sum(w + 2 * PAD for w in legend_w) + PAD * (len(panels) + 1)
     aspects = sum(p.aspect for p in panels)
+
+    def wrapped(width: float, widths: Sequence[float]):
+        """The titles wrapped to their panels and the caption to the figure, with heights."""
+        titles = [wrap_text(p.title, w - PAD, TITLE) for p, w in zip(panels, widths, strict=True)]
+        return titles, max(len(t) for t in titles) * TITLE * 1.2 + 6, *caption_lines(caption, width)
+
     width, widths = total_w, [total_w / len(panels)] * len(panels)
     for _ in range(3):  # the captions and titles wrap to the width the maps leave
-        titles = [wrap_text(p.title, w - PAD, TITLE) for p, w in zip(panels, widths, strict=True)]
-        titles_h = max(len(t) for t in titles) * TITLE * 1.2 + 6
-        cap_lines, cap_h = caption_lines(caption, width)
+        titles, titles_h, cap_lines, cap_h = wrapped(width, widths)
         map_h = min(total_h - titles_h - cap_h - 2 * PAD, (total_w - fixed) / aspects)
         widths = [p.aspect * map_h + w + 2 * PAD for p, w in zip(panels, legend_w, strict=True)]
         fitted = max(sum(widths) + PAD * (len(panels) + 1), 200.0)
@@ -360,9 +361,7 @@ def map_svg(
             break
         width = fitted
     # as finally laid out (a few points taller than ``height`` if it did not settle)
-    titles = [wrap_text(p.title, w - PAD, TITLE) for p, w in zip(panels, widths, strict=True)]
-    titles_h = max(len(t) for t in titles) * TITLE * 1.2 + 6
-    cap_lines, cap_h = caption_lines(caption, width)
+    titles, titles_h, cap_lines, cap_h = wrapped(width, widths)
     svg = Svg(width, titles_h + map_h + cap_h + 2 * PAD)
     x = PAD
     for panel, (entries, title), panel_w, lines in zip(panels, shown, widths, titles, strict=True):

@@ -88,14 +88,11 @@ class ReportBase:
     params
         A params dict (a params file's keys, as the notebook's parameters).
     data_cache
-        Path of a parquet values frame the batch renderer prepared; ``None`` loads from the
-        params' source.
+        Path of a parquet values frame the batch renderer prepared, read once per process
+        (:func:`batch_values`); ``None`` loads from the params' source.
     precomputed
         Path of the batch's shared tables (:mod:`analys.fulfilment.country`): the area's
         values, value index, colours and expected values are then taken from there.
-    values
-        A values frame already read, holding at least the area's KPIs (the overview reads the
-        batch's ``data_cache`` once for all its areas); instead of ``data_cache``.
     """
 
     def __init__(
@@ -103,8 +100,6 @@ class ReportBase:
         params: Mapping[str, Any],
         data_cache: str | None = None,
         precomputed: str | None = None,
-        *,
-        values: pd.DataFrame | None = None,
     ) -> None:
         clean = {k: v for k, v in params.items() if k in PARAM_KEYS and v is not None}
         if isinstance(clean.get("municipality"), int):  # papermill -p municipality 0180 → 180
@@ -114,9 +109,7 @@ class ReportBase:
         self.place = reference.title(self.municipality)
         self.source = self.area.source
         self.demo = self.source == "demo"
-        if values is not None:
-            values = values[values["kpi"].isin(self.area.kpis)]
-        elif data_cache:
+        if data_cache:
             values = batch_values(data_cache, self.area.kpis)
         else:
             values = data.load_values(self.area.kpis, None, None, source=self.source, genders=None)

@@ -107,7 +107,8 @@ class Overview:
                 for k in a.kpis
             }
         )
-        cached = batch_values(data_cache, kpis) if data_cache else None
+        if data_cache:  # one read of every area's KPIs; each report takes its slice of it
+            batch_values(data_cache, kpis)
         for name, area in loaded.items():
             label = _area_label(name)
             try:
@@ -121,9 +122,7 @@ class Overview:
                     params["year"] = year
                 if source is not None:
                     params["source"] = source
-                report = Report(
-                    params, data_cache=data_cache, precomputed=precomputed, values=cached
-                )
+                report = Report(params, data_cache=data_cache, precomputed=precomputed)
                 if report.values.empty:
                     raise AnalysError(
                         f"datakällan har inga värden för områdets nyckeltal "

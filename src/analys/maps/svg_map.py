@@ -337,10 +337,7 @@ def map_svg(
         )
         for p, full in zip(panels, legends, strict=True)
     ]
-    legend_w = [
-        _legend_width(entries, p.legend_title) if entries else 0.0
-        for p, (entries, _) in zip(panels, shown, strict=True)
-    ]
+    legend_w = [_legend_width(entries, title) if entries else 0.0 for entries, title in shown]
     total_w, total_h = max_width * 72, height * 72
     caption = _caption(source, panels)
     fixed = sum(w + 2 * PAD for w in legend_w) + PAD * (len(panels) + 1)

@@ -132,6 +132,13 @@ def load_units(
     return frame.sort_values(["municipality", "activity", "title", "id"]).reset_index(drop=True)
 
 
+def unit_data(kpis: Sequence[str], source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The unit catalogue and the unit values of ``kpis`` (every unit the source has), as the
+    reports read them: ``kolada`` reads what the store has saved (a report never fetches)."""
+    saved = source if source != "kolada" else "store"
+    return load_units(source=saved), load_unit_values(list(kpis), source=saved)
+
+
 def load_unit_values(
     kpis: str | Sequence[str],
     units: str | Sequence[str] | None = None,

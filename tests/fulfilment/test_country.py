@@ -17,7 +17,17 @@ from analys.render import load_area_spec, load_cache, write_shared_tables  # noq
 from analys.report import Report  # noqa: E402
 from analys.report.overview import Overview  # noqa: E402
 
-SECTIONS = ("header", "summary", "goal_tables", "comparison", "trends", "focus", "expected")
+SECTIONS = (
+    "header",
+    "summary",
+    "goal_tables",
+    "comparison",
+    "trends",
+    "focus",
+    "expected",
+    "gender",
+    "units",
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -62,6 +72,14 @@ def test_the_shared_tables_hold_what_every_report_of_the_area_computes(batch):
     assert key[0] == "N15507" and expected.n > 250  # one regression over every municipality
     assert country.tables_for(tables, load_area_spec("grundskola").area, "store") is None
     assert country.tables_for(None, load_area_spec("grundskola").area, "demo") is None
+    # every school of the country judged once, for each unit KPI (SALSA is never ranked)
+    kpis = {key[0] for key in shared.units}
+    assert kpis == {"N15813"}  # the demo has no school values of N15816
+    national = next(iter(shared.units.values()))
+    assert len(national) > 3000 and national["municipality"].nunique() > 250
+    assert {"green", "yellow", "red"} <= set(national["colour"])
+    assert national["rank_sweden"].min() == 1 and (national["count_sweden"] > 1000).all()
+    assert country.tables_for(tables, load_area_spec("ekonomi").area, "demo").units == {}
 
 
 @pytest.mark.slow  # draws two full reports in this process
@@ -76,6 +94,26 @@ def test_a_report_from_the_shared_tables_is_the_same_as_one_that_computes(batch)
     assert len(mine) > 20 and sum("image/png" in o or "image/svg+xml" in o for o in mine) >= 7
     assert mine == theirs
     assert own.evaluation.indicators.equals(shared.evaluation.indicators)
+    assert any("Enheter" in str(o.get("text/markdown", "")) for o in mine)
+
+
+def test_a_report_takes_its_units_judgements_from_the_shared_tables(batch, monkeypatch):
+    cache, tables = batch
+    params = {**load_area_spec("grundskola").params, "municipality": "0428", "source": "demo"}
+    report = Report(params, data_cache=cache, precomputed=tables)
+    assert report.national_units("N15813", report.year) is not None
+
+    def no_national(*args, **kwargs):
+        raise AssertionError("the report judged every school of the country again")
+
+    monkeypatch.setattr("analys.stats.units.national_table", no_national)
+    with capture_output() as captured:
+        report.units()
+    assert any("Grundskol" in str(o.data) for o in captured.outputs)
+    own = Report(params, data_cache=cache)  # without the shared tables it must judge them
+    assert own.national_units("N15813", own.year) is None
+    with pytest.raises(AssertionError, match="judged every school"), capture_output():
+        own.units()
 
 
 def test_an_overview_reads_the_shared_tables_for_every_area(batch, monkeypatch):

@@ -40,7 +40,7 @@ from analys.fulfilment import ValuesIndex
 from analys.goals import Area
 
 #: bump when the pickled layout changes (old files are then not read)
-TABLES_VERSION = 1
+TABLES_VERSION = 2
 
 
 @dataclass
@@ -54,6 +54,10 @@ class AreaTables:
     snapshot: dict[str, Any]
     #: expected values by (outcome, explanatory, year): an ExpectedValues or the error text
     expected: dict[tuple, Any] = field(default_factory=dict)
+    #: every unit's (school, care home …) judgement by (kpi, year, polarity):
+    #: :func:`analys.stats.units.national_table`, which each report's unit section narrows
+    #: to its municipality
+    units: dict[tuple, pd.DataFrame] = field(default_factory=dict)
 
 
 @dataclass
@@ -99,9 +103,12 @@ def area_tables(
     groups: pd.DataFrame | None,
     snapshot: dict[str, Any],
     year: int | None = None,
+    source: str | None = None,
 ) -> AreaTables:
     """The shared tables of ``area`` from the batch's ``values`` (all units and years);
-    ``year`` is the batch's report year (``None``: the area's own, else the latest)."""
+    ``year`` is the batch's report year (``None``: the area's own, else the latest).
+    With ``source`` the judgements of the units (:func:`unit_tables`) are made too."""
+    batch_year = year
     mine = values[values["kpi"].isin(area.kpis)].reset_index(drop=True)
     index = ValuesIndex(mine)
     kind = area.municipality_type
@@ -129,7 +136,51 @@ def area_tables(
             tables.expected[key] = compute_expected(
                 mine, kind, drivers.outcome, tuple(drivers.explanatory), year
             )
+    if source is not None:
+        report_year = batch_year or area.year
+        if not report_year:  # the report's year: its indicators' latest (as evaluate finds it)
+            latest = [index.latest(kpi, "T", kind) for kpi in area.kpis]
+            report_year = max((y for y in latest if y is not None), default=None)
+        tables.units = unit_tables(area, source, report_year)
     return tables
+
+
+def unit_key(kpi: str, year: int, polarity: str) -> tuple:
+    return (kpi, int(year), polarity)
+
+
+def unit_tables(area: Area, source: str, year: int | None) -> dict[tuple, pd.DataFrame]:
+    """Every unit's judgement for each of the area's KPIs with unit data
+    (:func:`analys.stats.units.national_table`): in the report year when the unit data has it,
+    and in the unit data's latest year (where a report falls back to). Empty when the area
+    has no unit data or it cannot be read (each report then says why)."""
+    from analys import data
+    from analys.own.store import definitions
+    from analys.stats import units as U
+
+    with definitions(source):  # own KPIs: this source's polarity, as in the report
+        try:
+            kpis = U.unit_kpis(area.kpis, data.load_kpis(source))
+            shown = [k for k in kpis if k not in U.SALSA_KPIS]
+            if not shown:
+                return {}
+            catalogue, unit_values = data.unit_data(kpis, source)
+        except AnalysError:
+            return {}
+        out = {}
+        for kpi in shown:
+            part = unit_values[(unit_values["kpi"] == kpi) & (unit_values["gender"] == "T")]
+            if part.empty:
+                continue
+            polarity = registry.polarity(kpi)
+            years = {int(part["year"].max())}
+            if year is not None and (part["year"] == int(year)).any():
+                years.add(int(year))
+            for when in sorted(years):
+                out[unit_key(kpi, when, polarity)] = U.national_table(
+                    part, catalogue, kpi, when, polarity=polarity
+                )
+        return out
 
 
 def write_tables(tables: CountryTables, path: str | Path) -> Path:

@@ -134,6 +134,7 @@ def write_shared_tables(
                 groups=groups,
                 snapshot=snapshot,
                 year=year,
+                source=source,
             )
         return write_tables(CountryTables(source=source, areas=areas), path)
     except Exception:  # noqa: BLE001 – an optimisation: without it every report computes

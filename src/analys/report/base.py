@@ -19,11 +19,11 @@ from typing import Any, Self
 import pandas as pd
 from IPython.display import HTML
 
-from analys import data, reference
+from analys import data, reference, registry
 from analys.captions import DEMO, DERIVED_CREDIT, KOLADA_CREDIT
 from analys.format import preliminary_footnote, year_text
 from analys.fulfilment import Evaluation, ValuesIndex, evaluate
-from analys.fulfilment.country import tables_for
+from analys.fulfilment.country import tables_for, unit_key
 from analys.goals import Area, area_from_params, load_area
 from analys.goals.check import TOP_KEYS
 from analys.own import store as own_store
@@ -124,6 +124,7 @@ class ReportBase:
             self.snapshot = data.snapshot(self.source)
             self.index = ValuesIndex(self.values)
         self._shared_expected = shared.expected if shared is not None else {}
+        self._shared_units = shared.units if shared is not None else {}
         self.evaluation: Evaluation = evaluate(
             self.area, self.index, self.municipality, self.area.year, groups=self.groups
         )
@@ -193,6 +194,12 @@ class ReportBase:
         return cls(params)
 
     # -- helpers --------------------------------------------------------------------------
+
+    def national_units(self, kpi: str, year: int) -> pd.DataFrame | None:
+        """Every unit's judgement for ``kpi`` in ``year``
+        (:func:`analys.stats.units.national_table`) when the batch made it once for all its
+        reports (:mod:`analys.fulfilment.country`); ``None`` otherwise."""
+        return self._shared_units.get(unit_key(kpi, year, registry.polarity(kpi)))
 
     def kpi_values(self, *kpis: str) -> pd.DataFrame:
         """The rows of ``kpis`` (every gender and unit) of the area's values, split once:

@@ -69,13 +69,6 @@ def area_unit_kpis(area: Area, source: str) -> list[str]:
     return U.unit_kpis(area.kpis, data.load_kpis(source))
 
 
-def load_unit_data(kpis: Sequence[str], source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The unit catalogue and the unit values of ``kpis`` (all units the source has)."""
-    catalogue = data.load_units(source=source if source != "kolada" else "store")
-    values = data.load_unit_values(list(kpis), source=source if source != "kolada" else "store")
-    return catalogue, values
-
-
 def caption(source: str, kpis: Sequence[str] = ()) -> None:
     """The credit under a unit table: the own indicators' files when it shows any."""
     if any(str(k).startswith("EGEN-") for k in kpis):

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from IPython.display import HTML
 
-from analys import plots, registry
+from analys import data, plots, registry
 from analys.errors import AnalysError
 from analys.format import difference_unit, join_and, number, with_unit, year_text
 from analys.goals import Area
@@ -29,7 +29,6 @@ from analys.report.unit_common import (
     caption,
     colour_note,
     html_table,
-    load_unit_data,
     targets,
     value_text,
 )
@@ -47,7 +46,7 @@ def units_section(report: Any) -> None:
         return
     output.display(Markdown("## 8. Enheter"))
     try:
-        catalogue, values = load_unit_data(kpis, report.source)
+        catalogue, values = data.unit_data(kpis, report.source)
     except AnalysError as error:
         output.display(Markdown(f"Enhetsdata saknas: {error}"))
         return
@@ -63,8 +62,16 @@ def units_section(report: Any) -> None:
     for kpi in shown:
         part = parts[kpi]
         wanted = year if year and (part["year"] == year).any() else None
+        judged = int(wanted or part["year"].max()) if not part.empty else 0
         table = U.unit_table(
-            part, catalogue, kpi, municipality, wanted, target=targets(area).get(kpi)
+            part,
+            catalogue,
+            kpi,
+            municipality,
+            wanted,
+            target=targets(area).get(kpi),
+            # every unit of the country judged once per batch (fulfilment.country)
+            national=report.national_units(kpi, judged),
         )
         if not table.empty:
             tables[kpi] = table
@@ -173,23 +180,30 @@ def _activity_table(
         salsa_year = year_text(int(salsa["year"].iloc[0]), report.preliminary)
         header.append(f"SALSA-avvikelse {salsa_year} (medel 3 år)")
     names = distinct_titles(ids, titles)
+    # each table's rows as plain records: a row of a table cell by cell (``.loc``) for every
+    # unit cost more than all the rest of the table
+    cells = {
+        k: t[["judged_value", "basis", "small", "colour"]].to_dict("index") for k, t in mine.items()
+    }
+    trends = mine[first]["trend"].to_dict()
+    readings = salsa[["deviation_mean", "reading"]].to_dict("index") if not salsa.empty else {}
     rows = []
     for ou in ids:
         row = [(names[ou], "")]
-        for kpi, table in mine.items():
-            if ou not in table.index:
+        for kpi, records in cells.items():
+            r = records.get(ou)
+            if r is None:
                 row.append(("–", ""))
                 continue
-            r = table.loc[ou]
             text = value_text(kpi, float(r["judged_value"])) if r["basis"] != "–" else "–"
             if r["small"]:
                 text += " *"
             row.append((f"{text} ({COLOUR_WORDS[r['colour']]})", TINTS.get(r["colour"], "")))
-        trend = mine[first]["trend"].get(ou, "cannot_calculate")
+        trend = trends.get(ou, "cannot_calculate")
         row.append((TREND_ARROWS.get(trend, trend), ""))
         if not salsa.empty:
-            if ou in salsa.index:
-                s = salsa.loc[ou]
+            s = readings.get(ou)
+            if s is not None:
                 sign = "+" if s["deviation_mean"] > 0 else ""
                 row.append((f"{sign}{number(s['deviation_mean'], 1)} ({s['reading']})", ""))
             else:

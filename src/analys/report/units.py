@@ -31,7 +31,6 @@ from analys.report.unit_common import (
     colour_note,
     column_grid,
     html_table,
-    load_unit_data,
     targets,
     value_text,
 )
@@ -77,7 +76,7 @@ class UnitReport:
         self.demo = source == "demo"
         self.place = reference.title(self.municipality)
         self.kpis = area_unit_kpis(self.area, source)
-        self.catalogue, self.values = load_unit_data(self.kpis, source)
+        self.catalogue, self.values = data.unit_data(self.kpis, source)
         found = self.catalogue[self.catalogue["id"] == self.ou]
         if found.empty:
             raise AnalysError(f"ou: '{self.ou}' finns inte bland enheterna i underlaget")

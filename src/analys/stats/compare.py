@@ -31,11 +31,6 @@ def _ranks(values: pd.Series, polarity: str) -> pd.Series:
     return (s * values).rank(ascending=False, method="min")
 
 
-def _not_compared(code: object) -> bool:
-    text = str(code)
-    return text == RIKET or text.startswith("G")
-
-
 def quartile_colours(values: pd.Series, polarity: str = "higher") -> pd.DataFrame:
     """Quartile colours, ranks and margins over a comparison set (docs/methods.md#quartile-colours).
 
@@ -68,7 +63,8 @@ def quartile_colours(values: pd.Series, polarity: str = "higher") -> pd.DataFram
     """
     s = sign(polarity)
     x = as_float(values)
-    outside = pd.Series([_not_compared(code) for code in x.index], index=x.index, dtype=bool)
+    codes = x.index.astype(str)
+    outside = pd.Series((codes == RIKET) | codes.str.startswith("G"), index=x.index, dtype=bool)
     x = x.mask(outside)
     present = x.notna()
     out = pd.DataFrame(

@@ -150,6 +150,73 @@ def target_gap(value: float, target: object | None, polarity: str) -> float:
     return float("nan")
 
 
+#: the columns of :func:`national_table`, indexed by ``ou``
+NATIONAL_COLUMNS = [
+    "value",
+    "count",
+    "small",
+    "judged_value",
+    "basis",
+    "note",
+    "title",
+    "activity",
+    "municipality",
+    "colour",
+    "margin",
+    "rank_sweden",
+    "count_sweden",
+]
+
+
+def national_table(
+    data: pd.DataFrame,
+    units: pd.DataFrame,
+    kpi: str,
+    year: int | None = None,
+    *,
+    polarity: str | None = None,
+    gender: str = "T",
+) -> pd.DataFrame:
+    """Every unit in Sweden with a value of ``kpi`` in ``year``, judged against all units of
+    its activity: what every municipality's :func:`unit_table` shares.
+
+    Parameters as in :func:`unit_table` (``year`` default the latest with values).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``ou`` (columns :data:`NATIONAL_COLUMNS`, ``attrs["year"]`` the year
+        judged): the judged value (:func:`judged_values`), the unit's title, activity and
+        municipality, its quartile colour, margin and rank among the units of its activity
+        (``rank_sweden`` of ``count_sweden``). A batch computes it once per KPI and year
+        (:mod:`analys.fulfilment.country`) instead of once per report.
+    """
+    polarity = polarity or registry.polarity(kpi)
+    data = data[(data["kpi"] == kpi) & (data["gender"] == gender)]
+    part = _series(data, kpi, gender)
+    if part.empty:
+        empty = pd.DataFrame(columns=NATIONAL_COLUMNS, index=pd.Index([], name="ou"))
+        empty.attrs["year"] = None
+        return empty
+    year = int(part["year"].max()) if year is None else int(year)
+    catalogue = units.set_index("id")
+    judged = judged_values(data, kpi, year, gender=gender)
+    judged = judged.join(catalogue[["title", "activity"]], how="left")
+    judged["municipality"] = part[part["year"] == year].set_index("ou")["municipality"]
+    judged["colour"], judged["margin"] = "none", np.nan
+    judged["rank_sweden"], judged["count_sweden"] = np.nan, 0
+    judged["colour"] = judged["colour"].astype(object)
+    for _, same in judged.groupby("activity", sort=False):
+        colours = quartile_colours(same["judged_value"], polarity)
+        judged.loc[same.index, "colour"] = colours["colour"]
+        judged.loc[same.index, "margin"] = colours["margin"]
+        judged.loc[same.index, "rank_sweden"] = colours["rank"]
+        judged.loc[same.index, "count_sweden"] = int(same["judged_value"].notna().sum())
+    judged = judged.loc[:, NATIONAL_COLUMNS]
+    judged.attrs["year"] = year
+    return judged
+
+
 def unit_table(
     data: pd.DataFrame,
     units: pd.DataFrame,
@@ -160,6 +227,7 @@ def unit_table(
     polarity: str | None = None,
     target: object | None = None,
     gender: str = "T",
+    national: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The municipality's units for one KPI: value, colour, ranks, trend, target gap.
 
@@ -179,6 +247,9 @@ def unit_table(
     target
         The municipality's target (:class:`analys.goals.Target` or a level), see
         :func:`target_gap`.
+    national
+        :func:`national_table` of the same data, KPI, year, polarity and gender when the
+        caller has it (a batch's shared tables); computed here otherwise.
 
     Returns
     -------
@@ -189,34 +260,23 @@ def unit_table(
         the municipality; both on ``judged_value``.
     """
     polarity = polarity or registry.polarity(kpi)
-    data = data[(data["kpi"] == kpi) & (data["gender"] == gender)]
-    part = _series(data, kpi, gender)
+    part = _series(data[data["kpi"] == kpi], kpi, gender)
     if part.empty:
         return pd.DataFrame(columns=UNIT_COLUMNS)
     year = int(part["year"].max()) if year is None else int(year)
-    catalogue = units.set_index("id")
-    judged = judged_values(data, kpi, year, gender=gender)
-    judged = judged.join(catalogue[["title", "activity"]], how="left")
-    judged["municipality"] = part[part["year"] == year].set_index("ou")["municipality"]
-    own = judged[judged["municipality"] == str(municipality)]
+    if national is None:
+        national = national_table(data, units, kpi, year, polarity=polarity, gender=gender)
+    own = national[national["municipality"] == str(municipality)]
     if own.empty:
         return pd.DataFrame(columns=UNIT_COLUMNS)
     out = []
-    for activity_code, same in judged.groupby("activity", sort=False):
-        mine = own[own["activity"] == activity_code]
-        if mine.empty:
-            continue
-        colours = quartile_colours(same["judged_value"], polarity)
-        local = quartile_colours(mine["judged_value"], polarity)
+    for _, mine in own.groupby("activity", sort=False):
         frame = mine.copy()
-        frame["colour"] = colours["colour"].reindex(frame.index)
-        frame["margin"] = colours["margin"].reindex(frame.index)
-        frame["rank_sweden"] = colours["rank"].reindex(frame.index)
-        frame["count_sweden"] = int(same["judged_value"].notna().sum())
-        frame["rank_municipality"] = local["rank"]
+        frame["rank_municipality"] = quartile_colours(mine["judged_value"], polarity)["rank"]
         frame["count_municipality"] = int(mine["judged_value"].notna().sum())
         out.append(frame)
     table = pd.concat(out)
+    table["count_sweden"] = table["count_sweden"].astype("int64")
     table.loc[table["judged_value"].isna(), "colour"] = "none"
     if kpi == SALSA_DEVIATION:  # Skolverket: the deviation must not rank schools
         table["colour"] = "none"

@@ -80,3 +80,25 @@ def test_a_report_splits_its_values_by_kpi_once():
     assert report.kpi_values(first) is report.kpi_values(first)
     none = report.kpi_values("N99999")
     assert none.empty and list(none.columns) == list(values.columns)
+
+
+def test_a_batch_reads_its_unit_data_once(cache, monkeypatch):
+    """``batch_unit_data``: the unit catalogue and values of an area, read once per batch and
+    process; another batch reads again."""
+    monkeypatch.setattr(base, "_BATCH_UNITS", {})
+    calls = []
+    unit_data = base.data.unit_data
+
+    def counted(kpis, source):
+        calls.append((tuple(kpis), source))
+        return unit_data(kpis, source)
+
+    monkeypatch.setattr(base.data, "unit_data", counted)
+    kpis = ["N15813", "N15504"]
+    catalogue, values = base.batch_unit_data(cache, kpis, "demo")
+    assert base.batch_unit_data(cache, kpis, "demo")[1] is values and len(calls) == 1
+    assert set(values["kpi"]) == set(kpis) and catalogue["id"].is_unique
+    other = cache.with_name("other.parquet")
+    other.write_bytes(cache.read_bytes())
+    base.batch_unit_data(other, kpis, "demo")
+    assert len(calls) == 2 and len(base._BATCH_UNITS) == 1  # one batch at a time

@@ -280,3 +280,21 @@ def test_judgement_table_and_red_red_from_values() -> None:
     assert red_red(values, "1000", {"A": "higher"}, statuses=pd.Series({"A": "met"})).empty
     peers_only = judgement_table(values, "1000", {"A": "higher"}, codes=["1001", "1002"])
     assert peers_only["colour"].iloc[0] == "none"  # fewer than 4 values
+
+
+def test_the_marker_of_arrays_is_the_marker_of_the_series() -> None:
+    """``trend_marker_of`` (a units table's many trends) decides as ``trend_marker`` does."""
+    from analys.stats.trend import trend_marker_of
+
+    rng = np.random.default_rng(7)
+    cases = [
+        (np.arange(2015, 2024), np.arange(9.0) * 2 + rng.normal(0, 0.3, 9)),
+        (np.array([2016, 2018, 2019, 2020, 2021, 2022]), rng.normal(50, 5, 6)),
+        (np.arange(2019, 2024), np.full(5, 3.0)),
+        (np.arange(2020, 2023), np.array([1.0, 2.0, 3.0])),
+        (np.arange(2017, 2024), np.array([1.0, np.nan, 2, 3, 4, 5, 6])),
+    ]
+    for years, values in cases:
+        for polarity in ("higher", "lower", "neutral"):
+            series = pd.Series(values, index=years)
+            assert trend_marker_of(years, values, polarity) == trend_marker(series, polarity)

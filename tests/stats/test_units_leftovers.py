@@ -101,6 +101,7 @@ def test_own_unit_values_show_in_the_unit_section_credited_to_their_file(own_uni
         demo=False,
         preliminary=None,
         national_units=lambda kpi, year: None,  # no batch: the section judges the units
+        unit_data=lambda kpis: analys.data.unit_data(kpis, "store"),
     )
     with capture_output() as captured:
         units_section(report)

@@ -49,6 +49,8 @@ in_own_source = own_store.scoped(_params_source)
 
 #: the batch's values already read in this process: (batch, KPIs) → values (one batch at a time)
 _BATCH_VALUES: dict[tuple, pd.DataFrame] = {}
+#: the unit catalogue and values of a batch (:func:`batch_unit_data`)
+_BATCH_UNITS: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
 
 
 def batch_values(data_cache: str | os.PathLike, kpis: Sequence[str]) -> pd.DataFrame:
@@ -77,6 +79,20 @@ def batch_values(data_cache: str | os.PathLike, kpis: Sequence[str]) -> pd.DataF
             found = found.reset_index(drop=True)
         _BATCH_VALUES[(batch, wanted)] = found
     return found
+
+
+def batch_unit_data(
+    data_cache: str | os.PathLike, kpis: Sequence[str], source: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`analys.data.unit_data` kept for the batch of ``data_cache``: the reports of an
+    area that one worker renders read the unit catalogue and values once."""
+    stat = os.stat(data_cache)
+    key = ((os.fspath(data_cache), stat.st_size, stat.st_mtime_ns), source, tuple(kpis))
+    if key not in _BATCH_UNITS:
+        if any(old[0] != key[0] for old in _BATCH_UNITS):
+            _BATCH_UNITS.clear()
+        _BATCH_UNITS[key] = data.unit_data(kpis, source)
+    return _BATCH_UNITS[key]
 
 
 @in_own_source
@@ -109,6 +125,7 @@ class ReportBase:
         self.place = reference.title(self.municipality)
         self.source = self.area.source
         self.demo = self.source == "demo"
+        self.data_cache = data_cache
         if data_cache:
             values = batch_values(data_cache, self.area.kpis)
         else:
@@ -194,6 +211,13 @@ class ReportBase:
         return cls(params)
 
     # -- helpers --------------------------------------------------------------------------
+
+    def unit_data(self, kpis: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The unit catalogue and the unit values of ``kpis`` (:func:`analys.data.unit_data`),
+        read once per process for a batch's reports."""
+        if self.data_cache:
+            return batch_unit_data(self.data_cache, kpis, self.source)
+        return data.unit_data(kpis, self.source)
 
     def national_units(self, kpi: str, year: int) -> pd.DataFrame | None:
         """Every unit's judgement for ``kpi`` in ``year``

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from IPython.display import HTML
 
-from analys import data, plots, registry
+from analys import plots, registry
 from analys.errors import AnalysError
 from analys.format import difference_unit, join_and, number, with_unit, year_text
 from analys.goals import Area
@@ -46,7 +46,7 @@ def units_section(report: Any) -> None:
         return
     output.display(Markdown("## 8. Enheter"))
     try:
-        catalogue, values = data.unit_data(kpis, report.source)
+        catalogue, values = report.unit_data(kpis)
     except AnalysError as error:
         output.display(Markdown(f"Enhetsdata saknas: {error}"))
         return

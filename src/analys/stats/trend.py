@@ -97,25 +97,44 @@ def last_years(series: pd.Series, points: int = POINTS) -> tuple[pd.Series, str]
     The points must be ``points`` distinct, consecutive years: a year that occurs more than
     once (two values for 2019) is a reason, not something to average away.
     """
-    years, values = _year_values(series)
+    years, values, problem = _last_points(series, points)
+    return _series(years, values), problem
+
+
+def _last_points(series: pd.Series, points: int = POINTS) -> tuple[np.ndarray, np.ndarray, str]:
+    """:func:`last_years` as arrays (years, values), for the many trends of a units table."""
+    return _last_of(*_year_values(series), points)
+
+
+def _last_of(
+    years: np.ndarray, values: np.ndarray, points: int
+) -> tuple[np.ndarray, np.ndarray, str]:
     present = ~np.isnan(values)
     years, values = years[present], values[present]
     repeated = sorted(set(years[1:][years[1:] == years[:-1]].tolist()))
     if repeated:
-        return _series(years, values), (
-            f"året {', '.join(map(str, repeated))} förekommer mer än en gång – en trend kräver "
-            "ett värde per år"
+        return (
+            years,
+            values,
+            (
+                f"året {', '.join(map(str, repeated))} förekommer mer än en gång – en trend kräver "
+                "ett värde per år"
+            ),
         )
     if len(years) < points:
-        return _series(years, values), f"för få år med data ({len(years)} av minst {points})"
+        return years, values, f"för få år med data ({len(years)} av minst {points})"
     years, values = years[-points:], values[-points:]
     if years[-1] - years[0] != points - 1:
         missing = sorted(set(range(int(years[0]), int(years[-1]) + 1)) - set(years.tolist()))
-        return _series(years, values), (
-            f"de {points} senaste åren med data är inte i följd (saknas: "
-            f"{', '.join(map(str, missing))})"
+        return (
+            years,
+            values,
+            (
+                f"de {points} senaste åren med data är inte i följd (saknas: "
+                f"{', '.join(map(str, missing))})"
+            ),
         )
-    return _series(years, values), ""
+    return years, values, ""
 
 
 def _weighted_fit(t: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
@@ -217,17 +236,34 @@ def trend_marker(
     if averaged_years and averaged_years > 1:
         result = _result("cannot_calculate", polarity, reason=averaged_reason(averaged_years))
         return dataclasses.replace(result, label=NO_TEST_LABEL)
-    x, problem = last_years(series)
+    return _marker(*_year_values(series), polarity, se=se, index=series.index)
+
+
+def trend_marker_of(years: np.ndarray, values: np.ndarray, polarity: str = "higher") -> TrendResult:
+    """:func:`trend_marker` of one unit's years and values (arrays, sorted by year), without
+    a Series: a units table reads a trend for each of hundreds of units."""
+    sign(polarity)
+    return _marker(np.asarray(years, dtype=int), np.asarray(values, dtype=float), polarity)
+
+
+def _marker(
+    years_in: np.ndarray,
+    values: np.ndarray,
+    polarity: str,
+    *,
+    se: pd.Series | None = None,
+    index: pd.Index | None = None,
+) -> TrendResult:
+    points, y, problem = _last_of(years_in, values, POINTS)
     if problem:
         return _result("cannot_calculate", polarity, reason=problem)
-    years = tuple(int(y) for y in x.index)
-    y = x.to_numpy()
+    years = tuple(int(year) for year in points)
     t = np.arange(1.0, POINTS + 1.0)
     weights = None
     method, threshold = METHOD_OLS, T_THRESHOLD
     if se is not None:
         if not isinstance(se, pd.Series):
-            se = pd.Series(np.asarray(se, dtype=float), index=series.index)
+            se = pd.Series(np.asarray(se, dtype=float), index=index)
         e = _by_year(se).reindex(list(years)).to_numpy()
         if np.all(np.isfinite(e) & (e > 0)):
             weights = 1.0 / e**2

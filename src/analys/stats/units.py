@@ -42,7 +42,7 @@ import pandas as pd
 from analys import registry
 from analys.frame import wide
 from analys.stats.compare import quartile_colours
-from analys.stats.trend import trend_marker
+from analys.stats.trend import trend_marker_of
 from analys.vocabulary import sign
 
 SMALL_UNIT = 15  # pupils / children / answers below which a unit is small
@@ -282,12 +282,15 @@ def unit_table(
         table["colour"] = "none"
         table[["margin", "rank_sweden", "rank_municipality"]] = np.nan
     recent = part["year"].between(year - 9, year)  # the marker reads the last five with data
-    history = part[part["ou"].isin(table.index) & recent].sort_values("ou", kind="stable")
-    ous = history["ou"].to_numpy()
-    years, values = history["year"].to_numpy(), history["value"].to_numpy(dtype=float)
+    history = part[part["ou"].isin(table.index) & recent]
+    ous = history["ou"].to_numpy(dtype=object)
+    years = history["year"].to_numpy(dtype=int)
+    values = history["value"].to_numpy(dtype=float)
+    order = np.lexsort((years, ous))  # by unit, then year (stable)
+    ous, years, values = ous[order], years[order], values[order]
     starts = np.flatnonzero(np.r_[True, ous[1:] != ous[:-1]]) if len(ous) else np.array([], int)
-    trends = {  # one unit's years at a time, without a pandas group per unit
-        ous[a]: trend_marker(pd.Series(values[a:b], index=years[a:b]), polarity)
+    trends = {  # one unit's years at a time, without a pandas group or Series per unit
+        ous[a]: trend_marker_of(years[a:b], values[a:b], polarity)
         for a, b in zip(starts, np.r_[starts[1:], len(ous)], strict=True)
     }
     table["trend"] = [

@@ -129,3 +129,23 @@ def test_an_overview_reads_the_shared_tables_for_every_area(batch, monkeypatch):
     assert [r.area.area for r in overview.reports] == ["grundskola", "ekonomi"]
     assert all(r.groups is not None for r in overview.reports)
     assert data.snapshot("demo")["snapshot"] == overview.reports[0].snapshot["snapshot"]
+
+
+def test_the_overviews_of_a_batch_share_the_country_wide_rug(batch, monkeypatch):
+    """A worker's overviews colour every KPI of the rug among all municipalities once
+    (``plots.tartan_country``), and show what an overview computing for itself shows."""
+    from analys import plots
+
+    cache, tables = batch
+    calls = []
+    real = plots.tartan_country
+    monkeypatch.setattr(plots, "tartan_country", lambda *a, **k: calls.append(1) or real(*a, **k))
+    areas = ["grundskola", "ekonomi"]
+    first, second = (
+        Overview(code, areas, source="demo", data_cache=cache, precomputed=tables)
+        for code in ("1880", "0428")
+    )
+    shared = _content(first, ["rug"]) and _content(second, ["maps", "rug"])
+    assert len(calls) == 1
+    alone = _content(Overview("0428", areas, source="demo"), ["maps", "rug"])
+    assert len(shared) >= 3 and shared == alone

@@ -243,3 +243,22 @@ def test_the_shipped_areas_still_load():
     """The stricter loader accepts every params file the project ships."""
     for path in sorted((Path(__file__).parents[2] / "params").glob("*.yaml")):
         assert load_area(path).goals, path
+
+
+def test_a_params_file_parsed_once_is_read_afresh_and_apart(tmp_path):
+    """The parse is kept per text (a batch's overviews read every file): a changed file is
+    parsed again, and a caller's change to its dict never reaches the next reader."""
+    from analys.goals.read import read_params
+
+    path = tmp_path / "omrade.yaml"
+    path.write_text("area: omrade\ngoals:\n  - title: Mål\n", encoding="utf-8")
+    first = read_params(path)
+    first["goals"][0]["title"] = "ändrad"
+    assert read_params(path)["goals"][0]["title"] == "Mål"
+    path.write_text("area: omrade\ngoals:\n  - title: Nytt mål\n", encoding="utf-8")
+    assert read_params(path)["goals"][0]["title"] == "Nytt mål"
+    path.write_text("area: omrade\narea: annat\n", encoding="utf-8")  # a key twice
+    with pytest.raises(ParamsError):
+        read_params(path)
+    with pytest.raises(ParamsError):  # a refusal is not kept as a result
+        read_params(path)

@@ -7,6 +7,8 @@ problem is one Swedish line (``ParamsError``) naming the file and, where known, 
 
 from __future__ import annotations
 
+import copy
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +137,13 @@ class _Refused(yaml.YAMLError):
         self.text = text
 
 
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str) -> Any:
+    """The YAML of a params file's text, parsed once per process and text: a batch's overviews
+    read every area's file, and a file's parse took longer than checking it."""
+    return yaml.load(text, Loader=_ParamsLoader)  # a SafeLoader: builds no Python objects
+
+
 def read_params(path: Path) -> dict[str, Any]:
     """The raw dict of a params file; ``ParamsError`` (one Swedish line) when it cannot be.
 
@@ -165,7 +174,7 @@ def read_params(path: Path) -> dict[str, Any]:
             f"{label}: filen går inte att läsa ({error.strerror or type(error).__name__})"
         ) from None
     try:
-        raw = yaml.load(text, Loader=_ParamsLoader)  # a SafeLoader: builds no Python objects
+        raw = copy.deepcopy(_parsed(text))  # the caller may change its dict
     except _Refused as error:
         where = f"rad {error.mark.line + 1}, kolumn {error.mark.column + 1}"
         raise ParamsError(f"{label}: {where}: {error.text}") from None

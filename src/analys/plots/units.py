@@ -295,8 +295,50 @@ def _country_colours(
     return quartile_colours(series, polarity)["colour"].to_dict()
 
 
+def tartan_country(
+    data: pd.DataFrame, kpis: Sequence[str], year: int | None = None
+) -> dict[str, dict]:
+    """What the tartan rugs of every municipality share (:func:`tartan_cells`): for each of
+    ``kpis``, the places with a total value in any year (``present``), and in its latest
+    year with data, or ``year``, every municipality's value and quartile colour among all
+    municipalities (``latest``: KPI → (values by municipality, colours by municipality)).
+
+    A batch's overviews compute it once per worker and pass it to :func:`tartan_cells`.
+    """
+    totals = data[data["kpi"].isin(list(kpis)) & (data["gender"] == "T")]
+    valued = totals[totals["value"].notna()]
+    present = {
+        str(kpi): frozenset(places)
+        for kpi, places in valued.groupby("kpi", sort=False)["municipality"].unique().items()
+    }
+    place = totals["municipality"]
+    rows = totals.loc[
+        place.str.fullmatch(r"\d{4}") & ~place.str.startswith("00"),
+        ["kpi", "municipality", "year", "value"],
+    ]
+    # each KPI's year (its latest, or ``year``) picked before the KPIs are split: the split
+    # then takes one year's rows, not every year's
+    wanted = rows.groupby("kpi", sort=False)["year"].transform("max") if year is None else year
+    rows = rows[rows["year"] == wanted]
+    latest = {}
+    for kpi, part in rows.groupby("kpi", sort=False):
+        values = part.set_index("municipality")["value"]
+        judged = _country_colours(
+            registry.polarity(kpi),
+            tuple(values.index),
+            tuple(None if v != v else v for v in values.to_numpy(dtype=float).tolist()),
+        )
+        latest[str(kpi)] = (values, judged)
+    return {"present": present, "latest": latest}
+
+
 def tartan_cells(
-    data: pd.DataFrame, *, kpis: Sequence[str], codes: Sequence[str], year: int | None = None
+    data: pd.DataFrame,
+    *,
+    kpis: Sequence[str],
+    codes: Sequence[str],
+    year: int | None = None,
+    country: dict[str, dict] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The tartan rug's cells: a row per KPI any of ``codes`` has (:func:`tartan_kpis`), a
     column per municipality of ``codes``.
@@ -305,36 +347,24 @@ def tartan_cells(
     :func:`analys.stats.compare.quartile_colours`: green/yellow/red, high/middle/low for a
     KPI without a direction, none; "" where the municipality has no value) and their values
     written the Swedish way ("" where none), each in the KPI's latest year with data, or
-    ``year``.
+    ``year``. ``country`` is :func:`tartan_country` of the same data, KPIs and year when
+    the caller has it.
     """
-    kpis = tartan_kpis(data, kpis, codes)
+    if country is None:
+        country = tartan_country(data, kpis, year)
+    wanted = set(codes)
+    kpis = [k for k in kpis if not country["present"].get(k, frozenset()).isdisjoint(wanted)]
     colours = np.full((len(kpis), len(codes)), "", dtype=object)
     labels = np.full((len(kpis), len(codes)), "", dtype=object)
-    row_of = {kpi: i for i, kpi in enumerate(kpis)}
-    # the KPIs' municipal totals, filtered once (not once per KPI)
-    rows = data[data["kpi"].isin(kpis) & (data["gender"] == "T")]
-    place = rows["municipality"]
-    rows = rows.loc[
-        place.str.fullmatch(r"\d{4}") & ~place.str.startswith("00"),
-        ["kpi", "municipality", "year", "value"],
-    ]
-    # each KPI's year (its latest, or ``year``) picked before the KPIs are split: the split
-    # then takes one year's rows, not every year's
-    wanted = rows.groupby("kpi", sort=False)["year"].transform("max") if year is None else year
-    rows = rows[rows["year"] == wanted]
-    for kpi, part in rows.groupby("kpi", sort=False):
-        values = part.set_index("municipality")["value"]
-        judged = _country_colours(
-            registry.polarity(kpi),
-            tuple(values.index),
-            tuple(None if v != v else v for v in values.to_numpy(dtype=float).tolist()),
-        )
-        shown = values.reindex(codes).astype(float)
-        cells = pd.Series(judged, dtype=object).reindex(codes).fillna("grey")
+    for i, kpi in enumerate(kpis):
+        if kpi not in country["latest"]:
+            continue
+        values, judged = country["latest"][kpi]
+        shown = values.reindex(codes).to_numpy(dtype=float)
         unit = registry.unit(kpi)
-        for j in np.flatnonzero(np.isfinite(shown.to_numpy())):
-            colours[row_of[kpi], j] = cells.iloc[j]
-            labels[row_of[kpi], j] = number(shown.iloc[j], decimals_for(unit, shown.iloc[j]))
+        for j in np.flatnonzero(np.isfinite(shown)):
+            colours[i, j] = judged.get(codes[j], "grey")
+            labels[i, j] = number(shown[j], decimals_for(unit, shown[j]))
     frame = partial(pd.DataFrame, index=kpis, columns=list(codes))
     return frame(colours), frame(labels)
 

@@ -10,7 +10,9 @@ saying why, and the other areas are shown. Only when every area fails is it an e
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import cached_property
+from typing import Any
 
 import pandas as pd
 from IPython.display import HTML, display
@@ -36,6 +38,23 @@ from analys.vocabulary import OFF_TARGET_LABEL
 
 #: the status cell of an area that could not be shown
 FAILED_LABEL = "Kunde inte visas"
+
+
+#: what the overviews of one batch share (the rug's country-wide colours, the values split
+#: by KPI), kept for the batch's values frame: one batch at a time (:func:`_batch_memo`)
+_BATCH_MEMO: dict[str, Any] = {}
+
+
+def _batch_memo(frame: pd.DataFrame, key: tuple, make: Callable[[], Any]) -> Any:
+    """``make()``, once per ``key`` for the batch whose values ``frame`` is
+    (:func:`batch_values` keeps that frame for the process, so a worker's overviews share it)."""
+    if _BATCH_MEMO.get("frame") is not frame:
+        _BATCH_MEMO.clear()
+        _BATCH_MEMO.update(frame=frame, memo={})
+    memo = _BATCH_MEMO["memo"]
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
 
 
 def _load_areas(names: list[str]) -> dict[str, Area | Exception]:
@@ -107,8 +126,8 @@ class Overview:
                 for k in a.kpis
             }
         )
-        if data_cache:  # one read of every area's KPIs; each report takes its slice of it
-            batch_values(data_cache, kpis)
+        #: the batch's values of every area (one read; each report takes its slice of it)
+        self._batch = batch_values(data_cache, kpis) if data_cache else None
         for name, area in loaded.items():
             label = _area_label(name)
             try:
@@ -146,7 +165,10 @@ class Overview:
     @cached_property
     def values(self) -> pd.DataFrame:
         """Every area's values, each KPI once: from the first area that has it (areas that
-        share a KPI read the same rows; a drop_duplicates over all of them cost a second)."""
+        share a KPI read the same rows; a drop_duplicates over all of them cost a second).
+        In a batch, the batch's one read of all of them."""
+        if self._batch is not None:
+            return self._batch
         frames, seen = [], set()
         for report in self.reports:
             kpis = report.values["kpi"]
@@ -154,6 +176,17 @@ class Overview:
             frames.append(report.values[new] if not new.all() else report.values)
             seen.update(kpis[new].unique())
         return pd.concat(frames, ignore_index=True)
+
+    def _kpi_rows(self, kpis: Sequence[str]) -> pd.DataFrame:
+        """The rows of ``kpis`` of :attr:`values` (in a batch from its one split by KPI)."""
+        if self._batch is None:
+            return self.values[self.values["kpi"].isin(list(kpis))]
+        batch = self._batch
+        parts = _batch_memo(
+            batch, ("by kpi",), lambda: {str(k): p for k, p in batch.groupby("kpi", sort=False)}
+        )
+        found = [parts[k] for k in kpis if k in parts]
+        return pd.concat(found) if found else batch.iloc[0:0]
 
     def header(self) -> None:
         """Title with the areas' year, a one-line summary over all areas, the demo banner,
@@ -258,7 +291,7 @@ class Overview:
         """A small map per area of its main outcome KPI."""
         kpis = list(dict.fromkeys(r.main_kpi for r in self.reports))
         figure = maps_mod.small_multiples_svg(
-            self.values,
+            self._kpi_rows(kpis),
             kpis=kpis,
             municipality=self.municipality,
             region=self.municipality_type == "L",
@@ -288,8 +321,16 @@ class Overview:
         groups = self.reports[0].groups
         peers = peer_set(self.municipality, "skr", groups=groups)[:12]
         codes = plots.tartan_columns(self.municipality, peers)
+        year = self.reports[0].area.year
+        country = None
+        if self._batch is not None:  # the same for every overview of the batch
+            country = _batch_memo(
+                self._batch,
+                ("tartan", tuple(kpis), year, self.source),
+                lambda: plots.tartan_country(self._batch, kpis, year),
+            )
         colours, labels = plots.tartan_cells(
-            self.values, kpis=kpis, codes=codes, year=self.reports[0].area.year
+            self.values, kpis=kpis, codes=codes, year=year, country=country
         )
         display(HTML(tartan_table(colours, labels, names=[reference.title(c) for c in codes])))
         self.reports[0]._caption(kpis=kpis)  # every area's rows: any area's own data says whose

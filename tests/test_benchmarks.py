@@ -23,6 +23,17 @@ def _module(name: str):
     return module
 
 
+def test_the_country_benchmark_separates_the_start_up_from_each_report():
+    """A batch's start-up is paid once: (a) minus one municipality's reports alone gives what
+    each further report costs, and the start-up is what the small batch took beyond that."""
+    country = _module("country")
+    each, start = country.marginal(11, 22.0, 136, 122.0)
+    assert each == pytest.approx(0.8) and start == pytest.approx(13.2)
+    text = country.marginal_text(11, 22.0, 136, 122.0, 3232, 2)
+    assert "1.60 s per rapport och kärna" in text and "start 13 s" in text
+    assert f"≈ {(13.2 + 3232 * 0.8) / 60:.0f} min" in text
+
+
 def test_the_country_benchmark_projects_every_report_of_the_country():
     country = _module("country")
     names, total = country.country_size(None)

@@ -13,8 +13,8 @@ country (290 municipalities × the municipal areas, 21 regions × the region are
 overview each) on 2 cores; for (a) also what each report beyond a batch's start-up costs
 (the sample minus one municipality's and one region's reports rendered alone) and the
 country projected from that and the start-up, which the country pays once; the ratio
-(b)/(a); the median and largest HTML and notebook sizes; and (c) the time of a second render of the same sample with nothing changed (every
-report is skipped). Goals: ≤ 0.8 s per report per core (the country in ≤ 25
+(b)/(a); the median and largest HTML and notebook sizes; and (c) the time of a second
+render of the same sample with nothing changed (every report is skipped). Goals: ≤ 0.8 s per report per core (the country in ≤ 25
 minutes on 2 cores), median HTML ≤ 400 KB.
 
 Run: ``.venv/bin/python benchmarks/country.py`` (``--quick`` for 3 municipalities, 1 region

@@ -149,3 +149,23 @@ def test_the_overviews_of_a_batch_share_the_country_wide_rug(batch, monkeypatch)
     assert len(calls) == 1
     alone = _content(Overview("0428", areas, source="demo"), ["maps", "rug"])
     assert len(shared) >= 3 and shared == alone
+
+
+def test_a_report_takes_its_gender_gaps_from_the_shared_tables(batch, monkeypatch):
+    """Every municipality's gaps between women and men are computed once per batch; the
+    section *Kön* of a report from the shared tables computes none."""
+    cache, tables = batch
+    shared = country.tables_for(tables, load_area_spec("grundskola").area, "demo").gaps
+    assert shared is not None and shared.kpis and set(shared.by_kpi) == set(shared.kpis)
+    assert shared.all["municipality"].nunique() > 250
+    params = {**load_area_spec("grundskola").params, "municipality": "0428", "source": "demo"}
+    report = Report(params, data_cache=cache, precomputed=tables)
+
+    def no_gaps(*args, **kwargs):
+        raise AssertionError("the report computed every municipality's gaps again")
+
+    monkeypatch.setattr("analys.stats.gender.gender_gaps", no_gaps)
+    monkeypatch.setattr("analys.plots.trend.gender_gaps", no_gaps)
+    with capture_output() as captured:
+        report.gender()
+    assert any("image/svg+xml" in o.data for o in captured.outputs)

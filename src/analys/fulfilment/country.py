@@ -40,7 +40,7 @@ from analys.fulfilment import ValuesIndex
 from analys.goals import Area
 
 #: bump when the pickled layout changes (old files are then not read)
-TABLES_VERSION = 2
+TABLES_VERSION = 3
 
 
 @dataclass
@@ -58,6 +58,20 @@ class AreaTables:
     #: :func:`analys.stats.units.national_table`, which each report's unit section narrows
     #: to its municipality
     units: dict[tuple, pd.DataFrame] = field(default_factory=dict)
+    #: the gaps between women and men of the area's KPIs divided by gender
+    gaps: GenderGaps | None = None
+
+
+@dataclass
+class GenderGaps:
+    """The gaps between women and men (:func:`analys.stats.gender.gender_gaps`) of every
+    municipality, as a report's section *Kön* computes them: of ``kpis`` together (every
+    year, for its sentences), and of each KPI up to ``year`` (for its chart)."""
+
+    kpis: tuple[str, ...]
+    year: int | None
+    all: pd.DataFrame
+    by_kpi: dict[str, pd.DataFrame]
 
 
 @dataclass
@@ -136,6 +150,7 @@ def area_tables(
             tables.expected[key] = compute_expected(
                 mine, kind, drivers.outcome, tuple(drivers.explanatory), year
             )
+    tables.gaps = gender_tables(area, mine, batch_year or area.year, source)
     if source is not None:
         report_year = batch_year or area.year
         if not report_year:  # the report's year: its indicators' latest (as evaluate finds it)
@@ -143,6 +158,39 @@ def area_tables(
             report_year = max((y for y in latest if y is not None), default=None)
         tables.units = unit_tables(area, source, report_year)
     return tables
+
+
+def gender_kpis(area: Area) -> list[str]:
+    """The area's indicator KPIs divided by gender, in the area's order (section *Kön*)."""
+    return [
+        k
+        for k in dict.fromkeys(i.kpi for _, i in area.indicators)
+        if (registry.entry(k) or {}).get("divided_by_gender")
+    ]
+
+
+def gender_tables(
+    area: Area, values: pd.DataFrame, year: int | None, source: str | None
+) -> GenderGaps | None:
+    """The :class:`GenderGaps` of ``area`` from its ``values`` (``None``: no KPI divided by
+    gender); ``year`` is the reports' year (their charts end there)."""
+    from analys.own.store import definitions
+    from analys.stats.gender import gender_gaps
+
+    with definitions(source):  # own KPIs: this source's definitions, as in the report
+        kpis = gender_kpis(area)
+    if not kpis:
+        return None
+    by_kpi = {}
+    for kpi in kpis:
+        part = values[values["kpi"] == kpi]
+        if year is not None:
+            part = part[part["year"] <= int(year)]
+        by_kpi[kpi] = gender_gaps(part) if len(part) else pd.DataFrame()
+    together = values[values["kpi"].isin(kpis)]
+    return GenderGaps(
+        tuple(kpis), None if year is None else int(year), gender_gaps(together), by_kpi
+    )
 
 
 def unit_key(kpi: str, year: int, polarity: str) -> tuple:

@@ -219,14 +219,19 @@ def gap_lines(
     title: str | None = None,
     preliminary: int | None = None,
     peers_label: str | None = None,
+    gaps: pd.DataFrame | None = None,
 ) -> TrendLines:
-    """What :func:`gender_gap_chart` draws (its parameters, without the drawing ones)."""
+    """What :func:`gender_gap_chart` draws (its parameters, without the drawing ones).
+
+    ``gaps`` is :func:`analys.stats.gender.gender_gaps` of ``data``'s rows of ``kpi`` in
+    ``years`` when the caller has it (a batch's shared tables)."""
     name = reference.title(municipality)
     women, men = registry.gender_gap_words(kpi)
-    part = data[data["kpi"] == kpi] if data is not None and "kpi" in data.columns else None
-    if part is not None and years is not None:
-        part = part[part["year"].isin([int(y) for y in years])]
-    gaps = gender_gaps(part) if part is not None and len(part) else pd.DataFrame()
+    if gaps is None:
+        part = data[data["kpi"] == kpi] if data is not None and "kpi" in data.columns else None
+        if part is not None and years is not None:
+            part = part[part["year"].isin([int(y) for y in years])]
+        gaps = gender_gaps(part) if part is not None and len(part) else pd.DataFrame()
     if gaps.empty or gaps["gap"].notna().sum() == 0:
         message = f"{registry.label(kpi)} finns inte uppdelat på {women} och {men} för {name}."
         return TrendLines(kpi=kpi, derived=True, message=message)

@@ -142,6 +142,7 @@ class ReportBase:
             self.index = ValuesIndex(self.values)
         self._shared_expected = shared.expected if shared is not None else {}
         self._shared_units = shared.units if shared is not None else {}
+        self._shared_gaps = shared.gaps if shared is not None else None
         self.evaluation: Evaluation = evaluate(
             self.area, self.index, self.municipality, self.area.year, groups=self.groups
         )

@@ -8,6 +8,7 @@ import pandas as pd
 from analys import plots, reference, registry
 from analys.catalogue import averaged_years
 from analys.format import join_and
+from analys.fulfilment.country import gender_kpis
 from analys.report import output, sentences
 from analys.report.base import in_own_source
 from analys.report.labels import TREND_HEADER, indicator_label
@@ -129,15 +130,15 @@ class TrendSections:
 
     def gender(self) -> None:
         """Section 7: the gap between women and men (girls and boys) for KPIs divided by gender."""
-        kpis = [
-            k
-            for k in dict.fromkeys(i.kpi for _, i in self.area.indicators)
-            if (registry.entry(k) or {}).get("divided_by_gender")
-        ]
+        kpis = gender_kpis(self.area)
         if not kpis:
             output.display(Markdown("Inget av områdets nyckeltal redovisas uppdelat på kön."))
             return
-        gaps = gender_mod.gender_gaps(self.kpi_values(*kpis))
+        shared = self._shared_gaps  # every municipality's gaps, computed once per batch
+        year = None if self.area.year is None else int(self.area.year)
+        if shared is not None and (shared.kpis, shared.year) != (tuple(kpis), year):
+            shared = None
+        gaps = shared.all if shared else gender_mod.gender_gaps(self.kpi_values(*kpis))
         codes = reference.codes_of_type(self.municipality_type)
         summary = gender_mod.gap_summary(
             gaps,
@@ -179,6 +180,7 @@ class TrendSections:
         panels = [
             plots.gap_lines(
                 self.kpi_values(kpi),
+                gaps=shared.by_kpi.get(kpi) if shared else None,
                 kpi=kpi,
                 municipality=self.municipality,
                 peers=self.peers,

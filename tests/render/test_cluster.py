@@ -479,3 +479,27 @@ def test_a_worker_killed_mid_batch_has_its_report_rendered_on_another(
     assert "Misslyckades: 1880 Dödlig alltid: Dask-arbetaren dog" in capsys.readouterr().out
     assert not tcp_cluster.violations.exists()
     tcp_cluster.client.wait_for_workers(2, timeout=120)  # the nannies restarted them
+
+
+def test_a_stopped_cluster_batch_leaves_dasks_event_loop_silent(monkeypatch):
+    """After a signal, Dask's event loop may still report the callbacks the stop cut short
+    (a comm closed under them) while the process exits: those loggers stay silent. A batch
+    that ends normally gives the loggers their levels back."""
+    import logging
+
+    loggers = [logging.getLogger(name) for name in C._TEARDOWN_LOGGERS]
+    for log in loggers:
+        monkeypatch.setattr(log, "level", logging.WARNING)
+
+    def pool() -> C.ClusterPool:  # a pool whose client and cluster are already gone
+        made = object.__new__(C.ClusterPool)
+        made.client = made.cluster = None
+        made._closed, made._futures, made._plugins = False, {}, []
+        made._quiet = C._quiet_distributed()
+        made._quiet.__enter__()
+        return made
+
+    pool().close()
+    assert [log.level for log in loggers] == [logging.WARNING] * len(loggers)
+    pool().abort(stopped=True)
+    assert all(log.level > logging.CRITICAL for log in loggers)

@@ -4,8 +4,11 @@ Every report of an area compares its municipality with all units of its type, so
 report used to rebuild the same things from the same data: one municipality × year table per
 KPI (:class:`~analys.fulfilment.ValuesIndex`),
 the quartile colours and ranks of every unit for each indicator and year, the default years,
-the comparison groups, the data snapshot, and the expected values (OLS with leave-one-out
-residuals) of the area's driver model. An overview rebuilt them once more for each area.
+the comparison groups, the data snapshot, the expected values (OLS with leave-one-out
+residuals) of the area's driver model, every municipality's gaps between women and men
+(:class:`GenderGaps`), and – in areas with unit data – the judgement of every school,
+preschool or care home of the country against the others of its kind (:func:`unit_tables`).
+An overview rebuilt them once more for each area.
 
 :func:`area_tables` computes them once per batch and area; the batch renderer writes them,
 for all areas of a source, into one pickle (:func:`write_tables`) beside the data cache and
@@ -15,9 +18,10 @@ the data cache: a report reads its area's slice of the parquet file, which is sm
 faster than pickling them.) The result is the
 same as computing it in the report (a test compares the two).
 
-What is judged per unit – one municipality's goal evaluation, its trend markers, its peer
-set – stays with the report: it is needed once, by the report of that unit (and its
-overview), so computing it in the workers keeps it parallel.
+What is judged for one municipality – its goal evaluation, its trend markers, its peer set,
+its own units' trends and ranks among themselves – stays with the report: it is needed once,
+by that municipality's report (and its overview), so computing it in the workers keeps it
+parallel.
 
 Within a worker's warm kernel the loaded tables are kept per file (``_LOADED``), so the
 reports and overviews that one worker renders read the pickle once.
@@ -121,7 +125,8 @@ def area_tables(
 ) -> AreaTables:
     """The shared tables of ``area`` from the batch's ``values`` (all units and years);
     ``year`` is the batch's report year (``None``: the area's own, else the latest).
-    With ``source`` the judgements of the units (:func:`unit_tables`) are made too."""
+    ``source`` defines the own KPIs (their polarity and gender split); with it the judgements
+    of the units (:func:`unit_tables`) are made too."""
     batch_year = year
     mine = values[values["kpi"].isin(area.kpis)].reset_index(drop=True)
     index = ValuesIndex(mine)

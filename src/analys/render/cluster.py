@@ -130,6 +130,18 @@ def _quiet_distributed() -> Iterator[None]:
             log.setLevel(level)
 
 
+#: the loggers of Dask's event loop, which report the callbacks that a stopped batch cuts
+#: short (a comm closed under them) as tracebacks: the batch's summary says what happened
+_TEARDOWN_LOGGERS = ("distributed", "dask", "tornado", "asyncio")
+
+
+def _silence_teardown() -> None:
+    """No traceback from Dask's event loop after a batch was stopped (a signal): its
+    callbacks may still run while the process exits, so the loggers stay silent."""
+    for name in _TEARDOWN_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
 class ClusterPool:
     """The render pool on a Dask cluster; the same interface as :class:`analys.render._Pool`.
 
@@ -167,8 +179,8 @@ class ClusterPool:
                 name=cluster_worker.kernel_plugin_name(self.batch),
             )
             self._plugins.append(cluster_worker.kernel_plugin_name(self.batch))
-        except BaseException:
-            self.abort()
+        except BaseException as error:
+            self.abort(stopped=not isinstance(error, Exception))
             raise
 
     def _connect(self) -> None:
@@ -207,7 +219,7 @@ class ClusterPool:
 
     def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
         if kind is not None and not issubclass(kind, Exception):
-            self.abort()
+            self.abort(stopped=True)
         else:
             self.close()
 
@@ -290,7 +302,7 @@ class ClusterPool:
             inflight = self.inflight()
             stop.done = done
             stop.inflight = [key for key in inflight if key not in done]
-            self.abort()
+            self.abort(stopped=True)
             raise
         finally:
             bar.close()
@@ -344,12 +356,15 @@ class ClusterPool:
             raise box["error"]
         return box.get("value")
 
-    def _shutdown(self, *, cancel: bool) -> None:
+    def _shutdown(self, *, cancel: bool, stopped: bool = False) -> None:
         if self._closed:
             return
         self._closed = True
         client, cluster = self.client, self.cluster
         self.client = self.cluster = None
+        if stopped:  # ended now (nothing restores the levels later), then silent for good
+            self._quiet.__exit__(None, None, None)
+            _silence_teardown()
         if client is not None:
             if cancel and self._futures:
                 with contextlib.suppress(Exception):
@@ -367,12 +382,14 @@ class ClusterPool:
             with contextlib.suppress(Exception):
                 self._bounded(lambda: cluster.close(timeout=CLOSE_GRACE), CLOSE_GRACE + 5)
         self._plugins.clear()
-        self._quiet.__exit__(None, None, None)
+        if not stopped:
+            self._quiet.__exit__(None, None, None)
 
     def close(self) -> None:
         """End the batch: the workers' kernels shut down, a LocalCluster it started closed."""
         self._shutdown(cancel=False)
 
-    def abort(self) -> None:
-        """Stop now: cancel what is left, then close as :meth:`close` does."""
-        self._shutdown(cancel=True)
+    def abort(self, *, stopped: bool = False) -> None:
+        """Stop now: cancel what is left, then close as :meth:`close` does. ``stopped``: by a
+        signal – Dask's event loop then stays silent (:func:`_silence_teardown`)."""
+        self._shutdown(cancel=True, stopped=stopped)

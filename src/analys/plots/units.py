@@ -271,9 +271,21 @@ _EM = 0.56 / 72
 
 def tartan_kpis(data: pd.DataFrame, kpis: Sequence[str], codes: Sequence[str]) -> list[str]:
     """The ``kpis`` that any of ``codes`` has a value of (total, any year): the rug's rows."""
-    part = data[data["kpi"].isin(list(kpis)) & data["municipality"].isin(list(codes))]
-    present = set(part.loc[part["value"].notna() & (part["gender"] == "T"), "kpi"])
-    return [k for k in kpis if k in present]
+    totals = data[data["kpi"].isin(list(kpis)) & (data["gender"] == "T")]
+    return _rows(kpis, _present(totals), codes)
+
+
+def _present(totals: pd.DataFrame) -> dict[str, frozenset]:
+    """KPI → the places with a value in ``totals`` (one gender's rows), any year."""
+    valued = totals[totals["value"].notna()]
+    places = valued.groupby("kpi", sort=False)["municipality"].unique()
+    return {str(kpi): frozenset(codes) for kpi, codes in places.items()}
+
+
+def _rows(kpis: Sequence[str], present: dict[str, frozenset], codes: Sequence[str]) -> list[str]:
+    """Those of ``kpis`` that any of ``codes`` has a value of (:func:`_present`)."""
+    wanted = set(codes)
+    return [k for k in kpis if not present.get(k, frozenset()).isdisjoint(wanted)]
 
 
 def tartan_columns(municipality: str, peers: Sequence[str]) -> list[str]:
@@ -306,11 +318,7 @@ def tartan_country(
     A batch's overviews compute it once per worker and pass it to :func:`tartan_cells`.
     """
     totals = data[data["kpi"].isin(list(kpis)) & (data["gender"] == "T")]
-    valued = totals[totals["value"].notna()]
-    present = {
-        str(kpi): frozenset(places)
-        for kpi, places in valued.groupby("kpi", sort=False)["municipality"].unique().items()
-    }
+    present = _present(totals)
     place = totals["municipality"]
     rows = totals.loc[
         place.str.fullmatch(r"\d{4}") & ~place.str.startswith("00"),
@@ -352,8 +360,7 @@ def tartan_cells(
     """
     if country is None:
         country = tartan_country(data, kpis, year)
-    wanted = set(codes)
-    kpis = [k for k in kpis if not country["present"].get(k, frozenset()).isdisjoint(wanted)]
+    kpis = _rows(kpis, country["present"], codes)
     colours = np.full((len(kpis), len(codes)), "", dtype=object)
     labels = np.full((len(kpis), len(codes)), "", dtype=object)
     for i, kpi in enumerate(kpis):

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))  # the shared timing loop, run or imported
+
+from turns import take_turns  # noqa: E402
 
 #: a municipal area each of school, economy and elderly care, and a region area
 REPORTS = [
@@ -145,21 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     matplotlib.use("Agg")
     recorded = [m for area, code in REPORTS for m in report_maps(area, code)]
     recorded += [m for code in OVERVIEWS for m in overview_maps(code)]
-    for chart in recorded:  # not timed: fonts, boundaries and first-use costs of both ways
-        svg_map(*chart)
-        matplotlib_map(*chart)
-    svg_seconds = png_seconds = 0.0
-    svg_bytes = png_bytes = 0
-    for _ in range(args.rounds):
-        for chart in recorded:  # taking turns, so drift in the machine's speed falls on both
-            started = time.perf_counter()
-            svg = svg_map(*chart)
-            svg_seconds += time.perf_counter() - started
-            started = time.perf_counter()
-            png = matplotlib_map(*chart)
-            png_seconds += time.perf_counter() - started
-            svg_bytes += len(svg.encode())
-            png_bytes += len(png)
+    svg_seconds, png_seconds, svg_bytes, png_bytes = take_turns(
+        recorded, svg_map, matplotlib_map, args.rounds
+    )
     count = len(recorded) * args.rounds
     small = sum(kind == "small" for kind, _, _ in recorded)
     print(

@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))  # the shared timing loop, run or imported
+
+from turns import take_turns  # noqa: E402
 
 #: a municipal area each of school, economy and elderly care, and a region area
 REPORTS = [
@@ -144,21 +146,9 @@ def main(argv: list[str] | None = None) -> int:
 
     matplotlib.use("Agg")
     charts = [c for area, code in REPORTS for c in report_charts(area, code)]
-    for chart in charts:  # not timed: fonts and first-use costs of both ways
-        svg_chart(*chart)
-        matplotlib_chart(*chart)
-    svg_seconds = png_seconds = 0.0
-    svg_bytes = png_bytes = 0
-    for _ in range(args.rounds):
-        for chart in charts:
-            started = time.perf_counter()
-            svg = svg_chart(*chart).svg
-            svg_seconds += time.perf_counter() - started
-            started = time.perf_counter()
-            png = matplotlib_chart(*chart)
-            png_seconds += time.perf_counter() - started
-            svg_bytes += len(svg.encode())
-            png_bytes += len(png)
+    svg_seconds, png_seconds, svg_bytes, png_bytes = take_turns(
+        charts, lambda *chart: svg_chart(*chart).svg, matplotlib_chart, args.rounds
+    )
     count = len(charts) * args.rounds
     kinds = ", ".join(
         f"{sum(chart[0] == kind for chart in charts)} {name}" for kind, name in KINDS.items()

@@ -97,18 +97,14 @@ def last_years(series: pd.Series, points: int = POINTS) -> tuple[pd.Series, str]
     The points must be ``points`` distinct, consecutive years: a year that occurs more than
     once (two values for 2019) is a reason, not something to average away.
     """
-    years, values, problem = _last_points(series, points)
+    years, values, problem = _last_of(*_year_values(series), points)
     return _series(years, values), problem
-
-
-def _last_points(series: pd.Series, points: int = POINTS) -> tuple[np.ndarray, np.ndarray, str]:
-    """:func:`last_years` as arrays (years, values), for the many trends of a units table."""
-    return _last_of(*_year_values(series), points)
 
 
 def _last_of(
     years: np.ndarray, values: np.ndarray, points: int
 ) -> tuple[np.ndarray, np.ndarray, str]:
+    """:func:`last_years` of sorted arrays, as arrays: a units table reads many trends."""
     present = ~np.isnan(values)
     years, values = years[present], values[present]
     repeated = sorted(set(years[1:][years[1:] == years[:-1]].tolist()))

@@ -185,19 +185,17 @@ def national_table(
     Returns
     -------
     DataFrame
-        Indexed by ``ou`` (columns :data:`NATIONAL_COLUMNS`, ``attrs["year"]`` the year
-        judged): the judged value (:func:`judged_values`), the unit's title, activity and
-        municipality, its quartile colour, margin and rank among the units of its activity
-        (``rank_sweden`` of ``count_sweden``). A batch computes it once per KPI and year
+        Indexed by ``ou`` (columns :data:`NATIONAL_COLUMNS`): the judged value
+        (:func:`judged_values`), the unit's title, activity and municipality, its quartile
+        colour, margin and rank among the units of its activity (``rank_sweden`` of
+        ``count_sweden``). A batch computes it once per KPI and year
         (:mod:`analys.fulfilment.country`) instead of once per report.
     """
     polarity = polarity or registry.polarity(kpi)
     data = data[(data["kpi"] == kpi) & (data["gender"] == gender)]
     part = _series(data, kpi, gender)
     if part.empty:
-        empty = pd.DataFrame(columns=NATIONAL_COLUMNS, index=pd.Index([], name="ou"))
-        empty.attrs["year"] = None
-        return empty
+        return pd.DataFrame(columns=NATIONAL_COLUMNS, index=pd.Index([], name="ou"))
     year = int(part["year"].max()) if year is None else int(year)
     catalogue = units.set_index("id")
     judged = judged_values(data, kpi, year, gender=gender)
@@ -212,9 +210,7 @@ def national_table(
         judged.loc[same.index, "margin"] = colours["margin"]
         judged.loc[same.index, "rank_sweden"] = colours["rank"]
         judged.loc[same.index, "count_sweden"] = int(same["judged_value"].notna().sum())
-    judged = judged.loc[:, NATIONAL_COLUMNS]
-    judged.attrs["year"] = year
-    return judged
+    return judged.loc[:, NATIONAL_COLUMNS]
 
 
 def unit_table(
@@ -260,7 +256,7 @@ def unit_table(
         the municipality; both on ``judged_value``.
     """
     polarity = polarity or registry.polarity(kpi)
-    part = _series(data[data["kpi"] == kpi], kpi, gender)
+    part = _series(data, kpi, gender)
     if part.empty:
         return pd.DataFrame(columns=UNIT_COLUMNS)
     year = int(part["year"].max()) if year is None else int(year)

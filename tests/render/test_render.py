@@ -609,7 +609,7 @@ def test_the_index_flags_a_unit_with_old_values(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_warm_kernel_freezes_what_survives_its_reset():
+def test_a_warm_kernel_freezes_what_survives_its_reset_and_keeps_no_history():
     """The modules, data and caches a warm kernel keeps between reports are frozen out of
     the garbage collector after each reset, so its full collections walk one report's
     objects only; a report's own garbage is collected by the next reset."""
@@ -644,5 +644,8 @@ def test_a_warm_kernel_freezes_what_survives_its_reset():
         run("import builtins; print(builtins._analys_probe() is None)")
         assert frozen > 10_000  # the imports of the warm-up at least
         assert printed[-1].strip() == "True"
+        # and it keeps no input history: the batch's kernels would share one SQLite file
+        run("print(get_ipython().history_manager.enabled)")
+        assert printed[-1].strip() == "False"
     finally:
         kernel.shutdown()

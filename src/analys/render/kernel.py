@@ -22,6 +22,9 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
 KERNEL_NAME = "python3"
+#: a batch's kernels keep no input history: IPython would write every cell of every report
+#: into one SQLite file that all the batch's kernels share (``~/.ipython``)
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 #: seconds a kernel may take to answer, and then to run the warm-up (slow machines: margin)
 STARTUP_TIMEOUT = 60
 WARMUP_TIMEOUT = 300
@@ -133,7 +136,7 @@ class WarmKernel:
         self.connection_file: str = ""
         self._closed = False
         streams = {} if output is None else {"stdout": output, "stderr": output}
-        run_sync(self.km.start_kernel)(**streams)
+        run_sync(self.km.start_kernel)(extra_arguments=KERNEL_ARGUMENTS, **streams)
         self.connection_file = str(self.km.connection_file or "")
         with contextlib.suppress(AttributeError):
             self.pid = int(self.km.provisioner.process.pid)

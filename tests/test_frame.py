@@ -35,3 +35,53 @@ def test_swedish_number_format():
     assert number(12345.67, 1) == "12 345,7"
     assert with_unit(62.3, "%") == "62,3 %"
     assert number(float("nan")) == "–"
+
+
+def test_a_reused_function_computes_once_per_frame_and_arguments_while_a_memo_is_held():
+    import gc
+
+    from analys.frame import reused, reusing
+
+    calls = []
+
+    @reused
+    def total(frame, column, *, scale=1):
+        calls.append((column, scale))
+        return frame[column].sum() * scale
+
+    frame = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]})
+    assert total(frame, "a") == 3.0 and total(frame, "a") == 3.0 and len(calls) == 2  # no memo
+    memo: dict = {}
+    with reusing(memo):
+        assert total(frame, "a") == 3.0 and total(frame, "a") == 3.0
+        assert total(frame, "a", scale=2) == 6.0 and total(frame, "b") == 7.0
+        assert len(calls) == 5  # once per arguments
+        twin = frame.copy()  # equal, but another frame: computed for itself
+        assert total(twin, "a") == 3.0 and len(calls) == 6
+        assert total(frame, "".join(["a"])) == 3.0 and len(calls) == 6  # equal arguments
+    assert total(frame, "a") == 3.0 and len(calls) == 7  # the memo is let go
+    del twin
+    gc.collect()
+    assert len(memo) == 1  # what was computed from a frame goes with the frame
+    del frame
+    gc.collect()
+    assert memo == {}
+
+
+def test_a_reused_function_computes_afresh_for_arguments_that_are_no_key():
+    from analys.frame import reused, reusing
+
+    calls = []
+
+    @reused
+    def picked(frame, rows):
+        calls.append(1)
+        return frame.iloc[list(rows)]
+
+    frame = pd.DataFrame({"a": [1, 2, 3]})
+    with reusing({}):
+        picked(frame, [0, 1])
+        picked(frame, [0, 1])
+        picked(frame, (i for i in (0, 1)))  # a generator is no key
+        picked(frame, pd.Series([0, 1]))
+    assert len(calls) == 3

@@ -8,8 +8,17 @@ The contract is docs/data-contract.md#the-values-frame.
 
 from __future__ import annotations
 
+import functools
+import weakref
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
 import numpy as np
 import pandas as pd
+
+T = TypeVar("T")
 
 VALUES_COLUMNS = ["kpi", "municipality", "year", "gender", "value", "count", "status"]
 OU_COLUMNS = ["kpi", "ou", "municipality", "year", "gender", "value", "count", "status"]
@@ -102,3 +111,67 @@ def wide(
         )
     table.columns.name = None
     return table.astype(np.float64)
+
+
+# -- computed once per frame --------------------------------------------------------------
+
+#: the memo that :func:`reused` functions keep their results in, while :func:`reusing` holds
+_MEMO: ContextVar[dict[int, tuple[weakref.ref, dict]] | None] = ContextVar(
+    "analys_memo", default=None
+)
+
+
+@contextmanager
+def reusing(memo: dict | None) -> Iterator[None]:
+    """Within: a :func:`reused` function computes once per frame and arguments, and keeps
+    the result in ``memo`` for as long as the frame lives (``None``: computes every time).
+
+    The caller promises that the frames it passes are not changed while ``memo`` lives: a
+    batch's values, which every report of a worker reads, are never changed
+    (:mod:`analys.report.base`). Results are shared, so whoever receives one reads it only.
+    """
+    token = _MEMO.set(memo)
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def _key_part(value: object) -> Hashable:
+    if isinstance(value, (list, tuple, range)):
+        return tuple(_key_part(v) for v in value)
+    if isinstance(value, (set, frozenset)):
+        return frozenset(value)
+    hash(value)  # TypeError: not a key (a Series, a generator …): computed afresh
+    return value
+
+
+def reused(function: Callable[..., T]) -> Callable[..., T]:
+    """``function(frame, *args, **kwargs)`` kept per frame and arguments while
+    :func:`reusing` holds a memo; every call computes otherwise.
+
+    The frame is told apart by its identity (kept only while it lives); arguments by value.
+    """
+
+    name = f"{function.__module__}.{function.__qualname__}"
+
+    @functools.wraps(function)
+    def wrapper(frame: Any, *args: Any, **kwargs: Any) -> T:
+        memo = _MEMO.get()
+        if memo is None or frame is None:
+            return function(frame, *args, **kwargs)
+        try:
+            key = (name, _key_part(args), _key_part(sorted(kwargs.items())))
+        except TypeError:
+            return function(frame, *args, **kwargs)
+        at = id(frame)
+        entry = memo.get(at)
+        if entry is None or entry[0]() is not frame:
+            entry = (weakref.ref(frame, lambda _, at=at: memo.pop(at, None)), {})
+            memo[at] = entry
+        results = entry[1]
+        if key not in results:
+            results[key] = function(frame, *args, **kwargs)
+        return results[key]
+
+    return wrapper

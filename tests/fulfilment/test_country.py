@@ -97,6 +97,36 @@ def test_a_report_from_the_shared_tables_is_the_same_as_one_that_computes(batch)
     assert any("Enheter" in str(o.get("text/markdown", "")) for o in mine)
 
 
+@pytest.mark.slow  # draws three reports' comparison and trends in this process
+def test_a_batchs_reports_share_what_their_charts_compute_and_show_the_same(batch, monkeypatch):
+    """The country-wide colours, ranks and bands of a chart are computed by the first report
+    of a batch in a process; the next report (another municipality) takes them from the
+    batch's memo and shows what it would have shown computing them itself."""
+    from analys.stats import compare
+
+    cache, tables = batch
+    sections = ("comparison", "trends")
+
+    def report(code):
+        params = {**load_area_spec("grundskola").params, "municipality": code, "source": "demo"}
+        return Report(params, data_cache=cache, precomputed=tables)
+
+    _content(report("1880"), sections)  # the first report of the batch
+    calls = []
+    colours = compare.quartile_colours
+    monkeypatch.setattr(
+        compare, "quartile_colours", lambda *a, **k: calls.append(a) or colours(*a, **k)
+    )
+    alone = report("1480")
+    alone._memo = alone._reused = None  # computes every chart's colours itself
+    theirs = _content(alone, sections)
+    computed = len(calls)
+    calls.clear()
+    mine = _content(report("1480"), sections)
+    assert len(mine) > 10 and mine == theirs
+    assert len(calls) < computed and len(calls) <= 1  # the peers' own colours, at most
+
+
 def test_a_report_takes_its_units_judgements_from_the_shared_tables(batch, monkeypatch):
     cache, tables = batch
     params = {**load_area_spec("grundskola").params, "municipality": "0428", "source": "demo"}

@@ -35,6 +35,7 @@ from analys.chartstyle import (
     fit_to_axes,
 )
 from analys.format import PRELIMINARY_NOTE, decimals_for, number, year_text
+from analys.frame import reused
 from analys.maps.geography import Geometry
 from analys.maps.request import LEVEL_WORDS, MapRequest
 from analys.stats import compare
@@ -116,7 +117,14 @@ FOCUS_WIDTH, PEERS_WIDTH = 2.2, 1.0
 def quartile_names(values: pd.Series, drawn: list[str], polarity: str) -> pd.Series:
     """The quartile colour name (``chartstyle.COLOURS``) of each ``drawn`` code among all
     ``values``; a neutral KPI gets higher/middle/lower, a palette without a judgement."""
-    return compare.quartile_colours(values, polarity)["colour"].reindex(drawn)
+    return _quartile_colours(values, polarity)["colour"].reindex(drawn)
+
+
+@reused
+def _quartile_colours(values: pd.Series, polarity: str) -> pd.DataFrame:
+    """:func:`analys.stats.compare.quartile_colours`, kept per series while
+    :func:`analys.frame.reusing` holds a memo (a batch's maps of one KPI and year)."""
+    return compare.quartile_colours(values, polarity)
 
 
 def quartile_entries(colour: pd.Series, polarity: str) -> list[LegendEntry]:

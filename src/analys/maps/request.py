@@ -17,6 +17,7 @@ import pandas as pd
 
 from analys import reference, registry
 from analys.errors import ParamsError
+from analys.frame import reused
 from analys.maps.geography import Geometry, geometry
 from analys.vocabulary import DEMO_MUNICIPALITY, GENDERS, POLARITIES
 
@@ -57,10 +58,13 @@ def _check_choice(name: str, value: object, allowed: Sequence[object]) -> None:
         raise ParamsError(f"{name}: {value!r} är inte tillåtet – välj {choices}.")
 
 
+@reused
 def _cross_section(
-    data: pd.DataFrame, kpi: str | None, year: int | None, gender: str, geo: Geometry
+    data: pd.DataFrame, kpi: str | None, year: int | None, gender: str, level: str
 ) -> tuple[pd.Series, str, int]:
-    """One value per unit of ``geo`` (NaN when missing) for one KPI, year and gender."""
+    """One value per unit of the ``level``'s geometry (NaN when missing) for one KPI, year
+    and gender (kept per frame while :func:`analys.frame.reusing` holds a memo)."""
+    geo = geometry(level)
     missing = sorted({"kpi", "municipality", "year", "value"} - set(data.columns))
     if missing:
         raise ParamsError(
@@ -167,7 +171,7 @@ def map_request(
     if values is not None:
         series, derived = _given_values(values, geo), True
     else:
-        series, kpi, year = _cross_section(data, kpi, year, gender, geo)
+        series, kpi, year = _cross_section(data, kpi, year, gender, level)
         derived = None
     if polarity is None:
         polarity = registry.polarity(kpi) if kpi and colour_by == "quartile" else "higher"

@@ -21,6 +21,7 @@ from analys import reference, registry
 from analys.chartstyle import annotate_source, figure_caption
 from analys.errors import ParamsError
 from analys.format import decimals_for, number, with_unit, year_text
+from analys.frame import reused
 from analys.vocabulary import MUNICIPALITY_TYPE_WORDS
 
 
@@ -235,6 +236,7 @@ def kpi_title(kpi: str, gender: str = "T") -> str:
     return f"{registry.label(kpi)}, {word}" if word else registry.label(kpi)
 
 
+@reused
 def select(
     data: pd.DataFrame,
     *,
@@ -259,6 +261,7 @@ def select(
     return part
 
 
+@reused
 def by_municipality(part: pd.DataFrame) -> pd.Series:
     """One value per municipality code (the first when a code repeats)."""
     series = part.drop_duplicates("municipality").set_index("municipality")["value"]

@@ -22,6 +22,7 @@ from matplotlib.patches import Patch
 from analys import reference, registry
 from analys.chartstyle import COLOUR_LABELS, COLOURS, FOCUS, JUDGED, NEUTRAL, RIKET, TITLE_Y
 from analys.format import year_text
+from analys.frame import reused
 from analys.plots.base import (
     by_municipality,
     finish,
@@ -29,7 +30,6 @@ from analys.plots.base import (
     new_axes,
     no_data,
     peer_codes,
-    same_type,
     select,
     swedish_ticks,
     unit_word,
@@ -44,7 +44,16 @@ FOCUS_BAR_GID = "analys-focus-bar"
 
 def _colours_for(values: pd.Series, municipality: str, polarity: str) -> pd.DataFrame:
     """Quartile colours over the comparison set of ``municipality`` (never Riket or groups)."""
-    codes = same_type(municipality, values.index)
+    return _colours_of_type(values, reference.municipality_type(municipality), polarity)
+
+
+@reused
+def _colours_of_type(
+    values: pd.Series, municipality_type: str | None, polarity: str
+) -> pd.DataFrame:
+    """Quartile colours among every code of ``values`` of one type (K, L; ``None``: every
+    code but Riket and groups), kept per series while :func:`analys.frame.reusing` holds a memo."""
+    codes = reference.of_type(values.index, municipality_type)
     return compare.quartile_colours(values.reindex(codes), polarity)
 
 

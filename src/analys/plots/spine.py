@@ -29,13 +29,13 @@ from analys.chartstyle import (
     TITLE_Y,
 )
 from analys.format import year_text
+from analys.frame import reused
 from analys.plots.base import (
     by_municipality,
     finish,
     new_axes,
     no_data,
     quantiles,
-    same_type,
     select,
     unit_word,
     value_text,
@@ -46,15 +46,33 @@ from analys.vocabulary import STATUS_LABELS
 
 
 def _spine_row(part: pd.DataFrame, municipality: str, year: int | None) -> dict | None:
-    """The M9 scaling of one KPI: centre, half-width and the raw points to place."""
-    present = part.dropna(subset=["value"])
-    if present.empty:
+    """The M9 scaling of one KPI: centre, half-width and the raw points to place; in
+    ``year``, or else the latest year with a value of ``municipality`` (of anyone when it
+    has none)."""
+    latest, overall = _latest_years(part)
+    if overall is None:
         return None
     if year is None:
-        own = present[present["municipality"] == municipality]
-        year = int((own if len(own) else present)["year"].max())
+        year = latest.get(municipality, overall)
+    return _spine_scaling(part, reference.municipality_type(municipality), int(year))
+
+
+@reused
+def _latest_years(part: pd.DataFrame) -> tuple[dict[str, int], int | None]:
+    """Each code's latest year with a value, and the latest of all (``None``: no value)."""
+    present = part.dropna(subset=["value"])
+    if present.empty:
+        return {}, None
+    latest = present.groupby("municipality", sort=False)["year"].max()
+    return {str(k): int(v) for k, v in latest.items()}, int(present["year"].max())
+
+
+@reused
+def _spine_scaling(part: pd.DataFrame, municipality_type: str | None, year: int) -> dict | None:
+    """:func:`_spine_row` for every unit of one type in one year (the same for each of them:
+    kept per frame while :func:`analys.frame.reusing` holds a memo)."""
     values = by_municipality(part[part["year"] == year])
-    pool = values.reindex(same_type(municipality, values.index)).dropna()
+    pool = values.reindex(reference.of_type(values.index, municipality_type)).dropna()
     if pool.empty:
         return None
     low, q1, median, q3, high = quantiles(pool)

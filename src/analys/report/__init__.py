@@ -28,7 +28,7 @@ overview, sentences
 from __future__ import annotations
 
 from analys.report.about import AboutSections
-from analys.report.base import PARAM_KEYS, ReportBase, in_own_source
+from analys.report.base import PARAM_KEYS, ReportBase, report_part
 from analys.report.comparison import ComparisonSections
 from analys.report.expected import ExpectedSection
 from analys.report.goal_tables import GoalTableSections
@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 
-@in_own_source
+@report_part
 class Report(
     AboutSections,
     GoalTableSections,

@@ -16,7 +16,7 @@ from analys.fulfilment import STATUSES
 from analys.goals import TARGET_KINDS
 from analys.own import store as own_store
 from analys.report import output, sentences
-from analys.report.base import in_own_source
+from analys.report.base import report_part
 from analys.safe import Markdown
 from analys.summary import SUMMARY_MIMETYPE
 from analys.vocabulary import TARGET_KIND_WORDS
@@ -31,7 +31,7 @@ def lower_first(title: str) -> str:
     return title[:1].lower() + title[1:]
 
 
-@in_own_source
+@report_part
 class AboutSections:
     """The report's header, *Sammanfattning* and *Om underlaget* (a mixin of ``Report``)."""
 

@@ -11,9 +11,11 @@ the credit line, the demo banner, the preliminary-year note). The sections thems
 
 from __future__ import annotations
 
+import functools
 import html
+import inspect
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Self
 
 import pandas as pd
@@ -22,6 +24,7 @@ from IPython.display import HTML
 from analys import data, reference, registry
 from analys.captions import DEMO, DERIVED_CREDIT, KOLADA_CREDIT
 from analys.format import preliminary_footnote, year_text
+from analys.frame import reusing
 from analys.fulfilment import Evaluation, ValuesIndex, evaluate
 from analys.fulfilment.country import tables_for, unit_key
 from analys.goals import Area, area_from_params, load_area
@@ -41,16 +44,56 @@ def _params_source(params: Mapping[str, Any], *_: Any, **__: Any) -> str:
     return params.get("source") or "demo"
 
 
-#: class decorator for the report and each of its parts: ``__init__`` and every public
-#: method run within the own indicators' definitions of the report's source
-#: (:func:`analys.own.store.scoped`; it wraps a class's own methods, so each part has it)
-in_own_source = own_store.scoped(_params_source)
+def report_part(cls: type) -> type:
+    """Class decorator for the report and each of its parts (it wraps a class's own methods,
+    so each part has it).
+
+    ``__init__`` and every public method run within the own indicators' definitions of the
+    report's source (:func:`analys.own.store.scoped`). Each public method of a report in a
+    batch also keeps what the charts compute from the batch's values in the batch's memo
+    (:func:`analys.frame.reusing`, :func:`batch_memo`): the country-wide colours, ranks and
+    bands of a KPI are the same for every report of a worker.
+    """
+    cls = own_store.scoped(_params_source)(cls)
+    for name, member in list(vars(cls).items()):
+        if inspect.isfunction(member) and not name.startswith("_"):
+            setattr(cls, name, _reusing_batch_memo(member))
+    return cls
+
+
+def _reusing_batch_memo(function: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(function)
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with reusing(getattr(self, "_reused", None)):
+            return function(self, *args, **kwargs)
+
+    return method
 
 
 #: the batch's values already read in this process: (batch, KPIs) → values (one batch at a time)
 _BATCH_VALUES: dict[tuple, pd.DataFrame] = {}
 #: the unit catalogue and values of a batch (:func:`batch_unit_data`)
 _BATCH_UNITS: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
+#: what a batch's reports in this process share beyond its values (:func:`batch_memo`)
+_BATCH_MEMO: dict[tuple, dict[str, Any]] = {}
+
+
+def _batch(data_cache: str | os.PathLike) -> tuple:
+    """A batch's identity: its data cache's path, size and modification time."""
+    stat = os.stat(data_cache)
+    return (os.fspath(data_cache), stat.st_size, stat.st_mtime_ns)
+
+
+def batch_memo(data_cache: str | os.PathLike) -> dict[str, Any]:
+    """A memo for the batch of ``data_cache`` that its reports in this process share (one
+    batch at a time): the values split by KPI, and what the charts compute from them
+    (:func:`analys.frame.reusing`). The batch's values are never changed, so what is
+    computed from them holds for every report."""
+    batch = _batch(data_cache)
+    if batch not in _BATCH_MEMO:
+        _BATCH_MEMO.clear()
+        _BATCH_MEMO[batch] = {"reused": {}}
+    return _BATCH_MEMO[batch]
 
 
 def batch_values(data_cache: str | os.PathLike, kpis: Sequence[str]) -> pd.DataFrame:
@@ -62,8 +105,7 @@ def batch_values(data_cache: str | os.PathLike, kpis: Sequence[str]) -> pd.DataF
     from one already read that holds its KPIs (the overview's, of every area) when there is
     one; a new batch (another file, or the file rewritten) starts afresh.
     """
-    stat = os.stat(data_cache)
-    batch = (os.fspath(data_cache), stat.st_size, stat.st_mtime_ns)
+    batch = _batch(data_cache)
     wanted = tuple(sorted(set(kpis)))
     found = _BATCH_VALUES.get((batch, wanted))
     if found is None:
@@ -86,8 +128,7 @@ def batch_unit_data(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`analys.data.unit_data` kept for the batch of ``data_cache``: the reports of an
     area that one worker renders read the unit catalogue and values once."""
-    stat = os.stat(data_cache)
-    key = ((os.fspath(data_cache), stat.st_size, stat.st_mtime_ns), source, tuple(kpis))
+    key = (_batch(data_cache), source, tuple(kpis))
     if key not in _BATCH_UNITS:
         if any(old[0] != key[0] for old in _BATCH_UNITS):
             _BATCH_UNITS.clear()
@@ -95,7 +136,7 @@ def batch_unit_data(
     return _BATCH_UNITS[key]
 
 
-@in_own_source
+@report_part
 class ReportBase:
     """One area, one municipality: data loaded once, the evaluation done once.
 
@@ -126,8 +167,14 @@ class ReportBase:
         self.source = self.area.source
         self.demo = self.source == "demo"
         self.data_cache = data_cache
+        #: in a batch: what its reports in this process share (the values split by KPI, the
+        #: charts' computations: :func:`batch_memo`)
+        self._memo: dict[str, Any] | None = None
+        self._reused: dict | None = None
         if data_cache:
             values = batch_values(data_cache, self.area.kpis)
+            self._memo = batch_memo(data_cache)
+            self._reused = self._memo["reused"]
         else:
             values = data.load_values(self.area.kpis, None, None, source=self.source, genders=None)
         self.values = values.reset_index(drop=True)
@@ -230,8 +277,24 @@ class ReportBase:
         """The rows of ``kpis`` (every gender and unit) of the area's values, split once:
         each chart selects one KPI's rows, and filtering the whole frame for every chart
         cost more than drawing it."""
+        if self._memo is None:
+            return self._kpi_values(kpis)
+        # a batch's reports of a worker share one split (and the charts what they compute
+        # from each part: they get the same frames)
+        key = ("kpi_values", tuple(self.area.kpis), tuple(dict.fromkeys(kpis)))
+        if key not in self._memo:
+            self._memo[key] = self._kpi_values(kpis)
+        return self._memo[key]
+
+    def _kpi_values(self, kpis: Sequence[str]) -> pd.DataFrame:
         if self._by_kpi is None:
-            self._by_kpi = {str(k): part for k, part in self.values.groupby("kpi", sort=False)}
+            split = ("kpi_split", tuple(self.area.kpis))
+            if self._memo is not None and split in self._memo:
+                self._by_kpi = self._memo[split]
+            else:
+                self._by_kpi = {str(k): part for k, part in self.values.groupby("kpi", sort=False)}
+                if self._memo is not None:
+                    self._memo[split] = self._by_kpi
         parts = [self._by_kpi[k] for k in dict.fromkeys(kpis) if k in self._by_kpi]
         if not parts:
             return self.values.iloc[0:0]

@@ -9,12 +9,12 @@ import pandas as pd
 from analys import maps, plots, reference, registry
 from analys.format import decimals_for, join_and, with_unit
 from analys.report import output, sentences
-from analys.report.base import in_own_source
+from analys.report.base import report_part
 from analys.safe import Markdown
 from analys.stats.peers import alone_in_county
 
 
-@in_own_source
+@report_part
 class ComparisonSections:
     """The comparison with others (a mixin of ``Report``)."""
 

@@ -14,7 +14,7 @@ from analys.errors import AnalysError
 from analys.format import decimals_for, difference_unit, join_and, number, with_unit
 from analys.fulfilment.country import expected_key
 from analys.report import output, sentences
-from analys.report.base import in_own_source
+from analys.report.base import report_part
 from analys.safe import Markdown
 from analys.stats import model
 
@@ -23,7 +23,7 @@ from analys.stats import model
 WEAK_FIT = 0.1
 
 
-@in_own_source
+@report_part
 class ExpectedSection:
     """Expected value and drivers (a mixin of ``Report``)."""
 

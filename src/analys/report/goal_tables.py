@@ -15,7 +15,7 @@ from analys.fulfilment import STATUS_LABELS
 from analys.fulfilment.focus import off_target, red_red
 from analys.own import store as own_store
 from analys.report import output
-from analys.report.base import in_own_source
+from analys.report.base import report_part
 from analys.report.labels import (
     COLOUR_WORDS,
     QUARTILE_TINTS,
@@ -27,7 +27,7 @@ from analys.safe import Markdown
 from analys.vocabulary import OFF_TARGET_LABEL
 
 
-@in_own_source
+@report_part
 class GoalTableSections:
     """The goal tables and the exception list (a mixin of ``Report``)."""
 

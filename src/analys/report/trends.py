@@ -10,14 +10,14 @@ from analys.catalogue import averaged_years
 from analys.format import join_and
 from analys.fulfilment.country import gender_kpis
 from analys.report import output, sentences
-from analys.report.base import in_own_source
+from analys.report.base import report_part
 from analys.report.labels import TREND_HEADER, indicator_label
 from analys.safe import Markdown
 from analys.stats import gender as gender_mod
 from analys.stats.trend import averaged_reason
 
 
-@in_own_source
+@report_part
 class TrendSections:
     """Development over time and by gender (a mixin of ``Report``)."""
 

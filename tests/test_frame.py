@@ -83,5 +83,8 @@ def test_a_reused_function_computes_afresh_for_arguments_that_are_no_key():
         picked(frame, [0, 1])
         picked(frame, [0, 1])
         picked(frame, (i for i in (0, 1)))  # a generator is no key
-        picked(frame, pd.Series([0, 1]))
-    assert len(calls) == 3
+        rows = pd.Series([0, 1])  # a series is told apart by its identity, as the frame
+        picked(frame, rows)
+        picked(frame, rows)
+        picked(frame, rows.copy())
+    assert len(calls) == 4

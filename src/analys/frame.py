@@ -137,12 +137,17 @@ def reusing(memo: dict | None) -> Iterator[None]:
         _MEMO.reset(token)
 
 
-def _key_part(value: object) -> Hashable:
+def _key_part(value: object, held: list) -> Hashable:
+    """``value`` as part of a memo's key; a frame, series or array by its identity (and
+    ``held``, so that no other object takes its identity while the result is kept)."""
+    if isinstance(value, (pd.DataFrame, pd.Series, pd.Index, np.ndarray)):
+        held.append(value)
+        return ("object", id(value))
     if isinstance(value, (list, tuple, range)):
-        return tuple(_key_part(v) for v in value)
+        return tuple(_key_part(v, held) for v in value)
     if isinstance(value, (set, frozenset)):
         return frozenset(value)
-    hash(value)  # TypeError: not a key (a Series, a generator …): computed afresh
+    hash(value)  # TypeError: not a key (a generator, a dict …): computed afresh
     return value
 
 
@@ -150,7 +155,8 @@ def reused(function: Callable[..., T]) -> Callable[..., T]:
     """``function(frame, *args, **kwargs)`` kept per frame and arguments while
     :func:`reusing` holds a memo; every call computes otherwise.
 
-    The frame is told apart by its identity (kept only while it lives); arguments by value.
+    The frame is told apart by its identity (kept only while it lives); arguments by value,
+    except frames, series and arrays among them, which are told apart by identity too.
     """
 
     name = f"{function.__module__}.{function.__qualname__}"
@@ -160,8 +166,9 @@ def reused(function: Callable[..., T]) -> Callable[..., T]:
         memo = _MEMO.get()
         if memo is None or frame is None:
             return function(frame, *args, **kwargs)
+        held: list = []
         try:
-            key = (name, _key_part(args), _key_part(sorted(kwargs.items())))
+            key = (name, _key_part(args, held), _key_part(sorted(kwargs.items()), held))
         except TypeError:
             return function(frame, *args, **kwargs)
         at = id(frame)
@@ -171,7 +178,7 @@ def reused(function: Callable[..., T]) -> Callable[..., T]:
             memo[at] = entry
         results = entry[1]
         if key not in results:
-            results[key] = function(frame, *args, **kwargs)
-        return results[key]
+            results[key] = (function(frame, *args, **kwargs), held)
+        return results[key][0]
 
     return wrapper

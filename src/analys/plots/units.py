@@ -39,6 +39,7 @@ from analys.chartstyle import (
     fit_to_axes,
 )
 from analys.format import decimals_for, number, year_text
+from analys.frame import reused
 from analys.kolada.ou_ids import activity_title, unit_count
 from analys.plots.base import (
     finish,
@@ -166,9 +167,7 @@ def unit_strip(
         return UnitStrip(kpi, message=f"Inga enhetsvärden för {registry.label(kpi)}.")
     year = int(table["year"].iloc[0])
     activities = set(table["activity"])
-    catalogue = units.set_index("id")["activity"]
-    national = data[(data["kpi"] == kpi) & (data["gender"] == "T") & (data["year"] == year)]
-    national = national[national["ou"].map(catalogue).isin(activities)]
+    national = _national(data, units, kpi, year, frozenset(activities))
     shown = table.dropna(subset=["judged_value"])
     activity_text = ", ".join(sorted(activity_title(a).lower() for a in activities))
     present = set(shown["colour"])
@@ -186,6 +185,17 @@ def unit_strip(
         legend=tuple((c, t) for c, t in UNIT_LEGEND if c in present),
         seed=f"{kpi}/{municipality}/{year}",
     )
+
+
+@reused
+def _national(
+    data: pd.DataFrame, units: pd.DataFrame, kpi: str, year: int, activities: frozenset[str]
+) -> pd.DataFrame:
+    """Every unit's value of ``kpi`` in ``year`` (total), of units of ``activities``; kept
+    per frame while :func:`analys.frame.reusing` holds a memo (a batch's unit charts)."""
+    catalogue = units.set_index("id")["activity"]
+    national = data[(data["kpi"] == kpi) & (data["gender"] == "T") & (data["year"] == year)]
+    return national[national["ou"].map(catalogue).isin(activities)]
 
 
 #: the unit chart's legend, in order: colour name and label

@@ -18,6 +18,7 @@ from IPython.display import HTML
 from analys import plots, registry
 from analys.errors import AnalysError
 from analys.format import difference_unit, join_and, number, with_unit, year_text
+from analys.frame import reused
 from analys.goals import Area
 from analys.kolada.ou_ids import SCHOOLS, activity_title, unit_count
 from analys.report import output
@@ -51,14 +52,14 @@ def units_section(report: Any) -> None:
         output.display(Markdown(f"Enhetsdata saknas: {error}"))
         return
     municipality = report.municipality
-    own_units = catalogue[catalogue["municipality"] == municipality]
+    own_units = _of_municipality(catalogue, municipality)
     # the SALSA figures have their own column and paragraph (and must not be ranked)
     shown = [k for k in kpis if k not in U.SALSA_KPIS]
     year = report.year
     tables = {}
     # each KPI's rows picked out once: every step below filters by KPI, and a filter of the
     # whole frame (its string columns) costs as much as the step
-    parts = {kpi: values[values["kpi"] == kpi] for kpi in shown}
+    parts = {kpi: _kpi_part(values, kpi) for kpi in shown}
     for kpi in shown:
         part = parts[kpi]
         wanted = year if year and (part["year"] == year).any() else None
@@ -149,6 +150,25 @@ def units_section(report: Any) -> None:
         _salsa(values, catalogue, municipality, report.source, report.preliminary)
 
 
+@reused
+def _of_municipality(catalogue: pd.DataFrame, municipality: str) -> pd.DataFrame:
+    """The catalogue's units of ``municipality`` (kept for a batch: :func:`reused`)."""
+    return catalogue[catalogue["municipality"] == municipality]
+
+
+@reused
+def _kpi_part(values: pd.DataFrame, kpi: str) -> pd.DataFrame:
+    """The unit values of ``kpi``: the same frame for each report of a batch, so that what
+    the unit table and chart compute from it country-wide is kept (:func:`reused`)."""
+    return values[values["kpi"] == kpi]
+
+
+@reused
+def _titles(catalogue: pd.DataFrame) -> pd.Series:
+    """Each unit's title by its id (kept for a batch: :func:`reused`)."""
+    return catalogue.set_index("id")["title"]
+
+
 def distinct_titles(ids: Sequence[str], titles: pd.Series) -> dict[str, str]:
     """Each unit's title, with its Kolada id added where two of ``ids`` share a title
     (Kolada has e.g. two "Pjäsen 3" in one municipality): "Pjäsen 3 (V23E098000123)"."""
@@ -168,7 +188,7 @@ def _activity_table(
     mine = {k: t for k, t in mine.items() if not t.empty}
     if not mine:
         return
-    titles = catalogue.set_index("id")["title"]
+    titles = _titles(catalogue)
     wanted = {o for t in mine.values() for o in t.index}
     ids = sorted(wanted, key=lambda o: (str(titles.get(o, o)).lower(), o))
     first = next(iter(mine))

@@ -137,6 +137,12 @@ def reusing(memo: dict | None) -> Iterator[None]:
         _MEMO.reset(token)
 
 
+def memo_held() -> bool:
+    """Whether :func:`reusing` holds a memo here (a function may then take a way that pays
+    off only when its result is kept)."""
+    return _MEMO.get() is not None
+
+
 def _key_part(value: object, held: list) -> Hashable:
     """``value`` as part of a memo's key; a frame, series or array by its identity (and
     ``held``, so that no other object takes its identity while the result is kept)."""

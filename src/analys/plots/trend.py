@@ -22,6 +22,7 @@ from matplotlib.axes import Axes
 from analys import reference, registry
 from analys.chartstyle import BAND, FOCUS, PEERS, RIKET, TARGET, TITLE_Y
 from analys.format import difference_unit, number, year_text
+from analys.frame import memo_held, reused
 from analys.plots.base import (
     finish,
     kpi_title,
@@ -115,9 +116,16 @@ def _peer_summary(part: pd.DataFrame, peers: list[str]) -> pd.DataFrame:
     Plain numpy on the year-sorted values: three times faster than a pandas group-by, and
     the trend explorer draws this on every change.
     """
-    mask = part["municipality"].isin(peers).to_numpy() & part["value"].notna().to_numpy()
-    years = part["year"].to_numpy()[mask]
-    values = part["value"].to_numpy(dtype=float)[mask]
+    if memo_held():  # the peers' rows from the part's rows by code, kept for the batch
+        found = [p for p in map(_code_rows(part).get, dict.fromkeys(peers)) if p is not None]
+        rows = np.sort(np.concatenate(found)) if found else np.array([], dtype=np.intp)
+        values = part["value"].to_numpy(dtype=float)[rows]
+        present = ~np.isnan(values)
+        years, values = part["year"].to_numpy()[rows][present], values[present]
+    else:
+        mask = part["municipality"].isin(peers).to_numpy() & part["value"].notna().to_numpy()
+        years = part["year"].to_numpy()[mask]
+        values = part["value"].to_numpy(dtype=float)[mask]
     order = np.argsort(years, kind="stable")
     years, values = years[order], values[order]
     unique, starts = np.unique(years, return_index=True)
@@ -131,8 +139,20 @@ def _peer_summary(part: pd.DataFrame, peers: list[str]) -> pd.DataFrame:
 
 
 def _series(part: pd.DataFrame, code: str) -> pd.Series:
-    own = part[part["municipality"] == code].drop_duplicates("year")
+    if memo_held():  # a batch: the part's rows by code are kept for every report
+        rows = _code_rows(part).get(code)
+        own = part.iloc[rows if rows is not None else []]
+    else:
+        own = part[part["municipality"] == code]
+    own = own.drop_duplicates("year")
     return own.set_index("year")["value"].sort_index().astype(float)
+
+
+@reused
+def _code_rows(part: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The positions of each code's rows in ``part``, in order (kept per frame while
+    :func:`analys.frame.reusing` holds a memo)."""
+    return {str(k): v for k, v in part.groupby("municipality", sort=False).indices.items()}
 
 
 def _end(own: pd.Series, words, latest: int | None, preliminary: int | None):
@@ -209,6 +229,15 @@ def trend_lines(
     )
 
 
+@reused
+def _gap_values(gaps: pd.DataFrame) -> pd.DataFrame:
+    """:func:`gender_gaps`' frame as a values part (code, year, value) for the lines (kept
+    per frame while :func:`analys.frame.reusing` holds a memo: a batch's shared gaps)."""
+    gaps = gaps.rename(columns={"gap": "value"})[["municipality", "year", "value"]]
+    gaps["municipality"] = gaps["municipality"].astype(str)
+    return gaps
+
+
 def gap_lines(
     data: pd.DataFrame,
     *,
@@ -235,8 +264,7 @@ def gap_lines(
     if gaps.empty or gaps["gap"].notna().sum() == 0:
         message = f"{registry.label(kpi)} finns inte uppdelat på {women} och {men} för {name}."
         return TrendLines(kpi=kpi, derived=True, message=message)
-    gaps = gaps.rename(columns={"gap": "value"})[["municipality", "year", "value"]]
-    gaps["municipality"] = gaps["municipality"].astype(str)
+    gaps = _gap_values(gaps)
     riket = _series(gaps, reference.RIKET).dropna()
     own = _series(gaps, municipality)
     latest = latest_year(gaps)

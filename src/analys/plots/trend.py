@@ -119,9 +119,10 @@ def _peer_summary(part: pd.DataFrame, peers: list[str]) -> pd.DataFrame:
     if memo_held():  # the peers' rows from the part's rows by code, kept for the batch
         found = [p for p in map(_code_rows(part).get, dict.fromkeys(peers)) if p is not None]
         rows = np.sort(np.concatenate(found)) if found else np.array([], dtype=np.intp)
-        values = part["value"].to_numpy(dtype=float)[rows]
+        all_years, all_values = _year_values(part)
+        values = all_values[rows]
         present = ~np.isnan(values)
-        years, values = part["year"].to_numpy()[rows][present], values[present]
+        years, values = all_years[rows][present], values[present]
     else:
         mask = part["municipality"].isin(peers).to_numpy() & part["value"].notna().to_numpy()
         years = part["year"].to_numpy()[mask]
@@ -139,13 +140,23 @@ def _peer_summary(part: pd.DataFrame, peers: list[str]) -> pd.DataFrame:
 
 
 def _series(part: pd.DataFrame, code: str) -> pd.Series:
-    if memo_held():  # a batch: the part's rows by code are kept for every report
-        rows = _code_rows(part).get(code)
-        own = part.iloc[rows if rows is not None else []]
-    else:
-        own = part[part["municipality"] == code]
-    own = own.drop_duplicates("year")
-    return own.set_index("year")["value"].sort_index().astype(float)
+    """``code``'s values by year (the first row of a year that repeats), sorted by year."""
+    rows = _code_rows(part).get(code) if memo_held() else None
+    if rows is None:  # no batch (or no rows): a filter of the part
+        own = part[part["municipality"] == code].drop_duplicates("year")
+        return own.set_index("year")["value"].sort_index().astype(float)
+    # a batch: the code's rows are kept for every report, read as arrays
+    years, values = _year_values(part)
+    years, values = years[rows], values[rows]
+    shown, first = np.unique(years, return_index=True)  # sorted; a year's first row
+    index = pd.Index(shown, dtype=part["year"].dtype, name="year")
+    return pd.Series(values[first], index=index, name="value", dtype=float)
+
+
+@reused
+def _year_values(part: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The part's years and values as arrays (kept per frame while a memo is held)."""
+    return part["year"].to_numpy(), part["value"].to_numpy(dtype=float)
 
 
 @reused

@@ -22,12 +22,13 @@ from analys import plots, reference, registry
 from analys.captions import DERIVED_CREDIT, KOLADA_CREDIT
 from analys.errors import AnalysError
 from analys.format import join_and, number, preliminary_footnote
+from analys.frame import reusing
 from analys.fulfilment import STATUS_LABELS, STATUSES
 from analys.fulfilment.focus import off_target, red_red
 from analys.goals import Area, list_areas, load_area
 from analys.own import store as own_store
 from analys.report import Report, sentences
-from analys.report.base import batch_values
+from analys.report.base import batch_memo, batch_values
 from analys.report.labels import STATUS_TINTS
 from analys.report.output import show_figure, table_style
 from analys.report.tartan import tartan_table
@@ -128,6 +129,8 @@ class Overview:
         )
         #: the batch's values of every area (one read; each report takes its slice of it)
         self._batch = batch_values(data_cache, kpis) if data_cache else None
+        #: what the batch's reports in this process share (:func:`batch_memo`)
+        self._reused = batch_memo(data_cache)["reused"] if data_cache else None
         for name, area in loaded.items():
             label = _area_label(name)
             try:
@@ -186,7 +189,11 @@ class Overview:
             batch, ("by kpi",), lambda: {str(k): p for k, p in batch.groupby("kpi", sort=False)}
         )
         found = [parts[k] for k in kpis if k in parts]
-        return pd.concat(found) if found else batch.iloc[0:0]
+        # the same frame for each overview of the batch, so that what the maps compute
+        # from it is kept in the batch's memo (``maps``)
+        return _batch_memo(
+            batch, ("rows", tuple(kpis)), lambda: pd.concat(found) if found else batch.iloc[0:0]
+        )
 
     def header(self) -> None:
         """Title with the areas' year, a one-line summary over all areas, the demo banner,
@@ -290,15 +297,17 @@ class Overview:
     def maps(self) -> None:
         """A small map per area of its main outcome KPI."""
         kpis = list(dict.fromkeys(r.main_kpi for r in self.reports))
-        figure = maps_mod.small_multiples_svg(
-            self._kpi_rows(kpis),
-            kpis=kpis,
-            municipality=self.municipality,
-            region=self.municipality_type == "L",
-            source=self.source,
-            ncols=min(4, len(kpis)),
-            preliminary=self.reports[0].preliminary,
-        )
+        # in a batch, each panel's country-wide values and colours are computed once
+        with reusing(self._reused):
+            figure = maps_mod.small_multiples_svg(
+                self._kpi_rows(kpis),
+                kpis=kpis,
+                municipality=self.municipality,
+                region=self.municipality_type == "L",
+                source=self.source,
+                ncols=min(4, len(kpis)),
+                preliminary=self.reports[0].preliminary,
+            )
         show_figure(figure)
 
     def rug(self) -> None:

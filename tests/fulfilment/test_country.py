@@ -106,12 +106,13 @@ def test_a_batchs_reports_share_what_their_charts_compute_and_show_the_same(batc
 
     cache, tables = batch
     sections = ("comparison", "trends")
+    others = ("gender", "units")  # the gender gaps' lines, the units' parts, titles, box
 
     def report(code):
         params = {**load_area_spec("grundskola").params, "municipality": code, "source": "demo"}
         return Report(params, data_cache=cache, precomputed=tables)
 
-    _content(report("1880"), sections)  # the first report of the batch
+    _content(report("1880"), sections + others)  # the first report of the batch
     calls = []
     colours = compare.quartile_colours
     monkeypatch.setattr(
@@ -122,9 +123,11 @@ def test_a_batchs_reports_share_what_their_charts_compute_and_show_the_same(batc
     theirs = _content(alone, sections)
     computed = len(calls)
     calls.clear()
-    mine = _content(report("1480"), sections)
+    second = report("1480")
+    mine = _content(second, sections)
     assert len(mine) > 10 and mine == theirs
     assert len(calls) < computed and len(calls) <= 1  # the peers' own colours, at most
+    assert _content(second, others) == _content(alone, others)
 
 
 def test_a_report_takes_its_units_judgements_from_the_shared_tables(batch, monkeypatch):
@@ -161,10 +164,12 @@ def test_an_overview_reads_the_shared_tables_for_every_area(batch, monkeypatch):
     assert data.snapshot("demo")["snapshot"] == overview.reports[0].snapshot["snapshot"]
 
 
-def test_the_overviews_of_a_batch_share_the_country_wide_rug(batch, monkeypatch):
+def test_the_overviews_of_a_batch_share_the_country_wide_rug_and_maps(batch, monkeypatch):
     """A worker's overviews colour every KPI of the rug among all municipalities once
-    (``plots.tartan_country``), and show what an overview computing for itself shows."""
+    (``plots.tartan_country``), and each small map's panel once (the batch's memo), and show
+    what an overview computing for itself shows."""
     from analys import plots
+    from analys.stats import compare
 
     cache, tables = batch
     calls = []
@@ -175,8 +180,14 @@ def test_the_overviews_of_a_batch_share_the_country_wide_rug(batch, monkeypatch)
         Overview(code, areas, source="demo", data_cache=cache, precomputed=tables)
         for code in ("1880", "0428")
     )
-    shared = _content(first, ["rug"]) and _content(second, ["maps", "rug"])
-    assert len(calls) == 1
+    _content(first, ["maps", "rug"])
+    coloured = []
+    colours = compare.quartile_colours
+    monkeypatch.setattr(
+        compare, "quartile_colours", lambda *a, **k: coloured.append(1) or colours(*a, **k)
+    )
+    shared = _content(second, ["maps", "rug"])
+    assert len(calls) == 1 and coloured == []
     alone = _content(Overview("0428", areas, source="demo"), ["maps", "rug"])
     assert len(shared) >= 3 and shared == alone
 

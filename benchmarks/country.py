@@ -14,8 +14,10 @@ overview each) on 2 cores; for (a) also what each report beyond a batch's start-
 (the sample minus one municipality's and one region's reports rendered alone) and the
 country projected from that and the start-up, which the country pays once; the ratio
 (b)/(a); the median and largest HTML and notebook sizes; and (c) the time of a second
-render of the same sample with nothing changed (every report is skipped). Goals: ≤ 0.8 s per report per core (the country in ≤ 25
-minutes on 2 cores), median HTML ≤ 400 KB.
+render of the same sample with nothing changed (every report is skipped). Before and after
+the runs it times a fixed reference work (:func:`machine_speed`): the machine's speed drifts
+from day to day, and the reference tells runs of different days apart. Goals: ≤ 0.8 s per
+report per core (the country in ≤ 25 minutes on 2 cores), median HTML ≤ 400 KB.
 
 Run: ``.venv/bin/python benchmarks/country.py`` (``--quick`` for 3 municipalities, 1 region
 and 3 areas; ``--no-baseline`` skips (b)).
@@ -88,6 +90,48 @@ def marginal_text(
     )
 
 
+def machine_speed(rounds: int = 3) -> float:
+    """Seconds of a fixed reference work, the best of ``rounds``: the same every run, so
+    that runs on different days (the machine's speed drifts) can be set side by side.
+
+    The work is what the reports do most: filtering a values frame by its string columns,
+    grouping, quantiles and a Python loop over small arrays.
+    """
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(14)
+    codes = [f"{i:04d}" for i in range(300)]
+    frame = pd.DataFrame(
+        {
+            "kpi": np.repeat([f"N{k:05d}" for k in range(20)], 300 * 10),
+            "municipality": np.tile(np.repeat(codes, 10), 20),
+            "year": np.tile(np.arange(2015, 2025), 20 * 300),
+            "value": rng.normal(50, 10, 20 * 300 * 10),
+        }
+    )
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for kpi in frame["kpi"].unique():
+            part = frame[frame["kpi"] == kpi]
+            for code in codes[:30]:
+                part[part["municipality"] == code]["value"].to_numpy().mean()
+            by_year = part.groupby("year")["value"]
+            by_year.quantile([0.25, 0.5, 0.75])
+            for _, values in part.groupby("municipality")["value"]:
+                np.quantile(values.to_numpy(), [0.25, 0.75])
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def speed_text(seconds: float) -> str:
+    return (
+        f"Datorns fart: referensarbetet tog {seconds:.2f} s (samma arbete varje körning; "
+        "jämför dagar med det)"
+    )
+
+
 def country_size(areas: list[str] | None) -> tuple[list[str], int]:
     """The areas (``None``: every params file) and the number of reports for the whole
     country: each municipal area for every municipality, each region area for every region,
@@ -120,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Hela landet: {country} rapporter"
         + ("." if areas is None else f" (bara de {len(names)} områdena i urvalet).")
     )
+    print(speed_text(machine_speed()))
     with tempfile.TemporaryDirectory(prefix="analys-country-") as tmp:
         tmp = Path(tmp)
         # not timed: the first batch of a process pays one-off costs (imports, font and
@@ -167,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
             f"(c) samma urval igen utan ändringar: {seconds:.1f} s – "
             f"{len(summary.rendered)} renderade, {len(summary.unchanged)} oförändrade"
         )
+    print(speed_text(machine_speed()) + " – efter körningarna")
     return 0
 
 

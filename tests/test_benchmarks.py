@@ -74,3 +74,12 @@ def test_the_map_benchmark_records_the_maps_the_reports_show():
     (small,) = charts.overview_maps("0018")
     assert small[0] == "small" and small[1][0][1]["region"] is True
     assert "<defs>" in charts.svg_map(*small)
+
+
+def test_the_country_benchmark_times_the_same_reference_work_each_run():
+    """The machine's speed drifts between days: the benchmark prints the seconds of a fixed
+    piece of work beside its figures, so that runs can be set side by side."""
+    country = _module("country")
+    seconds = country.machine_speed(rounds=1)
+    assert 0 < seconds < 60
+    assert f"{seconds:.2f} s" in country.speed_text(seconds)

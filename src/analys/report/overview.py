@@ -10,9 +10,8 @@ saying why, and the other areas are shown. Only when every area fails is it an e
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import cached_property
-from typing import Any
 
 import pandas as pd
 from IPython.display import HTML, display
@@ -22,7 +21,7 @@ from analys import plots, reference, registry
 from analys.captions import DERIVED_CREDIT, KOLADA_CREDIT
 from analys.errors import AnalysError
 from analys.format import join_and, number, preliminary_footnote
-from analys.frame import reusing
+from analys.frame import reused, reusing
 from analys.fulfilment import STATUS_LABELS, STATUSES
 from analys.fulfilment.focus import off_target, red_red
 from analys.goals import Area, list_areas, load_area
@@ -41,21 +40,30 @@ from analys.vocabulary import OFF_TARGET_LABEL
 FAILED_LABEL = "Kunde inte visas"
 
 
-#: what the overviews of one batch share (the rug's country-wide colours, the values split
-#: by KPI), kept for the batch's values frame: one batch at a time (:func:`_batch_memo`)
-_BATCH_MEMO: dict[str, Any] = {}
+# What a worker's overviews of one batch share is computed from the batch's values frame
+# (:func:`batch_values` keeps it for the process) and kept in the batch's memo
+# (:func:`analys.frame.reused`, held by :attr:`Overview._reused`).
 
 
-def _batch_memo(frame: pd.DataFrame, key: tuple, make: Callable[[], Any]) -> Any:
-    """``make()``, once per ``key`` for the batch whose values ``frame`` is
-    (:func:`batch_values` keeps that frame for the process, so a worker's overviews share it)."""
-    if _BATCH_MEMO.get("frame") is not frame:
-        _BATCH_MEMO.clear()
-        _BATCH_MEMO.update(frame=frame, memo={})
-    memo = _BATCH_MEMO["memo"]
-    if key not in memo:
-        memo[key] = make()
-    return memo[key]
+@reused
+def _rows_of(batch: pd.DataFrame, kpis: tuple[str, ...]) -> pd.DataFrame:
+    """The rows of ``kpis`` of the batch's values, from its one split by KPI: the same frame
+    for each overview, so that what the maps compute from it is kept too."""
+    parts = _by_kpi(batch)
+    found = [parts[k] for k in kpis if k in parts]
+    return pd.concat(found) if found else batch.iloc[0:0]
+
+
+@reused
+def _by_kpi(batch: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The batch's values split by KPI."""
+    return {str(k): part for k, part in batch.groupby("kpi", sort=False)}
+
+
+@reused
+def _tartan_country(batch: pd.DataFrame, kpis: tuple[str, ...], year: int | None) -> dict:
+    """The rug's country-wide values and colours (:func:`analys.plots.tartan_country`)."""
+    return plots.tartan_country(batch, list(kpis), year)
 
 
 def _load_areas(names: list[str]) -> dict[str, Area | Exception]:
@@ -184,16 +192,8 @@ class Overview:
         """The rows of ``kpis`` of :attr:`values` (in a batch from its one split by KPI)."""
         if self._batch is None:
             return self.values[self.values["kpi"].isin(list(kpis))]
-        batch = self._batch
-        parts = _batch_memo(
-            batch, ("by kpi",), lambda: {str(k): p for k, p in batch.groupby("kpi", sort=False)}
-        )
-        found = [parts[k] for k in kpis if k in parts]
-        # the same frame for each overview of the batch, so that what the maps compute
-        # from it is kept in the batch's memo (``maps``)
-        return _batch_memo(
-            batch, ("rows", tuple(kpis)), lambda: pd.concat(found) if found else batch.iloc[0:0]
-        )
+        with reusing(self._reused):
+            return _rows_of(self._batch, tuple(kpis))
 
     def header(self) -> None:
         """Title with the areas' year, a one-line summary over all areas, the demo banner,
@@ -333,11 +333,8 @@ class Overview:
         year = self.reports[0].area.year
         country = None
         if self._batch is not None:  # the same for every overview of the batch
-            country = _batch_memo(
-                self._batch,
-                ("tartan", tuple(kpis), year, self.source),
-                lambda: plots.tartan_country(self._batch, kpis, year),
-            )
+            with reusing(self._reused):
+                country = _tartan_country(self._batch, tuple(kpis), year)
         colours, labels = plots.tartan_cells(
             self.values, kpis=kpis, codes=codes, year=year, country=country
         )
